@@ -1,0 +1,73 @@
+// Configuration of the built-in sources and sinks, as parsed from a pipeline
+// file (src/plan) and consumed by the connector factories below.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/source.h"
+#include "core/schema.h"
+#include "operators/operator.h"
+
+namespace eddy {
+
+enum class FileFormat { kCsv, kJsonl };
+enum class OnError { kFail, kSkip };
+
+struct FileSourceConfig {
+  std::string path;         // a file, or a directory whose files (sorted by name) are the splits
+  FileFormat format = FileFormat::kCsv;
+  bool header = false;      // csv: first line of each file holds column names (skipped)
+  OnError on_error = OnError::kFail;
+  SchemaPtr schema;
+  int64_t split_size = 64LL << 20;  // a file larger than this is cut into byte ranges
+};
+
+/// One generated column of a datagen source (PIPELINES.md, "Sources for tests").
+struct DatagenField {
+  enum class Kind { kSequence, kRandom, kChoice, kTimestamp };
+  std::string name;
+  Kind kind = Kind::kSequence;
+  DataType type = DataType::kInt64;  // sequence: int64; random: int64|float64; choice: string;
+                                     // timestamp: timestamp
+  int64_t start = 0, step = 1;       // sequence
+  double min = 0, max = 0;           // random (inclusive for int64)
+  std::vector<std::string> values;   // choice
+  int64_t ts_start_ms = 0;           // timestamp: start + floor(i * step_us / 1000)
+  int64_t ts_step_us = 1000;
+};
+
+struct DatagenConfig {
+  std::vector<DatagenField> fields;
+  int64_t rows = -1;             // -1: unbounded
+  int64_t rows_per_second = 0;   // 0: no cap; otherwise over all subtasks together
+  uint64_t seed = 0;
+  int64_t block_rows = 1024;     // rows are dealt to subtasks in blocks of this size
+};
+
+enum class NexmarkTable { kBid, kAuction, kPerson };
+
+struct NexmarkConfig {
+  NexmarkTable table = NexmarkTable::kBid;
+  int64_t events = -1;              // generator events of all kinds; -1: unbounded
+  int64_t events_per_second = 0;    // 0: as fast as possible (over all subtasks)
+  uint64_t seed = 0;
+  int64_t base_time_ms = 1436918400000LL;  // 2015-07-15 00:00:00 UTC, as the Nexmark suite
+  int64_t inter_event_delay_us = 0;  // 0: derived from first_event_rate (10M/s -> 0.1 us)
+  int64_t first_event_rate = 10000000;
+  int64_t block_events = 1000;      // events dealt to subtasks in blocks of this size
+};
+
+struct FileSinkConfig {
+  std::string path;                // a directory: one part file per sink subtask
+  FileFormat format = FileFormat::kJsonl;
+};
+
+struct PrintSinkConfig {
+  FileFormat format = FileFormat::kJsonl;  // how each row is printed
+};
+
+}  // namespace eddy

@@ -1,0 +1,68 @@
+// Sources: splits, the enumerator that makes them, and the reader that turns a
+// split into batches. The source_coordinator actor hosts the enumeration and hands
+// splits out on request; a source subtask hosts a SourceReader. No CAF here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/record_batch.h"
+#include "core/status.h"
+
+namespace eddy {
+
+/// A unit of source work. Plain data so it can be sent between actors and
+/// stored in checkpoints.
+///  - file:     `path`, bytes [begin, end) starting at a line start; `first_line`
+///              is the 1-based line number of the byte at `begin`.
+///  - datagen / nexmark: a share of the row (event) space: share `index` of
+///              `count`; rows are dealt out in blocks (see the generators).
+struct Split {
+  std::string id;          // unique within the source, e.g. "data/a.csv:0-67108864"
+  std::string path;
+  int64_t begin = 0;
+  int64_t end = 0;
+  int64_t first_line = 1;
+  int32_t index = 0;
+  int32_t count = 1;
+};
+
+/// What one poll of a reader produced.
+struct SourcePoll {
+  enum class Kind { kBatch, kIdle, kEndOfSplit };
+  Kind kind = Kind::kEndOfSplit;
+  RecordBatchPtr batch;          // kBatch
+  int64_t retry_after_us = 0;    // kIdle: poll again after this long (rate limits)
+
+  static SourcePoll of(RecordBatchPtr b) { return {Kind::kBatch, std::move(b), 0}; }
+  static SourcePoll idle(int64_t us) { return {Kind::kIdle, nullptr, us}; }
+  static SourcePoll end() { return {Kind::kEndOfSplit, nullptr, 0}; }
+};
+
+/// Reads the splits assigned to one source subtask, one at a time.
+class SourceReader {
+ public:
+  virtual ~SourceReader() = default;
+  /// Starts reading `split`; the previous split (if any) has ended.
+  virtual Status open_split(const Split& split) = 0;
+  /// Next batch of at most `max_rows` rows from the current split. An error
+  /// Status ends the job (on_error: fail); skipped records are only counted.
+  virtual Result<SourcePoll> poll(size_t max_rows) = 0;
+  virtual SchemaPtr schema() const = 0;
+  /// Malformed records dropped under on_error: skip, so far.
+  virtual uint64_t skipped_records() const { return 0; }
+  /// True when reading blocks on I/O (files): the host runs on its own thread.
+  virtual bool blocking_io() const { return false; }
+};
+
+/// Makes the splits of a source once per job (hosted by the source_coordinator).
+class SplitEnumerator {
+ public:
+  virtual ~SplitEnumerator() = default;
+  /// All splits, in the order they should be handed out.
+  virtual Result<std::vector<Split>> enumerate(int32_t parallelism) = 0;
+};
+
+}  // namespace eddy

@@ -1,0 +1,28 @@
+// Durations ("10ms", "2s") and timestamps (epoch ms <-> "YYYY-MM-DD HH:MM:SS.fff" UTC)
+// as PIPELINES.md defines them. Used by the pipeline parser, connectors and sinks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace eddy {
+
+/// Parses "100us", "10ms", "2s", "5m", "1h" into microseconds. A unit is required.
+Result<int64_t> parse_duration_us(std::string_view text);
+
+/// Parses "YYYY-MM-DD HH:MM:SS[.fff]" (also with 'T' between date and time)
+/// or an integer of epoch milliseconds, both UTC.
+Result<int64_t> parse_timestamp_ms(std::string_view text);
+
+/// "YYYY-MM-DD HH:MM:SS.fff" in UTC.
+std::string format_timestamp_ms(int64_t epoch_ms);
+/// Appends the same text to `out` without a temporary string.
+void append_timestamp_ms(std::string& out, int64_t epoch_ms);
+
+/// "1.5s", "250ms", "3us": a human rendering for summaries.
+std::string format_duration_us(int64_t us);
+
+}  // namespace eddy

@@ -1,0 +1,50 @@
+// Unit tests for durations, timestamps, hashing and key-group ranges (src/core).
+#include <doctest/doctest.h>
+
+#include "core/hashing.h"
+#include "core/key_groups.h"
+#include "core/time_util.h"
+
+using namespace eddy;
+
+TEST_CASE("durations need a unit and convert to microseconds") {
+  CHECK(*parse_duration_us("100us") == 100);
+  CHECK(*parse_duration_us("10ms") == 10000);
+  CHECK(*parse_duration_us("2s") == 2000000);
+  CHECK(*parse_duration_us("5m") == 300000000);
+  CHECK(*parse_duration_us("1h") == 3600000000LL);
+  CHECK_FALSE(parse_duration_us("10").ok());
+  CHECK_FALSE(parse_duration_us("ten seconds").ok());
+}
+
+TEST_CASE("timestamps read both forms and format as UTC with milliseconds") {
+  CHECK(*parse_timestamp_ms("1970-01-01 00:00:00") == 0);
+  CHECK(*parse_timestamp_ms("2024-01-01 00:00:00") == 1704067200000LL);
+  CHECK(*parse_timestamp_ms("2024-01-01 00:00:01.5") == 1704067201500LL);
+  CHECK(*parse_timestamp_ms("2024-01-01T00:00:01.123Z") == 1704067201123LL);
+  CHECK(*parse_timestamp_ms("1704067200000") == 1704067200000LL);
+  CHECK(format_timestamp_ms(1704067201123LL) == "2024-01-01 00:00:01.123");
+  CHECK(format_timestamp_ms(-1) == "1969-12-31 23:59:59.999");
+  CHECK_FALSE(parse_timestamp_ms("2024-13-01 00:00:00").ok());
+  CHECK_FALSE(parse_timestamp_ms("yesterday").ok());
+}
+
+TEST_CASE("key-group ranges of all subtasks cover every key group exactly once") {
+  for (int p : {1, 2, 3, 4, 7, 128}) {
+    int32_t next = 0;
+    for (int i = 0; i < p; ++i) {
+      auto r = key_group_range_for_subtask(128, p, i);
+      CHECK(r.start == next);
+      for (int32_t kg = r.start; kg <= r.end; ++kg) CHECK(subtask_for_key_group(128, p, kg) == i);
+      next = r.end + 1;
+    }
+    CHECK(next == 128);
+  }
+}
+
+TEST_CASE("hashes are stable values, not process dependent") {
+  CHECK(hash_int64(42) == hash_int64(42));
+  CHECK(hash_int64(42) != hash_int64(43));
+  CHECK(hash_bytes("abc") == hash_bytes(std::string("abc")));
+  CHECK(hash_double(0.0) == hash_double(-0.0));
+}
