@@ -1,2 +1,28 @@
-// Registration of the message types every actor system of eddy knows.
-#include "caf/all.hpp"
+// Registration of eddy's message types and the scheduler defaults.
+#include "actors/messages.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace eddy {
+
+void add_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<BatchPayload>("eddy.BatchPayload");
+  cfg.add_message_type<Split>("eddy.Split");
+  cfg.add_message_type<SplitReply>("eddy.SplitReply");
+  cfg.add_message_type<OperatorMetrics>("eddy.OperatorMetrics");
+  cfg.add_message_type<std::vector<OperatorMetrics>>("eddy.OperatorMetricsList");
+  cfg.add_message_type<JobSubmission>("eddy.JobSubmission");
+  cfg.add_message_type<TaskDeployment>("eddy.TaskDeployment");
+  cfg.add_message_type<SubtaskWiring>("eddy.SubtaskWiring");
+  cfg.add_message_type<JobResult>("eddy.JobResult");
+}
+
+void apply_scheduler_defaults(caf::actor_system_config& cfg) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", cores);
+  // Bounded so a busy subtask yields its worker and control messages get through.
+  cfg.set("scheduler.max-throughput", 64);
+}
+
+}  // namespace eddy

@@ -1,0 +1,76 @@
+// Job manager: task manager registry, job submission, cancellation, metrics.
+#include "actors/job_manager.h"
+
+#include <map>
+
+#include "actors/job_master.h"
+#include "plan/job_graph.h"
+
+namespace eddy {
+namespace {
+
+struct TaskManagerEntry {
+  caf::actor actor;
+  int32_t slots = 0;
+  std::string name;
+};
+
+struct JobManagerState {
+  std::vector<TaskManagerEntry> task_managers;
+  std::map<uint64_t, caf::actor> jobs;  // running jobs by id
+  uint64_t next_job_id = 1;
+  static const char* name;
+};
+const char* JobManagerState::name = "eddy.job_manager";
+
+using self_ptr = caf::stateful_actor<JobManagerState>*;
+
+caf::behavior job_manager_actor(self_ptr self) {
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& tms = self->state.task_managers;
+    tms.erase(std::remove_if(tms.begin(), tms.end(),
+                             [&](const TaskManagerEntry& e) { return e.actor.address() == dm.source; }),
+              tms.end());
+  });
+  return {
+      [=](register_atom, const caf::actor& tm, int32_t slots, const std::string& name) {
+        self->monitor(tm);
+        self->state.task_managers.push_back({tm, slots, name});
+      },
+      [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<uint64_t> {
+        PlanOptions options;
+        options.parallelism = job.parallelism;
+        auto graph = load_pipeline_text(job.file_name, job.text, options);
+        if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
+        std::vector<SlotOffer> slots;
+        for (const auto& tm : self->state.task_managers) slots.push_back({tm.actor, tm.slots});
+        const uint64_t id = self->state.next_job_id++;
+        self->state.jobs[id] = spawn_job_master(self->system(), id, *graph, job, std::move(slots), notify,
+                                                caf::actor_cast<caf::actor>(self));
+        return id;
+      },
+      [=](cancel_atom, uint64_t id) -> bool {
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end()) return false;
+        self->send(it->second, cancel_atom::value);
+        return true;
+      },
+      [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
+        return self->delegate(it->second, metrics_atom::value);
+      },
+      [=](jobdone_atom, const JobResult& result) { self->state.jobs.erase(result.job_id); },
+      [=](slots_count_atom) -> int32_t {
+        int32_t total = 0;
+        for (const auto& tm : self->state.task_managers) total += tm.slots;
+        return total;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_job_manager(caf::actor_system& sys) { return sys.spawn(job_manager_actor); }
+
+}  // namespace eddy

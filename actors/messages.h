@@ -1,0 +1,157 @@
+// The message vocabulary of eddy's actors: atoms, message structs and their
+// inspect() overloads (so every message can cross nodes in cluster mode).
+// Included by actors/*.cpp and cmd/*.cpp only; engine code never sees CAF.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "caf/all.hpp"
+#include "connectors/source.h"
+#include "core/record_batch.h"
+#include "net/wire.h"
+#include "runtime/metrics.h"
+
+namespace eddy {
+
+// -- atoms (names avoid CAF's predefined ones such as flush, tick, open) ------------
+using submit_atom = caf::atom_constant<caf::atom("submit")>;      // client -> job_manager
+using register_atom = caf::atom_constant<caf::atom("register")>;  // task_manager -> job_manager
+using deploy_atom = caf::atom_constant<caf::atom("deploy")>;      // job_master -> task_manager
+using wire_atom = caf::atom_constant<caf::atom("wire")>;          // job_master -> subtask
+using start_atom = caf::atom_constant<caf::atom("start")>;        // job_master -> subtask
+using batch_atom = caf::atom_constant<caf::atom("batch")>;        // subtask -> subtask
+using event_atom = caf::atom_constant<caf::atom("event")>;        // subtask -> subtask
+using credit_atom = caf::atom_constant<caf::atom("credit")>;      // subtask -> subtask
+using split_atom = caf::atom_constant<caf::atom("split")>;        // source subtask -> coordinator
+using step_atom = caf::atom_constant<caf::atom("step")>;          // source subtask -> itself
+using buftimer_atom = caf::atom_constant<caf::atom("buftimer")>;  // subtask -> itself
+using report_atom = caf::atom_constant<caf::atom("report")>;      // subtask -> job_master
+using finished_atom = caf::atom_constant<caf::atom("finished")>;  // subtask -> job_master
+using failed_atom = caf::atom_constant<caf::atom("failed")>;      // subtask -> job_master
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // client -> job_manager -> job_master
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;    // client -> job_master
+using jobdone_atom = caf::atom_constant<caf::atom("jobdone")>;    // job_master -> client
+using slots_count_atom = caf::atom_constant<caf::atom("slotcount")>;  // client -> job_manager
+
+/// A batch as it travels between subtasks: in-process the shared pointer moves
+/// (no copy); across nodes inspect() writes and reads msgpack (src/net/wire.h).
+struct BatchPayload {
+  RecordBatchPtr batch;
+};
+
+/// What a client submits: the pipeline file's name and text, plus overrides.
+struct JobSubmission {
+  std::string file_name;
+  std::string text;
+  int32_t parallelism = 0;  // 0: as the file says
+};
+
+/// What a task manager needs to run one subtask.
+struct TaskDeployment {
+  uint64_t job_id = 0;
+  JobSubmission job;
+  int32_t vertex = 0;
+  int32_t subtask = 0;
+  caf::actor job_master;
+};
+
+/// Where one subtask's channels lead, computed by the job master once every
+/// subtask of the job has been spawned.
+struct SubtaskWiring {
+  // outputs[e][c]: consumer of channel c of output edge e, and its input channel id
+  std::vector<std::vector<caf::actor>> consumers;
+  std::vector<std::vector<int32_t>> consumer_channels;
+  // per input channel: the producer, and the (output edge, channel) it knows us by
+  std::vector<caf::actor> producers;
+  std::vector<int32_t> producer_edges;
+  std::vector<int32_t> producer_channels;
+  caf::actor coordinator;  // source subtasks: their source_coordinator
+};
+
+/// Reply of the source coordinator to a split request.
+struct SplitReply {
+  bool has_split = false;
+  Split split;
+  std::string error;  // the source could not be enumerated (e.g. a missing path)
+};
+
+/// Final state of a job as the client sees it.
+struct JobResult {
+  uint64_t job_id = 0;
+  std::string state;     // FINISHED | FAILED | CANCELED
+  std::string message;   // why it failed
+  int64_t duration_us = 0;
+  std::vector<OperatorMetrics> metrics;
+  std::vector<int32_t> parallelism;  // per metrics row
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Split& x) {
+  return f(caf::meta::type_name("Split"), x.id, x.path, x.begin, x.end, x.first_line, x.index,
+           x.count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
+  return f(caf::meta::type_name("OperatorMetrics"), x.name, x.records_in, x.records_out,
+           x.batches_in, x.batches_out, x.busy_ns, x.skipped);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
+  return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskDeployment& x) {
+  return f(caf::meta::type_name("TaskDeployment"), x.job_id, x.job, x.vertex, x.subtask,
+           x.job_master);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SubtaskWiring& x) {
+  return f(caf::meta::type_name("SubtaskWiring"), x.consumers, x.consumer_channels, x.producers,
+           x.producer_edges, x.producer_channels, x.coordinator);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
+  return f(caf::meta::type_name("SplitReply"), x.has_split, x.split, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
+  return f(caf::meta::type_name("JobResult"), x.job_id, x.state, x.message, x.duration_us,
+           x.metrics, x.parallelism);
+}
+
+// A batch is written as msgpack bytes; reading decodes them. Locally neither runs.
+template <class Inspector>
+typename std::enable_if<Inspector::reads_state, typename Inspector::result_type>::type
+inspect(Inspector& f, BatchPayload& x) {
+  std::string bytes = x.batch ? encode_batch(*x.batch) : std::string();
+  return f(caf::meta::type_name("BatchPayload"), bytes);
+}
+
+template <class Inspector>
+typename std::enable_if<Inspector::writes_state, typename Inspector::result_type>::type
+inspect(Inspector& f, BatchPayload& x) {
+  std::string bytes;
+  auto decode = [&]() -> caf::error {
+    auto batch = decode_batch(bytes.data(), bytes.size());
+    if (!batch.ok()) return caf::make_error(caf::sec::invalid_argument, batch.status().message());
+    x.batch = std::move(batch).value();
+    return caf::none;
+  };
+  return f(caf::meta::type_name("BatchPayload"), bytes, caf::meta::load_callback(decode));
+}
+
+/// Registers every message type above under a fixed name (same on every node).
+void add_message_types(caf::actor_system_config& cfg);
+
+/// Scheduler settings of ARCHITECTURE.md: threads = cores, bounded throughput.
+void apply_scheduler_defaults(caf::actor_system_config& cfg);
+
+}  // namespace eddy

@@ -1,0 +1,242 @@
+// Subtask actor: messages <-> TaskRunner calls, timers, completion and failure.
+#include "actors/subtask.h"
+
+#include <chrono>
+
+#include "runtime/task_runner.h"
+
+namespace eddy {
+namespace {
+
+constexpr int kStepsPerMessage = 16;  // source batches per step message, then yield
+constexpr auto kReportInterval = std::chrono::milliseconds(500);
+constexpr auto kSplitTimeout = std::chrono::seconds(60);
+
+struct SubtaskState;
+
+/// Turns the runner's sends into actor messages along the wiring.
+class ActorHost final : public TaskHost {
+ public:
+  ActorHost(caf::event_based_actor* self, SubtaskState& st) : self_(self), st_(st) {}
+  void send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) override;
+  void send_event(int out_edge, int channel, const StreamEvent& event) override;
+  void send_credit(int input_channel, int32_t credits) override;
+
+ private:
+  caf::event_based_actor* self_;
+  SubtaskState& st_;
+};
+
+struct SubtaskState {
+  JobGraphPtr graph;
+  TaskDeployment deployment;
+  SubtaskWiring wiring;
+  std::unique_ptr<ActorHost> host;
+  std::unique_ptr<TaskRunner> runner;
+  bool flush_scheduled = false;
+  bool step_scheduled = false;
+  bool waiting_for_split = false;
+  bool backpressured = false;
+  bool done = false;
+  static const char* name;
+};
+const char* SubtaskState::name = "eddy.subtask";
+
+void ActorHost::send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) {
+  const auto& dest = st_.wiring.consumers[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
+  const int32_t in_ch = st_.wiring.consumer_channels[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
+  self_->send(dest, batch_atom::value, in_ch, backlog, BatchPayload{batch});
+}
+
+void ActorHost::send_event(int out_edge, int channel, const StreamEvent& event) {
+  const auto& dest = st_.wiring.consumers[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
+  const int32_t in_ch = st_.wiring.consumer_channels[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
+  self_->send(dest, event_atom::value, in_ch, static_cast<int8_t>(event.kind), event.value);
+}
+
+void ActorHost::send_credit(int input_channel, int32_t credits) {
+  const size_t c = static_cast<size_t>(input_channel);
+  self_->send(st_.wiring.producers[c], credit_atom::value, st_.wiring.producer_edges[c],
+              st_.wiring.producer_channels[c], credits);
+}
+
+using self_ptr = caf::stateful_actor<SubtaskState>*;
+
+void report(self_ptr self) {
+  auto& st = self->state;
+  self->send(st.deployment.job_master, report_atom::value, st.deployment.vertex,
+             st.deployment.subtask, st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
+}
+
+void fail(self_ptr self, const Status& status) {
+  auto& st = self->state;
+  if (st.done) return;
+  st.done = true;
+  if (st.runner) st.runner->close();
+  self->send(st.deployment.job_master, failed_atom::value, st.deployment.vertex,
+             st.deployment.subtask, status.message());
+  self->quit();
+}
+
+void schedule_step(self_ptr self) {
+  if (self->state.step_scheduled) return;
+  self->state.step_scheduled = true;
+  self->send(self, step_atom::value);
+}
+
+/// After every message: finish when done, keep the buffer timeout armed.
+void after_message(self_ptr self) {
+  auto& st = self->state;
+  if (st.done || !st.runner) return;
+  if (st.runner->finished()) {
+    st.done = true;
+    st.runner->close();
+    self->send(st.deployment.job_master, finished_atom::value, st.deployment.vertex,
+               st.deployment.subtask, st.runner->metrics());
+    self->quit();
+    return;
+  }
+  if (!st.flush_scheduled && st.runner->has_partial_output()) {
+    st.flush_scheduled = true;
+    self->delayed_send(self, std::chrono::microseconds(st.graph->spec.buffer_timeout_us),
+                       buftimer_atom::value);
+  }
+}
+
+void check(self_ptr self, const Status& st) {
+  if (!st.is_ok()) fail(self, st);
+  else after_message(self);
+}
+
+void request_split(self_ptr self) {
+  auto& st = self->state;
+  if (st.waiting_for_split) return;
+  st.waiting_for_split = true;
+  self->request(st.wiring.coordinator, kSplitTimeout, split_atom::value, st.deployment.subtask)
+      .then(
+          [=](const SplitReply& reply) {
+            self->state.waiting_for_split = false;
+            if (!reply.error.empty()) return fail(self, Status::invalid(reply.error));
+            std::optional<Split> split;
+            if (reply.has_split) split = reply.split;
+            Status s = self->state.runner->on_split(split);
+            if (s.is_ok() && split) schedule_step(self);
+            check(self, s);
+          },
+          [=](caf::error& err) {
+            fail(self, Status::internal("split request failed: " + self->system().render(err)));
+          });
+}
+
+void run_source_steps(self_ptr self) {
+  auto& st = self->state;
+  for (int i = 0; i < kStepsPerMessage && !st.done; ++i) {
+    auto step = st.runner->source_step();
+    if (!step.ok()) return fail(self, step.status());
+    switch (*step) {
+      case SourceStep::kProduced: continue;
+      case SourceStep::kIdle:
+        st.step_scheduled = true;
+        self->delayed_send(self, std::chrono::microseconds(std::max<int64_t>(st.runner->idle_us(), 100)),
+                           step_atom::value);
+        return after_message(self);
+      case SourceStep::kNeedSplit: request_split(self); return after_message(self);
+      case SourceStep::kBackpressured: st.backpressured = true; return after_message(self);
+      case SourceStep::kFinished: return after_message(self);
+    }
+  }
+  schedule_step(self);
+  after_message(self);
+}
+
+caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment deployment) {
+  self->state.graph = std::move(graph);
+  self->state.deployment = std::move(deployment);
+  self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      if (eptr) std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    fail(self, Status::internal("subtask threw: " + what));
+    return caf::exit_reason::normal;
+  });
+  return {
+      [=](wire_atom, const SubtaskWiring& wiring) -> caf::result<bool> {
+        auto& st = self->state;
+        st.wiring = wiring;
+        st.host = std::make_unique<ActorHost>(self, st);
+        st.runner = std::make_unique<TaskRunner>(st.graph, st.deployment.vertex,
+                                                 st.deployment.subtask, *st.host);
+        Status s = st.runner->open();
+        if (!s.is_ok()) {
+          fail(self, s);
+          return false;
+        }
+        return true;
+      },
+      [=](start_atom) {
+        auto& st = self->state;
+        st.runner->grant_initial_credits();
+        if (st.runner->is_source()) request_split(self);
+        self->delayed_send(self, kReportInterval, report_atom::value);
+        after_message(self);
+      },
+      [=](batch_atom, int32_t channel, int32_t backlog, const BatchPayload& payload) {
+        if (self->state.done) return;
+        check(self, self->state.runner->on_batch(channel, payload.batch, backlog));
+      },
+      [=](event_atom, int32_t channel, int8_t kind, int64_t value) {
+        if (self->state.done) return;
+        check(self, self->state.runner->on_event(channel, StreamEvent{static_cast<EventKind>(kind), value}));
+      },
+      [=](credit_atom, int32_t edge, int32_t channel, int32_t credits) {
+        auto& st = self->state;
+        if (st.done) return;
+        Status s = st.runner->on_credit(edge, channel, credits);
+        if (s.is_ok() && st.backpressured) {
+          st.backpressured = false;
+          schedule_step(self);
+        }
+        check(self, s);
+      },
+      [=](step_atom) {
+        self->state.step_scheduled = false;
+        if (!self->state.done) run_source_steps(self);
+      },
+      [=](buftimer_atom) {
+        self->state.flush_scheduled = false;
+        if (!self->state.done) check(self, self->state.runner->on_flush_timer());
+      },
+      [=](report_atom) {
+        if (self->state.done) return;
+        report(self);
+        self->delayed_send(self, kReportInterval, report_atom::value);
+      },
+  };
+}
+
+bool blocks_on_io(const JobGraph& graph, int vertex) {
+  for (int idx : graph.vertices[static_cast<size_t>(vertex)].nodes) {
+    const LogicalNode& n = graph.nodes[static_cast<size_t>(idx)];
+    if (n.kind == NodeKind::kSource &&
+        graph.spec.sources[static_cast<size_t>(n.spec_index)].type == SourceType::kFile)
+      return true;
+    if (n.kind == NodeKind::kSink &&
+        graph.spec.sinks[static_cast<size_t>(n.spec_index)].type != SinkType::kBlackhole)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+caf::actor spawn_subtask(caf::actor_system& sys, JobGraphPtr graph, const TaskDeployment& deployment) {
+  if (blocks_on_io(*graph, deployment.vertex))
+    return sys.spawn<caf::detached>(subtask_actor, std::move(graph), deployment);
+  return sys.spawn(subtask_actor, std::move(graph), deployment);
+}
+
+}  // namespace eddy

@@ -1,0 +1,25 @@
+// The subcommands of the eddy binary, one file each in cmd/. main.cpp parses
+// the command line with CLI11 and calls these.
+#pragma once
+
+#include <string>
+
+namespace eddy {
+
+/// Exit statuses shared by every command.
+enum ExitCode : int { kExitOk = 0, kExitJobFailed = 1, kExitRefused = 2, kExitCanceled = 130 };
+
+struct LocalOptions {
+  std::string pipeline;
+  int parallelism = 0;    // 0: as the pipeline file says
+  int taskmanagers = 1;
+  int slots = 0;          // per task manager; 0: enough for the job
+  bool quiet = false;     // no summary table
+  bool bench = false;     // print benchmark figures (eddy bench)
+};
+
+int run_local(const LocalOptions& options);
+int run_validate(const std::string& pipeline, int parallelism);
+int run_version();
+
+}  // namespace eddy

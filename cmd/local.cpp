@@ -1,0 +1,191 @@
+// `eddy local PIPELINE` (and `eddy bench`): a job manager, task managers and the
+// job's subtasks in one actor system. Submits the pipeline, shows progress on a
+// terminal, cancels on Ctrl-C, prints the summary, and maps the outcome to an exit code.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include "actors/job_manager.h"
+#include "actors/messages.h"
+#include "actors/task_manager.h"
+#include "cmd/commands.h"
+#include "core/time_util.h"
+#include "plan/job_graph.h"
+
+namespace eddy {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_sigint(int) { g_interrupted = true; }
+
+struct LocalConfig : caf::actor_system_config {
+  LocalConfig() {
+    add_message_types(*this);
+    apply_scheduler_defaults(*this);
+  }
+};
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+long peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/// Records read by all sources so far.
+uint64_t source_records(const JobGraph& graph, const JobResult& r) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < graph.nodes.size() && i < r.metrics.size(); ++i)
+    if (graph.nodes[i].kind == NodeKind::kSource) n += r.metrics[i].records_out;
+  return n;
+}
+
+void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool bench) {
+  const double secs = static_cast<double>(r.duration_us) / 1e6;
+  const uint64_t records = source_records(graph, r);
+  std::fprintf(stderr, "job '%s' %s in %s\n", graph.spec.name.c_str(), r.state.c_str(),
+               format_duration_us(r.duration_us).c_str());
+  if (!r.message.empty()) std::fprintf(stderr, "  %s\n", r.message.c_str());
+  std::fprintf(stderr, "%s", render_metrics_table(r.metrics, r.parallelism).c_str());
+  const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
+  const double per_cpu = cpu > 0 ? static_cast<double>(records) / cpu : 0;
+  std::fprintf(stderr, "source records: %llu, %.0f records/s, %.0f records per CPU-second "
+                       "(%.2fs CPU), peak RSS %.1f MiB\n",
+               static_cast<unsigned long long>(records), rate, per_cpu, cpu,
+               static_cast<double>(peak_rss_kib()) / 1024.0);
+  if (bench) {
+    std::printf("pipeline=%s records=%llu seconds=%.3f records_per_s=%.0f cpu_s=%.3f "
+                "records_per_cpu_s=%.0f peak_rss_mib=%.1f\n",
+                graph.spec.name.c_str(), static_cast<unsigned long long>(records), secs, rate, cpu,
+                per_cpu, static_cast<double>(peak_rss_kib()) / 1024.0);
+  }
+}
+
+/// Waits until every task manager has registered its slots.
+bool await_slots(caf::scoped_actor& self, const caf::actor& jm, int32_t expected) {
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    int32_t have = 0;
+    self->request(jm, std::chrono::seconds(5), slots_count_atom::value)
+        .receive([&](int32_t n) { have = n; }, [&](caf::error&) {});
+    if (have >= expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& opt,
+            const JobSubmission& submission, int32_t slots) {
+  caf::scoped_actor self{sys};
+  auto jm = spawn_job_manager(sys);
+  std::vector<caf::actor> tms;
+  for (int i = 0; i < opt.taskmanagers; ++i)
+    tms.push_back(spawn_task_manager(sys, jm, slots, "local-tm-" + std::to_string(i)));
+  auto shutdown = [&] {
+    for (auto& tm : tms) self->send_exit(tm, caf::exit_reason::user_shutdown);
+    self->send_exit(jm, caf::exit_reason::user_shutdown);
+  };
+  if (!await_slots(self, jm, slots * opt.taskmanagers)) {
+    std::fprintf(stderr, "task managers did not register in time\n");
+    shutdown();
+    return kExitJobFailed;
+  }
+  uint64_t job_id = 0;
+  std::string submit_error;
+  self->request(jm, std::chrono::seconds(30), submit_atom::value, submission,
+                caf::actor_cast<caf::actor>(self))
+      .receive([&](uint64_t id) { job_id = id; },
+               [&](caf::error& err) { submit_error = sys.render(err); });
+  if (job_id == 0) {
+    std::fprintf(stderr, "the job manager refused the job: %s\n", submit_error.c_str());
+    shutdown();
+    return kExitRefused;
+  }
+
+  const bool progress = !opt.quiet && isatty(STDERR_FILENO);
+  const double cpu_start = cpu_seconds();
+  auto last_progress = std::chrono::steady_clock::now();
+  uint64_t last_records = 0;
+  bool cancel_sent = false;
+  JobResult result;
+  bool done = false;
+  while (!done) {
+    self->receive(
+        [&](jobdone_atom, const JobResult& r) {
+          result = r;
+          done = true;
+        },
+        caf::after(std::chrono::milliseconds(100)) >> [&] {});
+    if (g_interrupted && !cancel_sent) {
+      cancel_sent = true;
+      std::fprintf(stderr, "\ncanceling job %llu (Ctrl-C)...\n", static_cast<unsigned long long>(job_id));
+      self->send(jm, cancel_atom::value, job_id);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (progress && !done && now - last_progress >= std::chrono::seconds(1)) {
+      self->request(jm, std::chrono::seconds(1), metrics_atom::value, job_id)
+          .receive(
+              [&](const JobResult& r) {
+                const uint64_t records = source_records(graph, r);
+                const double dt = std::chrono::duration<double>(now - last_progress).count();
+                std::fprintf(stderr, "\r%s: %llu records, %.0f records/s    ", graph.spec.name.c_str(),
+                             static_cast<unsigned long long>(records),
+                             static_cast<double>(records - last_records) / dt);
+                last_records = records;
+              },
+              [&](caf::error&) {});
+      last_progress = now;
+    }
+  }
+  if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+  const double cpu = cpu_seconds() - cpu_start;
+  if (!opt.quiet) print_summary(graph, result, cpu, opt.bench);
+  else if (result.state != "FINISHED")
+    std::fprintf(stderr, "job '%s' %s: %s\n", graph.spec.name.c_str(), result.state.c_str(),
+                 result.message.c_str());
+  shutdown();
+  if (result.state == "FINISHED") return kExitOk;
+  if (result.state == "CANCELED") return kExitCanceled;
+  return kExitJobFailed;
+}
+
+}  // namespace
+
+int run_local(const LocalOptions& opt) {
+  std::string text;
+  Status read = read_text_file(opt.pipeline, text);
+  if (!read.is_ok()) {
+    std::fprintf(stderr, "%s\n", read.message().c_str());
+    return kExitRefused;
+  }
+  PlanOptions plan;
+  plan.parallelism = opt.parallelism;
+  auto graph = load_pipeline_text(opt.pipeline, text, plan);
+  if (!graph.ok()) {
+    std::fprintf(stderr, "%s%s: refused; nothing was run\n", graph.status().message().c_str(),
+                 opt.pipeline.c_str());
+    return kExitRefused;
+  }
+  const int32_t needed = (*graph)->max_vertex_parallelism();
+  const int32_t slots = opt.slots > 0 ? opt.slots : (needed + opt.taskmanagers - 1) / opt.taskmanagers;
+
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout becomes a write error, not a kill
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+  LocalConfig cfg;
+  caf::actor_system sys{cfg};
+  JobSubmission submission{opt.pipeline, text, opt.parallelism};
+  return run_job(sys, **graph, opt, submission, slots);
+}
+
+}  // namespace eddy

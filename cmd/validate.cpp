@@ -1,0 +1,23 @@
+// `eddy validate PIPELINE`: checks a pipeline file and prints its job graph.
+#include <cstdio>
+
+#include "cmd/commands.h"
+#include "plan/job_graph.h"
+
+namespace eddy {
+
+int run_validate(const std::string& pipeline, int parallelism) {
+  PlanOptions options;
+  options.parallelism = parallelism;
+  auto graph = load_pipeline(pipeline, options);
+  if (!graph.ok()) {
+    std::fprintf(stderr, "%s", graph.status().message().c_str());
+    if (graph.status().message().back() != '\n') std::fputc('\n', stderr);
+    std::fprintf(stderr, "%s: refused; nothing was run\n", pipeline.c_str());
+    return kExitRefused;
+  }
+  std::printf("%s: valid\n%s", pipeline.c_str(), (*graph)->describe().c_str());
+  return kExitOk;
+}
+
+}  // namespace eddy

@@ -1,0 +1,357 @@
+// Planning: PipelineSpec -> JobGraph (validation, schemas, chaining, partitioning).
+#include "plan/job_graph.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "connectors/nexmark_source.h"
+#include "plan/pipeline_parser.h"
+
+namespace eddy {
+namespace {
+
+class Planner {
+ public:
+  Planner(PipelineSpec spec, std::vector<Diagnostic>& diags)
+      : graph_(std::make_shared<JobGraph>()), diags_(diags) {
+    graph_->spec = std::move(spec);
+  }
+
+  JobGraphPtr run() {
+    const size_t before = diags_.size();
+    collect_nodes();
+    if (diags_.size() != before) return nullptr;
+    resolve_inputs();
+    if (diags_.size() != before) return nullptr;
+    for (size_t i = 0; i < graph_->nodes.size(); ++i) resolve_schema(static_cast<int>(i));
+    if (diags_.size() != before) return nullptr;
+    for (auto& node : graph_->nodes) resolve_partitioning(node);
+    if (diags_.size() != before) return nullptr;
+    build_vertices();
+    return graph_;
+  }
+
+ private:
+  const PipelineSpec& spec() const { return graph_->spec; }
+
+  void error(SourceLocation loc, std::string message) { diags_.push_back({loc, std::move(message)}); }
+
+  void add_node(NodeKind kind, int index, const LocatedText& name, int32_t parallelism) {
+    if (name.text.empty()) return;  // already reported by the parser
+    auto [it, fresh] = by_name_.emplace(name.text, static_cast<int>(graph_->nodes.size()));
+    if (!fresh) {
+      error(name.loc, "the name '" + name.text + "' is used twice; names of sources, operators "
+                      "and sinks must be unique");
+      return;
+    }
+    LogicalNode n;
+    n.kind = kind;
+    n.spec_index = index;
+    n.name = name.text;
+    n.parallelism = parallelism > 0 ? parallelism : spec().parallelism;
+    graph_->nodes.push_back(std::move(n));
+  }
+
+  void collect_nodes() {
+    for (size_t i = 0; i < spec().sources.size(); ++i)
+      add_node(NodeKind::kSource, static_cast<int>(i), spec().sources[i].name,
+               spec().sources[i].parallelism);
+    for (size_t i = 0; i < spec().operators.size(); ++i)
+      add_node(NodeKind::kOperator, static_cast<int>(i), spec().operators[i].name,
+               spec().operators[i].parallelism);
+    for (size_t i = 0; i < spec().sinks.size(); ++i)
+      add_node(NodeKind::kSink, static_cast<int>(i), spec().sinks[i].name,
+               spec().sinks[i].parallelism);
+    if (spec().sources.empty()) error({1, 1}, "the pipeline has no sources; add a 'sources' list");
+    if (spec().sinks.empty())
+      error({1, 1}, "the pipeline has no sinks; add a 'sinks' list (type: print, file or blackhole)");
+  }
+
+  const LocatedText& input_of(const LogicalNode& n) const {
+    return n.kind == NodeKind::kOperator ? spec().operators[n.spec_index].input
+                                         : spec().sinks[n.spec_index].input;
+  }
+
+  std::string known_names() const {
+    std::string out;
+    for (const auto& n : graph_->nodes)
+      if (n.kind != NodeKind::kSink) out += (out.empty() ? "" : ", ") + n.name;
+    return out;
+  }
+
+  void resolve_inputs() {
+    auto& nodes = graph_->nodes;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].kind == NodeKind::kSource) continue;
+      const LocatedText& in = input_of(nodes[i]);
+      auto it = by_name_.find(in.text);
+      if (it == by_name_.end()) {
+        error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
+                          "' names no source or operator; expected one of: " + known_names());
+        continue;
+      }
+      if (nodes[it->second].kind == NodeKind::kSink) {
+        error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
+                          "' is a sink; sinks produce no stream to read");
+        continue;
+      }
+      nodes[i].input = it->second;
+      nodes[it->second].outputs.push_back(static_cast<int>(i));
+    }
+    // Each node has one input, so a cycle is a walk up the inputs that returns.
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      int at = nodes[i].input;
+      for (size_t steps = 0; at >= 0 && steps <= nodes.size(); ++steps) {
+        if (at == static_cast<int>(i)) {
+          error(input_of(nodes[i]).loc, "'" + nodes[i].name + "' is part of a cycle: following "
+                                        "its inputs leads back to it; pipelines must be acyclic");
+          break;
+        }
+        at = nodes[at].input;
+      }
+    }
+  }
+
+  SourceLocation expr_loc(const LocatedText& t, const ExprError& e) const {
+    SourceLocation loc = t.loc;
+    if (e.offset >= 0) loc.column += e.offset + (t.quoted ? 1 : 0);
+    return loc;
+  }
+
+  std::shared_ptr<const CompiledExpr> compile(const LocatedText& t, const Schema& input,
+                                              const std::string& where) {
+    ExprError err;
+    auto r = compile_expression(t.text, input, &err);
+    if (!r.ok()) {
+      error(expr_loc(t, err), where + ": " + (err.message.empty() ? r.status().message() : err.message));
+      return nullptr;
+    }
+    return *r;
+  }
+
+  SchemaPtr source_schema(const SourceSpec& s) {
+    switch (s.type) {
+      case SourceType::kFile: return s.file.schema;
+      case SourceType::kNexmark: return nexmark_schema(s.nexmark.table);
+      case SourceType::kDatagen: {
+        std::vector<Field> fields;
+        for (const auto& f : s.datagen.fields) fields.push_back({f.name, f.type});
+        return fields.empty() ? nullptr : std::make_shared<Schema>(std::move(fields));
+      }
+    }
+    return nullptr;
+  }
+
+  void resolve_schema(int index) {
+    LogicalNode& n = graph_->nodes[index];
+    if (n.output_schema || resolving_.count(index)) return;
+    if (n.kind == NodeKind::kSource) {
+      n.output_schema = source_schema(spec().sources[n.spec_index]);
+      return;
+    }
+    if (n.input < 0) return;
+    resolving_.insert(index);
+    resolve_schema(n.input);
+    resolving_.erase(index);
+    LogicalNode& node = graph_->nodes[index];  // resolve_schema may not move nodes, but be plain
+    node.input_schema = graph_->nodes[node.input].output_schema;
+    if (!node.input_schema) return;
+    if (node.kind == NodeKind::kSink) {
+      node.output_schema = node.input_schema;
+      return;
+    }
+    const OperatorSpec& op = spec().operators[node.spec_index];
+    if (op.kind == OperatorKind::kFilter) {
+      node.filter = compile(op.filter, *node.input_schema, "filter of '" + node.name + "'");
+      if (node.filter && node.filter->type() != DataType::kBool)
+        error(op.filter.loc, "filter of '" + node.name + "' must be a boolean condition, but it "
+                             "is of type " + type_name(node.filter->type()));
+      node.output_schema = node.input_schema;
+      return;
+    }
+    std::vector<Field> fields;
+    for (const auto& item : op.select) {
+      auto e = compile(item.expression, *node.input_schema,
+                       "column '" + item.column.text + "' of '" + node.name + "'");
+      if (!e) continue;
+      fields.push_back({item.column.text, e->type()});
+      node.select.push_back(std::move(e));
+    }
+    if (node.select.size() == op.select.size())
+      node.output_schema = std::make_shared<Schema>(std::move(fields));
+  }
+
+  void resolve_partitioning(LogicalNode& n) {
+    if (n.kind == NodeKind::kSource || n.input < 0) return;
+    const bool is_op = n.kind == NodeKind::kOperator;
+    const auto& key_by = is_op ? spec().operators[n.spec_index].key_by : spec().sinks[n.spec_index].key_by;
+    const auto& partition =
+        is_op ? spec().operators[n.spec_index].partition : spec().sinks[n.spec_index].partition;
+    const SourceLocation ploc =
+        is_op ? spec().operators[n.spec_index].partition_loc : spec().sinks[n.spec_index].partition_loc;
+    for (const auto& k : key_by) {
+      int idx = n.input_schema->index_of(k.text);
+      if (idx < 0)
+        error(k.loc, "key_by column '" + k.text + "' of '" + n.name + "' is not in its input (" +
+                         n.input_schema->to_string() + ")");
+      n.key_columns.push_back(idx);
+    }
+    const int32_t upstream = graph_->nodes[n.input].parallelism;
+    if (!key_by.empty()) {
+      n.input_partitioning = EdgePartitioning::kHash;
+      if (partition && *partition != EdgePartitioning::kHash)
+        error(ploc, "'" + n.name + "' sets key_by, which partitions by hash; remove 'partition' or set it to hash");
+    } else if (partition) {
+      n.input_partitioning = *partition;
+      if (*partition == EdgePartitioning::kHash)
+        error(ploc, "partition: hash needs 'key_by' columns on '" + n.name + "'");
+      if (*partition == EdgePartitioning::kForward && upstream != n.parallelism)
+        error(ploc, "partition: forward needs the same parallelism on both sides, but '" + n.name +
+                        "' has " + std::to_string(n.parallelism) + " and its input " +
+                        std::to_string(upstream));
+    } else {
+      n.input_partitioning =
+          upstream == n.parallelism ? EdgePartitioning::kForward : EdgePartitioning::kRebalance;
+    }
+  }
+
+  void build_vertices() {
+    auto& nodes = graph_->nodes;
+    // Visit in an order where inputs come first (sources, then following outputs).
+    std::vector<int> order;
+    std::vector<int> stack;
+    for (size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].kind == NodeKind::kSource) order.push_back(static_cast<int>(i));
+    for (size_t k = 0; k < order.size(); ++k)
+      for (int out : nodes[order[k]].outputs) order.push_back(out);
+    for (int i : order) {
+      LogicalNode& n = nodes[i];
+      const bool chain = n.input >= 0 && n.input_partitioning == EdgePartitioning::kForward &&
+                         nodes[n.input].outputs.size() == 1;
+      if (chain) {
+        n.vertex = nodes[n.input].vertex;
+        graph_->vertices[n.vertex].nodes.push_back(i);
+        graph_->vertices[n.vertex].name += " -> " + n.name;
+        continue;
+      }
+      JobVertex v;
+      v.id = static_cast<int>(graph_->vertices.size());
+      v.nodes.push_back(i);
+      v.parallelism = n.parallelism;
+      v.name = n.name;
+      n.vertex = v.id;
+      graph_->vertices.push_back(v);
+      if (n.input >= 0) {
+        JobEdge e;
+        e.id = static_cast<int>(graph_->edges.size());
+        e.from_vertex = nodes[n.input].vertex;
+        e.to_vertex = v.id;
+        e.from_node = n.input;
+        e.to_node = i;
+        e.partitioning = n.input_partitioning;
+        e.key_columns = n.key_columns;
+        e.schema = n.input_schema;
+        graph_->vertices[e.from_vertex].outputs.push_back(e.id);
+        graph_->vertices[v.id].inputs.push_back(e.id);
+        graph_->edges.push_back(e);
+      }
+    }
+  }
+
+  std::shared_ptr<JobGraph> graph_;
+  std::vector<Diagnostic>& diags_;
+  std::map<std::string, int> by_name_;
+  std::set<int> resolving_;
+};
+
+}  // namespace
+
+const char* edge_partitioning_name(EdgePartitioning p) {
+  switch (p) {
+    case EdgePartitioning::kForward: return "forward";
+    case EdgePartitioning::kRebalance: return "rebalance";
+    case EdgePartitioning::kHash: return "hash";
+    case EdgePartitioning::kBroadcast: return "broadcast";
+  }
+  return "?";
+}
+
+std::string render_diagnostics(const std::string& file_name, const std::vector<Diagnostic>& diags) {
+  std::string out;
+  for (const auto& d : diags) {
+    out += file_name + ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) +
+           ": error: " + d.message + "\n";
+  }
+  return out;
+}
+
+int32_t JobGraph::max_vertex_parallelism() const {
+  int32_t m = 1;
+  for (const auto& v : vertices) m = std::max(m, v.parallelism);
+  return m;
+}
+
+std::string JobGraph::describe() const {
+  std::ostringstream os;
+  os << "job '" << spec.name << "': " << nodes.size() << " operators in " << vertices.size()
+     << " chains, max_parallelism " << spec.max_parallelism << ", batch_size " << spec.batch_size
+     << "\n";
+  os << "operators:\n";
+  for (const auto& n : nodes) {
+    const char* kind = n.kind == NodeKind::kSource ? "source" : n.kind == NodeKind::kSink ? "sink" : "operator";
+    os << "  " << n.name << " (" << kind << ", parallelism " << n.parallelism << ")\n";
+    os << "    output: " << (n.output_schema ? n.output_schema->to_string() : "?") << "\n";
+  }
+  os << "chains (one subtask runs a whole chain):\n";
+  for (const auto& v : vertices)
+    os << "  [" << v.id << "] " << v.name << "  x" << v.parallelism << "\n";
+  os << "edges:\n";
+  if (edges.empty()) os << "  (none: every operator is chained)\n";
+  for (const auto& e : edges) {
+    os << "  " << nodes[e.from_node].name << " -> " << nodes[e.to_node].name << ": "
+       << edge_partitioning_name(e.partitioning);
+    if (e.partitioning == EdgePartitioning::kHash) {
+      os << " by (";
+      for (size_t k = 0; k < e.key_columns.size(); ++k)
+        os << (k ? ", " : "") << e.schema->field(static_cast<size_t>(e.key_columns[k])).name;
+      os << ")";
+    }
+    os << "  [" << vertices[e.from_vertex].parallelism << " -> " << vertices[e.to_vertex].parallelism
+       << " subtasks]\n";
+  }
+  return os.str();
+}
+
+JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags) {
+  return Planner(std::move(spec), diags).run();
+}
+
+Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::string& text,
+                                       const PlanOptions& options) {
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline(file_name, text, diags);
+  if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
+  if (options.parallelism > 0) spec.parallelism = options.parallelism;
+  JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
+  if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
+  return graph;
+}
+
+Status read_text_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found(path + ": cannot open the file (does it exist and is it readable?)");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  out = buf.str();
+  return Status::ok();
+}
+
+Result<JobGraphPtr> load_pipeline(const std::string& path, const PlanOptions& options) {
+  std::string text;
+  EDDY_RETURN_IF_ERROR(read_text_file(path, text));
+  return load_pipeline_text(path, text, options);
+}
+
+}  // namespace eddy

@@ -1,0 +1,92 @@
+// JobGraph: a validated pipeline as the runtime runs it. Logical nodes (each
+// source, operator and sink) with their schemas and compiled expressions, grouped
+// into chains (JobVertex: one subtask runs a whole chain) linked by partitioned
+// edges. Built by plan_pipeline(); read by the job master and every subtask.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expr/expression.h"
+#include "plan/pipeline_spec.h"
+
+namespace eddy {
+
+enum class NodeKind { kSource, kOperator, kSink };
+
+struct LogicalNode {
+  NodeKind kind = NodeKind::kSource;
+  int spec_index = 0;        // index into spec.sources / operators / sinks
+  std::string name;
+  int input = -1;            // node index of the input (none for sources)
+  std::vector<int> outputs;  // node indices consuming this node
+  int32_t parallelism = 1;
+  SchemaPtr input_schema;    // none for sources
+  SchemaPtr output_schema;   // sinks: the input schema
+  EdgePartitioning input_partitioning = EdgePartitioning::kForward;
+  std::vector<int> key_columns;  // hash partitioning: indices into input_schema
+  int vertex = -1;           // the chain this node runs in
+  // Compiled expressions (operators), shared read-only by every subtask.
+  std::shared_ptr<const CompiledExpr> filter;
+  std::vector<std::shared_ptr<const CompiledExpr>> select;
+};
+
+struct JobVertex {
+  int id = 0;
+  std::vector<int> nodes;    // chain order: nodes[0] consumes the vertex's input
+  int32_t parallelism = 1;
+  std::string name;          // "gen -> euros -> out"
+  std::vector<int> inputs;   // edge ids into this vertex
+  std::vector<int> outputs;  // edge ids out of this vertex
+  bool is_source() const { return inputs.empty(); }
+};
+
+struct JobEdge {
+  int id = 0;
+  int from_vertex = 0;
+  int to_vertex = 0;
+  int from_node = 0;         // the producing node (last of its chain, or a fan-out)
+  int to_node = 0;
+  EdgePartitioning partitioning = EdgePartitioning::kForward;
+  std::vector<int> key_columns;
+  SchemaPtr schema;
+  /// Channels of one producer subtask on this edge: 1 for forward, else the
+  /// consumer parallelism.
+  int32_t channels_per_producer(int32_t consumer_parallelism) const {
+    return partitioning == EdgePartitioning::kForward ? 1 : consumer_parallelism;
+  }
+};
+
+struct JobGraph {
+  PipelineSpec spec;
+  std::vector<LogicalNode> nodes;
+  std::vector<JobVertex> vertices;
+  std::vector<JobEdge> edges;
+  /// Slots a job needs with slot sharing: its largest vertex parallelism.
+  int32_t max_vertex_parallelism() const;
+  /// Human description: operators, chains, parallelism, partitioning of edges.
+  std::string describe() const;
+};
+
+using JobGraphPtr = std::shared_ptr<const JobGraph>;
+
+/// Overrides applied when planning (command-line flags).
+struct PlanOptions {
+  int32_t parallelism = 0;  // > 0: the job's default parallelism instead of the file's
+};
+
+/// Validates `spec` (names, inputs, cycles, schemas, expression types) and plans
+/// it. Problems are appended to `diags`; the result is null when there are any.
+JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags);
+
+/// Reads, parses and plans a pipeline file. On failure the diagnostics are
+/// rendered into the Status message ("file:line:col: error: ...").
+Result<JobGraphPtr> load_pipeline(const std::string& path, const PlanOptions& options = {});
+/// Same, for text already in memory (task managers receive the text).
+Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::string& text,
+                                       const PlanOptions& options = {});
+/// Reads a whole file into `out`.
+Status read_text_file(const std::string& path, std::string& out);
+
+}  // namespace eddy

@@ -1,0 +1,80 @@
+// Operator, reader and enumerator construction from a JobGraph.
+#include "plan/operator_factory.h"
+
+#include <cstdio>
+
+#include "connectors/blackhole_sink.h"
+#include "connectors/datagen_source.h"
+#include "connectors/file_sink.h"
+#include "connectors/file_source.h"
+#include "connectors/nexmark_source.h"
+#include "connectors/print_sink.h"
+#include "operators/filter_operator.h"
+#include "operators/select_operator.h"
+
+namespace eddy {
+namespace {
+
+OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
+  if (node.kind == NodeKind::kOperator) {
+    const OperatorSpec& op = graph.spec.operators[static_cast<size_t>(node.spec_index)];
+    if (op.kind == OperatorKind::kFilter)
+      return std::make_unique<FilterOperator>(node.filter, node.output_schema);
+    return std::make_unique<SelectOperator>(node.select, node.output_schema);
+  }
+  const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
+  switch (sink.type) {
+    case SinkType::kFile: return make_file_sink(sink.file, node.input_schema);
+    case SinkType::kPrint: return make_print_sink(sink.print, node.input_schema, stdout);
+    case SinkType::kBlackhole: return make_blackhole_sink(node.input_schema);
+  }
+  return nullptr;
+}
+
+DatagenConfig datagen_config(const JobGraph& graph, const SourceSpec& s) {
+  DatagenConfig cfg = s.datagen;
+  cfg.block_rows = static_cast<int64_t>(graph.spec.batch_size);
+  return cfg;
+}
+
+}  // namespace
+
+Result<std::vector<OperatorPtr>> make_chain_operators(const JobGraph& graph, int vertex_id) {
+  std::vector<OperatorPtr> ops;
+  for (int idx : graph.vertices[static_cast<size_t>(vertex_id)].nodes) {
+    const LogicalNode& node = graph.nodes[static_cast<size_t>(idx)];
+    if (node.kind == NodeKind::kSource) continue;
+    OperatorPtr op = make_operator(graph, node);
+    if (!op) return Status::internal("no operator for '" + node.name + "'");
+    ops.push_back(std::move(op));
+  }
+  return ops;
+}
+
+Result<std::unique_ptr<SourceReader>> make_source_reader(const JobGraph& graph, int node) {
+  const LogicalNode& n = graph.nodes[static_cast<size_t>(node)];
+  const SourceSpec& s = graph.spec.sources[static_cast<size_t>(n.spec_index)];
+  std::unique_ptr<SourceReader> reader;
+  switch (s.type) {
+    case SourceType::kFile: reader = make_file_reader(s.file); break;
+    case SourceType::kDatagen: reader = make_datagen_reader(datagen_config(graph, s)); break;
+    case SourceType::kNexmark: reader = make_nexmark_reader(s.nexmark); break;
+  }
+  if (!reader) return Status::internal("no reader for source '" + n.name + "'");
+  return reader;
+}
+
+Result<std::unique_ptr<SplitEnumerator>> make_split_enumerator(const JobGraph& graph, int node) {
+  const LogicalNode& n = graph.nodes[static_cast<size_t>(node)];
+  const SourceSpec& s = graph.spec.sources[static_cast<size_t>(n.spec_index)];
+  std::unique_ptr<SplitEnumerator> e;
+  switch (s.type) {
+    case SourceType::kFile: e = make_file_enumerator(s.file); break;
+    case SourceType::kDatagen: e = make_datagen_enumerator(datagen_config(graph, s)); break;
+    case SourceType::kNexmark: e = make_nexmark_enumerator(s.nexmark); break;
+  }
+  if (!e) return Status::internal("no split enumerator for source '" + n.name + "'");
+  return e;
+}
+
+}  // namespace eddy

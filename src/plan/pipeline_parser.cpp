@@ -1,0 +1,324 @@
+// YAML -> PipelineSpec for the keys of PIPELINES.md.
+#include "plan/pipeline_parser.h"
+
+#include "core/time_util.h"
+#include "plan/yaml_reader.h"
+
+namespace eddy {
+namespace {
+
+constexpr int64_t kMaxParallelism = 32768;
+
+// Keys of the contract that later work implements; refused with a clear note
+// rather than as unknown keys.
+void reject_not_yet(MapReader& r, std::initializer_list<const char*> keys, const char* feature) {
+  for (const char* k : keys) {
+    YAML::Node n = r.get(k);
+    if (n.IsDefined())
+      r.error(n, std::string("'") + k + "' (" + feature + ") is not supported by this version of eddy yet");
+  }
+}
+
+std::optional<EdgePartitioning> read_partition(MapReader& r, SourceLocation& loc) {
+  YAML::Node n = r.get("partition");
+  loc = location_of(n);
+  auto p = r.choice("partition", {"forward", "rebalance", "hash", "broadcast"});
+  if (!p) return std::nullopt;
+  if (*p == "forward") return EdgePartitioning::kForward;
+  if (*p == "rebalance") return EdgePartitioning::kRebalance;
+  if (*p == "hash") return EdgePartitioning::kHash;
+  return EdgePartitioning::kBroadcast;
+}
+
+std::vector<LocatedText> read_name_list(MapReader& r, const std::string& key) {
+  std::vector<LocatedText> out;
+  YAML::Node n = r.get(key);
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (n.IsScalar()) {
+    out.push_back(located_scalar(n));
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) {
+      if (item.IsScalar()) out.push_back(located_scalar(item));
+      else r.error(item, "'" + key + "' of " + r.what() + " must list column names");
+    }
+  } else {
+    r.error(n, "'" + key + "' of " + r.what() + " must be a list of column names");
+  }
+  return out;
+}
+
+int32_t read_parallelism(MapReader& r) {
+  return static_cast<int32_t>(r.integer("parallelism", 1, kMaxParallelism).value_or(0));
+}
+
+FileFormat read_format(MapReader& r, FileFormat fallback, bool required) {
+  auto f = r.choice("format", {"csv", "jsonl"}, required);
+  if (!f) return fallback;
+  return *f == "csv" ? FileFormat::kCsv : FileFormat::kJsonl;
+}
+
+SchemaPtr read_schema(MapReader& r) {
+  YAML::Node n = r.get("schema");
+  if (!n.IsDefined()) {
+    r.error(r.node(), r.what() + " needs a 'schema' mapping column names to types "
+                                 "(int64, float64, bool, string, timestamp)");
+    return nullptr;
+  }
+  if (!n.IsMap() || n.size() == 0) {
+    r.error(n, "'schema' of " + r.what() + " must map column names to types");
+    return nullptr;
+  }
+  std::vector<Field> fields;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto type = it->second.IsScalar() ? parse_type_name(it->second.Scalar()) : std::nullopt;
+    if (!type) {
+      r.error(it->second, "unknown type for column '" + it->first.Scalar() + "' of " + r.what() +
+                              "; expected int64, float64, bool, string or timestamp");
+      continue;
+    }
+    fields.push_back({it->first.Scalar(), *type});
+  }
+  return std::make_shared<Schema>(std::move(fields));
+}
+
+void read_file_source(MapReader& r, SourceSpec& s) {
+  if (auto p = r.text("path", true)) s.file.path = p->text;
+  s.file.format = read_format(r, FileFormat::kCsv, true);
+  s.file.header = r.boolean("header").value_or(false);
+  if (s.file.header && s.file.format != FileFormat::kCsv)
+    r.error(r.get("header"), "'header' applies to csv files only");
+  auto on_error = r.choice("on_error", {"fail", "skip"});
+  s.file.on_error = on_error && *on_error == "skip" ? OnError::kSkip : OnError::kFail;
+  s.file.schema = read_schema(r);
+  if (auto sz = r.integer("split_size", 4096, int64_t{1} << 40)) s.file.split_size = *sz;
+}
+
+void read_datagen_field(const std::string& name, const YAML::Node& node,
+                        std::vector<Diagnostic>& diags, DatagenConfig& cfg) {
+  MapReader r(node, "datagen field '" + name + "'", diags);
+  if (!r.valid()) return;
+  DatagenField f;
+  f.name = name;
+  auto kind = r.choice("kind", {"sequence", "random", "choice", "timestamp"}, true);
+  if (!kind) return;
+  if (*kind == "sequence") {
+    f.kind = DatagenField::Kind::kSequence;
+    f.type = DataType::kInt64;
+    f.start = r.integer("start", INT64_MIN, INT64_MAX).value_or(0);
+    f.step = r.integer("step", INT64_MIN, INT64_MAX).value_or(1);
+  } else if (*kind == "random") {
+    f.kind = DatagenField::Kind::kRandom;
+    auto type = r.choice("type", {"int64", "float64"});
+    f.type = type && *type == "float64" ? DataType::kFloat64 : DataType::kInt64;
+    f.min = r.number("min", true).value_or(0);
+    f.max = r.number("max", true).value_or(0);
+    if (f.max < f.min) r.error(node, "'max' of " + r.what() + " is below 'min'");
+  } else if (*kind == "choice") {
+    f.kind = DatagenField::Kind::kChoice;
+    f.type = DataType::kString;
+    YAML::Node v = r.get("values");
+    if (!v.IsSequence() || v.size() == 0) {
+      r.error(v.IsDefined() ? v : node, r.what() + " needs 'values', a non-empty list");
+    } else {
+      for (const auto& item : v) f.values.push_back(item.IsScalar() ? item.Scalar() : "");
+    }
+  } else {
+    f.kind = DatagenField::Kind::kTimestamp;
+    f.type = DataType::kTimestamp;
+    if (auto start = r.text("start", true)) {
+      auto ts = parse_timestamp_ms(start->text);
+      if (ts.ok()) f.ts_start_ms = *ts;
+      else r.error(start->loc, "'start' of " + r.what() + ": " + ts.status().message());
+    }
+    f.ts_step_us = r.duration_us("step").value_or(1000);
+  }
+  r.reject_unknown_keys();
+  cfg.fields.push_back(std::move(f));
+}
+
+void read_datagen_source(MapReader& r, SourceSpec& s, std::vector<Diagnostic>& diags) {
+  s.datagen.rows = r.integer("rows", 0, INT64_MAX).value_or(-1);
+  s.datagen.rows_per_second = r.integer("rows_per_second", 0, INT64_MAX).value_or(0);
+  s.datagen.seed = static_cast<uint64_t>(r.integer("seed", INT64_MIN, INT64_MAX).value_or(0));
+  YAML::Node fields = r.get("fields");
+  if (!fields.IsMap() || fields.size() == 0) {
+    r.error(fields.IsDefined() ? fields : r.node(),
+            r.what() + " needs 'fields', a mapping of column names to generators");
+    return;
+  }
+  for (auto it = fields.begin(); it != fields.end(); ++it)
+    read_datagen_field(it->first.Scalar(), it->second, diags, s.datagen);
+}
+
+void read_nexmark_source(MapReader& r, SourceSpec& s) {
+  auto table = r.choice("table", {"bid", "auction", "person"}, true);
+  if (table) {
+    s.nexmark.table = *table == "bid"       ? NexmarkTable::kBid
+                      : *table == "auction" ? NexmarkTable::kAuction
+                                            : NexmarkTable::kPerson;
+  }
+  s.nexmark.events = r.integer("events", 0, INT64_MAX).value_or(-1);
+  s.nexmark.events_per_second = r.integer("events_per_second", 0, INT64_MAX).value_or(0);
+  s.nexmark.seed = static_cast<uint64_t>(r.integer("seed", INT64_MIN, INT64_MAX).value_or(0));
+}
+
+void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  SourceSpec s;
+  s.loc = location_of(node);
+  MapReader r(node, "source", diags);
+  if (!r.valid()) return;
+  if (auto n = r.text("name", true)) s.name = *n;
+  MapReader named(node, "source '" + s.name.text + "'", diags);
+  named.allow({"name"});
+  s.parallelism = read_parallelism(named);
+  auto type = named.choice("type", {"file", "datagen", "nexmark"}, true);
+  if (type && *type == "file") {
+    s.type = SourceType::kFile;
+    read_file_source(named, s);
+  } else if (type && *type == "datagen") {
+    s.type = SourceType::kDatagen;
+    read_datagen_source(named, s, diags);
+  } else if (type && *type == "nexmark") {
+    s.type = SourceType::kNexmark;
+    read_nexmark_source(named, s);
+  }
+  reject_not_yet(named, {"event_time"}, "event time and watermarks");
+  named.reject_unknown_keys();
+  spec.sources.push_back(std::move(s));
+}
+
+void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  OperatorSpec o;
+  o.loc = location_of(node);
+  MapReader first(node, "operator", diags);
+  if (!first.valid()) return;
+  if (auto n = first.text("name", true)) o.name = *n;
+  MapReader r(node, "operator '" + o.name.text + "'", diags);
+  r.allow({"name"});
+  if (auto in = r.text("input", true)) o.input = *in;
+  o.parallelism = read_parallelism(r);
+  o.key_by = read_name_list(r, "key_by");
+  o.partition = read_partition(r, o.partition_loc);
+  const bool has_filter = r.has("filter"), has_select = r.has("select");
+  if (has_filter == has_select) {
+    r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter' or 'select'");
+  } else if (has_filter) {
+    o.kind = OperatorKind::kFilter;
+    if (auto f = r.text("filter", true)) o.filter = *f;
+  } else {
+    o.kind = OperatorKind::kSelect;
+    YAML::Node sel = r.get("select");
+    if (!sel.IsMap() || sel.size() == 0) {
+      r.error(sel, "'select' of operator '" + o.name.text +
+                       "' must map output column names to expressions");
+    } else {
+      for (auto it = sel.begin(); it != sel.end(); ++it) {
+        if (!it->second.IsScalar()) {
+          r.error(it->second, "the expression for column '" + it->first.Scalar() +
+                                  "' must be a text value");
+          continue;
+        }
+        o.select.push_back({located_scalar(it->first), located_scalar(it->second)});
+      }
+    }
+  }
+  reject_not_yet(r, {"window", "aggregate", "allowed_lateness", "late_output", "top_n", "emit_every"},
+                 "keyed windows and aggregation");
+  r.reject_unknown_keys();
+  spec.operators.push_back(std::move(o));
+}
+
+void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  SinkSpec s;
+  s.loc = location_of(node);
+  MapReader first(node, "sink", diags);
+  if (!first.valid()) return;
+  if (auto n = first.text("name", true)) s.name = *n;
+  MapReader r(node, "sink '" + s.name.text + "'", diags);
+  r.allow({"name"});
+  if (auto in = r.text("input", true)) s.input = *in;
+  s.parallelism = read_parallelism(r);
+  s.key_by = read_name_list(r, "key_by");
+  s.partition = read_partition(r, s.partition_loc);
+  auto type = r.choice("type", {"file", "print", "blackhole"}, true);
+  if (type && *type == "file") {
+    s.type = SinkType::kFile;
+    if (auto p = r.text("path", true)) s.file.path = p->text;
+    s.file.format = read_format(r, FileFormat::kJsonl, true);
+  } else if (type && *type == "print") {
+    s.type = SinkType::kPrint;
+    s.print.format = read_format(r, FileFormat::kJsonl, false);
+  } else if (type) {
+    s.type = SinkType::kBlackhole;
+  }
+  r.reject_unknown_keys();
+  spec.sinks.push_back(std::move(s));
+}
+
+template <class F>
+void read_list(MapReader& top, const char* key, std::vector<Diagnostic>& diags, F&& read_one) {
+  YAML::Node list = top.get(key);
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    top.error(list, std::string("'") + key + "' must be a list (each item starting with '- ')");
+    return;
+  }
+  for (const auto& item : list) read_one(item);
+}
+
+void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  if (auto n = top.text("name", true)) spec.name = n->text;
+  spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
+  spec.max_parallelism =
+      static_cast<int32_t>(top.integer("max_parallelism", 1, kMaxParallelism).value_or(128));
+  if (YAML::Node ex = top.get("execution"); ex.IsDefined()) {
+    MapReader r(ex, "execution", diags);
+    spec.batch_size = static_cast<size_t>(r.integer("batch_size", 1, 1 << 20).value_or(1024));
+    spec.buffer_timeout_us = r.duration_us("buffer_timeout").value_or(10000);
+    r.reject_unknown_keys();
+  }
+  if (YAML::Node cp = top.get("checkpoints"); cp.IsDefined()) {
+    MapReader r(cp, "checkpoints", diags);
+    spec.checkpoints.enabled = true;
+    spec.checkpoints.interval_us = r.duration_us("interval", true).value_or(0);
+    if (auto d = r.text("dir", true)) spec.checkpoints.dir = d->text;
+    spec.checkpoints.retain = static_cast<int32_t>(r.integer("retain", 1, 1000).value_or(1));
+    r.reject_unknown_keys();
+  }
+  if (YAML::Node st = top.get("state"); st.IsDefined()) {
+    MapReader r(st, "state", diags);
+    spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");
+    r.reject_unknown_keys();
+  }
+}
+
+}  // namespace
+
+PipelineSpec parse_pipeline(const std::string& file_name, const std::string& text,
+                            std::vector<Diagnostic>& diags) {
+  PipelineSpec spec;
+  spec.file_name = file_name;
+  spec.text = text;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    diags.push_back({{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg});
+    return spec;
+  }
+  if (!root.IsMap()) {
+    diags.push_back({location_of(root).line ? location_of(root) : SourceLocation{1, 1},
+                     "a pipeline file must be a YAML mapping with name, sources, operators "
+                     "and sinks"});
+    return spec;
+  }
+  MapReader top(root, "the pipeline", diags);
+  read_settings(top, spec, diags);
+  read_list(top, "sources", diags, [&](const YAML::Node& n) { read_source(n, spec, diags); });
+  read_list(top, "operators", diags, [&](const YAML::Node& n) { read_operator(n, spec, diags); });
+  read_list(top, "sinks", diags, [&](const YAML::Node& n) { read_sink(n, spec, diags); });
+  top.reject_unknown_keys();
+  return spec;
+}
+
+}  // namespace eddy

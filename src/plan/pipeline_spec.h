@@ -1,0 +1,114 @@
+// PipelineSpec: a pipeline file (PIPELINES.md) as parsed, before planning.
+// Built by pipeline_parser.cpp, checked by pipeline_validator.cpp, turned into
+// a JobGraph by job_graph.cpp. Every element keeps its position in the file so
+// later checks can point at it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/connector_config.h"
+
+namespace eddy {
+
+/// 1-based line and column in the pipeline file; 0 when unknown.
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+};
+
+/// A piece of text from the file (an expression, a name) with where it starts.
+/// `quoted` tells whether the YAML scalar was quoted, so offsets into the text
+/// map to columns one further right.
+struct LocatedText {
+  std::string text;
+  SourceLocation loc;
+  bool quoted = false;
+};
+
+/// How records travel from one operator to the next (ARCHITECTURE.md, Data plane).
+enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
+const char* edge_partitioning_name(EdgePartitioning p);
+
+enum class SourceType { kFile, kDatagen, kNexmark };
+enum class SinkType { kFile, kPrint, kBlackhole };
+enum class OperatorKind { kFilter, kSelect };
+
+struct SourceSpec {
+  LocatedText name;
+  SourceType type = SourceType::kFile;
+  int32_t parallelism = 0;  // 0: the job's default
+  FileSourceConfig file;
+  DatagenConfig datagen;
+  NexmarkConfig nexmark;
+  SourceLocation loc;
+};
+
+struct SelectItem {
+  LocatedText column;     // output column name
+  LocatedText expression;
+};
+
+struct OperatorSpec {
+  LocatedText name;
+  LocatedText input;
+  OperatorKind kind = OperatorKind::kFilter;
+  int32_t parallelism = 0;
+  LocatedText filter;                 // kFilter: the predicate
+  std::vector<SelectItem> select;     // kSelect: output columns in order
+  std::vector<LocatedText> key_by;    // hash-partition the input by these columns
+  std::optional<EdgePartitioning> partition;  // explicit partitioning of the input edge
+  SourceLocation partition_loc;
+  SourceLocation loc;
+};
+
+struct SinkSpec {
+  LocatedText name;
+  LocatedText input;
+  SinkType type = SinkType::kPrint;
+  int32_t parallelism = 0;
+  FileSinkConfig file;
+  PrintSinkConfig print;
+  std::vector<LocatedText> key_by;
+  std::optional<EdgePartitioning> partition;
+  SourceLocation partition_loc;
+  SourceLocation loc;
+};
+
+/// `checkpoints:` and `state:` are part of the file contract; they are parsed and
+/// checked here and take effect with the checkpoint work (see docs/ROADMAP.md).
+struct CheckpointSpec {
+  bool enabled = false;
+  int64_t interval_us = 0;
+  std::string dir;
+  int32_t retain = 1;
+};
+
+struct PipelineSpec {
+  std::string file_name;    // as given on the command line, for messages
+  std::string text;         // the file's text, shipped to task managers
+  std::string name;         // job name
+  int32_t parallelism = 1;
+  int32_t max_parallelism = 128;
+  size_t batch_size = 1024;
+  int64_t buffer_timeout_us = 10000;
+  CheckpointSpec checkpoints;
+  std::string state_backend = "heap";
+  std::vector<SourceSpec> sources;
+  std::vector<OperatorSpec> operators;
+  std::vector<SinkSpec> sinks;
+};
+
+/// One problem found in a pipeline file.
+struct Diagnostic {
+  SourceLocation loc;
+  std::string message;
+};
+
+/// "file:line:column: error: message" lines, one per diagnostic.
+std::string render_diagnostics(const std::string& file_name, const std::vector<Diagnostic>& diags);
+
+}  // namespace eddy

@@ -1,0 +1,57 @@
+// Metric merging and the end-of-job summary table.
+#include "runtime/metrics.h"
+
+#include <cstdio>
+#include <map>
+
+namespace eddy {
+
+std::vector<OperatorMetrics> merge_metrics(const std::vector<std::vector<OperatorMetrics>>& parts) {
+  std::vector<OperatorMetrics> out;
+  std::map<std::string, size_t> index;
+  for (const auto& part : parts) {
+    for (const auto& m : part) {
+      auto [it, fresh] = index.emplace(m.name, out.size());
+      if (fresh) {
+        out.push_back(m);
+      } else {
+        out[it->second].add(m);
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string with_commas(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+}  // namespace
+
+std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
+                                 const std::vector<int32_t>& parallelism) {
+  size_t name_w = 8;
+  for (const auto& r : rows) name_w = std::max(name_w, r.name.size());
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-*s %4s %14s %14s %11s %11s %10s %9s\n",
+                static_cast<int>(name_w), "operator", "par", "records in", "records out",
+                "batches in", "batches out", "busy", "skipped");
+  out += line;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    char busy[32];
+    std::snprintf(busy, sizeof busy, "%.3fs", static_cast<double>(r.busy_ns) / 1e9);
+    std::snprintf(line, sizeof line, "%-*s %4d %14s %14s %11s %11s %10s %9s\n",
+                  static_cast<int>(name_w), r.name.c_str(), i < parallelism.size() ? parallelism[i] : 0,
+                  with_commas(r.records_in).c_str(), with_commas(r.records_out).c_str(),
+                  with_commas(r.batches_in).c_str(), with_commas(r.batches_out).c_str(), busy,
+                  with_commas(r.skipped).c_str());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace eddy

@@ -1,0 +1,37 @@
+// Per-operator counters of one subtask, summed per operator for the job
+// summary and the progress line. Plain data: sent to the job master as is.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace eddy {
+
+struct OperatorMetrics {
+  std::string name;           // the logical operator (source, operator or sink) name
+  uint64_t records_in = 0;
+  uint64_t records_out = 0;
+  uint64_t batches_in = 0;
+  uint64_t batches_out = 0;
+  int64_t busy_ns = 0;        // time inside this operator, excluding downstream operators
+  uint64_t skipped = 0;       // malformed records dropped (on_error: skip)
+
+  void add(const OperatorMetrics& o) {
+    records_in += o.records_in;
+    records_out += o.records_out;
+    batches_in += o.batches_in;
+    batches_out += o.batches_out;
+    busy_ns += o.busy_ns;
+    skipped += o.skipped;
+  }
+};
+
+/// Sums metrics of the same name, keeping first-seen order.
+std::vector<OperatorMetrics> merge_metrics(const std::vector<std::vector<OperatorMetrics>>& parts);
+
+/// The end-of-job table: one row per operator.
+std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
+                                 const std::vector<int32_t>& parallelism);
+
+}  // namespace eddy

@@ -1,0 +1,283 @@
+// TaskRunner: chain execution, input credits, output routing, end of input.
+#include "runtime/task_runner.h"
+
+#include <chrono>
+
+#include "plan/operator_factory.h"
+#include "runtime/channel_layout.h"
+
+namespace eddy {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Partitioning to_router_partitioning(EdgePartitioning p) {
+  switch (p) {
+    case EdgePartitioning::kForward: return Partitioning::kForward;
+    case EdgePartitioning::kRebalance: return Partitioning::kRebalance;
+    case EdgePartitioning::kHash: return Partitioning::kHash;
+    case EdgePartitioning::kBroadcast: return Partitioning::kBroadcast;
+  }
+  return Partitioning::kForward;
+}
+
+}  // namespace
+
+/// Receives the output of ops_[index]: counts it, then hands it to the next
+/// operator or, after the last one, to the output routers.
+class TaskRunner::ChainCollector final : public Collector {
+ public:
+  ChainCollector(TaskRunner& runner, size_t metric) : runner_(runner), metric_(metric) {}
+  Status emit(RecordBatchPtr batch) override {
+    if (!batch || batch->num_rows == 0) return Status::ok();
+    OperatorMetrics& m = runner_.metrics_[metric_];
+    m.records_out += batch->num_rows;
+    m.batches_out += 1;
+    const size_t next_op = metric_ + 1 - runner_.first_op_metric_;
+    const int64_t t0 = now_ns();
+    Status st = next_op < runner_.ops_.size() ? runner_.run_operator(next_op, batch)
+                                              : runner_.emit_from_chain(batch);
+    child_ns += now_ns() - t0;
+    return st;
+  }
+  int64_t child_ns = 0;  // time spent downstream, subtracted from this operator's busy time
+
+ private:
+  TaskRunner& runner_;
+  size_t metric_;
+};
+
+TaskRunner::TaskRunner(JobGraphPtr graph, int vertex, int32_t subtask_index, TaskHost& host,
+                       TaskOptions options)
+    : graph_(std::move(graph)), vertex_(vertex), subtask_index_(subtask_index), host_(host),
+      options_(options) {}
+
+Status TaskRunner::open() {
+  const JobVertex& v = vertex();
+  const int first = v.nodes.front();
+  if (graph_->nodes[static_cast<size_t>(first)].kind == NodeKind::kSource) {
+    EDDY_ASSIGN_OR_RETURN(reader_, make_source_reader(*graph_, first));
+    metrics_.push_back({graph_->nodes[static_cast<size_t>(first)].name});
+    first_op_metric_ = 1;
+  }
+  EDDY_ASSIGN_OR_RETURN(ops_, make_chain_operators(*graph_, vertex_));
+  for (int idx : v.nodes)
+    if (graph_->nodes[static_cast<size_t>(idx)].kind != NodeKind::kSource)
+      metrics_.push_back({graph_->nodes[static_cast<size_t>(idx)].name});
+  // collectors_[k] receives the output of metrics_ entry k (the source, if any, first).
+  for (size_t k = 0; k < metrics_.size(); ++k)
+    collectors_.push_back(std::make_unique<ChainCollector>(*this, k));
+
+  OperatorContext ctx;
+  ctx.job_name = graph_->spec.name;
+  ctx.subtask_index = subtask_index_;
+  ctx.parallelism = v.parallelism;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    ctx.operator_name = metrics_[first_op_metric_ + i].name;
+    EDDY_RETURN_IF_ERROR(ops_[i]->open(ctx));
+  }
+
+  for (int e : v.outputs) {
+    const JobEdge& edge = graph_->edges[static_cast<size_t>(e)];
+    OutputRouter::Options o;
+    o.partitioning = to_router_partitioning(edge.partitioning);
+    o.channels = static_cast<int>(consumers_of(*graph_, e, subtask_index_).size());
+    o.batch_size = graph_->spec.batch_size;
+    o.key_columns = edge.key_columns;
+    o.max_parallelism = graph_->spec.max_parallelism;
+    o.producer_index = subtask_index_;
+    routers_.push_back(std::make_unique<OutputRouter>(o, edge.schema));
+  }
+  input_channels_ = input_channel_count(*graph_, vertex_);
+  channel_finished_.assign(static_cast<size_t>(input_channels_), false);
+  if (input_channels_ > 0)
+    credits_ = std::make_unique<InputCredits>(input_channels_, options_.exclusive_credits,
+                                              options_.floating_credits);
+  return Status::ok();
+}
+
+void TaskRunner::grant_initial_credits() {
+  if (!credits_) return;
+  auto grants = credits_->initial_grants();
+  for (int c = 0; c < static_cast<int>(grants.size()); ++c)
+    if (grants[static_cast<size_t>(c)] > 0) host_.send_credit(c, grants[static_cast<size_t>(c)]);
+}
+
+bool TaskRunner::backpressured() const {
+  for (const auto& r : routers_)
+    if (r->queued_batches() >= static_cast<size_t>(r->channels())) return true;
+  return false;
+}
+
+Status TaskRunner::run_operator(size_t op, const RecordBatchPtr& batch) {
+  OperatorMetrics& m = metrics_[first_op_metric_ + op];
+  ChainCollector& out = *collectors_[first_op_metric_ + op];
+  m.records_in += batch->num_rows;
+  m.batches_in += 1;
+  const int64_t child_before = out.child_ns;
+  const int64_t t0 = now_ns();
+  Status st = ops_[op]->process(batch, out);
+  m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
+  return st;
+}
+
+Status TaskRunner::emit_from_chain(const RecordBatchPtr& batch) {
+  for (auto& r : routers_) r->add(batch);
+  return Status::ok();
+}
+
+void TaskRunner::drain_outputs() {
+  for (size_t e = 0; e < routers_.size(); ++e) {
+    routers_[e]->drain([&](int channel, const OutboundItem& item, int32_t backlog) {
+      if (item.batch) host_.send_batch(static_cast<int>(e), channel, item.batch, backlog);
+      else if (item.event) host_.send_event(static_cast<int>(e), channel, *item.event);
+    });
+  }
+}
+
+void TaskRunner::release(int channel) {
+  grants_.clear();
+  credits_->on_release(channel, grants_);
+  for (const auto& [c, n] : grants_) host_.send_credit(c, n);
+}
+
+Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
+  Status st = ops_.empty() ? emit_from_chain(batch) : run_operator(0, batch);
+  drain_outputs();
+  release(channel);
+  return st;
+}
+
+Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t backlog) {
+  if (input_channel < 0 || input_channel >= input_channels_)
+    return Status::internal("batch on unknown input channel " + std::to_string(input_channel));
+  credits_->on_batch(input_channel, backlog);
+  if (!pending_.empty() || backpressured()) {
+    pending_.push_back({input_channel, std::move(batch), std::nullopt});
+    return Status::ok();
+  }
+  return process_input(input_channel, batch);
+}
+
+Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
+  if (input_channel < 0 || input_channel >= input_channels_)
+    return Status::internal("event on unknown input channel " + std::to_string(input_channel));
+  if (!pending_.empty()) {
+    pending_.push_back({input_channel, nullptr, event});
+    return Status::ok();
+  }
+  return handle_event(input_channel, event);
+}
+
+Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
+  if (event.kind != EventKind::kEndOfInput) return Status::ok();  // watermarks: issue 3
+  if (channel_finished_[static_cast<size_t>(channel)]) return Status::ok();
+  channel_finished_[static_cast<size_t>(channel)] = true;
+  credits_->on_finished(channel);
+  if (++finished_channels_ == input_channels_) return finish_chain();
+  return Status::ok();
+}
+
+Status TaskRunner::drain_pending() {
+  while (!pending_.empty() && !backpressured()) {
+    PendingInput in = std::move(pending_.front());
+    pending_.pop_front();
+    if (in.batch) {
+      EDDY_RETURN_IF_ERROR(process_input(in.channel, in.batch));
+    } else if (in.event) {
+      EDDY_RETURN_IF_ERROR(handle_event(in.channel, *in.event));
+    }
+  }
+  return Status::ok();
+}
+
+Status TaskRunner::on_credit(int out_edge, int channel, int32_t credits) {
+  if (out_edge < 0 || out_edge >= static_cast<int>(routers_.size()))
+    return Status::internal("credit for unknown output edge " + std::to_string(out_edge));
+  routers_[static_cast<size_t>(out_edge)]->add_credit(channel, credits);
+  drain_outputs();
+  return drain_pending();
+}
+
+bool TaskRunner::has_partial_output() const {
+  for (const auto& r : routers_)
+    if (r->has_partial_rows()) return true;
+  return false;
+}
+
+Status TaskRunner::on_flush_timer() {
+  for (auto& r : routers_) r->flush();
+  drain_outputs();
+  return Status::ok();
+}
+
+Status TaskRunner::finish_chain() {
+  // Each operator flushes into the next, in chain order.
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    ChainCollector& out = *collectors_[first_op_metric_ + i];
+    const int64_t child_before = out.child_ns;
+    const int64_t t0 = now_ns();
+    EDDY_RETURN_IF_ERROR(ops_[i]->finish(out));
+    metrics_[first_op_metric_ + i].busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
+  }
+  for (size_t i = 0; i < ops_.size(); ++i)
+    metrics_[first_op_metric_ + i].skipped = ops_[i]->counters().skipped_records;
+  input_done_ = true;
+  for (auto& r : routers_) r->add_event(StreamEvent{EventKind::kEndOfInput, 0});
+  drain_outputs();
+  return Status::ok();
+}
+
+Result<SourceStep> TaskRunner::source_step() {
+  if (input_done_) return SourceStep::kFinished;
+  if (!has_split_) return SourceStep::kNeedSplit;
+  if (backpressured()) return SourceStep::kBackpressured;
+  OperatorMetrics& m = metrics_[0];
+  const int64_t t0 = now_ns();
+  EDDY_ASSIGN_OR_RETURN(SourcePoll poll, reader_->poll(graph_->spec.batch_size));
+  m.skipped = reader_->skipped_records();
+  switch (poll.kind) {
+    case SourcePoll::Kind::kIdle:
+      idle_us_ = poll.retry_after_us;
+      m.busy_ns += now_ns() - t0;
+      return SourceStep::kIdle;
+    case SourcePoll::Kind::kEndOfSplit:
+      has_split_ = false;
+      m.busy_ns += now_ns() - t0;
+      return SourceStep::kNeedSplit;
+    case SourcePoll::Kind::kBatch: break;
+  }
+  ChainCollector& out = *collectors_[0];
+  const int64_t child_before = out.child_ns;
+  Status st = out.emit(std::move(poll.batch));
+  m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
+  EDDY_RETURN_IF_ERROR(st);
+  drain_outputs();
+  return SourceStep::kProduced;
+}
+
+Status TaskRunner::on_split(const std::optional<Split>& split) {
+  if (!split) return finish_chain();
+  EDDY_RETURN_IF_ERROR(reader_->open_split(*split));
+  has_split_ = true;
+  return Status::ok();
+}
+
+bool TaskRunner::finished() const {
+  if (!input_done_) return false;
+  for (const auto& r : routers_)
+    if (r->queued_batches() > 0 || r->has_partial_rows()) return false;
+  return true;
+}
+
+void TaskRunner::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& op : ops_) (void)op->close();
+}
+
+}  // namespace eddy
