@@ -58,7 +58,11 @@ caf::behavior job_manager_actor(self_ptr self) {
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
-        return self->delegate(it->second, metrics_atom::value);
+        auto rp = self->make_response_promise<JobResult>();
+        self->request(it->second, std::chrono::seconds(5), metrics_atom::value)
+            .then([rp](const JobResult& r) mutable { rp.deliver(r); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](jobdone_atom, const JobResult& result) { self->state.jobs.erase(result.job_id); },
       [=](slots_count_atom) -> int32_t {

@@ -25,7 +25,7 @@ void on_sigint(int) { g_interrupted = true; }
 
 struct LocalConfig : caf::actor_system_config {
   LocalConfig() {
-    add_message_types(*this);
+    eddy::add_message_types(*this);
     apply_scheduler_defaults(*this);
   }
 };
@@ -58,6 +58,10 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
                format_duration_us(r.duration_us).c_str());
   if (!r.message.empty()) std::fprintf(stderr, "  %s\n", r.message.c_str());
   std::fprintf(stderr, "%s", render_metrics_table(r.metrics, r.parallelism).c_str());
+  for (const auto& m : r.metrics)
+    if (m.skipped > 0)
+      std::fprintf(stderr, "'%s' skipped %llu malformed records (on_error: skip)\n", m.name.c_str(),
+                   static_cast<unsigned long long>(m.skipped));
   const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
   const double per_cpu = cpu > 0 ? static_cast<double>(records) / cpu : 0;
   std::fprintf(stderr, "source records: %llu, %.0f records/s, %.0f records per CPU-second "

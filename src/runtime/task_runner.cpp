@@ -56,6 +56,8 @@ TaskRunner::TaskRunner(JobGraphPtr graph, int vertex, int32_t subtask_index, Tas
     : graph_(std::move(graph)), vertex_(vertex), subtask_index_(subtask_index), host_(host),
       options_(options) {}
 
+TaskRunner::~TaskRunner() { close(); }
+
 Status TaskRunner::open() {
   const JobVertex& v = vertex();
   const int first = v.nodes.front();
@@ -139,10 +141,15 @@ void TaskRunner::drain_outputs() {
   }
 }
 
+void TaskRunner::send_grants() {
+  for (const auto& [c, n] : grants_) host_.send_credit(c, n);
+  grants_.clear();
+}
+
 void TaskRunner::release(int channel) {
   grants_.clear();
   credits_->on_release(channel, grants_);
-  for (const auto& [c, n] : grants_) host_.send_credit(c, n);
+  send_grants();
 }
 
 Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
@@ -155,7 +162,9 @@ Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
 Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t backlog) {
   if (input_channel < 0 || input_channel >= input_channels_)
     return Status::internal("batch on unknown input channel " + std::to_string(input_channel));
-  credits_->on_batch(input_channel, backlog);
+  grants_.clear();
+  EDDY_RETURN_IF_ERROR(credits_->on_batch(input_channel, backlog, grants_));
+  send_grants();
   if (!pending_.empty() || backpressured()) {
     pending_.push_back({input_channel, std::move(batch), std::nullopt});
     return Status::ok();
@@ -177,7 +186,9 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
   if (event.kind != EventKind::kEndOfInput) return Status::ok();  // watermarks: issue 3
   if (channel_finished_[static_cast<size_t>(channel)]) return Status::ok();
   channel_finished_[static_cast<size_t>(channel)] = true;
-  credits_->on_finished(channel);
+  grants_.clear();
+  credits_->on_finished(channel, grants_);
+  send_grants();
   if (++finished_channels_ == input_channels_) return finish_chain();
   return Status::ok();
 }

@@ -49,6 +49,7 @@ class TaskRunner {
  public:
   TaskRunner(JobGraphPtr graph, int vertex, int32_t subtask_index, TaskHost& host,
              TaskOptions options = {});
+  ~TaskRunner();
 
   /// Builds and opens the chain (and reader). Call once before anything else.
   Status open();
@@ -99,6 +100,7 @@ class TaskRunner {
   Status drain_pending();
   void drain_outputs();
   void release(int channel);
+  void send_grants();
 
   JobGraphPtr graph_;
   int vertex_;

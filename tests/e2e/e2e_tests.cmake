@@ -1,0 +1,9 @@
+# End-to-end tests: the eddy binary on real pipeline files (label e2e).
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+set(E2E ${CMAKE_CURRENT_LIST_DIR})
+add_test(NAME e2e_configs COMMAND ${Python3_EXECUTABLE} ${E2E}/run_e2e.py configs $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+add_test(NAME e2e_cases COMMAND ${Python3_EXECUTABLE} ${E2E}/run_e2e.py cases $<TARGET_FILE:eddy> ${E2E}/cases)
+add_test(NAME e2e_errors COMMAND ${Python3_EXECUTABLE} ${E2E}/run_e2e.py errors $<TARGET_FILE:eddy> ${E2E}/errors)
+add_test(NAME e2e_backpressure COMMAND ${Python3_EXECUTABLE} ${E2E}/backpressure.py $<TARGET_FILE:eddy>)
+add_test(NAME e2e_cli COMMAND ${Python3_EXECUTABLE} ${E2E}/cli_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e_configs e2e_cases e2e_errors e2e_backpressure e2e_cli PROPERTIES LABELS e2e TIMEOUT 900)

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the eddy binary, run by ctest (see e2e_tests.cmake).
+
+Modes:
+  configs EDDY REPO        every configs/**/*.yaml runs with `eddy local` (exit 0), at -p 1 and -p 4
+  cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
+                           as multisets at -p 1 and -p 4 (and the case's own checks in case.json)
+  errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
+                           messages its `# expect-error:` lines name
+Each run is bounded by a timeout; processes are started and killed by pid.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT_S = 300
+
+
+def run(cmd, cwd, timeout=TIMEOUT_S):
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"{' '.join(cmd)} timed out after {timeout}s\n{err.decode()[-2000:]}")
+    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def normalize_value(v):
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, float):
+        return float(f"{v:.12g}")
+    return v
+
+
+def canonical_jsonl(line):
+    obj = json.loads(line)
+    return json.dumps([[k, normalize_value(v)] for k, v in obj.items()])
+
+
+def read_rows(paths, fmt):
+    """All data rows of the given files, canonicalized, as a sorted list."""
+    rows = []
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        if fmt == "csv" and lines and p.endswith(".csv") and not os.path.basename(p).startswith("expected"):
+            lines = lines[1:]  # part files start with a header line
+        for line in lines:
+            if not line.strip():
+                continue
+            rows.append(canonical_jsonl(line) if fmt == "jsonl" else line)
+    return sorted(rows)
+
+
+def check_configs(eddy, repo):
+    failures = 0
+    configs = sorted(glob.glob(os.path.join(repo, "configs", "**", "*.yaml"), recursive=True))
+    assert configs, "no configs found"
+    for cfg in configs:
+        for p in (1, 4):
+            work = tempfile.mkdtemp(prefix="eddy-e2e-")
+            try:
+                os.symlink(os.path.join(repo, "configs"), os.path.join(work, "configs"))
+                rel = os.path.relpath(cfg, repo)
+                code, out, err = run([eddy, "local", rel, "-p", str(p)], cwd=work)
+                status = "ok" if code == 0 else f"FAILED (exit {code})"
+                print(f"[configs] {rel} -p {p}: {status}")
+                if code != 0:
+                    failures += 1
+                    print(err[-3000:])
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    return failures
+
+
+def check_case(eddy, case_dir, p):
+    spec = {}
+    if os.path.exists(os.path.join(case_dir, "case.json")):
+        with open(os.path.join(case_dir, "case.json")) as f:
+            spec = json.load(f)
+    work = tempfile.mkdtemp(prefix="eddy-case-")
+    try:
+        for name in os.listdir(case_dir):
+            src = os.path.join(case_dir, name)
+            dst = os.path.join(work, name)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dst)
+        code, out, err = run([eddy, "local", "pipeline.yaml", "-p", str(p)], cwd=work)
+        problems = []
+        want_exit = spec.get("exit", 0)
+        if code != want_exit:
+            problems.append(f"exit {code}, expected {want_exit}")
+        for text in spec.get("stderr_contains", []):
+            if text not in err:
+                problems.append(f"stderr lacks {text!r}")
+        fmt = spec.get("format", "jsonl")
+        expected_file = os.path.join(case_dir, f"expected.{fmt}")
+        if os.path.exists(expected_file):
+            if spec.get("output") == "stdout":
+                got = sorted(canonical_jsonl(l) if fmt == "jsonl" else l
+                             for l in out.splitlines() if l.strip())
+            else:
+                parts = sorted(glob.glob(os.path.join(work, "out", "part-*")))
+                got = read_rows(parts, fmt)
+            want = read_rows([expected_file], fmt)
+            if got != want:
+                missing = [r for r in want if r not in got][:5]
+                extra = [r for r in got if r not in want][:5]
+                problems.append(f"output differs: {len(got)} rows vs {len(want)} expected; "
+                                f"missing {missing}; unexpected {extra}")
+        if spec.get("keys_in_one_part"):
+            col = spec["keys_in_one_part"]
+            owner = {}
+            for part in glob.glob(os.path.join(work, "out", "part-*")):
+                with open(part) as f:
+                    for line in f:
+                        key = json.loads(line)[col]
+                        if owner.setdefault(key, part) != part:
+                            problems.append(f"key {key} is in {owner[key]} and {part}")
+                            break
+        return problems, err
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_cases(eddy, cases_dir):
+    failures = 0
+    for case in sorted(os.listdir(cases_dir)):
+        case_dir = os.path.join(cases_dir, case)
+        if not os.path.isdir(case_dir):
+            continue
+        for p in (1, 4):
+            problems, err = check_case(eddy, case_dir, p)
+            print(f"[cases] {case} -p {p}: {'ok' if not problems else 'FAILED'}")
+            if problems:
+                failures += 1
+                for pr in problems:
+                    print("   ", pr)
+                print(err[-3000:])
+    return failures
+
+
+def check_errors(eddy, errors_dir):
+    failures = 0
+    files = sorted(glob.glob(os.path.join(errors_dir, "*.yaml")))
+    assert files, "no error cases"
+    for path in files:
+        with open(path) as f:
+            expects = [l.split("expect-error:", 1)[1].strip() for l in f if "expect-error:" in l]
+        assert expects, f"{path} has no '# expect-error:' line"
+        name = os.path.basename(path)
+        for cmd in ("validate", "local"):
+            code, out, err = run([eddy, cmd, name], cwd=errors_dir)
+            problems = []
+            if code != 2:
+                problems.append(f"exit {code}, expected 2")
+            for e in expects:
+                if e not in err:
+                    problems.append(f"stderr lacks {e!r}")
+            print(f"[errors] {name} ({cmd}): {'ok' if not problems else 'FAILED'}")
+            if problems:
+                failures += 1
+                for pr in problems:
+                    print("   ", pr)
+                print("   stderr:", err[-2000:])
+    return failures
+
+
+def main():
+    mode, eddy, where = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+    failures = {"configs": check_configs, "cases": check_cases, "errors": check_errors}[mode](eddy, where)
+    print(f"{mode}: {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
