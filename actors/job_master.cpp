@@ -77,38 +77,24 @@ std::string subtask_label(const JobMasterState& st, int32_t vertex, int32_t inde
 }
 
 SubtaskWiring wiring_for(const JobMasterState& st, int v, int32_t i) {
-  const JobGraph& g = *st.graph;
-  const JobVertex& vertex = g.vertices[static_cast<size_t>(v)];
+  auto actor_of = [&](const ChannelPeer& p) {
+    return st.subtasks[static_cast<size_t>(p.vertex)][static_cast<size_t>(p.subtask)];
+  };
   SubtaskWiring w;
-  for (int e : vertex.outputs) {
-    const JobEdge& edge = g.edges[static_cast<size_t>(e)];
+  for (const auto& edge : output_peers(*st.graph, v, i)) {
     std::vector<caf::actor> consumers;
     std::vector<int32_t> channels;
-    for (int32_t j : consumers_of(g, e, i)) {
-      consumers.push_back(st.subtasks[static_cast<size_t>(edge.to_vertex)][static_cast<size_t>(j)]);
-      channels.push_back(input_channel_of(g, e, i));
+    for (const auto& peer : edge) {
+      consumers.push_back(actor_of(peer));
+      channels.push_back(peer.channel);
     }
     w.consumers.push_back(std::move(consumers));
     w.consumer_channels.push_back(std::move(channels));
   }
-  const int n_inputs = input_channel_count(g, v);
-  w.producers.resize(static_cast<size_t>(n_inputs));
-  w.producer_edges.resize(static_cast<size_t>(n_inputs));
-  w.producer_channels.resize(static_cast<size_t>(n_inputs));
-  for (int e : vertex.inputs) {
-    const JobEdge& edge = g.edges[static_cast<size_t>(e)];
-    const auto& outs = g.vertices[static_cast<size_t>(edge.from_vertex)].outputs;
-    const int32_t out_pos = static_cast<int32_t>(std::find(outs.begin(), outs.end(), e) - outs.begin());
-    const int32_t producers = g.vertices[static_cast<size_t>(edge.from_vertex)].parallelism;
-    for (int32_t p = 0; p < producers; ++p) {
-      const auto consumers = consumers_of(g, e, p);
-      auto at = std::find(consumers.begin(), consumers.end(), i);
-      if (at == consumers.end()) continue;  // forward: only producer i reaches us
-      const size_t ch = static_cast<size_t>(input_channel_of(g, e, p));
-      w.producers[ch] = st.subtasks[static_cast<size_t>(edge.from_vertex)][static_cast<size_t>(p)];
-      w.producer_edges[ch] = out_pos;
-      w.producer_channels[ch] = static_cast<int32_t>(at - consumers.begin());
-    }
+  for (const auto& peer : input_peers(*st.graph, v, i)) {
+    w.producers.push_back(actor_of(peer));
+    w.producer_edges.push_back(peer.edge_pos);
+    w.producer_channels.push_back(peer.channel);
   }
   auto c = st.coordinators.find(v);
   if (c != st.coordinators.end()) w.coordinator = c->second;

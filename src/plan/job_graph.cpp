@@ -20,13 +20,12 @@ class Planner {
   }
 
   JobGraphPtr run() {
+    // Every check runs, so one attempt shows the user all problems at once.
     const size_t before = diags_.size();
     collect_nodes();
-    if (diags_.size() != before) return nullptr;
     resolve_inputs();
-    if (diags_.size() != before) return nullptr;
-    for (size_t i = 0; i < graph_->nodes.size(); ++i) resolve_schema(static_cast<int>(i));
-    if (diags_.size() != before) return nullptr;
+    if (!has_cycle_)  // schemas follow inputs; a cycle has none
+      for (size_t i = 0; i < graph_->nodes.size(); ++i) resolve_schema(static_cast<int>(i));
     for (auto& node : graph_->nodes) resolve_partitioning(node);
     if (diags_.size() != before) return nullptr;
     build_vertices();
@@ -105,6 +104,7 @@ class Planner {
       int at = nodes[i].input;
       for (size_t steps = 0; at >= 0 && steps <= nodes.size(); ++steps) {
         if (at == static_cast<int>(i)) {
+          has_cycle_ = true;
           error(input_of(nodes[i]).loc, "'" + nodes[i].name + "' is part of a cycle: following "
                                         "its inputs leads back to it; pipelines must be acyclic");
           break;
@@ -166,7 +166,7 @@ class Planner {
     if (op.kind == OperatorKind::kFilter) {
       node.filter = compile(op.filter, *node.input_schema, "filter of '" + node.name + "'");
       if (node.filter && node.filter->type() != DataType::kBool)
-        error(op.filter.loc, "filter of '" + node.name + "' must be a boolean condition, but it "
+        error(expr_loc(op.filter, ExprError{0, ""}), "filter of '" + node.name + "' must be a boolean condition, but it "
                              "is of type " + type_name(node.filter->type()));
       node.output_schema = node.input_schema;
       return;
@@ -184,7 +184,7 @@ class Planner {
   }
 
   void resolve_partitioning(LogicalNode& n) {
-    if (n.kind == NodeKind::kSource || n.input < 0) return;
+    if (n.kind == NodeKind::kSource || n.input < 0 || !n.input_schema) return;
     const bool is_op = n.kind == NodeKind::kOperator;
     const auto& key_by = is_op ? spec().operators[n.spec_index].key_by : spec().sinks[n.spec_index].key_by;
     const auto& partition =
@@ -264,6 +264,7 @@ class Planner {
   std::vector<Diagnostic>& diags_;
   std::map<std::string, int> by_name_;
   std::set<int> resolving_;
+  bool has_cycle_ = false;
 };
 
 }  // namespace

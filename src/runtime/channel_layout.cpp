@@ -1,6 +1,8 @@
 // Channel numbering (see channel_layout.h).
 #include "runtime/channel_layout.h"
 
+#include <algorithm>
+
 namespace eddy {
 namespace {
 int channels_from_edge(const JobGraph& graph, const JobEdge& e) {
@@ -34,6 +36,36 @@ std::vector<int32_t> consumers_of(const JobGraph& graph, int edge_id, int32_t pr
   for (int32_t j = 0; j < graph.vertices[static_cast<size_t>(edge.to_vertex)].parallelism; ++j)
     out.push_back(j);
   return out;
+}
+
+std::vector<std::vector<ChannelPeer>> output_peers(const JobGraph& graph, int vertex, int32_t index) {
+  std::vector<std::vector<ChannelPeer>> out;
+  for (int e : graph.vertices[static_cast<size_t>(vertex)].outputs) {
+    const JobEdge& edge = graph.edges[static_cast<size_t>(e)];
+    std::vector<ChannelPeer> peers;
+    for (int32_t j : consumers_of(graph, e, index))
+      peers.push_back({edge.to_vertex, j, 0, input_channel_of(graph, e, index)});
+    out.push_back(std::move(peers));
+  }
+  return out;
+}
+
+std::vector<ChannelPeer> input_peers(const JobGraph& graph, int vertex, int32_t index) {
+  std::vector<ChannelPeer> peers(static_cast<size_t>(input_channel_count(graph, vertex)));
+  for (int e : graph.vertices[static_cast<size_t>(vertex)].inputs) {
+    const JobEdge& edge = graph.edges[static_cast<size_t>(e)];
+    const auto& outs = graph.vertices[static_cast<size_t>(edge.from_vertex)].outputs;
+    const int32_t pos = static_cast<int32_t>(std::find(outs.begin(), outs.end(), e) - outs.begin());
+    const int32_t producers = graph.vertices[static_cast<size_t>(edge.from_vertex)].parallelism;
+    for (int32_t p = 0; p < producers; ++p) {
+      const auto consumers = consumers_of(graph, e, p);
+      auto at = std::find(consumers.begin(), consumers.end(), index);
+      if (at == consumers.end()) continue;  // forward: only producer `index` reaches us
+      peers[static_cast<size_t>(input_channel_of(graph, e, p))] =
+          ChannelPeer{edge.from_vertex, p, pos, static_cast<int32_t>(at - consumers.begin())};
+    }
+  }
+  return peers;
 }
 
 }  // namespace eddy

@@ -18,4 +18,21 @@ int input_channel_of(const JobGraph& graph, int edge_id, int32_t producer);
 /// indexed by its output channel.
 std::vector<int32_t> consumers_of(const JobGraph& graph, int edge_id, int32_t producer);
 
+/// The other end of one channel.
+struct ChannelPeer {
+  int32_t vertex = 0;
+  int32_t subtask = 0;
+  int32_t edge_pos = 0;  // input peers: position of the edge in the producer's outputs
+  int32_t channel = 0;   // output peers: the consumer's input channel;
+                         // input peers: the producer's channel on that edge
+};
+
+/// For producer subtask (vertex, index): per output edge position, per channel,
+/// the consumer and the input channel it knows the producer by.
+std::vector<std::vector<ChannelPeer>> output_peers(const JobGraph& graph, int vertex, int32_t index);
+
+/// For consumer subtask (vertex, index): per input channel, the producer, the
+/// position of the edge in its outputs and its channel number for us.
+std::vector<ChannelPeer> input_peers(const JobGraph& graph, int vertex, int32_t index);
+
 }  // namespace eddy

@@ -1,0 +1,243 @@
+// Unit tests of the pipeline parser and planner: accepted files and the located
+// errors of refused ones (src/plan).
+#include <doctest/doctest.h>
+
+#include "plan/job_graph.h"
+#include "plan/pipeline_parser.h"
+
+using namespace eddy;
+
+namespace {
+
+const char* kGood = R"(name: good
+parallelism: 2
+max_parallelism: 64
+execution:
+  batch_size: 512
+  buffer_timeout: 5ms
+sources:
+  - name: gen
+    type: datagen
+    rows: 100
+    seed: 3
+    fields:
+      id: { kind: sequence, start: 10, step: 2 }
+      price: { kind: random, type: float64, min: 0, max: 10 }
+      ch: { kind: choice, values: [a, b] }
+      ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 100us }
+operators:
+  - name: f
+    input: gen
+    filter: "price > 5"
+  - name: s
+    input: f
+    select:
+      id: id
+      euro: price * 0.9
+sinks:
+  - name: out
+    input: s
+    type: blackhole
+    parallelism: 1
+)";
+
+std::vector<Diagnostic> errors_of(const std::string& text) {
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline("p.yaml", text, diags);
+  if (diags.empty()) plan_pipeline(std::move(spec), diags);
+  return diags;
+}
+
+bool has_error(const std::vector<Diagnostic>& diags, int line, int column, const std::string& text) {
+  for (const auto& d : diags)
+    if (d.loc.line == line && d.loc.column == column && d.message.find(text) != std::string::npos)
+      return true;
+  return false;
+}
+
+std::string dump(const std::vector<Diagnostic>& diags) { return render_diagnostics("p.yaml", diags); }
+
+}  // namespace
+
+TEST_CASE("a valid pipeline parses with every setting and datagen field") {
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline("p.yaml", kGood, diags);
+  REQUIRE_MESSAGE(diags.empty(), dump(diags));
+  CHECK(spec.name == "good");
+  CHECK(spec.parallelism == 2);
+  CHECK(spec.max_parallelism == 64);
+  CHECK(spec.batch_size == 512);
+  CHECK(spec.buffer_timeout_us == 5000);
+  REQUIRE(spec.sources.size() == 1);
+  const auto& fields = spec.sources[0].datagen.fields;
+  REQUIRE(fields.size() == 4);
+  CHECK(fields[0].start == 10);
+  CHECK(fields[0].step == 2);
+  CHECK(fields[1].type == DataType::kFloat64);
+  CHECK(fields[2].values == std::vector<std::string>{"a", "b"});
+  CHECK(fields[3].ts_start_ms == 1704067200000LL);
+  CHECK(fields[3].ts_step_us == 100);
+  CHECK(spec.sources[0].datagen.rows == 100);
+}
+
+TEST_CASE("planning chains forward operators and rebalances where parallelism changes") {
+  auto graph = load_pipeline_text("p.yaml", kGood);
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  const JobGraph& g = **graph;
+  REQUIRE(g.vertices.size() == 2);
+  CHECK(g.vertices[0].name == "gen -> f -> s");
+  CHECK(g.vertices[0].parallelism == 2);
+  CHECK(g.vertices[1].name == "out");
+  REQUIRE(g.edges.size() == 1);
+  CHECK(g.edges[0].partitioning == EdgePartitioning::kRebalance);
+  CHECK(g.nodes[2].output_schema->to_string() == "id: int64, euro: float64");
+}
+
+TEST_CASE("the command-line parallelism overrides the file's default but not an operator's own") {
+  PlanOptions o;
+  o.parallelism = 3;
+  auto graph = load_pipeline_text("p.yaml", kGood, o);
+  REQUIRE(graph.ok());
+  CHECK((*graph)->vertices[0].parallelism == 3);
+  CHECK((*graph)->vertices[1].parallelism == 1);
+}
+
+TEST_CASE("key_by partitions by hash and breaks the chain; broadcast and fan-out are separate edges") {
+  const char* text = R"(name: k
+sources:
+  - name: gen
+    type: datagen
+    rows: 10
+    fields: { id: { kind: sequence }, u: { kind: random, min: 1, max: 3 } }
+operators:
+  - { name: a, input: gen, key_by: [u], filter: "id > 0" }
+  - { name: b, input: gen, partition: broadcast, select: { id: id } }
+sinks:
+  - { name: o1, input: a, type: blackhole }
+  - { name: o2, input: b, type: blackhole }
+)";
+  auto graph = load_pipeline_text("k.yaml", text);
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  const JobGraph& g = **graph;
+  // gen fans out to two consumers, so it cannot chain with either.
+  CHECK(g.vertices.size() == 3);
+  REQUIRE(g.edges.size() == 2);
+  CHECK(g.edges[0].partitioning == EdgePartitioning::kHash);
+  CHECK(g.edges[0].key_columns == std::vector<int>{1});
+  CHECK(g.edges[1].partitioning == EdgePartitioning::kBroadcast);
+  CHECK(g.describe().find("hash by (u)") != std::string::npos);
+}
+
+TEST_CASE("YAML syntax errors carry the line and column") {
+  auto diags = errors_of("name: x\nsources:\n  - name: a\n   type: datagen\n");
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].loc.line == 4);
+  CHECK(diags[0].message.find("invalid YAML") != std::string::npos);
+}
+
+TEST_CASE("an unknown key is refused at its position with the expected keys") {
+  std::string text = kGood;
+  text.replace(text.find("    rows: 100"), 13, "    rowz: 100");
+  auto diags = errors_of(text);
+  CHECK_MESSAGE(has_error(diags, 10, 5, "unknown key 'rowz' in source 'gen'; expected one of:"), dump(diags));
+}
+
+TEST_CASE("missing required keys and wrong value types are reported") {
+  auto diags = errors_of("sources:\n  - name: a\n    type: datagen\n    rows: many\n");
+  CHECK_MESSAGE(has_error(diags, 1, 1, "needs 'name'"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 4, 11, "expected an integer for 'rows'"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 5, "needs 'fields'"), dump(diags));
+}
+
+TEST_CASE("a bad duration, type name and choice say what was expected") {
+  auto diags = errors_of(R"(name: d
+execution: { buffer_timeout: 10 }
+sources:
+  - name: f
+    type: file
+    path: x.csv
+    format: xml
+    schema: { a: integer64 }
+sinks:
+  - { name: o, input: f, type: blackhole }
+)");
+  CHECK_MESSAGE(has_error(diags, 2, 30, "duration with a unit"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 7, 13, "must be one of csv | jsonl, got 'xml'"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 8, 18, "unknown type for column 'a'"), dump(diags));
+}
+
+TEST_CASE("inputs that name nothing, sinks used as inputs, duplicates and cycles are refused") {
+  auto diags = errors_of(R"(name: g
+sources:
+  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence } } }
+operators:
+  - { name: a, input: nothing, filter: "id > 0" }
+  - { name: b, input: c, filter: "id > 0" }
+  - { name: c, input: b, filter: "id > 0" }
+  - { name: d, input: out, filter: "id > 0" }
+  - { name: gen, input: gen, filter: "id > 0" }
+sinks:
+  - { name: out, input: gen, type: blackhole }
+)");
+  CHECK_MESSAGE(has_error(diags, 5, 23, "input 'nothing' of 'a' names no source or operator"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 6, 23, "'b' is part of a cycle"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 8, 23, "is a sink"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 9, 13, "the name 'gen' is used twice"), dump(diags));
+}
+
+TEST_CASE("expression errors point into the expression text") {
+  auto diags = errors_of(R"(name: e
+sources:
+  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence }, s: { kind: choice, values: [x] } } }
+operators:
+  - name: a
+    input: gen
+    select:
+      bad: "id + nope"
+      worse: s * 2
+  - name: b
+    input: a
+    filter: "1 +* 2"
+sinks:
+  - { name: out, input: gen, type: blackhole }
+)");
+  CHECK_MESSAGE(has_error(diags, 8, 18, "unknown column 'nope'"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 9, 16, "needs numeric operands"), dump(diags));
+}
+
+TEST_CASE("a filter must be boolean and key_by columns must exist") {
+  auto diags = errors_of(R"(name: f
+sources:
+  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence } } }
+operators:
+  - { name: a, input: gen, filter: "id + 1" }
+  - { name: b, input: gen, key_by: [idd], filter: "id > 1" }
+sinks:
+  - { name: out, input: a, type: blackhole }
+  - { name: out2, input: b, type: blackhole }
+)");
+  CHECK_MESSAGE(has_error(diags, 5, 37, "must be a boolean condition"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 6, 37, "key_by column 'idd' of 'b' is not in its input"), dump(diags));
+}
+
+TEST_CASE("features of later work are refused by name, not as unknown keys") {
+  auto diags = errors_of(R"Y(name: w
+sources:
+  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence } } }
+operators:
+  - name: a
+    input: gen
+    key_by: [id]
+    window: { type: tumbling, size: 10s }
+    aggregate: { n: "count(*)" }
+sinks:
+  - { name: out, input: a, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 8, 13, "'window' (keyed windows and aggregation) is not supported"), dump(diags));
+}
+
+TEST_CASE("a pipeline needs sources and sinks") {
+  auto diags = errors_of("name: empty\n");
+  CHECK(has_error(diags, 1, 1, "no sources"));
+  CHECK(has_error(diags, 1, 1, "no sinks"));
+}
