@@ -180,6 +180,9 @@ int run_local(const LocalOptions& opt) {
                  opt.pipeline.c_str());
     return kExitRefused;
   }
+  if ((*graph)->spec.checkpoints.enabled)
+    std::fprintf(stderr, "warning: %s sets 'checkpoints', but this version of eddy does not take "
+                         "checkpoints yet; the job runs without them\n", opt.pipeline.c_str());
   const int32_t needed = (*graph)->max_vertex_parallelism();
   const int32_t slots = opt.slots > 0 ? opt.slots : (needed + opt.taskmanagers - 1) / opt.taskmanagers;
 
