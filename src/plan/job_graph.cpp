@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "connectors/datagen_source.h"
 #include "connectors/nexmark_source.h"
 #include "plan/pipeline_parser.h"
 
@@ -134,11 +135,21 @@ class Planner {
   SchemaPtr source_schema(const SourceSpec& s) {
     switch (s.type) {
       case SourceType::kFile: return s.file.schema;
-      case SourceType::kNexmark: return nexmark_schema(s.nexmark.table);
+      case SourceType::kNexmark: {
+        Status st = validate_nexmark_config(s.nexmark);
+        if (!st.is_ok()) error(s.loc, "source '" + s.name.text + "': " + st.message());
+        return nexmark_schema(s.nexmark.table);
+      }
       case SourceType::kDatagen: {
-        std::vector<Field> fields;
-        for (const auto& f : s.datagen.fields) fields.push_back({f.name, f.type});
-        return fields.empty() ? nullptr : std::make_shared<Schema>(std::move(fields));
+        if (s.datagen.fields.empty()) return nullptr;  // reported by the parser
+        DatagenConfig cfg = s.datagen;
+        cfg.block_rows = static_cast<int64_t>(spec().batch_size);
+        Status st = validate_datagen_config(cfg);
+        if (!st.is_ok()) {
+          error(s.loc, "source '" + s.name.text + "': " + st.message());
+          return nullptr;
+        }
+        return datagen_schema(cfg);
       }
     }
     return nullptr;
@@ -146,7 +157,7 @@ class Planner {
 
   void resolve_schema(int index) {
     LogicalNode& n = graph_->nodes[index];
-    if (n.output_schema || resolving_.count(index)) return;
+    if (n.output_schema || resolving_.count(index) || !resolved_.insert(index).second) return;
     if (n.kind == NodeKind::kSource) {
       n.output_schema = source_schema(spec().sources[n.spec_index]);
       return;
@@ -264,6 +275,7 @@ class Planner {
   std::vector<Diagnostic>& diags_;
   std::map<std::string, int> by_name_;
   std::set<int> resolving_;
+  std::set<int> resolved_;  // tried once, so each problem is reported once
   bool has_cycle_ = false;
 };
 

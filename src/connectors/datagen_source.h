@@ -1,0 +1,61 @@
+// The datagen source (PIPELINES.md, "Sources for tests and benchmarks"):
+// columns of sequences, random numbers, choices and timestamps whose row i
+// depends only on the seed, the field's position and i. Built by the connector
+// factory; a source subtask hosts the reader. No threads, never blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "connectors/connector_config.h"
+#include "connectors/generator_shares.h"
+#include "connectors/source.h"
+
+namespace eddy {
+
+/// The output schema: one column per field, in order. Types follow the kind:
+/// sequence int64, random int64|float64 (the field's type), choice string,
+/// timestamp timestamp.
+SchemaPtr datagen_schema(const DatagenConfig& config);
+
+/// Checks a configuration (kinds, types, ranges, block size).
+Status validate_datagen_config(const DatagenConfig& config);
+
+/// `parallelism` shares, "share-i-of-p"; share i owns the blocks of
+/// `block_rows` rows with block % p == i.
+std::unique_ptr<SplitEnumerator> make_datagen_enumerator(const DatagenConfig& config);
+std::unique_ptr<SourceReader> make_datagen_reader(const DatagenConfig& config);
+
+/// Reads one share after another. Values are generated a column at a time.
+class DatagenReader : public SourceReader {
+ public:
+  explicit DatagenReader(DatagenConfig config);
+
+  Status open_split(const Split& split) override;
+  Result<SourcePoll> poll(size_t max_rows) override;
+  SchemaPtr schema() const override { return schema_; }
+
+  /// Next position to produce within the share's sequence (0 = its first row).
+  int64_t position() const { return position_; }
+  /// Continues from `position` (as returned by position() earlier), e.g. on
+  /// restore from a checkpoint; clamped to the share's end. Restarts pacing.
+  void seek(int64_t position);
+
+ private:
+  void fill_column(size_t field, int64_t rows, Column& col);
+
+  DatagenConfig config_;
+  SchemaPtr schema_;
+  Status config_status_;
+  std::vector<uint64_t> field_keys_;   // per field: the seed mixed with its position
+  bool open_ = false;
+  BlockShare share_;
+  int64_t share_size_ = -1;            // rows of the share; -1: unbounded
+  int64_t position_ = 0;
+  SharePacer pacer_;
+  std::vector<RowRun> runs_;           // scratch: the runs of the batch being built
+  std::vector<uint32_t> choice_scratch_;
+};
+
+}  // namespace eddy
