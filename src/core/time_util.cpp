@@ -117,8 +117,13 @@ Result<int64_t> parse_timestamp_ms(std::string_view s) {
 }
 
 void append_timestamp_ms(std::string& out, int64_t epoch_ms) {
-  int64_t days = epoch_ms >= 0 ? epoch_ms / 86400000 : -((-epoch_ms + 86399999) / 86400000);
-  int64_t rem = epoch_ms - days * 86400000;
+  // Floor division, written so that no value (INT64_MIN included) overflows.
+  int64_t days = epoch_ms / 86400000;
+  int64_t rem = epoch_ms % 86400000;
+  if (rem < 0) {
+    rem += 86400000;
+    --days;
+  }
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);

@@ -25,6 +25,8 @@ TEST_CASE("timestamps read both forms and format as UTC with milliseconds") {
   CHECK(*parse_timestamp_ms("1704067200000") == 1704067200000LL);
   CHECK(format_timestamp_ms(1704067201123LL) == "2024-01-01 00:00:01.123");
   CHECK(format_timestamp_ms(-1) == "1969-12-31 23:59:59.999");
+  CHECK(format_timestamp_ms(-86400000) == "1969-12-31 00:00:00.000");
+  CHECK_FALSE(format_timestamp_ms(INT64_MIN).empty());  // no overflow on the extreme
   CHECK_FALSE(parse_timestamp_ms("2024-13-01 00:00:00").ok());
   CHECK_FALSE(parse_timestamp_ms("yesterday").ok());
 }
