@@ -17,7 +17,7 @@ using namespace eddy;
 namespace {
 
 struct Message {
-  enum class Kind { kBatch, kEvent, kCredit } kind;
+  enum class Kind { kBatch, kEvent, kCredit } kind = Kind::kBatch;
   int channel = 0;  // batch/event: the consumer's input channel; credit: the producer's channel
   int edge = 0;     // credit: the producer's output edge position
   RecordBatchPtr batch;
@@ -166,7 +166,8 @@ class Cluster {
 
 void FakeHost::send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) {
   const ChannelPeer& p = outputs[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
-  Message m{Message::Kind::kBatch};
+  Message m;
+  m.kind = Message::Kind::kBatch;
   m.channel = p.channel;
   m.batch = batch;
   m.backlog = backlog;
@@ -175,7 +176,8 @@ void FakeHost::send_batch(int out_edge, int channel, const RecordBatchPtr& batch
 
 void FakeHost::send_event(int out_edge, int channel, const StreamEvent& event) {
   const ChannelPeer& p = outputs[static_cast<size_t>(out_edge)][static_cast<size_t>(channel)];
-  Message m{Message::Kind::kEvent};
+  Message m;
+  m.kind = Message::Kind::kEvent;
   m.channel = p.channel;
   m.event = event;
   cluster_.post(self_, {p.vertex, p.subtask}, std::move(m));
@@ -183,7 +185,8 @@ void FakeHost::send_event(int out_edge, int channel, const StreamEvent& event) {
 
 void FakeHost::send_credit(int input_channel, int32_t credits) {
   const ChannelPeer& p = inputs[static_cast<size_t>(input_channel)];
-  Message m{Message::Kind::kCredit};
+  Message m;
+  m.kind = Message::Kind::kCredit;
   m.edge = p.edge_pos;
   m.channel = p.channel;
   m.credits = credits;

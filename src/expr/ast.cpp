@@ -1,0 +1,109 @@
+// AST helpers: construction, deep copy and operator names for messages.
+#include "expr/ast.h"
+
+#include "expr/expression.h"
+
+namespace eddy::expr {
+
+Status report(StatusCode code, int offset, std::string message, ExprError* error) {
+  if (error) {
+    error->offset = offset;
+    error->message = message;
+  }
+  return Status(code, std::move(message));
+}
+
+NodePtr clone_node(const ExprNode& node) {
+  auto copy = std::make_unique<ExprNode>();
+  copy->kind = node.kind;
+  copy->offset = node.offset;
+  copy->type = node.type;
+  copy->untyped_null = node.untyped_null;
+  copy->may_fail = node.may_fail;
+  copy->negated = node.negated;
+  copy->case_insensitive = node.case_insensitive;
+  copy->has_else = node.has_else;
+  copy->from_keyword = node.from_keyword;
+  copy->like_escape = node.like_escape;
+  copy->arith = node.arith;
+  copy->cmp = node.cmp;
+  copy->test = node.test;
+  copy->func = node.func;
+  copy->name = node.name;
+  copy->column = node.column;
+  copy->value = node.value;
+  copy->like = node.like;
+  copy->children.reserve(node.children.size());
+  for (const auto& c : node.children) copy->children.push_back(clone_node(*c));
+  return copy;
+}
+
+NodePtr make_node(NodeKind kind, int offset) {
+  auto n = std::make_unique<ExprNode>();
+  n->kind = kind;
+  n->offset = offset;
+  return n;
+}
+
+NodePtr make_literal(DataType type, Scalar value, int offset) {
+  auto n = make_node(NodeKind::kLiteral, offset);
+  n->type = type;
+  n->value = std::move(value);
+  return n;
+}
+
+NodePtr make_cast(NodePtr child, DataType to) {
+  const int offset = child->offset;
+  auto n = make_node(NodeKind::kCast, offset);
+  n->type = to;
+  n->children.push_back(std::move(child));
+  return n;
+}
+
+const char* arith_symbol(ArithOp op) {
+  switch (op) {
+    case ArithOp::kAdd: return "+";
+    case ArithOp::kSub: return "-";
+    case ArithOp::kMul: return "*";
+    case ArithOp::kDiv: return "/";
+    case ArithOp::kMod: return "%";
+  }
+  return "?";
+}
+
+const char* cmp_symbol(CmpOp op) {
+  switch (op) {
+    case CmpOp::kEq: return "=";
+    case CmpOp::kNe: return "<>";
+    case CmpOp::kLt: return "<";
+    case CmpOp::kLe: return "<=";
+    case CmpOp::kGt: return ">";
+    case CmpOp::kGe: return ">=";
+  }
+  return "?";
+}
+
+const char* func_name(Func f) {
+  switch (f) {
+    case Func::kAbs: return "abs";
+    case Func::kFloor: return "floor";
+    case Func::kCeil: return "ceil";
+    case Func::kRound: return "round";
+    case Func::kMod: return "mod";
+    case Func::kLower: return "lower";
+    case Func::kUpper: return "upper";
+    case Func::kLength: return "length";
+    case Func::kSubstring: return "substring";
+    case Func::kBtrim: return "trim";
+    case Func::kLtrim: return "ltrim";
+    case Func::kRtrim: return "rtrim";
+    case Func::kConcat: return "concat";
+    case Func::kCoalesce: return "coalesce";
+    case Func::kGreatest: return "greatest";
+    case Func::kLeast: return "least";
+    case Func::kNullIf: return "nullif";
+  }
+  return "?";
+}
+
+}  // namespace eddy::expr
