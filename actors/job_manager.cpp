@@ -15,9 +15,14 @@ struct TaskManagerEntry {
   std::string name;
 };
 
+struct RunningJob {
+  caf::actor master;
+  caf::actor notify;  // the client, told if the master dies without reporting
+};
+
 struct JobManagerState {
   std::vector<TaskManagerEntry> task_managers;
-  std::map<uint64_t, caf::actor> jobs;  // running jobs by id
+  std::map<uint64_t, RunningJob> jobs;  // running jobs by id
   uint64_t next_job_id = 1;
   static const char* name;
 };
@@ -27,6 +32,17 @@ using self_ptr = caf::stateful_actor<JobManagerState>*;
 
 caf::behavior job_manager_actor(self_ptr self) {
   self->set_down_handler([=](caf::down_msg& dm) {
+    auto& jobs = self->state.jobs;
+    for (auto it = jobs.begin(); it != jobs.end(); ++it) {
+      if (it->second.master.address() != dm.source) continue;
+      JobResult r;  // the master died without reporting: its job failed
+      r.job_id = it->first;
+      r.state = "FAILED";
+      r.message = "the job master stopped: " + to_string(dm.reason);
+      self->send(it->second.notify, jobdone_atom::value, r);
+      jobs.erase(it);
+      return;
+    }
     auto& tms = self->state.task_managers;
     tms.erase(std::remove_if(tms.begin(), tms.end(),
                              [&](const TaskManagerEntry& e) { return e.actor.address() == dm.source; }),
@@ -45,21 +61,23 @@ caf::behavior job_manager_actor(self_ptr self) {
         std::vector<SlotOffer> slots;
         for (const auto& tm : self->state.task_managers) slots.push_back({tm.actor, tm.slots});
         const uint64_t id = self->state.next_job_id++;
-        self->state.jobs[id] = spawn_job_master(self->system(), id, *graph, job, std::move(slots), notify,
-                                                caf::actor_cast<caf::actor>(self));
+        auto master = spawn_job_master(self->system(), id, *graph, job, std::move(slots), notify,
+                                       caf::actor_cast<caf::actor>(self));
+        self->monitor(master);
+        self->state.jobs[id] = RunningJob{master, notify};
         return id;
       },
       [=](cancel_atom, uint64_t id) -> bool {
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return false;
-        self->send(it->second, cancel_atom::value);
+        self->send(it->second.master, cancel_atom::value);
         return true;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
         auto rp = self->make_response_promise<JobResult>();
-        self->request(it->second, std::chrono::seconds(5), metrics_atom::value)
+        self->request(it->second.master, std::chrono::seconds(5), metrics_atom::value)
             .then([rp](const JobResult& r) mutable { rp.deliver(r); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;

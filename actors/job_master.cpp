@@ -159,7 +159,6 @@ void deploy_all(self_ptr self) {
           .then(
               [=](const caf::actor& subtask) {
                 auto& s = self->state;
-                if (s.ended) return self->send_exit(subtask, caf::exit_reason::kill);
                 s.subtasks[v][static_cast<size_t>(i)] = subtask;
                 self->monitor(subtask);
                 if (--s.pending == 0) wire_all(self);
@@ -184,12 +183,23 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   st.job_manager = std::move(job_manager);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& s = self->state;
-    if (s.ended || dm.reason == caf::exit_reason::normal) return;
+    if (s.ended) return;  // a subtask that quits unfinished, for whatever reason, fails the job
     for (size_t v = 0; v < s.subtasks.size(); ++v)
       for (size_t i = 0; i < s.subtasks[v].size(); ++i)
         if (s.subtasks[v][i] && s.subtasks[v][i].address() == dm.source && !s.finished[v][i])
           return end_job(self, "FAILED", subtask_label(s, static_cast<int32_t>(v), static_cast<int32_t>(i)) +
                                              " died: " + to_string(dm.reason));
+  });
+  self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      if (eptr) std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    end_job(self, "FAILED", "the job master failed: " + what);
+    return caf::exit_reason::unhandled_exception;
   });
   deploy_all(self);
   return {

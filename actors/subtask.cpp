@@ -10,7 +10,6 @@ namespace {
 
 constexpr int kStepsPerMessage = 16;  // source batches per step message, then yield
 constexpr auto kReportInterval = std::chrono::milliseconds(500);
-constexpr auto kSplitTimeout = std::chrono::seconds(60);
 
 struct SubtaskState;
 
@@ -112,7 +111,9 @@ void request_split(self_ptr self) {
   auto& st = self->state;
   if (st.waiting_for_split) return;
   st.waiting_for_split = true;
-  self->request(st.wiring.coordinator, kSplitTimeout, split_atom::value, st.deployment.subtask)
+  // Enumerating a large file can take long; the coordinator is monitored
+  // instead (see the down handler), so this request may wait without bound.
+  self->request(st.wiring.coordinator, caf::infinite, split_atom::value, st.deployment.subtask)
       .then(
           [=](const SplitReply& reply) {
             self->state.waiting_for_split = false;
@@ -161,12 +162,25 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
     } catch (...) {
     }
     fail(self, Status::internal("subtask threw: " + what));
-    return caf::exit_reason::normal;
+    return caf::exit_reason::unhandled_exception;
+  });
+  self->monitor(self->state.deployment.job_master);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.deployment.job_master.address()) {
+      // Nobody is left to report to: stop.
+      st.done = true;
+      if (st.runner) st.runner->close();
+      self->quit(dm.reason);
+    } else if (dm.source == st.wiring.coordinator.address()) {
+      fail(self, Status::internal("the source coordinator stopped: " + to_string(dm.reason)));
+    }
   });
   return {
       [=](wire_atom, const SubtaskWiring& wiring) -> caf::result<bool> {
         auto& st = self->state;
         st.wiring = wiring;
+        if (st.wiring.coordinator) self->monitor(st.wiring.coordinator);
         st.host = std::make_unique<ActorHost>(self, st);
         st.runner = std::make_unique<TaskRunner>(st.graph, st.deployment.vertex,
                                                  st.deployment.subtask, *st.host);

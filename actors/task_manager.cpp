@@ -15,6 +15,7 @@ struct TaskManagerState {
   int32_t slots = 1;
   std::string tm_name;
   std::map<uint64_t, JobGraphPtr> graphs;  // planned pipelines by job id
+  std::map<uint64_t, std::vector<caf::actor>> subtasks;  // spawned here, by job id
   static const char* name;
 };
 const char* TaskManagerState::name = "eddy.task_manager";
@@ -40,9 +41,16 @@ caf::behavior task_manager_actor(caf::stateful_actor<TaskManagerState>* self, ca
       [=](deploy_atom, const TaskDeployment& d) -> caf::result<caf::actor> {
         auto graph = graph_for(self->state, d);
         if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
-        return spawn_subtask(self->system(), *graph, d);
+        caf::actor subtask = spawn_subtask(self->system(), *graph, d);
+        self->state.subtasks[d.job_id].push_back(subtask);
+        return subtask;
       },
-      [=](jobdone_atom, uint64_t job_id) { self->state.graphs.erase(job_id); },
+      [=](jobdone_atom, uint64_t job_id) {
+        // The job is over: no subtask of it may outlive it on this host.
+        for (auto& a : self->state.subtasks[job_id]) self->send_exit(a, caf::exit_reason::kill);
+        self->state.subtasks.erase(job_id);
+        self->state.graphs.erase(job_id);
+      },
   };
 }
 

@@ -7,7 +7,13 @@
 namespace eddy {
 
 /// Exit statuses shared by every command.
-enum ExitCode : int { kExitOk = 0, kExitJobFailed = 1, kExitRefused = 2, kExitCanceled = 130 };
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitJobFailed = 1,
+  kExitRefused = 2,       // the pipeline file (or the command line) was refused; nothing ran
+  kExitCanceled = 130,    // Ctrl-C (SIGINT) canceled the job
+  kExitTerminated = 143,  // SIGTERM canceled the job
+};
 
 struct LocalOptions {
   std::string pipeline;

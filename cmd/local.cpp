@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "actors/job_manager.h"
 #include "actors/messages.h"
@@ -19,9 +20,18 @@
 namespace eddy {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
 
-void on_sigint(int) { g_interrupted = true; }
+// The first SIGINT/SIGTERM cancels the job; the default action is restored so
+// that a second one ends the process at once.
+void on_signal(int sig) {
+  g_signal = sig;
+  std::signal(sig, SIG_DFL);
+}
+
+// How long the actors get to stop once the job has ended before the process
+// exits anyway (a subtask may be blocked in a write to a stalled pipe).
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
 struct LocalConfig : caf::actor_system_config {
   LocalConfig() {
@@ -106,14 +116,19 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   }
   uint64_t job_id = 0;
   std::string submit_error;
+  bool refused = false;
   self->request(jm, std::chrono::seconds(30), submit_atom::value, submission,
                 caf::actor_cast<caf::actor>(self))
       .receive([&](uint64_t id) { job_id = id; },
-               [&](caf::error& err) { submit_error = sys.render(err); });
+               [&](caf::error& err) {
+                 refused = err == caf::sec::invalid_argument;
+                 submit_error = sys.render(err);
+               });
   if (job_id == 0) {
-    std::fprintf(stderr, "the job manager refused the job: %s\n", submit_error.c_str());
+    std::fprintf(stderr, "the job manager %s the job: %s\n", refused ? "refused" : "did not accept",
+                 submit_error.c_str());
     shutdown();
-    return kExitRefused;
+    return refused ? kExitRefused : kExitJobFailed;
   }
 
   const bool progress = !opt.quiet && isatty(STDERR_FILENO);
@@ -130,9 +145,10 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
           done = true;
         },
         caf::after(std::chrono::milliseconds(100)) >> [&] {});
-    if (g_interrupted && !cancel_sent) {
+    if (g_signal != 0 && !cancel_sent) {
       cancel_sent = true;
-      std::fprintf(stderr, "\ncanceling job %llu (Ctrl-C)...\n", static_cast<unsigned long long>(job_id));
+      std::fprintf(stderr, "\ncanceling job %llu (%s; press Ctrl-C again to exit at once)...\n",
+                   static_cast<unsigned long long>(job_id), g_signal == SIGINT ? "Ctrl-C" : "SIGTERM");
       self->send(jm, cancel_atom::value, job_id);
     }
     const auto now = std::chrono::steady_clock::now();
@@ -159,7 +175,7 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
                  result.message.c_str());
   shutdown();
   if (result.state == "FINISHED") return kExitOk;
-  if (result.state == "CANCELED") return kExitCanceled;
+  if (result.state == "CANCELED") return g_signal == SIGTERM ? kExitTerminated : kExitCanceled;
   return kExitJobFailed;
 }
 
@@ -185,14 +201,31 @@ int run_local(const LocalOptions& opt) {
                          "checkpoints yet; the job runs without them\n", opt.pipeline.c_str());
   const int32_t needed = (*graph)->max_vertex_parallelism();
   const int32_t slots = opt.slots > 0 ? opt.slots : (needed + opt.taskmanagers - 1) / opt.taskmanagers;
+  if (slots * opt.taskmanagers < needed) {
+    std::fprintf(stderr, "%s: the job needs %d slots (its largest parallelism), but %d task managers "
+                         "with %d slots offer %d; raise --slots or --taskmanagers\n",
+                 opt.pipeline.c_str(), needed, opt.taskmanagers, slots, slots * opt.taskmanagers);
+    return kExitRefused;
+  }
 
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout becomes a write error, not a kill
-  std::signal(SIGINT, on_sigint);
-  std::signal(SIGTERM, on_sigint);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   LocalConfig cfg;
-  caf::actor_system sys{cfg};
+  auto sys = std::make_unique<caf::actor_system>(cfg);
   JobSubmission submission{opt.pipeline, text, opt.parallelism};
-  return run_job(sys, **graph, opt, submission, slots);
+  const int code = run_job(*sys, **graph, opt, submission, slots);
+  // ~actor_system waits for every actor; one blocked in I/O must not keep the
+  // process alive once the job's outcome is known.
+  std::thread([code] {
+    std::this_thread::sleep_for(kShutdownGrace);
+    // Not stdout: its lock may be held by the very write that is stuck.
+    std::fprintf(stderr, "actors did not stop within %llds; exiting\n",
+                 static_cast<long long>(kShutdownGrace.count()));
+    std::_Exit(code);
+  }).detach();
+  sys.reset();
+  return code;
 }
 
 }  // namespace eddy

@@ -20,6 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kReadChunk = 1 << 20;
+// A record (line) longer than this is refused instead of buffered without
+// bound: most likely the file has no line ends, or is not text at all.
+constexpr size_t kMaxRecordBytes = 64 << 20;
 constexpr size_t kHeaderChunk = 64 << 10;  // headers are short; every split reads one
 constexpr int64_t kToEndOfFile = INT64_MAX;
 
@@ -193,6 +196,13 @@ class FileReader : public SourceReader {
       }
       buf_pos_ += *used;
       if (builder_->num_rows() >= max_rows) return SourcePoll::of(builder_->finish());
+      if (buf_.size() - buf_pos_ > kMaxRecordBytes) {
+        active_ = false;
+        return Status::parse_error(parser_->origin() + ":" + std::to_string(parser_->line()) +
+                                   ": a record longer than " + std::to_string(kMaxRecordBytes >> 20) +
+                                   " MiB; is this a " + (config_.format == FileFormat::kCsv ? "CSV" : "JSON lines") +
+                                   " file with line ends?");
+      }
       if (eof_) {  // a final parse consumes everything
         active_ = false;
         file_.reset();

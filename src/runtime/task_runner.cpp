@@ -106,7 +106,8 @@ void TaskRunner::grant_initial_credits() {
   if (!credits_) return;
   auto grants = credits_->initial_grants();
   for (int c = 0; c < static_cast<int>(grants.size()); ++c)
-    if (grants[static_cast<size_t>(c)] > 0) host_.send_credit(c, grants[static_cast<size_t>(c)]);
+    if (grants[static_cast<size_t>(c)] > 0 && !channel_finished_[static_cast<size_t>(c)])
+      host_.send_credit(c, grants[static_cast<size_t>(c)]);
 }
 
 bool TaskRunner::backpressured() const {

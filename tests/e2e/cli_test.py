@@ -57,6 +57,40 @@ def main():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    # A print sink blocked on a pipe nobody reads must not keep the process alive.
+    stuck = os.path.join(work, "stuck.yaml")
+    with open(stuck, "w") as f:
+        f.write("name: stuck\nsources:\n  - name: gen\n    type: datagen\n    fields:\n"
+                "      id: { kind: sequence }\nsinks:\n  - { name: out, input: gen, type: print }\n")
+    proc = subprocess.Popen([eddy, "local", stuck], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)  # the pipe fills; the sink blocks in its write
+        proc.send_signal(signal.SIGINT)
+        start = time.time()
+        proc.wait(timeout=20)
+        check("Ctrl-C ends a job whose sink is blocked on a full pipe, within the grace period",
+              proc.returncode == 130 and time.time() - start < 15, f"exit {proc.returncode}")
+    except subprocess.TimeoutExpired:
+        check("Ctrl-C ends a job whose sink is blocked on a full pipe, within the grace period", False)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    proc = subprocess.Popen([eddy, "local", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+        check("SIGTERM cancels the job with exit 143", proc.returncode == 143 and "CANCELED" in err,
+              f"exit {proc.returncode}\n{err}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    code, out, err = run([eddy, "local", "configs/quickstart.yaml", "--slots", "1"], cwd=repo)
+    check("too few slots is refused before running (exit 2)", code == 2 and "raise --slots" in err, err)
     print(f"cli: {len(failures)} failed")
     sys.exit(1 if failures else 0)
 

@@ -274,3 +274,27 @@ TEST_CASE("a split whose file disappeared fails with an I/O error") {
   REQUIRE(p.ok());
   CHECK(p->kind == SourcePoll::Kind::kEndOfSplit);
 }
+
+TEST_CASE("a record without a line end is refused at a size bound, not buffered forever") {
+  TempDir dir;
+  const std::string path = dir.file("one_line.jsonl");
+  write_file(path, "{\"id\": 1}\n{\"id\": \"" + std::string(65u << 20, 'x'));
+  FileSourceConfig config;
+  config.path = path;
+  config.format = FileFormat::kJsonl;
+  config.split_size = int64_t{1} << 40;
+  config.schema = make_schema({{"id", DataType::kInt64}});
+  auto splits = make_file_enumerator(config)->enumerate(1);
+  REQUIRE(splits.ok());
+  REQUIRE(splits->size() == 1);
+  auto reader = make_file_reader(config);
+  REQUIRE(reader->open_split(splits->front()).is_ok());
+  Status failure;
+  for (int i = 0; i < 10 && failure.is_ok(); ++i) {
+    auto poll = reader->poll(1024);
+    if (!poll.ok()) failure = poll.status();
+    else if (poll->kind == SourcePoll::Kind::kEndOfSplit) break;
+  }
+  REQUIRE_FALSE(failure.is_ok());
+  CHECK(failure.message().find("one_line.jsonl:2: a record longer than 64 MiB") != std::string::npos);
+}
