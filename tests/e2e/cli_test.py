@@ -89,6 +89,24 @@ def main():
             proc.kill()
             proc.wait()
 
+    # A slow stream between two subtasks: rows must show up within the buffer
+    # timeout, not wait for a full batch (1024 rows at 50 rows/s would take 20 s).
+    slow = os.path.join(work, "slow.yaml")
+    with open(slow, "w") as f:
+        f.write("name: slow\nexecution: { buffer_timeout: 50ms }\nsources:\n  - name: gen\n    type: datagen\n"
+                "    rows_per_second: 50\n    parallelism: 2\n    fields:\n      id: { kind: sequence }\n"
+                "sinks:\n  - { name: out, input: gen, type: print, parallelism: 1 }\n")
+    proc = subprocess.Popen([eddy, "local", slow], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        start = time.time()
+        first = proc.stdout.readline()
+        waited = time.time() - start
+        check("a slow stream's rows arrive within the buffer timeout, not after a full batch",
+              first.startswith(b'{"id":') and waited < 5, f"first line after {waited:.1f}s: {first!r}")
+    finally:
+        proc.kill()
+        proc.wait()
+
     code, out, err = run([eddy, "local", "configs/quickstart.yaml", "--slots", "1"], cwd=repo)
     check("too few slots is refused before running (exit 2)", code == 2 and "raise --slots" in err, err)
     print(f"cli: {len(failures)} failed")

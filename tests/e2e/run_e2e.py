@@ -2,7 +2,8 @@
 """End-to-end tests of the eddy binary, run by ctest (see e2e_tests.cmake).
 
 Modes:
-  configs EDDY REPO        every configs/**/*.yaml runs with `eddy local` (exit 0), at -p 1 and -p 4
+  configs EDDY REPO        every configs/**/*.yaml runs with `eddy local` (exit 0) at -p 1 and -p 4,
+                           and both runs produce the same rows (as multisets)
   cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
                            as multisets at -p 1 and -p 4 (and the case's own checks in case.json)
   errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
@@ -59,24 +60,44 @@ def read_rows(paths, fmt):
     return sorted(rows)
 
 
+def run_output(work, stdout):
+    """Every row a run produced: print sinks' stdout and every part file under out/,
+    as a sorted list (CSV part files lose their header line)."""
+    rows = [l for l in stdout.splitlines() if l.strip()]
+    for part in sorted(glob.glob(os.path.join(work, "out", "**", "part-*"), recursive=True)):
+        with open(part, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        if part.endswith(".csv"):
+            lines = lines[1:]
+        rows.extend(l for l in lines if l.strip())
+    return sorted(rows)
+
+
 def check_configs(eddy, repo):
+    """Each config runs at -p 1 and -p 4; both runs must produce the same rows."""
     failures = 0
     configs = sorted(glob.glob(os.path.join(repo, "configs", "**", "*.yaml"), recursive=True))
     assert configs, "no configs found"
     for cfg in configs:
+        rel = os.path.relpath(cfg, repo)
+        outputs = {}
         for p in (1, 4):
             work = tempfile.mkdtemp(prefix="eddy-e2e-")
             try:
                 os.symlink(os.path.join(repo, "configs"), os.path.join(work, "configs"))
-                rel = os.path.relpath(cfg, repo)
                 code, out, err = run([eddy, "local", rel, "-p", str(p)], cwd=work)
+                outputs[p] = run_output(work, out)
                 status = "ok" if code == 0 else f"FAILED (exit {code})"
-                print(f"[configs] {rel} -p {p}: {status}")
+                print(f"[configs] {rel} -p {p}: {status}, {len(outputs[p])} rows out")
                 if code != 0:
                     failures += 1
                     print(err[-3000:])
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+        if outputs[1] != outputs[4]:
+            failures += 1
+            print(f"[configs] {rel}: FAILED: -p 1 and -p 4 produced different rows "
+                  f"({len(outputs[1])} vs {len(outputs[4])})")
     return failures
 
 
