@@ -27,6 +27,7 @@ using credit_atom = caf::atom_constant<caf::atom("credit")>;      // subtask -> 
 using split_atom = caf::atom_constant<caf::atom("split")>;        // source subtask -> coordinator
 using step_atom = caf::atom_constant<caf::atom("step")>;          // source subtask -> itself
 using buftimer_atom = caf::atom_constant<caf::atom("buftimer")>;  // subtask -> itself
+using ptimer_atom = caf::atom_constant<caf::atom("ptimer")>;      // subtask -> itself (processing time)
 using report_atom = caf::atom_constant<caf::atom("report")>;      // subtask -> job_master
 using finished_atom = caf::atom_constant<caf::atom("finished")>;  // subtask -> job_master
 using failed_atom = caf::atom_constant<caf::atom("failed")>;      // subtask -> job_master
@@ -96,7 +97,8 @@ typename Inspector::result_type inspect(Inspector& f, Split& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
   return f(caf::meta::type_name("OperatorMetrics"), x.name, x.records_in, x.records_out,
-           x.batches_in, x.batches_out, x.busy_ns, x.skipped);
+           x.batches_in, x.batches_out, x.busy_ns, x.skipped, x.late, x.windows_fired, x.keys,
+           x.watermark);
 }
 
 template <class Inspector>

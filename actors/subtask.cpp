@@ -33,6 +33,7 @@ struct SubtaskState {
   std::unique_ptr<ActorHost> host;
   std::unique_ptr<TaskRunner> runner;
   bool flush_scheduled = false;
+  int64_t timer_at = INT64_MAX;  // the processing-time timer message in flight, if any
   bool step_scheduled = false;
   bool waiting_for_split = false;
   bool backpressured = false;
@@ -94,6 +95,13 @@ void after_message(self_ptr self) {
                st.deployment.subtask, st.runner->metrics());
     self->quit();
     return;
+  }
+  if (auto next = st.runner->next_timer_ms(); next && *next < st.timer_at) {
+    st.timer_at = *next;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(0, *next - now)),
+                       ptimer_atom::value);
   }
   if (!st.flush_scheduled && st.runner->has_partial_output()) {
     st.flush_scheduled = true;
@@ -219,6 +227,14 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](step_atom) {
         self->state.step_scheduled = false;
         if (!self->state.done) run_source_steps(self);
+      },
+      [=](ptimer_atom) {
+        auto& st = self->state;
+        st.timer_at = INT64_MAX;
+        if (st.done) return;
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        check(self, st.runner->fire_timers(now));
       },
       [=](buftimer_atom) {
         self->state.flush_scheduled = false;

@@ -8,6 +8,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::kWatermark: return "watermark";
     case EventKind::kBarrier: return "barrier";
     case EventKind::kEndOfInput: return "end_of_input";
+    case EventKind::kIdleStatus: return "idle_status";
   }
   return "unknown";
 }

@@ -8,13 +8,19 @@
 namespace eddy {
 
 /// The kinds of in-band event. The numeric values are part of the wire format.
-enum class EventKind : uint8_t { kWatermark = 1, kBarrier = 2, kEndOfInput = 3 };
+enum class EventKind : uint8_t {
+  kWatermark = 1,
+  kBarrier = 2,
+  kEndOfInput = 3,
+  kIdleStatus = 4,  // value 1: the channel is idle (not counted in watermarks); 0: active again
+};
 
-/// "watermark", "barrier", "end_of_input"; "unknown" for any other value.
+/// "watermark", "barrier", "end_of_input", "idle_status"; "unknown" for any other value.
 const char* event_kind_name(EventKind kind);
 
 /// One in-band event. `value` is the watermark in epoch ms for kWatermark, the
-/// checkpoint id for kBarrier, and unused (0) for kEndOfInput.
+/// checkpoint id for kBarrier, 1 (idle) or 0 (active) for kIdleStatus, and
+/// unused (0) for kEndOfInput.
 struct StreamEvent {
   EventKind kind = EventKind::kWatermark;
   int64_t value = 0;

@@ -298,7 +298,7 @@ Result<StreamEvent> decode_event(const char* data, size_t size) {
   uint64_t kind = 0;
   StreamEvent event;
   if (!read_uint(e[1], kind) || kind < static_cast<uint64_t>(EventKind::kWatermark) ||
-      kind > static_cast<uint64_t>(EventKind::kEndOfInput))
+      kind > static_cast<uint64_t>(EventKind::kIdleStatus))
     return malformed("unknown event kind");
   if (!read_int(e[2], event.value)) return malformed("event value is not an int64");
   event.kind = static_cast<EventKind>(kind);

@@ -17,20 +17,46 @@ class Collector {
  public:
   virtual ~Collector() = default;
   virtual Status emit(RecordBatchPtr batch) = 0;
+  /// A side output, e.g. the late records of a window (`late_output`): output
+  /// `index` of the operator's side outputs, in the order the planner lists them.
+  virtual Status emit_side(int index, RecordBatchPtr batch) {
+    return Status::internal("this operator has no side output " + std::to_string(index));
+  }
+};
+
+/// Processing time and processing-time timers, provided by the host. A timer
+/// registered for `at_ms` makes the host call Operator::on_processing_time at
+/// or after that time (wall clock, epoch milliseconds). Timers are not persisted.
+class TimerService {
+ public:
+  virtual ~TimerService() = default;
+  virtual int64_t now_ms() const = 0;
+  virtual void register_processing_timer(int64_t at_ms) = 0;
 };
 
 /// Counters an operator reports beyond records in/out (which the host counts).
 struct OperatorCounters {
   uint64_t skipped_records = 0;  // malformed input dropped under on_error: skip
+  uint64_t late_records = 0;     // records whose every window had fired already
+  uint64_t windows_fired = 0;    // window results emitted as final
+  uint64_t keys_in_state = 0;    // distinct keys currently held in keyed state
 };
 
-/// Where this operator instance runs: used for part file names and logs.
+/// Where this operator instance runs: used for part file names and logs, and
+/// for the key groups a keyed operator owns.
 struct OperatorContext {
   std::string job_name;
   std::string operator_name;
   int32_t subtask_index = 0;
   int32_t parallelism = 1;
+  int32_t max_parallelism = 128;
+  TimerService* timers = nullptr;  // never null for operators hosted by a TaskRunner
 };
+
+/// No watermark seen yet (and the watermark of an input with no event time).
+constexpr int64_t kNoWatermark = INT64_MIN;
+/// The watermark after the end of a bounded input: every event-time window fires.
+constexpr int64_t kEndOfTimeWatermark = INT64_MAX;
 
 /// A config-built operator. Hooks return Status; none may throw.
 class Operator {
@@ -40,6 +66,13 @@ class Operator {
   virtual Status open(const OperatorContext& ctx) { return Status::ok(); }
   /// Processes one input batch, emitting zero or more batches to `out`.
   virtual Status process(const RecordBatchPtr& batch, Collector& out) = 0;
+  /// The event-time watermark of the input advanced to `watermark_ms`: every
+  /// record with a smaller timestamp has arrived (late ones aside). The host
+  /// forwards the watermark downstream after this returns. kEndOfTimeWatermark
+  /// arrives before finish() when the input ends.
+  virtual Status on_watermark(int64_t watermark_ms, Collector& out) { return Status::ok(); }
+  /// A processing-time timer registered through ctx.timers is due.
+  virtual Status on_processing_time(int64_t now_ms, Collector& out) { return Status::ok(); }
   /// End of input: flush whatever is buffered (sinks close their files here).
   virtual Status finish(Collector& out) { return Status::ok(); }
   /// Releases resources; called after finish() or on cancellation/failure.

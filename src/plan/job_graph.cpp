@@ -8,6 +8,7 @@
 
 #include "connectors/datagen_source.h"
 #include "connectors/nexmark_source.h"
+#include "plan/aggregate_call.h"
 #include "plan/pipeline_parser.h"
 
 namespace eddy {
@@ -40,7 +41,7 @@ class Planner {
 
   void add_node(NodeKind kind, int index, const LocatedText& name, int32_t parallelism) {
     if (name.text.empty()) return;  // already reported by the parser
-    auto [it, fresh] = by_name_.emplace(name.text, static_cast<int>(graph_->nodes.size()));
+    auto [it, fresh] = by_name_.emplace(name.text, std::make_pair(static_cast<int>(graph_->nodes.size()), 0));
     if (!fresh) {
       error(name.loc, "the name '" + name.text + "' is used twice; names of sources, operators "
                       "and sinks must be unique");
@@ -51,6 +52,16 @@ class Planner {
     n.spec_index = index;
     n.name = name.text;
     n.parallelism = parallelism > 0 ? parallelism : spec().parallelism;
+    if (kind == NodeKind::kOperator) {
+      const OperatorSpec& op = spec().operators[static_cast<size_t>(index)];
+      // A window without key_by sees every record: one subtask, as Flink's windowAll.
+      if (op.kind == OperatorKind::kWindowAggregate && op.key_by.empty()) {
+        if (parallelism > 1)
+          error(op.loc, "operator '" + name.text + "' aggregates without key_by, so it runs as one "
+                        "subtask; remove its parallelism or add key_by");
+        n.parallelism = 1;
+      }
+    }
     graph_->nodes.push_back(std::move(n));
   }
 
@@ -58,9 +69,19 @@ class Planner {
     for (size_t i = 0; i < spec().sources.size(); ++i)
       add_node(NodeKind::kSource, static_cast<int>(i), spec().sources[i].name,
                spec().sources[i].parallelism);
-    for (size_t i = 0; i < spec().operators.size(); ++i)
+    for (size_t i = 0; i < spec().operators.size(); ++i) {
       add_node(NodeKind::kOperator, static_cast<int>(i), spec().operators[i].name,
                spec().operators[i].parallelism);
+      const LocatedText& late = spec().operators[i].late_output;
+      if (late.text.empty() || graph_->nodes.empty()) continue;
+      // The late stream is side output 1 of the window operator just added.
+      const int node = static_cast<int>(graph_->nodes.size()) - 1;
+      if (!by_name_.emplace(late.text, std::make_pair(node, 1)).second)
+        error(late.loc, "late_output '" + late.text + "' names a stream that already exists; "
+                        "names of sources, operators, sinks and streams must be unique");
+      else
+        graph_->nodes[static_cast<size_t>(node)].side_names.push_back(late.text);
+    }
     for (size_t i = 0; i < spec().sinks.size(); ++i)
       add_node(NodeKind::kSink, static_cast<int>(i), spec().sinks[i].name,
                spec().sinks[i].parallelism);
@@ -76,8 +97,11 @@ class Planner {
 
   std::string known_names() const {
     std::string out;
-    for (const auto& n : graph_->nodes)
-      if (n.kind != NodeKind::kSink) out += (out.empty() ? "" : ", ") + n.name;
+    for (const auto& n : graph_->nodes) {
+      if (n.kind == NodeKind::kSink) continue;
+      out += (out.empty() ? "" : ", ") + n.name;
+      for (const auto& side : n.side_names) out += ", " + side;
+    }
     return out;
   }
 
@@ -92,13 +116,15 @@ class Planner {
                           "' names no source or operator; expected one of: " + known_names());
         continue;
       }
-      if (nodes[it->second].kind == NodeKind::kSink) {
+      const int producer = it->second.first;
+      if (nodes[producer].kind == NodeKind::kSink) {
         error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
                           "' is a sink; sinks produce no stream to read");
         continue;
       }
-      nodes[i].input = it->second;
-      nodes[it->second].outputs.push_back(static_cast<int>(i));
+      nodes[i].input = producer;
+      nodes[i].input_output = it->second.second;
+      nodes[producer].outputs.push_back(static_cast<int>(i));
     }
     // Each node has one input, so a cycle is a walk up the inputs that returns.
     for (size_t i = 0; i < nodes.size(); ++i) {
@@ -159,21 +185,47 @@ class Planner {
     LogicalNode& n = graph_->nodes[index];
     if (n.output_schema || resolving_.count(index) || !resolved_.insert(index).second) return;
     if (n.kind == NodeKind::kSource) {
-      n.output_schema = source_schema(spec().sources[n.spec_index]);
+      const SourceSpec& src = spec().sources[n.spec_index];
+      n.output_schema = source_schema(src);
+      if (n.output_schema && src.event_time.enabled) {
+        const LocatedText& col = src.event_time.column;
+        const int idx = n.output_schema->index_of(col.text);
+        if (idx < 0)
+          error(col.loc, "event_time column '" + col.text + "' of source '" + n.name +
+                             "' is not in its schema (" + n.output_schema->to_string() + ")");
+        else if (n.output_schema->field(static_cast<size_t>(idx)).type != DataType::kTimestamp)
+          error(col.loc, "event_time column '" + col.text + "' of source '" + n.name +
+                             "' must be a timestamp, but it is " +
+                             type_name(n.output_schema->field(static_cast<size_t>(idx)).type));
+        else
+          n.event_time_column = col.text;
+      }
       return;
     }
     if (n.input < 0) return;
     resolving_.insert(index);
     resolve_schema(n.input);
     resolving_.erase(index);
-    LogicalNode& node = graph_->nodes[index];  // resolve_schema may not move nodes, but be plain
-    node.input_schema = graph_->nodes[node.input].output_schema;
+    LogicalNode& node = graph_->nodes[index];
+    const LogicalNode& producer = graph_->nodes[node.input];
+    if (node.input_output == 0) {
+      node.input_schema = producer.output_schema;
+      node.event_time_column = producer.event_time_column;
+    } else if (static_cast<size_t>(node.input_output) <= producer.side_schemas.size()) {
+      node.input_schema = producer.side_schemas[static_cast<size_t>(node.input_output) - 1];
+      auto t = side_time_.find(node.input);
+      node.event_time_column = t == side_time_.end() ? "" : t->second;
+    }
     if (!node.input_schema) return;
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
+    if (op.kind == OperatorKind::kWindowAggregate) {
+      resolve_window(node, op);
+      return;
+    }
     if (op.kind == OperatorKind::kFilter) {
       node.filter = compile(op.filter, *node.input_schema, "filter of '" + node.name + "'");
       if (node.filter && node.filter->type() != DataType::kBool)
@@ -183,15 +235,158 @@ class Planner {
       return;
     }
     std::vector<Field> fields;
+    const int time_index = node.event_time_column.empty() ? -1 : node.input_schema->index_of(node.event_time_column);
+    const std::string upstream_time = node.event_time_column;
+    node.event_time_column.clear();
     for (const auto& item : op.select) {
       auto e = compile(item.expression, *node.input_schema,
                        "column '" + item.column.text + "' of '" + node.name + "'");
       if (!e) continue;
+      // Event time follows its column through a select that passes it on as is.
+      if (time_index >= 0 && e->column_ref_index() == time_index && node.event_time_column.empty())
+        node.event_time_column = item.column.text;
       fields.push_back({item.column.text, e->type()});
       node.select.push_back(std::move(e));
     }
+    if (!upstream_time.empty() && node.event_time_column.empty()) dropped_time_[index] = upstream_time;
     if (node.select.size() == op.select.size())
       node.output_schema = std::make_shared<Schema>(std::move(fields));
+  }
+
+  /// The select upstream of `index` that dropped the event-time column, if any.
+  const std::pair<const int, std::string>* dropped_upstream(int index) const {
+    for (int at = graph_->nodes[static_cast<size_t>(index)].input; at >= 0;
+         at = graph_->nodes[static_cast<size_t>(at)].input) {
+      auto it = dropped_time_.find(at);
+      if (it != dropped_time_.end()) return &*it;
+    }
+    return nullptr;
+  }
+
+  bool check_window(const OperatorSpec& op) {
+    const WindowText& w = op.window;
+    if (!w.present) {
+      error(op.aggregate_loc, "'aggregate' without 'window' (unbounded keyed aggregation) is not "
+                              "supported by this version of eddy yet; add a window");
+      return false;
+    }
+    if ((w.type == "tumbling" || w.type == "sliding") && w.size_ms <= 0)
+      error(w.loc, "the window size must be at least 1ms");
+    else if (w.type == "sliding" && w.slide_ms <= 0)
+      error(w.loc, "the window slide must be at least 1ms");
+    else if (w.type == "session" && w.gap_ms <= 0)
+      error(w.loc, "the session gap must be at least 1ms");
+    else
+      return !w.type.empty();
+    return false;
+  }
+
+  std::optional<AggregateSpec> resolve_aggregate(const AggregateItem& item, const Schema& input,
+                                                 const std::string& where) {
+    int offset = -1;
+    auto call = parse_aggregate_call(item.call.text, &offset);
+    if (!call.ok()) {
+      error(expr_loc(item.call, ExprError{offset, ""}), where + ": " + call.status().message());
+      return std::nullopt;
+    }
+    AggregateSpec a;
+    a.output = item.column.text;
+    a.function = call->function;
+    if (a.function == AggregateFunction::kCountStar) {
+      a.output_type = DataType::kInt64;
+      return a;
+    }
+    a.input_column = input.index_of(call->column);
+    if (a.input_column < 0) {
+      error(expr_loc(item.call, ExprError{call->column_offset, ""}),
+            where + ": unknown column '" + call->column + "'; the input has columns " + input.to_string());
+      return std::nullopt;
+    }
+    a.input_type = input.field(static_cast<size_t>(a.input_column)).type;
+    switch (a.function) {
+      case AggregateFunction::kCount:
+      case AggregateFunction::kCountDistinct: a.output_type = DataType::kInt64; break;
+      case AggregateFunction::kSum:
+      case AggregateFunction::kAvg:
+        if (!is_numeric(a.input_type)) {
+          error(expr_loc(item.call, ExprError{call->column_offset, ""}),
+                where + ": " + aggregate_function_name(a.function) + " needs a numeric column, but '" +
+                    call->column + "' is " + type_name(a.input_type));
+          return std::nullopt;
+        }
+        a.output_type = a.function == AggregateFunction::kAvg ? DataType::kFloat64 : a.input_type;
+        break;
+      case AggregateFunction::kMin:
+      case AggregateFunction::kMax:
+        if (a.input_type == DataType::kBool) {
+          error(expr_loc(item.call, ExprError{call->column_offset, ""}),
+                where + ": min and max need a number, timestamp or string column, not bool");
+          return std::nullopt;
+        }
+        a.output_type = a.input_type;
+        break;
+      case AggregateFunction::kCountStar: break;
+    }
+    return a;
+  }
+
+  void resolve_window(LogicalNode& node, const OperatorSpec& op) {
+    const int index = static_cast<int>(&node - graph_->nodes.data());
+    if (!check_window(op)) return;
+    auto cfg = std::make_shared<WindowAggregateConfig>();
+    cfg->input_schema = node.input_schema;
+    cfg->window.type = op.window.type == "tumbling" ? WindowType::kTumbling
+                       : op.window.type == "sliding" ? WindowType::kSliding
+                                                     : WindowType::kSession;
+    cfg->window.size_ms = op.window.size_ms;
+    cfg->window.slide_ms = op.window.slide_ms;
+    cfg->window.gap_ms = op.window.gap_ms;
+    cfg->allowed_lateness_ms = op.allowed_lateness_ms;
+    cfg->late_output = !op.late_output.text.empty();
+    std::vector<Field> fields;
+    for (const auto& k : op.key_by) {
+      const int idx = node.input_schema->index_of(k.text);
+      if (idx < 0) return;  // reported by resolve_partitioning
+      cfg->key_columns.push_back(idx);
+      fields.push_back(node.input_schema->field(static_cast<size_t>(idx)));
+    }
+    fields.push_back({"window_start", DataType::kTimestamp});
+    fields.push_back({"window_end", DataType::kTimestamp});
+    const std::string where = "aggregate of '" + node.name + "'";
+    bool ok = true;
+    for (const auto& item : op.aggregate) {
+      auto a = resolve_aggregate(item, *node.input_schema, where);
+      if (!a) {
+        ok = false;
+        continue;
+      }
+      for (const auto& f : fields)
+        if (f.name == a->output) {
+          error(item.column.loc, where + ": the output column '" + a->output + "' is already a key "
+                                 "or window column; choose another name");
+          ok = false;
+        }
+      fields.push_back({a->output, a->output_type});
+      cfg->aggregates.push_back(*a);
+    }
+    if (!ok) return;
+    if (!node.event_time_column.empty()) {
+      cfg->time_column = node.input_schema->index_of(node.event_time_column);
+    } else if (const auto* dropped = dropped_upstream(index)) {
+      error(op.window.loc, "the window of '" + node.name + "' would run on processing time because '" +
+                               graph_->nodes[static_cast<size_t>(dropped->first)].name +
+                               "' drops the event-time column '" + dropped->second +
+                               "'; select it (e.g. " + dropped->second + ": " + dropped->second + ")");
+      return;
+    }
+    cfg->output_schema = std::make_shared<Schema>(std::move(fields));
+    node.output_schema = cfg->output_schema;
+    if (cfg->late_output) {
+      node.side_schemas.push_back(node.input_schema);
+      side_time_[index] = node.event_time_column;
+    }
+    node.event_time_column.clear();  // window results carry no event time (docs/windows.md)
+    node.window = std::move(cfg);
   }
 
   void resolve_partitioning(LogicalNode& n) {
@@ -239,7 +434,8 @@ class Planner {
       for (int out : nodes[order[k]].outputs) order.push_back(out);
     for (int i : order) {
       LogicalNode& n = nodes[i];
-      const bool chain = n.input >= 0 && n.input_partitioning == EdgePartitioning::kForward &&
+      const bool chain = n.input >= 0 && n.input_output == 0 &&
+                         n.input_partitioning == EdgePartitioning::kForward &&
                          nodes[n.input].outputs.size() == 1;
       if (chain) {
         n.vertex = nodes[n.input].vertex;
@@ -260,6 +456,7 @@ class Planner {
         e.from_vertex = nodes[n.input].vertex;
         e.to_vertex = v.id;
         e.from_node = n.input;
+        e.from_output = n.input_output;
         e.to_node = i;
         e.partitioning = n.input_partitioning;
         e.key_columns = n.key_columns;
@@ -273,9 +470,11 @@ class Planner {
 
   std::shared_ptr<JobGraph> graph_;
   std::vector<Diagnostic>& diags_;
-  std::map<std::string, int> by_name_;
+  std::map<std::string, std::pair<int, int>> by_name_;  // name -> (node, output)
   std::set<int> resolving_;
   std::set<int> resolved_;  // tried once, so each problem is reported once
+  std::map<int, std::string> dropped_time_;  // selects that dropped the event-time column
+  std::map<int, std::string> side_time_;     // windows: the event-time column of their late records
   bool has_cycle_ = false;
 };
 
@@ -316,6 +515,15 @@ std::string JobGraph::describe() const {
     const char* kind = n.kind == NodeKind::kSource ? "source" : n.kind == NodeKind::kSink ? "sink" : "operator";
     os << "  " << n.name << " (" << kind << ", parallelism " << n.parallelism << ")\n";
     os << "    output: " << (n.output_schema ? n.output_schema->to_string() : "?") << "\n";
+    if (!n.event_time_column.empty()) os << "    event time: " << n.event_time_column << "\n";
+    if (n.window) {
+      const auto& w = n.window->window;
+      os << "    window: "
+         << (w.type == WindowType::kTumbling ? "tumbling" : w.type == WindowType::kSliding ? "sliding" : "session")
+         << (n.window->time_column >= 0 ? " on event time" : " on processing time") << "\n";
+    }
+    for (size_t i = 0; i < n.side_names.size(); ++i)
+      os << "    side output '" << n.side_names[i] << "': late records\n";
   }
   os << "chains (one subtask runs a whole chain):\n";
   for (const auto& v : vertices)
@@ -323,7 +531,9 @@ std::string JobGraph::describe() const {
   os << "edges:\n";
   if (edges.empty()) os << "  (none: every operator is chained)\n";
   for (const auto& e : edges) {
-    os << "  " << nodes[e.from_node].name << " -> " << nodes[e.to_node].name << ": "
+    os << "  " << nodes[e.from_node].name
+       << (e.from_output > 0 ? " [" + nodes[e.from_node].side_names[static_cast<size_t>(e.from_output) - 1] + "]" : "")
+       << " -> " << nodes[e.to_node].name << ": "
        << edge_partitioning_name(e.partitioning);
     if (e.partitioning == EdgePartitioning::kHash) {
       os << " by (";

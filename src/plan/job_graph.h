@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "expr/expression.h"
+#include "operators/window_config.h"
 #include "plan/pipeline_spec.h"
 
 namespace eddy {
@@ -20,16 +21,22 @@ struct LogicalNode {
   int spec_index = 0;        // index into spec.sources / operators / sinks
   std::string name;
   int input = -1;            // node index of the input (none for sources)
-  std::vector<int> outputs;  // node indices consuming this node
+  int input_output = 0;      // which output of `input`: 0 main, 1.. side outputs (late records)
+  std::vector<int> outputs;  // node indices consuming this node (any of its outputs)
   int32_t parallelism = 1;
   SchemaPtr input_schema;    // none for sources
   SchemaPtr output_schema;   // sinks: the input schema
+  std::vector<SchemaPtr> side_schemas;  // side output i+1 (a window's late records)
+  std::vector<std::string> side_names;  // the stream names of the side outputs
+  /// The column of output_schema holding event time; empty without event time.
+  std::string event_time_column;
   EdgePartitioning input_partitioning = EdgePartitioning::kForward;
   std::vector<int> key_columns;  // hash partitioning: indices into input_schema
   int vertex = -1;           // the chain this node runs in
   // Compiled expressions (operators), shared read-only by every subtask.
   std::shared_ptr<const CompiledExpr> filter;
   std::vector<std::shared_ptr<const CompiledExpr>> select;
+  std::shared_ptr<const WindowAggregateConfig> window;  // window aggregates
 };
 
 struct JobVertex {
@@ -47,6 +54,7 @@ struct JobEdge {
   int from_vertex = 0;
   int to_vertex = 0;
   int from_node = 0;         // the producing node (last of its chain, or a fan-out)
+  int from_output = 0;       // 0: its main output; i > 0: side output i
   int to_node = 0;
   EdgePartitioning partitioning = EdgePartitioning::kForward;
   std::vector<int> key_columns;

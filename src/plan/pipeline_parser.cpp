@@ -182,9 +182,61 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
     s.type = SourceType::kNexmark;
     read_nexmark_source(named, s);
   }
-  reject_not_yet(named, {"event_time"}, "event time and watermarks");
+  if (YAML::Node et = named.get("event_time"); et.IsDefined()) {
+    MapReader r(et, "event_time of source '" + s.name.text + "'", diags);
+    s.event_time.enabled = true;
+    if (auto c = r.text("column", true)) s.event_time.column = *c;
+    s.event_time.max_out_of_orderness_ms = r.duration_us("max_out_of_orderness").value_or(0) / 1000;
+    s.event_time.idle_timeout_us = r.duration_us("idle_timeout").value_or(0);
+    r.reject_unknown_keys();
+  }
   named.reject_unknown_keys();
   spec.sources.push_back(std::move(s));
+}
+
+void read_select(MapReader& r, OperatorSpec& o) {
+  YAML::Node sel = r.get("select");
+  if (!sel.IsMap() || sel.size() == 0) {
+    r.error(sel, "'select' of operator '" + o.name.text + "' must map output column names to expressions");
+    return;
+  }
+  for (auto it = sel.begin(); it != sel.end(); ++it) {
+    if (!it->second.IsScalar()) {
+      r.error(it->second, "the expression for column '" + it->first.Scalar() + "' must be a text value");
+      continue;
+    }
+    o.select.push_back({located_scalar(it->first), located_scalar(it->second)});
+  }
+}
+
+void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
+  YAML::Node agg = r.get("aggregate");
+  o.aggregate_loc = location_of(agg);
+  if (!agg.IsMap() || agg.size() == 0) {
+    r.error(agg, "'aggregate' of operator '" + o.name.text + "' must map output column names to "
+                 "calls such as count(*), sum(price) or count(distinct bidder)");
+  } else {
+    for (auto it = agg.begin(); it != agg.end(); ++it) {
+      if (!it->second.IsScalar()) {
+        r.error(it->second, "the aggregate for column '" + it->first.Scalar() + "' must be a text value");
+        continue;
+      }
+      o.aggregate.push_back({located_scalar(it->first), located_scalar(it->second)});
+    }
+  }
+  if (YAML::Node w = r.get("window"); w.IsDefined()) {
+    MapReader wr(w, "window of operator '" + o.name.text + "'", diags);
+    o.window.present = true;
+    o.window.loc = location_of(w);
+    o.window.type = wr.choice("type", {"tumbling", "sliding", "session"}, true).value_or("");
+    if (o.window.type == "tumbling" || o.window.type == "sliding")
+      o.window.size_ms = wr.duration_us("size", true).value_or(0) / 1000;
+    if (o.window.type == "sliding") o.window.slide_ms = wr.duration_us("slide", true).value_or(0) / 1000;
+    if (o.window.type == "session") o.window.gap_ms = wr.duration_us("gap", true).value_or(0) / 1000;
+    wr.reject_unknown_keys();
+  }
+  o.allowed_lateness_ms = r.duration_us("allowed_lateness").value_or(0) / 1000;
+  if (auto late = r.text("late_output")) o.late_output = *late;
 }
 
 void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
@@ -200,30 +252,24 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   o.key_by = read_name_list(r, "key_by");
   o.partition = read_partition(r, o.partition_loc);
   const bool has_filter = r.has("filter"), has_select = r.has("select");
-  if (has_filter == has_select) {
-    r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter' or 'select'");
+  const bool has_aggregate = r.has("aggregate");
+  if (static_cast<int>(has_filter) + has_select + has_aggregate != 1) {
+    r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter', 'select' or "
+                  "'aggregate' (with 'window')");
   } else if (has_filter) {
     o.kind = OperatorKind::kFilter;
     if (auto f = r.text("filter", true)) o.filter = *f;
-  } else {
+  } else if (has_select) {
     o.kind = OperatorKind::kSelect;
-    YAML::Node sel = r.get("select");
-    if (!sel.IsMap() || sel.size() == 0) {
-      r.error(sel, "'select' of operator '" + o.name.text +
-                       "' must map output column names to expressions");
-    } else {
-      for (auto it = sel.begin(); it != sel.end(); ++it) {
-        if (!it->second.IsScalar()) {
-          r.error(it->second, "the expression for column '" + it->first.Scalar() +
-                                  "' must be a text value");
-          continue;
-        }
-        o.select.push_back({located_scalar(it->first), located_scalar(it->second)});
-      }
-    }
+    read_select(r, o);
+  } else {
+    o.kind = OperatorKind::kWindowAggregate;
+    read_window_aggregate(r, o, diags);
   }
-  reject_not_yet(r, {"window", "aggregate", "allowed_lateness", "late_output", "top_n", "emit_every"},
-                 "keyed windows and aggregation");
+  for (const char* k : {"window", "allowed_lateness", "late_output"})
+    if (!has_aggregate && r.has(k))
+      r.error(r.get(k), std::string("'") + k + "' goes with 'aggregate' on operator '" + o.name.text + "'");
+  reject_not_yet(r, {"top_n", "emit_every"}, "top-n and incremental window results");
   r.reject_unknown_keys();
   spec.operators.push_back(std::move(o));
 }

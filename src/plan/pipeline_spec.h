@@ -35,7 +35,29 @@ const char* edge_partitioning_name(EdgePartitioning p);
 
 enum class SourceType { kFile, kDatagen, kNexmark };
 enum class SinkType { kFile, kPrint, kBlackhole };
-enum class OperatorKind { kFilter, kSelect };
+enum class OperatorKind { kFilter, kSelect, kWindowAggregate };
+
+/// `event_time:` of a source (PIPELINES.md, docs/windows.md).
+struct EventTimeSpec {
+  bool enabled = false;
+  LocatedText column;
+  int64_t max_out_of_orderness_ms = 0;
+  int64_t idle_timeout_us = 0;  // 0: never idle
+};
+
+/// `window:` of an operator, durations in milliseconds.
+struct WindowText {
+  bool present = false;
+  std::string type;  // tumbling | sliding | session
+  int64_t size_ms = 0, slide_ms = 0, gap_ms = 0;
+  SourceLocation loc;
+};
+
+/// One `aggregate:` entry: output column -> call such as "count(distinct bidder)".
+struct AggregateItem {
+  LocatedText column;
+  LocatedText call;
+};
 
 struct SourceSpec {
   LocatedText name;
@@ -44,6 +66,7 @@ struct SourceSpec {
   FileSourceConfig file;
   DatagenConfig datagen;
   NexmarkConfig nexmark;
+  EventTimeSpec event_time;
   SourceLocation loc;
 };
 
@@ -62,6 +85,11 @@ struct OperatorSpec {
   std::vector<LocatedText> key_by;    // hash-partition the input by these columns
   std::optional<EdgePartitioning> partition;  // explicit partitioning of the input edge
   SourceLocation partition_loc;
+  WindowText window;                       // kWindowAggregate
+  std::vector<AggregateItem> aggregate;    // kWindowAggregate
+  SourceLocation aggregate_loc;
+  int64_t allowed_lateness_ms = 0;
+  LocatedText late_output;                 // names the stream of late records, if set
   SourceLocation loc;
 };
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/time_util.h"
+
 namespace eddy {
 
 std::vector<OperatorMetrics> merge_metrics(const std::vector<std::vector<OperatorMetrics>>& parts) {
@@ -33,23 +35,42 @@ std::string with_commas(uint64_t v) {
 std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
                                  const std::vector<int32_t>& parallelism) {
   size_t name_w = 8;
-  for (const auto& r : rows) name_w = std::max(name_w, r.name.size());
+  bool windows = false;
+  for (const auto& r : rows) {
+    name_w = std::max(name_w, r.name.size());
+    windows = windows || r.windows_fired > 0 || r.late > 0 || r.keys > 0;
+  }
   std::string out;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-*s %4s %14s %14s %11s %11s %10s %9s\n",
-                static_cast<int>(name_w), "operator", "par", "records in", "records out",
-                "batches in", "batches out", "busy", "skipped");
+  char line[768];
+  std::snprintf(line, sizeof line, "%-*s %4s %14s %14s %11s %11s %10s %9s", static_cast<int>(name_w),
+                "operator", "par", "records in", "records out", "batches in", "batches out", "busy",
+                "skipped");
   out += line;
+  if (windows) {
+    std::snprintf(line, sizeof line, " %9s %11s %9s", "late", "windows", "keys");
+    out += line;
+  }
+  out += "  watermark\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     char busy[32];
     std::snprintf(busy, sizeof busy, "%.3fs", static_cast<double>(r.busy_ns) / 1e9);
-    std::snprintf(line, sizeof line, "%-*s %4d %14s %14s %11s %11s %10s %9s\n",
-                  static_cast<int>(name_w), r.name.c_str(), i < parallelism.size() ? parallelism[i] : 0,
+    std::snprintf(line, sizeof line, "%-*s %4d %14s %14s %11s %11s %10s %9s", static_cast<int>(name_w),
+                  r.name.c_str(), i < parallelism.size() ? parallelism[i] : 0,
                   with_commas(r.records_in).c_str(), with_commas(r.records_out).c_str(),
                   with_commas(r.batches_in).c_str(), with_commas(r.batches_out).c_str(), busy,
                   with_commas(r.skipped).c_str());
     out += line;
+    if (windows) {
+      std::snprintf(line, sizeof line, " %9s %11s %9s", with_commas(r.late).c_str(),
+                    with_commas(r.windows_fired).c_str(), with_commas(r.keys).c_str());
+      out += line;
+    }
+    out += "  ";
+    if (r.watermark == INT64_MIN) out += "-";
+    else if (r.watermark == INT64_MAX) out += "end";
+    else out += format_timestamp_ms(r.watermark);
+    out += "\n";
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // summary and the progress line. Plain data: sent to the job master as is.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,8 +17,18 @@ struct OperatorMetrics {
   uint64_t batches_out = 0;
   int64_t busy_ns = 0;        // time inside this operator, excluding downstream operators
   uint64_t skipped = 0;       // malformed records dropped (on_error: skip)
+  uint64_t late = 0;          // late records (windows)
+  uint64_t windows_fired = 0;
+  uint64_t keys = 0;          // keys in state
+  int64_t watermark = INT64_MIN;  // last watermark this operator saw; INT64_MIN: none
 
   void add(const OperatorMetrics& o) {
+    late += o.late;
+    windows_fired += o.windows_fired;
+    keys += o.keys;
+    // An operator's watermark is the least of its subtasks'.
+    watermark = std::min(watermark == INT64_MIN ? o.watermark : watermark,
+                         o.watermark == INT64_MIN ? watermark : o.watermark);
     records_in += o.records_in;
     records_out += o.records_out;
     batches_in += o.batches_in;

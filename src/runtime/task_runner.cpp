@@ -2,6 +2,7 @@
 #include "runtime/task_runner.h"
 
 #include <chrono>
+#include <set>
 
 #include "plan/operator_factory.h"
 #include "runtime/channel_layout.h"
@@ -44,11 +45,27 @@ class TaskRunner::ChainCollector final : public Collector {
     child_ns += now_ns() - t0;
     return st;
   }
+  Status emit_side(int index, RecordBatchPtr batch) override {
+    if (!batch || batch->num_rows == 0) return Status::ok();
+    const int node = runner_.vertex().nodes[metric_];
+    return runner_.emit_to_routers(node, index + 1, batch);
+  }
   int64_t child_ns = 0;  // time spent downstream, subtracted from this operator's busy time
 
  private:
   TaskRunner& runner_;
   size_t metric_;
+};
+
+/// The processing-time timers of one operator (a TimerService of the chain).
+class TaskRunner::OperatorTimers final : public TimerService {
+ public:
+  int64_t now_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  void register_processing_timer(int64_t at_ms) override { due.insert(at_ms); }
+  std::set<int64_t> due;
 };
 
 TaskRunner::TaskRunner(JobGraphPtr graph, int vertex, int32_t subtask_index, TaskHost& host,
@@ -78,9 +95,22 @@ Status TaskRunner::open() {
   ctx.job_name = graph_->spec.name;
   ctx.subtask_index = subtask_index_;
   ctx.parallelism = v.parallelism;
+  ctx.max_parallelism = graph_->spec.max_parallelism;
   for (size_t i = 0; i < ops_.size(); ++i) {
+    timers_.push_back(std::make_unique<OperatorTimers>());
     ctx.operator_name = metrics_[first_op_metric_ + i].name;
+    ctx.timers = timers_.back().get();
     EDDY_RETURN_IF_ERROR(ops_[i]->open(ctx));
+  }
+  if (reader_) {
+    const LogicalNode& src = graph_->nodes[static_cast<size_t>(first)];
+    const EventTimeSpec& et = graph_->spec.sources[static_cast<size_t>(src.spec_index)].event_time;
+    if (et.enabled && !src.event_time_column.empty()) {
+      source_time_column_ = src.output_schema->index_of(src.event_time_column);
+      out_of_orderness_ms_ = et.max_out_of_orderness_ms;
+      idle_timeout_ns_ = et.idle_timeout_us * 1000;
+    }
+    last_data_ns_ = now_ns();
   }
 
   for (int e : v.outputs) {
@@ -93,8 +123,10 @@ Status TaskRunner::open() {
     o.max_parallelism = graph_->spec.max_parallelism;
     o.producer_index = subtask_index_;
     routers_.push_back(std::make_unique<OutputRouter>(o, edge.schema));
+    router_sources_.emplace_back(edge.from_node, edge.from_output);
   }
   input_channels_ = input_channel_count(*graph_, vertex_);
+  watermarks_ = std::make_unique<WatermarkTracker>(input_channels_);
   channel_finished_.assign(static_cast<size_t>(input_channels_), false);
   if (input_channels_ > 0)
     credits_ = std::make_unique<InputCredits>(input_channels_, options_.exclusive_credits,
@@ -129,7 +161,69 @@ Status TaskRunner::run_operator(size_t op, const RecordBatchPtr& batch) {
 }
 
 Status TaskRunner::emit_from_chain(const RecordBatchPtr& batch) {
-  for (auto& r : routers_) r->add(batch);
+  return emit_to_routers(vertex().nodes.back(), 0, batch);
+}
+
+Status TaskRunner::emit_to_routers(int node, int output, const RecordBatchPtr& batch) {
+  for (size_t r = 0; r < routers_.size(); ++r)
+    if (router_sources_[r].first == node && router_sources_[r].second == output) routers_[r]->add(batch);
+  return Status::ok();
+}
+
+void TaskRunner::broadcast(const StreamEvent& event) {
+  for (auto& r : routers_) r->add_event(event);
+  drain_outputs();
+}
+
+void TaskRunner::update_counters() {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const OperatorCounters c = ops_[i]->counters();
+    OperatorMetrics& m = metrics_[first_op_metric_ + i];
+    m.skipped = c.skipped_records;
+    m.late = c.late_records;
+    m.windows_fired = c.windows_fired;
+    m.keys = c.keys_in_state;
+  }
+}
+
+Status TaskRunner::advance_watermark(int64_t watermark) {
+  if (watermark <= output_watermark_) return Status::ok();
+  output_watermark_ = watermark;
+  if (first_op_metric_ == 1) metrics_[0].watermark = watermark;
+  // Each operator sees the watermark after all data before it, in chain order;
+  // what it emits flows down the chain before the next operator's turn.
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    metrics_[first_op_metric_ + i].watermark = watermark;
+    ChainCollector& out = *collectors_[first_op_metric_ + i];
+    const int64_t child_before = out.child_ns;
+    const int64_t t0 = now_ns();
+    Status st = ops_[i]->on_watermark(watermark, out);
+    metrics_[first_op_metric_ + i].busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
+    EDDY_RETURN_IF_ERROR(st);
+  }
+  update_counters();
+  broadcast(StreamEvent{EventKind::kWatermark, watermark});
+  return Status::ok();
+}
+
+std::optional<int64_t> TaskRunner::next_timer_ms() const {
+  std::optional<int64_t> next;
+  for (const auto& t : timers_)
+    if (!t->due.empty() && (!next || *t->due.begin() < *next)) next = *t->due.begin();
+  return next;
+}
+
+Status TaskRunner::fire_timers(int64_t now_ms) {
+  if (input_done_) return Status::ok();
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    auto& due = timers_[i]->due;
+    if (due.empty() || *due.begin() > now_ms) continue;
+    due.erase(due.begin(), due.upper_bound(now_ms));
+    ChainCollector& out = *collectors_[first_op_metric_ + i];
+    EDDY_RETURN_IF_ERROR(ops_[i]->on_processing_time(now_ms, out));
+  }
+  update_counters();
+  drain_outputs();
   return Status::ok();
 }
 
@@ -184,13 +278,30 @@ Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
 }
 
 Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
-  if (event.kind != EventKind::kEndOfInput) return Status::ok();  // watermarks: issue 3
   if (channel_finished_[static_cast<size_t>(channel)]) return Status::ok();
+  switch (event.kind) {
+    case EventKind::kWatermark:
+      if (auto w = watermarks_->on_watermark(channel, event.value)) return advance_watermark(*w);
+      return Status::ok();
+    case EventKind::kIdleStatus: {
+      auto w = watermarks_->on_idle(channel, event.value != 0);
+      if (w) EDDY_RETURN_IF_ERROR(advance_watermark(*w));
+      const bool idle = watermarks_->all_idle();
+      if (idle != forwarded_idle_) {  // a subtask whose inputs are all idle is idle itself
+        forwarded_idle_ = idle;
+        broadcast(StreamEvent{EventKind::kIdleStatus, idle ? 1 : 0});
+      }
+      return Status::ok();
+    }
+    case EventKind::kBarrier: return Status::ok();  // checkpoints: a later issue
+    case EventKind::kEndOfInput: break;
+  }
   channel_finished_[static_cast<size_t>(channel)] = true;
   grants_.clear();
   credits_->on_finished(channel, grants_);
   send_grants();
   if (++finished_channels_ == input_channels_) return finish_chain();
+  if (auto w = watermarks_->on_finished(channel)) return advance_watermark(*w);
   return Status::ok();
 }
 
@@ -228,16 +339,17 @@ Status TaskRunner::on_flush_timer() {
 }
 
 Status TaskRunner::finish_chain() {
-  // Each operator flushes into the next, in chain order.
+  // Each operator sees the end-of-time watermark (every event-time window fires),
+  // then flushes into the next, in chain order.
   for (size_t i = 0; i < ops_.size(); ++i) {
     ChainCollector& out = *collectors_[first_op_metric_ + i];
     const int64_t child_before = out.child_ns;
     const int64_t t0 = now_ns();
+    EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(kEndOfTimeWatermark, out));
     EDDY_RETURN_IF_ERROR(ops_[i]->finish(out));
     metrics_[first_op_metric_ + i].busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   }
-  for (size_t i = 0; i < ops_.size(); ++i)
-    metrics_[first_op_metric_ + i].skipped = ops_[i]->counters().skipped_records;
+  update_counters();
   input_done_ = true;
   for (auto& r : routers_) r->add_event(StreamEvent{EventKind::kEndOfInput, 0});
   drain_outputs();
@@ -256,6 +368,7 @@ Result<SourceStep> TaskRunner::source_step() {
     case SourcePoll::Kind::kIdle:
       idle_us_ = poll.retry_after_us;
       m.busy_ns += now_ns() - t0;
+      source_idle_check();
       return SourceStep::kIdle;
     case SourcePoll::Kind::kEndOfSplit:
       has_split_ = false;
@@ -263,13 +376,37 @@ Result<SourceStep> TaskRunner::source_step() {
       return SourceStep::kNeedSplit;
     case SourcePoll::Kind::kBatch: break;
   }
+  last_data_ns_ = now_ns();
+  if (source_idle_) {  // active again: say so before the data
+    source_idle_ = false;
+    broadcast(StreamEvent{EventKind::kIdleStatus, 0});
+  }
   ChainCollector& out = *collectors_[0];
   const int64_t child_before = out.child_ns;
-  Status st = out.emit(std::move(poll.batch));
+  RecordBatchPtr batch = std::move(poll.batch);
+  Status st = out.emit(batch);
   m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   EDDY_RETURN_IF_ERROR(st);
+  if (source_time_column_ >= 0) EDDY_RETURN_IF_ERROR(source_event_time(*batch));
+  update_counters();
   drain_outputs();
   return SourceStep::kProduced;
+}
+
+Status TaskRunner::source_event_time(const RecordBatch& batch) {
+  const Column& ts = batch.columns[static_cast<size_t>(source_time_column_)];
+  int64_t high = source_max_ts_;
+  for (size_t r = 0; r < batch.num_rows; ++r)
+    if (!ts.is_null(r)) high = std::max(high, ts.ints[r]);
+  source_max_ts_ = high;
+  if (high == kNoWatermark) return Status::ok();
+  return advance_watermark(high - out_of_orderness_ms_);
+}
+
+void TaskRunner::source_idle_check() {
+  if (idle_timeout_ns_ <= 0 || source_idle_ || now_ns() - last_data_ns_ < idle_timeout_ns_) return;
+  source_idle_ = true;  // downstream stops waiting for this subtask's watermark
+  broadcast(StreamEvent{EventKind::kIdleStatus, 1});
 }
 
 Status TaskRunner::on_split(const std::optional<Split>& split) {

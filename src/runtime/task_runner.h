@@ -17,6 +17,7 @@
 #include "operators/operator.h"
 #include "plan/job_graph.h"
 #include "runtime/metrics.h"
+#include "runtime/watermark_tracker.h"
 
 namespace eddy {
 
@@ -74,6 +75,11 @@ class TaskRunner {
   Status on_split(const std::optional<Split>& split);
   int64_t idle_us() const { return idle_us_; }
 
+  /// The earliest processing-time timer an operator of the chain registered.
+  std::optional<int64_t> next_timer_ms() const;
+  /// Runs the processing-time timers due at `now_ms`.
+  Status fire_timers(int64_t now_ms);
+
   /// End of input reached, chain finished and every output sent.
   bool finished() const;
   /// Closes operators; safe to call more than once, also after a failure.
@@ -85,6 +91,7 @@ class TaskRunner {
 
  private:
   class ChainCollector;
+  class OperatorTimers;
   struct PendingInput {
     int channel;
     RecordBatchPtr batch;
@@ -96,6 +103,12 @@ class TaskRunner {
   Status handle_event(int channel, const StreamEvent& event);
   Status run_operator(size_t op, const RecordBatchPtr& batch);
   Status emit_from_chain(const RecordBatchPtr& batch);
+  Status emit_to_routers(int node, int output, const RecordBatchPtr& batch);
+  Status advance_watermark(int64_t watermark);
+  void broadcast(const StreamEvent& event);
+  void update_counters();
+  Status source_event_time(const RecordBatch& batch);
+  void source_idle_check();
   Status finish_chain();
   Status drain_pending();
   void drain_outputs();
@@ -119,6 +132,18 @@ class TaskRunner {
   size_t first_op_metric_ = 0;            // metrics_ index of ops_[0]
 
   std::vector<std::unique_ptr<OutputRouter>> routers_;  // one per output edge
+  std::vector<std::pair<int, int>> router_sources_;      // per router: (node, output) it carries
+  std::vector<std::unique_ptr<OperatorTimers>> timers_;  // one per operator
+  std::unique_ptr<WatermarkTracker> watermarks_;
+  bool forwarded_idle_ = false;
+  // Sources with event time (docs/windows.md): W = max event time - out-of-orderness.
+  int source_time_column_ = -1;
+  int64_t out_of_orderness_ms_ = 0;
+  int64_t idle_timeout_ns_ = 0;
+  int64_t source_max_ts_ = kNoWatermark;
+  int64_t output_watermark_ = kNoWatermark;
+  bool source_idle_ = false;
+  int64_t last_data_ns_ = 0;
   std::unique_ptr<InputCredits> credits_;
   int input_channels_ = 0;
   int finished_channels_ = 0;

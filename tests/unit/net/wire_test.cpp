@@ -136,6 +136,7 @@ TEST_CASE("events survive a round trip and are told apart from batches") {
   const std::vector<StreamEvent> events = {
       {EventKind::kWatermark, -5},      {EventKind::kWatermark, INT64_MAX},
       {EventKind::kBarrier, 17},        {EventKind::kEndOfInput, 0},
+      {EventKind::kIdleStatus, 1},      {EventKind::kIdleStatus, 0},
       {EventKind::kWatermark, INT64_MIN}};
   for (const StreamEvent& e : events) {
     const std::string bytes = encode_event(e);

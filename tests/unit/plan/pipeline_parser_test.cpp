@@ -220,20 +220,117 @@ sinks:
   CHECK_MESSAGE(has_error(diags, 6, 37, "key_by column 'idd' of 'b' is not in its input"), dump(diags));
 }
 
-TEST_CASE("features of later work are refused by name, not as unknown keys") {
+namespace {
+const char* kWindowed = R"Y(name: w
+parallelism: 2
+sources:
+  - name: bids
+    type: file
+    path: bids.csv
+    format: csv
+    schema: { auction: int64, price: float64, channel: string, ts: timestamp }
+    event_time: { column: ts, max_out_of_orderness: 2s, idle_timeout: 10s }
+operators:
+  - name: keep
+    input: bids
+    select: { auction: auction, price: price, at: ts }
+  - name: per_auction
+    input: keep
+    key_by: [auction]
+    window: { type: sliding, size: 10s, slide: 2s }
+    aggregate: { n: "count(*)", total: sum(price), top: max(price), d: count(distinct price), mean: avg(price) }
+    allowed_lateness: 1s
+    late_output: late
+  - name: everything
+    input: keep
+    window: { type: tumbling, size: 1m }
+    aggregate: { n: "count(*)" }
+sinks:
+  - { name: out, input: per_auction, type: blackhole }
+  - { name: late_sink, input: late, type: blackhole }
+  - { name: all, input: everything, type: blackhole }
+)Y";
+}  // namespace
+
+TEST_CASE("a keyed window plans with event time, its output schema and a late stream") {
+  auto graph = load_pipeline_text("w.yaml", kWindowed);
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  const JobGraph& g = **graph;
+  const LogicalNode* w = nullptr;
+  const LogicalNode* global = nullptr;
+  for (const auto& n : g.nodes) {
+    if (n.name == "per_auction") w = &n;
+    if (n.name == "everything") global = &n;
+  }
+  REQUIRE(w != nullptr);
+  REQUIRE(static_cast<bool>(w->window));
+  CHECK(w->output_schema->to_string() ==
+        "auction: int64, window_start: timestamp, window_end: timestamp, n: int64, total: float64, "
+        "top: float64, d: int64, mean: float64");
+  CHECK(w->window->time_column == 2);  // 'at', the renamed event-time column
+  CHECK(w->window->window.size_ms == 10000);
+  CHECK(w->window->window.slide_ms == 2000);
+  CHECK(w->window->allowed_lateness_ms == 1000);
+  CHECK(w->window->late_output);
+  CHECK(w->input_partitioning == EdgePartitioning::kHash);
+  REQUIRE(global);
+  CHECK(global->parallelism == 1);  // no key_by: one subtask
+  bool late_edge = false;
+  for (const auto& e : g.edges)
+    if (e.from_output == 1) late_edge = g.nodes[static_cast<size_t>(e.to_node)].name == "late_sink";
+  CHECK(late_edge);
+  CHECK(g.describe().find("per_auction [late] -> late_sink") != std::string::npos);
+}
+
+TEST_CASE("window and aggregate mistakes are refused at their position") {
   auto diags = errors_of(R"Y(name: w
 sources:
-  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence } } }
+  - name: gen
+    type: datagen
+    rows: 10
+    fields: { id: { kind: sequence }, s: { kind: choice, values: [a] }, ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 1s } }
+    event_time: { column: s }
 operators:
   - name: a
     input: gen
     key_by: [id]
     window: { type: tumbling, size: 10s }
+    aggregate: { x: sum(s), y: "count(nope)", z: "median(id)", id: "count(*)" }
+  - name: b
+    input: gen
+    key_by: [id]
     aggregate: { n: "count(*)" }
 sinks:
   - { name: out, input: a, type: blackhole }
+  - { name: out2, input: b, type: blackhole }
 )Y");
-  CHECK_MESSAGE(has_error(diags, 8, 13, "'window' (keyed windows and aggregation) is not supported"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 7, 27, "event_time column 's' of source 'gen' must be a timestamp"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 13, 25, "sum needs a numeric column, but 's' is string"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 13, 39, "unknown column 'nope'"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 13, 51, "expected an aggregate call"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 13, 64, "the output column 'id' is already a key"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 17, 16, "'aggregate' without 'window'"), dump(diags));
+}
+
+TEST_CASE("a window after a select that drops the event-time column is refused") {
+  auto diags = errors_of(R"Y(name: w
+sources:
+  - name: gen
+    type: datagen
+    rows: 10
+    fields: { id: { kind: sequence }, ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 1s } }
+    event_time: { column: ts }
+operators:
+  - { name: sel, input: gen, select: { id: id } }
+  - name: w
+    input: sel
+    window: { type: session, gap: 5s }
+    aggregate: { n: "count(*)" }
+sinks:
+  - { name: out, input: w, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 12, 13, "would run on processing time because 'sel' drops the event-time column 'ts'"),
+                dump(diags));
 }
 
 TEST_CASE("a pipeline needs sources and sinks") {

@@ -1,0 +1,46 @@
+// Configuration of the keyed window aggregate operator, as the planner builds
+// it from a pipeline file's `key_by`, `window`, `aggregate`, `allowed_lateness` and
+// `late_output` (docs/windows.md has the exact rules). Plain data, no behavior.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/schema.h"
+
+namespace eddy {
+
+enum class WindowType { kTumbling, kSliding, kSession };
+
+struct WindowSpec {
+  WindowType type = WindowType::kTumbling;
+  int64_t size_ms = 0;   // tumbling, sliding
+  int64_t slide_ms = 0;  // sliding
+  int64_t gap_ms = 0;    // session
+};
+
+enum class AggregateFunction { kCountStar, kCount, kCountDistinct, kSum, kMin, kMax, kAvg };
+
+struct AggregateSpec {
+  std::string output;         // output column name
+  AggregateFunction function = AggregateFunction::kCountStar;
+  int input_column = -1;      // index into the input schema; -1 for count(*)
+  DataType input_type = DataType::kInt64;
+  DataType output_type = DataType::kInt64;
+};
+
+struct WindowAggregateConfig {
+  SchemaPtr input_schema;
+  /// key columns..., window_start, window_end, aggregates... (timestamps for the window bounds)
+  SchemaPtr output_schema;
+  std::vector<int> key_columns;    // indices into input_schema; empty: one global key
+  /// The event-time column (an index into input_schema), or -1 for processing time.
+  int time_column = -1;
+  WindowSpec window;
+  std::vector<AggregateSpec> aggregates;
+  int64_t allowed_lateness_ms = 0;
+  bool late_output = false;        // late records go to side output 0 (input schema)
+};
+
+}  // namespace eddy

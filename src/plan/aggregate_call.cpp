@@ -1,0 +1,94 @@
+// A small hand parser: the calls allowed in `aggregate:` are few and fixed.
+#include "plan/aggregate_call.h"
+
+#include <cctype>
+
+namespace eddy {
+namespace {
+
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct Cursor {
+  std::string_view text;
+  size_t pos = 0;
+  void skip_space() {
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+  }
+  std::string_view ident() {
+    skip_space();
+    const size_t start = pos;
+    while (pos < text.size() && is_ident_char(text[pos])) ++pos;
+    return text.substr(start, pos - start);
+  }
+  bool eat(char c) {
+    skip_space();
+    if (pos < text.size() && text[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+const char* aggregate_function_name(AggregateFunction f) {
+  switch (f) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount:
+    case AggregateFunction::kCountDistinct: return "count";
+    case AggregateFunction::kSum: return "sum";
+    case AggregateFunction::kMin: return "min";
+    case AggregateFunction::kMax: return "max";
+    case AggregateFunction::kAvg: return "avg";
+  }
+  return "?";
+}
+
+Result<AggregateCall> parse_aggregate_call(std::string_view text, int* error_offset) {
+  Cursor c{text};
+  auto fail = [&](size_t at, const std::string& what) -> Result<AggregateCall> {
+    if (error_offset) *error_offset = static_cast<int>(at);
+    return Status::parse_error(what);
+  };
+  const size_t name_at = (c.skip_space(), c.pos);
+  const std::string name = lower(c.ident());
+  AggregateCall call;
+  if (name == "count") call.function = AggregateFunction::kCount;
+  else if (name == "sum") call.function = AggregateFunction::kSum;
+  else if (name == "min") call.function = AggregateFunction::kMin;
+  else if (name == "max") call.function = AggregateFunction::kMax;
+  else if (name == "avg") call.function = AggregateFunction::kAvg;
+  else
+    return fail(name_at, "expected an aggregate call: count(*), count(col), count(distinct col), "
+                         "sum(col), min(col), max(col) or avg(col), got '" + std::string(text) + "'");
+  if (!c.eat('(')) return fail(c.pos, "expected '(' after " + name);
+  if (call.function == AggregateFunction::kCount && c.eat('*')) {
+    call.function = AggregateFunction::kCountStar;
+  } else {
+    size_t arg_at = (c.skip_space(), c.pos);
+    std::string_view arg = c.ident();
+    if (lower(arg) == "distinct") {
+      if (call.function != AggregateFunction::kCount)
+        return fail(arg_at, "distinct is supported in count(distinct col) only");
+      call.function = AggregateFunction::kCountDistinct;
+      arg_at = (c.skip_space(), c.pos);
+      arg = c.ident();
+    }
+    if (arg.empty()) return fail(arg_at, "expected a column name as the argument of " + name);
+    call.column = std::string(arg);
+    call.column_offset = static_cast<int>(arg_at);
+  }
+  if (!c.eat(')')) return fail(c.pos, "expected ')' to close " + name + "(...)");
+  c.skip_space();
+  if (c.pos != text.size()) return fail(c.pos, "unexpected text after the aggregate call");
+  return call;
+}
+
+}  // namespace eddy
