@@ -1,0 +1,224 @@
+// Keyed state of one operator subtask: named ValueState, MapState and ListState,
+// partitioned into key groups, written and read back one key group at a time
+// (checkpoints, rescaling). This is the heap backend; a RocksDB backend will
+// offer the same API. Keyed operators (windows, joins) own one per subtask.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <unordered_map>
+#include <vector>
+
+#include "core/key_groups.h"
+#include "core/status.h"
+#include "state/state_table.h"
+
+namespace eddy {
+
+namespace state_detail {
+template <class K, class = void>
+struct is_std_hashable : std::false_type {};
+template <class K>
+struct is_std_hashable<K, std::void_t<decltype(std::hash<K>{}(std::declval<const K&>()))>>
+    : std::true_type {};
+/// MapState's per-namespace map: hashed when std::hash<K> exists, ordered otherwise
+/// (so MSGPACK_DEFINE structs with operator< work as keys too).
+template <class K, class V>
+using InnerMap =
+    std::conditional_t<is_std_hashable<K>::value, std::unordered_map<K, V>, std::map<K, V>>;
+}  // namespace state_detail
+
+/// One value per (key, namespace). Accessors refer to the backend's current key.
+template <class T>
+class ValueState final : public state_detail::StateTable<T> {
+ public:
+  /// The value of (current key, ns), or nullptr when absent. Stays valid until
+  /// this entry is cleared, the key group is restored or the backend is cleared.
+  T* get(int64_t ns = 0) { return this->find(ns); }
+  /// The value, default-constructed (and then held as state) when absent.
+  T& get_or_create(int64_t ns = 0) { return this->find_or_create(ns); }
+  void put(T value, int64_t ns = 0) { this->assign(ns, std::move(value)); }
+  /// Removes the (current key, ns) entry.
+  void clear(int64_t ns = 0) { this->erase(ns); }
+  /// Entries over all keys and namespaces.
+  size_t size() const { return this->entry_count(); }
+  // Inherited: namespaces(), for_each(f(kg, key, ns, T&)), remove_if(pred(kg, key, ns, T&)).
+
+  const char* type_id() const override { return typeid(ValueState).name(); }
+
+ private:
+  friend class KeyedStateBackend;
+  using state_detail::StateTable<T>::StateTable;
+};
+
+/// A map K -> V per (key, namespace). An empty map is no state: removing the
+/// last entry removes the namespace (and the key, with its last namespace).
+template <class K, class V>
+class MapState final : public state_detail::StateTable<state_detail::InnerMap<K, V>> {
+ public:
+  using Map = state_detail::InnerMap<K, V>;
+
+  V* get(const K& k, int64_t ns = 0) {
+    Map* m = this->find(ns);
+    if (!m) return nullptr;
+    auto it = m->find(k);
+    return it == m->end() ? nullptr : &it->second;
+  }
+  void put(K k, V v, int64_t ns = 0) {
+    this->find_or_create(ns).insert_or_assign(std::move(k), std::move(v));
+  }
+  void remove(const K& k, int64_t ns = 0) {
+    Map* m = this->find(ns);
+    if (m && m->erase(k) != 0 && m->empty()) this->erase(ns);
+  }
+  bool contains(const K& k, int64_t ns = 0) const {
+    const Map* m = this->find(ns);
+    return m && m->find(k) != m->end();
+  }
+  /// Entries of the current key's map in ns.
+  size_t size(int64_t ns = 0) const {
+    const Map* m = this->find(ns);
+    return m ? m->size() : 0;
+  }
+  /// f(const K&, V&) for every entry of the current key's map in ns. f must not
+  /// put or remove entries of this state.
+  template <class F>
+  void for_each_entry(F&& f, int64_t ns = 0) {
+    if (Map* m = this->find(ns))
+      for (auto& e : *m) f(e.first, e.second);
+  }
+  /// Removes the current key's whole map in ns.
+  void clear(int64_t ns = 0) { this->erase(ns); }
+  // Inherited: namespaces(), for_each(f(kg, key, ns, Map&)), remove_if(pred(kg, key, ns, Map&)).
+
+  const char* type_id() const override { return typeid(MapState).name(); }
+
+ private:
+  friend class KeyedStateBackend;
+  using state_detail::StateTable<Map>::StateTable;
+};
+
+/// A list per (key, namespace), appended to in arrival order.
+template <class T>
+class ListState final : public state_detail::StateTable<std::vector<T>> {
+ public:
+  void add(T v, int64_t ns = 0) { this->find_or_create(ns).push_back(std::move(v)); }
+  /// The current key's list in ns, or nullptr when there is none.
+  const std::vector<T>* get(int64_t ns = 0) const { return this->find(ns); }
+  /// Replaces the list; an empty one clears it.
+  void update(std::vector<T> values, int64_t ns = 0) {
+    if (values.empty()) {
+      this->erase(ns);
+    } else {
+      this->assign(ns, std::move(values));
+    }
+  }
+  void clear(int64_t ns = 0) { this->erase(ns); }
+  // Inherited: namespaces(), for_each(f(kg, key, ns, std::vector<T>&)), remove_if(...).
+
+  const char* type_id() const override { return typeid(ListState).name(); }
+
+ private:
+  friend class KeyedStateBackend;
+  using state_detail::StateTable<std::vector<T>>::StateTable;
+};
+
+/// The keyed state of one operator subtask: named states, each a table
+/// key group -> key bytes -> namespace (int64, e.g. a window end) -> value.
+/// Values are C++ objects held on the heap (no serialization per access); T, K
+/// and V must be msgpack-packable (builtins, std::string, std::vector,
+/// std::map, or MSGPACK_DEFINE structs) and default-constructible.
+/// Not thread-safe: the subtask's operator is its only user.
+class KeyedStateBackend {
+ public:
+  /// key_groups must lie within [0, max_parallelism).
+  KeyedStateBackend(int32_t max_parallelism, KeyGroupRange key_groups);
+  KeyedStateBackend(const KeyedStateBackend&) = delete;
+  KeyedStateBackend& operator=(const KeyedStateBackend&) = delete;
+  KeyedStateBackend(KeyedStateBackend&&) = default;  // states keep pointing at the moved context
+  KeyedStateBackend& operator=(KeyedStateBackend&&) = default;
+  ~KeyedStateBackend();
+
+  /// Selects the key that later accesses refer to. key_group must be in
+  /// key_groups() (checked always: a wrong one is a programming error and aborts).
+  /// Cheap: unchanged bytes cost a compare; changed ones are copied into a
+  /// reused buffer and states look the key up lazily, on their next access.
+  void set_current_key(std::string_view key, int32_t key_group) {
+    if (key_group == ctx_->key_group && key == ctx_->key) return;
+    if (!ctx_->range.contains(key_group)) bad_key_group(key_group);
+    ctx_->key.assign(key.data(), key.size());
+    ctx_->key_group = key_group;
+    ++ctx_->epoch;
+  }
+  const std::string& current_key() const { return ctx_->key; }
+  int32_t current_key_group() const { return ctx_->key_group; }
+
+  /// Registers a state on first call, returns the same object afterwards; the
+  /// reference stays valid for the backend's life (clear and restore included).
+  /// One name with two types (or kinds) is a programming error and aborts.
+  template <class T>
+  ValueState<T>& value_state(const std::string& name) {
+    return state<ValueState<T>>(name);
+  }
+  template <class K, class V>
+  MapState<K, V>& map_state(const std::string& name) {
+    return state<MapState<K, V>>(name);
+  }
+  template <class T>
+  ListState<T>& list_state(const std::string& name) {
+    return state<ListState<T>>(name);
+  }
+
+  /// Names of the registered states, ascending.
+  std::vector<std::string> state_names() const;
+  /// Distinct (key group, key) pairs holding any state in any state table. O(1).
+  size_t key_count() const;
+  KeyGroupRange key_groups() const { return ctx_->range; }
+  int32_t max_parallelism() const { return ctx_->max_parallelism; }
+
+  /// Every state of key group `kg` as msgpack bytes, replacing `out`:
+  ///   [format version, kg, [[state name, type id, entries], ...]]
+  /// naming each state and its C++ type so a backend that registered the same
+  /// states can check what it reads. Costs O(entries of kg). kg outside
+  /// key_groups() is an error.
+  Status snapshot_key_group(int32_t kg, std::string& out) const;
+  /// Replaces what key group `kg` held with `bytes` from snapshot_key_group (of
+  /// this or any backend whose key groups include kg). Corrupt bytes, another
+  /// key group's bytes, an unregistered state name or a type mismatch are an
+  /// error Status, and then nothing changes.
+  Status restore_key_group(int32_t kg, std::string_view bytes);
+  /// Drops every entry of every state; registrations stay.
+  void clear();
+
+ private:
+  template <class S>
+  S& state(const std::string& name) {
+    auto it = states_.find(name);
+    if (it == states_.end()) {
+      auto* s = new S(name, ctx_.get());
+      states_.emplace(name, std::unique_ptr<state_detail::StateTableBase>(s));
+      on_registered();
+      return *s;
+    }
+    state_detail::StateTableBase& existing = *it->second;
+    if (typeid(existing) != typeid(S)) type_clash(name, existing.type_id(), typeid(S).name());
+    return static_cast<S&>(existing);
+  }
+  void on_registered();
+  /// Recounts the distinct keys of key-group index idx over all states.
+  void rebuild_key_refs(size_t idx);
+  [[noreturn]] void bad_key_group(int32_t kg) const;
+  [[noreturn]] static void type_clash(const std::string& name, const char* had, const char* wanted);
+
+  std::unique_ptr<state_detail::KeyContext> ctx_;
+  /// Ordered by name so snapshots list states in a stable order.
+  std::map<std::string, std::unique_ptr<state_detail::StateTableBase>> states_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,343 @@
+// The heap layout behind every keyed state (ValueState, MapState, ListState):
+// one StateTable per registered state, holding key group -> key bytes ->
+// namespace -> value. Only KeyedStateBackend creates tables; operators see
+// the typed states in keyed_state_backend.h. Owned by the subtask's operator.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <msgpack.hpp>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/key_groups.h"
+#include "core/status.h"
+
+namespace eddy {
+
+class KeyedStateBackend;
+
+namespace state_detail {
+
+/// Appends packer output to a string (msgpack's Stream concept).
+struct StringSink {
+  std::string* out;
+  void write(const char* p, size_t n) { out->append(p, n); }
+};
+using Packer = msgpack::packer<StringSink>;
+
+/// Ends the process on a programming error (a wrong key group, one state name
+/// registered with two types). Always on, unlike assert: with NDEBUG builds
+/// the alternative is writing out of bounds or through a mistyped pointer.
+[[noreturn]] void fatal(const std::string& message);
+
+/// Reads a msgpack integer that fits int64.
+bool read_int64(const msgpack::object& o, int64_t& v);
+
+/// What all states of one backend share: the current key, and which key groups
+/// exist. Heap-allocated by the backend so states may keep a pointer to it.
+struct KeyContext {
+  KeyContext(int32_t max_par, KeyGroupRange kgs)
+      : max_parallelism(max_par), range(kgs), key_refs(static_cast<size_t>(kgs.size())) {}
+
+  int32_t max_parallelism;
+  KeyGroupRange range;
+  std::string key;  // the current key's bytes
+  int32_t key_group = -1;
+  /// Bumped whenever the current key changes or contents are replaced wholesale
+  /// (restore, clear); a state's cached entry is valid while its epoch matches.
+  /// Starts at 1 so that a cache epoch of 0 always means "look up again".
+  uint64_t epoch = 1;
+
+  /// Distinct keys over all states, kept only once a second state is registered
+  /// (with one state its own key count is the answer): key_count() stays O(1)
+  /// for metrics, at one extra hash operation when a key first gets or loses
+  /// all state in some table -- not per access.
+  bool track_keys = false;
+  std::vector<std::unordered_map<std::string, uint32_t>> key_refs;  // per key-group index
+  size_t tracked_keys = 0;
+
+  /// Index of the current key group into per-group vectors.
+  size_t group_index() const {
+    if (!range.contains(key_group)) fatal("keyed state accessed without a current key");
+    return static_cast<size_t>(key_group - range.start);
+  }
+  void key_added(size_t idx, const std::string& k) {
+    if (track_keys && key_refs[idx][k]++ == 0) ++tracked_keys;
+  }
+  void key_removed(size_t idx, const std::string& k) {
+    if (!track_keys) return;
+    auto it = key_refs[idx].find(k);
+    if (it != key_refs[idx].end() && --it->second == 0) {
+      key_refs[idx].erase(it);
+      --tracked_keys;
+    }
+  }
+};
+
+/// The type-erased face of a state table, for the backend's snapshot, restore and key counting.
+class StateTableBase {
+ public:
+  StateTableBase(std::string name, KeyContext* ctx) : name_(std::move(name)), ctx_(ctx) {}
+  virtual ~StateTableBase() = default;
+  StateTableBase(const StateTableBase&) = delete;
+  StateTableBase& operator=(const StateTableBase&) = delete;
+
+  const std::string& name() const { return name_; }
+  /// Keys holding an entry in this state, over all key groups.
+  size_t key_count() const { return keys_; }
+  /// Entries (key, namespace pairs) over all keys.
+  size_t entry_count() const { return entries_; }
+
+  /// The state's C++ type as a stable name (the Itanium-ABI mangled name of the
+  /// state class, e.g. ValueState<long>), written into snapshots so restore can
+  /// refuse bytes of another type instead of misreading them.
+  virtual const char* type_id() const = 0;
+  virtual size_t group_key_count(size_t idx) const = 0;
+  /// Calls f(key) for every key of key-group index idx.
+  virtual void visit_group_keys(size_t idx, void (*f)(void*, const std::string&),
+                                void* arg) const = 0;
+  /// Writes key-group index idx as [[key bin, [ns, value, ns, value, ...]], ...].
+  virtual void pack_group(size_t idx, Packer& pk) const = 0;
+  /// Decodes what pack_group wrote into a staging area; the table is untouched.
+  virtual Status stage_group(const msgpack::object& entries) = 0;
+  /// Replaces key-group index idx with the staged contents (empty if none were staged).
+  virtual void commit_staged(size_t idx) = 0;
+  virtual void drop_staged() = 0;
+  virtual void clear_all() = 0;
+
+ protected:
+  std::string name_;
+  KeyContext* ctx_;
+  size_t keys_ = 0;
+  size_t entries_ = 0;
+};
+
+/// A state's table over values of type NsValue (T for ValueState, the inner map
+/// for MapState, std::vector<T> for ListState).
+///
+/// Layout: one hash map per key group, so a key group's snapshot, restore or
+/// drop touches only that group's entries, and rescaling moves whole maps.
+/// Within a key, namespaces sit in a std::map: few per key (open windows),
+/// ascending for namespaces(), and node-based so a T* handed out stays valid
+/// while other namespaces come and go.
+/// Access: the entry of the current key is cached per state and revalidated by
+/// the context's epoch, so every access after set_current_key costs one hash
+/// lookup per state and key change, then a small ordered lookup by namespace.
+template <class NsValue>
+class StateTable : public StateTableBase {
+ public:
+  using PerKey = std::map<int64_t, NsValue>;
+  using Group = std::unordered_map<std::string, PerKey>;
+
+  StateTable(std::string name, KeyContext* ctx)
+      : StateTableBase(std::move(name), ctx), groups_(static_cast<size_t>(ctx->range.size())) {}
+
+  /// Namespaces held for the current key, ascending.
+  std::vector<int64_t> namespaces() const {
+    std::vector<int64_t> out;
+    if (const PerKey* p = current()) {
+      out.reserve(p->size());
+      for (const auto& e : *p) out.push_back(e.first);
+    }
+    return out;
+  }
+
+  /// Visits every entry of every key: f(int32_t key_group, const std::string& key, int64_t ns,
+  /// NsValue& value). f must not add or remove entries of this state (use remove_if to remove).
+  template <class F>
+  void for_each(F&& f) {
+    for (size_t idx = 0; idx < groups_.size(); ++idx) {
+      const int32_t kg = ctx_->range.start + static_cast<int32_t>(idx);
+      for (auto& [key, per_key] : groups_[idx])
+        for (auto& [ns, value] : per_key) f(kg, key, ns, value);
+    }
+  }
+
+  /// Removes every entry for which pred(int32_t key_group, const std::string& key, int64_t ns,
+  /// NsValue& value) is true, e.g. the windows a watermark fired. Returns how many were removed.
+  template <class F>
+  size_t remove_if(F&& pred) {
+    size_t removed = 0;
+    for (size_t idx = 0; idx < groups_.size(); ++idx) {
+      const int32_t kg = ctx_->range.start + static_cast<int32_t>(idx);
+      Group& g = groups_[idx];
+      for (auto kit = g.begin(); kit != g.end();) {
+        PerKey& per_key = kit->second;
+        for (auto it = per_key.begin(); it != per_key.end();) {
+          if (pred(kg, kit->first, it->first, it->second)) {
+            it = per_key.erase(it);
+            ++removed;
+          } else {
+            ++it;
+          }
+        }
+        if (per_key.empty()) {
+          ctx_->key_removed(idx, kit->first);
+          kit = g.erase(kit);
+          --keys_;
+        } else {
+          ++kit;
+        }
+      }
+    }
+    entries_ -= removed;
+    cache_epoch_ = 0;  // the current key's entry may be gone
+    return removed;
+  }
+
+  size_t group_key_count(size_t idx) const override { return groups_[idx].size(); }
+  void visit_group_keys(size_t idx, void (*f)(void*, const std::string&),
+                        void* arg) const override {
+    for (const auto& e : groups_[idx]) f(arg, e.first);
+  }
+
+  void pack_group(size_t idx, Packer& pk) const override {
+    const Group& g = groups_[idx];
+    pk.pack_array(static_cast<uint32_t>(g.size()));
+    for (const auto& [key, per_key] : g) {
+      pk.pack_array(2);
+      pk.pack_bin(static_cast<uint32_t>(key.size()));
+      pk.pack_bin_body(key.data(), static_cast<uint32_t>(key.size()));
+      pk.pack_array(static_cast<uint32_t>(per_key.size() * 2));
+      for (const auto& [ns, value] : per_key) {
+        pk.pack(ns);
+        pk.pack(value);
+      }
+    }
+  }
+
+  Status stage_group(const msgpack::object& entries) override {
+    staged_.clear();
+    staged_entries_ = 0;
+    if (entries.type != msgpack::type::ARRAY)
+      return Status::parse_error("entries are not an array");
+    for (uint32_t i = 0; i < entries.via.array.size; ++i) {
+      const msgpack::object& e = entries.via.array.ptr[i];
+      if (e.type != msgpack::type::ARRAY || e.via.array.size != 2 ||
+          e.via.array.ptr[0].type != msgpack::type::BIN ||
+          e.via.array.ptr[1].type != msgpack::type::ARRAY)
+        return Status::parse_error("entry " + std::to_string(i) +
+                                   " is not [key, [ns, value, ...]]");
+      const msgpack::object& k = e.via.array.ptr[0];
+      const msgpack::object& nv = e.via.array.ptr[1];
+      if (nv.via.array.size == 0 || nv.via.array.size % 2 != 0)
+        return Status::parse_error("entry " + std::to_string(i) +
+                                   " has no complete namespace/value pairs");
+      auto [kit, fresh] = staged_.try_emplace(std::string(k.via.bin.ptr, k.via.bin.size));
+      if (!fresh) return Status::parse_error("entry " + std::to_string(i) + " repeats a key");
+      for (uint32_t j = 0; j < nv.via.array.size; j += 2) {
+        int64_t ns = 0;
+        if (!read_int64(nv.via.array.ptr[j], ns))
+          return Status::parse_error("entry " + std::to_string(i) +
+                                     " has a namespace that is not an int64");
+        auto [it, inserted] = kit->second.try_emplace(ns);
+        if (!inserted)
+          return Status::parse_error("entry " + std::to_string(i) + " repeats namespace " +
+                                     std::to_string(ns));
+        try {
+          nv.via.array.ptr[j + 1].convert(it->second);
+        } catch (const std::exception& ex) {
+          return Status::type_error("entry " + std::to_string(i) + " namespace " +
+                                    std::to_string(ns) + ": value does not fit the state's type (" +
+                                    ex.what() + ")");
+        }
+        ++staged_entries_;
+      }
+    }
+    return Status::ok();
+  }
+
+  void commit_staged(size_t idx) override {
+    Group& g = groups_[idx];
+    size_t old_entries = 0;
+    for (const auto& e : g) old_entries += e.second.size();
+    keys_ = keys_ - g.size() + staged_.size();
+    entries_ = entries_ - old_entries + staged_entries_;
+    g = std::move(staged_);
+    drop_staged();
+    cache_epoch_ = 0;
+  }
+
+  void drop_staged() override {
+    staged_ = Group();
+    staged_entries_ = 0;
+  }
+
+  void clear_all() override {
+    for (Group& g : groups_) g = Group();  // frees the buckets too, unlike clear()
+    keys_ = entries_ = 0;
+    cache_epoch_ = 0;
+  }
+
+ protected:
+  /// The current key's entry, or nullptr. Cached per epoch; const because
+  /// readers (contains, namespaces) use it too -- the cache is not content.
+  PerKey* current() const {
+    if (cache_epoch_ != ctx_->epoch) {
+      Group& g = const_cast<Group&>(groups_[ctx_->group_index()]);
+      auto it = g.find(ctx_->key);
+      cache_ = it == g.end() ? nullptr : &it->second;  // node-based: stable across rehash
+      cache_epoch_ = ctx_->epoch;
+    }
+    return cache_;
+  }
+
+  PerKey& current_or_create() {
+    if (PerKey* p = current()) return *p;
+    const size_t idx = ctx_->group_index();
+    cache_ = &groups_[idx].try_emplace(ctx_->key).first->second;
+    ++keys_;
+    ctx_->key_added(idx, ctx_->key);
+    return *cache_;
+  }
+
+  NsValue* find(int64_t ns) const {
+    PerKey* p = current();
+    if (!p) return nullptr;
+    auto it = p->find(ns);
+    return it == p->end() ? nullptr : &it->second;
+  }
+
+  NsValue& find_or_create(int64_t ns) {
+    auto [it, inserted] = current_or_create().try_emplace(ns);
+    entries_ += inserted;
+    return it->second;
+  }
+
+  void assign(int64_t ns, NsValue&& value) {
+    auto [it, inserted] = current_or_create().try_emplace(ns, std::move(value));
+    if (inserted) {
+      ++entries_;
+    } else {
+      it->second = std::move(value);  // try_emplace leaves value untouched when ns exists
+    }
+  }
+
+  /// Removes (current key, ns); the key's entry goes with its last namespace,
+  /// so key_count() counts only keys that hold something.
+  void erase(int64_t ns) {
+    PerKey* p = current();
+    if (!p || p->erase(ns) == 0) return;
+    --entries_;
+    if (!p->empty()) return;
+    const size_t idx = ctx_->group_index();
+    groups_[idx].erase(ctx_->key);
+    --keys_;
+    ctx_->key_removed(idx, ctx_->key);
+    cache_ = nullptr;
+  }
+
+ private:
+  std::vector<Group> groups_;  // index: key group - range.start
+  mutable PerKey* cache_ = nullptr;
+  mutable uint64_t cache_epoch_ = 0;
+  Group staged_;  // restore's decoded key group, until every state decoded cleanly
+  size_t staged_entries_ = 0;
+};
+
+}  // namespace state_detail
+}  // namespace eddy
