@@ -201,10 +201,10 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       },
       [=](start_atom) {
         auto& st = self->state;
-        st.runner->grant_initial_credits();
+        Status started = st.runner->start();
         if (st.runner->is_source()) request_split(self);
         self->delayed_send(self, kReportInterval, report_atom::value);
-        after_message(self);
+        check(self, started);
       },
       [=](batch_atom, int32_t channel, int32_t backlog, const BatchPayload& payload) {
         if (self->state.done) return;

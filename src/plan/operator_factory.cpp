@@ -11,6 +11,7 @@
 #include "connectors/print_sink.h"
 #include "operators/filter_operator.h"
 #include "operators/select_operator.h"
+#include "operators/window_aggregate_operator.h"
 
 namespace eddy {
 namespace {
@@ -20,6 +21,8 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     const OperatorSpec& op = graph.spec.operators[static_cast<size_t>(node.spec_index)];
     if (op.kind == OperatorKind::kFilter)
       return std::make_unique<FilterOperator>(node.filter, node.output_schema);
+    if (op.kind == OperatorKind::kWindowAggregate)
+      return std::make_unique<WindowAggregateOperator>(*node.window);
     return std::make_unique<SelectOperator>(node.select, node.output_schema);
   }
   const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];

@@ -128,18 +128,33 @@ Status TaskRunner::open() {
   input_channels_ = input_channel_count(*graph_, vertex_);
   watermarks_ = std::make_unique<WatermarkTracker>(input_channels_);
   channel_finished_.assign(static_cast<size_t>(input_channels_), false);
+  channel_heard_.assign(static_cast<size_t>(input_channels_), false);
+  unheard_channels_ = input_channels_;
   if (input_channels_ > 0)
     credits_ = std::make_unique<InputCredits>(input_channels_, options_.exclusive_credits,
                                               options_.floating_credits);
   return Status::ok();
 }
 
-void TaskRunner::grant_initial_credits() {
-  if (!credits_) return;
+Status TaskRunner::start() {
+  source_idle_ = reader_ != nullptr;
+  if (!status_announced_) {  // status events of the inputs may have arrived before start
+    status_announced_ = true;
+    forwarded_idle_ = true;
+    broadcast(StreamEvent{EventKind::kIdleStatus, 1});
+  }
+  if (!credits_) return Status::ok();
   auto grants = credits_->initial_grants();
   for (int c = 0; c < static_cast<int>(grants.size()); ++c)
     if (grants[static_cast<size_t>(c)] > 0 && !channel_finished_[static_cast<size_t>(c)])
       host_.send_credit(c, grants[static_cast<size_t>(c)]);
+  return drain_pending();  // whatever arrived before start
+}
+
+void TaskRunner::heard_from(int channel) {
+  if (channel_heard_[static_cast<size_t>(channel)]) return;
+  channel_heard_[static_cast<size_t>(channel)] = true;
+  --unheard_channels_;
 }
 
 bool TaskRunner::backpressured() const {
@@ -260,9 +275,10 @@ Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t bac
   grants_.clear();
   EDDY_RETURN_IF_ERROR(credits_->on_batch(input_channel, backlog, grants_));
   send_grants();
-  if (!pending_.empty() || backpressured()) {
+  heard_from(input_channel);
+  if (!pending_.empty() || backpressured() || unheard_channels_ > 0) {
     pending_.push_back({input_channel, std::move(batch), std::nullopt});
-    return Status::ok();
+    return drain_pending();
   }
   return process_input(input_channel, batch);
 }
@@ -270,9 +286,17 @@ Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t bac
 Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
   if (input_channel < 0 || input_channel >= input_channels_)
     return Status::internal("event on unknown input channel " + std::to_string(input_channel));
-  if (!pending_.empty()) {
+  const bool first = !channel_heard_[static_cast<size_t>(input_channel)];
+  heard_from(input_channel);
+  if (first && event.kind == EventKind::kIdleStatus) {
+    // A channel's first message is its initial status: nothing of that channel
+    // precedes it, so it applies at once, ahead of other channels' queued input.
+    EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
+    return drain_pending();
+  }
+  if (!pending_.empty() || unheard_channels_ > 0) {
     pending_.push_back({input_channel, nullptr, event});
-    return Status::ok();
+    return drain_pending();
   }
   return handle_event(input_channel, event);
 }
@@ -287,7 +311,8 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
       auto w = watermarks_->on_idle(channel, event.value != 0);
       if (w) EDDY_RETURN_IF_ERROR(advance_watermark(*w));
       const bool idle = watermarks_->all_idle();
-      if (idle != forwarded_idle_) {  // a subtask whose inputs are all idle is idle itself
+      if (idle != forwarded_idle_ || !status_announced_) {  // all inputs idle: idle itself
+        status_announced_ = true;
         forwarded_idle_ = idle;
         broadcast(StreamEvent{EventKind::kIdleStatus, idle ? 1 : 0});
       }
@@ -306,7 +331,7 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
 }
 
 Status TaskRunner::drain_pending() {
-  while (!pending_.empty() && !backpressured()) {
+  while (!pending_.empty() && !backpressured() && unheard_channels_ == 0) {
     PendingInput in = std::move(pending_.front());
     pending_.pop_front();
     if (in.batch) {
@@ -413,6 +438,11 @@ Status TaskRunner::on_split(const std::optional<Split>& split) {
   if (!split) return finish_chain();
   EDDY_RETURN_IF_ERROR(reader_->open_split(*split));
   has_split_ = true;
+  last_data_ns_ = now_ns();
+  if (source_idle_) {  // a split to read: this subtask's watermark counts again
+    source_idle_ = false;
+    broadcast(StreamEvent{EventKind::kIdleStatus, 0});
+  }
   return Status::ok();
 }
 

@@ -54,8 +54,12 @@ class TaskRunner {
 
   /// Builds and opens the chain (and reader). Call once before anything else.
   Status open();
-  /// Initial credits for every input channel (sent by the host at start).
-  void grant_initial_credits();
+  /// At start: initial credits for every input channel, and an initial idle
+  /// status on every output channel (a source is idle until it gets a split, as
+  /// Flink's source readers are; other subtasks until an input is active).
+  /// Consumers process nothing before every input channel delivered that first
+  /// message, so watermarks, and so lateness, depend on the data, not on timing.
+  Status start();
 
   // -- consumers ---------------------------------------------------------------
   Status on_batch(int input_channel, RecordBatchPtr batch, int32_t backlog);
@@ -113,6 +117,7 @@ class TaskRunner {
   Status drain_pending();
   void drain_outputs();
   void release(int channel);
+  void heard_from(int channel);
   void send_grants();
 
   JobGraphPtr graph_;
@@ -136,6 +141,7 @@ class TaskRunner {
   std::vector<std::unique_ptr<OperatorTimers>> timers_;  // one per operator
   std::unique_ptr<WatermarkTracker> watermarks_;
   bool forwarded_idle_ = false;
+  bool status_announced_ = false;  // the first idle status has gone downstream
   // Sources with event time (docs/windows.md): W = max event time - out-of-orderness.
   int source_time_column_ = -1;
   int64_t out_of_orderness_ms_ = 0;
@@ -148,6 +154,8 @@ class TaskRunner {
   int input_channels_ = 0;
   int finished_channels_ = 0;
   std::vector<bool> channel_finished_;
+  std::vector<bool> channel_heard_;  // delivered at least one message
+  int unheard_channels_ = 0;
   std::deque<PendingInput> pending_;
   std::vector<std::pair<int, int32_t>> grants_;  // scratch
   bool closed_ = false;

@@ -70,7 +70,7 @@ class Cluster {
         splits_[v.id] = std::deque<Split>(splits->begin(), splits->end());
       }
     }
-    for (auto& [a, r] : runners_) r->grant_initial_credits();
+    for (auto& [a, r] : runners_) REQUIRE(r->start().is_ok());
   }
 
   void post(Address from, Address to, Message m) { queues_[{from, to}].push_back(std::move(m)); }

@@ -1,0 +1,292 @@
+// AggregateEvaluator: a column at a time over the rows of one key and slice.
+// Integer sums wrap around on overflow (two's complement) instead of failing a
+// job on data; float64 sums depend on the order slices are merged, as in Flink.
+#include "operators/aggregate_accumulators.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace eddy {
+namespace {
+
+/// Calls f(row) for each of rows[0..n) whose value in `col` is not NULL.
+template <class F>
+void for_each_valid(const Column& col, const uint32_t* rows, size_t n, F&& f) {
+  if (!col.has_nulls()) {
+    for (size_t k = 0; k < n; ++k) f(rows[k]);
+    return;
+  }
+  for (size_t k = 0; k < n; ++k)
+    if (col.valid[rows[k]]) f(rows[k]);
+}
+
+inline int64_t wrapping_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
+/// Orders doubles as PostgreSQL does: NaN above every number, all NaNs equal.
+inline bool double_less(double a, double b) {
+  if (std::isnan(a)) return false;
+  return std::isnan(b) || a < b;
+}
+
+/// Keeps the smaller (kMax = false) or larger value in `st` for every int-backed
+/// (int64, timestamp) or bool row; `value(row)` reads one.
+template <bool kMax, class V>
+void min_max_int(AggregateState& st, const Column& col, const uint32_t* rows, size_t n, V&& value) {
+  for_each_valid(col, rows, n, [&](uint32_t r) {
+    const int64_t v = value(r);
+    if (st.count == 0 || (kMax ? v > st.i : v < st.i)) st.i = v;
+    ++st.count;
+  });
+}
+
+template <bool kMax>
+void min_max(AggregateState& st, const Column& col, const uint32_t* rows, size_t n) {
+  switch (col.type()) {
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      min_max_int<kMax>(st, col, rows, n, [&](uint32_t r) { return col.ints[r]; });
+      return;
+    case DataType::kBool:
+      min_max_int<kMax>(st, col, rows, n, [&](uint32_t r) { return int64_t{col.bools[r]}; });
+      return;
+    case DataType::kFloat64:
+      for_each_valid(col, rows, n, [&](uint32_t r) {
+        const double v = col.doubles[r];
+        if (st.count == 0 || (kMax ? double_less(st.d, v) : double_less(v, st.d))) st.d = v;
+        ++st.count;
+      });
+      return;
+    case DataType::kString:
+      for_each_valid(col, rows, n, [&](uint32_t r) {
+        const std::string_view v = col.string_at(r);
+        if (st.count == 0 || (kMax ? st.s < v : v < st.s)) st.s.assign(v.data(), v.size());
+        ++st.count;
+      });
+      return;
+  }
+}
+
+/// Merges the min or max held in `from` into `into` (same function and type).
+void merge_min_max(bool is_max, DataType type, AggregateState& into, const AggregateState& from) {
+  if (from.count == 0) return;
+  if (into.count == 0) {
+    into.i = from.i;
+    into.d = from.d;
+    into.s = from.s;
+  } else if (type == DataType::kFloat64) {
+    if (is_max ? double_less(into.d, from.d) : double_less(from.d, into.d)) into.d = from.d;
+  } else if (type == DataType::kString) {
+    if (is_max ? into.s < from.s : from.s < into.s) into.s = from.s;
+  } else {
+    if (is_max ? from.i > into.i : from.i < into.i) into.i = from.i;
+  }
+  into.count += from.count;
+}
+
+void append_big_endian(uint64_t v, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void encode_distinct_into(const Column& col, size_t row, std::string& out) {
+  switch (col.type()) {
+    case DataType::kInt64:
+    case DataType::kTimestamp: append_big_endian(static_cast<uint64_t>(col.ints[row]), out); return;
+    case DataType::kFloat64: {
+      double v = col.doubles[row];
+      if (v == 0) v = 0;                     // -0.0 is 0.0
+      if (std::isnan(v)) v = std::nan("");  // one NaN
+      uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      append_big_endian(bits, out);
+      return;
+    }
+    case DataType::kBool: out.push_back(col.bools[row] ? 1 : 0); return;
+    case DataType::kString: {
+      const std::string_view s = col.string_at(row);
+      out.append(s.data(), s.size());
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string encode_distinct_value(const Column& col, size_t row) {
+  std::string out;
+  encode_distinct_into(col, row, out);
+  return out;
+}
+
+Result<DataType> aggregate_result_type(AggregateFunction function, DataType input) {
+  switch (function) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount:
+    case AggregateFunction::kCountDistinct: return DataType::kInt64;
+    case AggregateFunction::kSum:
+      if (is_numeric(input)) return input;
+      return Status::type_error(std::string("sum needs an int64 or float64 column, not ") +
+                                type_name(input));
+    case AggregateFunction::kAvg:
+      if (is_numeric(input)) return DataType::kFloat64;
+      return Status::type_error(std::string("avg needs an int64 or float64 column, not ") +
+                                type_name(input));
+    case AggregateFunction::kMin:
+    case AggregateFunction::kMax: return input;
+  }
+  return Status::internal("unknown aggregate function");
+}
+
+AggregateEvaluator::AggregateEvaluator(std::vector<AggregateSpec> specs) : specs_(std::move(specs)) {}
+
+Status AggregateEvaluator::validate(const std::vector<AggregateSpec>& specs, const Schema& input) {
+  for (const AggregateSpec& spec : specs) {
+    const std::string what = "aggregate '" + spec.output + "'";
+    DataType in = DataType::kInt64;
+    if (spec.function != AggregateFunction::kCountStar) {
+      if (spec.input_column < 0 || static_cast<size_t>(spec.input_column) >= input.size())
+        return Status::invalid(what + " reads column " + std::to_string(spec.input_column) +
+                               ", which the input (" + input.to_string() + ") does not have");
+      in = input.field(static_cast<size_t>(spec.input_column)).type;
+      if (in != spec.input_type)
+        return Status::type_error(what + " expects a " + type_name(spec.input_type) +
+                                  " column, but the input column is " + type_name(in));
+    }
+    auto type = aggregate_result_type(spec.function, in);
+    if (!type.ok()) return Status::type_error(what + ": " + type.status().message());
+    if (*type != spec.output_type)
+      return Status::type_error(what + " produces " + type_name(*type) + ", not " +
+                                type_name(spec.output_type));
+  }
+  return Status::ok();
+}
+
+WindowAccumulator AggregateEvaluator::make() const {
+  WindowAccumulator acc;
+  acc.aggregates.resize(specs_.size());
+  return acc;
+}
+
+void AggregateEvaluator::update(WindowAccumulator& acc, const RecordBatch& batch,
+                                const uint32_t* rows, size_t n) const {
+  static const Column kNoColumn;
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    const AggregateSpec& spec = specs_[a];
+    const Column& col =
+        spec.input_column >= 0 ? batch.columns[static_cast<size_t>(spec.input_column)] : kNoColumn;
+    update_one(spec, acc.aggregates[a], col, rows, n);
+  }
+}
+
+void AggregateEvaluator::update_one(const AggregateSpec& spec, AggregateState& st,
+                                    const Column& col, const uint32_t* rows, size_t n) const {
+  switch (spec.function) {
+    case AggregateFunction::kCountStar: st.count += static_cast<int64_t>(n); return;
+    case AggregateFunction::kCount:
+      if (!col.has_nulls()) {
+        st.count += static_cast<int64_t>(n);
+        return;
+      }
+      for_each_valid(col, rows, n, [&](uint32_t) { ++st.count; });
+      return;
+    case AggregateFunction::kCountDistinct: {
+      std::string value;  // reused: one allocation per new distinct value, not per row
+      for_each_valid(col, rows, n, [&](uint32_t r) {
+        value.clear();
+        encode_distinct_into(col, r, value);
+        if (st.distinct.find(value) == st.distinct.end()) st.distinct.insert(value);
+      });
+      return;
+    }
+    case AggregateFunction::kSum:
+    case AggregateFunction::kAvg:
+      if (col.type() == DataType::kFloat64) {
+        for_each_valid(col, rows, n, [&](uint32_t r) {
+          st.d += col.doubles[r];
+          ++st.count;
+        });
+      } else {
+        for_each_valid(col, rows, n, [&](uint32_t r) {
+          st.i = wrapping_add(st.i, col.ints[r]);
+          ++st.count;
+        });
+      }
+      return;
+    case AggregateFunction::kMin: min_max<false>(st, col, rows, n); return;
+    case AggregateFunction::kMax: min_max<true>(st, col, rows, n); return;
+  }
+}
+
+void AggregateEvaluator::merge(WindowAccumulator& into, const WindowAccumulator& from) const {
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    const AggregateSpec& spec = specs_[a];
+    AggregateState& dst = into.aggregates[a];
+    const AggregateState& src = from.aggregates[a];
+    switch (spec.function) {
+      case AggregateFunction::kCountStar:
+      case AggregateFunction::kCount: dst.count += src.count; break;
+      case AggregateFunction::kCountDistinct:
+        dst.distinct.insert(src.distinct.begin(), src.distinct.end());
+        break;
+      case AggregateFunction::kSum:
+      case AggregateFunction::kAvg:
+        dst.count += src.count;
+        dst.i = wrapping_add(dst.i, src.i);
+        dst.d += src.d;
+        break;
+      case AggregateFunction::kMin:
+      case AggregateFunction::kMax:
+        merge_min_max(spec.function == AggregateFunction::kMax, spec.input_type, dst, src);
+        break;
+    }
+  }
+}
+
+void AggregateEvaluator::append_results(const WindowAccumulator& acc,
+                                        std::vector<Column*>& columns) const {
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    const AggregateSpec& spec = specs_[a];
+    const AggregateState& st = acc.aggregates[a];
+    Column& out = *columns[a];
+    switch (spec.function) {
+      case AggregateFunction::kCountStar:
+      case AggregateFunction::kCount: out.append_int(st.count); break;
+      case AggregateFunction::kCountDistinct:
+        out.append_int(static_cast<int64_t>(st.distinct.size()));
+        break;
+      case AggregateFunction::kSum:
+        if (st.count == 0)
+          out.append_null();
+        else if (spec.input_type == DataType::kFloat64)
+          out.append_double(st.d);
+        else
+          out.append_int(st.i);
+        break;
+      case AggregateFunction::kAvg:
+        if (st.count == 0)
+          out.append_null();
+        else if (spec.input_type == DataType::kFloat64)
+          out.append_double(st.d / static_cast<double>(st.count));
+        else
+          out.append_double(static_cast<double>(st.i) / static_cast<double>(st.count));
+        break;
+      case AggregateFunction::kMin:
+      case AggregateFunction::kMax:
+        if (st.count == 0) {
+          out.append_null();
+          break;
+        }
+        switch (spec.input_type) {
+          case DataType::kInt64:
+          case DataType::kTimestamp: out.append_int(st.i); break;
+          case DataType::kBool: out.append_bool(st.i != 0); break;
+          case DataType::kFloat64: out.append_double(st.d); break;
+          case DataType::kString: out.append_string(st.s); break;
+        }
+        break;
+    }
+  }
+}
+
+}  // namespace eddy

@@ -1,0 +1,219 @@
+// WindowAggregateOperator: a batch is split into skipped, late and accepted
+// rows; the accepted ones are grouped by key so each key's state is looked up
+// once per batch; watermarks and timers fire window ends in time order from
+// the WindowTimers index, many windows into one output batch.
+#include "operators/window_aggregate_operator.h"
+
+#include "core/key_groups.h"
+#include "operators/window_assigner.h"
+#include "operators/window_sessions.h"
+#include "operators/window_slices.h"
+
+namespace eddy {
+namespace {
+
+Status check_duration(const char* what, int64_t ms) {
+  if (ms <= 0 || ms > kMaxWindowDuration)
+    return Status::invalid(std::string("window ") + what + " must be between 1 ms and 2^59 ms, not " +
+                           std::to_string(ms) + " ms");
+  return Status::ok();
+}
+
+Status check_window(const WindowSpec& w) {
+  switch (w.type) {
+    case WindowType::kTumbling: return check_duration("size", w.size_ms);
+    case WindowType::kSliding:
+      EDDY_RETURN_IF_ERROR(check_duration("size", w.size_ms));
+      EDDY_RETURN_IF_ERROR(check_duration("slide", w.slide_ms));
+      if (w.slide_ms > w.size_ms)
+        return Status::invalid("the slide of a sliding window (" + std::to_string(w.slide_ms) +
+                               " ms) must not exceed its size (" + std::to_string(w.size_ms) + " ms)");
+      return Status::ok();
+    case WindowType::kSession: return check_duration("gap", w.gap_ms);
+  }
+  return Status::invalid("unknown window type");
+}
+
+}  // namespace
+
+SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
+                               const std::vector<AggregateSpec>& aggregates) {
+  std::vector<Field> fields;
+  for (int k : key_columns) fields.push_back(input.field(static_cast<size_t>(k)));
+  fields.push_back({"window_start", DataType::kTimestamp});
+  fields.push_back({"window_end", DataType::kTimestamp});
+  for (const AggregateSpec& a : aggregates) fields.push_back({a.output, a.output_type});
+  return std::make_shared<Schema>(std::move(fields));
+}
+
+Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
+  if (!config.input_schema || !config.output_schema)
+    return Status::invalid("window aggregate config lacks its input or output schema");
+  const Schema& in = *config.input_schema;
+  for (int k : config.key_columns)
+    if (k < 0 || static_cast<size_t>(k) >= in.size())
+      return Status::invalid("key column " + std::to_string(k) + " is not in the input (" +
+                             in.to_string() + ")");
+  if (config.time_column >= 0) {
+    if (static_cast<size_t>(config.time_column) >= in.size())
+      return Status::invalid("time column " + std::to_string(config.time_column) +
+                             " is not in the input (" + in.to_string() + ")");
+    const DataType t = in.field(static_cast<size_t>(config.time_column)).type;
+    if (!is_integer_backed(t))
+      return Status::type_error(std::string("the event time column must be a timestamp, not ") +
+                                type_name(t));
+  }
+  EDDY_RETURN_IF_ERROR(check_window(config.window));
+  if (config.allowed_lateness_ms < 0 || config.allowed_lateness_ms > kMaxWindowDuration)
+    return Status::invalid("allowed_lateness must be between 0 and 2^59 ms, not " +
+                           std::to_string(config.allowed_lateness_ms) + " ms");
+  EDDY_RETURN_IF_ERROR(AggregateEvaluator::validate(config.aggregates, in));
+  // Names are the planner's; the types and their order are the operator's contract.
+  const SchemaPtr expected = window_output_schema(in, config.key_columns, config.aggregates);
+  bool same = expected->size() == config.output_schema->size();
+  for (size_t i = 0; same && i < expected->size(); ++i)
+    same = expected->field(i).type == config.output_schema->field(i).type;
+  if (!same)
+    return Status::invalid("window output schema (" + config.output_schema->to_string() +
+                           ") does not have the types of (" + expected->to_string() + ")");
+  return Status::ok();
+}
+
+WindowAggregateOperator::WindowAggregateOperator(WindowAggregateConfig config)
+    : config_(std::move(config)), aggregates_(config_.aggregates) {}
+
+Status WindowAggregateOperator::open(const OperatorContext& ctx) {
+  EDDY_RETURN_IF_ERROR(validate(config_));
+  if (!event_time() && ctx.timers == nullptr)
+    return Status::invalid("processing-time windows need the host's timer service");
+  if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
+      ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
+    return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
+                           std::to_string(ctx.parallelism) + " with max_parallelism " +
+                           std::to_string(ctx.max_parallelism) + " owns no key groups");
+  ctx_ = ctx;
+  const KeyGroupRange range =
+      key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
+  // Without key_by the planner runs one subtask, which owns every key group;
+  // its one key lives in the first.
+  global_key_group_ = range.start;
+  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
+  timers_ = std::make_unique<WindowTimers>(*backend_, event_time() ? nullptr : ctx.timers);
+  const WindowSpec& w = config_.window;
+  switch (w.type) {
+    case WindowType::kTumbling:
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, *timers_, aggregates_);
+      break;
+    case WindowType::kSliding:
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, *timers_, aggregates_);
+      break;
+    case WindowType::kSession:
+      store_ = std::make_unique<SessionStore>(w.gap_ms, *backend_, *timers_, aggregates_);
+      break;
+  }
+  output_ = std::make_unique<WindowOutput>(config_.output_schema, config_.key_columns.size(),
+                                           aggregates_);
+  return Status::ok();
+}
+
+const int64_t* WindowAggregateOperator::classify_rows(const RecordBatch& batch) {
+  const size_t n = batch.num_rows;
+  accepted_.clear();
+  late_.clear();
+  const Column* time_col = nullptr;
+  const int64_t* times;
+  if (event_time()) {
+    time_col = &batch.columns[static_cast<size_t>(config_.time_column)];
+    times = time_col->ints.data();
+  } else {
+    times_.assign(n, ctx_.timers->now_ms());
+    times = times_.data();
+  }
+  const bool nothing_fired = fired_through_ == INT64_MIN;
+  for (size_t r = 0; r < n; ++r) {
+    const int64_t t = times[r];
+    if ((time_col && time_col->is_null(r)) || t < -kWindowTimeLimit || t > kWindowTimeLimit) {
+      ++skipped_records_;
+    } else if (!nothing_fired && store_->last_window_end(t) <= fired_through_) {
+      late_.push_back(static_cast<uint32_t>(r));
+    } else {
+      accepted_.push_back(static_cast<uint32_t>(r));
+    }
+  }
+  return times;
+}
+
+Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& out) {
+  if (!backend_) return Status::internal("window aggregate: process() before open()");
+  if (batch->num_rows == 0) return Status::ok();
+  const int64_t* times = classify_rows(*batch);
+  if (!late_.empty()) {
+    late_records_ += late_.size();
+    if (config_.late_output)
+      EDDY_RETURN_IF_ERROR(out.emit_side(0, batch->take(late_.data(), late_.size())));
+  }
+  if (accepted_.empty()) return Status::ok();
+  grouper_.group(*batch, config_.key_columns, ctx_.max_parallelism, global_key_group_,
+                 accepted_.data(), accepted_.size());
+  const KeyGroupRange range = backend_->key_groups();
+  for (size_t g = 0; g < grouper_.num_groups(); ++g) {
+    const int32_t kg = grouper_.key_group(g);
+    if (!range.contains(kg))
+      return Status::internal("a record of key group " + std::to_string(kg) + " reached subtask " +
+                              std::to_string(ctx_.subtask_index) + ", which owns key groups " +
+                              std::to_string(range.start) + ".." + std::to_string(range.end) +
+                              ": the input is not partitioned by the window's key");
+    backend_->set_current_key(grouper_.key(g), kg);
+    store_->add(*batch, times, grouper_.rows(g), grouper_.row_count(g), fired_through_);
+  }
+  return Status::ok();
+}
+
+Status WindowAggregateOperator::fire_through(int64_t through, Collector& out) {
+  while (timers_->due(through)) {
+    const int64_t end = timers_->pop_earliest(due_);
+    for (const TimerKey& k : due_) {
+      backend_->set_current_key(k.key, k.key_group);
+      EDDY_RETURN_IF_ERROR(store_->fire(end, through, *output_));
+      EDDY_RETURN_IF_ERROR(output_->emit_if_full(out));
+    }
+  }
+  return output_->flush(out);
+}
+
+Status WindowAggregateOperator::on_watermark(int64_t watermark_ms, Collector& out) {
+  if (!backend_) return Status::internal("window aggregate: on_watermark() before open()");
+  if (watermark_ms == kEndOfTimeWatermark) {  // end of input: on processing time too
+    watermark_ = watermark_ms;
+    fired_through_ = INT64_MAX;
+    return fire_through(INT64_MAX, out);
+  }
+  if (!event_time() || watermark_ms <= watermark_) return Status::ok();
+  watermark_ = watermark_ms;
+  fired_through_ = saturating_add(watermark_ms, -config_.allowed_lateness_ms);
+  return fire_through(fired_through_, out);
+}
+
+Status WindowAggregateOperator::on_processing_time(int64_t now_ms, Collector& out) {
+  if (!backend_) return Status::internal("window aggregate: on_processing_time() before open()");
+  if (event_time() || now_ms <= fired_through_) return Status::ok();
+  fired_through_ = now_ms;
+  return fire_through(fired_through_, out);
+}
+
+Status WindowAggregateOperator::finish(Collector& out) {
+  if (!backend_) return Status::internal("window aggregate: finish() before open()");
+  fired_through_ = INT64_MAX;
+  return fire_through(INT64_MAX, out);
+}
+
+OperatorCounters WindowAggregateOperator::counters() const {
+  OperatorCounters c;
+  c.skipped_records = skipped_records_;
+  c.late_records = late_records_;
+  c.windows_fired = output_ ? output_->windows_fired() : 0;
+  c.keys_in_state = backend_ ? backend_->key_count() : 0;
+  return c;
+}
+
+}  // namespace eddy

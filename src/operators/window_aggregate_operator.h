@@ -1,0 +1,89 @@
+// WindowAggregateOperator: keyed tumbling, sliding and session windows with
+// incremental aggregates, on event time (watermarks) or processing time
+// (timers), exactly as docs/windows.md specifies. Built by the planner from a
+// WindowAggregateConfig; hosted in a subtask's chain after a hash exchange on
+// the key. All window state lives in the subtask's KeyedStateBackend.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "operators/aggregate_accumulators.h"
+#include "operators/operator.h"
+#include "operators/window_config.h"
+#include "operators/window_key_grouper.h"
+#include "operators/window_output.h"
+#include "operators/window_store.h"
+#include "operators/window_timers.h"
+#include "state/keyed_state_backend.h"
+
+namespace eddy {
+
+/// The output schema of a window aggregate: the key columns of `input` (names
+/// and types), window_start and window_end (timestamps), then one column per
+/// aggregate named spec.output of type spec.output_type. For the planner.
+SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
+                               const std::vector<AggregateSpec>& aggregates);
+
+class WindowAggregateOperator final : public Operator {
+ public:
+  explicit WindowAggregateOperator(WindowAggregateConfig config);
+
+  /// OK when `config` is complete and consistent: columns exist with the types
+  /// the aggregates need, durations are positive (a slide at most the size),
+  /// and output_schema equals window_output_schema with its names. open()
+  /// checks it too; the planner should call it to refuse a pipeline early.
+  static Status validate(const WindowAggregateConfig& config);
+
+  /// Creates the keyed state backend for this subtask's key groups.
+  Status open(const OperatorContext& ctx) override;
+  Status process(const RecordBatchPtr& batch, Collector& out) override;
+  /// Event time: fires every window with end + allowed_lateness <= watermark.
+  /// kEndOfTimeWatermark fires every open window, on processing time too.
+  Status on_watermark(int64_t watermark_ms, Collector& out) override;
+  /// Processing time: fires every window with end <= now_ms.
+  Status on_processing_time(int64_t now_ms, Collector& out) override;
+  /// End of input: fires every window still open.
+  Status finish(Collector& out) override;
+  SchemaPtr output_schema() const override { return config_.output_schema; }
+  /// late_records, windows_fired, keys_in_state, and skipped_records: records
+  /// without a usable time (NULL, or beyond +-2^61 ms).
+  OperatorCounters counters() const override;
+
+  /// The subtask's window state (for snapshots and tests); null before open().
+  KeyedStateBackend* state_backend() { return backend_.get(); }
+
+ private:
+  bool event_time() const { return config_.time_column >= 0; }
+  /// Sorts the rows of `batch` into skipped, late and accepted; returns the
+  /// time of each row, indexed by row.
+  const int64_t* classify_rows(const RecordBatch& batch);
+  /// Fires every window with end <= `through` (window ends, not fire times).
+  Status fire_through(int64_t through, Collector& out);
+
+  WindowAggregateConfig config_;
+  AggregateEvaluator aggregates_;
+  OperatorContext ctx_;
+  std::unique_ptr<KeyedStateBackend> backend_;
+  std::unique_ptr<WindowTimers> timers_;
+  std::unique_ptr<WindowStore> store_;
+  std::unique_ptr<WindowOutput> output_;
+  KeyGrouper grouper_;
+  /// Every window ending at or before this has fired: the watermark minus the
+  /// allowed lateness on event time, the latest timer's time on processing time.
+  int64_t fired_through_ = INT64_MIN;
+  int64_t watermark_ = kNoWatermark;
+  int32_t global_key_group_ = 0;  // the key group of the one key without key_by
+
+  // Per batch, reused.
+  std::vector<int64_t> times_;
+  std::vector<uint32_t> accepted_;
+  std::vector<uint32_t> late_;
+  std::vector<TimerKey> due_;
+
+  uint64_t late_records_ = 0;
+  uint64_t skipped_records_ = 0;
+};
+
+}  // namespace eddy

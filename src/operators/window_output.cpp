@@ -1,0 +1,46 @@
+// WindowOutput: appends a column value at a time, commits one row per window.
+#include "operators/window_output.h"
+
+#include "state/key_encoding.h"
+
+namespace eddy {
+
+WindowOutput::WindowOutput(SchemaPtr schema, size_t num_keys, const AggregateEvaluator& aggregates)
+    : builder_(std::move(schema)), num_keys_(num_keys), aggregates_(aggregates) {
+  bind_columns();
+}
+
+void WindowOutput::bind_columns() {
+  key_columns_.clear();
+  aggregate_columns_.clear();
+  for (size_t c = 0; c < num_keys_; ++c) key_columns_.push_back(&builder_.column(c));
+  for (size_t a = 0; a < aggregates_.specs().size(); ++a)
+    aggregate_columns_.push_back(&builder_.column(num_keys_ + 2 + a));
+}
+
+Status WindowOutput::add(std::string_view key, int64_t start, int64_t end,
+                         const WindowAccumulator& acc) {
+  // decode_key appends nothing on failure, so the builder stays consistent.
+  Status st = decode_key(key, key_columns_);
+  if (!st.is_ok()) return Status::internal("window state holds a key it cannot decode: " + st.message());
+  builder_.column(num_keys_).append_int(start);
+  builder_.column(num_keys_ + 1).append_int(end);
+  aggregates_.append_results(acc, aggregate_columns_);
+  builder_.commit_rows(1);
+  ++windows_fired_;
+  return Status::ok();
+}
+
+Status WindowOutput::emit_if_full(Collector& out) {
+  if (builder_.num_rows() < kWindowOutputBatchRows) return Status::ok();
+  return flush(out);
+}
+
+Status WindowOutput::flush(Collector& out) {
+  if (builder_.empty()) return Status::ok();
+  auto batch = builder_.finish();
+  bind_columns();
+  return out.emit(std::move(batch));
+}
+
+}  // namespace eddy

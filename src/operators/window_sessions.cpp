@@ -1,0 +1,81 @@
+// Session merging (a binary search for the overlapping run, then one merge)
+// and SessionStore, which keeps each key's sessions as one state value.
+#include "operators/window_sessions.h"
+
+#include <algorithm>
+
+namespace eddy {
+
+size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const AggregateEvaluator& aggs) {
+  const int64_t start = ts;
+  const int64_t end = ts + gap;
+  auto& s = set.sessions;
+  // Disjoint and sorted by start, so ends ascend too: the sessions overlapping
+  // [start, end) are the run from the first with end > start to the last with start < end.
+  auto first = std::upper_bound(s.begin(), s.end(), start,
+                                [](int64_t t, const Session& x) { return t < x.end; });
+  auto last = first;
+  while (last != s.end() && last->start < end) ++last;
+  if (first == last) {
+    Session fresh;
+    fresh.start = start;
+    fresh.end = end;
+    fresh.acc = aggs.make();
+    const auto it = s.insert(first, std::move(fresh));  // may reallocate: begin() after it
+    return static_cast<size_t>(it - s.begin());
+  }
+  Session& keep = *first;
+  keep.start = std::min(keep.start, start);
+  keep.end = std::max((last - 1)->end, end);
+  for (auto it = first + 1; it != last; ++it) aggs.merge(keep.acc, it->acc);
+  const size_t index = static_cast<size_t>(first - s.begin());
+  s.erase(first + 1, last);
+  return index;
+}
+
+SessionStore::SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
+                           const AggregateEvaluator& aggregates)
+    : gap_(gap),
+      backend_(backend),
+      timers_(timers),
+      aggregates_(aggregates),
+      sessions_(backend.value_state<SessionSet>("window_sessions")) {}
+
+void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
+                       size_t n, int64_t /*fired_through*/) {
+  // Fired sessions are gone from state, so a record that is not late can only
+  // meet open ones: it never joins a session that has fired.
+  SessionSet& set = sessions_.get_or_create(0);
+  const bool had_timer = !set.sessions.empty();
+  for (size_t k = 0; k < n; ++k) {
+    const size_t index = add_to_sessions(set, times[rows[k]], gap_, aggregates_);
+    aggregates_.update(set.sessions[index].acc, batch, rows + k, 1);
+  }
+  const int64_t first_end = set.sessions.front().end;
+  if (!had_timer || first_end != set.next_end) {
+    set.next_end = first_end;
+    timers_.add(first_end);
+  }
+}
+
+Status SessionStore::fire(int64_t end, int64_t through, WindowOutput& output) {
+  SessionSet* set = sessions_.get(0);
+  if (set == nullptr || set->next_end != end) return Status::ok();  // a stale timer
+  auto& sessions = set->sessions;
+  size_t fired = 0;
+  while (fired < sessions.size() && sessions[fired].end <= through) {
+    const Session& s = sessions[fired];
+    EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), s.start, s.end, s.acc));
+    ++fired;
+  }
+  sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(fired));
+  if (sessions.empty()) {
+    sessions_.clear(0);
+    return Status::ok();
+  }
+  set->next_end = sessions.front().end;
+  timers_.add(set->next_end);
+  return Status::ok();
+}
+
+}  // namespace eddy

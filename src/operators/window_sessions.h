@@ -1,0 +1,70 @@
+// Session windows of one key (docs/windows.md): a record opens [ts, ts + gap),
+// which merges with every overlapping session of that key. The open sessions
+// of a key live in keyed state as one SessionSet, so they are msgpack-packable.
+// Used by WindowAggregateOperator.
+#pragma once
+
+#include <msgpack.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "operators/aggregate_accumulators.h"
+#include "operators/window_store.h"
+#include "operators/window_timers.h"
+#include "state/keyed_state_backend.h"
+
+namespace eddy {
+
+/// One open session: [start, end) with start = its first record's time and
+/// end = its last record's time + gap, and the accumulators of its records.
+struct Session {
+  int64_t start = 0;
+  int64_t end = 0;
+  WindowAccumulator acc;
+  MSGPACK_DEFINE(start, end, acc);
+};
+
+/// The open sessions of one key: disjoint, ascending by start (so by end too).
+/// Sessions that touch without overlapping ([a, b) and [b, c)) stay apart: a
+/// record exactly `gap` after the last one starts a new session, since the
+/// session had closed after `gap` without records.
+struct SessionSet {
+  /// The end of the first session: the key's one timer (SessionStore).
+  int64_t next_end = 0;
+  std::vector<Session> sessions;
+  MSGPACK_DEFINE(next_end, sessions);
+};
+
+/// Adds the interval [ts, ts + gap) to `set`: merges every session it overlaps
+/// (and their accumulators) into one, or inserts a new empty session. Returns
+/// the index of the session that now holds `ts`; the caller adds the record to
+/// its accumulator.
+size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const AggregateEvaluator& aggs);
+
+/// Session windows in keyed state: one SessionSet per key (state
+/// "window_sessions", namespace 0), so a batch costs one lookup per key.
+/// A key waits for the end of its first session. When that session grows or
+/// an earlier one opens, the key's timer moves: the index entry left behind no
+/// longer matches next_end and is skipped (cheaper than deleting it).
+class SessionStore final : public WindowStore {
+ public:
+  SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
+               const AggregateEvaluator& aggregates);
+
+  int64_t last_window_end(int64_t t) const override { return t + gap_; }
+  void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
+           int64_t fired_through) override;
+  /// Fires the current key's sessions that end at or before `through`.
+  Status fire(int64_t end, int64_t through, WindowOutput& output) override;
+
+ private:
+  int64_t gap_;
+  KeyedStateBackend& backend_;
+  WindowTimers& timers_;
+  const AggregateEvaluator& aggregates_;
+  ValueState<SessionSet>& sessions_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,47 @@
+// The window timer index of WindowAggregateOperator, in the manner of Flink's
+// InternalTimerService: which keys have a window ending at which time, ordered
+// by time, so a watermark fires what is due without scanning state. The
+// timers themselves are keyed state: each key's window state records the end
+// of its next window (SliceStore, SessionStore), so this index can be rebuilt
+// from a snapshot and an entry whose key has moved on is stale and skipped.
+// Owned by the operator; one per subtask.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "operators/operator.h"
+#include "state/keyed_state_backend.h"
+
+namespace eddy {
+
+/// A key with a pending timer, as KeyedStateBackend::set_current_key takes it.
+struct TimerKey {
+  int32_t key_group = 0;
+  std::string key;
+};
+
+class WindowTimers {
+ public:
+  /// `processing_timers`: on processing time, the host's timer service, asked
+  /// for one timer per distinct window end; null on event time (watermarks fire).
+  WindowTimers(const KeyedStateBackend& backend, TimerService* processing_timers);
+
+  /// Adds a timer at window end `end` for the backend's current key.
+  void add(int64_t end);
+  /// True when some timer has end <= `through`.
+  bool due(int64_t through) const { return !index_.empty() && index_.begin()->first <= through; }
+  /// Removes the earliest end from the index, moving its keys into `keys`, and returns it.
+  int64_t pop_earliest(std::vector<TimerKey>& keys);
+  /// Distinct ends pending.
+  size_t pending_ends() const { return index_.size(); }
+
+ private:
+  const KeyedStateBackend& backend_;
+  TimerService* processing_timers_;
+  std::map<int64_t, std::vector<TimerKey>> index_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,72 @@
+// Window arithmetic (src/operators/window_assigner.h) against docs/windows.md.
+#include <doctest/doctest.h>
+
+#include "operators/window_assigner.h"
+
+using namespace eddy;
+
+TEST_CASE("floor division rounds toward negative infinity") {
+  CHECK(floor_div(7, 5) == 1);
+  CHECK(floor_div(-1, 5) == -1);
+  CHECK(floor_div(-5, 5) == -1);
+  CHECK(floor_div(-6, 5) == -2);
+  CHECK(floor_to(-1, 10) == -10);
+  CHECK(floor_to(0, 10) == 0);
+  CHECK(floor_to(-10, 10) == -10);
+}
+
+TEST_CASE("tumbling windows are their own slices, epoch-aligned also before 1970") {
+  SliceAssigner a(10, 10);
+  CHECK(a.slice() == 10);
+  CHECK(a.slices_per_window() == 1);
+  CHECK(a.slice_end(0) == 10);
+  CHECK(a.slice_end(9) == 10);
+  CHECK(a.slice_end(10) == 20);
+  CHECK(a.slice_end(-1) == 0);
+  CHECK(a.slice_end(-10) == 0);
+  CHECK(a.slice_end(-11) == -10);
+  CHECK(a.last_window_end(-1) == 0);
+  CHECK(a.first_window_end_of_slice(0) == 0);
+  CHECK(a.last_window_end_of_slice(0) == 0);
+  CHECK(a.window_start(20) == 10);
+}
+
+TEST_CASE("sliding windows are cut into slices of gcd(size, slide)") {
+  SliceAssigner a(10, 4);
+  CHECK(a.slice() == 2);
+  CHECK(a.slices_per_window() == 5);
+  // 7 lies in [0, 10) and [4, 14): starts are multiples of 4 with start <= 7 < start + 10.
+  CHECK(a.slice_end(7) == 8);
+  CHECK(a.first_window_end_of_slice(8) == 10);
+  CHECK(a.last_window_end_of_slice(8) == 14);
+  CHECK(a.last_window_end(7) == 14);
+  // The window ending at 14 is [4, 14): slices ending 6, 8, 10, 12, 14.
+  CHECK(a.window_start(14) == 4);
+  CHECK(a.first_slice_end(14) == 6);
+  // Negative times: -3 lies in [-12, -2), [-8, 2) and [-4, 6).
+  CHECK(a.slice_end(-3) == -2);
+  CHECK(a.first_window_end_of_slice(-2) == -2);
+  CHECK(a.last_window_end(-3) == 6);
+}
+
+TEST_CASE("the last window of a time ends at floor(t / slide) * slide + size") {
+  SliceAssigner a(10, 5);
+  CHECK(a.last_window_end(0) == 10);
+  CHECK(a.last_window_end(4) == 10);
+  CHECK(a.last_window_end(5) == 15);
+  CHECK(a.last_window_end(-1) == 5);
+}
+
+TEST_CASE("the first window end after a time is the next start plus size") {
+  SliceAssigner a(10, 5);
+  CHECK(a.first_window_end_after(9) == 10);
+  CHECK(a.first_window_end_after(10) == 15);
+  CHECK(a.first_window_end_after(-1) == 0);
+  CHECK(a.first_window_end_after(-100) == -95);
+}
+
+TEST_CASE("saturating addition clamps at the ends of int64") {
+  CHECK(saturating_add(INT64_MAX, 1) == INT64_MAX);
+  CHECK(saturating_add(INT64_MIN, -1) == INT64_MIN);
+  CHECK(saturating_add(5, -7) == -2);
+}
