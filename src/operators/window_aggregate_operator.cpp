@@ -146,6 +146,10 @@ const int64_t* WindowAggregateOperator::classify_rows(const RecordBatch& batch) 
 Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& out) {
   if (!backend_) return Status::internal("window aggregate: process() before open()");
   if (batch->num_rows == 0) return Status::ok();
+  if (batch->columns.size() != config_.input_schema->size())
+    return Status::internal("window aggregate: a batch of " + std::to_string(batch->columns.size()) +
+                            " columns, but the input has " +
+                            std::to_string(config_.input_schema->size()));
   const int64_t* times = classify_rows(*batch);
   if (!late_.empty()) {
     late_records_ += late_.size();

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "operators/aggregate_accumulators.h"
@@ -32,7 +33,8 @@ class WindowAggregateOperator final : public Operator {
 
   /// OK when `config` is complete and consistent: columns exist with the types
   /// the aggregates need, durations are positive (a slide at most the size),
-  /// and output_schema equals window_output_schema with its names. open()
+  /// and output_schema has the types of window_output_schema (names are the
+  /// planner's). open()
   /// checks it too; the planner should call it to refuse a pipeline early.
   static Status validate(const WindowAggregateConfig& config);
 
@@ -41,6 +43,8 @@ class WindowAggregateOperator final : public Operator {
   Status process(const RecordBatchPtr& batch, Collector& out) override;
   /// Event time: fires every window with end + allowed_lateness <= watermark.
   /// kEndOfTimeWatermark fires every open window, on processing time too.
+  /// Rows of one call come key by key (a key's windows in end order), not
+  /// ordered by window end across keys.
   Status on_watermark(int64_t watermark_ms, Collector& out) override;
   /// Processing time: fires every window with end <= now_ms.
   Status on_processing_time(int64_t now_ms, Collector& out) override;
@@ -53,6 +57,12 @@ class WindowAggregateOperator final : public Operator {
 
   /// The subtask's window state (for snapshots and tests); null before open().
   KeyedStateBackend* state_backend() { return backend_.get(); }
+  /// After key groups were restored into state_backend(): re-registers the
+  /// timer of every key in state. Windows then fire by the watermarks (or the
+  /// clock) that follow; records are late only relative to those.
+  void add_timers_from_state() {
+    if (store_) store_->add_timers_from_state();
+  }
 
  private:
   bool event_time() const { return config_.time_column >= 0; }

@@ -51,8 +51,11 @@ void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uin
     const size_t index = add_to_sessions(set, times[rows[k]], gap_, aggregates_);
     aggregates_.update(set.sessions[index].acc, batch, rows + k, 1);
   }
+  // The timer only ever moves earlier here; a session that grew is found
+  // still open when its old end comes, and the timer moves on then. So a key
+  // whose session keeps growing leaves no trail of stale index entries.
   const int64_t first_end = set.sessions.front().end;
-  if (!had_timer || first_end != set.next_end) {
+  if (!had_timer || first_end < set.next_end) {
     set.next_end = first_end;
     timers_.add(first_end);
   }
@@ -76,6 +79,12 @@ Status SessionStore::fire(int64_t end, int64_t through, WindowOutput& output) {
   set->next_end = sessions.front().end;
   timers_.add(set->next_end);
   return Status::ok();
+}
+
+void SessionStore::add_timers_from_state() {
+  sessions_.for_each([&](int32_t kg, const std::string& key, int64_t, SessionSet& v) {
+    timers_.add(v.next_end, kg, key);
+  });
 }
 
 }  // namespace eddy

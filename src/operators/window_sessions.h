@@ -31,7 +31,8 @@ struct Session {
 /// record exactly `gap` after the last one starts a new session, since the
 /// session had closed after `gap` without records.
 struct SessionSet {
-  /// The end of the first session: the key's one timer (SessionStore).
+  /// The key's one timer (SessionStore): at or before the end of the first
+  /// session, which may have grown since the timer was set.
   int64_t next_end = 0;
   std::vector<Session> sessions;
   MSGPACK_DEFINE(next_end, sessions);
@@ -45,9 +46,10 @@ size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const Aggregate
 
 /// Session windows in keyed state: one SessionSet per key (state
 /// "window_sessions", namespace 0), so a batch costs one lookup per key.
-/// A key waits for the end of its first session. When that session grows or
-/// an earlier one opens, the key's timer moves: the index entry left behind no
-/// longer matches next_end and is skipped (cheaper than deleting it).
+/// A key waits for the end of its first session. When an earlier session
+/// opens, the key's timer moves back: the index entry left behind no longer
+/// matches next_end and is skipped (cheaper than deleting it). When the first
+/// session grows, the timer stays and, once due, moves on to the new end.
 class SessionStore final : public WindowStore {
  public:
   SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
@@ -58,6 +60,7 @@ class SessionStore final : public WindowStore {
            int64_t fired_through) override;
   /// Fires the current key's sessions that end at or before `through`.
   Status fire(int64_t end, int64_t through, WindowOutput& output) override;
+  void add_timers_from_state() override;
 
  private:
   int64_t gap_;

@@ -91,4 +91,10 @@ Status SliceStore::fire(int64_t end, int64_t through, WindowOutput& output) {
   return Status::ok();
 }
 
+void SliceStore::add_timers_from_state() {
+  state_.for_each([&](int32_t kg, const std::string& key, int64_t, KeySlices& v) {
+    timers_.add(v.next_window, kg, key);
+  });
+}
+
 }  // namespace eddy

@@ -50,6 +50,7 @@ class SliceStore final : public WindowStore {
   void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
            int64_t fired_through) override;
   Status fire(int64_t end, int64_t through, WindowOutput& output) override;
+  void add_timers_from_state() override;
 
  private:
   /// The slice of `state` ending at `slice_end`, created when absent (moving

@@ -1,6 +1,6 @@
 // What differs between window types inside WindowAggregateOperator: where the
-// rows of a key go in keyed state, which window ends they register as timers,
-// and what a due timer fires. SliceStore (tumbling, sliding) and SessionStore
+// rows of a key go in keyed state (with the key's next timer), and what a due
+// timer fires. SliceStore (tumbling, sliding) and SessionStore
 // implement it; the operator owns one and calls it with the backend's current
 // key already set.
 #pragma once
@@ -30,6 +30,9 @@ class WindowStore {
   /// the key's state is looked up once), drops their state and registers the
   /// key's next timer. A stale timer (the key moved on) fires nothing.
   virtual Status fire(int64_t end, int64_t through, WindowOutput& output) = 0;
+  /// Adds every key's timer, as its state records it, to the timer index: the
+  /// index is not state, so this rebuilds it after state was restored.
+  virtual void add_timers_from_state() = 0;
 };
 
 }  // namespace eddy

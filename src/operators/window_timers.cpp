@@ -6,9 +6,9 @@ namespace eddy {
 WindowTimers::WindowTimers(const KeyedStateBackend& backend, TimerService* processing_timers)
     : backend_(backend), processing_timers_(processing_timers) {}
 
-void WindowTimers::add(int64_t end) {
+void WindowTimers::add(int64_t end, int32_t key_group, const std::string& key) {
   auto [it, fresh] = index_.try_emplace(end);
-  it->second.push_back(TimerKey{backend_.current_key_group(), backend_.current_key()});
+  it->second.push_back(TimerKey{key_group, key});
   if (fresh && processing_timers_ != nullptr) processing_timers_->register_processing_timer(end);
 }
 

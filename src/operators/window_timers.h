@@ -30,13 +30,13 @@ class WindowTimers {
   WindowTimers(const KeyedStateBackend& backend, TimerService* processing_timers);
 
   /// Adds a timer at window end `end` for the backend's current key.
-  void add(int64_t end);
+  void add(int64_t end) { add(end, backend_.current_key_group(), backend_.current_key()); }
+  /// Adds a timer at window end `end` for `key` of `key_group`.
+  void add(int64_t end, int32_t key_group, const std::string& key);
   /// True when some timer has end <= `through`.
   bool due(int64_t through) const { return !index_.empty() && index_.begin()->first <= through; }
   /// Removes the earliest end from the index, moving its keys into `keys`, and returns it.
   int64_t pop_earliest(std::vector<TimerKey>& keys);
-  /// Distinct ends pending.
-  size_t pending_ends() const { return index_.size(); }
 
  private:
   const KeyedStateBackend& backend_;

@@ -8,6 +8,9 @@
 
 #include "connectors/datagen_source.h"
 #include "connectors/nexmark_source.h"
+#include "operators/keyed_aggregate_operator.h"
+#include "operators/top_n_operator.h"
+#include "operators/window_aggregate_operator.h"
 #include "plan/aggregate_call.h"
 #include "plan/pipeline_parser.h"
 
@@ -54,8 +57,11 @@ class Planner {
     n.parallelism = parallelism > 0 ? parallelism : spec().parallelism;
     if (kind == NodeKind::kOperator) {
       const OperatorSpec& op = spec().operators[static_cast<size_t>(index)];
-      // A window without key_by sees every record: one subtask, as Flink's windowAll.
-      if (op.kind == OperatorKind::kWindowAggregate && op.key_by.empty()) {
+      // An aggregate without key_by sees every record: one subtask, as Flink's windowAll.
+      const bool global = (op.kind == OperatorKind::kWindowAggregate && op.key_by.empty()) ||
+                          (op.kind == OperatorKind::kKeyedAggregate && op.key_by.empty()) ||
+                          (op.kind == OperatorKind::kTopN && op.top_n.partition_by.empty());
+      if (global) {
         if (parallelism > 1)
           error(op.loc, "operator '" + name.text + "' aggregates without key_by, so it runs as one "
                         "subtask; remove its parallelism or add key_by");
@@ -72,6 +78,8 @@ class Planner {
     for (size_t i = 0; i < spec().operators.size(); ++i) {
       add_node(NodeKind::kOperator, static_cast<int>(i), spec().operators[i].name,
                spec().operators[i].parallelism);
+      if (spec().operators[i].kind == OperatorKind::kWindowAggregate && spec().operators[i].top_n.present)
+        add_top_n_stage(static_cast<int>(i));
       const LocatedText& late = spec().operators[i].late_output;
       if (late.text.empty() || graph_->nodes.empty()) continue;
       // The late stream is side output 1 of the window operator just added.
@@ -88,6 +96,25 @@ class Planner {
     if (spec().sources.empty()) error({1, 1}, "the pipeline has no sources; add a 'sources' list");
     if (spec().sinks.empty())
       error({1, 1}, "the pipeline has no sinks; add a 'sinks' list (type: print, file or blackhole)");
+  }
+
+  /// A window with top_n runs as two nodes: the window, then "name/top_n",
+  /// hash-partitioned by partition_by. The operator's name refers to the second.
+  void add_top_n_stage(int op_index) {
+    const OperatorSpec& op = spec().operators[static_cast<size_t>(op_index)];
+    auto it = by_name_.find(op.name.text);
+    if (it == by_name_.end() || it->second.first != static_cast<int>(graph_->nodes.size()) - 1) return;
+    const int window = it->second.first;
+    LogicalNode n;
+    n.kind = NodeKind::kOperator;
+    n.spec_index = op_index;
+    n.name = op.name.text + "/top_n";
+    n.top_n_stage = true;
+    n.input = window;
+    n.parallelism = op.top_n.partition_by.empty() ? 1 : graph_->nodes[static_cast<size_t>(window)].parallelism;
+    graph_->nodes[static_cast<size_t>(window)].outputs.push_back(static_cast<int>(graph_->nodes.size()));
+    it->second.first = static_cast<int>(graph_->nodes.size());
+    graph_->nodes.push_back(std::move(n));
   }
 
   const LocatedText& input_of(const LogicalNode& n) const {
@@ -108,7 +135,7 @@ class Planner {
   void resolve_inputs() {
     auto& nodes = graph_->nodes;
     for (size_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].kind == NodeKind::kSource) continue;
+      if (nodes[i].kind == NodeKind::kSource || nodes[i].top_n_stage) continue;
       const LocatedText& in = input_of(nodes[i]);
       auto it = by_name_.find(in.text);
       if (it == by_name_.end()) {
@@ -132,6 +159,7 @@ class Planner {
       for (size_t steps = 0; at >= 0 && steps <= nodes.size(); ++steps) {
         if (at == static_cast<int>(i)) {
           has_cycle_ = true;
+          if (nodes[i].top_n_stage) break;  // reported at its window
           error(input_of(nodes[i]).loc, "'" + nodes[i].name + "' is part of a cycle: following "
                                         "its inputs leads back to it; pipelines must be acyclic");
           break;
@@ -222,8 +250,20 @@ class Planner {
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
+    if (node.top_n_stage) {
+      resolve_top_n(node, op, /*windowed=*/true);
+      return;
+    }
     if (op.kind == OperatorKind::kWindowAggregate) {
       resolve_window(node, op);
+      return;
+    }
+    if (op.kind == OperatorKind::kKeyedAggregate) {
+      resolve_keyed_aggregate(node, op);
+      return;
+    }
+    if (op.kind == OperatorKind::kTopN) {
+      resolve_top_n(node, op, /*windowed=*/false);
       return;
     }
     if (op.kind == OperatorKind::kFilter) {
@@ -265,11 +305,6 @@ class Planner {
 
   bool check_window(const OperatorSpec& op) {
     const WindowText& w = op.window;
-    if (!w.present) {
-      error(op.aggregate_loc, "'aggregate' without 'window' (unbounded keyed aggregation) is not "
-                              "supported by this version of eddy yet; add a window");
-      return false;
-    }
     if ((w.type == "tumbling" || w.type == "sliding") && w.size_ms <= 0)
       error(w.loc, "the window size must be at least 1ms");
     else if (w.type == "sliding" && w.slide_ms <= 0)
@@ -380,6 +415,10 @@ class Planner {
       return;
     }
     cfg->output_schema = std::make_shared<Schema>(std::move(fields));
+    if (Status st = WindowAggregateOperator::validate(*cfg); !st.is_ok()) {
+      error(op.window.loc, "window of '" + node.name + "': " + st.message());
+      return;
+    }
     node.output_schema = cfg->output_schema;
     if (cfg->late_output) {
       node.side_schemas.push_back(node.input_schema);
@@ -389,8 +428,110 @@ class Planner {
     node.window = std::move(cfg);
   }
 
+  void resolve_keyed_aggregate(LogicalNode& node, const OperatorSpec& op) {
+    if (op.top_n.present) {
+      error(op.top_n.loc, "top_n on an aggregate without a window is not supported; put top_n "
+                          "on a window, or on an operator of its own");
+      return;
+    }
+    auto cfg = std::make_shared<KeyedAggregateConfig>();
+    cfg->input_schema = node.input_schema;
+    for (const auto& k : op.key_by) {
+      const int idx = node.input_schema->index_of(k.text);
+      if (idx < 0) return;  // reported by resolve_partitioning
+      cfg->key_columns.push_back(idx);
+    }
+    const std::string where = "aggregate of '" + node.name + "'";
+    for (const auto& item : op.aggregate) {
+      auto a = resolve_aggregate(item, *node.input_schema, where);
+      if (!a) return;
+      cfg->aggregates.push_back(*a);
+    }
+    cfg->output_schema = keyed_aggregate_output_schema(*node.input_schema, cfg->key_columns, cfg->aggregates);
+    std::set<std::string> names;
+    for (const auto& f : cfg->output_schema->fields())
+      if (!names.insert(f.name).second) {
+        error(op.aggregate_loc, where + ": the output column '" + f.name + "' appears twice "
+                                "(keys, aggregates and 'op' must have distinct names)");
+        return;
+      }
+    if (Status st = KeyedAggregateOperator::validate(*cfg); !st.is_ok()) {
+      error(op.aggregate_loc, where + ": " + st.message());
+      return;
+    }
+    node.output_schema = cfg->output_schema;
+    node.event_time_column.clear();
+    node.keyed_aggregate = std::move(cfg);
+  }
+
+  void resolve_top_n(LogicalNode& node, const OperatorSpec& op, bool windowed) {
+    const TopNText& t = op.top_n;
+    auto cfg = std::make_shared<TopNConfig>();
+    cfg->input_schema = node.input_schema;
+    cfg->n = t.n;
+    // "col", "col ASC" or "col DESC"
+    std::string order = t.order_by.text;
+    std::string column = order.substr(0, order.find(' '));
+    std::string direction = order.find(' ') == std::string::npos ? "" : order.substr(order.find(' ') + 1);
+    for (auto& c : direction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    while (!direction.empty() && direction.front() == ' ') direction.erase(0, 1);
+    if (direction != "" && direction != "ASC" && direction != "DESC") {
+      error(t.order_by.loc, "top_n order_by of '" + op.name.text + "' must be 'column', 'column ASC' "
+                            "or 'column DESC', got '" + order + "'");
+      return;
+    }
+    cfg->descending = direction == "DESC";
+    cfg->order_column = node.input_schema->index_of(column);
+    if (cfg->order_column < 0) {
+      error(t.order_by.loc, "top_n order_by column '" + column + "' of '" + op.name.text +
+                                "' is not among " + node.input_schema->to_string());
+      return;
+    }
+    for (const auto& p : t.partition_by) {
+      const int idx = node.input_schema->index_of(p.text);
+      if (idx < 0) {
+        error(p.loc, "top_n partition_by column '" + p.text + "' of '" + op.name.text +
+                         "' is not among " + node.input_schema->to_string());
+        return;
+      }
+      cfg->partition_columns.push_back(idx);
+    }
+    if (windowed) {
+      cfg->window_end_column = node.input_schema->index_of("window_end");
+      cfg->allowed_lateness_ms = op.allowed_lateness_ms;
+      cfg->output_schema = node.input_schema;
+      node.key_columns = cfg->partition_columns;
+      node.input_partitioning = cfg->partition_columns.empty() ? EdgePartitioning::kRebalance
+                                                               : EdgePartitioning::kHash;
+    } else {
+      std::vector<Field> fields = node.input_schema->fields();
+      for (const auto& f : fields)
+        if (f.name == "op") {
+          error(t.loc, "top_n of '" + op.name.text + "' adds a column 'op'; its input has one already");
+          return;
+        }
+      fields.push_back({"op", DataType::kString});
+      cfg->output_schema = std::make_shared<Schema>(std::move(fields));
+    }
+    if (Status st = TopNOperator::validate(*cfg); !st.is_ok()) {
+      error(t.loc, "top_n of '" + op.name.text + "': " + st.message());
+      return;
+    }
+    node.output_schema = cfg->output_schema;
+    node.event_time_column.clear();
+    node.top_n = std::move(cfg);
+  }
+
   void resolve_partitioning(LogicalNode& n) {
-    if (n.kind == NodeKind::kSource || n.input < 0 || !n.input_schema) return;
+    if (n.kind == NodeKind::kSource || n.input < 0 || !n.input_schema || n.top_n_stage) return;
+    if (n.kind == NodeKind::kOperator && n.top_n && !n.top_n_stage) {
+      n.key_columns = n.top_n->partition_columns;
+      n.input_partitioning = n.key_columns.empty() ? (graph_->nodes[n.input].parallelism == n.parallelism
+                                                          ? EdgePartitioning::kForward
+                                                          : EdgePartitioning::kRebalance)
+                                                   : EdgePartitioning::kHash;
+      return;
+    }
     const bool is_op = n.kind == NodeKind::kOperator;
     const auto& key_by = is_op ? spec().operators[n.spec_index].key_by : spec().sinks[n.spec_index].key_by;
     const auto& partition =

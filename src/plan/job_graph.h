@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "expr/expression.h"
+#include "operators/keyed_aggregate_config.h"
+#include "operators/top_n_config.h"
 #include "operators/window_config.h"
 #include "plan/pipeline_spec.h"
 
@@ -37,6 +39,9 @@ struct LogicalNode {
   std::shared_ptr<const CompiledExpr> filter;
   std::vector<std::shared_ptr<const CompiledExpr>> select;
   std::shared_ptr<const WindowAggregateConfig> window;  // window aggregates
+  std::shared_ptr<const KeyedAggregateConfig> keyed_aggregate;  // aggregates without a window
+  std::shared_ptr<const TopNConfig> top_n;  // top_n operators and the top-n stage of a window
+  bool top_n_stage = false;  // the node planned after a window that has top_n ("name/top_n")
 };
 
 struct JobVertex {

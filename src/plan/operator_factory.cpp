@@ -10,7 +10,9 @@
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/filter_operator.h"
+#include "operators/keyed_aggregate_operator.h"
 #include "operators/select_operator.h"
+#include "operators/top_n_operator.h"
 #include "operators/window_aggregate_operator.h"
 
 namespace eddy {
@@ -19,6 +21,8 @@ namespace {
 OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
   if (node.kind == NodeKind::kOperator) {
     const OperatorSpec& op = graph.spec.operators[static_cast<size_t>(node.spec_index)];
+    if (node.top_n) return std::make_unique<TopNOperator>(*node.top_n);
+    if (node.keyed_aggregate) return std::make_unique<KeyedAggregateOperator>(*node.keyed_aggregate);
     if (op.kind == OperatorKind::kFilter)
       return std::make_unique<FilterOperator>(node.filter, node.output_schema);
     if (op.kind == OperatorKind::kWindowAggregate)

@@ -239,6 +239,18 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
   if (auto late = r.text("late_output")) o.late_output = *late;
 }
 
+void read_top_n(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
+  YAML::Node t = r.get("top_n");
+  MapReader tr(t, "top_n of operator '" + o.name.text + "'", diags);
+  if (!tr.valid()) return;
+  o.top_n.present = true;
+  o.top_n.loc = location_of(t);
+  o.top_n.n = tr.integer("n", 1, 1000000, true).value_or(1);
+  if (auto ob = tr.text("order_by", true)) o.top_n.order_by = *ob;
+  o.top_n.partition_by = read_name_list(tr, "partition_by");
+  tr.reject_unknown_keys();
+}
+
 void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   OperatorSpec o;
   o.loc = location_of(node);
@@ -252,10 +264,13 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   o.key_by = read_name_list(r, "key_by");
   o.partition = read_partition(r, o.partition_loc);
   const bool has_filter = r.has("filter"), has_select = r.has("select");
-  const bool has_aggregate = r.has("aggregate");
-  if (static_cast<int>(has_filter) + has_select + has_aggregate != 1) {
-    r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter', 'select' or "
-                  "'aggregate' (with 'window')");
+  const bool has_aggregate = r.has("aggregate"), has_top_n = r.has("top_n");
+  if (has_top_n) read_top_n(r, o, diags);
+  if (static_cast<int>(has_filter) + has_select + (has_aggregate || has_top_n) != 1) {
+    r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter', 'select', "
+                  "'aggregate' (with or without 'window') or 'top_n'");
+  } else if (!has_aggregate && has_top_n) {
+    o.kind = OperatorKind::kTopN;
   } else if (has_filter) {
     o.kind = OperatorKind::kFilter;
     if (auto f = r.text("filter", true)) o.filter = *f;
@@ -263,13 +278,13 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
     o.kind = OperatorKind::kSelect;
     read_select(r, o);
   } else {
-    o.kind = OperatorKind::kWindowAggregate;
     read_window_aggregate(r, o, diags);
+    o.kind = o.window.present ? OperatorKind::kWindowAggregate : OperatorKind::kKeyedAggregate;
   }
   for (const char* k : {"window", "allowed_lateness", "late_output"})
     if (!has_aggregate && r.has(k))
       r.error(r.get(k), std::string("'") + k + "' goes with 'aggregate' on operator '" + o.name.text + "'");
-  reject_not_yet(r, {"top_n", "emit_every"}, "top-n and incremental window results");
+  reject_not_yet(r, {"emit_every"}, "incremental window results");
   r.reject_unknown_keys();
   spec.operators.push_back(std::move(o));
 }

@@ -35,7 +35,22 @@ const char* edge_partitioning_name(EdgePartitioning p);
 
 enum class SourceType { kFile, kDatagen, kNexmark };
 enum class SinkType { kFile, kPrint, kBlackhole };
-enum class OperatorKind { kFilter, kSelect, kWindowAggregate };
+enum class OperatorKind {
+  kFilter,
+  kSelect,
+  kWindowAggregate,  // key_by + window + aggregate
+  kKeyedAggregate,   // key_by + aggregate without a window: a changelog (+I, +U)
+  kTopN,             // top_n alone, on a keyed stream: a changelog (+I, -D)
+};
+
+/// `top_n:` of an operator: the first n rows per partition (and window).
+struct TopNText {
+  bool present = false;
+  int64_t n = 0;
+  LocatedText order_by;                 // "price DESC"
+  std::vector<LocatedText> partition_by;
+  SourceLocation loc;
+};
 
 /// `event_time:` of a source (PIPELINES.md, docs/windows.md).
 struct EventTimeSpec {
@@ -86,7 +101,8 @@ struct OperatorSpec {
   std::optional<EdgePartitioning> partition;  // explicit partitioning of the input edge
   SourceLocation partition_loc;
   WindowText window;                       // kWindowAggregate
-  std::vector<AggregateItem> aggregate;    // kWindowAggregate
+  std::vector<AggregateItem> aggregate;    // kWindowAggregate, kKeyedAggregate
+  TopNText top_n;                          // kTopN, or after a window
   SourceLocation aggregate_loc;
   int64_t allowed_lateness_ms = 0;
   LocatedText late_output;                 // names the stream of late records, if set

@@ -120,6 +120,9 @@ def check_case(eddy, case_dir, p):
         for text in spec.get("stderr_contains", []):
             if text not in err:
                 problems.append(f"stderr lacks {text!r}")
+        if spec.get("changelog"):
+            problems.extend(check_changelog(work, case_dir, spec["changelog"]))
+        ignore = spec.get("ignore_rows_where", {})
         fmt = spec.get("format", "jsonl")
         expected_file = os.path.join(case_dir, f"expected.{fmt}")
         if os.path.exists(expected_file):
@@ -130,11 +133,26 @@ def check_case(eddy, case_dir, p):
                 parts = sorted(glob.glob(os.path.join(work, "out", "part-*")))
                 got = read_rows(parts, fmt)
             want = read_rows([expected_file], fmt)
+            if ignore:
+                def kept(row):
+                    obj = dict(json.loads(row))
+                    return not any(obj.get(k) in vals for k, vals in ignore.items())
+                got = [r for r in got if kept(r)]
+                want = [r for r in want if kept(r)]
             if got != want:
                 missing = [r for r in want if r not in got][:5]
                 extra = [r for r in got if r not in want][:5]
                 problems.append(f"output differs: {len(got)} rows vs {len(want)} expected; "
                                 f"missing {missing}; unexpected {extra}")
+        if spec.get("column_sums") or spec.get("min_rows"):
+            rows = [json.loads(l) for part in glob.glob(os.path.join(work, "out", "part-*"))
+                    for l in open(part) if l.strip()]
+            for col, want in spec.get("column_sums", {}).items():
+                got_sum = sum(r[col] for r in rows if r.get(col) is not None)
+                if got_sum != want:
+                    problems.append(f"sum of column {col} is {got_sum}, expected {want}")
+            if len(rows) < spec.get("min_rows", 0):
+                problems.append(f"{len(rows)} rows, expected at least {spec['min_rows']}")
         if spec.get("keys_in_one_part"):
             col = spec["keys_in_one_part"]
             owner = {}
@@ -148,6 +166,43 @@ def check_case(eddy, case_dir, p):
         return problems, err
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def check_changelog(work, case_dir, spec):
+    """Folds a changelog (column `op`) into its final state and compares that.
+    upsert: +I then +U rows per key, the last one wins; set: +I adds a row, -D removes it.
+    Each key or partition lives in one part file, whose rows are in order."""
+    problems = []
+    final = []
+    for part in sorted(glob.glob(os.path.join(work, "out", "part-*"))):
+        rows = [json.loads(l) for l in open(part) if l.strip()]
+        if spec["mode"] == "upsert":
+            latest = {}
+            for r in rows:
+                key = tuple(r[k] for k in spec["key"])
+                op = r.pop("op")
+                if op != ("+U" if key in latest else "+I"):
+                    problems.append(f"key {key}: {op} where {'+U' if key in latest else '+I'} was due")
+                latest[key] = r
+            final.extend(latest.values())
+        else:
+            live = []
+            for r in rows:
+                op = r.pop("op")
+                if op == "+I":
+                    live.append(r)
+                elif r in live:
+                    live.remove(r)
+                else:
+                    problems.append(f"-D of a row that is not there: {r}")
+            final.extend(live)
+    got = sorted(json.dumps(r, sort_keys=True) for r in final)
+    with open(os.path.join(case_dir, spec["expected"])) as f:
+        want = sorted(json.dumps(json.loads(l), sort_keys=True) for l in f if l.strip())
+    if got != want:
+        problems.append(f"final state differs: {len(got)} rows vs {len(want)}; "
+                        f"missing {[r for r in want if r not in got][:3]}; unexpected {[r for r in got if r not in want][:3]}")
+    return problems[:10]
 
 
 def check_cases(eddy, cases_dir):

@@ -123,6 +123,8 @@ class OperatorHarness final : public Collector {
     }
     return due ? op_.on_processing_time(now, *this) : Status::ok();
   }
+  /// finish() alone, without the end-of-time watermark before it.
+  Status finish_only() { return op_.finish(*this); }
   /// End of a bounded input: the end-of-time watermark, then finish().
   Status end_input() {
     Status st = op_.on_watermark(kEndOfTimeWatermark, *this);

@@ -106,6 +106,31 @@ TEST_CASE("a key's windows keep firing while its slices last, even with gaps in 
   CHECK(op.counters().keys_in_state == 0);
 }
 
+TEST_CASE("an out-of-order record moves its key's timer back to an earlier window") {
+  WindowAggregateOperator op(count_and_sum(tumbling(10)));
+  OperatorHarness h(op);
+  REQUIRE(h.open().is_ok());
+  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 1, 0.0, 25}})).is_ok());
+  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 2, 0.0, 5}})).is_ok());
+  REQUIRE(h.watermark(10).is_ok());
+  CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 2"});
+  REQUIRE(h.watermark(30).is_ok());
+  REQUIRE(h.end_input().is_ok());
+  // The timer left at 30 by the first record and the one set after [0, 10)
+  // fired both point at [20, 30): it still fires once.
+  CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 2", "a | 20 | 30 | 1 | 1"});
+}
+
+TEST_CASE("sliding windows without records in them do not fire") {
+  WindowAggregateOperator op(count_and_sum(sliding(10, 5)));
+  OperatorHarness h(op);
+  REQUIRE(h.open().is_ok());
+  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 1, 0.0, 0}, {"a", 0, 2, 0.0, 100}})).is_ok());
+  REQUIRE(h.end_input().is_ok());
+  CHECK(h.rows() == Rows{"a | -5 | 5 | 1 | 1", "a | 0 | 10 | 1 | 1", "a | 95 | 105 | 1 | 2",
+                         "a | 100 | 110 | 1 | 2"});
+}
+
 TEST_CASE("every window fires exactly once over many watermarks") {
   WindowAggregateOperator op(count_and_sum(sliding(4, 2)));
   OperatorHarness h(op);
@@ -116,7 +141,7 @@ TEST_CASE("every window fires exactly once over many watermarks") {
     REQUIRE(h.watermark(t).is_ok());  // a repeated watermark changes nothing
   }
   REQUIRE(h.end_input().is_ok());
-  REQUIRE(op.finish(h).is_ok());  // a second end changes nothing
+  REQUIRE(h.finish_only().is_ok());  // a second end changes nothing
   auto rows = h.sorted_rows();
   // Windows [-2, 2) .. [18, 22) per key: 11 each, every one once.
   CHECK(rows.size() == 22);
@@ -201,7 +226,7 @@ TEST_CASE("finish without the end-of-time watermark fires every open window too"
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
   REQUIRE(h.push(batch_of(kInput, {{"a", 0, 1, 0.0, 1}})).is_ok());
-  REQUIRE(op.finish(h).is_ok());
+  REQUIRE(h.finish_only().is_ok());
   CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 1"});
 }
 

@@ -91,7 +91,7 @@ TEST_CASE("finish fires processing-time windows whose timers have not come") {
   REQUIRE(h.open().is_ok());
   h.timers.now = 10;
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0}})).is_ok());
-  REQUIRE(op.finish(h).is_ok());
+  REQUIRE(h.finish_only().is_ok());
   CHECK(h.rows() == Rows{"a | 0 | 1000 | 1 | 1"});
 }
 

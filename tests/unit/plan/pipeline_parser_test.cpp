@@ -5,6 +5,8 @@
 #include "plan/job_graph.h"
 #include "plan/pipeline_parser.h"
 
+#include <map>
+
 using namespace eddy;
 
 namespace {
@@ -309,7 +311,44 @@ sinks:
   CHECK_MESSAGE(has_error(diags, 13, 39, "unknown column 'nope'"), dump(diags));
   CHECK_MESSAGE(has_error(diags, 13, 51, "expected an aggregate call"), dump(diags));
   CHECK_MESSAGE(has_error(diags, 13, 64, "the output column 'id' is already a key"), dump(diags));
-  CHECK_MESSAGE(has_error(diags, 17, 16, "'aggregate' without 'window'"), dump(diags));
+  CHECK(diags.size() == 5);  // operator b, an aggregate without a window, is fine
+}
+
+TEST_CASE("aggregates without a window and top-n plan as changelogs; top-n on a window as a second stage") {
+  auto graph = load_pipeline_text("t.yaml", R"Y(name: t
+parallelism: 2
+sources:
+  - name: bids
+    type: file
+    path: b.csv
+    format: csv
+    schema: { auction: int64, price: int64, ts: timestamp }
+    event_time: { column: ts }
+operators:
+  - { name: totals, input: bids, key_by: [auction], aggregate: { n: "count(*)", top: max(price) } }
+  - { name: best, input: bids, top_n: { n: 3, order_by: price DESC, partition_by: [auction] } }
+  - name: hot
+    input: bids
+    key_by: [auction]
+    window: { type: tumbling, size: 10s }
+    aggregate: { n: "count(*)" }
+    top_n: { n: 2, order_by: n DESC }
+sinks:
+  - { name: o1, input: totals, type: blackhole }
+  - { name: o2, input: best, type: blackhole }
+  - { name: o3, input: hot, type: blackhole }
+)Y");
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  const JobGraph& g = **graph;
+  std::map<std::string, const LogicalNode*> by;
+  for (const auto& n : g.nodes) by[n.name] = &n;
+  REQUIRE(by.count("hot/top_n"));
+  CHECK(by["totals"]->output_schema->to_string() == "auction: int64, n: int64, top: int64, op: string");
+  CHECK(by["best"]->output_schema->to_string() == "auction: int64, price: int64, ts: timestamp, op: string");
+  CHECK(by["best"]->input_partitioning == EdgePartitioning::kHash);
+  CHECK(by["hot/top_n"]->parallelism == 1);  // no partition_by: one subtask sees every window result
+  CHECK(by["hot/top_n"]->top_n->window_end_column == 2);
+  CHECK(by["o3"]->input == static_cast<int>(by["hot/top_n"] - g.nodes.data()));
 }
 
 TEST_CASE("a window after a select that drops the event-time column is refused") {

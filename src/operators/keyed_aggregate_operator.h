@@ -1,0 +1,57 @@
+// KeyedAggregateOperator: an unbounded GROUP BY, as Flink runs a non-windowed
+// aggregate: incremental accumulators per key in keyed state, and after every
+// input batch one changelog row per key the batch touched ("+I" the first
+// time, "+U" after). Built by the planner from a KeyedAggregateConfig; hosted in
+// a subtask's chain after a hash exchange on the key.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "operators/aggregate_accumulators.h"
+#include "operators/keyed_aggregate_config.h"
+#include "operators/operator.h"
+#include "operators/window_key_grouper.h"
+#include "state/keyed_state_backend.h"
+
+namespace eddy {
+
+class KeyedAggregateOperator final : public Operator {
+ public:
+  explicit KeyedAggregateOperator(KeyedAggregateConfig config);
+
+  /// OK when `config` is complete and consistent: key columns exist, the
+  /// aggregates read columns of the types they accept, and output_schema has
+  /// the types of keyed_aggregate_output_schema (names are the planner's).
+  /// open() checks it too; the planner should call it to refuse a pipeline early.
+  static Status validate(const KeyedAggregateConfig& config);
+
+  /// Creates the keyed state backend for this subtask's key groups.
+  Status open(const OperatorContext& ctx) override;
+  /// Updates the accumulators of every key in `batch`, then emits one batch
+  /// with one row per distinct key of `batch` (in order of first appearance).
+  Status process(const RecordBatchPtr& batch, Collector& out) override;
+  // Watermarks, timers and finish() change nothing: results are never final.
+  SchemaPtr output_schema() const override { return config_.output_schema; }
+  /// keys_in_state: the keys seen so far (state is never dropped).
+  OperatorCounters counters() const override;
+
+  /// The subtask's accumulators (for snapshots and tests); null before open().
+  KeyedStateBackend* state_backend() { return backend_.get(); }
+
+  /// Name of the ValueState<WindowAccumulator> holding each key's accumulators.
+  static constexpr const char* kStateName = "keyed_aggregate";
+
+ private:
+  KeyedAggregateConfig config_;
+  AggregateEvaluator aggregates_;
+  OperatorContext ctx_;
+  std::unique_ptr<KeyedStateBackend> backend_;
+  ValueState<WindowAccumulator>* accumulators_ = nullptr;  // in backend_
+  int32_t global_key_group_ = 0;    // the key group of the one key without key columns
+  KeyGrouper grouper_;              // reused across batches
+  std::vector<uint32_t> all_rows_;  // 0..n-1, reused
+};
+
+}  // namespace eddy

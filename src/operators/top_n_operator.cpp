@@ -1,0 +1,269 @@
+// TopNOperator: a batch is grouped by partition (one state lookup per
+// partition and batch); each row is ranked against its group and encoded only
+// when it can enter. Windowed mode fires windows in end order from an
+// in-memory index; keyed-stream mode diffs each touched partition's top n
+// before and after the batch by arrival number.
+#include "operators/top_n_operator.h"
+
+#include <numeric>
+
+#include "core/key_groups.h"
+#include "state/key_encoding.h"
+
+namespace eddy {
+namespace {
+
+constexpr const char* kInsert = "+I";
+constexpr const char* kDelete = "-D";
+/// Rows per batch when windows fire: the engine's default batch size.
+constexpr size_t kOutputBatchRows = 1024;
+
+Status check_column(const char* what, int column, const Schema& in) {
+  if (column < 0 || static_cast<size_t>(column) >= in.size())
+    return Status::invalid(std::string("top-n ") + what + " " + std::to_string(column) +
+                           " is not in the input (" + in.to_string() + ")");
+  return Status::ok();
+}
+
+int64_t saturating_sub(int64_t a, int64_t b) {  // b >= 0
+  return a < INT64_MIN + b ? INT64_MIN : a - b;
+}
+
+}  // namespace
+
+SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column) {
+  if (window_end_column >= 0) return input;
+  std::vector<Field> fields = input->fields();
+  fields.push_back({"op", DataType::kString});
+  return std::make_shared<Schema>(std::move(fields));
+}
+
+Status TopNOperator::validate(const TopNConfig& config) {
+  if (!config.input_schema || !config.output_schema)
+    return Status::invalid("top-n config lacks its input or output schema");
+  const Schema& in = *config.input_schema;
+  if (config.n < 1) return Status::invalid("top-n needs n >= 1, not " + std::to_string(config.n));
+  EDDY_RETURN_IF_ERROR(check_column("order column", config.order_column, in));
+  const DataType order = in.field(static_cast<size_t>(config.order_column)).type;
+  if (order == DataType::kBool)
+    return Status::type_error(
+        "top-n orders by an int64, float64, timestamp or string column, not bool");
+  for (int p : config.partition_columns)
+    EDDY_RETURN_IF_ERROR(check_column("partition column", p, in));
+  if (config.window_end_column != -1) {
+    EDDY_RETURN_IF_ERROR(check_column("window end column", config.window_end_column, in));
+    const DataType t = in.field(static_cast<size_t>(config.window_end_column)).type;
+    if (!is_integer_backed(t))
+      return Status::type_error(
+          std::string("the top-n window end column must be a timestamp, not ") + type_name(t));
+  }
+  if (config.allowed_lateness_ms < 0)
+    return Status::invalid("top-n allowed_lateness must not be negative");
+  const SchemaPtr expected = top_n_output_schema(config.input_schema, config.window_end_column);
+  bool same = expected->size() == config.output_schema->size();
+  for (size_t i = 0; same && i < expected->size(); ++i)
+    same = expected->field(i).type == config.output_schema->field(i).type;
+  if (!same)
+    return Status::invalid("top-n output schema (" + config.output_schema->to_string() +
+                           ") does not have the types of (" + expected->to_string() + ")");
+  return Status::ok();
+}
+
+TopNOperator::TopNOperator(TopNConfig config)
+    : config_(std::move(config)),
+      ranker_(config_.n, config_.descending,
+              config_.window_end_column >= 0 ? TopNTies::kByRowBytes : TopNTies::kByArrival) {}
+
+Status TopNOperator::open(const OperatorContext& ctx) {
+  EDDY_RETURN_IF_ERROR(validate(config_));
+  if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
+      ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
+    return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
+                           std::to_string(ctx.parallelism) + " with max_parallelism " +
+                           std::to_string(ctx.max_parallelism) + " owns no key groups");
+  ctx_ = ctx;
+  const KeyGroupRange range =
+      key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
+  // Without partition columns the planner runs one subtask, which owns every
+  // key group; the one partition lives in the first.
+  global_key_group_ = range.start;
+  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
+  groups_ = &backend_->value_state<TopNGroup>(kStateName);
+  all_columns_.resize(config_.input_schema->size());
+  std::iota(all_columns_.begin(), all_columns_.end(), 0);
+  builder_.emplace(config_.output_schema);
+  out_columns_.resize(all_columns_.size());
+  return Status::ok();
+}
+
+Status TopNOperator::check_key_group(int32_t kg) const {
+  const KeyGroupRange range = backend_->key_groups();
+  if (range.contains(kg)) return Status::ok();
+  return Status::internal("a record of key group " + std::to_string(kg) + " reached subtask " +
+                          std::to_string(ctx_.subtask_index) + ", which owns key groups " +
+                          std::to_string(range.start) + ".." + std::to_string(range.end) +
+                          ": the input is not partitioned by the top-n partition columns");
+}
+
+Status TopNOperator::append_row(const std::string& row, const char* op) {
+  // The builder's columns move out on finish(): bind them per row (cheap).
+  for (size_t c = 0; c < out_columns_.size(); ++c) out_columns_[c] = &builder_->column(c);
+  EDDY_RETURN_IF_ERROR(decode_key(row, out_columns_));
+  if (op != nullptr) builder_->column(out_columns_.size()).append_string(op);
+  builder_->commit_rows(1);
+  return Status::ok();
+}
+
+Status TopNOperator::process(const RecordBatchPtr& batch, Collector& out) {
+  if (!backend_) return Status::internal("top-n: process() before open()");
+  if (batch->num_rows == 0) return Status::ok();
+  return windowed() ? process_windowed(*batch) : process_keyed(*batch, out);
+}
+
+Status TopNOperator::process_windowed(const RecordBatch& batch) {
+  const Column& ends = batch.columns[static_cast<size_t>(config_.window_end_column)];
+  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
+  const bool watermark_seen = watermark_ != kNoWatermark;
+  accepted_.clear();
+  for (size_t r = 0; r < batch.num_rows; ++r) {
+    if (ends.is_null(r)) {
+      ++skipped_records_;
+    } else if (watermark_seen && ends.ints[r] <= fired_through_) {
+      ++late_records_;  // its window fired already: a second result would contradict the first
+    } else {
+      accepted_.push_back(static_cast<uint32_t>(r));
+    }
+  }
+  if (accepted_.empty()) return Status::ok();
+  grouper_.group(batch, config_.partition_columns, ctx_.max_parallelism, global_key_group_,
+                 accepted_.data(), accepted_.size());
+  TopNEntry pushed_out;
+  for (size_t g = 0; g < grouper_.num_groups(); ++g) {
+    const int32_t kg = grouper_.key_group(g);
+    EDDY_RETURN_IF_ERROR(check_key_group(kg));
+    backend_->set_current_key(grouper_.key(g), kg);
+    const uint32_t* rows = grouper_.rows(g);
+    for (size_t k = 0; k < grouper_.row_count(g); ++k) {
+      const uint32_t r = rows[k];
+      const int64_t end = ends.ints[r];
+      TopNGroup* group = groups_->get(end);
+      if (group == nullptr) {
+        group = &groups_->get_or_create(end);
+        pending_[end].push_back(PartitionKey{kg, std::string(grouper_.key(g))});
+        ++indexed_groups_;
+      }
+      TopNRanker::read_order(order, r, candidate_);
+      if (!ranker_.may_enter(*group, candidate_)) continue;
+      candidate_.row.clear();
+      encode_key(batch, all_columns_, r, candidate_.row);
+      // A row pushed out of a window's group can never return: it is dropped.
+      (void)ranker_.offer(*group, std::move(candidate_), &pushed_out);
+    }
+  }
+  return Status::ok();
+}
+
+Status TopNOperator::process_keyed(const RecordBatch& batch, Collector& out) {
+  accepted_.resize(batch.num_rows);
+  std::iota(accepted_.begin(), accepted_.end(), 0u);
+  grouper_.group(batch, config_.partition_columns, ctx_.max_parallelism, global_key_group_,
+                 accepted_.data(), accepted_.size());
+  for (size_t g = 0; g < grouper_.num_groups(); ++g) {
+    const int32_t kg = grouper_.key_group(g);
+    EDDY_RETURN_IF_ERROR(check_key_group(kg));
+    backend_->set_current_key(grouper_.key(g), kg);
+    EDDY_RETURN_IF_ERROR(update_partition(batch, g));
+  }
+  return out.emit(builder_->finish());
+}
+
+Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
+  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
+  TopNGroup& group = groups_->get_or_create();
+  // Rows from this batch get seq >= first_new: that is how the diff below
+  // tells entering rows from those already reported.
+  const uint64_t first_new = group.next_seq;
+  pushed_out_.clear();
+  TopNEntry pushed_out;
+  const uint32_t* rows = grouper_.rows(g);
+  for (size_t k = 0; k < grouper_.row_count(g); ++k) {
+    const uint32_t r = rows[k];
+    TopNRanker::read_order(order, r, candidate_);
+    candidate_.seq = group.next_seq++;
+    if (!ranker_.may_enter(group, candidate_)) continue;
+    candidate_.row.clear();
+    encode_key(batch, all_columns_, r, candidate_.row);
+    if (ranker_.offer(group, std::move(candidate_), &pushed_out) ==
+            TopNRanker::Offer::kEnteredPushingOut &&
+        pushed_out.seq < first_new)  // reported before: retract it
+      pushed_out_.push_back(std::move(pushed_out));
+  }
+  // Retractions first, as a changelog consumer expects, then the new rows in rank order.
+  for (const TopNEntry& e : pushed_out_) EDDY_RETURN_IF_ERROR(append_row(e.row, kDelete));
+  for (const TopNEntry& e : group.rows)
+    if (e.seq >= first_new) EDDY_RETURN_IF_ERROR(append_row(e.row, kInsert));
+  return Status::ok();
+}
+
+Status TopNOperator::fire_through(int64_t through, Collector& out) {
+  // Groups are created and dropped together with their index entries; only a
+  // restore of key groups changes state behind the index's back.
+  if (groups_->size() != indexed_groups_) rebuild_window_index();
+  while (!pending_.empty() && pending_.begin()->first <= through) {
+    const int64_t end = pending_.begin()->first;
+    const std::vector<PartitionKey> keys = std::move(pending_.begin()->second);
+    pending_.erase(pending_.begin());
+    indexed_groups_ -= keys.size();
+    for (const PartitionKey& p : keys) {
+      backend_->set_current_key(p.key, p.key_group);
+      const TopNGroup* group = groups_->get(end);
+      if (group == nullptr) continue;
+      for (const TopNEntry& e : group->rows) EDDY_RETURN_IF_ERROR(append_row(e.row, nullptr));
+      ++windows_fired_;
+      groups_->clear(end);
+      if (builder_->num_rows() >= kOutputBatchRows)
+        EDDY_RETURN_IF_ERROR(out.emit(builder_->finish()));
+    }
+  }
+  if (builder_->empty()) return Status::ok();
+  return out.emit(builder_->finish());
+}
+
+Status TopNOperator::on_watermark(int64_t watermark_ms, Collector& out) {
+  if (!backend_) return Status::internal("top-n: on_watermark() before open()");
+  if (!windowed() || watermark_ms <= watermark_) return Status::ok();
+  watermark_ = watermark_ms;
+  fired_through_ = watermark_ms == kEndOfTimeWatermark
+                       ? INT64_MAX
+                       : saturating_sub(watermark_ms, config_.allowed_lateness_ms);
+  return fire_through(fired_through_, out);
+}
+
+Status TopNOperator::finish(Collector& out) {
+  if (!backend_) return Status::internal("top-n: finish() before open()");
+  if (!windowed()) return Status::ok();
+  watermark_ = kEndOfTimeWatermark;
+  fired_through_ = INT64_MAX;
+  return fire_through(INT64_MAX, out);
+}
+
+void TopNOperator::rebuild_window_index() {
+  pending_.clear();
+  indexed_groups_ = 0;
+  if (!backend_ || !windowed()) return;
+  groups_->for_each([this](int32_t kg, const std::string& key, int64_t end, TopNGroup&) {
+    pending_[end].push_back(PartitionKey{kg, key});
+    ++indexed_groups_;
+  });
+}
+
+OperatorCounters TopNOperator::counters() const {
+  OperatorCounters c;
+  c.keys_in_state = backend_ ? backend_->key_count() : 0;
+  c.windows_fired = windows_fired_;
+  c.late_records = late_records_;
+  c.skipped_records = skipped_records_;
+  return c;
+}
+
+}  // namespace eddy

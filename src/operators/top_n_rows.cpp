@@ -1,0 +1,106 @@
+// TopNRanker: comparisons of order values and bounded insertion into a sorted
+// group. Groups are small (n rows), so a sorted vector with binary search and
+// an O(n) insert beats any tree here.
+#include "operators/top_n_rows.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace eddy {
+namespace {
+
+template <class T>
+int three_way(const T& a, const T& b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+/// PostgreSQL's float order: NaN above every number and equal to itself.
+int compare_doubles(double a, double b) {
+  const bool na = std::isnan(a), nb = std::isnan(b);
+  if (na || nb) return static_cast<int>(na) - static_cast<int>(nb);
+  return three_way(a, b);  // -0.0 == 0.0 here already
+}
+
+}  // namespace
+
+void TopNRanker::read_order(const Column& col, size_t row, TopNEntry& e) {
+  e.order_int = 0;
+  e.order_double = 0;
+  e.order_string.clear();
+  if (col.is_null(row)) {
+    e.order_kind = static_cast<uint8_t>(TopNOrderKind::kNull);
+    return;
+  }
+  switch (col.type()) {
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      e.order_kind = static_cast<uint8_t>(TopNOrderKind::kInt);
+      e.order_int = col.ints[row];
+      return;
+    case DataType::kBool:  // refused by validation; ordered false < true if it ever comes
+      e.order_kind = static_cast<uint8_t>(TopNOrderKind::kInt);
+      e.order_int = col.bools[row];
+      return;
+    case DataType::kFloat64:
+      e.order_kind = static_cast<uint8_t>(TopNOrderKind::kDouble);
+      e.order_double = col.doubles[row];
+      return;
+    case DataType::kString: {
+      e.order_kind = static_cast<uint8_t>(TopNOrderKind::kString);
+      const std::string_view s = col.string_at(row);
+      e.order_string.assign(s.data(), s.size());
+      return;
+    }
+  }
+}
+
+int TopNRanker::compare_order(const TopNEntry& a, const TopNEntry& b) const {
+  const auto null = static_cast<uint8_t>(TopNOrderKind::kNull);
+  const bool a_null = a.order_kind == null, b_null = b.order_kind == null;
+  if (a_null || b_null) return static_cast<int>(a_null) - static_cast<int>(b_null);
+  int c = 0;
+  switch (static_cast<TopNOrderKind>(a.order_kind)) {
+    case TopNOrderKind::kInt:
+      c = three_way(a.order_int, b.order_int);
+      break;
+    case TopNOrderKind::kDouble:
+      c = compare_doubles(a.order_double, b.order_double);
+      break;
+    case TopNOrderKind::kString:
+      c = a.order_string.compare(b.order_string);
+      break;
+    case TopNOrderKind::kNull:
+      break;
+  }
+  c = c < 0 ? -1 : (c > 0 ? 1 : 0);
+  return descending_ ? -c : c;
+}
+
+bool TopNRanker::ranks_before(const TopNEntry& a, const TopNEntry& b) const {
+  const int c = compare_order(a, b);
+  if (c != 0) return c < 0;
+  if (ties_ == TopNTies::kByArrival) return a.seq < b.seq;
+  return a.row < b.row;  // std::string compares as unsigned bytes, i.e. memcmp
+}
+
+bool TopNRanker::may_enter(const TopNGroup& group, const TopNEntry& e) const {
+  if (static_cast<int64_t>(group.rows.size()) < n_) return true;
+  const int c = compare_order(e, group.rows.back());
+  // On a tie only the row bytes can still decide; an arriving row's seq is the largest.
+  return c < 0 || (c == 0 && ties_ == TopNTies::kByRowBytes);
+}
+
+TopNRanker::Offer TopNRanker::offer(TopNGroup& group, TopNEntry&& e, TopNEntry* pushed_out) const {
+  auto& rows = group.rows;
+  auto pos = std::upper_bound(
+      rows.begin(), rows.end(), e,
+      [this](const TopNEntry& a, const TopNEntry& b) { return ranks_before(a, b); });
+  if (pos - rows.begin() >= n_) return Offer::kRejected;
+  rows.insert(pos, std::move(e));
+  if (static_cast<int64_t>(rows.size()) <= n_) return Offer::kEntered;
+  *pushed_out = std::move(rows.back());
+  rows.pop_back();
+  return Offer::kEnteredPushingOut;
+}
+
+}  // namespace eddy
