@@ -394,6 +394,11 @@ Result<SourceStep> TaskRunner::source_step() {
       idle_us_ = poll.retry_after_us;
       m.busy_ns += now_ns() - t0;
       source_idle_check();
+      if (idle_timeout_ns_ > 0 && !source_idle_) {
+        // Wake at the idle deadline too, or a long wait would hide the idleness.
+        const int64_t until_idle_us = (last_data_ns_ + idle_timeout_ns_ - now_ns()) / 1000;
+        idle_us_ = std::min(idle_us_, std::max<int64_t>(until_idle_us, 1));
+      }
       return SourceStep::kIdle;
     case SourcePoll::Kind::kEndOfSplit:
       has_split_ = false;

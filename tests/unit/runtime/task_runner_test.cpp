@@ -5,7 +5,9 @@
 
 #include <deque>
 #include <map>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "plan/job_graph.h"
 #include "plan/operator_factory.h"
@@ -73,7 +75,15 @@ class Cluster {
     for (auto& [a, r] : runners_) REQUIRE(r->start().is_ok());
   }
 
-  void post(Address from, Address to, Message m) { queues_[{from, to}].push_back(std::move(m)); }
+  void post(Address from, Address to, Message m) {
+    if (m.kind == Message::Kind::kEvent && m.event.kind == EventKind::kIdleStatus)
+      idle_events.push_back({from, m.event.value});
+    else if (m.kind == Message::Kind::kBatch)
+      idle_events.push_back({from, 2});  // data, to see the order of statuses and data
+    queues_[{from, to}].push_back(std::move(m));
+  }
+  /// Per sender, in order: idle status values (1 idle, 0 active) and 2 for a batch.
+  std::vector<std::pair<Address, int64_t>> idle_events;
 
   /// Runs until every runner finished; `stalled` receives nothing.
   void run(std::optional<Address> stalled = std::nullopt, int max_rounds = 1000000) {
@@ -145,6 +155,7 @@ class Cluster {
     auto step = r.source_step();
     REQUIRE_MESSAGE(step.ok(), step.status().message());
     if (*step == SourceStep::kBackpressured) source_backpressured = true;
+    if (*step == SourceStep::kIdle) std::this_thread::sleep_for(std::chrono::microseconds(r.idle_us()));
     if (*step == SourceStep::kNeedSplit) {
       auto& q = splits_[a.first];
       std::optional<Split> s;
@@ -242,4 +253,30 @@ TEST_CASE("a stalled single consumer backpressures the source") {
   CHECK(c.source_backpressured);
   CHECK(c.batches_queued_for(Address{1, 0}) <= 2);
   CHECK_FALSE(c.all_finished());
+}
+
+TEST_CASE("a paced source that goes quiet announces idle, and active again before its next data") {
+  // 10 rows at 20 rows/s with a 20 ms idle timeout: the pacer makes the source wait
+  // 50 ms between rows, longer than the timeout, so it flips idle and back.
+  Cluster c("name: idle\nsources:\n  - name: gen\n    type: datagen\n    rows: 10\n"
+            "    rows_per_second: 20\n    fields: { id: { kind: sequence }, ts: { kind: timestamp, "
+            "start: \"2024-01-01 00:00:00\", step: 1s } }\n"
+            "    event_time: { column: ts, idle_timeout: 20ms }\n"
+            "sinks:\n  - { name: out, input: gen, type: blackhole, partition: rebalance }\n", 3);
+  c.run();
+  REQUIRE(c.all_finished());
+  std::vector<int64_t> seq;
+  for (const auto& [from, v] : c.idle_events)
+    if (from.first == 0 && (seq.empty() || seq.back() != v)) seq.push_back(v);
+  // Starts idle (no split), active with its split, data, then idle/active around waits.
+  REQUIRE(seq.size() >= 5);
+  CHECK(seq[0] == 1);
+  CHECK(seq[1] == 0);
+  CHECK(seq[2] == 2);
+  bool went_idle_after_data = false;
+  for (size_t i = 3; i < seq.size(); ++i) {
+    if (seq[i] == 1 && seq[i - 1] == 2) went_idle_after_data = true;
+    if (seq[i] == 2) CHECK(seq[i - 1] != 1);  // never data while announced idle
+  }
+  CHECK(went_idle_after_data);
 }
