@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/key_groups.h"
+#include "operators/keyed_operator_support.h"
 #include "state/key_encoding.h"
 
 namespace eddy {
@@ -37,13 +38,7 @@ Status KeyedAggregateOperator::validate(const KeyedAggregateConfig& config) {
   EDDY_RETURN_IF_ERROR(AggregateEvaluator::validate(config.aggregates, in));
   const SchemaPtr expected =
       keyed_aggregate_output_schema(in, config.key_columns, config.aggregates);
-  bool same = expected->size() == config.output_schema->size();
-  for (size_t i = 0; same && i < expected->size(); ++i)
-    same = expected->field(i).type == config.output_schema->field(i).type;
-  if (!same)
-    return Status::invalid("keyed aggregate output schema (" + config.output_schema->to_string() +
-                           ") does not have the types of (" + expected->to_string() + ")");
-  return Status::ok();
+  return check_output_types(*expected, *config.output_schema, "keyed aggregate");
 }
 
 KeyedAggregateOperator::KeyedAggregateOperator(KeyedAggregateConfig config)
@@ -51,14 +46,8 @@ KeyedAggregateOperator::KeyedAggregateOperator(KeyedAggregateConfig config)
 
 Status KeyedAggregateOperator::open(const OperatorContext& ctx) {
   EDDY_RETURN_IF_ERROR(validate(config_));
-  if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
-      ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
-    return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
-                           std::to_string(ctx.parallelism) + " with max_parallelism " +
-                           std::to_string(ctx.max_parallelism) + " owns no key groups");
+  EDDY_ASSIGN_OR_RETURN(const KeyGroupRange range, owned_key_groups(ctx));
   ctx_ = ctx;
-  const KeyGroupRange range =
-      key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
   // Without key columns the planner runs one subtask, which owns every key
   // group; the one key lives in the first (as in WindowAggregateOperator).
   global_key_group_ = range.start;

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/key_groups.h"
+#include "operators/keyed_operator_support.h"
 #include "state/key_encoding.h"
 
 namespace eddy {
@@ -60,13 +61,7 @@ Status TopNOperator::validate(const TopNConfig& config) {
   if (config.allowed_lateness_ms < 0)
     return Status::invalid("top-n allowed_lateness must not be negative");
   const SchemaPtr expected = top_n_output_schema(config.input_schema, config.window_end_column);
-  bool same = expected->size() == config.output_schema->size();
-  for (size_t i = 0; same && i < expected->size(); ++i)
-    same = expected->field(i).type == config.output_schema->field(i).type;
-  if (!same)
-    return Status::invalid("top-n output schema (" + config.output_schema->to_string() +
-                           ") does not have the types of (" + expected->to_string() + ")");
-  return Status::ok();
+  return check_output_types(*expected, *config.output_schema, "top-n");
 }
 
 TopNOperator::TopNOperator(TopNConfig config)
@@ -76,14 +71,8 @@ TopNOperator::TopNOperator(TopNConfig config)
 
 Status TopNOperator::open(const OperatorContext& ctx) {
   EDDY_RETURN_IF_ERROR(validate(config_));
-  if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
-      ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
-    return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
-                           std::to_string(ctx.parallelism) + " with max_parallelism " +
-                           std::to_string(ctx.max_parallelism) + " owns no key groups");
+  EDDY_ASSIGN_OR_RETURN(const KeyGroupRange range, owned_key_groups(ctx));
   ctx_ = ctx;
-  const KeyGroupRange range =
-      key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
   // Without partition columns the planner runs one subtask, which owns every
   // key group; the one partition lives in the first.
   global_key_group_ = range.start;

@@ -1,0 +1,21 @@
+// Checks shared by the keyed operators (window aggregate, keyed aggregate, top-n):
+// which key groups a subtask owns, and that a planned output schema has the
+// column types the operator produces. Called from their validate() and open().
+#pragma once
+
+#include <string>
+
+#include "core/key_groups.h"
+#include "core/status.h"
+#include "operators/operator.h"
+
+namespace eddy {
+
+/// The key groups subtask ctx.subtask_index of ctx.parallelism owns, or why it owns none.
+Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx);
+
+/// `planned` must have the column types of `produced`, in order (names are the
+/// planner's to choose). `what` names the operator in the message.
+Status check_output_types(const Schema& produced, const Schema& planned, const std::string& what);
+
+}  // namespace eddy
