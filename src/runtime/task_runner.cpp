@@ -137,8 +137,11 @@ Status TaskRunner::open() {
 }
 
 Status TaskRunner::start() {
-  source_idle_ = reader_ != nullptr;
-  if (!status_announced_) {  // status events of the inputs may have arrived before start
+  // A source says nothing until it knows its fate: "active" with its first split,
+  // or end of input when there is none (on_split). Other subtasks announce "idle"
+  // now and follow their inputs. Consumers wait for every first message, so
+  // neither a late split nor a missing one can shift the watermark.
+  if (!reader_ && !status_announced_) {  // input status events may have come before start
     status_announced_ = true;
     forwarded_idle_ = true;
     broadcast(StreamEvent{EventKind::kIdleStatus, 1});
@@ -288,9 +291,10 @@ Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
     return Status::internal("event on unknown input channel " + std::to_string(input_channel));
   const bool first = !channel_heard_[static_cast<size_t>(input_channel)];
   heard_from(input_channel);
-  if (first && event.kind == EventKind::kIdleStatus) {
-    // A channel's first message is its initial status: nothing of that channel
-    // precedes it, so it applies at once, ahead of other channels' queued input.
+  if (first && (event.kind == EventKind::kIdleStatus || event.kind == EventKind::kEndOfInput)) {
+    // A channel's first message is its initial status (or end of input, from a
+    // source without a split): nothing of that channel precedes it, so it applies
+    // at once, ahead of other channels' queued input.
     EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
     return drain_pending();
   }
@@ -444,8 +448,9 @@ Status TaskRunner::on_split(const std::optional<Split>& split) {
   EDDY_RETURN_IF_ERROR(reader_->open_split(*split));
   has_split_ = true;
   last_data_ns_ = now_ns();
-  if (source_idle_) {  // a split to read: this subtask's watermark counts again
+  if (source_idle_ || !status_announced_) {  // a split to read: this subtask's watermark counts
     source_idle_ = false;
+    status_announced_ = true;
     broadcast(StreamEvent{EventKind::kIdleStatus, 0});
   }
   return Status::ok();

@@ -54,10 +54,10 @@ class TaskRunner {
 
   /// Builds and opens the chain (and reader). Call once before anything else.
   Status open();
-  /// At start: initial credits for every input channel, and an initial idle
-  /// status on every output channel (a source is idle until it gets a split, as
-  /// Flink's source readers are; other subtasks until an input is active).
-  /// Consumers process nothing before every input channel delivered that first
+  /// At start: initial credits for every input channel, and (not for sources)
+  /// an initial idle status on every output channel. A source's first message
+  /// is "active" when it gets a split or end of input when it gets none.
+  /// Consumers process nothing before every input channel delivered its first
   /// message, so watermarks, and so lateness, depend on the data, not on timing.
   Status start();
 
