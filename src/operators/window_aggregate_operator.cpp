@@ -1,7 +1,9 @@
 // WindowAggregateOperator: a batch is split into skipped, late and accepted
 // rows; the accepted ones are grouped by key so each key's state is looked up
 // once per batch; watermarks and timers fire window ends in time order from
-// the WindowTimers index, many windows into one output batch.
+// the WindowTimers index, many windows into one output batch. With
+// emit_every, a processing-time timer emits the changed open windows of the
+// keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
 #include "core/key_groups.h"
@@ -37,12 +39,14 @@ Status check_window(const WindowSpec& w) {
 }  // namespace
 
 SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
-                               const std::vector<AggregateSpec>& aggregates) {
+                               const std::vector<AggregateSpec>& aggregates,
+                               FinalColumn final_column) {
   std::vector<Field> fields;
   for (int k : key_columns) fields.push_back(input.field(static_cast<size_t>(k)));
   fields.push_back({"window_start", DataType::kTimestamp});
   fields.push_back({"window_end", DataType::kTimestamp});
   for (const AggregateSpec& a : aggregates) fields.push_back({a.output, a.output_type});
+  if (final_column == FinalColumn::kPresent) fields.push_back({"final", DataType::kBool});
   return std::make_shared<Schema>(std::move(fields));
 }
 
@@ -67,9 +71,14 @@ Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
   if (config.allowed_lateness_ms < 0 || config.allowed_lateness_ms > kMaxWindowDuration)
     return Status::invalid("allowed_lateness must be between 0 and 2^59 ms, not " +
                            std::to_string(config.allowed_lateness_ms) + " ms");
+  if (config.emit_every_ms < 0 || config.emit_every_ms > kMaxWindowDuration)
+    return Status::invalid("emit_every must be between 1 ms and 2^59 ms (or 0: off), not " +
+                           std::to_string(config.emit_every_ms) + " ms");
   EDDY_RETURN_IF_ERROR(AggregateEvaluator::validate(config.aggregates, in));
   // Names are the planner's; the types and their order are the operator's contract.
-  const SchemaPtr expected = window_output_schema(in, config.key_columns, config.aggregates);
+  const SchemaPtr expected =
+      window_output_schema(in, config.key_columns, config.aggregates,
+                           config.emit_every_ms > 0 ? FinalColumn::kPresent : FinalColumn::kAbsent);
   bool same = expected->size() == config.output_schema->size();
   for (size_t i = 0; same && i < expected->size(); ++i)
     same = expected->field(i).type == config.output_schema->field(i).type;
@@ -86,6 +95,8 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   EDDY_RETURN_IF_ERROR(validate(config_));
   if (!event_time() && ctx.timers == nullptr)
     return Status::invalid("processing-time windows need the host's timer service");
+  if (emits_partials() && ctx.timers == nullptr)
+    return Status::invalid("emit_every needs the host's timer service");
   if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
       ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
     return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
@@ -99,20 +110,25 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   global_key_group_ = range.start;
   backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
   timers_ = std::make_unique<WindowTimers>(*backend_, event_time() ? nullptr : ctx.timers);
+  if (emits_partials()) changes_ = std::make_unique<WindowChanges>(*backend_);
   const WindowSpec& w = config_.window;
   switch (w.type) {
     case WindowType::kTumbling:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, *timers_, aggregates_);
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, *timers_, aggregates_,
+                                            changes_.get());
       break;
     case WindowType::kSliding:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, *timers_, aggregates_);
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, *timers_, aggregates_,
+                                            changes_.get());
       break;
     case WindowType::kSession:
-      store_ = std::make_unique<SessionStore>(w.gap_ms, *backend_, *timers_, aggregates_);
+      store_ = std::make_unique<SessionStore>(w.gap_ms, *backend_, *timers_, aggregates_,
+                                              changes_.get());
       break;
   }
-  output_ = std::make_unique<WindowOutput>(config_.output_schema, config_.key_columns.size(),
-                                           aggregates_);
+  output_ = std::make_unique<WindowOutput>(
+      config_.output_schema, config_.key_columns.size(), aggregates_,
+      emits_partials() ? FinalColumn::kPresent : FinalColumn::kAbsent);
   return Status::ok();
 }
 
@@ -170,6 +186,8 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
     backend_->set_current_key(grouper_.key(g), kg);
     store_->add(*batch, times, grouper_.rows(g), grouper_.row_count(g), fired_through_);
   }
+  // Some window is open now: partial results are due every emit_every_ms.
+  if (emits_partials() && next_emission_ms_ == kNoEmission) schedule_emission(ctx_.timers->now_ms());
   return Status::ok();
 }
 
@@ -200,9 +218,45 @@ Status WindowAggregateOperator::on_watermark(int64_t watermark_ms, Collector& ou
 
 Status WindowAggregateOperator::on_processing_time(int64_t now_ms, Collector& out) {
   if (!backend_) return Status::internal("window aggregate: on_processing_time() before open()");
-  if (event_time() || now_ms <= fired_through_) return Status::ok();
-  fired_through_ = now_ms;
-  return fire_through(fired_through_, out);
+  // Windows due now fire first, so a window never gets a partial row in the
+  // same call as its final one.
+  if (!event_time() && now_ms > fired_through_) {
+    fired_through_ = now_ms;
+    EDDY_RETURN_IF_ERROR(fire_through(fired_through_, out));
+  }
+  if (next_emission_ms_ == kNoEmission || now_ms < next_emission_ms_) return Status::ok();
+  next_emission_ms_ = kNoEmission;
+  EDDY_RETURN_IF_ERROR(emit_partials(out));
+  // Window state is all this backend holds: no key in it, no open window, no
+  // timer until the next record.
+  if (backend_->key_count() > 0) schedule_emission(now_ms);
+  return Status::ok();
+}
+
+void WindowAggregateOperator::schedule_emission(int64_t now_ms) {
+  // Epoch-aligned, as windows are: every subtask emits at the same instants.
+  const int64_t every = config_.emit_every_ms;
+  next_emission_ms_ = saturating_add(floor_to(now_ms, every), every);
+  ctx_.timers->register_processing_timer(next_emission_ms_);
+}
+
+Status WindowAggregateOperator::emit_partials(Collector& out) {
+  changes_->take_keys(changed_);
+  for (const TimerKey& k : changed_) {
+    backend_->set_current_key(k.key, k.key_group);
+    EDDY_RETURN_IF_ERROR(store_->emit_changed(*output_));
+    EDDY_RETURN_IF_ERROR(output_->emit_if_full(out));
+  }
+  return output_->flush(out);
+}
+
+void WindowAggregateOperator::add_timers_from_state() {
+  if (!store_) return;
+  store_->add_timers_from_state();
+  if (!emits_partials()) return;
+  changes_->add_keys_from_state();
+  if (next_emission_ms_ == kNoEmission && backend_->key_count() > 0)
+    schedule_emission(ctx_.timers->now_ms());
 }
 
 Status WindowAggregateOperator::finish(Collector& out) {

@@ -1,8 +1,9 @@
 // WindowAggregateOperator: keyed tumbling, sliding and session windows with
 // incremental aggregates, on event time (watermarks) or processing time
-// (timers), exactly as docs/windows.md specifies. Built by the planner from a
-// WindowAggregateConfig; hosted in a subtask's chain after a hash exchange on
-// the key. All window state lives in the subtask's KeyedStateBackend.
+// (timers), exactly as docs/windows.md specifies, optionally with partial
+// results of open windows every emit_every_ms of processing time. Built by the
+// planner from a WindowAggregateConfig; hosted in a subtask's chain after a
+// hash exchange on the key. All window state lives in the subtask's KeyedStateBackend.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "operators/aggregate_accumulators.h"
 #include "operators/operator.h"
+#include "operators/window_changes.h"
 #include "operators/window_config.h"
 #include "operators/window_key_grouper.h"
 #include "operators/window_output.h"
@@ -23,9 +25,11 @@ namespace eddy {
 
 /// The output schema of a window aggregate: the key columns of `input` (names
 /// and types), window_start and window_end (timestamps), then one column per
-/// aggregate named spec.output of type spec.output_type. For the planner.
+/// aggregate named spec.output of type spec.output_type, and with
+/// FinalColumn::kPresent (emit_every) a last column `final` (bool). For the planner.
 SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
-                               const std::vector<AggregateSpec>& aggregates);
+                               const std::vector<AggregateSpec>& aggregates,
+                               FinalColumn final_column = FinalColumn::kAbsent);
 
 class WindowAggregateOperator final : public Operator {
  public:
@@ -33,9 +37,10 @@ class WindowAggregateOperator final : public Operator {
 
   /// OK when `config` is complete and consistent: columns exist with the types
   /// the aggregates need, durations are positive (a slide at most the size),
-  /// and output_schema has the types of window_output_schema (names are the
-  /// planner's). open()
-  /// checks it too; the planner should call it to refuse a pipeline early.
+  /// emit_every_ms is 0 or a duration, and output_schema has the types of
+  /// window_output_schema, with the final column exactly when emit_every_ms > 0
+  /// (names are the planner's). open() checks it too; the planner should call
+  /// it to refuse a pipeline early.
   static Status validate(const WindowAggregateConfig& config);
 
   /// Creates the keyed state backend for this subtask's key groups.
@@ -46,7 +51,11 @@ class WindowAggregateOperator final : public Operator {
   /// Rows of one call come key by key (a key's windows in end order), not
   /// ordered by window end across keys.
   Status on_watermark(int64_t watermark_ms, Collector& out) override;
-  /// Processing time: fires every window with end <= now_ms.
+  /// Processing time: fires every window with end <= now_ms. Then, with
+  /// emit_every, when the emission timer is due: a row with final = false for
+  /// every open window that changed since its last row (key by key), and the
+  /// next emission timer at the next multiple of emit_every_ms, as long as
+  /// some window is open. A window's row when it fires has final = true.
   Status on_processing_time(int64_t now_ms, Collector& out) override;
   /// End of input: fires every window still open.
   Status finish(Collector& out) override;
@@ -58,11 +67,11 @@ class WindowAggregateOperator final : public Operator {
   /// The subtask's window state (for snapshots and tests); null before open().
   KeyedStateBackend* state_backend() { return backend_.get(); }
   /// After key groups were restored into state_backend(): re-registers the
-  /// timer of every key in state. Windows then fire by the watermarks (or the
-  /// clock) that follow; records are late only relative to those.
-  void add_timers_from_state() {
-    if (store_) store_->add_timers_from_state();
-  }
+  /// timer of every key in state (and with emit_every the emission timer, and
+  /// the keys whose windows changed since their last partial rows). Windows
+  /// then fire by the watermarks (or the clock) that follow; records are late
+  /// only relative to those.
+  void add_timers_from_state();
 
  private:
   bool event_time() const { return config_.time_column >= 0; }
@@ -71,12 +80,18 @@ class WindowAggregateOperator final : public Operator {
   const int64_t* classify_rows(const RecordBatch& batch);
   /// Fires every window with end <= `through` (window ends, not fire times).
   Status fire_through(int64_t through, Collector& out);
+  bool emits_partials() const { return config_.emit_every_ms > 0; }
+  /// Registers the emission timer at the first multiple of emit_every_ms after `now_ms`.
+  void schedule_emission(int64_t now_ms);
+  /// Emits the partial rows of every changed open window.
+  Status emit_partials(Collector& out);
 
   WindowAggregateConfig config_;
   AggregateEvaluator aggregates_;
   OperatorContext ctx_;
   std::unique_ptr<KeyedStateBackend> backend_;
   std::unique_ptr<WindowTimers> timers_;
+  std::unique_ptr<WindowChanges> changes_;  // with emit_every only: registers its state
   std::unique_ptr<WindowStore> store_;
   std::unique_ptr<WindowOutput> output_;
   KeyGrouper grouper_;
@@ -85,12 +100,16 @@ class WindowAggregateOperator final : public Operator {
   int64_t fired_through_ = INT64_MIN;
   int64_t watermark_ = kNoWatermark;
   int32_t global_key_group_ = 0;  // the key group of the one key without key_by
+  /// emit_every: the time of the pending emission timer, or kNoEmission.
+  static constexpr int64_t kNoEmission = INT64_MIN;
+  int64_t next_emission_ms_ = kNoEmission;
 
   // Per batch, reused.
   std::vector<int64_t> times_;
   std::vector<uint32_t> accepted_;
   std::vector<uint32_t> late_;
   std::vector<TimerKey> due_;
+  std::vector<TimerKey> changed_;  // per emission, reused
 
   uint64_t late_records_ = 0;
   uint64_t skipped_records_ = 0;

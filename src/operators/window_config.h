@@ -1,6 +1,7 @@
 // Configuration of the keyed window aggregate operator, as the planner builds
 // it from a pipeline file's `key_by`, `window`, `aggregate`, `allowed_lateness` and
-// `late_output` (docs/windows.md has the exact rules). Plain data, no behavior.
+// `late_output` and `emit_every` (docs/windows.md has the exact rules). Plain
+// data, no behavior.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,8 @@ struct AggregateSpec {
 
 struct WindowAggregateConfig {
   SchemaPtr input_schema;
-  /// key columns..., window_start, window_end, aggregates... (timestamps for the window bounds)
+  /// key columns..., window_start, window_end, aggregates... (timestamps for the
+  /// window bounds), then `final` (bool) when emit_every_ms > 0
   SchemaPtr output_schema;
   std::vector<int> key_columns;    // indices into input_schema; empty: one global key
   /// The event-time column (an index into input_schema), or -1 for processing time.
@@ -41,6 +43,11 @@ struct WindowAggregateConfig {
   std::vector<AggregateSpec> aggregates;
   int64_t allowed_lateness_ms = 0;
   bool late_output = false;        // late records go to side output 0 (input schema)
+  /// > 0: partial results of open windows every this much processing time
+  /// (Oceanus' incremental window): rows with final = false for the windows
+  /// that changed since their last row, final = true when a window fires.
+  /// 0 (default): only the fired windows' rows, and no `final` column.
+  int64_t emit_every_ms = 0;
 };
 
 }  // namespace eddy

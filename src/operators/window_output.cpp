@@ -5,8 +5,10 @@
 
 namespace eddy {
 
-WindowOutput::WindowOutput(SchemaPtr schema, size_t num_keys, const AggregateEvaluator& aggregates)
+WindowOutput::WindowOutput(SchemaPtr schema, size_t num_keys, const AggregateEvaluator& aggregates,
+                           FinalColumn final_column)
     : builder_(std::move(schema)), num_keys_(num_keys), aggregates_(aggregates) {
+  if (final_column == FinalColumn::kPresent) final_column_ = num_keys_ + 2 + aggregates_.specs().size();
   bind_columns();
 }
 
@@ -19,15 +21,19 @@ void WindowOutput::bind_columns() {
 }
 
 Status WindowOutput::add(std::string_view key, int64_t start, int64_t end,
-                         const WindowAccumulator& acc) {
+                         const WindowAccumulator& acc, WindowRowKind kind) {
+  const bool final_row = kind == WindowRowKind::kFinal;
+  if (!final_row && final_column_ == 0)
+    return Status::internal("a partial window row, but the output has no final column");
   // decode_key appends nothing on failure, so the builder stays consistent.
   Status st = decode_key(key, key_columns_);
   if (!st.is_ok()) return Status::internal("window state holds a key it cannot decode: " + st.message());
   builder_.column(num_keys_).append_int(start);
   builder_.column(num_keys_ + 1).append_int(end);
   aggregates_.append_results(acc, aggregate_columns_);
+  if (final_column_ != 0) builder_.column(final_column_).append_bool(final_row);
   builder_.commit_rows(1);
-  ++windows_fired_;
+  if (final_row) ++windows_fired_;
   return Status::ok();
 }
 

@@ -34,11 +34,12 @@ size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const Aggregate
 }
 
 SessionStore::SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
-                           const AggregateEvaluator& aggregates)
+                           const AggregateEvaluator& aggregates, WindowChanges* changes)
     : gap_(gap),
       backend_(backend),
       timers_(timers),
       aggregates_(aggregates),
+      changes_(changes),
       sessions_(backend.value_state<SessionSet>("window_sessions")) {}
 
 void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
@@ -47,9 +48,13 @@ void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uin
   // meet open ones: it never joins a session that has fired.
   SessionSet& set = sessions_.get_or_create(0);
   const bool had_timer = !set.sessions.empty();
+  std::vector<int64_t>* changed = changes_ != nullptr ? &changes_->current() : nullptr;
   for (size_t k = 0; k < n; ++k) {
     const size_t index = add_to_sessions(set, times[rows[k]], gap_, aggregates_);
     aggregates_.update(set.sessions[index].acc, batch, rows + k, 1);
+    // A session's start only moves when it takes a record, which marks the
+    // new start; so a marked start that matches a session is a changed one.
+    if (changed != nullptr) WindowChanges::mark(*changed, set.sessions[index].start);
   }
   // The timer only ever moves earlier here; a session that grew is found
   // still open when its old end comes, and the timer moves on then. So a key
@@ -74,10 +79,24 @@ Status SessionStore::fire(int64_t end, int64_t through, WindowOutput& output) {
   sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(fired));
   if (sessions.empty()) {
     sessions_.clear(0);
+    if (changes_ != nullptr) changes_->clear();
     return Status::ok();
   }
   set->next_end = sessions.front().end;
   timers_.add(set->next_end);
+  return Status::ok();
+}
+
+Status SessionStore::emit_changed(WindowOutput& output) {
+  const std::vector<int64_t>* changed = changes_ != nullptr ? changes_->find() : nullptr;
+  if (changed == nullptr) return Status::ok();
+  if (SessionSet* set = sessions_.get(0)) {
+    for (const Session& s : set->sessions)
+      if (std::binary_search(changed->begin(), changed->end(), s.start))
+        EDDY_RETURN_IF_ERROR(
+            output.add(backend_.current_key(), s.start, s.end, s.acc, WindowRowKind::kPartial));
+  }
+  changes_->clear();
   return Status::ok();
 }
 

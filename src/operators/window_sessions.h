@@ -1,6 +1,7 @@
 // Session windows of one key (docs/windows.md): a record opens [ts, ts + gap),
 // which merges with every overlapping session of that key. The open sessions
 // of a key live in keyed state as one SessionSet, so they are msgpack-packable.
+// With emit_every, the starts of the sessions that changed go to WindowChanges.
 // Used by WindowAggregateOperator.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "operators/aggregate_accumulators.h"
+#include "operators/window_changes.h"
 #include "operators/window_store.h"
 #include "operators/window_timers.h"
 #include "state/keyed_state_backend.h"
@@ -52,14 +54,19 @@ size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const Aggregate
 /// session grows, the timer stays and, once due, moves on to the new end.
 class SessionStore final : public WindowStore {
  public:
+  /// `changes`: where changed sessions go with emit_every, else null.
   SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
-               const AggregateEvaluator& aggregates);
+               const AggregateEvaluator& aggregates, WindowChanges* changes = nullptr);
 
   int64_t last_window_end(int64_t t) const override { return t + gap_; }
   void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
            int64_t fired_through) override;
   /// Fires the current key's sessions that end at or before `through`.
   Status fire(int64_t end, int64_t through, WindowOutput& output) override;
+  /// Every session in state is open (fired ones are gone). A session changed
+  /// when records joined it or sessions merged into it (its start is then
+  /// marked); a session merged away is gone, its records in the one it joined.
+  Status emit_changed(WindowOutput& output) override;
   void add_timers_from_state() override;
 
  private:
@@ -67,6 +74,7 @@ class SessionStore final : public WindowStore {
   KeyedStateBackend& backend_;
   WindowTimers& timers_;
   const AggregateEvaluator& aggregates_;
+  WindowChanges* changes_;
   ValueState<SessionSet>& sessions_;
 };
 

@@ -7,11 +7,13 @@
 namespace eddy {
 
 SliceStore::SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend,
-                       WindowTimers& timers, const AggregateEvaluator& aggregates)
+                       WindowTimers& timers, const AggregateEvaluator& aggregates,
+                       WindowChanges* changes)
     : assigner_(size, slide),
       backend_(backend),
       timers_(timers),
       aggregates_(aggregates),
+      changes_(changes),
       state_(backend.value_state<KeySlices>("window_slices")) {}
 
 WindowAccumulator& SliceStore::slice(KeySlices& state, int64_t slice_end, int64_t fired_through) {
@@ -37,35 +39,36 @@ WindowAccumulator& SliceStore::slice(KeySlices& state, int64_t slice_end, int64_
 void SliceStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
                      size_t n, int64_t fired_through) {
   KeySlices& state = state_.get_or_create(0);
+  std::vector<int64_t>* changed = changes_ != nullptr ? &changes_->current() : nullptr;
   size_t k = 0;
   while (k < n) {
     const int64_t end = assigner_.slice_end(times[rows[k]]);
     size_t j = k + 1;
     while (j < n && assigner_.slice_end(times[rows[j]]) == end) ++j;
     aggregates_.update(slice(state, end, fired_through), batch, rows + k, j - k);
+    if (changed != nullptr) WindowChanges::mark(*changed, end);
     k = j;
   }
+}
+
+const WindowAccumulator& SliceStore::combine(const Slice* first, const Slice* last) {
+  if (last - first == 1) return first->acc;
+  merged_ = first->acc;
+  for (const Slice* s = first + 1; s != last; ++s) aggregates_.merge(merged_, s->acc);
+  return merged_;
 }
 
 Status SliceStore::fire_window(KeySlices& state, int64_t end, WindowOutput& output) {
   auto& slices = state.slices;
   const int64_t first_slice = assigner_.first_slice_end(end);
-  const WindowAccumulator* result = nullptr;
-  size_t parts = 0;
-  for (const Slice& s : slices) {
-    if (s.end < first_slice) continue;
-    if (s.end > end) break;
-    if (parts == 0) {
-      result = &s.acc;
-    } else {
-      if (parts == 1) merged_ = *result;
-      aggregates_.merge(merged_, s.acc);
-      result = &merged_;
-    }
-    ++parts;
-  }
-  if (parts > 0)
-    EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), assigner_.window_start(end), end, *result));
+  const Slice* first = slices.data();
+  const Slice* const stop = first + slices.size();
+  while (first != stop && first->end < first_slice) ++first;
+  const Slice* last = first;
+  while (last != stop && last->end <= end) ++last;
+  if (first != last)
+    EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), assigner_.window_start(end), end,
+                                    combine(first, last)));
   // Slices whose last window this was form a prefix: last windows ascend with slice ends.
   auto keep = slices.begin();
   while (keep != slices.end() && assigner_.last_window_end_of_slice(keep->end) <= end) ++keep;
@@ -81,6 +84,7 @@ Status SliceStore::fire(int64_t end, int64_t through, WindowOutput& output) {
     EDDY_RETURN_IF_ERROR(fire_window(*state, window, output));
     if (state->slices.empty()) {
       state_.clear(0);
+      if (changes_ != nullptr) changes_->clear();
       return Status::ok();
     }
     // The next window holding a slice: every later window of the first slice holds it.
@@ -88,6 +92,37 @@ Status SliceStore::fire(int64_t end, int64_t through, WindowOutput& output) {
                                   assigner_.first_window_end_of_slice(state->slices.front().end));
   }
   timers_.add(state->next_window);
+  return Status::ok();
+}
+
+Status SliceStore::emit_changed(WindowOutput& output) {
+  const std::vector<int64_t>* changed = changes_ != nullptr ? changes_->find() : nullptr;
+  if (changed == nullptr) return Status::ok();
+  KeySlices* state = state_.get(0);
+  if (state != nullptr) {
+    // Every window from next_window on is open (those before fired): walk
+    // them in end order, jumping over those without a slice. Changed ends of
+    // slices gone since are before all of them, so they match none.
+    const Slice* first = state->slices.data();
+    const Slice* const stop = first + state->slices.size();
+    int64_t end = state->next_window;
+    for (;;) {
+      const int64_t first_slice = assigner_.first_slice_end(end);
+      while (first != stop && first->end < first_slice) ++first;
+      if (first == stop) break;
+      if (first->end > end) {
+        end = assigner_.first_window_end_of_slice(first->end);
+        continue;
+      }
+      const Slice* last = first;
+      while (last != stop && last->end <= end) ++last;
+      if (WindowChanges::any_between(*changed, first_slice, end))
+        EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), assigner_.window_start(end), end,
+                                        combine(first, last), WindowRowKind::kPartial));
+      end += assigner_.slide();
+    }
+  }
+  changes_->clear();
   return Status::ok();
 }
 

@@ -1,8 +1,8 @@
 // What differs between window types inside WindowAggregateOperator: where the
-// rows of a key go in keyed state (with the key's next timer), and what a due
-// timer fires. SliceStore (tumbling, sliding) and SessionStore
-// implement it; the operator owns one and calls it with the backend's current
-// key already set.
+// rows of a key go in keyed state (with the key's next timer), what a due
+// timer fires, and which open windows changed (emit_every). SliceStore
+// (tumbling, sliding) and SessionStore implement it; the operator owns one and
+// calls it with the backend's current key already set.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +30,11 @@ class WindowStore {
   /// the key's state is looked up once), drops their state and registers the
   /// key's next timer. A stale timer (the key moved on) fires nothing.
   virtual Status fire(int64_t end, int64_t through, WindowOutput& output) = 0;
+  /// emit_every (the store was given a WindowChanges): emits a partial row for
+  /// every open window of the current key that holds records and changed since
+  /// the key's last partial rows, then forgets the key's changes. Nothing when
+  /// the key has no changes.
+  virtual Status emit_changed(WindowOutput& output) = 0;
   /// Adds every key's timer, as its state records it, to the timer index: the
   /// index is not state, so this rebuilds it after state was restored.
   virtual void add_timers_from_state() = 0;

@@ -414,6 +414,17 @@ class Planner {
                                "'; select it (e.g. " + dropped->second + ": " + dropped->second + ")");
       return;
     }
+    cfg->emit_every_ms = op.emit_every_ms;
+    if (cfg->emit_every_ms > 0) {
+      // Partial rows say so: final = false until the window fires (docs/windows.md).
+      for (const auto& f : fields)
+        if (f.name == "final") {
+          error(op.emit_every_loc, where + ": with emit_every the output gains a column 'final', "
+                                   "which is already taken; rename that column");
+          return;
+        }
+      fields.push_back({"final", DataType::kBool});
+    }
     cfg->output_schema = std::make_shared<Schema>(std::move(fields));
     if (Status st = WindowAggregateOperator::validate(*cfg); !st.is_ok()) {
       error(op.window.loc, "window of '" + node.name + "': " + st.message());

@@ -9,16 +9,6 @@ namespace {
 
 constexpr int64_t kMaxParallelism = 32768;
 
-// Keys of the contract that later work implements; refused with a clear note
-// rather than as unknown keys.
-void reject_not_yet(MapReader& r, std::initializer_list<const char*> keys, const char* feature) {
-  for (const char* k : keys) {
-    YAML::Node n = r.get(k);
-    if (n.IsDefined())
-      r.error(n, std::string("'") + k + "' (" + feature + ") is not supported by this version of eddy yet");
-  }
-}
-
 std::optional<EdgePartitioning> read_partition(MapReader& r, SourceLocation& loc) {
   YAML::Node n = r.get("partition");
   loc = location_of(n);
@@ -236,6 +226,13 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
     wr.reject_unknown_keys();
   }
   o.allowed_lateness_ms = r.duration_us("allowed_lateness").value_or(0) / 1000;
+  o.emit_every_loc = location_of(r.get("emit_every"));
+  o.emit_every_ms = r.duration_us("emit_every").value_or(0) / 1000;
+  if (o.emit_every_ms > 0 && !o.window.present)
+    r.error(o.emit_every_loc, "'emit_every' goes with 'window': it emits partial results of open windows");
+  if (o.emit_every_ms > 0 && r.has("top_n"))
+    r.error(o.emit_every_loc, "'emit_every' and 'top_n' cannot go together: top_n ranks final window "
+                              "results, and partial ones would enter the ranking");
   if (auto late = r.text("late_output")) o.late_output = *late;
 }
 
@@ -281,10 +278,9 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
     read_window_aggregate(r, o, diags);
     o.kind = o.window.present ? OperatorKind::kWindowAggregate : OperatorKind::kKeyedAggregate;
   }
-  for (const char* k : {"window", "allowed_lateness", "late_output"})
+  for (const char* k : {"window", "allowed_lateness", "late_output", "emit_every"})
     if (!has_aggregate && r.has(k))
       r.error(r.get(k), std::string("'") + k + "' goes with 'aggregate' on operator '" + o.name.text + "'");
-  reject_not_yet(r, {"emit_every"}, "incremental window results");
   r.reject_unknown_keys();
   spec.operators.push_back(std::move(o));
 }

@@ -105,6 +105,8 @@ struct OperatorSpec {
   TopNText top_n;                          // kTopN, or after a window
   SourceLocation aggregate_loc;
   int64_t allowed_lateness_ms = 0;
+  int64_t emit_every_ms = 0;               // kWindowAggregate: partial results this often
+  SourceLocation emit_every_loc;
   LocatedText late_output;                 // names the stream of late records, if set
   SourceLocation loc;
 };

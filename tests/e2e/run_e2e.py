@@ -5,7 +5,7 @@ Modes:
   configs EDDY REPO        every configs/**/*.yaml runs with `eddy local` (exit 0) at -p 1 and -p 4,
                            and both runs produce the same rows (as multisets)
   cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
-                           as multisets at -p 1 and -p 4 (and the case's own checks in case.json)
+                           as multisets at -p 1, 2 and 4 (and the case's own checks in case.json)
   errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
                            messages its `# expect-error:` lines name
 Each run is bounded by a timeout; processes are started and killed by pid.
@@ -132,6 +132,9 @@ def check_case(eddy, case_dir, p):
             else:
                 parts = sorted(glob.glob(os.path.join(work, "out", "part-*")))
                 got = read_rows(parts, fmt)
+            if spec.get("partial"):
+                got, partial_problems = split_partial_rows(got, spec["partial"])
+                problems.extend(partial_problems)
             want = read_rows([expected_file], fmt)
             if ignore:
                 def kept(row):
@@ -166,6 +169,27 @@ def check_case(eddy, case_dir, p):
         return problems, err
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def split_partial_rows(rows, spec):
+    """emit_every: rows with flag = false are partial results. Returns the final rows
+    (to compare) and problems: too few partial rows, or a partial row whose values
+    exceed its window's final values (they only grow as records arrive)."""
+    flag, problems = spec["flag"], []
+    finals, partials = [], []
+    for r in rows:
+        obj = dict(json.loads(r))
+        (finals if obj[flag] else partials).append((r, obj))
+    final_by_key = {tuple(o[k] for k in spec["key"]): o for _, o in finals}
+    if len(partials) < spec.get("min", 1):
+        problems.append(f"{len(partials)} partial rows, expected at least {spec.get('min', 1)}")
+    for _, p in partials:
+        f = final_by_key.get(tuple(p[k] for k in spec["key"]))
+        if f is None:
+            problems.append(f"partial row without a final row: {p}")
+        elif any(p[c] > f[c] for c in spec.get("monotone", [])):
+            problems.append(f"partial row {p} exceeds its final row {f}")
+    return sorted(r for r, _ in finals), problems[:10]
 
 
 def check_changelog(work, case_dir, spec):
@@ -211,7 +235,7 @@ def check_cases(eddy, cases_dir):
         case_dir = os.path.join(cases_dir, case)
         if not os.path.isdir(case_dir):
             continue
-        for p in (1, 4):
+        for p in (1, 2, 4):
             problems, err = check_case(eddy, case_dir, p)
             print(f"[cases] {case} -p {p}: {'ok' if not problems else 'FAILED'}")
             if problems:
