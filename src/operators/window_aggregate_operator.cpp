@@ -7,6 +7,7 @@
 #include "operators/window_aggregate_operator.h"
 
 #include "core/key_groups.h"
+#include "operators/keyed_operator_support.h"
 #include "operators/window_assigner.h"
 #include "operators/window_sessions.h"
 #include "operators/window_slices.h"
@@ -79,13 +80,7 @@ Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
   const SchemaPtr expected =
       window_output_schema(in, config.key_columns, config.aggregates,
                            config.emit_every_ms > 0 ? FinalColumn::kPresent : FinalColumn::kAbsent);
-  bool same = expected->size() == config.output_schema->size();
-  for (size_t i = 0; same && i < expected->size(); ++i)
-    same = expected->field(i).type == config.output_schema->field(i).type;
-  if (!same)
-    return Status::invalid("window output schema (" + config.output_schema->to_string() +
-                           ") does not have the types of (" + expected->to_string() + ")");
-  return Status::ok();
+  return check_output_types(*expected, *config.output_schema, "window");
 }
 
 WindowAggregateOperator::WindowAggregateOperator(WindowAggregateConfig config)
@@ -97,14 +92,8 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
     return Status::invalid("processing-time windows need the host's timer service");
   if (emits_partials() && ctx.timers == nullptr)
     return Status::invalid("emit_every needs the host's timer service");
-  if (ctx.max_parallelism <= 0 || ctx.parallelism <= 0 || ctx.parallelism > ctx.max_parallelism ||
-      ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
-    return Status::invalid("subtask " + std::to_string(ctx.subtask_index) + " of " +
-                           std::to_string(ctx.parallelism) + " with max_parallelism " +
-                           std::to_string(ctx.max_parallelism) + " owns no key groups");
+  EDDY_ASSIGN_OR_RETURN(const KeyGroupRange range, owned_key_groups(ctx));
   ctx_ = ctx;
-  const KeyGroupRange range =
-      key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
   // Without key_by the planner runs one subtask, which owns every key group;
   // its one key lives in the first.
   global_key_group_ = range.start;
