@@ -31,10 +31,7 @@ Status KeyedAggregateOperator::validate(const KeyedAggregateConfig& config) {
   if (!config.input_schema || !config.output_schema)
     return Status::invalid("keyed aggregate config lacks its input or output schema");
   const Schema& in = *config.input_schema;
-  for (int k : config.key_columns)
-    if (k < 0 || static_cast<size_t>(k) >= in.size())
-      return Status::invalid("key column " + std::to_string(k) + " is not in the input (" +
-                             in.to_string() + ")");
+  EDDY_RETURN_IF_ERROR(check_columns_in(config.key_columns, in, "key column"));
   EDDY_RETURN_IF_ERROR(AggregateEvaluator::validate(config.aggregates, in));
   const SchemaPtr expected =
       keyed_aggregate_output_schema(in, config.key_columns, config.aggregates);

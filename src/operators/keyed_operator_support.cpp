@@ -12,6 +12,14 @@ Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx) {
   return key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
 }
 
+Status check_columns_in(const std::vector<int>& columns, const Schema& input, const std::string& what) {
+  for (int c : columns)
+    if (c < 0 || static_cast<size_t>(c) >= input.size())
+      return Status::invalid(what + " " + std::to_string(c) + " is not in the input (" +
+                             input.to_string() + ")");
+  return Status::ok();
+}
+
 Status check_output_types(const Schema& produced, const Schema& planned, const std::string& what) {
   bool same = produced.size() == planned.size();
   for (size_t i = 0; same && i < produced.size(); ++i)

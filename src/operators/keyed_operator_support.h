@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/key_groups.h"
 #include "core/status.h"
@@ -13,6 +14,9 @@ namespace eddy {
 
 /// The key groups subtask ctx.subtask_index of ctx.parallelism owns, or why it owns none.
 Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx);
+
+/// Every index of `columns` names a column of `input`; `what` says what they are ("key column").
+Status check_columns_in(const std::vector<int>& columns, const Schema& input, const std::string& what);
 
 /// `planned` must have the column types of `produced`, in order (names are the
 /// planner's to choose). `what` names the operator in the message.

@@ -55,10 +55,7 @@ Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
   if (!config.input_schema || !config.output_schema)
     return Status::invalid("window aggregate config lacks its input or output schema");
   const Schema& in = *config.input_schema;
-  for (int k : config.key_columns)
-    if (k < 0 || static_cast<size_t>(k) >= in.size())
-      return Status::invalid("key column " + std::to_string(k) + " is not in the input (" +
-                             in.to_string() + ")");
+  EDDY_RETURN_IF_ERROR(check_columns_in(config.key_columns, in, "key column"));
   if (config.time_column >= 0) {
     if (static_cast<size_t>(config.time_column) >= in.size())
       return Status::invalid("time column " + std::to_string(config.time_column) +
