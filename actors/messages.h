@@ -91,7 +91,7 @@ struct JobResult {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Split& x) {
   return f(caf::meta::type_name("Split"), x.id, x.path, x.begin, x.end, x.first_line, x.index,
-           x.count);
+           x.count, x.position);
 }
 
 template <class Inspector>

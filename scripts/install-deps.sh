@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config python3 procps
   libcaf-dev libssl-dev librocksdb-dev libmsgpack-cxx-dev libcli11-dev doctest-dev
-  libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev
+  libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev
 )
 
 missing=()

@@ -18,7 +18,10 @@ namespace eddy {
 ///  - file:     `path`, bytes [begin, end) starting at a line start; `first_line`
 ///              is the 1-based line number of the byte at `begin`.
 ///  - datagen / nexmark: a share of the row (event) space: share `index` of
-///              `count`; rows are dealt out in blocks (see the generators).
+///              `count`; rows are dealt out in blocks (see the generators);
+///              reading starts at local `position` of the share (0: its start).
+/// A split read part-way (SourceReader::resume_split) is the same split with
+/// `begin`/`first_line` (file) or `position` (generators) moved on.
 struct Split {
   std::string id;          // unique within the source, e.g. "data/a.csv:0-67108864"
   std::string path;
@@ -27,6 +30,7 @@ struct Split {
   int64_t first_line = 1;
   int32_t index = 0;
   int32_t count = 1;
+  int64_t position = 0;
 };
 
 /// What one poll of a reader produced.
@@ -51,6 +55,10 @@ class SourceReader {
   /// Status ends the job (on_error: fail); skipped records are only counted.
   virtual Result<SourcePoll> poll(size_t max_rows) = 0;
   virtual SchemaPtr schema() const = 0;
+  /// What is left of the current split: the split as it must be reopened
+  /// (open_split) to continue exactly after the last row returned by poll().
+  /// Checkpoints store it. Only called while a split is open.
+  virtual Split resume_split() const { return Split{}; }  // every reader overrides it
   /// Malformed records dropped under on_error: skip, so far.
   virtual uint64_t skipped_records() const { return 0; }
   /// True when reading blocks on I/O (files): the host runs on its own thread.

@@ -6,11 +6,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/record_batch.h"
 #include "core/status.h"
+#include "state/state_backend_options.h"
 
 namespace eddy {
+
+class KeyedStateBackend;
 
 /// Where an operator puts its output. Emitting an empty batch is allowed and ignored.
 class Collector {
@@ -51,6 +55,8 @@ struct OperatorContext {
   int32_t parallelism = 1;
   int32_t max_parallelism = 128;
   TimerService* timers = nullptr;  // never null for operators hosted by a TaskRunner
+  /// The keyed-state backend keyed operators build (`state.backend`).
+  StateBackendOptions state;
 };
 
 /// No watermark seen yet (and the watermark of an input with no event time).
@@ -83,6 +89,37 @@ class Operator {
   /// True when the operator does blocking I/O (files, stdout), so the actor
   /// hosting it must run on its own thread.
   virtual bool blocking_io() const { return false; }
+
+  // -- checkpoints (docs/checkpoints.md) -------------------------------------------
+  // The host calls these between batches, never during one. A checkpoint's
+  // barrier reaches an operator after every record before it, so the state seen
+  // here is exactly "all input before barrier n".
+
+  /// A keyed operator's state, which the host snapshots per key group (or
+  /// incrementally, on RocksDB) and restores before the first input. Valid
+  /// after open(); nullptr for operators without keyed state.
+  virtual KeyedStateBackend* keyed_state() { return nullptr; }
+  /// Keyed state was restored into keyed_state(): rebuild what derives from it
+  /// (e.g. the timer index of a window operator). Called before any input.
+  virtual Status on_keyed_state_restored() { return Status::ok(); }
+  /// State that is not keyed, as bytes, at barrier `checkpoint_id`: a sink
+  /// pre-commits its transaction here (closes the file holding the rows before
+  /// the barrier). Empty `out`: nothing to keep.
+  virtual Status snapshot_operator_state(int64_t checkpoint_id, std::string& out) {
+    out.clear();
+    return Status::ok();
+  }
+  /// Before any input, after open(): the operator states (from
+  /// snapshot_operator_state) of the previous run's subtasks that this subtask
+  /// takes over: with unchanged parallelism its own; after rescaling, those of
+  /// old subtask k where k % parallelism == subtask_index. Called only when the
+  /// job restores a checkpoint or savepoint; `states` may then be empty.
+  virtual Status restore_operator_state(const std::vector<std::string>& states) {
+    return Status::ok();
+  }
+  /// Checkpoint `checkpoint_id` is complete (its metadata is durable): commit
+  /// what was pre-committed for it and for every earlier checkpoint.
+  virtual Status notify_checkpoint_complete(int64_t checkpoint_id) { return Status::ok(); }
 };
 
 using OperatorPtr = std::unique_ptr<Operator>;

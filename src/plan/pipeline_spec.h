@@ -133,6 +133,13 @@ struct CheckpointSpec {
   int32_t retain = 1;
 };
 
+/// `restart: {attempts, delay}`: how often a failed job is restarted from its
+/// last completed checkpoint (or from the start without one) before it fails.
+struct RestartSpec {
+  int32_t attempts = 0;
+  int64_t delay_us = 1000000;
+};
+
 struct PipelineSpec {
   std::string file_name;    // as given on the command line, for messages
   std::string text;         // the file's text, shipped to task managers
@@ -143,6 +150,7 @@ struct PipelineSpec {
   int64_t buffer_timeout_us = 10000;
   CheckpointSpec checkpoints;
   std::string state_backend = "heap";
+  RestartSpec restart;
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;
   std::vector<SinkSpec> sinks;
