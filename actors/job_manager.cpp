@@ -4,7 +4,9 @@
 #include <map>
 
 #include "actors/job_master.h"
+#include "checkpoint/checkpoint_storage.h"
 #include "plan/job_graph.h"
+#include "runtime/restore_check.h"
 
 namespace eddy {
 namespace {
@@ -58,6 +60,11 @@ caf::behavior job_manager_actor(self_ptr self) {
         options.parallelism = job.parallelism;
         auto graph = load_pipeline_text(job.file_name, job.text, options);
         if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
+        if (!job.restore_path.empty()) {
+          auto meta = CheckpointStorage::read_verified(job.restore_path);
+          Status ok = meta.ok() ? check_restore(**graph, job.restore_path, *meta) : meta.status();
+          if (!ok.is_ok()) return caf::make_error(caf::sec::invalid_argument, ok.message());
+        }
         std::vector<SlotOffer> slots;
         for (const auto& tm : self->state.task_managers) slots.push_back({tm.actor, tm.slots});
         const uint64_t id = self->state.next_job_id++;
@@ -72,6 +79,15 @@ caf::behavior job_manager_actor(self_ptr self) {
         if (it == self->state.jobs.end()) return false;
         self->send(it->second.master, cancel_atom::value);
         return true;
+      },
+      [=](savepoint_atom, uint64_t id, bool stop) -> caf::result<std::string> {
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
+        auto rp = self->make_response_promise<std::string>();
+        self->request(it->second.master, caf::infinite, savepoint_atom::value, stop)
+            .then([rp](const std::string& path) mutable { rp.deliver(path); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
         auto it = self->state.jobs.find(id);

@@ -1,11 +1,17 @@
 // Job master: deployment (slot sharing: subtask i of every chain goes to slot i),
-// channel wiring, start, completion, failure and cancellation of one job.
+// channel wiring, start, checkpoints, failover (restart from the last completed
+// checkpoint, `restart: {attempts, delay}`), completion and cancellation of one job.
 #include "actors/job_master.h"
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 
+#include "actors/checkpoint_coordinator.h"
 #include "actors/source_coordinator.h"
+#include "checkpoint/checkpoint_storage.h"
+#include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
 
 namespace eddy {
@@ -20,13 +26,19 @@ struct JobMasterState {
   std::vector<SlotOffer> slots;
   caf::actor notify;
   caf::actor job_manager;
+  // The current attempt; a restart replaces all of it.
+  int32_t attempt = 0;
+  std::string restore_path;                      // what this attempt restored
   std::vector<std::vector<caf::actor>> subtasks;  // [vertex][index]
   std::vector<std::vector<bool>> finished;
   std::map<std::pair<int32_t, int32_t>, std::vector<OperatorMetrics>> metrics;
   std::map<int, caf::actor> coordinators;  // by vertex
+  caf::actor checkpointer;
   size_t pending = 0;
   size_t running = 0;
+  bool restarting = false;
   bool ended = false;
+  CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   static const char* name;
 };
@@ -52,17 +64,30 @@ JobResult make_result(JobMasterState& st, std::string state, std::string message
     r.metrics.push_back(row);
     r.parallelism.push_back(node.parallelism);
   }
+  r.checkpoints = st.stats;
   return r;
+}
+
+/// Stops every actor of the current attempt.
+void stop_attempt(self_ptr self) {
+  auto& st = self->state;
+  for (auto& vertex : st.subtasks)
+    for (auto& a : vertex)
+      if (a) self->send_exit(a, caf::exit_reason::kill);
+  for (auto& [v, c] : st.coordinators) self->send_exit(c, caf::exit_reason::kill);
+  if (st.checkpointer) self->send_exit(st.checkpointer, caf::exit_reason::kill);
+  st.subtasks.clear();
+  st.finished.clear();
+  st.coordinators.clear();
+  st.checkpointer = nullptr;
+  st.pending = st.running = 0;
 }
 
 void end_job(self_ptr self, std::string state, std::string message) {
   auto& st = self->state;
   if (st.ended) return;
   st.ended = true;
-  for (auto& vertex : st.subtasks)
-    for (auto& a : vertex)
-      if (a) self->send_exit(a, caf::exit_reason::kill);
-  for (auto& [v, c] : st.coordinators) self->send_exit(c, caf::exit_reason::kill);
+  stop_attempt(self);
   JobResult result = make_result(st, std::move(state), std::move(message));
   for (const auto& offer : st.slots) self->send(offer.task_manager, jobdone_atom::value, st.job_id);
   self->send(st.notify, jobdone_atom::value, result);
@@ -74,6 +99,81 @@ std::string subtask_label(const JobMasterState& st, int32_t vertex, int32_t inde
   const JobVertex& v = st.graph->vertices[static_cast<size_t>(vertex)];
   return "'" + v.name + "' (subtask " + std::to_string(index + 1) + "/" +
          std::to_string(v.parallelism) + ")";
+}
+
+/// True when the message being handled comes from the current attempt's subtask (v, i).
+bool from_current(self_ptr self, int32_t v, int32_t i) {
+  auto& st = self->state;
+  if (v < 0 || static_cast<size_t>(v) >= st.subtasks.size() || i < 0 ||
+      static_cast<size_t>(i) >= st.subtasks[static_cast<size_t>(v)].size())
+    return false;
+  const caf::actor& a = st.subtasks[static_cast<size_t>(v)][static_cast<size_t>(i)];
+  return a && self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(a);
+}
+
+void deploy_all(self_ptr self);
+
+/// A subtask failed: restart from the last completed checkpoint while the
+/// restart strategy allows, else fail the job.
+void on_failure(self_ptr self, const std::string& message) {
+  auto& st = self->state;
+  if (st.ended || st.restarting) return;
+  const RestartSpec& rs = st.graph->spec.restart;
+  if (st.stats.restarts >= rs.attempts) {
+    std::string why = message;
+    if (rs.attempts > 0) why += " (no restart left: " + std::to_string(rs.attempts) + " were allowed)";
+    return end_job(self, "FAILED", why);
+  }
+  ++st.stats.restarts;
+  st.restarting = true;
+  stop_attempt(self);
+  std::fprintf(stderr, "eddy: job '%s': %s; restarting (%d of %d) in %.3gs\n",
+               st.graph->spec.name.c_str(), message.c_str(), st.stats.restarts, rs.attempts,
+               static_cast<double>(rs.delay_us) / 1e6);
+  self->delayed_send(self, std::chrono::microseconds(rs.delay_us), restart_atom::value);
+}
+
+/// The checkpoint a restart continues from: the newest that verifies (with a
+/// message for each newer one that does not), else what the job started from.
+std::string restore_point(self_ptr self) {
+  auto& st = self->state;
+  const std::string& root = st.graph->spec.checkpoints.dir;
+  if (!root.empty()) {
+    std::vector<std::string> warnings;
+    auto latest = CheckpointStorage(root).latest(warnings);
+    for (const auto& w : warnings) std::fprintf(stderr, "eddy: %s\n", w.c_str());
+    if (latest.ok() && *latest) return (*latest)->first;
+    if (!latest.ok()) std::fprintf(stderr, "eddy: %s\n", latest.status().message().c_str());
+  }
+  return st.submission.restore_path;
+}
+
+/// The next checkpoint id: above every checkpoint and savepoint in the directory.
+int64_t next_checkpoint_id(const std::string& root) {
+  int64_t high = 0;
+  auto scan = [&](const std::filesystem::path& dir, const std::string& prefix) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      try {
+        high = std::max<int64_t>(high, std::stoll(name.substr(prefix.size())));
+      } catch (const std::exception&) {
+      }
+    }
+  };
+  if (!root.empty()) {
+    scan(root, "chk-");
+    scan(std::filesystem::path(root) / "savepoints", "savepoint-");
+  }
+  return high + 1;
+}
+
+std::vector<OperatorSignature> signatures(const JobGraph& graph) {
+  std::vector<OperatorSignature> out;
+  for (const auto& s : operator_signatures(graph))
+    out.push_back(OperatorSignature{s.name, s.kind, s.has_state, s.key_types});
+  return out;
 }
 
 SubtaskWiring wiring_for(const JobMasterState& st, int v, int32_t i) {
@@ -98,36 +198,69 @@ SubtaskWiring wiring_for(const JobMasterState& st, int v, int32_t i) {
   }
   auto c = st.coordinators.find(v);
   if (c != st.coordinators.end()) w.coordinator = c->second;
+  w.checkpointer = st.checkpointer;
   return w;
 }
 
 void start_all(self_ptr self) {
-  for (auto& vertex : self->state.subtasks)
+  auto& st = self->state;
+  for (const auto& [v, coord] : st.coordinators)
+    self->send(coord, sources_atom::value, st.subtasks[static_cast<size_t>(v)]);
+  for (auto& vertex : st.subtasks)
     for (auto& a : vertex) self->send(a, start_atom::value);
+  if (st.checkpointer) self->send(st.checkpointer, start_atom::value);
 }
 
 void wire_all(self_ptr self) {
   auto& st = self->state;
-  for (const auto& v : st.graph->vertices)
-    if (v.is_source())
-      st.coordinators[v.id] = spawn_source_coordinator(self->system(), st.graph, v.nodes.front());
+  for (const auto& v : st.graph->vertices) {
+    if (!v.is_source()) continue;
+    auto coord = spawn_source_coordinator(self->system(), st.graph, v.nodes.front(), st.restore_path);
+    self->monitor(coord);
+    st.coordinators[v.id] = coord;
+  }
+  const std::string& root = st.graph->spec.checkpoints.dir;
+  if (!root.empty()) {
+    CheckpointCoordinatorSetup setup;
+    setup.graph = st.graph;
+    setup.job_master = caf::actor_cast<caf::actor>(self);
+    setup.next_id = next_checkpoint_id(root);
+    setup.subtasks = st.subtasks;
+    for (const auto& [v, c] : st.coordinators) setup.source_coordinators[v] = c;
+    setup.operators = signatures(*st.graph);
+    st.checkpointer = spawn_checkpoint_coordinator(self->system(), std::move(setup));
+    self->monitor(st.checkpointer);
+  }
   st.pending = st.running;
+  const int32_t attempt = st.attempt;
   for (size_t v = 0; v < st.subtasks.size(); ++v) {
     for (size_t i = 0; i < st.subtasks[v].size(); ++i) {
       auto w = wiring_for(st, static_cast<int>(v), static_cast<int32_t>(i));
       self->request(st.subtasks[v][i], kDeployTimeout, wire_atom::value, std::move(w))
           .then(
               [=](bool ok) {
-                if (!ok || self->state.ended) return;  // the subtask reports its own failure
-                if (--self->state.pending == 0) start_all(self);
+                auto& s = self->state;
+                if (!ok || s.ended || s.attempt != attempt || s.restarting) return;  // failures report themselves
+                if (--s.pending == 0) start_all(self);
               },
               [=](caf::error& err) {
-                end_job(self, "FAILED", "wiring " + subtask_label(self->state, static_cast<int32_t>(v),
-                                                                  static_cast<int32_t>(i)) +
-                                            " failed: " + self->system().render(err));
+                if (self->state.attempt != attempt) return;
+                on_failure(self, "wiring " + subtask_label(self->state, static_cast<int32_t>(v),
+                                                           static_cast<int32_t>(i)) +
+                                     " failed: " + self->system().render(err));
               });
     }
   }
+}
+
+int64_t fault_for(const JobMasterState& st, int32_t vertex, int32_t index) {
+  const JobVertex& v = st.graph->vertices[static_cast<size_t>(vertex)];
+  for (const auto& f : st.submission.faults) {
+    if (f.subtask != index || f.attempt != st.attempt) continue;
+    for (int n : v.nodes)
+      if (st.graph->nodes[static_cast<size_t>(n)].name == f.node) return f.records;
+  }
+  return -1;
 }
 
 void deploy_all(self_ptr self) {
@@ -143,29 +276,39 @@ void deploy_all(self_ptr self) {
                                        "; add task managers or slots (--taskmanagers, --slots)");
   }
   const auto& vertices = st.graph->vertices;
-  st.subtasks.resize(vertices.size());
-  st.finished.resize(vertices.size());
+  st.subtasks.assign(vertices.size(), {});
+  st.finished.assign(vertices.size(), {});
+  st.pending = 0;
   for (size_t v = 0; v < vertices.size(); ++v) {
     st.subtasks[v].resize(static_cast<size_t>(vertices[v].parallelism));
     st.finished[v].assign(static_cast<size_t>(vertices[v].parallelism), false);
     st.pending += static_cast<size_t>(vertices[v].parallelism);
   }
   st.running = st.pending;
+  const int32_t attempt = st.attempt;
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int32_t i = 0; i < vertices[v].parallelism; ++i) {
       TaskDeployment d{st.job_id, st.submission, static_cast<int32_t>(v), i,
                        caf::actor_cast<caf::actor>(self)};
+      d.attempt = attempt;
+      d.restore_path = st.restore_path;
+      d.fail_after_records = fault_for(st, static_cast<int32_t>(v), i);
       self->request(slot_owner[static_cast<size_t>(i)], kDeployTimeout, deploy_atom::value, d)
           .then(
               [=](const caf::actor& subtask) {
                 auto& s = self->state;
+                if (s.attempt != attempt || s.restarting || s.ended) {
+                  self->send_exit(subtask, caf::exit_reason::kill);
+                  return;
+                }
                 s.subtasks[v][static_cast<size_t>(i)] = subtask;
                 self->monitor(subtask);
                 if (--s.pending == 0) wire_all(self);
               },
               [=](caf::error& err) {
-                end_job(self, "FAILED", "deploying " + subtask_label(self->state, static_cast<int32_t>(v), i) +
-                                            " failed: " + self->system().render(err));
+                if (self->state.attempt != attempt) return;
+                on_failure(self, "deploying " + subtask_label(self->state, static_cast<int32_t>(v), i) +
+                                     " failed: " + self->system().render(err));
               });
     }
   }
@@ -181,14 +324,23 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   st.slots = std::move(slots);
   st.notify = std::move(notify);
   st.job_manager = std::move(job_manager);
+  st.restore_path = st.submission.restore_path;
+  st.stats.restored_from = st.restore_path;
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& s = self->state;
-    if (s.ended) return;  // a subtask that quits unfinished, for whatever reason, fails the job
+    if (s.ended) return;  // an actor of the current attempt that quits unfinished fails it
     for (size_t v = 0; v < s.subtasks.size(); ++v)
       for (size_t i = 0; i < s.subtasks[v].size(); ++i)
         if (s.subtasks[v][i] && s.subtasks[v][i].address() == dm.source && !s.finished[v][i])
-          return end_job(self, "FAILED", subtask_label(s, static_cast<int32_t>(v), static_cast<int32_t>(i)) +
-                                             " died: " + to_string(dm.reason));
+          return on_failure(self, subtask_label(s, static_cast<int32_t>(v), static_cast<int32_t>(i)) +
+                                      " died: " + to_string(dm.reason));
+    for (const auto& [v, c] : s.coordinators)
+      if (c.address() == dm.source)
+        return on_failure(self, "the source coordinator of '" +
+                                    s.graph->vertices[static_cast<size_t>(v)].name +
+                                    "' stopped: " + to_string(dm.reason));
+    if (s.checkpointer && s.checkpointer.address() == dm.source)
+      return on_failure(self, "the checkpoint coordinator stopped: " + to_string(dm.reason));
   });
   self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
     std::string what = "unknown exception";
@@ -204,20 +356,70 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   deploy_all(self);
   return {
       [=](report_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m) {
-        self->state.metrics[{vertex, index}] = m;
+        if (from_current(self, vertex, index)) self->state.metrics[{vertex, index}] = m;
       },
-      [=](finished_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m) {
+      [=](finished_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m,
+          const std::string& final_state) {
         auto& s = self->state;
+        if (!from_current(self, vertex, index)) return;
         s.metrics[{vertex, index}] = m;
         if (s.finished[static_cast<size_t>(vertex)][static_cast<size_t>(index)]) return;
         s.finished[static_cast<size_t>(vertex)][static_cast<size_t>(index)] = true;
+        if (s.checkpointer) self->send(s.checkpointer, final_atom::value, vertex, index, final_state);
         if (--s.running == 0) end_job(self, "FINISHED", "");
       },
       [=](failed_atom, int32_t vertex, int32_t index, const std::string& message) {
-        end_job(self, "FAILED", subtask_label(self->state, vertex, index) + " failed: " + message);
+        if (!from_current(self, vertex, index)) return;
+        on_failure(self, subtask_label(self->state, vertex, index) + " failed: " + message);
+      },
+      [=](restart_atom) {
+        auto& s = self->state;
+        if (s.ended) return;
+        s.restarting = false;
+        ++s.attempt;
+        s.restore_path = restore_point(self);
+        if (!s.restore_path.empty())
+          std::fprintf(stderr, "eddy: job '%s' restarts from %s\n", s.graph->spec.name.c_str(),
+                       s.restore_path.c_str());
+        deploy_all(self);
+      },
+      [=](ckdone_atom, int64_t id, bool savepoint, const std::string& dir, int64_t duration_us,
+          int64_t full, int64_t incremental, int64_t alignment_us) {
+        auto& c = self->state.stats;
+        if (savepoint) return;
+        ++c.completed;
+        c.last_id = id;
+        c.total_duration_us += duration_us;
+        c.last_duration_us = duration_us;
+        c.max_duration_us = std::max(c.max_duration_us, duration_us);
+        c.last_full_bytes = full;
+        c.last_incremental_bytes = incremental;
+        c.max_alignment_us = std::max(c.max_alignment_us, alignment_us);
+      },
+      [=](ckfailed_atom, int64_t, const std::string&) { ++self->state.stats.failed; },
+      [=](savepoint_atom, bool stop) -> caf::result<std::string> {
+        auto& s = self->state;
+        if (!s.checkpointer)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "savepoints need a directory: set checkpoints.dir in the pipeline file");
+        auto rp = self->make_response_promise<std::string>();
+        self->request(s.checkpointer, caf::infinite, savepoint_atom::value)
+            .then(
+                [=](const std::string& path) mutable {
+                  if (stop) {
+                    self->state.stats.savepoint_path = path;
+                    end_job(self, "CANCELED", "stopped with a savepoint");
+                  }
+                  rp.deliver(path);
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](cancel_atom) { end_job(self, "CANCELED", "canceled on request"); },
-      [=](metrics_atom) -> JobResult { return make_result(self->state, "RUNNING", ""); },
+      [=](metrics_atom) -> JobResult {
+        auto& s = self->state;
+        return make_result(s, s.restarting ? "RESTARTING" : "RUNNING", "");
+      },
   };
 }
 
@@ -226,8 +428,8 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
 caf::actor spawn_job_master(caf::actor_system& sys, uint64_t job_id, JobGraphPtr graph,
                             JobSubmission submission, std::vector<SlotOffer> slots,
                             caf::actor notify, caf::actor job_manager) {
-  return sys.spawn(job_master_actor, job_id, std::move(graph), std::move(submission),
-                   std::move(slots), std::move(notify), std::move(job_manager));
+  return sys.spawn(job_master_actor, job_id, std::move(graph),
+                   std::move(submission), std::move(slots), std::move(notify), std::move(job_manager));
 }
 
 }  // namespace eddy

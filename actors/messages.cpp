@@ -16,6 +16,13 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<TaskDeployment>("eddy.TaskDeployment");
   cfg.add_message_type<SubtaskWiring>("eddy.SubtaskWiring");
   cfg.add_message_type<JobResult>("eddy.JobResult");
+  cfg.add_message_type<InjectedFault>("eddy.InjectedFault");
+  cfg.add_message_type<std::vector<InjectedFault>>("eddy.InjectedFaultList");
+  cfg.add_message_type<StateFileRef>("eddy.StateFileRef");
+  cfg.add_message_type<std::vector<StateFileRef>>("eddy.StateFileRefList");
+  cfg.add_message_type<SubtaskSnapshot>("eddy.SubtaskSnapshot");
+  cfg.add_message_type<CheckpointStats>("eddy.CheckpointStats");
+  cfg.add_message_type<std::vector<caf::actor>>("eddy.ActorList");
 }
 
 void apply_scheduler_defaults(caf::actor_system_config& cfg) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "caf/all.hpp"
+#include "checkpoint/checkpoint_metadata.h"
 #include "connectors/source.h"
 #include "core/record_batch.h"
 #include "net/wire.h"
@@ -35,6 +36,18 @@ using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // client -> j
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;    // client -> job_master
 using jobdone_atom = caf::atom_constant<caf::atom("jobdone")>;    // job_master -> client
 using slots_count_atom = caf::atom_constant<caf::atom("slotcount")>;  // client -> job_manager
+// checkpoints (docs/checkpoints.md)
+using trigger_atom = caf::atom_constant<caf::atom("trigger")>;    // checkpointer -> source coordinator -> source subtask
+using ack_atom = caf::atom_constant<caf::atom("ack")>;            // subtask -> checkpointer
+using decline_atom = caf::atom_constant<caf::atom("decline")>;    // subtask -> checkpointer
+using ckdone_atom = caf::atom_constant<caf::atom("ckdone")>;      // checkpointer -> subtask, job master
+using ckfailed_atom = caf::atom_constant<caf::atom("ckfailed")>;  // checkpointer -> job master
+using cktick_atom = caf::atom_constant<caf::atom("cktick")>;      // checkpointer -> itself
+using cktimeout_atom = caf::atom_constant<caf::atom("cktimeout")>;  // checkpointer -> itself
+using savepoint_atom = caf::atom_constant<caf::atom("savepoint")>;  // client -> job_manager -> job master -> checkpointer
+using final_atom = caf::atom_constant<caf::atom("final")>;        // job master -> checkpointer: a subtask's final state
+using sources_atom = caf::atom_constant<caf::atom("sources")>;    // job master -> source coordinator
+using restart_atom = caf::atom_constant<caf::atom("restart")>;    // job master -> itself
 
 /// A batch as it travels between subtasks: in-process the shared pointer moves
 /// (no copy); across nodes inspect() writes and reads msgpack (src/net/wire.h).
@@ -42,11 +55,23 @@ struct BatchPayload {
   RecordBatchPtr batch;
 };
 
+/// Fault injection for tests (`--inject-failure NODE:SUBTASK:RECORDS[:ATTEMPT]`):
+/// subtask SUBTASK of the chain holding operator NODE fails once RECORDS
+/// records entered it, in attempt ATTEMPT (0: the first run) of the job.
+struct InjectedFault {
+  std::string node;
+  int32_t subtask = 0;
+  int64_t records = 0;
+  int32_t attempt = 0;
+};
+
 /// What a client submits: the pipeline file's name and text, plus overrides.
 struct JobSubmission {
   std::string file_name;
   std::string text;
-  int32_t parallelism = 0;  // 0: as the file says
+  int32_t parallelism = 0;   // 0: as the file says
+  std::string restore_path;  // a checkpoint or savepoint dir to start from; empty: fresh
+  std::vector<InjectedFault> faults;
 };
 
 /// What a task manager needs to run one subtask.
@@ -56,6 +81,9 @@ struct TaskDeployment {
   int32_t vertex = 0;
   int32_t subtask = 0;
   caf::actor job_master;
+  int32_t attempt = 0;            // 0 on the first run, +1 per restart
+  std::string restore_path;       // checkpoint or savepoint to restore; empty: none
+  int64_t fail_after_records = -1;  // fault injection
 };
 
 /// Where one subtask's channels lead, computed by the job master once every
@@ -69,6 +97,7 @@ struct SubtaskWiring {
   std::vector<int32_t> producer_edges;
   std::vector<int32_t> producer_channels;
   caf::actor coordinator;  // source subtasks: their source_coordinator
+  caf::actor checkpointer;  // the job's checkpoint coordinator (none without checkpoints)
 };
 
 /// Reply of the source coordinator to a split request.
@@ -76,6 +105,22 @@ struct SplitReply {
   bool has_split = false;
   Split split;
   std::string error;  // the source could not be enumerated (e.g. a missing path)
+};
+
+/// Checkpoint figures of a job, for the summary.
+struct CheckpointStats {
+  int64_t completed = 0;
+  int64_t failed = 0;
+  int64_t last_id = 0;
+  int64_t total_duration_us = 0;
+  int64_t max_duration_us = 0;
+  int64_t last_duration_us = 0;
+  int64_t last_full_bytes = 0;
+  int64_t last_incremental_bytes = 0;
+  int64_t max_alignment_us = 0;
+  int32_t restarts = 0;
+  std::string restored_from;   // the checkpoint or savepoint the job started from
+  std::string savepoint_path;  // the savepoint taken when the job was stopped
 };
 
 /// Final state of a job as the client sees it.
@@ -86,6 +131,7 @@ struct JobResult {
   int64_t duration_us = 0;
   std::vector<OperatorMetrics> metrics;
   std::vector<int32_t> parallelism;  // per metrics row
+  CheckpointStats checkpoints;
 };
 
 template <class Inspector>
@@ -102,20 +148,46 @@ typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
+  return f(caf::meta::type_name("InjectedFault"), x.node, x.subtask, x.records, x.attempt);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
-  return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism);
+  return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
+           x.restore_path, x.faults);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskDeployment& x) {
   return f(caf::meta::type_name("TaskDeployment"), x.job_id, x.job, x.vertex, x.subtask,
-           x.job_master);
+           x.job_master, x.attempt, x.restore_path, x.fail_after_records);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StateFileRef& x) {
+  return f(caf::meta::type_name("StateFileRef"), x.path, x.crc, x.size);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SubtaskSnapshot& x) {
+  return f(caf::meta::type_name("SubtaskSnapshot"), x.vertex, x.nodes, x.subtask, x.parallelism,
+           x.state_file, x.private_files, x.shared_files, x.full_bytes, x.incremental_bytes,
+           x.sync_duration_us, x.alignment_us);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CheckpointStats& x) {
+  return f(caf::meta::type_name("CheckpointStats"), x.completed, x.failed, x.last_id,
+           x.total_duration_us, x.max_duration_us, x.last_duration_us, x.last_full_bytes,
+           x.last_incremental_bytes, x.max_alignment_us, x.restarts, x.restored_from,
+           x.savepoint_path);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SubtaskWiring& x) {
   return f(caf::meta::type_name("SubtaskWiring"), x.consumers, x.consumer_channels, x.producers,
-           x.producer_edges, x.producer_channels, x.coordinator);
+           x.producer_edges, x.producer_channels, x.coordinator, x.checkpointer);
 }
 
 template <class Inspector>
@@ -126,7 +198,7 @@ typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
   return f(caf::meta::type_name("JobResult"), x.job_id, x.state, x.message, x.duration_us,
-           x.metrics, x.parallelism);
+           x.metrics, x.parallelism, x.checkpoints);
 }
 
 // A batch is written as msgpack bytes; reading decodes them. Locally neither runs.

@@ -1,9 +1,14 @@
-// Source coordinator: lazy enumeration, then one split per request.
+// Source coordinator: lazy enumeration, then one split per request; checkpoints
+// of the unassigned splits.
 #include "actors/source_coordinator.h"
 
 #include <deque>
+#include <fstream>
+#include <sstream>
 
+#include "checkpoint/checkpoint_storage.h"
 #include "plan/operator_factory.h"
+#include "runtime/task_snapshot.h"
 
 namespace eddy {
 namespace {
@@ -11,13 +16,49 @@ namespace {
 struct CoordinatorState {
   JobGraphPtr graph;
   int node = 0;
+  std::string restore_dir;
   bool enumerated = false;
   std::deque<Split> splits;
+  std::vector<caf::actor> subtasks;
   static const char* name;
 };
 const char* CoordinatorState::name = "eddy.source_coordinator";
 
+const std::string& node_name(const CoordinatorState& st) {
+  return st.graph->nodes[static_cast<size_t>(st.node)].name;
+}
+
+/// The splits of a restored job: every subtask's unfinished split first, then
+/// those not handed out at the checkpoint.
+Status restore(CoordinatorState& st) {
+  EDDY_ASSIGN_OR_RETURN(CheckpointMetadata meta, CheckpointStorage::read_metadata(st.restore_dir));
+  const std::string& node = node_name(st);
+  for (const SubtaskSnapshot& s : meta.subtasks) {
+    if (s.nodes.empty() || s.nodes.front() != node) continue;
+    const std::string path = st.restore_dir + "/" + s.state_file.path;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in) return Status::io_error("cannot read '" + path + "'");
+    if (crc32_of(bytes.str()) != s.state_file.crc)
+      return Status::parse_error(path + ": checksum does not match the checkpoint's metadata");
+    EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, decode_task_snapshot(bytes.str()));
+    if (t.source_split) st.splits.push_back(*t.source_split);
+  }
+  auto it = meta.coordinator_states.find(node);
+  if (it != meta.coordinator_states.end()) {
+    EDDY_ASSIGN_OR_RETURN(auto rest, decode_splits(it->second));
+    st.splits.insert(st.splits.end(), rest.begin(), rest.end());
+  } else {
+    return Status::invalid("the snapshot in " + st.restore_dir + " has no read position of source '" +
+                           node + "'");
+  }
+  st.enumerated = true;
+  return Status::ok();
+}
+
 Status enumerate(CoordinatorState& st) {
+  if (!st.restore_dir.empty()) return restore(st);
   const LogicalNode& n = st.graph->nodes[static_cast<size_t>(st.node)];
   EDDY_ASSIGN_OR_RETURN(auto enumerator, make_split_enumerator(*st.graph, st.node));
   EDDY_ASSIGN_OR_RETURN(auto splits, enumerator->enumerate(n.parallelism));
@@ -27,9 +68,10 @@ Status enumerate(CoordinatorState& st) {
 }
 
 caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, JobGraphPtr graph,
-                                int node) {
+                                int node, std::string restore_dir) {
   self->state.graph = std::move(graph);
   self->state.node = node;
+  self->state.restore_dir = std::move(restore_dir);
   return {
       [=](split_atom, int32_t /*subtask*/) -> caf::result<SplitReply> {
         auto& st = self->state;
@@ -49,13 +91,28 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
         }
         return reply;
       },
+      [=](sources_atom, const std::vector<caf::actor>& subtasks) { self->state.subtasks = subtasks; },
+      [=](trigger_atom, int64_t barrier) -> caf::result<std::string, std::string> {
+        auto& st = self->state;
+        if (!st.enumerated) {
+          Status s = enumerate(st);
+          if (!s.is_ok()) return caf::make_error(caf::sec::runtime_error, s.message());
+        }
+        std::string bytes = encode_splits(std::vector<Split>(st.splits.begin(), st.splits.end()));
+        // After the snapshot, in this actor's order: a split handed out before
+        // it reached its subtask before this trigger does.
+        for (const auto& a : st.subtasks) self->send(a, trigger_atom::value, barrier);
+        return caf::result<std::string, std::string>(node_name(st), std::move(bytes));
+      },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_source_coordinator(caf::actor_system& sys, JobGraphPtr graph, int source_node) {
-  return sys.spawn<caf::detached>(coordinator_actor, std::move(graph), source_node);
+caf::actor spawn_source_coordinator(caf::actor_system& sys, JobGraphPtr graph, int source_node,
+                                    std::string restore_dir) {
+  return sys.spawn<caf::detached>(coordinator_actor, std::move(graph), source_node,
+                                  std::move(restore_dir));
 }
 
 }  // namespace eddy

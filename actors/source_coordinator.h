@@ -1,13 +1,22 @@
 // The source_coordinator actor: one per source operator of a job. It makes the
 // source's splits once (file listing and line counting block, so it runs on its
-// own thread) and hands them to source subtasks on request, in order.
+// own thread) and hands them to source subtasks on request, in order. In a
+// checkpoint it records the splits not yet handed out and passes the trigger to
+// its subtasks; on restore it starts from those plus the subtasks' unfinished
+// splits (so any parallelism can take them over).
 #pragma once
+
+#include <string>
 
 #include "actors/messages.h"
 #include "plan/job_graph.h"
 
 namespace eddy {
 
-caf::actor spawn_source_coordinator(caf::actor_system& sys, JobGraphPtr graph, int source_node);
+/// `restore_dir`: a checkpoint or savepoint to take the splits from; empty: enumerate afresh.
+/// Messages: (split_atom, subtask) -> SplitReply; (sources_atom, actors) its subtasks;
+/// (trigger_atom, barrier) -> (node name, remaining splits as bytes), forwarded to the subtasks.
+caf::actor spawn_source_coordinator(caf::actor_system& sys, JobGraphPtr graph, int source_node,
+                                    std::string restore_dir);
 
 }  // namespace eddy

@@ -2,7 +2,10 @@
 #include "actors/subtask.h"
 
 #include <chrono>
+#include <filesystem>
+#include <unistd.h>
 
+#include "checkpoint/checkpoint_storage.h"
 #include "runtime/task_runner.h"
 
 namespace eddy {
@@ -20,6 +23,8 @@ class ActorHost final : public TaskHost {
   void send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) override;
   void send_event(int out_edge, int channel, const StreamEvent& event) override;
   void send_credit(int input_channel, int32_t credits) override;
+  void ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot) override;
+  void decline_checkpoint(int64_t barrier, const std::string& reason) override;
 
  private:
   caf::event_based_actor* self_;
@@ -60,7 +65,31 @@ void ActorHost::send_credit(int input_channel, int32_t credits) {
               st_.wiring.producer_channels[c], credits);
 }
 
+void ActorHost::ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot) {
+  self_->send(st_.wiring.checkpointer, ack_atom::value, barrier, st_.deployment.vertex,
+              st_.deployment.subtask, snapshot);
+}
+
+void ActorHost::decline_checkpoint(int64_t barrier, const std::string& reason) {
+  self_->send(st_.wiring.checkpointer, decline_atom::value, barrier, st_.deployment.vertex,
+              st_.deployment.subtask, reason);
+}
+
 using self_ptr = caf::stateful_actor<SubtaskState>*;
+
+/// What the runner needs to know about checkpoints and faults of this deployment.
+TaskOptions task_options(const SubtaskState& st) {
+  TaskOptions o;
+  const CheckpointSpec& ck = st.graph->spec.checkpoints;
+  o.checkpoint_root = ck.dir;
+  o.local_state_dir = (std::filesystem::temp_directory_path() /
+                       ("eddy-" + std::to_string(::getpid())) /
+                       ("job" + std::to_string(st.deployment.job_id) + "-" +
+                        std::to_string(st.deployment.attempt)))
+                          .string();
+  o.fail_after_records = st.deployment.fail_after_records;
+  return o;
+}
 
 void report(self_ptr self) {
   auto& st = self->state;
@@ -90,9 +119,19 @@ void after_message(self_ptr self) {
   if (st.done || !st.runner) return;
   if (st.runner->finished()) {
     st.done = true;
+    // Checkpoints taken after this subtask ended carry its final state.
+    std::string final_state;
+    if (!st.graph->spec.checkpoints.dir.empty()) {
+      auto bytes = st.runner->final_snapshot();
+      if (!bytes.ok()) {
+        st.done = false;
+        return fail(self, bytes.status());
+      }
+      final_state = std::move(bytes).value();
+    }
     st.runner->close();
     self->send(st.deployment.job_master, finished_atom::value, st.deployment.vertex,
-               st.deployment.subtask, st.runner->metrics());
+               st.deployment.subtask, st.runner->metrics(), final_state);
     self->quit();
     return;
   }
@@ -191,13 +230,29 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         if (st.wiring.coordinator) self->monitor(st.wiring.coordinator);
         st.host = std::make_unique<ActorHost>(self, st);
         st.runner = std::make_unique<TaskRunner>(st.graph, st.deployment.vertex,
-                                                 st.deployment.subtask, *st.host);
+                                                 st.deployment.subtask, *st.host, task_options(st));
         Status s = st.runner->open();
+        if (s.is_ok() && !st.deployment.restore_path.empty()) {
+          auto meta = CheckpointStorage::read_metadata(st.deployment.restore_path);
+          s = meta.ok() ? st.runner->restore(st.deployment.restore_path, *meta) : meta.status();
+          if (!s.is_ok()) s = Status::invalid("restoring from " + st.deployment.restore_path + ": " + s.message());
+        }
         if (!s.is_ok()) {
           fail(self, s);
           return false;
         }
         return true;
+      },
+      [=](trigger_atom, int64_t barrier) {
+        if (self->state.done || !self->state.runner) return;
+        check(self, self->state.runner->trigger_checkpoint(barrier));
+      },
+      [=](ckdone_atom, int64_t id) -> bool {
+        auto& st = self->state;
+        if (st.done || !st.runner) return false;
+        Status s = st.runner->notify_checkpoint_complete(id);
+        check(self, s);
+        return s.is_ok();
       },
       [=](start_atom) {
         auto& st = self->state;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace eddy {
 
@@ -22,6 +23,10 @@ struct LocalOptions {
   int slots = 0;          // per task manager; 0: enough for the job
   bool quiet = false;     // no summary table
   bool bench = false;     // print benchmark figures (eddy bench)
+  bool resume = false;               // continue from the latest checkpoint in checkpoints.dir
+  bool savepoint_on_cancel = false;  // Ctrl-C / SIGTERM stop the job with a savepoint
+  std::string from_savepoint;        // a savepoint (or checkpoint) directory to start from
+  std::vector<std::string> inject_failures;  // NODE:SUBTASK:RECORDS[:ATTEMPT]
 };
 
 int run_local(const LocalOptions& options);

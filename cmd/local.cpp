@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <thread>
 
+#include <filesystem>
+
 #include "actors/job_manager.h"
+#include "checkpoint/checkpoint_storage.h"
 #include "actors/messages.h"
 #include "actors/task_manager.h"
 #include "cmd/commands.h"
@@ -39,6 +42,15 @@ struct LocalConfig : caf::actor_system_config {
     apply_scheduler_defaults(*this);
   }
 };
+
+std::string format_bytes(int64_t bytes) {
+  char buf[32];
+  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else if (bytes < (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  else if (bytes < (1LL << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  else std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1LL << 30));
+  return buf;
+}
 
 double cpu_seconds() {
   rusage ru{};
@@ -72,6 +84,18 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
     if (m.skipped > 0)
       std::fprintf(stderr, "'%s' skipped %llu malformed records (on_error: skip)\n", m.name.c_str(),
                    static_cast<unsigned long long>(m.skipped));
+  const CheckpointStats& ck = r.checkpoints;
+  if (!ck.restored_from.empty()) std::fprintf(stderr, "restored from %s\n", ck.restored_from.c_str());
+  if (ck.completed > 0 || ck.failed > 0 || ck.restarts > 0) {
+    std::fprintf(stderr,
+                 "checkpoints: %lld completed, %lld failed, %d restarts; duration avg %s, max %s; "
+                 "last size %s full, %s incremental; alignment max %s\n",
+                 static_cast<long long>(ck.completed), static_cast<long long>(ck.failed), ck.restarts,
+                 format_duration_us(ck.completed ? ck.total_duration_us / ck.completed : 0).c_str(),
+                 format_duration_us(ck.max_duration_us).c_str(), format_bytes(ck.last_full_bytes).c_str(),
+                 format_bytes(ck.last_incremental_bytes).c_str(),
+                 format_duration_us(ck.max_alignment_us).c_str());
+  }
   const double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
   const double per_cpu = cpu > 0 ? static_cast<double>(records) / cpu : 0;
   std::fprintf(stderr, "source records: %llu, %.0f records/s, %.0f records per CPU-second "
@@ -147,9 +171,23 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
         caf::after(std::chrono::milliseconds(100)) >> [&] {});
     if (g_signal != 0 && !cancel_sent) {
       cancel_sent = true;
-      std::fprintf(stderr, "\ncanceling job %llu (%s; press Ctrl-C again to exit at once)...\n",
-                   static_cast<unsigned long long>(job_id), g_signal == SIGINT ? "Ctrl-C" : "SIGTERM");
-      self->send(jm, cancel_atom::value, job_id);
+      const char* why = g_signal == SIGINT ? "Ctrl-C" : "SIGTERM";
+      if (opt.savepoint_on_cancel) {
+        std::fprintf(stderr, "\nstopping job %llu with a savepoint (%s; press Ctrl-C again to exit at once)...\n",
+                     static_cast<unsigned long long>(job_id), why);
+        // The job ends once the savepoint is complete; if it cannot be taken, cancel.
+        self->request(jm, caf::infinite, savepoint_atom::value, job_id, true)
+            .receive([](const std::string&) {},
+                  [&](caf::error& err) {
+                    std::fprintf(stderr, "the savepoint failed: %s; canceling without one\n",
+                                 sys.render(err).c_str());
+                    self->send(jm, cancel_atom::value, job_id);
+                  });
+      } else {
+        std::fprintf(stderr, "\ncanceling job %llu (%s; press Ctrl-C again to exit at once)...\n",
+                     static_cast<unsigned long long>(job_id), why);
+        self->send(jm, cancel_atom::value, job_id);
+      }
     }
     const auto now = std::chrono::steady_clock::now();
     if (progress && !done && now - last_progress >= std::chrono::seconds(1)) {
@@ -168,6 +206,8 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
     }
   }
   if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
+  if (!result.checkpoints.savepoint_path.empty())
+    std::printf("savepoint: %s\n", result.checkpoints.savepoint_path.c_str());
   const double cpu = cpu_seconds() - cpu_start;
   if (!opt.quiet) print_summary(graph, result, cpu, opt.bench);
   else if (result.state != "FINISHED")
@@ -177,6 +217,74 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   if (result.state == "FINISHED") return kExitOk;
   if (result.state == "CANCELED") return g_signal == SIGTERM ? kExitTerminated : kExitCanceled;
   return kExitJobFailed;
+}
+
+std::optional<InjectedFault> parse_fault(const std::string& spec) {
+  std::vector<std::string> parts;
+  size_t from = 0;
+  for (size_t at; (at = spec.find(':', from)) != std::string::npos; from = at + 1)
+    parts.push_back(spec.substr(from, at - from));
+  parts.push_back(spec.substr(from));
+  if (parts.size() < 3 || parts.size() > 4 || parts[0].empty()) return std::nullopt;
+  try {
+    InjectedFault f;
+    f.node = parts[0];
+    f.subtask = std::stoi(parts[1]);
+    f.records = std::stoll(parts[2]);
+    f.attempt = parts.size() == 4 ? std::stoi(parts[3]) : 0;
+    if (f.subtask < 0 || f.records < 0 || f.attempt < 0) return std::nullopt;
+    return f;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+/// Where the job starts: a savepoint, the latest checkpoint (--resume), or
+/// fresh, which clears the checkpoints an earlier run left in checkpoints.dir
+/// (so a later --resume cannot pick up another run's state).
+int choose_start(const JobGraph& graph, const LocalOptions& opt, std::string& restore_path) {
+  const std::string& root = graph.spec.checkpoints.dir;
+  if (opt.savepoint_on_cancel && root.empty()) {
+    std::fprintf(stderr, "%s: --savepoint-on-cancel needs checkpoints.dir in the pipeline file "
+                         "(savepoints go to its savepoints/ folder)\n", opt.pipeline.c_str());
+    return kExitRefused;
+  }
+  if (!opt.from_savepoint.empty()) {
+    restore_path = opt.from_savepoint;
+    if (!root.empty()) (void)CheckpointStorage(root).remove_all_checkpoints();
+    return kExitOk;
+  }
+  if (root.empty()) {
+    if (opt.resume) {
+      std::fprintf(stderr, "%s: --resume needs checkpoints.dir in the pipeline file\n", opt.pipeline.c_str());
+      return kExitRefused;
+    }
+    return kExitOk;
+  }
+  CheckpointStorage storage(root);
+  if (opt.resume) {
+    std::vector<std::string> warnings;
+    auto latest = storage.latest(warnings);
+    for (const auto& w : warnings) std::fprintf(stderr, "%s\n", w.c_str());
+    if (!latest.ok()) {
+      std::fprintf(stderr, "%s\n", latest.status().message().c_str());
+      return kExitRefused;
+    }
+    if (*latest) {
+      restore_path = (*latest)->first;
+      std::fprintf(stderr, "resuming from checkpoint %lld in %s\n",
+                   static_cast<long long>((*latest)->second.id), restore_path.c_str());
+      (void)storage.remove_incomplete();
+      return kExitOk;
+    }
+    std::fprintf(stderr, "no completed checkpoint in %s; starting fresh\n", root.c_str());
+  }
+  Status cleared = storage.remove_all_checkpoints();
+  if (!cleared.is_ok()) {
+    std::fprintf(stderr, "%s\n", cleared.message().c_str());
+    return kExitRefused;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -196,9 +304,18 @@ int run_local(const LocalOptions& opt) {
                  opt.pipeline.c_str());
     return kExitRefused;
   }
-  if ((*graph)->spec.checkpoints.enabled)
-    std::fprintf(stderr, "warning: %s sets 'checkpoints', but this version of eddy does not take "
-                         "checkpoints yet; the job runs without them\n", opt.pipeline.c_str());
+  JobSubmission submission{opt.pipeline, text, opt.parallelism};
+  for (const auto& spec : opt.inject_failures) {
+    auto fault = parse_fault(spec);
+    if (!fault) {
+      std::fprintf(stderr, "--inject-failure '%s': expected NODE:SUBTASK:RECORDS[:ATTEMPT], e.g. "
+                           "counts:0:5000\n", spec.c_str());
+      return kExitRefused;
+    }
+    submission.faults.push_back(*fault);
+  }
+  const int start = choose_start(**graph, opt, submission.restore_path);
+  if (start != kExitOk) return start;
   const int32_t needed = (*graph)->max_vertex_parallelism();
   const int32_t slots = opt.slots > 0 ? opt.slots : (needed + opt.taskmanagers - 1) / opt.taskmanagers;
   if (slots * opt.taskmanagers < needed) {
@@ -213,8 +330,9 @@ int run_local(const LocalOptions& opt) {
   std::signal(SIGTERM, on_signal);
   LocalConfig cfg;
   auto sys = std::make_unique<caf::actor_system>(cfg);
-  JobSubmission submission{opt.pipeline, text, opt.parallelism};
   const int code = run_job(*sys, **graph, opt, submission, slots);
+  std::error_code ec;  // RocksDB working files of this process
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("eddy-" + std::to_string(::getpid())), ec);
   // ~actor_system waits for every actor; one blocked in I/O must not keep the
   // process alive once the job's outcome is known.
   std::thread([code] {

@@ -26,6 +26,21 @@ int main(int argc, char** argv) {
                         "slots per task manager (default: enough for the job's largest parallelism)")
       ->check(CLI::Range(1, 32768));
   local_cmd->add_flag("-q,--quiet", local.quiet, "do not print the per-operator summary");
+  local_cmd->add_flag("--resume", local.resume,
+                      "continue from the latest completed checkpoint in the pipeline's "
+                      "checkpoints.dir (start fresh when there is none). Without it a run starts "
+                      "fresh and removes the checkpoints of earlier runs from that directory");
+  local_cmd->add_flag("--savepoint-on-cancel", local.savepoint_on_cancel,
+                      "on Ctrl-C or SIGTERM, stop the job with a savepoint (under "
+                      "checkpoints.dir/savepoints) and print its path");
+  auto* from_sp = local_cmd->add_option("--from-savepoint", local.from_savepoint,
+                                        "start from this savepoint (or checkpoint) directory; the "
+                                        "parallelism may differ from the one it was taken at");
+  from_sp->excludes(local_cmd->get_option("--resume"));
+  local_cmd->add_option("--inject-failure", local.inject_failures,
+                        "for tests: make subtask SUBTASK (0-based) of the chain holding operator "
+                        "NODE fail once RECORDS records entered it, in restart ATTEMPT (default 0, "
+                        "the first run). Format NODE:SUBTASK:RECORDS[:ATTEMPT]; may repeat");
 
   eddy::LocalOptions bench;
   bench.bench = true;

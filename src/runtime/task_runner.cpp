@@ -96,10 +96,13 @@ Status TaskRunner::open() {
   ctx.subtask_index = subtask_index_;
   ctx.parallelism = v.parallelism;
   ctx.max_parallelism = graph_->spec.max_parallelism;
+  ctx.state.kind = graph_->spec.state_backend == "rocksdb" ? StateBackendOptions::Kind::kRocksDb
+                                                           : StateBackendOptions::Kind::kHeap;
   for (size_t i = 0; i < ops_.size(); ++i) {
     timers_.push_back(std::make_unique<OperatorTimers>());
     ctx.operator_name = metrics_[first_op_metric_ + i].name;
     ctx.timers = timers_.back().get();
+    ctx.state.local_dir = local_state_dir_for(options_.local_state_dir, ctx.operator_name, subtask_index_);
     EDDY_RETURN_IF_ERROR(ops_[i]->open(ctx));
   }
   if (reader_) {
@@ -130,6 +133,8 @@ Status TaskRunner::open() {
   channel_finished_.assign(static_cast<size_t>(input_channels_), false);
   channel_heard_.assign(static_cast<size_t>(input_channels_), false);
   unheard_channels_ = input_channels_;
+  channel_blocked_.assign(static_cast<size_t>(input_channels_), false);
+  held_.resize(static_cast<size_t>(input_channels_));
   if (input_channels_ > 0)
     credits_ = std::make_unique<InputCredits>(input_channels_, options_.exclusive_credits,
                                               options_.floating_credits);
@@ -265,7 +270,19 @@ void TaskRunner::release(int channel) {
   send_grants();
 }
 
+Status TaskRunner::count_records(size_t rows) {
+  records_seen_ += rows;
+  if (options_.fail_after_records >= 0 && records_seen_ >= static_cast<uint64_t>(options_.fail_after_records)) {
+    const int64_t n = options_.fail_after_records;
+    options_.fail_after_records = -1;
+    return Status::internal("injected failure after " + std::to_string(n) +
+                            " records (--inject-failure)");
+  }
+  return Status::ok();
+}
+
 Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
+  EDDY_RETURN_IF_ERROR(count_records(batch->num_rows));
   Status st = ops_.empty() ? emit_from_chain(batch) : run_operator(0, batch);
   drain_outputs();
   release(channel);
@@ -279,11 +296,22 @@ Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t bac
   EDDY_RETURN_IF_ERROR(credits_->on_batch(input_channel, backlog, grants_));
   send_grants();
   heard_from(input_channel);
+  PendingInput in{input_channel, std::move(batch), std::nullopt};
+  if (hold_if_blocked(input_channel, in)) return Status::ok();
   if (!pending_.empty() || backpressured() || unheard_channels_ > 0) {
-    pending_.push_back({input_channel, std::move(batch), std::nullopt});
+    pending_.push_back(std::move(in));
     return drain_pending();
   }
-  return process_input(input_channel, batch);
+  return process_input(input_channel, in.batch);
+}
+
+bool TaskRunner::hold_if_blocked(int channel, PendingInput& in) {
+  // Input of a channel that delivered the barrier being aligned waits until
+  // every channel delivered it. Behind older pending input it queues there
+  // first, so each channel's order holds.
+  if (!channel_blocked_[static_cast<size_t>(channel)] || !pending_.empty()) return false;
+  held_[static_cast<size_t>(channel)].push_back(std::move(in));
+  return true;
 }
 
 Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
@@ -298,11 +326,14 @@ Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
     EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
     return drain_pending();
   }
+  PendingInput in{input_channel, nullptr, event};
+  if (hold_if_blocked(input_channel, in)) return Status::ok();
   if (!pending_.empty() || unheard_channels_ > 0) {
-    pending_.push_back({input_channel, nullptr, event});
+    pending_.push_back(std::move(in));
     return drain_pending();
   }
-  return handle_event(input_channel, event);
+  EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
+  return drain_pending();  // an alignment that ended may have released held input
 }
 
 Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
@@ -322,14 +353,18 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
       }
       return Status::ok();
     }
-    case EventKind::kBarrier: return Status::ok();  // checkpoints: a later issue
+    case EventKind::kBarrier: return on_barrier(channel, event.value);
     case EventKind::kEndOfInput: break;
   }
   channel_finished_[static_cast<size_t>(channel)] = true;
   grants_.clear();
   credits_->on_finished(channel, grants_);
   send_grants();
-  if (++finished_channels_ == input_channels_) return finish_chain();
+  ++finished_channels_;
+  // An ended channel counts as having delivered the barrier being aligned:
+  // everything it sent came before it.
+  EDDY_RETURN_IF_ERROR(check_aligned());
+  if (finished_channels_ == input_channels_) return finish_chain();
   if (auto w = watermarks_->on_finished(channel)) return advance_watermark(*w);
   return Status::ok();
 }
@@ -338,7 +373,9 @@ Status TaskRunner::drain_pending() {
   while (!pending_.empty() && !backpressured() && unheard_channels_ == 0) {
     PendingInput in = std::move(pending_.front());
     pending_.pop_front();
-    if (in.batch) {
+    if (channel_blocked_[static_cast<size_t>(in.channel)]) {
+      held_[static_cast<size_t>(in.channel)].push_back(std::move(in));
+    } else if (in.batch) {
       EDDY_RETURN_IF_ERROR(process_input(in.channel, in.batch));
     } else if (in.event) {
       EDDY_RETURN_IF_ERROR(handle_event(in.channel, *in.event));
@@ -415,6 +452,7 @@ Result<SourceStep> TaskRunner::source_step() {
     source_idle_ = false;
     broadcast(StreamEvent{EventKind::kIdleStatus, 0});
   }
+  EDDY_RETURN_IF_ERROR(count_records(poll.batch->num_rows));
   ChainCollector& out = *collectors_[0];
   const int64_t child_before = out.child_ns;
   RecordBatchPtr batch = std::move(poll.batch);

@@ -6,10 +6,14 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <string>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "checkpoint/checkpoint_metadata.h"
+#include "checkpoint/checksum.h"
 #include "connectors/source.h"
 #include "net/input_credits.h"
 #include "net/output_router.h"
@@ -17,6 +21,7 @@
 #include "operators/operator.h"
 #include "plan/job_graph.h"
 #include "runtime/metrics.h"
+#include "runtime/task_snapshot.h"
 #include "runtime/watermark_tracker.h"
 
 namespace eddy {
@@ -30,12 +35,29 @@ class TaskHost {
   virtual void send_event(int out_edge, int channel, const StreamEvent& event) = 0;
   /// Grant `credits` more batches to the producer behind `input_channel`.
   virtual void send_credit(int input_channel, int32_t credits) = 0;
+  /// This subtask's snapshot for barrier `barrier` is written (the barrier
+  /// has gone downstream): tell the checkpoint coordinator.
+  virtual void ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot) = 0;
+  /// The snapshot for `barrier` could not be taken; the checkpoint fails, the job goes on.
+  virtual void decline_checkpoint(int64_t barrier, const std::string& reason) = 0;
 };
 
 struct TaskOptions {
   int32_t exclusive_credits = 2;   // per input channel
   int32_t floating_credits = 8;    // per input gate, handed where backlog is largest
+  std::string checkpoint_root;     // `checkpoints.dir`; empty: the job takes no checkpoints
+  std::string local_state_dir;     // where RocksDB backends keep their working files
+  int64_t fail_after_records = -1; // fault injection: fail once this many records entered the chain
 };
+
+/// Barrier values: checkpoint n travels as n, savepoint n as -n.
+inline int64_t barrier_id(int64_t barrier) { return barrier < 0 ? -barrier : barrier; }
+inline bool barrier_is_savepoint(int64_t barrier) { return barrier < 0; }
+/// Where the files of a checkpoint or savepoint go under `root`:
+/// <root>/chk-<n>, or <root>/savepoints/savepoint-<n>.
+std::string snapshot_dir_for(const std::string& root, int64_t barrier);
+/// The RocksDB working folder of one operator subtask under `root`.
+std::string local_state_dir_for(const std::string& root, const std::string& node, int32_t subtask);
 
 /// What a source subtask should do next.
 enum class SourceStep {
@@ -84,6 +106,19 @@ class TaskRunner {
   /// Runs the processing-time timers due at `now_ms`.
   Status fire_timers(int64_t now_ms);
 
+  // -- checkpoints (docs/checkpoints.md) ------------------------------------------------
+  /// Before start(): restores the chain from the checkpoint or savepoint in
+  /// `dir` (metadata `meta`): keyed state of the key groups this subtask owns,
+  /// operator state of the subtasks it takes over, and the watermark.
+  Status restore(const std::string& dir, const CheckpointMetadata& meta);
+  /// Sources: inject `barrier` now (after every record read so far).
+  Status trigger_checkpoint(int64_t barrier);
+  /// Checkpoint `id` completed: operators commit (sinks) and RocksDB may reuse its files.
+  Status notify_checkpoint_complete(int64_t id);
+  /// After finished(): the final state, canonical, for checkpoints taken after
+  /// this subtask ended (a state file's bytes).
+  Result<std::string> final_snapshot();
+
   /// End of input reached, chain finished and every output sent.
   bool finished() const;
   /// Closes operators; safe to call more than once, also after a failure.
@@ -119,6 +154,15 @@ class TaskRunner {
   void release(int channel);
   void heard_from(int channel);
   void send_grants();
+  bool hold_if_blocked(int channel, PendingInput& in);
+  Status on_barrier(int channel, int64_t barrier);
+  Status check_aligned();
+  void end_alignment();
+  Status count_records(size_t rows);
+  /// Writes this subtask's state for `barrier` and acks it (or declines).
+  Status snapshot_and_ack(int64_t barrier, int64_t alignment_ns);
+  Result<TaskSnapshot> snapshot_state(int64_t barrier, bool canonical, const std::string& dir,
+                                      SubtaskSnapshot& meta);
 
   JobGraphPtr graph_;
   int vertex_;
@@ -159,6 +203,17 @@ class TaskRunner {
   std::deque<PendingInput> pending_;
   std::vector<std::pair<int, int32_t>> grants_;  // scratch
   bool closed_ = false;
+  // Barrier alignment: channels that delivered the barrier are blocked (no
+  // credit) and what they send meanwhile waits in held_ until every input
+  // delivered it.
+  int64_t aligning_ = 0;             // barrier being aligned; 0: none
+  int64_t last_barrier_id_ = 0;      // highest barrier id seen
+  int aligned_channels_ = 0;
+  int64_t align_start_ns_ = 0;
+  std::vector<bool> channel_blocked_;
+  std::vector<std::deque<PendingInput>> held_;
+  uint64_t records_seen_ = 0;        // for fault injection
+  std::map<std::string, FileChecksum> stored_files_;  // shared RocksDB files already checksummed
 };
 
 }  // namespace eddy
