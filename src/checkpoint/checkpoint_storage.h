@@ -1,0 +1,120 @@
+// The checkpoint root directory of a pipeline (`checkpoints.dir`): where
+// subtasks write state files, where the coordinator completes a checkpoint by
+// writing its _metadata last, and how restore finds the newest usable one.
+// Plain blocking file I/O: callers run it off scheduled actors (see STYLE.md).
+//
+//   <root>/chk-<id>/_metadata     written last, atomically; the checkpoint is complete iff it verifies
+//   <root>/chk-<id>/<files>       state files of that checkpoint
+//   <root>/shared/<name>          files shared by several checkpoints (incremental RocksDB SSTs)
+//   <root>/savepoints/savepoint-<id>-<YYYYmmdd-HHMMSS>/   self-contained, never deleted here
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "checkpoint/checkpoint_metadata.h"
+#include "core/status.h"
+
+namespace eddy {
+
+/// A checkpoint's (or savepoint's) dir and its verified metadata.
+using VerifiedCheckpoint = std::pair<std::string, CheckpointMetadata>;
+
+/// Name of the file that completes a checkpoint or savepoint dir.
+inline constexpr const char* kMetadataFileName = "_metadata";
+
+/// One pipeline's checkpoint root. Methods that change the root (prepare_*,
+/// retain, remove_incomplete) belong to the checkpoint coordinator alone;
+/// write_file may run on any subtask, each in its own files.
+class CheckpointStorage {
+ public:
+  explicit CheckpointStorage(std::string root);
+
+  const std::string& root() const { return root_; }
+  /// <root>/chk-<id>
+  std::string checkpoint_dir(int64_t id) const;
+  /// <root>/shared
+  std::string shared_dir() const;
+  /// <root>/savepoints
+  std::string savepoints_dir() const;
+
+  /// Creates <root>, <root>/shared and an empty <root>/chk-<id>; an existing
+  /// chk-<id> without _metadata (a crashed attempt) is wiped. Refuses to touch
+  /// a chk-<id> that already has a _metadata.
+  Status prepare_checkpoint(int64_t id) const;
+
+  /// Creates and returns a fresh <root>/savepoints/savepoint-<id>-<YYYYmmdd-HHMMSS>
+  /// (UTC). Should that exist already, "-2", "-3", ... is appended.
+  Result<std::string> prepare_savepoint(int64_t id) const;
+
+  /// Writes `bytes` durably to <dir>/<name> (temp file, fsync, rename, fsync
+  /// dir), creating subdirs that `name` names. Returns its ref (path = name).
+  /// `name` must be a safe relative path and not "_metadata".
+  static Result<StateFileRef> write_file(const std::string& dir, const std::string& name,
+                                         std::string_view bytes);
+
+  /// Like write_file with the bytes of the file at `source`, streamed (for
+  /// large files such as RocksDB SSTs).
+  static Result<StateFileRef> copy_file(const std::string& source, const std::string& dir,
+                                        const std::string& name);
+
+  /// Completes a checkpoint or savepoint: writes <dir>/_metadata atomically
+  /// (temp + fsync + rename + fsync dir). A savepoint may not reference shared files.
+  static Status write_metadata(const std::string& dir, const CheckpointMetadata& m);
+
+  /// Reads <dir>/_metadata and verifies it and every file it references
+  /// (exists, size, CRC-32). Shared files are looked up in <dir>/../shared.
+  /// Errors name the file and what is wrong ("chk-7/window-1.state: size 100,
+  /// expected 4096"): not_found for a missing file, parse_error for bad
+  /// metadata, a non-retryable io_error for a file of the wrong size or CRC.
+  static Result<CheckpointMetadata> read_verified(const std::string& dir);
+
+  /// Ids of chk-* dirs that have a _metadata file, ascending (not verified).
+  std::vector<int64_t> completed_ids() const;
+
+  /// The newest checkpoint that verifies, as (dir, metadata); nullopt when
+  /// none. Each newer one that fails to verify adds a line to `warnings`
+  /// ("checkpoint 12 in DIR is unusable: ...; falling back to checkpoint 11").
+  /// Fails only when the root cannot be listed.
+  Result<std::optional<VerifiedCheckpoint>> latest(std::vector<std::string>& warnings) const;
+
+  /// Keeps the newest `retain` completed checkpoints whose metadata decodes;
+  /// deletes the chk dirs older than the oldest kept one (_metadata first), then
+  /// each shared file that a deleted checkpoint referenced and no kept one
+  /// does. Never deletes a shared file not referenced by a deleted checkpoint,
+  /// so files that in-flight checkpoints just wrote survive. Relies on the
+  /// runtime never referencing, in a new checkpoint, a shared file that the
+  /// newest completed one does not reference (true for RocksDB SSTs, which are
+  /// immutable and, once dropped by compaction, never come back). Unreadable
+  /// metadata newer than the oldest kept checkpoint is left alone. Returns the
+  /// number of shared files deleted.
+  Result<size_t> retain(int32_t retain);
+
+  /// Deletes chk-* dirs without _metadata (left by a crash), and every entry
+  /// of <root>/shared that no completed checkpoint references. Call only when
+  /// no checkpoint is in flight (at job start).
+  Status remove_incomplete();
+
+ private:
+  /// Completed ids, ascending; an error when the root exists but cannot be listed.
+  Result<std::vector<int64_t>> list_completed() const;
+  /// Deletes the shared files in `candidates` that are not in `keep`; counts them.
+  Result<size_t> delete_shared(const std::vector<std::string>& candidates,
+                               const std::vector<std::string>& keep) const;
+
+  std::string root_;
+};
+
+/// Savepoint compatibility. Refuses (Status::invalid naming each difference)
+/// when the snapshot holds state of an operator the pipeline does not have
+/// (or has without state), when an operator of the same name now has another
+/// kind, or when its key types differ. Stateless operators may come and go,
+/// and new stateful ones start empty.
+Status check_compatible(const CheckpointMetadata& snapshot,
+                        const std::vector<OperatorSignature>& pipeline);
+
+}  // namespace eddy
