@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "checkpoint/checkpoint_storage.h"
+#include "checkpoint/checksum.h"
 #include "plan/operator_factory.h"
 #include "runtime/task_snapshot.h"
 

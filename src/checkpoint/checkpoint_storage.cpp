@@ -83,7 +83,7 @@ Status verify_file(const std::string& full_path, const std::string& label,
 }
 
 /// Reads and decodes <dir>/_metadata without looking at the files it references.
-Result<CheckpointMetadata> read_metadata(const std::string& dir) {
+Result<CheckpointMetadata> load_metadata(const std::string& dir) {
   const std::string label = dir_label(dir) + "/" + kMetadataFileName;
   Result<std::string> bytes = read_whole_file(dir + "/" + kMetadataFileName);
   if (!bytes.ok()) {
@@ -215,7 +215,7 @@ Status CheckpointStorage::write_metadata(const std::string& dir, const Checkpoin
 }
 
 Result<CheckpointMetadata> CheckpointStorage::read_verified(const std::string& dir) {
-  EDDY_ASSIGN_OR_RETURN(CheckpointMetadata m, read_metadata(dir));
+  EDDY_ASSIGN_OR_RETURN(CheckpointMetadata m, load_metadata(dir));
   const std::string label = dir_label(dir);
   const std::string shared = (fs::path(dir) / ".." / "shared").lexically_normal().string();
   std::set<std::string> verified_shared;  // a shared file may be listed by several subtasks
@@ -291,7 +291,7 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
   if (retain < 1) return Status::invalid("checkpoint retention must be at least 1");
   EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
   std::map<int64_t, Result<CheckpointMetadata>> metas;
-  for (int64_t id : ids) metas.emplace(id, read_metadata(checkpoint_dir(id)));
+  for (int64_t id : ids) metas.emplace(id, load_metadata(checkpoint_dir(id)));
 
   // The oldest of the newest `retain` checkpoints whose metadata decodes.
   std::optional<int64_t> oldest_kept;
@@ -341,6 +341,34 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
   return deleted;
 }
 
+Result<CheckpointMetadata> CheckpointStorage::read_metadata(const std::string& dir) {
+  return load_metadata(dir);
+}
+
+Status CheckpointStorage::remove_all_checkpoints() {
+  std::error_code ec;
+  std::vector<std::string> doomed;
+  fs::directory_iterator it(root_, ec);
+  if (ec == std::errc::no_such_file_or_directory) return Status::ok();
+  if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
+  for (; it != fs::directory_iterator(); it.increment(ec))
+    if (checkpoint_id_of(it->path().filename().string())) doomed.push_back(it->path().string());
+  if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
+  // Newest metadata first gone, so a crash half-way never leaves an older
+  // checkpoint looking like the latest one with its shared files deleted.
+  auto id_of = [](const std::string& dir) { return *checkpoint_id_of(fs::path(dir).filename().string()); };
+  std::sort(doomed.begin(), doomed.end(),
+            [&](const std::string& a, const std::string& b) { return id_of(a) > id_of(b); });
+  for (const auto& dir : doomed) {
+    fs::remove(dir + "/" + kMetadataFileName, ec);
+    fs::remove_all(dir, ec);
+    if (ec) return Status::io_error("cannot delete '" + dir + "': " + ec.message());
+  }
+  fs::remove_all(shared_dir(), ec);
+  if (ec) return Status::io_error("cannot delete '" + shared_dir() + "': " + ec.message());
+  return Status::ok();
+}
+
 Status CheckpointStorage::remove_incomplete() {
   std::error_code ec;
   std::vector<std::string> incomplete;
@@ -363,7 +391,7 @@ Status CheckpointStorage::remove_incomplete() {
   EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
   std::vector<std::string> keep;
   for (int64_t id : ids) {
-    Result<CheckpointMetadata> m = read_metadata(checkpoint_dir(id));
+    Result<CheckpointMetadata> m = load_metadata(checkpoint_dir(id));
     if (m.ok()) {
       for (auto& name : shared_names(*m)) keep.push_back(std::move(name));
     } else if (m.status().retryable()) {  // references unknown: delete no shared file

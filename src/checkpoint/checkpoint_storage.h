@@ -73,6 +73,10 @@ class CheckpointStorage {
   /// metadata, a non-retryable io_error for a file of the wrong size or CRC.
   static Result<CheckpointMetadata> read_verified(const std::string& dir);
 
+  /// Reads and decodes <dir>/_metadata only (the files it names are checked
+  /// when they are read). For subtasks restoring after the job was checked.
+  static Result<CheckpointMetadata> read_metadata(const std::string& dir);
+
   /// Ids of chk-* dirs that have a _metadata file, ascending (not verified).
   std::vector<int64_t> completed_ids() const;
 
@@ -98,6 +102,10 @@ class CheckpointStorage {
   /// of <root>/shared that no completed checkpoint references. Call only when
   /// no checkpoint is in flight (at job start).
   Status remove_incomplete();
+
+  /// Deletes every checkpoint (chk-*) and the shared files; savepoints stay.
+  /// A fresh run starts with this, so --resume never picks an older run's state.
+  Status remove_all_checkpoints();
 
  private:
   /// Completed ids, ascending; an error when the root exists but cannot be listed.

@@ -229,6 +229,17 @@ Status TaskRunner::advance_watermark(int64_t watermark) {
   return Status::ok();
 }
 
+Status TaskRunner::restore_watermark(int64_t watermark) {
+  // Operators learn it (windows that fired before stay fired); nothing goes
+  // downstream, where the restored subtasks know it already.
+  output_watermark_ = watermark;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    metrics_[first_op_metric_ + i].watermark = watermark;
+    EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(watermark, *collectors_[first_op_metric_ + i]));
+  }
+  return Status::ok();
+}
+
 std::optional<int64_t> TaskRunner::next_timer_ms() const {
   std::optional<int64_t> next;
   for (const auto& t : timers_)

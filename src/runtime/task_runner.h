@@ -144,6 +144,7 @@ class TaskRunner {
   Status emit_from_chain(const RecordBatchPtr& batch);
   Status emit_to_routers(int node, int output, const RecordBatchPtr& batch);
   Status advance_watermark(int64_t watermark);
+  Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();
   Status source_event_time(const RecordBatch& batch);

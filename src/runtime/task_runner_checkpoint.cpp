@@ -290,13 +290,8 @@ Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& met
     EDDY_RETURN_IF_ERROR(ops_[i]->restore_operator_state(op_states));
   }
   // The watermark goes where it was, so records late before the failure are late after it.
-  if (any_watermark && watermark != kNoWatermark && watermark != kEndOfTimeWatermark) {
-    output_watermark_ = watermark;
-    for (size_t i = 0; i < ops_.size(); ++i) {
-      metrics_[first_op_metric_ + i].watermark = watermark;
-      EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(watermark, *collectors_[first_op_metric_ + i]));
-    }
-  }
+  if (any_watermark && watermark != kNoWatermark && watermark != kEndOfTimeWatermark)
+    EDDY_RETURN_IF_ERROR(restore_watermark(watermark));
   return Status::ok();
 }
 
