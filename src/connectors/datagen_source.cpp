@@ -152,8 +152,15 @@ Status DatagenReader::open_split(const Split& split) {
   EDDY_RETURN_IF_ERROR(make_block_share(split, config_.block_rows, config_.rows, share_));
   share_size_ = share_.size();
   open_ = true;
-  seek(0);
+  split_ = split;
+  seek(split.position);
   return Status::ok();
+}
+
+Split DatagenReader::resume_split() const {
+  Split s = split_;
+  s.position = position_;
+  return s;
 }
 
 void DatagenReader::seek(int64_t position) {

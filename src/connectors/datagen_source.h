@@ -35,6 +35,8 @@ class DatagenReader : public SourceReader {
   Status open_split(const Split& split) override;
   Result<SourcePoll> poll(size_t max_rows) override;
   SchemaPtr schema() const override { return schema_; }
+  /// The open split with `position` = position().
+  Split resume_split() const override;
 
   /// Next position to produce within the share's sequence (0 = its first row).
   int64_t position() const { return position_; }
@@ -50,6 +52,7 @@ class DatagenReader : public SourceReader {
   Status config_status_;
   std::vector<uint64_t> field_keys_;   // per field: the seed mixed with its position
   bool open_ = false;
+  Split split_;                        // the split last opened
   BlockShare share_;
   int64_t share_size_ = -1;            // rows of the share; -1: unbounded
   int64_t position_ = 0;

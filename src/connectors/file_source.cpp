@@ -169,10 +169,13 @@ class FileReader : public SourceReader {
     if (!parser_) return Status::invalid("file source '" + config_.path + "' has no schema");
     active_ = false;
     builder_->truncate_to(0);  // rows of a split that failed midway
+    split_ = split;
     EDDY_ASSIGN_OR_RETURN(file_, open_for_reading(split.path));
     parser_->set_origin(split.path, 1);
     if (csv_ != nullptr && config_.header) {
-      // Every split maps columns by the file's header; only the first skips it.
+      // Every split maps columns by the file's header; only the one at byte 0
+      // skips it. A resumed split (resume_split) starts after the header, so
+      // its first record is data.
       EDDY_RETURN_IF_ERROR(start_reading(0, split.begin == 0 ? split.end : kToEndOfFile));
       EDDY_RETURN_IF_ERROR(read_header());
       if (split.begin != 0) EDDY_RETURN_IF_ERROR(start_reading(split.begin, split.end));
@@ -216,6 +219,18 @@ class FileReader : public SourceReader {
   }
 
   SchemaPtr schema() const override { return config_.schema; }
+
+  // The parser consumes whole records only, and poll() returns every row it
+  // parsed, so the unconsumed bytes start at a record the caller has not seen.
+  // Records skipped after the last row returned are read (and counted) again.
+  Split resume_split() const override {
+    Split s = split_;
+    const auto unconsumed = static_cast<int64_t>(buf_.size() - buf_pos_);
+    s.begin = std::max(split_.begin, offset_ - unconsumed);
+    s.first_line = parser_ ? parser_->line() : split_.first_line;
+    return s;
+  }
+
   uint64_t skipped_records() const override { return parser_ ? parser_->skipped_records() : 0; }
   bool blocking_io() const override { return true; }
 
@@ -275,6 +290,7 @@ class FileReader : public SourceReader {
   }
 
   FileSourceConfig config_;
+  Split split_;               // the split last opened, as given
   std::unique_ptr<BatchBuilder> builder_;
   std::unique_ptr<TextParser> parser_;
   CsvParser* csv_ = nullptr;  // parser_ when the format is CSV

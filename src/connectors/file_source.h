@@ -23,6 +23,8 @@ std::unique_ptr<SplitEnumerator> make_file_enumerator(const FileSourceConfig& co
 /// exactly its end; only the split at byte 0 skips the CSV header, but every
 /// split of a file with a header maps its columns by the header's names. Errors
 /// name the split's file and line. A UTF-8 byte order mark at byte 0 is ignored.
+/// resume_split() is the split from the first record not yet returned (with its
+/// line number): past the header, so reopening it never reads a header again.
 std::unique_ptr<SourceReader> make_file_reader(const FileSourceConfig& config);
 
 }  // namespace eddy

@@ -67,8 +67,15 @@ Status NexmarkReader::open_split(const Split& split) {
   EDDY_RETURN_IF_ERROR(make_block_share(split, config_.block_events, config_.events, share_));
   share_size_ = share_.size();
   open_ = true;
-  seek(0);
+  split_ = split;
+  seek(split.position);
   return Status::ok();
+}
+
+Split NexmarkReader::resume_split() const {
+  Split s = split_;
+  s.position = position_;
+  return s;
 }
 
 void NexmarkReader::seek(int64_t position) {

@@ -35,6 +35,8 @@ class NexmarkReader : public SourceReader {
   Status open_split(const Split& split) override;
   Result<SourcePoll> poll(size_t max_rows) override;
   SchemaPtr schema() const override { return schema_; }
+  /// The open split with `position` = position().
+  Split resume_split() const override;
 
   /// Next event position within the share's sequence (0 = its first event).
   int64_t position() const { return position_; }
@@ -53,6 +55,7 @@ class NexmarkReader : public SourceReader {
   NexmarkGenerator generator_;
   NexmarkEventKind kind_;
   bool open_ = false;
+  Split split_;                    // the split last opened
   BlockShare share_;
   int64_t share_size_ = -1;        // events of the share; -1: unbounded
   int64_t position_ = 0;

@@ -58,7 +58,7 @@ class SourceReader {
   /// What is left of the current split: the split as it must be reopened
   /// (open_split) to continue exactly after the last row returned by poll().
   /// Checkpoints store it. Only called while a split is open.
-  virtual Split resume_split() const { return Split{}; }  // every reader overrides it
+  virtual Split resume_split() const = 0;
   /// Malformed records dropped under on_error: skip, so far.
   virtual uint64_t skipped_records() const { return 0; }
   /// True when reading blocks on I/O (files): the host runs on its own thread.

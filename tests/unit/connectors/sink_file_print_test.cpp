@@ -67,11 +67,11 @@ TEST_CASE("file sinks write one JSONL part file per subtask in a directory they 
     REQUIRE(sink->finish(none).is_ok());
     REQUIRE(sink->close().is_ok());
   }
-  CHECK(read_file(config.path + "/part-0.jsonl") ==
+  CHECK(read_file(config.path + "/part-0-0.jsonl") ==
         "{\"auction\":0,\"price\":0.25,\"channel\":\"web\",\"ts\":\"2015-07-15 00:00:00.000\"}\n"
         "{\"auction\":1,\"price\":1.25,\"channel\":\"a,b\",\"ts\":\"2015-07-15 00:00:01.000\"}\n"
         "{\"auction\":2,\"price\":2.25,\"channel\":null,\"ts\":\"2015-07-15 00:00:02.000\"}\n");
-  CHECK(read_file(config.path + "/part-1.jsonl").find("{\"auction\":10,") == 0);
+  CHECK(read_file(config.path + "/part-1-0.jsonl").find("{\"auction\":10,") == 0);
 }
 
 TEST_CASE("a CSV file sink writes a header, and the file source reads its rows back") {
@@ -85,7 +85,7 @@ TEST_CASE("a CSV file sink writes a header, and the file source reads its rows b
   auto rows = bid_rows(100, 5000);  // several megabytes of buffer flushes
   for (int i = 0; i < 3; ++i) REQUIRE(sink->process(rows, none).is_ok());
   REQUIRE(sink->finish(none).is_ok());
-  const std::string text = read_file(config.path + "/part-3.csv");
+  const std::string text = read_file(config.path + "/part-3-0.csv");
   CHECK(text.find("auction,price,channel,ts\n100,100.25,web,2015-07-15 00:01:40.000\n") == 0);
 
   FileSourceConfig source;
