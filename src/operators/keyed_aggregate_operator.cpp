@@ -102,6 +102,11 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
   return out.emit(builder.finish());
 }
 
+Status KeyedAggregateOperator::on_keyed_state_restored() {
+  if (!backend_) return Status::internal("keyed aggregate: on_keyed_state_restored() before open()");
+  return Status::ok();
+}
+
 OperatorCounters KeyedAggregateOperator::counters() const {
   OperatorCounters c;
   c.keys_in_state = backend_ ? backend_->key_count() : 0;

@@ -40,6 +40,15 @@ class KeyedAggregateOperator final : public Operator {
   /// The subtask's accumulators (for snapshots and tests); null before open().
   KeyedStateBackend* state_backend() { return backend_.get(); }
 
+  // -- checkpoints --------------------------------------------------------------
+  // All of the operator is keyed state: a key's accumulators, whose presence
+  // also says the key was emitted before (+U rather than +I). Nothing derives
+  // from it and watermarks play no part, so a restore needs nothing more.
+
+  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  /// Nothing to rebuild; an error before open().
+  Status on_keyed_state_restored() override;
+
   /// Name of the ValueState<WindowAccumulator> holding each key's accumulators.
   static constexpr const char* kStateName = "keyed_aggregate";
 

@@ -246,6 +246,12 @@ void TopNOperator::rebuild_window_index() {
   });
 }
 
+Status TopNOperator::on_keyed_state_restored() {
+  if (!backend_) return Status::internal("top-n: on_keyed_state_restored() before open()");
+  rebuild_window_index();
+  return Status::ok();
+}
+
 OperatorCounters TopNOperator::counters() const {
   OperatorCounters c;
   c.keys_in_state = backend_ ? backend_->key_count() : 0;

@@ -57,6 +57,18 @@ class TopNOperator final : public Operator {
   /// disagree on how many windows are buffered, so calling it is optional.
   void rebuild_window_index();
 
+  // -- checkpoints --------------------------------------------------------------
+  // Keyed state holds every group (per partition, and window end in windowed
+  // mode), with keyed-stream mode's arrival numbers. Windowed mode also depends
+  // on the watermark, which the host restores by calling on_watermark(the
+  // watermark at the barrier) after on_keyed_state_restored(): state holds only
+  // windows that had not fired then, so that call emits nothing and only sets
+  // which rows are late. Counters start again from 0.
+
+  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  /// Windowed mode: rebuild_window_index(). An error before open().
+  Status on_keyed_state_restored() override;
+
   /// Name of the ValueState<TopNGroup>: namespace = window end (windowed) or 0.
   static constexpr const char* kStateName = "top_n";
 
@@ -93,6 +105,7 @@ class TopNOperator final : public Operator {
   size_t indexed_groups_ = 0;  // entries of pending_, to compare with the state's entries
   /// Windowed mode: once a watermark arrived, every window ending at or
   /// before this has fired (or will never get rows: they would be late).
+  /// Not state: the host's on_watermark after a restore sets both again.
   int64_t fired_through_ = INT64_MIN;
   int64_t watermark_ = kNoWatermark;
 

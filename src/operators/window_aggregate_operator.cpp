@@ -238,11 +238,18 @@ Status WindowAggregateOperator::emit_partials(Collector& out) {
 
 void WindowAggregateOperator::add_timers_from_state() {
   if (!store_) return;
+  timers_->clear();
   store_->add_timers_from_state();
   if (!emits_partials()) return;
   changes_->add_keys_from_state();
   if (next_emission_ms_ == kNoEmission && backend_->key_count() > 0)
     schedule_emission(ctx_.timers->now_ms());
+}
+
+Status WindowAggregateOperator::on_keyed_state_restored() {
+  if (!backend_) return Status::internal("window aggregate: on_keyed_state_restored() before open()");
+  add_timers_from_state();
+  return Status::ok();
 }
 
 Status WindowAggregateOperator::finish(Collector& out) {

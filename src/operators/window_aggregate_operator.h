@@ -66,12 +66,26 @@ class WindowAggregateOperator final : public Operator {
 
   /// The subtask's window state (for snapshots and tests); null before open().
   KeyedStateBackend* state_backend() { return backend_.get(); }
-  /// After key groups were restored into state_backend(): re-registers the
-  /// timer of every key in state (and with emit_every the emission timer, and
-  /// the keys whose windows changed since their last partial rows). Windows
-  /// then fire by the watermarks (or the clock) that follow; records are late
-  /// only relative to those.
+  /// After key groups were restored into state_backend(): rebuilds the timer
+  /// index from the timer every key records in state, re-registering them
+  /// (and with emit_every the emission timer, and the index of keys whose
+  /// windows changed since their last partial rows). Replaces what the
+  /// indexes held, so calling it twice does no harm. Windows then fire by the
+  /// watermarks (or the clock) that follow; records are late only relative to those.
   void add_timers_from_state();
+
+  // -- checkpoints --------------------------------------------------------------
+  // Everything that decides output is keyed state (each key's windows, its next
+  // timer, its changed windows) except the watermark, which the host restores
+  // by calling on_watermark(the watermark at the barrier) after
+  // on_keyed_state_restored(). State holds only windows that had not fired by
+  // then (fired ones are dropped, and no accepted record opens one due at that
+  // watermark), so that call fires nothing; it sets which records are late.
+  // Counters (late, skipped, fired) start again from 0.
+
+  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  /// add_timers_from_state(); an error before open().
+  Status on_keyed_state_restored() override;
 
  private:
   bool event_time() const { return config_.time_column >= 0; }
@@ -97,6 +111,8 @@ class WindowAggregateOperator final : public Operator {
   KeyGrouper grouper_;
   /// Every window ending at or before this has fired: the watermark minus the
   /// allowed lateness on event time, the latest timer's time on processing time.
+  /// Not state: on restore the host's on_watermark sets it again (event time);
+  /// on processing time records take the clock's time, which is past it anyway.
   int64_t fired_through_ = INT64_MIN;
   int64_t watermark_ = kNoWatermark;
   int32_t global_key_group_ = 0;  // the key group of the one key without key_by

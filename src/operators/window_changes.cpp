@@ -36,6 +36,7 @@ void WindowChanges::take_keys(std::vector<TimerKey>& keys) {
 }
 
 void WindowChanges::add_keys_from_state() {
+  keys_.clear();
   state_.for_each([&](int32_t kg, const std::string& key, int64_t, std::vector<int64_t>&) {
     keys_.push_back(TimerKey{kg, key});
   });

@@ -36,8 +36,8 @@ class WindowChanges {
   /// empties the list. A key may be listed twice when its changes were cleared
   /// and came again; the second visit finds nothing left to emit.
   void take_keys(std::vector<TimerKey>& keys);
-  /// Lists every key that has changes in state: the index is not state, so
-  /// this rebuilds it after state was restored.
+  /// Lists every key that has changes in state, replacing the list: the
+  /// index is not state, so this rebuilds it after state was restored.
   void add_keys_from_state();
 
  private:

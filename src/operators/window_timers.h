@@ -35,6 +35,9 @@ class WindowTimers {
   void add(int64_t end, int32_t key_group, const std::string& key);
   /// True when some timer has end <= `through`.
   bool due(int64_t through) const { return !index_.empty() && index_.begin()->first <= through; }
+  /// Forgets every timer (before a rebuild from restored state). Timers the
+  /// host's service already holds stay there; when delivered they find nothing due.
+  void clear() { index_.clear(); }
   /// Removes the earliest end from the index, moving its keys into `keys`, and returns it.
   int64_t pop_earliest(std::vector<TimerKey>& keys);
 

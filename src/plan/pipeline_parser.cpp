@@ -323,6 +323,40 @@ void read_list(MapReader& top, const char* key, std::vector<Diagnostic>& diags, 
   for (const auto& item : list) read_one(item);
 }
 
+/// A duration under `key` that must be positive: 0 is refused at its position.
+std::optional<int64_t> positive_duration_us(MapReader& r, const std::string& key, bool required) {
+  auto d = r.duration_us(key, required);
+  if (d && *d <= 0) {
+    r.error(r.get(key), "'" + key + "' of " + r.what() + " must be longer than 0");
+    return std::nullopt;
+  }
+  return d;
+}
+
+void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  MapReader r(node, "checkpoints", diags);
+  if (!r.valid()) return;
+  CheckpointSpec& c = spec.checkpoints;
+  c.enabled = true;
+  c.interval_us = positive_duration_us(r, "interval", true).value_or(0);
+  if (auto d = r.text("dir", true)) {
+    if (d->text.empty()) r.error(d->loc, "'dir' of checkpoints must name a directory");
+    c.dir = d->text;
+  }
+  c.retain = static_cast<int32_t>(r.integer("retain", 1, 1000).value_or(c.retain));
+  c.timeout_us = positive_duration_us(r, "timeout", false).value_or(c.timeout_us);
+  r.reject_unknown_keys();
+}
+
+void read_restart(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  MapReader r(node, "restart", diags);
+  if (!r.valid()) return;
+  RestartSpec& rs = spec.restart;
+  rs.attempts = static_cast<int32_t>(r.integer("attempts", 0, 1000000).value_or(rs.attempts));
+  rs.delay_us = r.duration_us("delay").value_or(rs.delay_us);
+  r.reject_unknown_keys();
+}
+
 void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   if (auto n = top.text("name", true)) spec.name = n->text;
   spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
@@ -334,19 +368,13 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
     spec.buffer_timeout_us = r.duration_us("buffer_timeout").value_or(10000);
     r.reject_unknown_keys();
   }
-  if (YAML::Node cp = top.get("checkpoints"); cp.IsDefined()) {
-    MapReader r(cp, "checkpoints", diags);
-    spec.checkpoints.enabled = true;
-    spec.checkpoints.interval_us = r.duration_us("interval", true).value_or(0);
-    if (auto d = r.text("dir", true)) spec.checkpoints.dir = d->text;
-    spec.checkpoints.retain = static_cast<int32_t>(r.integer("retain", 1, 1000).value_or(1));
-    r.reject_unknown_keys();
-  }
+  if (YAML::Node cp = top.get("checkpoints"); cp.IsDefined()) read_checkpoints(cp, spec, diags);
   if (YAML::Node st = top.get("state"); st.IsDefined()) {
     MapReader r(st, "state", diags);
     spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");
     r.reject_unknown_keys();
   }
+  if (YAML::Node rs = top.get("restart"); rs.IsDefined()) read_restart(rs, spec, diags);
 }
 
 }  // namespace

@@ -124,17 +124,28 @@ struct SinkSpec {
   SourceLocation loc;
 };
 
-/// `checkpoints:` and `state:` are part of the file contract; they are parsed and
-/// checked here and take effect with the checkpoint work (see docs/ROADMAP.md).
+/// `checkpoints:` (PIPELINES.md): present means checkpoints are taken. The
+/// parser refuses a missing or zero interval, a missing dir, a retain outside
+/// 1..1000 and a zero timeout (each at its position); the checkpoint
+/// coordinator and the job master act on them. (`state: {backend: heap |
+/// rocksdb}`, anything else refused, is PipelineSpec::state_backend.)
 struct CheckpointSpec {
   bool enabled = false;
+  /// Time from the start of one checkpoint to the next trigger; > 0 when enabled.
   int64_t interval_us = 0;
+  /// Where completed checkpoints are written; required when enabled.
   std::string dir;
+  /// Completed checkpoints kept; older ones are deleted. At least 1.
   int32_t retain = 1;
+  /// A checkpoint not complete this long after its trigger is aborted
+  /// (`timeout`, default 10 minutes, as Flink's execution.checkpointing.timeout).
+  int64_t timeout_us = 600000000;
 };
 
 /// `restart: {attempts, delay}`: how often a failed job is restarted from its
-/// last completed checkpoint (or from the start without one) before it fails.
+/// last completed checkpoint (or from the start without one) before it fails,
+/// waiting `delay` before each attempt. attempts >= 0 (default 0: a failure
+/// fails the job); delay a duration (default 1s).
 struct RestartSpec {
   int32_t attempts = 0;
   int64_t delay_us = 1000000;

@@ -377,3 +377,80 @@ TEST_CASE("a pipeline needs sources and sinks") {
   CHECK(has_error(diags, 1, 1, "no sources"));
   CHECK(has_error(diags, 1, 1, "no sinks"));
 }
+
+namespace {
+
+/// kGood with `settings` (top-level YAML lines) added after its first line.
+std::string good_with(const std::string& settings) {
+  std::string text = kGood;
+  return text.insert(text.find('\n') + 1, settings);
+}
+
+}  // namespace
+
+TEST_CASE("checkpoints, state and restart settings are read with their defaults") {
+  std::vector<Diagnostic> diags;
+  PipelineSpec plain = parse_pipeline("p.yaml", kGood, diags);
+  REQUIRE_MESSAGE(diags.empty(), dump(diags));
+  CHECK(!plain.checkpoints.enabled);
+  CHECK(plain.checkpoints.timeout_us == 600000000);  // 10 minutes, as Flink
+  CHECK(plain.state_backend == "heap");
+  CHECK(plain.restart.attempts == 0);
+  CHECK(plain.restart.delay_us == 1000000);
+
+  PipelineSpec spec = parse_pipeline("p.yaml",
+                                     good_with("checkpoints: { interval: 2s, dir: /tmp/cp, retain: 3, "
+                                               "timeout: 90s }\nstate: { backend: rocksdb }\n"
+                                               "restart: { attempts: 4, delay: 500ms }\n"),
+                                     diags);
+  REQUIRE_MESSAGE(diags.empty(), dump(diags));
+  CHECK(spec.checkpoints.enabled);
+  CHECK(spec.checkpoints.interval_us == 2000000);
+  CHECK(spec.checkpoints.dir == "/tmp/cp");
+  CHECK(spec.checkpoints.retain == 3);
+  CHECK(spec.checkpoints.timeout_us == 90000000);
+  CHECK(spec.state_backend == "rocksdb");
+  CHECK(spec.restart.attempts == 4);
+  CHECK(spec.restart.delay_us == 500000);
+
+  PipelineSpec defaults =
+      parse_pipeline("p.yaml", good_with("checkpoints: { interval: 1s, dir: cp }\nrestart: { attempts: 0 }\n"), diags);
+  REQUIRE_MESSAGE(diags.empty(), dump(diags));
+  CHECK(defaults.checkpoints.retain == 1);
+  CHECK(defaults.checkpoints.timeout_us == 600000000);
+  CHECK(defaults.restart.delay_us == 1000000);
+}
+
+TEST_CASE("bad checkpoint settings are refused at their position") {
+  auto diags = errors_of(good_with("checkpoints: { interval: 0s, dir: cp, retain: 0, timeout: 0ms }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 26, "'interval' of checkpoints must be longer than 0"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 47, "'retain' of checkpoints must be between 1 and 1000"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 59, "'timeout' of checkpoints must be longer than 0"), dump(diags));
+
+  diags = errors_of(good_with("checkpoints: { interval: 5s }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 14, "checkpoints needs 'dir'"), dump(diags));
+  diags = errors_of(good_with("checkpoints: { dir: cp }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 14, "checkpoints needs 'interval'"), dump(diags));
+  diags = errors_of(good_with("checkpoints: { interval: 5s, dir: cp, every: 1 }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 39, "unknown key 'every' in checkpoints"), dump(diags));
+  diags = errors_of(good_with("checkpoints: { interval: -5s, dir: cp, timeout: soon }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 26, "'interval' of checkpoints: expected a duration"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 49, "'timeout' of checkpoints: expected a duration"), dump(diags));
+  diags = errors_of(good_with("checkpoints: yes\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 14, "checkpoints must be a mapping"), dump(diags));
+}
+
+TEST_CASE("bad restart and state settings are refused at their position") {
+  auto diags = errors_of(good_with("restart: { attempts: -1, delay: 1 }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 22, "'attempts' of restart must be between 0 and"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 33, "'delay' of restart: expected a duration with a unit"), dump(diags));
+  diags = errors_of(good_with("restart: { attempts: twice, delay: -2s, backoff: 2 }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 22, "expected an integer for 'attempts' of restart"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 36, "'delay' of restart: expected a duration"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 2, 41, "unknown key 'backoff' in restart"), dump(diags));
+  diags = errors_of(good_with("restart: [3]\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 10, "restart must be a mapping"), dump(diags));
+  diags = errors_of(good_with("state: { backend: memory }\n"));
+  CHECK_MESSAGE(has_error(diags, 2, 19, "'backend' of state must be one of heap | rocksdb, got 'memory'"),
+                dump(diags));
+}
