@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 cd build
+# Long chaos runs (label chaos) only when asked: scripts/test.sh -L chaos
+if [ $# -eq 0 ]; then set -- -LE chaos; fi
 ctest --output-on-failure --timeout 900 -j "${EDDY_TEST_JOBS:-2}" "$@"

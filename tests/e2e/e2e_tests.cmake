@@ -11,3 +11,11 @@ set_tests_properties(e2e_configs e2e_cases e2e_errors e2e_backpressure e2e_cli P
 add_test(NAME e2e_windows COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/run_windows.py $<TARGET_FILE:eddy> ${E2E}/windows)
 add_test(NAME e2e_windows_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/reference_selftest.py)
 set_tests_properties(e2e_windows e2e_windows_reference PROPERTIES LABELS e2e TIMEOUT 900)
+# Exactly-once under SIGKILL, injected failures, rescaling and corrupt checkpoints,
+# both state backends (tests/e2e/exactly_once). The chaos label runs it longer:
+# ctest -L chaos (not part of scripts/test.sh).
+add_test(NAME e2e_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_exactly_once PROPERTIES LABELS e2e TIMEOUT 900)
+add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>
+         --modes kill,inject --kills 25 --rows 1500000)
+set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)
