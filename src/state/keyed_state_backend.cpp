@@ -39,8 +39,7 @@ using state_detail::Packer;
 using state_detail::StringSink;
 using StateMap = std::map<std::string, std::unique_ptr<state_detail::StateTableBase>>;
 
-/// Bumped if the layout of snapshot_key_group's bytes changes.
-constexpr uint64_t kFormatVersion = 1;
+constexpr uint64_t kFormatVersion = state_detail::kSnapshotFormatVersion;
 
 /// "eddy::ValueState<long>" for an error message; the mangled name if that fails.
 std::string readable_type(const char* mangled) {
@@ -111,12 +110,14 @@ Status stage_states(const msgpack::object& states, const StateMap& registered,
 
 }  // namespace
 
-KeyedStateBackend::KeyedStateBackend(int32_t max_parallelism, KeyGroupRange key_groups) {
+KeyedStateBackend::KeyedStateBackend(int32_t max_parallelism, KeyGroupRange key_groups,
+                                     const StateBackendOptions& options) {
   if (max_parallelism <= 0 || key_groups.start < 0 || key_groups.end >= max_parallelism)
     state_detail::fatal("key groups [" + std::to_string(key_groups.start) + ", " +
                         std::to_string(key_groups.end) + "] do not fit max parallelism " +
                         std::to_string(max_parallelism));
   ctx_ = std::make_unique<state_detail::KeyContext>(max_parallelism, key_groups);
+  if (options.kind == StateBackendOptions::Kind::kRocksDb) open_rocksdb(options);
 }
 
 KeyedStateBackend::~KeyedStateBackend() = default;
@@ -140,11 +141,12 @@ std::vector<std::string> KeyedStateBackend::state_names() const {
 }
 
 size_t KeyedStateBackend::key_count() const {
-  if (ctx_->track_keys) return ctx_->tracked_keys;
+  if (ctx_->track_keys) return ctx_->tracked_keys;  // always in RocksDB mode
   return states_.empty() ? 0 : states_.begin()->second->key_count();
 }
 
-void KeyedStateBackend::on_registered() {
+void KeyedStateBackend::on_registered(state_detail::StateTableBase& table) {
+  if (ctx_->store != nullptr) return register_rocksdb(table);
   // With a second state the keys of the tables can overlap: count them from
   // here on (the tables are usually still empty at this point, in open()).
   if (states_.size() < 2 || ctx_->track_keys) return;
@@ -169,6 +171,7 @@ Status KeyedStateBackend::snapshot_key_group(int32_t kg, std::string& out) const
   if (!ctx_->range.contains(kg))
     return Status::invalid("snapshot of key group " + std::to_string(kg) +
                            ", which this backend does not own");
+  if (ctx_->store != nullptr) return snapshot_rocksdb(kg, out);
   const size_t idx = static_cast<size_t>(kg - ctx_->range.start);
   uint32_t non_empty = 0;
   for (const auto& e : states_) non_empty += e.second->group_key_count(idx) > 0;
@@ -216,6 +219,7 @@ Status KeyedStateBackend::restore_key_group(int32_t kg, std::string_view bytes) 
   }
 
   // Commit: every state takes its staged contents; one not in the bytes is emptied.
+  if (ctx_->store != nullptr) return commit_rocksdb(kg);
   const size_t idx = static_cast<size_t>(kg - ctx_->range.start);
   for (auto& e : states_) e.second->commit_staged(idx);
   if (ctx_->track_keys) rebuild_key_refs(idx);
@@ -224,6 +228,7 @@ Status KeyedStateBackend::restore_key_group(int32_t kg, std::string_view bytes) 
 }
 
 void KeyedStateBackend::clear() {
+  if (ctx_->store != nullptr) return clear_rocksdb();
   for (auto& e : states_) e.second->clear_all();
   for (auto& refs : ctx_->key_refs) refs = {};
   ctx_->tracked_keys = 0;

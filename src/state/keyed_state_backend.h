@@ -1,7 +1,7 @@
 // Keyed state of one operator subtask: named ValueState, MapState and ListState,
 // partitioned into key groups, written and read back one key group at a time
-// (checkpoints, rescaling). This is the heap backend; a RocksDB backend will
-// offer the same API. Keyed operators (windows, joins) own one per subtask.
+// (checkpoints, rescaling), on the heap or in RocksDB (StateBackendOptions), with
+// incremental checkpoints in RocksDB mode. Keyed operators own one per subtask.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,9 @@
 
 #include "core/key_groups.h"
 #include "core/status.h"
+#include "state/rocksdb_checkpoint.h"
+#include "state/rocksdb_snapshot.h"
+#include "state/state_backend_options.h"
 #include "state/state_table.h"
 
 namespace eddy {
@@ -39,8 +42,9 @@ template <class T>
 class ValueState final : public state_detail::StateTable<T> {
  public:
   /// The value of (current key, ns), or nullptr when absent. Stays valid until
-  /// this entry is cleared, the key group is restored or the backend is cleared.
-  T* get(int64_t ns = 0) { return this->find(ns); }
+  /// this entry is cleared, the key group is restored or the backend is cleared;
+  /// in RocksDB mode also only until the current key changes or a flush().
+  T* get(int64_t ns = 0) { return this->find_mut(ns); }
   /// The value, default-constructed (and then held as state) when absent.
   T& get_or_create(int64_t ns = 0) { return this->find_or_create(ns); }
   void put(T value, int64_t ns = 0) { this->assign(ns, std::move(value)); }
@@ -65,7 +69,7 @@ class MapState final : public state_detail::StateTable<state_detail::InnerMap<K,
   using Map = state_detail::InnerMap<K, V>;
 
   V* get(const K& k, int64_t ns = 0) {
-    Map* m = this->find(ns);
+    Map* m = this->find_mut(ns);
     if (!m) return nullptr;
     auto it = m->find(k);
     return it == m->end() ? nullptr : &it->second;
@@ -74,7 +78,7 @@ class MapState final : public state_detail::StateTable<state_detail::InnerMap<K,
     this->find_or_create(ns).insert_or_assign(std::move(k), std::move(v));
   }
   void remove(const K& k, int64_t ns = 0) {
-    Map* m = this->find(ns);
+    Map* m = this->find_mut(ns);
     if (m && m->erase(k) != 0 && m->empty()) this->erase(ns);
   }
   bool contains(const K& k, int64_t ns = 0) const {
@@ -90,7 +94,7 @@ class MapState final : public state_detail::StateTable<state_detail::InnerMap<K,
   /// put or remove entries of this state.
   template <class F>
   void for_each_entry(F&& f, int64_t ns = 0) {
-    if (Map* m = this->find(ns))
+    if (Map* m = this->find_mut(ns))
       for (auto& e : *m) f(e.first, e.second);
   }
   /// Removes the current key's whole map in ns.
@@ -131,19 +135,56 @@ class ListState final : public state_detail::StateTable<std::vector<T>> {
 
 /// The keyed state of one operator subtask: named states, each a table
 /// key group -> key bytes -> namespace (int64, e.g. a window end) -> value.
-/// Values are C++ objects held on the heap (no serialization per access); T, K
-/// and V must be msgpack-packable (builtins, std::string, std::vector,
+/// T, K and V must be msgpack-packable (builtins, std::string, std::vector,
 /// std::map, or MSGPACK_DEFINE structs) and default-constructible.
 /// Not thread-safe: the subtask's operator is its only user.
+///
+/// Heap mode: values are C++ objects held in hash maps per key group (no
+/// serialization per access).
+///
+/// RocksDB mode (options.kind == kRocksDb): one database in options.local_dir,
+/// WAL off (durability comes from checkpoints). The heap maps become a
+/// write-back cache of whole keys: a state's first access to a key after a key
+/// change loads every namespace of that key (one prefix scan) unless cached;
+/// any mutable access (get() hands out a T*) marks the key dirty. flush()
+/// writes dirty keys (deleting namespaces that are gone) and then drops clean
+/// keys beyond options.cache_keys; set_current_key flushes by itself once the
+/// caches hold more than 2 x cache_keys keys. So a T* or reference is valid
+/// only until the current key changes. for_each, remove_if and snapshots
+/// write the dirty keys first and then read the database, so they see every
+/// key. Counts (key_count(), size()) are exact: kept as keys and entries come
+/// and go (asking the other states whether a key is new to the backend), and
+/// recounted by a scan after a restore. Key layout: rocksdb_key_layout.h;
+/// states get a 2-byte id from a directory stored in the database itself
+/// (so ids travel with incremental checkpoints and are looked up by name on
+/// restore and rescaling). Failures: open_status() after construction;
+/// database errors where no Status can be returned (a cache miss) are kept
+/// and reported by io_status(), flush() and checkpoints.
 class KeyedStateBackend {
  public:
-  /// key_groups must lie within [0, max_parallelism).
-  KeyedStateBackend(int32_t max_parallelism, KeyGroupRange key_groups);
+  /// key_groups must lie within [0, max_parallelism). With kRocksDb, opens the
+  /// database; if that fails the backend keeps its state on the heap and
+  /// open_status() says why -- the operator should report it and fail.
+  KeyedStateBackend(int32_t max_parallelism, KeyGroupRange key_groups,
+                    const StateBackendOptions& options = {});
   KeyedStateBackend(const KeyedStateBackend&) = delete;
   KeyedStateBackend& operator=(const KeyedStateBackend&) = delete;
   KeyedStateBackend(KeyedStateBackend&&) = default;  // states keep pointing at the moved context
   KeyedStateBackend& operator=(KeyedStateBackend&&) = default;
+  /// In RocksDB mode closes the database and deletes local_dir.
   ~KeyedStateBackend();
+
+  /// Why the RocksDB database could not be opened ("cannot open RocksDB in DIR: ...");
+  /// ok for heap backends.
+  Status open_status() const { return open_status_; }
+  /// True when state lives in RocksDB (asked for, and opened).
+  bool is_rocksdb() const { return ctx_->store != nullptr; }
+  /// The first database failure seen outside a call that returns a Status; ok on the heap.
+  Status io_status() const { return ctx_->store_error; }
+  /// RocksDB mode: writes every dirty key to the database, then drops clean
+  /// keys from memory beyond options.cache_keys. References into state become
+  /// invalid. A no-op on the heap.
+  Status flush();
 
   /// Selects the key that later accesses refer to. key_group must be in
   /// key_groups() (checked always: a wrong one is a programming error and aborts).
@@ -152,6 +193,7 @@ class KeyedStateBackend {
   void set_current_key(std::string_view key, int32_t key_group) {
     if (key_group == ctx_->key_group && key == ctx_->key) return;
     if (!ctx_->range.contains(key_group)) bad_key_group(key_group);
+    if (ctx_->cached_keys > ctx_->flush_at) auto_flush();  // never on the heap
     ctx_->key.assign(key.data(), key.size());
     ctx_->key_group = key_group;
     ++ctx_->epoch;
@@ -196,6 +238,31 @@ class KeyedStateBackend {
   /// Drops every entry of every state; registrations stay.
   void clear();
 
+  // -- incremental checkpoints (RocksDB mode; on the heap they return an error) --
+
+  /// Writes dirty keys and the memtable, takes a RocksDB checkpoint into a
+  /// scratch directory, copies SSTs that no completed checkpoint stored into
+  /// shared_dir under fresh random names (shared SSTs stored before are
+  /// referenced, not copied), the other files into private_dir, and fsyncs them.
+  Result<RocksDbSnapshot> checkpoint_incremental(int64_t checkpoint_id,
+                                                 const std::string& shared_dir,
+                                                 const std::string& private_dir);
+  /// Checkpoint `id` is complete: later checkpoints may reference its SSTs.
+  /// Only files of completed checkpoints are reused, so an aborted checkpoint's
+  /// uploads may be deleted by the caller.
+  void notify_checkpoint_complete(int64_t id);
+  /// Replaces all contents with `snap` (of a backend with the same key groups):
+  /// copies its files into local_dir and opens the database there. Registered
+  /// states keep working (their ids are looked up by name); a registered state
+  /// stored as another type is a type error, and then nothing changes.
+  Status restore_incremental(const RocksDbSnapshot& snap, const std::string& shared_dir,
+                             const std::string& private_dir);
+  /// Rescaling: merges into this backend the entries of key groups in
+  /// key_groups() found in `snap` (of a backend with any key groups), reading a
+  /// temporary read-only copy of it. Call once per overlapping old snapshot.
+  Status restore_incremental_range(const RocksDbSnapshot& snap, const std::string& shared_dir,
+                                   const std::string& private_dir);
+
  private:
   template <class S>
   S& state(const std::string& name) {
@@ -203,16 +270,39 @@ class KeyedStateBackend {
     if (it == states_.end()) {
       auto* s = new S(name, ctx_.get());
       states_.emplace(name, std::unique_ptr<state_detail::StateTableBase>(s));
-      on_registered();
+      on_registered(*s);
       return *s;
     }
     state_detail::StateTableBase& existing = *it->second;
     if (typeid(existing) != typeid(S)) type_clash(name, existing.type_id(), typeid(S).name());
     return static_cast<S&>(existing);
   }
-  void on_registered();
+  void on_registered(state_detail::StateTableBase& table);
   /// Recounts the distinct keys of key-group index idx over all states.
   void rebuild_key_refs(size_t idx);
+  // RocksDB mode, in keyed_state_rocksdb.cpp.
+  void open_rocksdb(const StateBackendOptions& options);
+  void register_rocksdb(state_detail::StateTableBase& table);
+  void auto_flush();
+  /// Writes every table's dirty keys (const: the cache is not content).
+  Status write_dirty() const;
+  Status snapshot_rocksdb(int32_t kg, std::string& out) const;
+  Status commit_rocksdb(int32_t kg);
+  void clear_rocksdb();
+  /// Per state id: keys and entries of key group kg; and its distinct keys.
+  struct GroupCounts;
+  Status count_group(int32_t kg, GroupCounts& out) const;
+  /// Sets every count from a full scan (after restores).
+  Status recount();
+  Status check_rocksdb(const char* what) const;
+
+  /// Counts of states stored in the database but not registered (yet): a
+  /// restore may come before registration. By state id: keys, entries.
+  std::map<uint16_t, std::pair<size_t, size_t>> unregistered_counts_;
+  std::unique_ptr<RocksDbStore> store_;
+  std::unique_ptr<IncrementalUploads> uploads_;
+  Status open_status_;
+  size_t cache_keys_ = 0;
   [[noreturn]] void bad_key_group(int32_t kg) const;
   [[noreturn]] static void type_clash(const std::string& name, const char* had, const char* wanted);
 

@@ -1,7 +1,8 @@
 // The heap layout behind every keyed state (ValueState, MapState, ListState):
 // one StateTable per registered state, holding key group -> key bytes ->
-// namespace -> value. Only KeyedStateBackend creates tables; operators see
-// the typed states in keyed_state_backend.h. Owned by the subtask's operator.
+// namespace -> value. In RocksDB mode the same maps are a write-back cache over
+// the database (state_table_rocksdb.h). Only KeyedStateBackend creates tables;
+// operators see the typed states in keyed_state_backend.h. Owned by the subtask's operator.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "core/key_groups.h"
 #include "core/status.h"
+#include "state/rocksdb_store.h"
 
 namespace eddy {
 
@@ -34,8 +36,18 @@ using Packer = msgpack::packer<StringSink>;
 /// the alternative is writing out of bounds or through a mistyped pointer.
 [[noreturn]] void fatal(const std::string& message);
 
+/// Bumped if the layout of KeyedStateBackend::snapshot_key_group's bytes changes.
+constexpr uint64_t kSnapshotFormatVersion = 1;
+
 /// Reads a msgpack integer that fits int64.
 bool read_int64(const msgpack::object& o, int64_t& v);
+
+class StateTableBase;
+struct KeyContext;
+/// RocksDB mode: whether any state other than `self` holds key `key` of
+/// key-group index idx (cache first, then the database). In keyed_state_rocksdb.cpp.
+bool key_held_elsewhere(KeyContext& ctx, const StateTableBase* self, size_t idx,
+                        const std::string& key);
 
 /// What all states of one backend share: the current key, and which key groups
 /// exist. Heap-allocated by the backend so states may keep a pointer to it.
@@ -55,21 +67,49 @@ struct KeyContext {
   /// Distinct keys over all states, kept only once a second state is registered
   /// (with one state its own key count is the answer): key_count() stays O(1)
   /// for metrics, at one extra hash operation when a key first gets or loses
-  /// all state in some table -- not per access.
+  /// all state in some table -- not per access. In RocksDB mode always kept,
+  /// without key_refs: a key's arrival or departure asks the other states.
   bool track_keys = false;
   std::vector<std::unordered_map<std::string, uint32_t>> key_refs;  // per key-group index
   size_t tracked_keys = 0;
+
+  // -- RocksDB mode only (store == nullptr on the heap) --
+  RocksDbStore* store = nullptr;
+  /// Registered tables, for key_held_elsewhere.
+  std::vector<StateTableBase*> tables;
+  /// Keys held in the tables' caches, over all tables.
+  size_t cached_keys = 0;
+  /// set_current_key flushes when cached_keys exceeds this; SIZE_MAX on the heap,
+  /// so the heap pays one compare per key change.
+  size_t flush_at = SIZE_MAX;
+  /// The first database failure seen where no Status could be returned (a
+  /// cache miss, for_each); reported by flush() and checkpoints.
+  Status store_error;
+  void note_error(const Status& s) {
+    if (!s.is_ok() && store_error.is_ok()) store_error = s;
+  }
 
   /// Index of the current key group into per-group vectors.
   size_t group_index() const {
     if (!range.contains(key_group)) fatal("keyed state accessed without a current key");
     return static_cast<size_t>(key_group - range.start);
   }
-  void key_added(size_t idx, const std::string& k) {
-    if (track_keys && key_refs[idx][k]++ == 0) ++tracked_keys;
-  }
-  void key_removed(size_t idx, const std::string& k) {
+  /// Table `self` got its first entry for key k (which it did not hold).
+  void key_added(size_t idx, const std::string& k, const StateTableBase* self) {
     if (!track_keys) return;
+    if (store != nullptr) {
+      if (!key_held_elsewhere(*this, self, idx, k)) ++tracked_keys;
+      return;
+    }
+    if (key_refs[idx][k]++ == 0) ++tracked_keys;
+  }
+  /// Table `self` lost its last entry for key k.
+  void key_removed(size_t idx, const std::string& k, const StateTableBase* self) {
+    if (!track_keys) return;
+    if (store != nullptr) {
+      if (!key_held_elsewhere(*this, self, idx, k)) --tracked_keys;
+      return;
+    }
     auto it = key_refs[idx].find(k);
     if (it != key_refs[idx].end() && --it->second == 0) {
       key_refs[idx].erase(it);
@@ -109,11 +149,32 @@ class StateTableBase {
   virtual void drop_staged() = 0;
   virtual void clear_all() = 0;
 
+  // -- RocksDB mode (state_table_rocksdb.h) --
+  uint16_t state_id() const { return state_id_; }
+  void set_state_id(uint16_t id) { state_id_ = id; }
+  void set_counts(size_t keys, size_t entries) {
+    keys_ = keys;
+    entries_ = entries;
+  }
+  /// Adds the puts and deletes that bring the database up to date with every
+  /// dirty key to `batch`; the keys are clean afterwards.
+  virtual void write_dirty(RocksDbStore::Batch& batch) = 0;
+  /// Drops up to `n` clean keys from the cache; returns how many it dropped.
+  virtual size_t evict(size_t n) = 0;
+  /// Forgets the cache (and dirty marks) of key-group index idx, or of all groups.
+  virtual void drop_cache(size_t idx) = 0;
+  virtual void drop_all_caches() = 0;
+  /// Whether this state holds key `key` of key-group index idx.
+  virtual bool holds_key(size_t idx, const std::string& key) = 0;
+  /// Puts the staged contents (stage_group) for key-group index idx into batch, then drops them.
+  virtual void write_staged(size_t idx, RocksDbStore::Batch& batch) = 0;
+
  protected:
   std::string name_;
   KeyContext* ctx_;
   size_t keys_ = 0;
   size_t entries_ = 0;
+  uint16_t state_id_ = 0;
 };
 
 /// A state's table over values of type NsValue (T for ValueState, the inner map
@@ -134,7 +195,9 @@ class StateTable : public StateTableBase {
   using Group = std::unordered_map<std::string, PerKey>;
 
   StateTable(std::string name, KeyContext* ctx)
-      : StateTableBase(std::move(name), ctx), groups_(static_cast<size_t>(ctx->range.size())) {}
+      : StateTableBase(std::move(name), ctx), groups_(static_cast<size_t>(ctx->range.size())) {
+    if (ctx->store != nullptr) dirty_.resize(groups_.size());
+  }
 
   /// Namespaces held for the current key, ascending.
   std::vector<int64_t> namespaces() const {
@@ -150,6 +213,7 @@ class StateTable : public StateTableBase {
   /// NsValue& value). f must not add or remove entries of this state (use remove_if to remove).
   template <class F>
   void for_each(F&& f) {
+    if (ctx_->store != nullptr) return rocks_for_each(f);
     for (size_t idx = 0; idx < groups_.size(); ++idx) {
       const int32_t kg = ctx_->range.start + static_cast<int32_t>(idx);
       for (auto& [key, per_key] : groups_[idx])
@@ -161,6 +225,7 @@ class StateTable : public StateTableBase {
   /// NsValue& value) is true, e.g. the windows a watermark fired. Returns how many were removed.
   template <class F>
   size_t remove_if(F&& pred) {
+    if (ctx_->store != nullptr) return rocks_remove_if(pred);
     size_t removed = 0;
     for (size_t idx = 0; idx < groups_.size(); ++idx) {
       const int32_t kg = ctx_->range.start + static_cast<int32_t>(idx);
@@ -176,7 +241,7 @@ class StateTable : public StateTableBase {
           }
         }
         if (per_key.empty()) {
-          ctx_->key_removed(idx, kit->first);
+          ctx_->key_removed(idx, kit->first, this);
           kit = g.erase(kit);
           --keys_;
         } else {
@@ -185,7 +250,7 @@ class StateTable : public StateTableBase {
       }
     }
     entries_ -= removed;
-    cache_epoch_ = 0;  // the current key's entry may be gone
+    read_epoch_ = write_epoch_ = 0;  // the current key's entry may be gone
     return removed;
   }
 
@@ -259,7 +324,7 @@ class StateTable : public StateTableBase {
     entries_ = entries_ - old_entries + staged_entries_;
     g = std::move(staged_);
     drop_staged();
-    cache_epoch_ = 0;
+    read_epoch_ = write_epoch_ = 0;
   }
 
   void drop_staged() override {
@@ -270,33 +335,53 @@ class StateTable : public StateTableBase {
   void clear_all() override {
     for (Group& g : groups_) g = Group();  // frees the buckets too, unlike clear()
     keys_ = entries_ = 0;
-    cache_epoch_ = 0;
+    read_epoch_ = write_epoch_ = 0;
+    for (auto& d : dirty_) d.clear();
   }
 
+  void write_dirty(RocksDbStore::Batch& batch) override;
+  size_t evict(size_t n) override;
+  void drop_cache(size_t idx) override;
+  void drop_all_caches() override;
+  bool holds_key(size_t idx, const std::string& key) override;
+  void write_staged(size_t idx, RocksDbStore::Batch& batch) override;
+
  protected:
-  /// The current key's entry, or nullptr. Cached per epoch; const because
-  /// readers (contains, namespaces) use it too -- the cache is not content.
+  /// The current key's entry, or nullptr, for reading. Cached per epoch; const
+  /// because readers (contains, namespaces) use it too -- the cache is not content.
   PerKey* current() const {
-    if (cache_epoch_ != ctx_->epoch) {
-      Group& g = const_cast<Group&>(groups_[ctx_->group_index()]);
-      auto it = g.find(ctx_->key);
-      cache_ = it == g.end() ? nullptr : &it->second;  // node-based: stable across rehash
-      cache_epoch_ = ctx_->epoch;
-    }
+    if (read_epoch_ != ctx_->epoch) lookup(/*write=*/false);
+    return cache_;
+  }
+  /// The same for an access that may change the entry: in RocksDB mode it
+  /// marks the key dirty (a T* handed out may be written through at any time).
+  PerKey* current_mut() {
+    if (write_epoch_ != ctx_->epoch) lookup(/*write=*/true);
     return cache_;
   }
 
   PerKey& current_or_create() {
-    if (PerKey* p = current()) return *p;
+    if (PerKey* p = current_mut()) return *p;
     const size_t idx = ctx_->group_index();
     cache_ = &groups_[idx].try_emplace(ctx_->key).first->second;
+    if (ctx_->store != nullptr) {
+      ++ctx_->cached_keys;
+      dirty_[idx].try_emplace(ctx_->key);  // new to the database, unless erased before a flush
+    }
     ++keys_;
-    ctx_->key_added(idx, ctx_->key);
+    ctx_->key_added(idx, ctx_->key, this);
     return *cache_;
   }
 
-  NsValue* find(int64_t ns) const {
-    PerKey* p = current();
+  const NsValue* find(int64_t ns) const {
+    const PerKey* p = current();
+    if (!p) return nullptr;
+    auto it = p->find(ns);
+    return it == p->end() ? nullptr : &it->second;
+  }
+
+  NsValue* find_mut(int64_t ns) {
+    PerKey* p = current_mut();
     if (!p) return nullptr;
     auto it = p->find(ns);
     return it == p->end() ? nullptr : &it->second;
@@ -320,24 +405,53 @@ class StateTable : public StateTableBase {
   /// Removes (current key, ns); the key's entry goes with its last namespace,
   /// so key_count() counts only keys that hold something.
   void erase(int64_t ns) {
-    PerKey* p = current();
+    PerKey* p = current_mut();
     if (!p || p->erase(ns) == 0) return;
     --entries_;
     if (!p->empty()) return;
     const size_t idx = ctx_->group_index();
     groups_[idx].erase(ctx_->key);
+    if (ctx_->store != nullptr) --ctx_->cached_keys;
     --keys_;
-    ctx_->key_removed(idx, ctx_->key);
+    ctx_->key_removed(idx, ctx_->key, this);
     cache_ = nullptr;
   }
 
  private:
+  /// Finds the current key's entry after a key change (or a first write access).
+  void lookup(bool write) const {
+    if (ctx_->store != nullptr) return const_cast<StateTable*>(this)->rocks_lookup(write);
+    Group& g = const_cast<Group&>(groups_[ctx_->group_index()]);
+    auto it = g.find(ctx_->key);
+    cache_ = it == g.end() ? nullptr : &it->second;  // node-based: stable across rehash
+    read_epoch_ = write_epoch_ = ctx_->epoch;
+  }
+
+  // RocksDB mode, in state_table_rocksdb.h.
+  void rocks_lookup(bool write);
+  PerKey* load(size_t idx, const std::string& key);
+  void mark_dirty(size_t idx, const std::string& key, const PerKey& p);
+  template <class F>
+  void rocks_for_each(F& f);
+  template <class F>
+  size_t rocks_remove_if(F& pred);
+  int32_t group_kg(size_t idx) const { return ctx_->range.start + static_cast<int32_t>(idx); }
+
   std::vector<Group> groups_;  // index: key group - range.start
   mutable PerKey* cache_ = nullptr;
-  mutable uint64_t cache_epoch_ = 0;
+  /// The epoch cache_ was found in for reading, and for writing (RocksDB: the
+  /// key is marked dirty). The heap sets both at once.
+  mutable uint64_t read_epoch_ = 0;
+  mutable uint64_t write_epoch_ = 0;
   Group staged_;  // restore's decoded key group, until every state decoded cleanly
   size_t staged_entries_ = 0;
+  /// RocksDB mode, per key-group index: keys changed since the last flush, each
+  /// with the namespaces the database holds for it (to delete those now gone).
+  /// A dirty key missing from groups_ has no entries (it was erased).
+  std::vector<std::unordered_map<std::string, std::vector<int64_t>>> dirty_;
 };
 
 }  // namespace state_detail
 }  // namespace eddy
+
+#include "state/state_table_rocksdb.h"

@@ -1,0 +1,270 @@
+// RocksDbStore: the only file that talks to RocksDB. Writes skip the WAL: a
+// backend's durability comes from checkpoints, and after a crash the task
+// restores one, so the local database is never reopened as is.
+#include "state/rocksdb_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace eddy {
+namespace fs = std::filesystem;
+namespace {
+
+Status from_rocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::ok();
+  return Status::io_error(what + ": " + s.ToString());
+}
+
+rocksdb::Slice slice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+rocksdb::Options db_options(bool create) {
+  rocksdb::Options o;
+  o.create_if_missing = create;
+  o.error_if_exists = create;
+  o.keep_log_file_num = 2;       // the info LOG; the directory is scratch anyway
+  o.max_background_jobs = 1;     // subtasks share few cores
+  return o;
+}
+
+rocksdb::WriteOptions write_options() {
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
+  return w;
+}
+
+std::string encode_state_info(const RocksDbStore::StateInfo& info) {
+  std::string out;
+  out.push_back(static_cast<char>(info.id >> 8));
+  out.push_back(static_cast<char>(info.id & 0xFF));
+  out += info.type;
+  return out;
+}
+
+bool decode_state_info(std::string_view v, RocksDbStore::StateInfo& info) {
+  if (v.size() < 2) return false;
+  info.id = static_cast<uint16_t>((static_cast<uint8_t>(v[0]) << 8) | static_cast<uint8_t>(v[1]));
+  info.type.assign(v.substr(2));
+  return info.id != 0;
+}
+
+Status read_directory(rocksdb::DB& db, RocksDbStore::Directory& out) {
+  out.clear();
+  const std::string begin = rocks_layout::directory_key("");
+  const std::string end = rocks_layout::prefix_end(begin);
+  rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  std::string name;
+  for (it->Seek(slice(begin)); it->Valid(); it->Next()) {
+    RocksDbStore::StateInfo info;
+    if (!rocks_layout::decode_directory_key(view(it->key()), name) ||
+        !decode_state_info(view(it->value()), info))
+      return Status::parse_error("RocksDB state directory holds a malformed entry");
+    out[name] = std::move(info);
+  }
+  return from_rocks(it->status(), "cannot read the RocksDB state directory");
+}
+
+/// Calls f for every entry in [begin, end) of db.
+Status scan_range(rocksdb::DB& db, const std::string& begin, const std::string& end,
+                  const RocksDbStore::EntryVisitor& f) {
+  rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions ro;
+  if (!end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
+  rocks_layout::EntryKey k;
+  for (it->Seek(slice(begin)); it->Valid(); it->Next()) {
+    if (!rocks_layout::decode_entry_key(view(it->key()), k))
+      return Status::parse_error("RocksDB state holds a malformed key");
+    EDDY_RETURN_IF_ERROR(f(k, view(it->value())));
+  }
+  return from_rocks(it->status(), "RocksDB scan failed");
+}
+
+std::string key_group_key(int32_t kg) {
+  std::string out;
+  rocks_layout::append_key_group(out, kg);
+  return out;
+}
+
+}  // namespace
+
+RocksDbStore::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+RocksDbStore::Batch::~Batch() = default;
+void RocksDbStore::Batch::put(std::string_view key, std::string_view value) {
+  (void)batch_->Put(slice(key), slice(value));
+}
+void RocksDbStore::Batch::remove(std::string_view key) { (void)batch_->Delete(slice(key)); }
+void RocksDbStore::Batch::remove_range(std::string_view begin, std::string_view end) {
+  (void)batch_->DeleteRange(slice(begin), slice(end));
+}
+size_t RocksDbStore::Batch::count() const { return batch_->Count(); }
+void RocksDbStore::Batch::clear() { batch_->Clear(); }
+
+RocksDbStore::RocksDbStore(std::string local_dir, std::string db_dir,
+                           std::unique_ptr<rocksdb::DB> db)
+    : local_dir_(std::move(local_dir)), db_dir_(std::move(db_dir)), db_(std::move(db)) {}
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& local_dir) {
+  if (local_dir.empty()) return Status::invalid("cannot open RocksDB: no local directory given");
+  std::error_code ec;
+  fs::remove_all(local_dir, ec);
+  if (ec) return Status::io_error("cannot open RocksDB in " + local_dir + ": " + ec.message());
+  fs::create_directories(local_dir, ec);
+  if (ec) return Status::io_error("cannot open RocksDB in " + local_dir + ": " + ec.message());
+  const std::string db_dir = (fs::path(local_dir) / "db-0").string();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options(true), db_dir, &raw);
+  if (!s.ok()) return Status::io_error("cannot open RocksDB in " + local_dir + ": " + s.ToString());
+  return std::unique_ptr<RocksDbStore>(
+      new RocksDbStore(local_dir, db_dir, std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+RocksDbStore::~RocksDbStore() {
+  if (db_) (void)db_->Close();
+  db_.reset();
+  std::error_code ec;
+  fs::remove_all(local_dir_, ec);  // best effort: a leftover directory is wiped at the next open
+}
+
+std::string RocksDbStore::scratch_path(const std::string& what) {
+  return (fs::path(local_dir_) / (what + "-" + std::to_string(++next_scratch_))).string();
+}
+
+Result<uint16_t> RocksDbStore::register_state(const std::string& name, const std::string& type) {
+  auto it = directory_.find(name);
+  if (it != directory_.end()) {
+    if (it->second.type != type)
+      return Status::type_error("RocksDB state '" + name + "' is stored as another type");
+    return it->second.id;
+  }
+  uint32_t next = 1;
+  for (const auto& e : directory_) next = std::max<uint32_t>(next, e.second.id + 1u);
+  if (next > 0xFFFF) return Status::invalid("too many keyed states for one RocksDB backend");
+  StateInfo info{static_cast<uint16_t>(next), type};
+  EDDY_RETURN_IF_ERROR(from_rocks(
+      db_->Put(write_options(), slice(rocks_layout::directory_key(name)), encode_state_info(info)),
+      "cannot register RocksDB state '" + name + "'"));
+  directory_.emplace(name, info);
+  return info.id;
+}
+
+Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
+                              KeyEntries& out) const {
+  out.clear();
+  std::string prefix;
+  rocks_layout::append_key_prefix(prefix, kg, sid, key);
+  const std::string end = rocks_layout::prefix_end(prefix);
+  rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (k.size() != prefix.size() + rocks_layout::kNamespaceBytes)
+      return Status::parse_error("RocksDB state holds a malformed key");
+    out.emplace_back(rocks_layout::read_namespace(k.data() + prefix.size()),
+                     std::string(view(it->value())));
+  }
+  return from_rocks(it->status(), "RocksDB read failed");
+}
+
+Status RocksDbStore::key_exists(int32_t kg, uint16_t sid, std::string_view key,
+                                bool& exists) const {
+  std::string prefix;
+  rocks_layout::append_key_prefix(prefix, kg, sid, key);
+  const std::string end = rocks_layout::prefix_end(prefix);
+  rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  it->Seek(slice(prefix));
+  exists = it->Valid();
+  return from_rocks(it->status(), "RocksDB read failed");
+}
+
+Status RocksDbStore::scan_keys(int32_t kg, uint16_t sid, const KeyVisitor& f) const {
+  std::string prefix;
+  rocks_layout::append_state_prefix(prefix, kg, sid);
+  std::string key;
+  KeyEntries entries;
+  EDDY_RETURN_IF_ERROR(scan_range(
+      *db_, prefix, rocks_layout::prefix_end(prefix),
+      [&](const rocks_layout::EntryKey& k, std::string_view value) -> Status {
+        if (!entries.empty() && k.key != key) {
+          EDDY_RETURN_IF_ERROR(f(key, entries));
+          entries.clear();
+        }
+        if (entries.empty()) key.assign(k.key);
+        entries.emplace_back(k.ns, std::string(value));
+        return Status::ok();
+      }));
+  if (!entries.empty()) return f(key, entries);
+  return Status::ok();
+}
+
+Status RocksDbStore::scan_key_group(int32_t kg, const EntryVisitor& f) const {
+  return scan_range(*db_, key_group_key(kg), key_group_key(kg + 1), f);
+}
+
+Status RocksDbStore::write(Batch& batch) {
+  if (batch.count() == 0) return Status::ok();
+  return from_rocks(db_->Write(write_options(), batch.batch_.get()), "RocksDB write failed");
+}
+
+Status RocksDbStore::delete_key_groups(int32_t first, int32_t last) {
+  return from_rocks(db_->DeleteRange(write_options(), db_->DefaultColumnFamily(),
+                                     slice(key_group_key(first)), slice(key_group_key(last + 1))),
+                    "RocksDB delete failed");
+}
+
+Status RocksDbStore::create_checkpoint(const std::string& dir) {
+  EDDY_RETURN_IF_ERROR(
+      from_rocks(db_->Flush(rocksdb::FlushOptions()), "cannot flush the RocksDB memtable"));
+  rocksdb::Checkpoint* raw = nullptr;
+  EDDY_RETURN_IF_ERROR(
+      from_rocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "cannot start a RocksDB checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return from_rocks(checkpoint->CreateCheckpoint(dir), "cannot write a RocksDB checkpoint to " + dir);
+}
+
+Status RocksDbStore::replace_with(const std::string& db_dir,
+                                  const std::function<Status(const Directory&)>& check) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options(false), db_dir, &raw);
+  if (!s.ok()) return Status::io_error("cannot open restored RocksDB in " + db_dir + ": " + s.ToString());
+  std::unique_ptr<rocksdb::DB> fresh(raw);
+  Directory dir;
+  EDDY_RETURN_IF_ERROR(read_directory(*fresh, dir));
+  EDDY_RETURN_IF_ERROR(check(dir));
+  (void)db_->Close();
+  db_ = std::move(fresh);
+  std::error_code ec;
+  fs::remove_all(db_dir_, ec);
+  db_dir_ = db_dir;
+  directory_ = std::move(dir);
+  return Status::ok();
+}
+
+Status RocksDbStore::read_foreign(const std::string& db_dir, int32_t first, int32_t last,
+                                  const std::function<Status(const Directory&)>& on_directory,
+                                  const EntryVisitor& on_entry) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(db_options(false), db_dir, &raw);
+  if (!s.ok()) return Status::io_error("cannot open RocksDB snapshot in " + db_dir + ": " + s.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  Directory dir;
+  EDDY_RETURN_IF_ERROR(read_directory(*db, dir));
+  EDDY_RETURN_IF_ERROR(on_directory(dir));
+  return scan_range(*db, key_group_key(first), key_group_key(last + 1), on_entry);
+}
+
+}  // namespace eddy
