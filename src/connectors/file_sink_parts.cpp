@@ -211,18 +211,4 @@ Status remove_part_file(const std::string& path) {
   return Status::io_error("file sink: cannot delete '" + path + "': " + std::strerror(errno));
 }
 
-Status sync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0)
-    return Status::io_error("file sink: cannot open directory '" + dir + "': " +
-                            std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0)
-    return Status::io_error("file sink: cannot sync directory '" + dir + "': " +
-                            std::strerror(err));
-  return Status::ok();
-}
-
 }  // namespace eddy

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_sync.h"
 #include "core/status.h"
 
 namespace eddy {
@@ -66,7 +67,5 @@ Result<FileSinkState> decode_file_sink_state(std::string_view bytes);
 Status commit_part_file(const std::string& from, const std::string& to);
 /// Removes `path`; a missing file is fine.
 Status remove_part_file(const std::string& path);
-/// Makes the directory entries of `dir` durable (after creates and renames).
-Status sync_directory(const std::string& dir);
 
 }  // namespace eddy

@@ -48,7 +48,8 @@ Status KeyedAggregateOperator::open(const OperatorContext& ctx) {
   // Without key columns the planner runs one subtask, which owns every key
   // group; the one key lives in the first (as in WindowAggregateOperator).
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
+  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
+  EDDY_RETURN_IF_ERROR(backend_->open_status());
   accumulators_ = &backend_->value_state<WindowAccumulator>(kStateName);
   return Status::ok();
 }

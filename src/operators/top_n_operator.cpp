@@ -76,7 +76,8 @@ Status TopNOperator::open(const OperatorContext& ctx) {
   // Without partition columns the planner runs one subtask, which owns every
   // key group; the one partition lives in the first.
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
+  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
+  EDDY_RETURN_IF_ERROR(backend_->open_status());
   groups_ = &backend_->value_state<TopNGroup>(kStateName);
   all_columns_.resize(config_.input_schema->size());
   std::iota(all_columns_.begin(), all_columns_.end(), 0);

@@ -94,7 +94,8 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   // Without key_by the planner runs one subtask, which owns every key group;
   // its one key lives in the first.
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range);
+  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
+  EDDY_RETURN_IF_ERROR(backend_->open_status());
   timers_ = std::make_unique<WindowTimers>(*backend_, event_time() ? nullptr : ctx.timers);
   if (emits_partials()) changes_ = std::make_unique<WindowChanges>(*backend_);
   const WindowSpec& w = config_.window;

@@ -78,13 +78,6 @@ Status copy_file_synced(const std::string& from, const std::string& to, int64_t&
   return Status::ok();
 }
 
-Status sync_directory(const std::string& dir) {
-  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (d.fd < 0) return errno_error("cannot open directory " + dir);
-  if (::fsync(d.fd) != 0) return errno_error("cannot fsync directory " + dir);
-  return Status::ok();
-}
-
 Result<RocksDbSnapshot> IncrementalUploads::upload(int64_t checkpoint_id,
                                                    const std::string& checkpoint_dir,
                                                    const std::string& shared_dir,

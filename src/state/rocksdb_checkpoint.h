@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/key_groups.h"
+#include "core/file_sync.h"
 #include "core/status.h"
 #include "state/rocksdb_snapshot.h"
 
@@ -42,8 +43,6 @@ Status download_snapshot(const RocksDbSnapshot& snap, const std::string& shared_
 
 /// Copies a file and fsyncs the copy; `bytes` receives its size.
 Status copy_file_synced(const std::string& from, const std::string& to, int64_t& bytes);
-/// fsyncs a directory, so the names of files created in it are durable.
-Status sync_directory(const std::string& dir);
 /// 32 random hex digits (128 bits), for names that must never repeat.
 std::string random_hex128();
 

@@ -38,7 +38,11 @@ class FakeHost final : public TaskHost {
   void send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) override;
   void send_event(int out_edge, int channel, const StreamEvent& event) override;
   void send_credit(int input_channel, int32_t credits) override;
+  void ack_checkpoint(int64_t barrier, const SubtaskSnapshot&) override { acked.push_back(barrier); }
+  void decline_checkpoint(int64_t barrier, const std::string&) override { declined.push_back(barrier); }
 
+  std::vector<int64_t> acked;
+  std::vector<int64_t> declined;
   std::vector<std::vector<ChannelPeer>> outputs;
   std::vector<ChannelPeer> inputs;
 
