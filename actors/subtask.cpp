@@ -211,6 +211,10 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
     fail(self, Status::internal("subtask threw: " + what));
     return caf::exit_reason::unhandled_exception;
   });
+  self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& msg) -> caf::result<caf::message> {
+    fail(self, Status::internal("unexpected message " + to_string(msg.copy_content_to_message())));
+    return caf::sec::unexpected_message;
+  });
   self->monitor(self->state.deployment.job_master);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;

@@ -154,13 +154,14 @@ def reference(eddy, work, backend, rows, rate):
 def mode_kill(eddy, work, backend, rows, rate, kills, rng, want, check):
     out = os.path.join(work, "kill-out-" + backend)
     ck = os.path.join(work, "kill-ck-" + backend)
-    p = write_pipeline(work, "kill-" + backend, backend, out, ck, rows, rate)
+    # Slower than the other modes, so the job outlives the kills.
+    p = write_pipeline(work, "kill-" + backend, backend, out, ck, rows, rate // 2)
     resumed = []
     killed = 0
     for attempt in range(kills + 20):
         proc = start([eddy, "local", p, "-q", "--resume"])
         if killed < kills:
-            time.sleep(rng.uniform(0.3, 1.2))
+            time.sleep(rng.uniform(0.4, 1.0))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 killed += 1
