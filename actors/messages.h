@@ -104,6 +104,7 @@ struct SubtaskWiring {
 struct SplitReply {
   bool has_split = false;
   Split split;
+  std::vector<Split> more;  // read at the same time as `split` (restored splits of a rescaled job)
   std::string error;  // the source could not be enumerated (e.g. a missing path)
 };
 
@@ -192,7 +193,7 @@ typename Inspector::result_type inspect(Inspector& f, SubtaskWiring& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
-  return f(caf::meta::type_name("SplitReply"), x.has_split, x.split, x.error);
+  return f(caf::meta::type_name("SplitReply"), x.has_split, x.split, x.more, x.error);
 }
 
 template <class Inspector>

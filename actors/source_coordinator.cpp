@@ -3,6 +3,7 @@
 #include "actors/source_coordinator.h"
 
 #include <deque>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +21,9 @@ struct CoordinatorState {
   std::string restore_dir;
   bool enumerated = false;
   std::deque<Split> splits;
+  // Restored splits that were being read, dealt to the subtasks (k % parallelism):
+  // a subtask reads its share of them at the same time, each with its own watermark.
+  std::map<int32_t, std::vector<Split>> resumed;
   std::vector<caf::actor> subtasks;
   static const char* name;
 };
@@ -34,6 +38,7 @@ const std::string& node_name(const CoordinatorState& st) {
 Status restore(CoordinatorState& st) {
   EDDY_ASSIGN_OR_RETURN(CheckpointMetadata meta, CheckpointStorage::read_metadata(st.restore_dir));
   const std::string& node = node_name(st);
+  std::vector<Split> resumed_all;
   for (const SubtaskSnapshot& s : meta.subtasks) {
     if (s.nodes.empty() || s.nodes.front() != node) continue;
     const std::string path = st.restore_dir + "/" + s.state_file.path;
@@ -44,8 +49,11 @@ Status restore(CoordinatorState& st) {
     if (crc32_of(bytes.str()) != s.state_file.crc)
       return Status::parse_error(path + ": checksum does not match the checkpoint's metadata");
     EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, decode_task_snapshot(bytes.str()));
-    if (t.source_split) st.splits.push_back(*t.source_split);
+    for (auto& split : t.source_splits) resumed_all.push_back(std::move(split));
   }
+  const int32_t parallelism = std::max(1, st.graph->nodes[static_cast<size_t>(st.node)].parallelism);
+  for (size_t k = 0; k < resumed_all.size(); ++k)
+    st.resumed[static_cast<int32_t>(k % static_cast<size_t>(parallelism))].push_back(std::move(resumed_all[k]));
   auto it = meta.coordinator_states.find(node);
   if (it != meta.coordinator_states.end()) {
     EDDY_ASSIGN_OR_RETURN(auto rest, decode_splits(it->second));
@@ -74,7 +82,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
   self->state.node = node;
   self->state.restore_dir = std::move(restore_dir);
   return {
-      [=](split_atom, int32_t /*subtask*/) -> caf::result<SplitReply> {
+      [=](split_atom, int32_t subtask) -> caf::result<SplitReply> {
         auto& st = self->state;
         if (!st.enumerated) {
           Status s = enumerate(st);
@@ -85,7 +93,13 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
           }
         }
         SplitReply reply;
-        if (!st.splits.empty()) {
+        auto mine = st.resumed.find(subtask);
+        if (mine != st.resumed.end()) {
+          reply.has_split = true;
+          reply.split = mine->second.front();
+          reply.more.assign(mine->second.begin() + 1, mine->second.end());
+          st.resumed.erase(mine);
+        } else if (!st.splits.empty()) {
           reply.has_split = true;
           reply.split = std::move(st.splits.front());
           st.splits.pop_front();
@@ -99,7 +113,11 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
           Status s = enumerate(st);
           if (!s.is_ok()) return caf::make_error(caf::sec::runtime_error, s.message());
         }
-        std::string bytes = encode_splits(std::vector<Split>(st.splits.begin(), st.splits.end()));
+        // Dealt restored splits not yet asked for are unassigned too.
+        std::vector<Split> unassigned;
+        for (const auto& [i, dealt] : st.resumed) unassigned.insert(unassigned.end(), dealt.begin(), dealt.end());
+        unassigned.insert(unassigned.end(), st.splits.begin(), st.splits.end());
+        std::string bytes = encode_splits(unassigned);
         // After the snapshot, in this actor's order: a split handed out before
         // it reached its subtask before this trigger does.
         for (const auto& a : st.subtasks) self->send(a, trigger_atom::value, barrier);

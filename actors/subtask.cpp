@@ -167,7 +167,7 @@ void request_split(self_ptr self) {
             if (!reply.error.empty()) return fail(self, Status::invalid(reply.error));
             std::optional<Split> split;
             if (reply.has_split) split = reply.split;
-            Status s = self->state.runner->on_split(split);
+            Status s = self->state.runner->on_split(split, reply.more);
             if (s.is_ok() && split) schedule_step(self);
             check(self, s);
           },

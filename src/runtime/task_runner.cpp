@@ -79,7 +79,10 @@ Status TaskRunner::open() {
   const JobVertex& v = vertex();
   const int first = v.nodes.front();
   if (graph_->nodes[static_cast<size_t>(first)].kind == NodeKind::kSource) {
-    EDDY_ASSIGN_OR_RETURN(reader_, make_source_reader(*graph_, first));
+    EDDY_ASSIGN_OR_RETURN(auto probe, make_source_reader(*graph_, first));  // fails early on bad config
+    (void)probe;  // each split gets a reader of its own (open_source_split)
+    is_source_ = true;
+    source_node_ = first;
     metrics_.push_back({graph_->nodes[static_cast<size_t>(first)].name});
     first_op_metric_ = 1;
   }
@@ -105,7 +108,7 @@ Status TaskRunner::open() {
     ctx.state.local_dir = local_state_dir_for(options_.local_state_dir, ctx.operator_name, subtask_index_);
     EDDY_RETURN_IF_ERROR(ops_[i]->open(ctx));
   }
-  if (reader_) {
+  if (is_source_) {
     const LogicalNode& src = graph_->nodes[static_cast<size_t>(first)];
     const EventTimeSpec& et = graph_->spec.sources[static_cast<size_t>(src.spec_index)].event_time;
     if (et.enabled && !src.event_time_column.empty()) {
@@ -146,7 +149,7 @@ Status TaskRunner::start() {
   // or end of input when there is none (on_split). Other subtasks announce "idle"
   // now and follow their inputs. Consumers wait for every first message, so
   // neither a late split nor a missing one can shift the watermark.
-  if (!reader_ && !status_announced_) {  // input status events may have come before start
+  if (!is_source_ && !status_announced_) {  // input status events may have come before start
     status_announced_ = true;
     forwarded_idle_ = true;
     broadcast(StreamEvent{EventKind::kIdleStatus, 1});
@@ -435,12 +438,15 @@ Status TaskRunner::finish_chain() {
 
 Result<SourceStep> TaskRunner::source_step() {
   if (input_done_) return SourceStep::kFinished;
-  if (!has_split_) return SourceStep::kNeedSplit;
+  if (open_splits_.empty()) return SourceStep::kNeedSplit;
   if (backpressured()) return SourceStep::kBackpressured;
   OperatorMetrics& m = metrics_[0];
   const int64_t t0 = now_ns();
-  EDDY_ASSIGN_OR_RETURN(SourcePoll poll, reader_->poll(graph_->spec.batch_size));
-  m.skipped = reader_->skipped_records();
+  const size_t k = next_split_++ % open_splits_.size();
+  SourceReader& reader = *open_splits_[k].reader;
+  EDDY_ASSIGN_OR_RETURN(SourcePoll poll, reader.poll(graph_->spec.batch_size));
+  m.skipped = skipped_closed_;
+  for (const auto& o : open_splits_) m.skipped += o.reader->skipped_records();
   switch (poll.kind) {
     case SourcePoll::Kind::kIdle:
       idle_us_ = poll.retry_after_us;
@@ -453,8 +459,10 @@ Result<SourceStep> TaskRunner::source_step() {
       }
       return SourceStep::kIdle;
     case SourcePoll::Kind::kEndOfSplit:
-      has_split_ = false;
+      skipped_closed_ += reader.skipped_records();
+      open_splits_.erase(open_splits_.begin() + static_cast<std::ptrdiff_t>(k));
       m.busy_ns += now_ns() - t0;
+      if (!open_splits_.empty()) return SourceStep::kProduced;  // the others go on
       return SourceStep::kNeedSplit;
     case SourcePoll::Kind::kBatch: break;
   }
@@ -470,20 +478,26 @@ Result<SourceStep> TaskRunner::source_step() {
   Status st = out.emit(batch);
   m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   EDDY_RETURN_IF_ERROR(st);
-  if (source_time_column_ >= 0) EDDY_RETURN_IF_ERROR(source_event_time(*batch));
+  if (source_time_column_ >= 0) {
+    const Column& ts = batch->columns[static_cast<size_t>(source_time_column_)];
+    int64_t high = open_splits_[k].max_ts;
+    for (size_t r = 0; r < batch->num_rows; ++r)
+      if (!ts.is_null(r)) high = std::max(high, ts.ints[r]);
+    open_splits_[k].max_ts = high;
+    EDDY_RETURN_IF_ERROR(source_event_time());
+  }
   update_counters();
   drain_outputs();
   return SourceStep::kProduced;
 }
 
-Status TaskRunner::source_event_time(const RecordBatch& batch) {
-  const Column& ts = batch.columns[static_cast<size_t>(source_time_column_)];
-  int64_t high = source_max_ts_;
-  for (size_t r = 0; r < batch.num_rows; ++r)
-    if (!ts.is_null(r)) high = std::max(high, ts.ints[r]);
-  source_max_ts_ = high;
-  if (high == kNoWatermark) return Status::ok();
-  return advance_watermark(high - out_of_orderness_ms_);
+Status TaskRunner::source_event_time() {
+  // W = the least, over the splits being read, of max event time - out-of-orderness:
+  // no split's records become late because another split ran ahead.
+  int64_t low = INT64_MAX;
+  for (const auto& o : open_splits_) low = std::min(low, o.max_ts);
+  if (low == kNoWatermark || low == INT64_MAX) return Status::ok();
+  return advance_watermark(low - out_of_orderness_ms_);
 }
 
 void TaskRunner::source_idle_check() {
@@ -492,10 +506,17 @@ void TaskRunner::source_idle_check() {
   broadcast(StreamEvent{EventKind::kIdleStatus, 1});
 }
 
-Status TaskRunner::on_split(const std::optional<Split>& split) {
+Status TaskRunner::open_source_split(const Split& split) {
+  EDDY_ASSIGN_OR_RETURN(auto reader, make_source_reader(*graph_, source_node_));
+  EDDY_RETURN_IF_ERROR(reader->open_split(split));
+  open_splits_.push_back(OpenSplit{std::move(reader), kNoWatermark});
+  return Status::ok();
+}
+
+Status TaskRunner::on_split(const std::optional<Split>& split, const std::vector<Split>& more) {
   if (!split) return finish_chain();
-  EDDY_RETURN_IF_ERROR(reader_->open_split(*split));
-  has_split_ = true;
+  EDDY_RETURN_IF_ERROR(open_source_split(*split));
+  for (const auto& s : more) EDDY_RETURN_IF_ERROR(open_source_split(s));
   last_data_ns_ = now_ns();
   if (source_idle_ || !status_announced_) {  // a split to read: this subtask's watermark counts
     source_idle_ = false;

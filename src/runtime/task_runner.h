@@ -94,11 +94,13 @@ class TaskRunner {
   bool has_partial_output() const;
 
   // -- sources -----------------------------------------------------------------------
-  bool is_source() const { return reader_ != nullptr; }
+  bool is_source() const { return is_source_; }
   /// Reads one batch if outputs have room.
   Result<SourceStep> source_step();
   /// The coordinator's answer to a split request; nullopt: no more splits.
-  Status on_split(const std::optional<Split>& split);
+  /// `more`: further splits to read at the same time (after a rescaling
+  /// restore), each with its own watermark, the subtask's being their minimum.
+  Status on_split(const std::optional<Split>& split, const std::vector<Split>& more = {});
   int64_t idle_us() const { return idle_us_; }
 
   /// The earliest processing-time timer an operator of the chain registered.
@@ -147,7 +149,7 @@ class TaskRunner {
   Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();
-  Status source_event_time(const RecordBatch& batch);
+  Status source_event_time();
   void source_idle_check();
   Status finish_chain();
   Status drain_pending();
@@ -171,8 +173,17 @@ class TaskRunner {
   TaskHost& host_;
   TaskOptions options_;
 
-  std::unique_ptr<SourceReader> reader_;
-  bool has_split_ = false;
+  /// Splits being read, round-robin one batch each; each has its own event-time high.
+  struct OpenSplit {
+    std::unique_ptr<SourceReader> reader;
+    int64_t max_ts = INT64_MIN;
+  };
+  Status open_source_split(const Split& split);
+  bool is_source_ = false;
+  int source_node_ = -1;
+  std::vector<OpenSplit> open_splits_;
+  size_t next_split_ = 0;
+  uint64_t skipped_closed_ = 0;  // skipped records of readers already closed
   bool input_done_ = false;
   int64_t idle_us_ = 0;
 
@@ -191,7 +202,6 @@ class TaskRunner {
   int source_time_column_ = -1;
   int64_t out_of_orderness_ms_ = 0;
   int64_t idle_timeout_ns_ = 0;
-  int64_t source_max_ts_ = kNoWatermark;
   int64_t output_watermark_ = kNoWatermark;
   bool source_idle_ = false;
   int64_t last_data_ns_ = 0;

@@ -157,7 +157,7 @@ Result<TaskSnapshot> TaskRunner::snapshot_state(int64_t barrier, bool canonical,
   TaskSnapshot t;
   t.checkpoint_id = barrier_id(barrier);
   t.watermark = output_watermark_;
-  if (reader_ && has_split_) t.source_split = reader_->resume_split();
+  for (const auto& o : open_splits_) t.source_splits.push_back(o.reader->resume_split());
   const std::string shared_dir = (std::filesystem::path(options_.checkpoint_root) / "shared").string();
   for (size_t i = 0; i < ops_.size(); ++i) {
     OperatorSnapshot os;
@@ -212,7 +212,7 @@ Result<std::string> TaskRunner::final_snapshot() {
   SubtaskSnapshot unused;
   EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, snapshot_state(0, /*canonical=*/true, "", unused));
   t.finished = true;
-  t.source_split.reset();
+  t.source_splits.clear();
   return encode_task_snapshot(t);
 }
 

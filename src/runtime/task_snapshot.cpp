@@ -75,8 +75,8 @@ std::string encode_task_snapshot(const TaskSnapshot& t) {
   pk.pack(t.checkpoint_id);
   pk.pack(t.finished);
   pk.pack(t.watermark);
-  if (t.source_split) pack_split(pk, *t.source_split);
-  else pk.pack_nil();
+  pk.pack_array(static_cast<uint32_t>(t.source_splits.size()));
+  for (const auto& split : t.source_splits) pack_split(pk, split);
   pk.pack_array(static_cast<uint32_t>(t.operators.size()));
   for (const auto& op : t.operators) {
     pk.pack_array(8);
@@ -111,10 +111,11 @@ Result<TaskSnapshot> decode_task_snapshot(const std::string& bytes) {
   TaskSnapshot t;
   if (!get(top[1], t.checkpoint_id) || !get(top[2], t.finished) || !get(top[3], t.watermark))
     return bad("bad header");
-  if (top[4].type != msgpack::type::NIL) {
+  if (top[4].type != msgpack::type::ARRAY) return bad("source splits are not an array");
+  for (uint32_t i = 0; i < top[4].via.array.size; ++i) {
     Split s;
-    if (!unpack_split(top[4], s)) return bad("bad source split");
-    t.source_split = s;
+    if (!unpack_split(top[4].via.array.ptr[i], s)) return bad("bad source split");
+    t.source_splits.push_back(std::move(s));
   }
   if (top[5].type != msgpack::type::ARRAY) return bad("operators are not an array");
   for (uint32_t i = 0; i < top[5].via.array.size; ++i) {

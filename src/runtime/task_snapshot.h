@@ -32,7 +32,7 @@ struct TaskSnapshot {
   int64_t checkpoint_id = 0;
   bool finished = false;                        // taken after the end of input (final state)
   int64_t watermark = INT64_MIN;                // the subtask's output watermark
-  std::optional<Split> source_split;            // sources: what is left of the split being read
+  std::vector<Split> source_splits;             // sources: what is left of each split being read
   std::vector<OperatorSnapshot> operators;
 };
 

@@ -58,7 +58,8 @@ TEST_CASE("control messages round-trip through CAF serialization") {
   TestConfig cfg;
   caf::actor_system sys{cfg};
   Split s{"data/a.csv:0-100", "data/a.csv", 0, 100, 1, 0, 1};
-  SplitReply reply = round_trip(sys, SplitReply{true, s, ""});
+  SplitReply reply = round_trip(sys, SplitReply{true, s, {s}, ""});
+  CHECK(reply.more.size() == 1);
   CHECK(reply.has_split);
   CHECK(reply.split.id == s.id);
   CHECK(reply.split.end == 100);
