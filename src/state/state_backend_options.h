@@ -15,7 +15,7 @@ struct StateBackendOptions {
   std::string local_dir;
   /// RocksDB only: keys whose entries stay deserialized in memory between
   /// flushes; beyond it, clean keys are dropped from memory at the next flush.
-  size_t cache_keys = 1 << 16;
+  size_t cache_keys = 1 << 20;
 };
 
 }  // namespace eddy
