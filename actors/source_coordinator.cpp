@@ -4,11 +4,10 @@
 
 #include <deque>
 #include <map>
-#include <fstream>
-#include <sstream>
 
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/checksum.h"
+#include "checkpoint/durable_file.h"
 #include "plan/operator_factory.h"
 #include "runtime/task_snapshot.h"
 
@@ -42,13 +41,10 @@ Status restore(CoordinatorState& st) {
   for (const SubtaskSnapshot& s : meta.subtasks) {
     if (s.nodes.empty() || s.nodes.front() != node) continue;
     const std::string path = st.restore_dir + "/" + s.state_file.path;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in) return Status::io_error("cannot read '" + path + "'");
-    if (crc32_of(bytes.str()) != s.state_file.crc)
+    EDDY_ASSIGN_OR_RETURN(std::string bytes, read_whole_file(path));
+    if (crc32_of(bytes) != s.state_file.crc)
       return Status::parse_error(path + ": checksum does not match the checkpoint's metadata");
-    EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, decode_task_snapshot(bytes.str()));
+    EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, decode_task_snapshot(bytes));
     for (auto& split : t.source_splits) resumed_all.push_back(std::move(split));
   }
   const int32_t parallelism = std::max(1, st.graph->nodes[static_cast<size_t>(st.node)].parallelism);

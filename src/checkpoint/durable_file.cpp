@@ -2,6 +2,8 @@
 // fsync, so files are written through raw descriptors.
 #include "checkpoint/durable_file.h"
 
+#include "core/file_sync.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,14 +75,7 @@ Status publish(const std::string& path, Fill&& fill) {
 
 }  // namespace
 
-Status sync_dir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_status("cannot open directory", dir);
-  Status st;
-  if (::fsync(fd) != 0) st = errno_status("cannot fsync directory", dir);
-  ::close(fd);
-  return st;
-}
+Status sync_dir(const std::string& dir) { return sync_directory(dir); }
 
 Status write_file_durably(const std::string& path, std::string_view bytes) {
   return publish(path, [&](int fd, const std::string& tmp) {

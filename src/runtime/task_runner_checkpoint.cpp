@@ -3,10 +3,9 @@
 // The protocol is in docs/checkpoints.md.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "checkpoint/checkpoint_storage.h"
+#include "checkpoint/durable_file.h"
 #include "runtime/task_runner.h"
 #include "state/keyed_state_backend.h"
 
@@ -23,14 +22,6 @@ std::string safe_name(const std::string& name) {
   std::string out;
   for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
   return out;
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::io_error("cannot open '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string pack_rocksdb(const RocksDbSnapshot& snap) {
@@ -233,7 +224,7 @@ Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& met
     auto it = decoded.find(s.state_file.path);
     if (it != decoded.end()) return &it->second;
     const std::string path = dir + "/" + s.state_file.path;
-    EDDY_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
+    EDDY_ASSIGN_OR_RETURN(std::string bytes, read_whole_file(path));
     if (crc32_of(bytes) != s.state_file.crc || static_cast<int64_t>(bytes.size()) != s.state_file.size)
       return Status::parse_error(path + ": checksum or size does not match the checkpoint's metadata");
     auto snap = decode_task_snapshot(bytes);
