@@ -272,9 +272,15 @@ Result<RocksDbSnapshot> KeyedStateBackend::checkpoint_incremental(int64_t checkp
                                                                   const std::string& shared_dir,
                                                                   const std::string& private_dir) {
   EDDY_RETURN_IF_ERROR(check_rocksdb("an incremental checkpoint"));
-  EDDY_RETURN_IF_ERROR(flush());
+  // Dirty keys are written but the cache is kept: evicting here would make
+  // the keys that the next records touch miss and load again. The epoch moves
+  // so that pointers handed out before mark their key dirty again.
+  Status st = write_dirty();
+  ++ctx_->epoch;
+  EDDY_RETURN_IF_ERROR(st);
+  EDDY_RETURN_IF_ERROR(ctx_->store_error);
   const std::string dir = store_->scratch_path("checkpoint-" + std::to_string(checkpoint_id));
-  Status st = store_->create_checkpoint(dir);
+  st = store_->create_checkpoint(dir);
   if (!st.is_ok()) {
     remove_dir(dir);
     return st;

@@ -3,14 +3,19 @@
 // restores one, so the local database is never reopened as is.
 #include "state/rocksdb_store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
 #include <system_error>
+
+#include "state/rocksdb_key_prefix.h"
 
 namespace eddy {
 namespace fs = std::filesystem;
@@ -30,8 +35,50 @@ rocksdb::Options db_options(bool create) {
   o.error_if_exists = create;
   o.keep_log_file_num = 2;       // the info LOG; the directory is scratch anyway
   o.max_background_jobs = 1;     // subtasks share few cores
+  // Bloom filters per key (without namespace): a lookup of a key that is not
+  // stored costs a filter probe per file instead of a seek in each.
+  o.prefix_extractor = rocks_layout::make_key_prefix_extractor();
+  o.memtable_prefix_bloom_size_ratio = 0.1;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = false;  // entries are only ever found by key prefix
+  // Keys evicted from the state cache come back from files after a
+  // checkpoint flushed the memtable; one cache for every database in the
+  // process keeps their blocks in memory (RocksDB's own default is 32 MiB each).
+  static const std::shared_ptr<rocksdb::Cache> blocks = rocksdb::NewLRUCache(256 << 20);
+  table.block_cache = blocks;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return o;
 }
+
+/// Range scans (a state, a key group, the directory) cross key prefixes.
+rocksdb::ReadOptions total_order() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  return ro;
+}
+
+/// An iterator over the entries of one key only, so its bloom filters apply:
+/// it seeks to the key's smallest possible entry (namespace bytes all zero),
+/// whose prefix is the key prefix, and stops at the prefix's end.
+class KeyIterator {
+ public:
+  KeyIterator(rocksdb::DB& db, const std::string& prefix)
+      : first_(prefix), end_(rocks_layout::prefix_end(prefix)), upper_(end_) {
+    first_.append(rocks_layout::kNamespaceBytes, '\0');
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    ro.iterate_upper_bound = &upper_;
+    it_.reset(db.NewIterator(ro));
+    it_->Seek(rocksdb::Slice(first_));
+  }
+  rocksdb::Iterator* operator->() { return it_.get(); }
+
+ private:
+  std::string first_, end_;
+  rocksdb::Slice upper_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
 
 rocksdb::WriteOptions write_options() {
   rocksdb::WriteOptions w;
@@ -59,7 +106,7 @@ Status read_directory(rocksdb::DB& db, RocksDbStore::Directory& out) {
   const std::string begin = rocks_layout::directory_key("");
   const std::string end = rocks_layout::prefix_end(begin);
   rocksdb::Slice upper = slice(end);
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = total_order();
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
   std::string name;
@@ -77,7 +124,7 @@ Status read_directory(rocksdb::DB& db, RocksDbStore::Directory& out) {
 Status scan_range(rocksdb::DB& db, const std::string& begin, const std::string& end,
                   const RocksDbStore::EntryVisitor& f) {
   rocksdb::Slice upper = slice(end);
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = total_order();
   if (!end.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro));
   rocks_layout::EntryKey k;
@@ -162,12 +209,8 @@ Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
   out.clear();
   std::string prefix;
   rocks_layout::append_key_prefix(prefix, kg, sid, key);
-  const std::string end = rocks_layout::prefix_end(prefix);
-  rocksdb::Slice upper = slice(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+  KeyIterator it(*db_, prefix);
+  for (; it->Valid(); it->Next()) {
     const rocksdb::Slice k = it->key();
     if (k.size() != prefix.size() + rocks_layout::kNamespaceBytes)
       return Status::parse_error("RocksDB state holds a malformed key");
@@ -181,12 +224,7 @@ Status RocksDbStore::key_exists(int32_t kg, uint16_t sid, std::string_view key,
                                 bool& exists) const {
   std::string prefix;
   rocks_layout::append_key_prefix(prefix, kg, sid, key);
-  const std::string end = rocks_layout::prefix_end(prefix);
-  rocksdb::Slice upper = slice(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  it->Seek(slice(prefix));
+  KeyIterator it(*db_, prefix);
   exists = it->Valid();
   return from_rocks(it->status(), "RocksDB read failed");
 }
