@@ -1,7 +1,12 @@
-// Job manager: task manager registry, job submission, cancellation, metrics.
+// Job manager: task manager registry (secret, heartbeats, loss), slot
+// allocation, job submission, cancellation, savepoints, metrics and history.
 #include "actors/job_manager.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
+#include <random>
 
 #include "actors/job_master.h"
 #include "checkpoint/checkpoint_storage.h"
@@ -11,78 +16,271 @@
 namespace eddy {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+constexpr size_t kEndedJobsKept = 1000;
+
 struct TaskManagerEntry {
   caf::actor actor;
   int32_t slots = 0;
   std::string name;
+  std::string host;
+  Clock::time_point last_heartbeat = Clock::now();
 };
 
-struct RunningJob {
-  caf::actor master;
-  caf::actor notify;  // the client, told if the master dies without reporting
+struct JobEntry {
+  caf::actor master;        // null once the job ended
+  caf::actor notify;        // the submitter, told if the master dies without reporting
+  std::vector<caf::actor> slots;  // one task manager per allocated slot
+  JobResult result;         // name and state while running; everything once ended
 };
 
 struct JobManagerState {
+  JobManagerOptions options;
   std::vector<TaskManagerEntry> task_managers;
-  std::map<uint64_t, RunningJob> jobs;  // running jobs by id
-  uint64_t next_job_id = 1;
+  std::map<uint64_t, JobEntry> jobs;
+  std::vector<uint64_t> ended;  // in the order they ended, for trimming
+  std::mt19937_64 ids{std::random_device{}()};
   static const char* name;
 };
 const char* JobManagerState::name = "eddy.job_manager";
 
 using self_ptr = caf::stateful_actor<JobManagerState>*;
 
-caf::behavior job_manager_actor(self_ptr self) {
+/// Compares without an early exit, so the time taken says nothing of the secret.
+bool same_secret(const std::string& given, const std::string& expected) {
+  if (expected.empty()) return false;
+  unsigned diff = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(expected[i % expected.size()]);
+  return diff == 0;
+}
+
+/// Control messages (submit, cancel, ...) come from this process only: the
+/// REST server or eddy local. A task manager's node may only register and beat.
+bool from_this_node(self_ptr self) {
+  const auto& sender = self->current_sender();
+  return sender == nullptr || sender->node() == self->node();
+}
+
+caf::error not_local() {
+  return caf::make_error(caf::sec::request_receiver_down, "only the job manager's own process may ask this");
+}
+
+int32_t used_slots(const JobManagerState& st, const caf::actor& tm) {
+  int32_t n = 0;
+  for (const auto& [id, job] : st.jobs)
+    for (const auto& s : job.slots) n += s == tm ? 1 : 0;
+  return n;
+}
+
+std::string describe(const TaskManagerEntry& tm) {
+  return "'" + tm.name + "'" + (tm.host.empty() ? "" : " at " + tm.host);
+}
+
+/// Forgets a task manager; the jobs with slots on it fail over.
+void drop_task_manager(self_ptr self, const caf::actor_addr& who, const std::string& why) {
+  auto& st = self->state;
+  auto it = std::find_if(st.task_managers.begin(), st.task_managers.end(),
+                         [&](const TaskManagerEntry& e) { return e.actor.address() == who; });
+  if (it == st.task_managers.end()) return;
+  const caf::actor tm = it->actor;
+  std::fprintf(stderr, "eddy jobmanager: task manager %s is gone (%s)\n", describe(*it).c_str(), why.c_str());
+  st.task_managers.erase(it);
+  for (auto& [id, job] : st.jobs) {
+    if (std::find(job.slots.begin(), job.slots.end(), tm) == job.slots.end()) continue;
+    job.slots.erase(std::remove(job.slots.begin(), job.slots.end(), tm), job.slots.end());
+    if (job.master) self->send(job.master, tmlost_atom::value, tm);
+  }
+}
+
+void schedule_heartbeat_check(self_ptr self) {
+  const int64_t timeout = self->state.options.heartbeat_timeout_us;
+  if (timeout > 0)
+    self->delayed_send(self, std::chrono::microseconds(std::max<int64_t>(timeout / 4, 1000)), hbcheck_atom::value);
+}
+
+void job_ended(self_ptr self, const JobResult& result) {
+  auto& st = self->state;
+  auto it = st.jobs.find(result.job_id);
+  if (it == st.jobs.end() || !it->second.master) return;
+  it->second.result = result;
+  it->second.master = nullptr;
+  it->second.slots.clear();
+  st.ended.push_back(result.job_id);
+  if (st.ended.size() > kEndedJobsKept) {
+    st.jobs.erase(st.ended.front());
+    st.ended.erase(st.ended.begin());
+  }
+}
+
+caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor& notify) {
+  auto& st = self->state;
+  if (job.checkpoint_base.empty()) job.checkpoint_base = st.options.checkpoint_base;
+  PlanOptions options;
+  options.parallelism = job.parallelism;
+  options.checkpoint_base = job.checkpoint_base;
+  auto graph = load_pipeline_text(job.file_name, job.text, options);
+  if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
+  if (!job.restore_path.empty()) {
+    auto meta = CheckpointStorage::read_verified(job.restore_path);
+    Status ok = meta.ok() ? check_restore(**graph, job.restore_path, *meta) : meta.status();
+    if (!ok.is_ok()) return caf::make_error(caf::sec::invalid_argument, ok.message());
+  } else if (st.options.clear_checkpoints_on_fresh_start && !(*graph)->spec.checkpoints.dir.empty()) {
+    Status cleared = CheckpointStorage((*graph)->spec.checkpoints.dir).remove_all_checkpoints();
+    if (!cleared.is_ok()) return caf::make_error(caf::sec::invalid_argument, cleared.message());
+  }
+  uint64_t id = 0;
+  while (id == 0 || st.jobs.count(id) != 0) id = st.ids();
+  auto master = spawn_job_master(self->system(), id, *graph, job, notify, caf::actor_cast<caf::actor>(self));
+  self->monitor(master);
+  JobEntry& e = st.jobs[id];
+  e.master = master;
+  e.notify = notify;
+  e.result.job_id = id;
+  e.result.name = (*graph)->spec.name;
+  e.result.state = "CREATED";
+  return id;
+}
+
+/// n slots spread over the task managers, most free slots first (like
+/// Flink's cluster.evenly-spread-out-slots), or an error saying what is missing.
+caf::result<std::vector<caf::actor>> allocate(self_ptr self, uint64_t job_id, int32_t n) {
+  auto& st = self->state;
+  auto job = st.jobs.find(job_id);
+  if (job == st.jobs.end() || !job->second.master)
+    return caf::make_error(caf::sec::invalid_argument, "no such running job");
+  job->second.slots.clear();
+  std::vector<int32_t> free;
+  int32_t total = 0, total_free = 0;
+  for (const auto& tm : st.task_managers) {
+    free.push_back(tm.slots - used_slots(st, tm.actor));
+    total += tm.slots;
+    total_free += free.back();
+  }
+  if (total_free < n)
+    return caf::make_error(caf::sec::invalid_argument,
+                           "not enough task slots: the job needs " + std::to_string(n) +
+                               " (its largest parallelism), the cluster has " + std::to_string(total_free) +
+                               " free of " + std::to_string(total) + " on " +
+                               std::to_string(st.task_managers.size()) + " task managers");
+  std::vector<caf::actor> out;
+  for (int32_t k = 0; k < n; ++k) {
+    size_t best = 0;
+    for (size_t i = 1; i < free.size(); ++i)
+      if (free[i] > free[best]) best = i;
+    --free[best];
+    out.push_back(st.task_managers[best].actor);
+  }
+  job->second.slots = out;
+  return out;
+}
+
+std::vector<TaskManagerInfo> task_manager_infos(const JobManagerState& st) {
+  std::vector<TaskManagerInfo> out;
+  const auto now = Clock::now();
+  for (const auto& tm : st.task_managers) {
+    TaskManagerInfo i;
+    i.id = to_string(tm.actor.node()) + "/" + std::to_string(tm.actor.id());
+    i.name = tm.name;
+    i.host = tm.host;
+    i.slots = tm.slots;
+    i.free_slots = tm.slots - used_slots(st, tm.actor);
+    i.since_heartbeat_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - tm.last_heartbeat).count();
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
+  self->state.options = std::move(options);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& jobs = self->state.jobs;
-    for (auto it = jobs.begin(); it != jobs.end(); ++it) {
-      if (it->second.master.address() != dm.source) continue;
-      JobResult r;  // the master died without reporting: its job failed
-      r.job_id = it->first;
+    for (auto& [id, job] : jobs) {
+      if (!job.master || job.master.address() != dm.source) continue;
+      JobResult r = job.result;  // the master died without reporting: its job failed
       r.state = "FAILED";
       r.message = "the job master stopped: " + to_string(dm.reason);
-      self->send(it->second.notify, jobdone_atom::value, r);
-      jobs.erase(it);
+      self->send(job.notify, jobdone_atom::value, r);
+      job_ended(self, r);
       return;
     }
-    auto& tms = self->state.task_managers;
-    tms.erase(std::remove_if(tms.begin(), tms.end(),
-                             [&](const TaskManagerEntry& e) { return e.actor.address() == dm.source; }),
-              tms.end());
+    drop_task_manager(self, dm.source, "its connection was lost: " + to_string(dm.reason));
   });
+  schedule_heartbeat_check(self);
   return {
-      [=](register_atom, const caf::actor& tm, int32_t slots, const std::string& name) {
+      [=](register_atom, const caf::actor& tm, int32_t slots, const std::string& name,
+          const std::string& host, const std::string& secret) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.options.require_secret && !same_secret(secret, st.options.secret)) {
+          const std::string why = secret.empty() ? "it presented no cluster secret" : "its cluster secret is wrong";
+          std::fprintf(stderr, "eddy jobmanager: refused task manager '%s'%s from node %s: %s\n", name.c_str(),
+                       host.empty() ? "" : (" at " + host).c_str(), to_string(tm.node()).c_str(), why.c_str());
+          return caf::make_error(caf::sec::invalid_argument, "the job manager refused this task manager: " + why +
+                                     " (set EDDY_CLUSTER_SECRET or cluster.secret to the job manager's)");
+        }
+        if (!tm) return caf::make_error(caf::sec::invalid_argument, "no task manager handle");
+        for (auto& e : st.task_managers)
+          if (e.actor == tm) {
+            e.last_heartbeat = Clock::now();
+            return true;
+          }
         self->monitor(tm);
-        self->state.task_managers.push_back({tm, slots, name});
+        TaskManagerEntry e{tm, slots, name, host};
+        std::fprintf(stderr, "eddy jobmanager: task manager %s registered with %d slots\n", describe(e).c_str(),
+                     slots);
+        st.task_managers.push_back(std::move(e));
+        return true;
+      },
+      [=](heartbeat_atom, const caf::actor& tm) -> bool {
+        for (auto& e : self->state.task_managers)
+          if (e.actor == tm) {
+            e.last_heartbeat = Clock::now();
+            return true;
+          }
+        return false;  // unknown (dropped after silence): it must register again
+      },
+      [=](hbcheck_atom) {
+        auto& st = self->state;
+        const auto limit = std::chrono::microseconds(st.options.heartbeat_timeout_us);
+        const auto now = Clock::now();
+        std::vector<caf::actor_addr> silent;
+        for (const auto& e : st.task_managers)
+          if (now - e.last_heartbeat > limit) silent.push_back(e.actor.address());
+        for (const auto& who : silent)
+          drop_task_manager(self, who, "no heartbeat for " + std::to_string(st.options.heartbeat_timeout_us / 1000) + " ms");
+        schedule_heartbeat_check(self);
       },
       [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<uint64_t> {
-        PlanOptions options;
-        options.parallelism = job.parallelism;
-        auto graph = load_pipeline_text(job.file_name, job.text, options);
-        if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
-        if (!job.restore_path.empty()) {
-          auto meta = CheckpointStorage::read_verified(job.restore_path);
-          Status ok = meta.ok() ? check_restore(**graph, job.restore_path, *meta) : meta.status();
-          if (!ok.is_ok()) return caf::make_error(caf::sec::invalid_argument, ok.message());
-        }
-        std::vector<SlotOffer> slots;
-        for (const auto& tm : self->state.task_managers) slots.push_back({tm.actor, tm.slots});
-        const uint64_t id = self->state.next_job_id++;
-        auto master = spawn_job_master(self->system(), id, *graph, job, std::move(slots), notify,
-                                       caf::actor_cast<caf::actor>(self));
-        self->monitor(master);
-        self->state.jobs[id] = RunningJob{master, notify};
-        return id;
+        if (!from_this_node(self)) return not_local();
+        return submit(self, job, notify);
       },
-      [=](cancel_atom, uint64_t id) -> bool {
+      [=](allocate_atom, uint64_t job_id, int32_t n) -> caf::result<std::vector<caf::actor>> {
+        if (!from_this_node(self)) return not_local();
+        return allocate(self, job_id, n);
+      },
+      [=](release_atom, uint64_t job_id) {
+        auto it = self->state.jobs.find(job_id);
+        if (it != self->state.jobs.end() && from_this_node(self)) it->second.slots.clear();
+      },
+      [=](jobstate_atom, uint64_t job_id, const std::string& state) {
+        auto it = self->state.jobs.find(job_id);
+        if (it != self->state.jobs.end() && it->second.master && from_this_node(self))
+          it->second.result.state = state;
+      },
+      [=](cancel_atom, uint64_t id) -> caf::result<bool> {
+        if (!from_this_node(self)) return not_local();
         auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end()) return false;
+        if (it == self->state.jobs.end() || !it->second.master) return false;
         self->send(it->second.master, cancel_atom::value);
         return true;
       },
       [=](savepoint_atom, uint64_t id, bool stop) -> caf::result<std::string> {
+        if (!from_this_node(self)) return not_local();
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
+        if (!it->second.master)
+          return caf::make_error(caf::sec::invalid_argument, "the job has ended (" + it->second.result.state + ")");
         auto rp = self->make_response_promise<std::string>();
         self->request(it->second.master, caf::infinite, savepoint_atom::value, stop)
             .then([rp](const std::string& path) mutable { rp.deliver(path); },
@@ -90,15 +288,29 @@ caf::behavior job_manager_actor(self_ptr self) {
         return rp;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
+        if (!from_this_node(self)) return not_local();
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
+        if (!it->second.master) return it->second.result;
         auto rp = self->make_response_promise<JobResult>();
         self->request(it->second.master, std::chrono::seconds(5), metrics_atom::value)
             .then([rp](const JobResult& r) mutable { rp.deliver(r); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
-      [=](jobdone_atom, const JobResult& result) { self->state.jobs.erase(result.job_id); },
+      [=](list_atom) -> caf::result<std::vector<JobResult>> {
+        if (!from_this_node(self)) return not_local();
+        std::vector<JobResult> out;
+        for (const auto& [id, job] : self->state.jobs) out.push_back(job.result);
+        return out;
+      },
+      [=](tms_atom) -> caf::result<std::vector<TaskManagerInfo>> {
+        if (!from_this_node(self)) return not_local();
+        return task_manager_infos(self->state);
+      },
+      [=](jobdone_atom, const JobResult& result) {
+        if (from_this_node(self)) job_ended(self, result);
+      },
       [=](slots_count_atom) -> int32_t {
         int32_t total = 0;
         for (const auto& tm : self->state.task_managers) total += tm.slots;
@@ -109,6 +321,25 @@ caf::behavior job_manager_actor(self_ptr self) {
 
 }  // namespace
 
-caf::actor spawn_job_manager(caf::actor_system& sys) { return sys.spawn(job_manager_actor); }
+caf::actor spawn_job_manager(caf::actor_system& sys, JobManagerOptions options) {
+  return sys.spawn(job_manager_actor, std::move(options));
+}
+
+std::string format_job_id(uint64_t id) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
+  return buf;
+}
+
+uint64_t parse_job_id(const std::string& text) {
+  if (text.empty() || text.size() > 16) return 0;
+  uint64_t id = 0;
+  for (char c : text) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return 0;
+    id = id * 16 + static_cast<uint64_t>(d);
+  }
+  return id;
+}
 
 }  // namespace eddy

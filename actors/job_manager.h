@@ -1,11 +1,34 @@
 // The job_manager actor: one per cluster. Keeps the registry of task managers
-// and their slots, accepts jobs, and spawns a job_master per job.
+// and their slots (registration with the cluster secret, heartbeats), hands
+// out slots to jobs, accepts jobs, spawns a job_master per job, and keeps the
+// results of ended jobs for the REST API.
 #pragma once
+
+#include <cstdint>
+#include <string>
 
 #include "actors/messages.h"
 
 namespace eddy {
 
-caf::actor spawn_job_manager(caf::actor_system& sys);
+struct JobManagerOptions {
+  /// Cluster mode: a task manager must present this secret to register.
+  bool require_secret = false;
+  std::string secret;
+  /// A task manager silent this long is dropped; 0: never (eddy local).
+  int64_t heartbeat_timeout_us = 0;
+  /// Relative checkpoints.dir of submitted jobs are resolved against this.
+  std::string checkpoint_base;
+  /// Cluster mode: a job submitted without a restore path removes the
+  /// checkpoints an earlier job left in its checkpoints.dir (as eddy local does).
+  bool clear_checkpoints_on_fresh_start = false;
+};
+
+caf::actor spawn_job_manager(caf::actor_system& sys, JobManagerOptions options = {});
+
+/// Job ids as users see them: 16 hex digits.
+std::string format_job_id(uint64_t id);
+/// The id back from its text; 0 when `text` is not one.
+uint64_t parse_job_id(const std::string& text);
 
 }  // namespace eddy

@@ -3,6 +3,7 @@
 // checkpoint, `restart: {attempts, delay}`), completion and cancellation of one job.
 #include "actors/job_master.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,12 +24,15 @@ struct JobMasterState {
   uint64_t job_id = 0;
   JobGraphPtr graph;
   JobSubmission submission;
-  std::vector<SlotOffer> slots;
   caf::actor notify;
   caf::actor job_manager;
   // The current attempt; a restart replaces all of it.
   int32_t attempt = 0;
   std::string restore_path;                      // what this attempt restored
+  std::vector<caf::actor> owners;                 // the task manager of slot i (subtask i of every vertex)
+  std::vector<caf::actor> used_task_managers;     // of every attempt: told when the job ends
+  std::string phase = "CREATED";                  // CREATED | RUNNING | RESTARTING (REST API)
+  bool waiting_for_slots = false;
   std::vector<std::vector<caf::actor>> subtasks;  // [vertex][index]
   std::vector<std::vector<bool>> finished;
   std::map<std::pair<int32_t, int32_t>, std::vector<OperatorMetrics>> metrics;
@@ -49,6 +53,7 @@ using self_ptr = caf::stateful_actor<JobMasterState>*;
 JobResult make_result(JobMasterState& st, std::string state, std::string message) {
   JobResult r;
   r.job_id = st.job_id;
+  r.name = st.graph->spec.name;
   r.state = std::move(state);
   r.message = std::move(message);
   r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -81,6 +86,16 @@ void stop_attempt(self_ptr self) {
   st.coordinators.clear();
   st.checkpointer = nullptr;
   st.pending = st.running = 0;
+  if (!st.owners.empty()) self->send(st.job_manager, release_atom::value, st.job_id);
+  st.owners.clear();
+}
+
+/// Tells the job manager (and so the REST API) what the job is doing.
+void set_phase(self_ptr self, const std::string& phase) {
+  auto& st = self->state;
+  if (st.phase == phase) return;
+  st.phase = phase;
+  self->send(st.job_manager, jobstate_atom::value, st.job_id, phase);
 }
 
 void end_job(self_ptr self, std::string state, std::string message) {
@@ -89,7 +104,7 @@ void end_job(self_ptr self, std::string state, std::string message) {
   st.ended = true;
   stop_attempt(self);
   JobResult result = make_result(st, std::move(state), std::move(message));
-  for (const auto& offer : st.slots) self->send(offer.task_manager, jobdone_atom::value, st.job_id);
+  for (const auto& tm : st.used_task_managers) self->send(tm, jobdone_atom::value, st.job_id);
   self->send(st.notify, jobdone_atom::value, result);
   if (st.job_manager != st.notify) self->send(st.job_manager, jobdone_atom::value, result);
   self->quit();
@@ -126,6 +141,7 @@ void on_failure(self_ptr self, const std::string& message) {
   }
   ++st.stats.restarts;
   st.restarting = true;
+  set_phase(self, "RESTARTING");
   stop_attempt(self);
   std::fprintf(stderr, "eddy: job '%s': %s; restarting (%d of %d) in %.3gs\n",
                st.graph->spec.name.c_str(), message.c_str(), st.stats.restarts, rs.attempts,
@@ -209,6 +225,7 @@ void start_all(self_ptr self) {
   for (auto& vertex : st.subtasks)
     for (auto& a : vertex) self->send(a, start_atom::value);
   if (st.checkpointer) self->send(st.checkpointer, start_atom::value);
+  set_phase(self, "RUNNING");
 }
 
 void wire_all(self_ptr self) {
@@ -263,18 +280,46 @@ int64_t fault_for(const JobMasterState& st, int32_t vertex, int32_t index) {
   return -1;
 }
 
+void deploy_on(self_ptr self, std::vector<caf::actor> owners);
+
+/// Asks the job manager for slots; in cluster mode waits for them when there are too few.
 void deploy_all(self_ptr self) {
   auto& st = self->state;
-  std::vector<caf::actor> slot_owner;
-  for (const auto& offer : st.slots)
-    for (int32_t s = 0; s < offer.slots; ++s) slot_owner.push_back(offer.task_manager);
   const int32_t needed = st.graph->max_vertex_parallelism();
-  if (static_cast<int32_t>(slot_owner.size()) < needed) {
-    return end_job(self, "FAILED", "not enough task slots: the job needs " + std::to_string(needed) +
-                                       " (its largest parallelism), the cluster offers " +
-                                       std::to_string(slot_owner.size()) +
-                                       "; add task managers or slots (--taskmanagers, --slots)");
-  }
+  const int32_t attempt = st.attempt;
+  self->request(st.job_manager, kDeployTimeout, allocate_atom::value, st.job_id, needed)
+      .then(
+          [=](std::vector<caf::actor>& owners) {
+            auto& s = self->state;
+            if (s.ended || s.attempt != attempt || s.restarting) {
+              self->send(s.job_manager, release_atom::value, s.job_id);
+              return;
+            }
+            if (s.waiting_for_slots)
+              std::fprintf(stderr, "eddy: job '%s' got its %d slots\n", s.graph->spec.name.c_str(), needed);
+            s.waiting_for_slots = false;
+            deploy_on(self, std::move(owners));
+          },
+          [=](caf::error& err) {
+            auto& s = self->state;
+            if (s.ended || s.attempt != attempt) return;
+            const std::string why = self->system().render(err);
+            if (!s.submission.wait_for_slots)
+              return end_job(self, "FAILED", why + "; add task managers or slots (--taskmanagers, --slots)");
+            if (!s.waiting_for_slots)
+              std::fprintf(stderr, "eddy: job '%s' waits for task slots: %s\n", s.graph->spec.name.c_str(),
+                           why.c_str());
+            s.waiting_for_slots = true;
+            self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, attempt);
+          });
+}
+
+void deploy_on(self_ptr self, std::vector<caf::actor> slot_owner) {
+  auto& st = self->state;
+  st.owners = slot_owner;
+  for (const auto& tm : slot_owner)
+    if (std::find(st.used_task_managers.begin(), st.used_task_managers.end(), tm) == st.used_task_managers.end())
+      st.used_task_managers.push_back(tm);
   const auto& vertices = st.graph->vertices;
   st.subtasks.assign(vertices.size(), {});
   st.finished.assign(vertices.size(), {});
@@ -315,13 +360,11 @@ void deploy_all(self_ptr self) {
 }
 
 caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph,
-                               JobSubmission submission, std::vector<SlotOffer> slots,
-                               caf::actor notify, caf::actor job_manager) {
+                               JobSubmission submission, caf::actor notify, caf::actor job_manager) {
   auto& st = self->state;
   st.job_id = job_id;
   st.graph = std::move(graph);
   st.submission = std::move(submission);
-  st.slots = std::move(slots);
   st.notify = std::move(notify);
   st.job_manager = std::move(job_manager);
   st.restore_path = st.submission.restore_path;
@@ -418,7 +461,17 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       [=](cancel_atom) { end_job(self, "CANCELED", "canceled on request"); },
       [=](metrics_atom) -> JobResult {
         auto& s = self->state;
-        return make_result(s, s.restarting ? "RESTARTING" : "RUNNING", "");
+        return make_result(s, s.phase, "");
+      },
+      [=](tmlost_atom, const caf::actor& tm) {
+        auto& s = self->state;
+        if (s.ended || s.restarting) return;
+        if (std::find(s.owners.begin(), s.owners.end(), tm) == s.owners.end()) return;
+        on_failure(self, "a task manager of the job was lost (node " + to_string(tm.node()) + ")");
+      },
+      [=](retry_atom, int32_t attempt) {
+        auto& s = self->state;
+        if (!s.ended && !s.restarting && s.attempt == attempt && s.waiting_for_slots) deploy_all(self);
       },
   };
 }
@@ -426,10 +479,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
 }  // namespace
 
 caf::actor spawn_job_master(caf::actor_system& sys, uint64_t job_id, JobGraphPtr graph,
-                            JobSubmission submission, std::vector<SlotOffer> slots,
-                            caf::actor notify, caf::actor job_manager) {
-  return sys.spawn(job_master_actor, job_id, std::move(graph),
-                   std::move(submission), std::move(slots), std::move(notify), std::move(job_manager));
+                            JobSubmission submission, caf::actor notify, caf::actor job_manager) {
+  return sys.spawn(job_master_actor, job_id, std::move(graph), std::move(submission), std::move(notify),
+                   std::move(job_manager));
 }
 
 }  // namespace eddy

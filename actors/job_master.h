@@ -11,15 +11,9 @@
 
 namespace eddy {
 
-/// A task manager and how many slots it offers.
-struct SlotOffer {
-  caf::actor task_manager;
-  int32_t slots = 0;
-};
-
-/// `notify` receives (jobdone_atom, JobResult) when the job ends; so does `job_manager`.
+/// Asks `job_manager` for slots (allocate_atom) at every deployment. `notify`
+/// receives (jobdone_atom, JobResult) when the job ends; so does `job_manager`.
 caf::actor spawn_job_master(caf::actor_system& sys, uint64_t job_id, JobGraphPtr graph,
-                            JobSubmission submission, std::vector<SlotOffer> slots,
-                            caf::actor notify, caf::actor job_manager);
+                            JobSubmission submission, caf::actor notify, caf::actor job_manager);
 
 }  // namespace eddy

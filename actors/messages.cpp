@@ -23,6 +23,9 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<SubtaskSnapshot>("eddy.SubtaskSnapshot");
   cfg.add_message_type<CheckpointStats>("eddy.CheckpointStats");
   cfg.add_message_type<std::vector<caf::actor>>("eddy.ActorList");
+  cfg.add_message_type<TaskManagerInfo>("eddy.TaskManagerInfo");
+  cfg.add_message_type<std::vector<TaskManagerInfo>>("eddy.TaskManagerInfoList");
+  cfg.add_message_type<std::vector<JobResult>>("eddy.JobResultList");
 }
 
 void apply_scheduler_defaults(caf::actor_system_config& cfg) {

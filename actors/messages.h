@@ -48,6 +48,16 @@ using savepoint_atom = caf::atom_constant<caf::atom("savepoint")>;  // client ->
 using final_atom = caf::atom_constant<caf::atom("final")>;        // job master -> checkpointer: a subtask's final state
 using sources_atom = caf::atom_constant<caf::atom("sources")>;    // job master -> source coordinator
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // job master -> itself
+// cluster (docs/cluster.md)
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;  // task_manager -> job_manager
+using hbcheck_atom = caf::atom_constant<caf::atom("hbcheck")>;    // job_manager -> itself
+using allocate_atom = caf::atom_constant<caf::atom("allocate")>;  // job master -> job_manager
+using release_atom = caf::atom_constant<caf::atom("release")>;    // job master -> job_manager
+using tmlost_atom = caf::atom_constant<caf::atom("tmlost")>;      // job_manager -> job master
+using list_atom = caf::atom_constant<caf::atom("list")>;          // REST -> job_manager
+using tms_atom = caf::atom_constant<caf::atom("tms")>;            // REST -> job_manager
+using jobstate_atom = caf::atom_constant<caf::atom("jobstate")>;  // job master -> job_manager
+using retry_atom = caf::atom_constant<caf::atom("retry")>;        // job master -> itself (waiting for slots)
 
 /// A batch as it travels between subtasks: in-process the shared pointer moves
 /// (no copy); across nodes inspect() writes and reads msgpack (src/net/wire.h).
@@ -72,6 +82,12 @@ struct JobSubmission {
   int32_t parallelism = 0;   // 0: as the file says
   std::string restore_path;  // a checkpoint or savepoint dir to start from; empty: fresh
   std::vector<InjectedFault> faults;
+  /// A relative checkpoints.dir is taken relative to this (the cluster's shared
+  /// checkpoint directory); empty: relative to the working directory.
+  std::string checkpoint_base;
+  /// Cluster mode: with too few free slots the job waits (CREATED, or
+  /// RESTARTING after a failure) until task managers register; locally it fails.
+  bool wait_for_slots = false;
 };
 
 /// What a task manager needs to run one subtask.
@@ -98,6 +114,16 @@ struct SubtaskWiring {
   std::vector<int32_t> producer_channels;
   caf::actor coordinator;  // source subtasks: their source_coordinator
   caf::actor checkpointer;  // the job's checkpoint coordinator (none without checkpoints)
+};
+
+/// A task manager as the job manager knows it (GET /taskmanagers).
+struct TaskManagerInfo {
+  std::string id;    // the actor's node and id, unique in the cluster
+  std::string name;  // from its config or command line
+  std::string host;  // the address it was reached from
+  int32_t slots = 0;
+  int32_t free_slots = 0;
+  int64_t since_heartbeat_ms = 0;
 };
 
 /// Reply of the source coordinator to a split request.
@@ -127,7 +153,8 @@ struct CheckpointStats {
 /// Final state of a job as the client sees it.
 struct JobResult {
   uint64_t job_id = 0;
-  std::string state;     // FINISHED | FAILED | CANCELED
+  std::string name;      // the pipeline's name
+  std::string state;     // CREATED | RUNNING | RESTARTING | FINISHED | FAILED | CANCELED
   std::string message;   // why it failed
   int64_t duration_us = 0;
   std::vector<OperatorMetrics> metrics;
@@ -156,7 +183,7 @@ typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
-           x.restore_path, x.faults);
+           x.restore_path, x.faults, x.checkpoint_base, x.wait_for_slots);
 }
 
 template <class Inspector>
@@ -198,8 +225,14 @@ typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
-  return f(caf::meta::type_name("JobResult"), x.job_id, x.state, x.message, x.duration_us,
+  return f(caf::meta::type_name("JobResult"), x.job_id, x.name, x.state, x.message, x.duration_us,
            x.metrics, x.parallelism, x.checkpoints);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskManagerInfo& x) {
+  return f(caf::meta::type_name("TaskManagerInfo"), x.id, x.name, x.host, x.slots, x.free_slots,
+           x.since_heartbeat_ms);
 }
 
 // A batch is written as msgpack bytes; reading decodes them. Locally neither runs.

@@ -1,7 +1,10 @@
-// Task manager: slot registration and subtask deployment. Pipelines arrive as
-// text and are planned here once per job, so the same code runs on every host.
+// Task manager: registration (with the cluster secret), heartbeats, subtask
+// deployment. Pipelines arrive as text and are planned here once per job, so
+// the same code runs on every host.
 #include "actors/task_manager.h"
 
+#include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "actors/subtask.h"
@@ -10,55 +13,121 @@
 namespace eddy {
 namespace {
 
+constexpr auto kRegisterTimeout = std::chrono::seconds(10);
+
 struct TaskManagerState {
   caf::actor job_manager;
-  int32_t slots = 1;
-  std::string tm_name;
+  TaskManagerOptions options;
+  bool registered = false;
   std::map<uint64_t, JobGraphPtr> graphs;  // planned pipelines by job id
   std::map<uint64_t, std::vector<caf::actor>> subtasks;  // spawned here, by job id
   static const char* name;
 };
 const char* TaskManagerState::name = "eddy.task_manager";
 
+using self_ptr = caf::stateful_actor<TaskManagerState>*;
+
 Result<JobGraphPtr> graph_for(TaskManagerState& st, const TaskDeployment& d) {
   auto it = st.graphs.find(d.job_id);
   if (it != st.graphs.end()) return it->second;
   PlanOptions options;
   options.parallelism = d.job.parallelism;
+  options.checkpoint_base = d.job.checkpoint_base;
   EDDY_ASSIGN_OR_RETURN(JobGraphPtr graph, load_pipeline_text(d.job.file_name, d.job.text, options));
   st.graphs.emplace(d.job_id, graph);
   return graph;
 }
 
-caf::behavior task_manager_actor(caf::stateful_actor<TaskManagerState>* self, caf::actor job_manager,
-                                 int32_t slots, std::string name) {
+void kill_all_subtasks(self_ptr self) {
+  for (auto& [job, actors] : self->state.subtasks)
+    for (auto& a : actors) self->send_exit(a, caf::exit_reason::kill);
+  self->state.subtasks.clear();
+  self->state.graphs.clear();
+}
+
+void register_with_job_manager(self_ptr self) {
+  auto& st = self->state;
+  self->request(st.job_manager, kRegisterTimeout, register_atom::value, caf::actor_cast<caf::actor>(self),
+                st.options.slots, st.options.name, st.options.host, st.options.secret)
+      .then(
+          [=](bool) {
+            if (!self->state.registered && self->state.options.heartbeat_interval_us > 0)
+              std::fprintf(stderr, "eddy taskmanager: registered with the job manager, %d slots\n",
+                           self->state.options.slots);
+            self->state.registered = true;
+          },
+          [=](caf::error& err) {
+            std::fprintf(stderr, "eddy taskmanager: %s\n", self->system().render(err).c_str());
+            self->quit(err);
+          });
+}
+
+void schedule_heartbeat(self_ptr self) {
+  const int64_t every = self->state.options.heartbeat_interval_us;
+  if (every > 0) self->delayed_send(self, std::chrono::microseconds(every), heartbeat_atom::value);
+}
+
+caf::behavior task_manager_actor(self_ptr self, caf::actor job_manager, TaskManagerOptions options) {
   auto& st = self->state;
   st.job_manager = job_manager;
-  st.slots = slots;
-  st.tm_name = std::move(name);
-  self->send(job_manager, register_atom::value, caf::actor_cast<caf::actor>(self), slots, st.tm_name);
+  st.options = std::move(options);
+  self->monitor(job_manager);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source != self->state.job_manager.address()) return;
+    if (self->state.options.heartbeat_interval_us > 0)
+      std::fprintf(stderr, "eddy taskmanager: lost the job manager (%s)\n", to_string(dm.reason).c_str());
+    kill_all_subtasks(self);
+    self->quit(dm.reason);
+  });
+  register_with_job_manager(self);
+  schedule_heartbeat(self);
   return {
       [=](deploy_atom, const TaskDeployment& d) -> caf::result<caf::actor> {
-        auto graph = graph_for(self->state, d);
+        auto& s = self->state;
+        // Work comes from the job manager's process only.
+        const auto& sender = self->current_sender();
+        if (!s.registered || sender == nullptr || sender->node() != s.job_manager.node())
+          return caf::make_error(caf::sec::invalid_argument, "deployment refused: not from this task manager's job manager");
+        auto graph = graph_for(s, d);
         if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
         caf::actor subtask = spawn_subtask(self->system(), *graph, d);
-        self->state.subtasks[d.job_id].push_back(subtask);
+        s.subtasks[d.job_id].push_back(subtask);
         return subtask;
       },
       [=](jobdone_atom, uint64_t job_id) {
+        auto& s = self->state;
+        const auto& sender = self->current_sender();
+        if (sender == nullptr || sender->node() != s.job_manager.node()) return;
         // The job is over: no subtask of it may outlive it on this host.
-        for (auto& a : self->state.subtasks[job_id]) self->send_exit(a, caf::exit_reason::kill);
-        self->state.subtasks.erase(job_id);
-        self->state.graphs.erase(job_id);
+        for (auto& a : s.subtasks[job_id]) self->send_exit(a, caf::exit_reason::kill);
+        s.subtasks.erase(job_id);
+        s.graphs.erase(job_id);
+      },
+      [=](heartbeat_atom) {
+        auto& s = self->state;
+        const auto every = std::chrono::microseconds(s.options.heartbeat_interval_us);
+        self->request(s.job_manager, every * 2, heartbeat_atom::value, caf::actor_cast<caf::actor>(self))
+            .then(
+                [=](bool known) {
+                  if (known) return;
+                  // Dropped after a silence (a pause, a partition): what ran here was
+                  // restarted elsewhere, so it stops, and the slots register afresh.
+                  std::fprintf(stderr, "eddy taskmanager: the job manager had dropped this task manager; "
+                                       "stopping its subtasks and registering again\n");
+                  kill_all_subtasks(self);
+                  self->state.registered = false;
+                  register_with_job_manager(self);
+                },
+                [](caf::error&) {});  // a late beat; the job manager judges silence
+        schedule_heartbeat(self);
       },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager, int32_t slots,
-                              std::string name) {
-  return sys.spawn(task_manager_actor, std::move(job_manager), slots, std::move(name));
+caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager, TaskManagerOptions options) {
+  return sys.spawn(task_manager_actor, std::move(job_manager), std::move(options));
 }
 
 }  // namespace eddy

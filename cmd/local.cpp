@@ -128,7 +128,7 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   auto jm = spawn_job_manager(sys);
   std::vector<caf::actor> tms;
   for (int i = 0; i < opt.taskmanagers; ++i)
-    tms.push_back(spawn_task_manager(sys, jm, slots, "local-tm-" + std::to_string(i)));
+    tms.push_back(spawn_task_manager(sys, jm, TaskManagerOptions{slots, "local-tm-" + std::to_string(i)}));
   auto shutdown = [&] {
     for (auto& tm : tms) self->send_exit(tm, caf::exit_reason::user_shutdown);
     self->send_exit(jm, caf::exit_reason::user_shutdown);

@@ -709,6 +709,9 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
   PipelineSpec spec = parse_pipeline(file_name, text, diags);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
+  std::string& dir = spec.checkpoints.dir;
+  if (!options.checkpoint_base.empty() && !dir.empty() && dir.front() != '/')
+    dir = options.checkpoint_base + "/" + dir;
   JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;

@@ -87,6 +87,9 @@ using JobGraphPtr = std::shared_ptr<const JobGraph>;
 /// Overrides applied when planning (command-line flags).
 struct PlanOptions {
   int32_t parallelism = 0;  // > 0: the job's default parallelism instead of the file's
+  /// A relative checkpoints.dir is resolved against this directory (a cluster's
+  /// shared checkpoint directory); empty: left as it is (relative to the working directory).
+  std::string checkpoint_base;
 };
 
 /// Validates `spec` (names, inputs, cycles, schemas, expression types) and plans
