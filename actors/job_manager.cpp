@@ -84,7 +84,8 @@ void drop_task_manager(self_ptr self, const caf::actor_addr& who, const std::str
                          [&](const TaskManagerEntry& e) { return e.actor.address() == who; });
   if (it == st.task_managers.end()) return;
   const caf::actor tm = it->actor;
-  std::fprintf(stderr, "eddy jobmanager: task manager %s is gone (%s)\n", describe(*it).c_str(), why.c_str());
+  if (st.options.require_secret)
+    std::fprintf(stderr, "eddy jobmanager: task manager %s is gone (%s)\n", describe(*it).c_str(), why.c_str());
   st.task_managers.erase(it);
   for (auto& [id, job] : st.jobs) {
     if (std::find(job.slots.begin(), job.slots.end(), tm) == job.slots.end()) continue;
@@ -227,8 +228,9 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
           }
         self->monitor(tm);
         TaskManagerEntry e{tm, slots, name, host};
-        std::fprintf(stderr, "eddy jobmanager: task manager %s registered with %d slots\n", describe(e).c_str(),
-                     slots);
+        if (st.options.require_secret)  // a cluster: membership is news; eddy local's is not
+          std::fprintf(stderr, "eddy jobmanager: task manager %s registered with %d slots\n", describe(e).c_str(),
+                       slots);
         st.task_managers.push_back(std::move(e));
         return true;
       },

@@ -303,7 +303,7 @@ void deploy_all(self_ptr self) {
           [=](caf::error& err) {
             auto& s = self->state;
             if (s.ended || s.attempt != attempt) return;
-            const std::string why = self->system().render(err);
+            const std::string why = error_text(self->system(), err);
             if (!s.submission.wait_for_slots)
               return end_job(self, "FAILED", why + "; add task managers or slots (--taskmanagers, --slots)");
             if (!s.waiting_for_slots)

@@ -28,6 +28,24 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<JobResult>>("eddy.JobResultList");
 }
 
+std::string error_text(caf::actor_system& sys, const caf::error& err) {
+  std::string text = sys.render(err);
+  const size_t open = text.find("(\"");
+  const size_t close = text.rfind("\")");
+  if (open == std::string::npos || close == std::string::npos || close <= open) return text;
+  const std::string inner = text.substr(open + 2, close - open - 2);
+  std::string out;
+  for (size_t i = 0; i < inner.size(); ++i) {  // undo the escaping of the rendering
+    if (inner[i] == '\\' && i + 1 < inner.size()) {
+      ++i;
+      out += inner[i] == 'n' ? '\n' : inner[i];
+    } else {
+      out += inner[i];
+    }
+  }
+  return out;
+}
+
 void apply_scheduler_defaults(caf::actor_system_config& cfg) {
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", cores);

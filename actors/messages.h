@@ -256,6 +256,10 @@ inspect(Inspector& f, BatchPayload& x) {
   return f(caf::meta::type_name("BatchPayload"), bytes, caf::meta::load_callback(decode));
 }
 
+/// The message of an error made with caf::make_error(code, "text"): the
+/// text alone, without the system_error(...) wrapping of render().
+std::string error_text(caf::actor_system& sys, const caf::error& err);
+
 /// Registers every message type above under a fixed name (same on every node).
 void add_message_types(caf::actor_system_config& cfg);
 

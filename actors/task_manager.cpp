@@ -57,7 +57,7 @@ void register_with_job_manager(self_ptr self) {
             self->state.registered = true;
           },
           [=](caf::error& err) {
-            std::fprintf(stderr, "eddy taskmanager: %s\n", self->system().render(err).c_str());
+            std::fprintf(stderr, "eddy taskmanager: %s\n", error_text(self->system(), err).c_str());
             self->quit(err);
           });
 }

@@ -29,7 +29,28 @@ struct LocalOptions {
   std::vector<std::string> inject_failures;  // NODE:SUBTASK:RECORDS[:ATTEMPT]
 };
 
+/// The cluster client's options (eddy run, list, status, cancel, savepoint).
+struct ClientOptions {
+  std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address
+  std::string pipeline;        // run
+  int parallelism = 0;         // run
+  std::string from_savepoint;  // run
+  bool wait = false;           // run: follow the job until it ends
+  std::string job;             // status, cancel, savepoint
+  bool savepoint = false;      // cancel
+  bool json = false;           // status
+};
+
+struct ClusterFlags;
+
 int run_local(const LocalOptions& options);
+int run_jobmanager(const ClusterFlags& flags);
+int run_taskmanager(const ClusterFlags& flags);
+int run_submit(const ClientOptions& options);
+int run_list(const ClientOptions& options);
+int run_status(const ClientOptions& options);
+int run_cancel(const ClientOptions& options);
+int run_savepoint(const ClientOptions& options);
 int run_validate(const std::string& pipeline, int parallelism);
 int run_version();
 

@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -17,24 +16,16 @@
 #include "actors/messages.h"
 #include "actors/task_manager.h"
 #include "cmd/commands.h"
+#include "cmd/stop_signals.h"
 #include "core/time_util.h"
 #include "plan/job_graph.h"
 
 namespace eddy {
 namespace {
 
-std::atomic<int> g_signal{0};
-
-// The first SIGINT/SIGTERM cancels the job; the default action is restored so
-// that a second one ends the process at once.
-void on_signal(int sig) {
-  g_signal = sig;
-  std::signal(sig, SIG_DFL);
-}
-
 // How long the actors get to stop once the job has ended before the process
 // exits anyway (a subtask may be blocked in a write to a stalled pipe).
-constexpr auto kShutdownGrace = std::chrono::seconds(5);
+constexpr int kShutdownGraceSeconds = 5;
 
 struct LocalConfig : caf::actor_system_config {
   LocalConfig() {
@@ -146,7 +137,7 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
       .receive([&](uint64_t id) { job_id = id; },
                [&](caf::error& err) {
                  refused = err == caf::sec::invalid_argument;
-                 submit_error = sys.render(err);
+                 submit_error = error_text(sys, err);
                });
   if (job_id == 0) {
     std::fprintf(stderr, "the job manager %s the job: %s\n", refused ? "refused" : "did not accept",
@@ -169,9 +160,9 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
           done = true;
         },
         caf::after(std::chrono::milliseconds(100)) >> [&] {});
-    if (g_signal != 0 && !cancel_sent) {
+    if (stop_signal() != 0 && !cancel_sent) {
       cancel_sent = true;
-      const char* why = g_signal == SIGINT ? "Ctrl-C" : "SIGTERM";
+      const char* why = stop_signal() == SIGINT ? "Ctrl-C" : "SIGTERM";
       if (opt.savepoint_on_cancel) {
         std::fprintf(stderr, "\nstopping job %llu with a savepoint (%s; press Ctrl-C again to exit at once)...\n",
                      static_cast<unsigned long long>(job_id), why);
@@ -215,7 +206,7 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
                  result.message.c_str());
   shutdown();
   if (result.state == "FINISHED") return kExitOk;
-  if (result.state == "CANCELED") return g_signal == SIGTERM ? kExitTerminated : kExitCanceled;
+  if (result.state == "CANCELED") return stop_signal() == SIGTERM ? kExitTerminated : kExitCanceled;
   return kExitJobFailed;
 }
 
@@ -325,23 +316,13 @@ int run_local(const LocalOptions& opt) {
     return kExitRefused;
   }
 
-  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout becomes a write error, not a kill
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  install_stop_signals();
   LocalConfig cfg;
   auto sys = std::make_unique<caf::actor_system>(cfg);
   const int code = run_job(*sys, **graph, opt, submission, slots);
   std::error_code ec;  // RocksDB working files of this process
   std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("eddy-" + std::to_string(::getpid())), ec);
-  // ~actor_system waits for every actor; one blocked in I/O must not keep the
-  // process alive once the job's outcome is known.
-  std::thread([code] {
-    std::this_thread::sleep_for(kShutdownGrace);
-    // Not stdout: its lock may be held by the very write that is stuck.
-    std::fprintf(stderr, "actors did not stop within %llds; exiting\n",
-                 static_cast<long long>(kShutdownGrace.count()));
-    std::_Exit(code);
-  }).detach();
+  exit_if_stuck(code, kShutdownGraceSeconds);
   sys.reset();
   return code;
 }

@@ -1,6 +1,7 @@
 // eddy's entry point: parses the command line (CLI11) and runs one subcommand.
 #include <CLI/CLI.hpp>
 
+#include "cmd/cluster_options.h"
 #include "cmd/commands.h"
 
 int main(int argc, char** argv) {
@@ -62,11 +63,67 @@ int main(int argc, char** argv) {
 
   auto* version_cmd = app.add_subcommand("version", "Print eddy's version and its libraries'.");
 
+  // -- cluster roles (docs/cluster.md) --
+  eddy::ClusterFlags jm_flags;
+  auto* jm_cmd = app.add_subcommand(
+      "jobmanager", "Run a cluster's job manager: task managers register with it, clients submit jobs to "
+                    "its REST API. Needs the cluster secret (EDDY_CLUSTER_SECRET or cluster.secret). Runs "
+                    "until SIGINT/SIGTERM.");
+  jm_cmd->add_option("--rpc-bind", jm_flags.rpc_bind,
+                     "HOST:PORT where task managers connect (default 0.0.0.0:6123)");
+  jm_cmd->add_option("--rest", jm_flags.rest_bind, "HOST:PORT of the REST API (default 127.0.0.1:8081)");
+  jm_cmd->add_option("--checkpoint-dir", jm_flags.checkpoint_dir,
+                     "a directory every host sees (a shared mount): jobs' relative checkpoints.dir go under it");
+  jm_cmd->add_option("--config", jm_flags.config_file, "cluster config file (YAML, see configs/cluster/)");
+
+  eddy::ClusterFlags tm_flags;
+  auto* tm_cmd = app.add_subcommand(
+      "taskmanager", "Run a task manager: registers its slots with the job manager and runs the subtasks "
+                     "deployed to it. Presents the cluster secret (EDDY_CLUSTER_SECRET or cluster.secret).");
+  tm_cmd->add_option("--jobmanager", tm_flags.jobmanager, "HOST:PORT of the job manager's rpc endpoint");
+  tm_cmd->add_option("--slots", tm_flags.slots, "task slots offered (default 1)")->check(CLI::Range(1, 32768));
+  tm_cmd->add_option("--name", tm_flags.name, "name shown by GET /taskmanagers (default HOSTNAME-PID)");
+  tm_cmd->add_option("--connect-timeout", tm_flags.connect_timeout_s,
+                     "seconds to keep trying to reach the job manager at start (default 30)")
+      ->check(CLI::Range(0, 86400));
+  tm_cmd->add_option("--config", tm_flags.config_file, "cluster config file (YAML, see configs/cluster/)");
+
+  eddy::ClientOptions client;
+  const char* jm_help = "REST address of the job manager (default 127.0.0.1:8081)";
+  auto* run_cmd = app.add_subcommand(
+      "run", "Submit a pipeline to a cluster's job manager; prints the job id on the last line of stdout.");
+  run_cmd->add_option("PIPELINE", client.pipeline, "the pipeline file (YAML)")->required();
+  run_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
+  run_cmd->add_option("--from-savepoint", client.from_savepoint,
+                      "start from this savepoint (or checkpoint) directory, as the job manager sees it");
+  run_cmd->add_flag("--wait", client.wait, "follow the job until it ends; exit 0 when it finished, 1 otherwise");
+  auto* list_cmd = app.add_subcommand("list", "List the cluster's jobs: id, state, name.");
+  list_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  auto* status_cmd = app.add_subcommand("status", "Show a job's state, per-operator metrics and checkpoints.");
+  status_cmd->add_option("JOB", client.job, "the job id")->required();
+  status_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  status_cmd->add_flag("--json", client.json, "print the REST API's JSON as it is");
+  auto* cancel_cmd = app.add_subcommand("cancel", "Cancel a job; with --savepoint stop it with a savepoint.");
+  cancel_cmd->add_option("JOB", client.job, "the job id")->required();
+  cancel_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  cancel_cmd->add_flag("--savepoint", client.savepoint, "take a savepoint first and print its path");
+  auto* savepoint_cmd = app.add_subcommand("savepoint", "Take a savepoint of a running job and print its path.");
+  savepoint_cmd->add_option("JOB", client.job, "the job id")->required();
+  savepoint_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*local_cmd) return eddy::run_local(local);
   if (*bench_cmd) return eddy::run_local(bench);
   if (*validate_cmd) return eddy::run_validate(validate_path, validate_parallelism);
   if (*version_cmd) return eddy::run_version();
+  if (*jm_cmd) return eddy::run_jobmanager(jm_flags);
+  if (*tm_cmd) return eddy::run_taskmanager(tm_flags);
+  if (*run_cmd) return eddy::run_submit(client);
+  if (*list_cmd) return eddy::run_list(client);
+  if (*status_cmd) return eddy::run_status(client);
+  if (*cancel_cmd) return eddy::run_cancel(client);
+  if (*savepoint_cmd) return eddy::run_savepoint(client);
   return eddy::kExitRefused;
 }

@@ -1,0 +1,176 @@
+// The cluster client: `eddy run`, `list`, `status`, `cancel`, `savepoint`.
+// Each is one or a few calls to the job manager's REST API (cpp-httplib);
+// results go to stdout, explanations and errors to stderr.
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cmd/commands.h"
+#include "core/time_util.h"
+#include "plan/cluster_config.h"
+#include "plan/job_graph.h"
+#include "runtime/metrics.h"
+
+namespace eddy {
+namespace {
+
+using json = nlohmann::json;
+
+/// One REST call; the parsed JSON body, or an error saying what went wrong.
+Result<json> call(const std::string& address, const std::string& method, const std::string& path,
+                  const std::string& body = "", int timeout_s = 30) {
+  std::string host;
+  uint16_t port = 0;
+  EDDY_RETURN_IF_ERROR(split_host_port(address, host, port));
+  httplib::Client client(host, port);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(timeout_s, 0);
+  httplib::Result res = method == "GET" ? client.Get(path.c_str())
+                                        : client.Post(path.c_str(), body, "application/yaml");
+  if (!res)
+    return Status::io_error("cannot reach the job manager's REST API at " + address + ": " +
+                            httplib::to_string(res.error()) + " (is `eddy jobmanager` running there? "
+                            "--jobmanager HOST:PORT names its REST address)");
+  json j = json::parse(res->body, nullptr, false);
+  if (j.is_discarded()) return Status::io_error("the job manager at " + address + " answered with something that is not JSON");
+  if (res->status >= 400) {
+    const std::string why = j.contains("error") ? j["error"].get<std::string>() : res->body;
+    return Status::invalid(why);
+  }
+  return j;
+}
+
+int fail(const Status& s) {
+  std::fprintf(stderr, "%s\n", s.message().c_str());
+  return s.code() == StatusCode::kInvalidArgument ? kExitRefused : kExitJobFailed;
+}
+
+std::string url_encode(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+bool is_terminal(const std::string& state) {
+  return state == "FINISHED" || state == "FAILED" || state == "CANCELED";
+}
+
+void print_status(const json& j) {
+  std::printf("job %s '%s': %s\n", j.value("id", "").c_str(), j.value("name", "").c_str(),
+              j.value("state", "").c_str());
+  if (!j.value("message", "").empty()) std::printf("  %s\n", j["message"].get<std::string>().c_str());
+  std::vector<OperatorMetrics> rows;
+  std::vector<int32_t> parallelism;
+  for (const auto& o : j.value("operators", json::array())) {
+    OperatorMetrics m{o.value("name", "")};
+    m.records_in = o.value("records_in", uint64_t{0});
+    m.records_out = o.value("records_out", uint64_t{0});
+    m.batches_in = o.value("batches_in", uint64_t{0});
+    m.batches_out = o.value("batches_out", uint64_t{0});
+    m.busy_ns = o.value("busy_ms", int64_t{0}) * 1000000;
+    m.skipped = o.value("skipped_records", uint64_t{0});
+    m.late = o.value("late_records", uint64_t{0});
+    m.windows_fired = o.value("windows_fired", uint64_t{0});
+    m.keys = o.value("keys_in_state", uint64_t{0});
+    if (o.contains("watermark") && o["watermark"].is_number()) m.watermark = o["watermark"].get<int64_t>();
+    rows.push_back(m);
+    parallelism.push_back(o.value("parallelism", 0));
+  }
+  if (!rows.empty()) std::printf("%s", render_metrics_table(rows, parallelism).c_str());
+  const json c = j.value("checkpoints", json::object());
+  if (c.value("completed", 0) > 0 || c.value("restarts", 0) > 0)
+    std::printf("checkpoints: %d completed, %d failed, %d restarts\n", c.value("completed", 0),
+                c.value("failed", 0), c.value("restarts", 0));
+}
+
+}  // namespace
+
+int run_submit(const ClientOptions& o) {
+  std::string text;
+  Status read = read_text_file(o.pipeline, text);
+  if (!read.is_ok()) return fail(read);
+  // Checked here first, so a bad file is refused with its line and column before anything is sent.
+  PlanOptions plan;
+  plan.parallelism = o.parallelism;
+  auto graph = load_pipeline_text(o.pipeline, text, plan);
+  if (!graph.ok()) {
+    std::fprintf(stderr, "%s%s: refused; nothing was submitted\n", graph.status().message().c_str(), o.pipeline.c_str());
+    return kExitRefused;
+  }
+  std::string path = "/jobs?name=" + url_encode(std::filesystem::path(o.pipeline).filename().string());
+  if (o.parallelism > 0) path += "&parallelism=" + std::to_string(o.parallelism);
+  if (!o.from_savepoint.empty()) path += "&savepoint=" + url_encode(o.from_savepoint);
+  auto r = call(o.jobmanager, "POST", path, text);
+  if (!r.ok()) return fail(r.status());
+  const std::string id = (*r)["id"].get<std::string>();
+  std::fprintf(stderr, "submitted '%s' to %s as job %s\n", (*graph)->spec.name.c_str(), o.jobmanager.c_str(), id.c_str());
+  if (o.wait) {
+    std::string state;
+    for (;;) {
+      auto s = call(o.jobmanager, "GET", "/jobs/" + id);
+      if (!s.ok()) return fail(s.status());
+      state = (*s)["state"].get<std::string>();
+      if (is_terminal(state)) {
+        std::fprintf(stderr, "job %s %s%s%s\n", id.c_str(), state.c_str(), (*s).value("message", "").empty() ? "" : ": ",
+                     (*s).value("message", "").c_str());
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    std::printf("%s\n", id.c_str());
+    return state == "FINISHED" ? kExitOk : kExitJobFailed;
+  }
+  std::printf("%s\n", id.c_str());
+  return kExitOk;
+}
+
+int run_list(const ClientOptions& o) {
+  auto r = call(o.jobmanager, "GET", "/jobs");
+  if (!r.ok()) return fail(r.status());
+  std::printf("%-16s  %-10s  %s\n", "ID", "STATE", "NAME");
+  for (const auto& j : (*r)["jobs"])
+    std::printf("%-16s  %-10s  %s\n", j.value("id", "").c_str(), j.value("state", "").c_str(), j.value("name", "").c_str());
+  return kExitOk;
+}
+
+int run_status(const ClientOptions& o) {
+  auto r = call(o.jobmanager, "GET", "/jobs/" + url_encode(o.job));
+  if (!r.ok()) return fail(r.status());
+  if (o.json) std::printf("%s\n", r->dump(2).c_str());
+  else print_status(*r);
+  return kExitOk;
+}
+
+int run_cancel(const ClientOptions& o) {
+  if (o.savepoint) {
+    auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/cancel?savepoint=true", "", 900);
+    if (!r.ok()) return fail(r.status());
+    std::printf("savepoint: %s\n", (*r)["path"].get<std::string>().c_str());
+    return kExitOk;
+  }
+  auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/cancel");
+  if (!r.ok()) return fail(r.status());
+  std::fprintf(stderr, "canceling job %s\n", o.job.c_str());
+  return kExitOk;
+}
+
+int run_savepoint(const ClientOptions& o) {
+  auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/savepoints", "", 900);
+  if (!r.ok()) return fail(r.status());
+  std::printf("savepoint: %s\n", (*r)["path"].get<std::string>().c_str());
+  return kExitOk;
+}
+
+}  // namespace eddy
