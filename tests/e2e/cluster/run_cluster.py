@@ -252,7 +252,7 @@ def mode_failover(eddy, work):
         code, body = rest(rest_port, "GET", "/jobs/0123456789abcdef")
         assert code == 404, body
         code, body = rest(rest_port, "POST", "/jobs", body=b"name: [broken")
-        assert code == 400 and "line" in body["error"] or ":1:" in body["error"], body
+        assert code == 400 and "pipeline.yaml:1:" in body["error"], body
         print(f"failover: {len(got)} rows identical to eddy local; task manager dropped {dropped_s:.2f}s "
               f"after SIGKILL; job RUNNING again {running_s:.2f}s after the kill (including starting a new "
               f"task manager)")

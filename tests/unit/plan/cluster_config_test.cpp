@@ -1,0 +1,95 @@
+// Unit tests of the cluster config file (src/plan/cluster_config): every key
+// read, keys left out keep their defaults, located errors, and the checks.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include "plan/cluster_config.h"
+
+using namespace eddy;
+
+namespace {
+
+std::string read_example(const char* name) {
+  std::ifstream in(std::string(EDDY_SOURCE_DIR) + "/configs/cluster/" + name);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("the example cluster configs parse and set what they say") {
+  ClusterConfig jm;
+  REQUIRE(parse_cluster_config("jobmanager.yaml", read_example("jobmanager.yaml"), jm).is_ok());
+  CHECK(jm.rpc_bind == "0.0.0.0:6123");
+  CHECK(jm.rest_bind == "127.0.0.1:8081");
+  CHECK(jm.heartbeat_interval_us == 1000000);
+  CHECK(jm.heartbeat_timeout_us == 10000000);
+  CHECK(jm.secret == "change-me");
+  CHECK(jm.checkpoint_dir == "/tmp/eddy-shared");
+  CHECK_FALSE(jm.tls_enabled());
+  CHECK(check_cluster_config(jm).is_ok());
+
+  ClusterConfig tm;
+  REQUIRE(parse_cluster_config("taskmanager.yaml", read_example("taskmanager.yaml"), tm).is_ok());
+  CHECK(tm.jobmanager == "127.0.0.1:6123");
+  CHECK(tm.slots == 2);
+}
+
+TEST_CASE("keys a file leaves out keep their values; an empty file sets nothing") {
+  ClusterConfig c;
+  c.slots = 7;
+  REQUIRE(parse_cluster_config("c.yaml", "heartbeat:\n  timeout: 3s\n", c).is_ok());
+  CHECK(c.slots == 7);
+  CHECK(c.heartbeat_timeout_us == 3000000);
+  CHECK(c.heartbeat_interval_us == 1000000);
+  REQUIRE(parse_cluster_config("empty.yaml", "", c).is_ok());
+  CHECK(c.heartbeat_timeout_us == 3000000);
+}
+
+TEST_CASE("bad cluster configs are refused with file, line and column") {
+  ClusterConfig c;
+  Status unknown = parse_cluster_config("c.yaml", "taskmanager:\n  slots: 2\n  slot: 3\n", c);
+  REQUIRE_FALSE(unknown.is_ok());
+  CHECK(unknown.message().find("c.yaml:3:3") != std::string::npos);
+  CHECK(unknown.message().find("slot") != std::string::npos);
+
+  Status address = parse_cluster_config("c.yaml", "jobmanager:\n  rpc: localhost\n", c);
+  REQUIRE_FALSE(address.is_ok());
+  CHECK(address.message().find("c.yaml:2:8") != std::string::npos);
+  CHECK(address.message().find("HOST:PORT") != std::string::npos);
+
+  Status yaml = parse_cluster_config("c.yaml", "cluster: [secret\n", c);
+  REQUIRE_FALSE(yaml.is_ok());
+  CHECK(yaml.message().find("invalid YAML") != std::string::npos);
+}
+
+TEST_CASE("checks: heartbeat timeout above the interval, TLS files all or none") {
+  ClusterConfig c;
+  c.heartbeat_timeout_us = c.heartbeat_interval_us;
+  CHECK_FALSE(check_cluster_config(c).is_ok());
+  c.heartbeat_timeout_us = 10 * c.heartbeat_interval_us;
+  CHECK(check_cluster_config(c).is_ok());
+  c.tls_certificate = "/nonexistent/node.pem";
+  Status partial = check_cluster_config(c);
+  REQUIRE_FALSE(partial.is_ok());
+  CHECK(partial.message().find("tls.key") != std::string::npos);
+  c.tls_key = "/nonexistent/node.key";
+  c.tls_ca = "/nonexistent/ca.pem";
+  Status missing = check_cluster_config(c);
+  REQUIRE_FALSE(missing.is_ok());
+  CHECK(missing.message().find("/nonexistent/node.pem") != std::string::npos);
+}
+
+TEST_CASE("split_host_port") {
+  std::string host;
+  uint16_t port = 0;
+  REQUIRE(split_host_port("10.0.0.1:6123", host, port).is_ok());
+  CHECK(host == "10.0.0.1");
+  CHECK(port == 6123);
+  REQUIRE(split_host_port("[::1]:80", host, port).is_ok());
+  CHECK(host == "::1");
+  CHECK_FALSE(split_host_port("host", host, port).is_ok());
+  CHECK_FALSE(split_host_port("host:70000", host, port).is_ok());
+  CHECK_FALSE(split_host_port("host:", host, port).is_ok());
+}
