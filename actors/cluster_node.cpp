@@ -1,9 +1,12 @@
 #include "actors/cluster_node.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "caf/io/all.hpp"
 #include "caf/openssl/all.hpp"
+
+#include "actors/openssl_error_queue.h"
 
 namespace eddy {
 namespace {
@@ -17,6 +20,9 @@ struct ClusterNodeConfig : caf::actor_system_config {
     set("middleman.connection-timeout", caf::timespan(std::chrono::microseconds(c.heartbeat_timeout_us)));
     if (!c.tls_enabled()) return;
     load<caf::openssl::manager>();
+    if (!openssl_error_queue_guard_active())
+      std::fprintf(stderr, "eddy: warning: the OpenSSL error-queue guard is not in effect; a failed TLS "
+                           "handshake may drop this node's other TLS links\n");
     // Any openssl.* key turns on authenticated mode: both ends of every link
     // present a certificate that must verify against the CA.
     set("openssl.certificate", c.tls_certificate);
