@@ -77,7 +77,8 @@ caf::behavior task_manager_actor(self_ptr self, caf::actor job_manager, TaskMana
     if (self->state.options.heartbeat_interval_us > 0)
       std::fprintf(stderr, "eddy taskmanager: lost the job manager (%s)\n", to_string(dm.reason).c_str());
     kill_all_subtasks(self);
-    self->quit(dm.reason);
+    // One reason for every way of losing it, which the process reads as "connect again".
+    self->quit(caf::exit_reason::remote_link_unreachable);
   });
   register_with_job_manager(self);
   schedule_heartbeat(self);

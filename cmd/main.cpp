@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   tm_cmd->add_option("--slots", tm_flags.slots, "task slots offered (default 1)")->check(CLI::Range(1, 32768));
   tm_cmd->add_option("--name", tm_flags.name, "name shown by GET /taskmanagers (default HOSTNAME-PID)");
   tm_cmd->add_option("--connect-timeout", tm_flags.connect_timeout_s,
-                     "seconds to keep trying to reach the job manager at start (default 30)")
+                     "seconds to keep trying to reach the job manager, at start and after losing it (default 30)")
       ->check(CLI::Range(0, 86400));
   tm_cmd->add_option("--config", tm_flags.config_file, "cluster config file (YAML, see configs/cluster/)");
 

@@ -1,7 +1,8 @@
 // `eddy taskmanager --jobmanager HOST:PORT`: a task manager process. Connects
 // to the job manager (retrying while it is not up yet), registers its slots
 // with the cluster secret, and runs what the job master deploys until it is
-// refused, loses the job manager, or gets SIGINT/SIGTERM.
+// refused, cannot reach the job manager for --connect-timeout seconds, or
+// gets SIGINT/SIGTERM.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -76,44 +77,56 @@ int run_taskmanager(const ClusterFlags& flags) {
   auto cfg = make_cluster_node_config(c);
   auto sys = std::make_unique<caf::actor_system>(*cfg);
   int code = kExitOk;
-  {
+  TaskManagerOptions options;
+  options.slots = c.slots;
+  options.name = c.name.empty() ? default_name() : c.name;
+  options.host = local_address_towards(host, port);
+  options.secret = c.secret;
+  options.heartbeat_interval_us = c.heartbeat_interval_us;
+  // Like Flink's task managers, one that loses its job manager (a partition,
+  // a pause longer than the heartbeat timeout, a job manager restart) stops
+  // its subtasks and connects again, for --connect-timeout seconds.
+  for (bool first = true; stop_signal() == 0; first = false) {
     Result<caf::actor> jm = Status::internal("not connected");
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(flags.connect_timeout_s);
     bool said = false;
     while (stop_signal() == 0) {
       jm = connect_actor(*sys, host, port, c.tls_enabled());
       if (jm.ok() || std::chrono::steady_clock::now() >= give_up) break;
-      if (!said) std::fprintf(stderr, "eddy taskmanager: waiting for the job manager at %s:%u...\n", host.c_str(), port);
+      if (!said)
+        std::fprintf(stderr, "eddy taskmanager: %s the job manager at %s:%u...\n",
+                     first ? "waiting for" : "reconnecting to", host.c_str(), port);
       said = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
+    if (stop_signal() != 0) break;
     if (!jm.ok()) {
       std::fprintf(stderr, "eddy taskmanager: %s%s\n", jm.status().message().c_str(),
                    c.tls_enabled() ? " (with TLS on, both sides need certificates signed by the same CA)" : "");
       code = kExitJobFailed;
-    } else {
-      TaskManagerOptions options;
-      options.slots = c.slots;
-      options.name = c.name.empty() ? default_name() : c.name;
-      options.host = local_address_towards(host, port);
-      options.secret = c.secret;
-      options.heartbeat_interval_us = c.heartbeat_interval_us;
-      caf::actor tm = spawn_task_manager(*sys, *jm, options);
-      caf::scoped_actor self{*sys};
-      self->monitor(tm);
-      bool down = false;
-      while (!down && stop_signal() == 0) {
-        self->receive([&](caf::down_msg& dm) {
-                        down = true;
-                        code = dm.reason ? kExitJobFailed : kExitOk;
-                      },
-                      caf::after(std::chrono::milliseconds(100)) >> [] {});
-      }
-      if (!down) {
-        std::fprintf(stderr, "eddy taskmanager: stopping\n");
-        self->send_exit(tm, caf::exit_reason::user_shutdown);
-      }
+      break;
     }
+    caf::actor tm = spawn_task_manager(*sys, *jm, options);
+    caf::scoped_actor self{*sys};
+    self->monitor(tm);
+    bool down = false;
+    caf::error reason;
+    while (!down && stop_signal() == 0) {
+      self->receive([&](caf::down_msg& dm) {
+                      down = true;
+                      reason = dm.reason;
+                    },
+                    caf::after(std::chrono::milliseconds(100)) >> [] {});
+    }
+    if (!down) {
+      std::fprintf(stderr, "eddy taskmanager: stopping\n");
+      self->send_exit(tm, caf::exit_reason::user_shutdown);
+      break;
+    }
+    // Lost the job manager: connect again. Anything else (a refusal) ends the process.
+    if (reason == caf::exit_reason::remote_link_unreachable) continue;
+    code = reason ? kExitJobFailed : kExitOk;
+    break;
   }
   exit_if_stuck(code, 5);
   sys.reset();

@@ -8,15 +8,19 @@ Modes (all by default):
             finishes with output identical to an undisturbed `eddy local` run.
             Also checks the REST API and the client commands, and prints the
             time from the kill to the job running again.
+  frozen    a task manager is frozen (SIGSTOP): it is dropped within the
+            heartbeat timeout, the job fails over to a new one, and the thawed
+            task manager registers again without disturbing the output.
   secret    task managers with a wrong or no cluster secret are refused, logged,
             never listed and never given work.
   tls       mutual TLS (certificates made with the openssl CLI): a job runs; a
             capture (tshark) of the cluster's links holds no plaintext; task
-            managers with a certificate of another CA, or none, are refused.
+            managers with a certificate of another CA, or none, are refused
+            while the job runs, which goes on without a restart.
   netns     the job spans network namespaces (ip netns + veth, as root);
             skipped with a message where namespaces cannot be made.
 
-Usage: run_cluster.py EDDY [--modes failover,secret,tls,netns] [--keep]
+Usage: run_cluster.py EDDY [--modes failover,frozen,secret,tls,netns] [--keep]
 """
 import argparse
 import json
@@ -288,6 +292,59 @@ def mode_secret(eddy, work):
         c.stop_all()
 
 
+def mode_frozen(eddy, work):
+    """A task manager that falls silent (SIGSTOP) is dropped within the heartbeat
+    timeout and its job fails over; thawed, it must not disturb the job."""
+    rows, rate = 60000, 12000
+    expected = local_reference(eddy, work, rows, rate)
+    timeout_s = 2.0
+    hb = os.path.join(work, "heartbeat.yaml")
+    with open(hb, "w") as f:
+        f.write(f"heartbeat:\n  interval: 250ms\n  timeout: {int(timeout_s * 1000)}ms\n")
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    frozen = None
+    try:
+        jm, rpc, rest_port = start_jobmanager(c, extra=["--config", hb])
+        start_taskmanager(c, "tm1", rpc, extra=["--config", hb])
+        start_taskmanager(c, "tm2", rpc, extra=["--config", hb])
+        wait_until("two task managers", lambda: len(task_managers(rest_port)) == 2)
+        outdir = os.path.join(work, "frozen-out")
+        path = write_pipeline(work, "frozen", rows, rate, outdir, os.path.join(work, "frozen-ck"))
+        r = client(eddy, "run", path, "--jobmanager", f"127.0.0.1:{rest_port}")
+        assert r.returncode == 0, r.stderr
+        job = r.stdout.strip().splitlines()[-1]
+        wait_until("3 checkpoints", lambda: job_state(rest_port, job)["checkpoints"]["completed"] >= 3, timeout=30)
+        frozen = [p for p in c.procs if p.name == "tm1"][0]
+        frozen.send_signal(signal.SIGSTOP)
+        stopped_at = time.time()
+        wait_until("tm1 dropped", lambda: [t["name"] for t in task_managers(rest_port)] == ["tm2"],
+                   timeout=timeout_s * 3)
+        dropped_s = time.time() - stopped_at
+        assert dropped_s <= timeout_s * 1.5, f"dropped after {dropped_s:.2f}s, heartbeat timeout {timeout_s}s"
+        start_taskmanager(c, "tm3", rpc, extra=["--config", hb])
+        wait_until("RUNNING again", lambda: job_state(rest_port, job)["state"] == "RUNNING", timeout=30)
+        running_s = time.time() - stopped_at
+        # Thawed while the job runs elsewhere: its old subtasks must not write.
+        frozen.send_signal(signal.SIGCONT)
+        final = wait_until("FINISHED", lambda: (lambda s: s if s["state"] in ("FINISHED", "FAILED") else None)(
+            job_state(rest_port, job)), timeout=90)
+        assert final["state"] == "FINISHED", final
+        assert final["checkpoints"]["restarts"] >= 1, final
+        got = read_rows(outdir)
+        assert got == expected, f"output differs from the local run: {len(got)} vs {len(expected)} rows"
+        # Thawed, it found its link gone, stopped its subtasks and registered again.
+        wait_until("tm1 registered again", lambda: sorted(t["name"] for t in task_managers(rest_port)) ==
+                   ["tm1", "tm2", "tm3"], timeout=timeout_s * 5)
+        assert "lost the job manager" in log_of(frozen), log_of(frozen)
+        print(f"frozen: SIGSTOPped task manager dropped {dropped_s:.2f}s after it froze (heartbeat timeout "
+              f"{timeout_s:.0f}s); job RUNNING again after {running_s:.2f}s; thawed, it registered again "
+              f"and the output is identical to eddy local ({len(got)} rows)")
+    finally:
+        if frozen is not None and frozen.poll() is None:
+            frozen.send_signal(signal.SIGCONT)
+        c.stop_all()
+
+
 def make_certs(work):
     d = os.path.join(work, "certs")
     os.makedirs(d, exist_ok=True)
@@ -445,7 +502,7 @@ def mode_netns(eddy, work):
         ip("link", "del", bridge, check=False)
 
 
-MODES = {"failover": mode_failover, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns}
+MODES = {"failover": mode_failover, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns}
 
 
 def main():
