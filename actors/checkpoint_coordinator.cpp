@@ -1,6 +1,7 @@
 // Checkpoint coordinator: trigger, acks, metadata, completion, retention.
 #include "actors/checkpoint_coordinator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -31,6 +32,8 @@ struct CoordinatorState {
   CheckpointCoordinatorSetup setup;
   int64_t next_id = 1;
   bool periodic = false;
+  Clock::time_point last_trigger;  // of a periodic checkpoint
+  uint64_t tick = 0;               // the one scheduled tick that counts (savepoints schedule too)
   std::optional<PendingCheckpoint> pending;
   std::deque<caf::response_promise> savepoint_requests;  // waiting for the pending checkpoint
   static const char* name;
@@ -48,9 +51,17 @@ size_t subtask_count(const CoordinatorState& st) {
   return n;
 }
 
+/// Like Flink's checkpoint interval, the time between triggers: the next one
+/// is due `interval` after the last one started, or at once when the last
+/// took longer than that.
 void schedule_tick(self_ptr self) {
-  if (self->state.periodic)
-    self->delayed_send(self, std::chrono::microseconds(spec(self).interval_us), cktick_atom::value);
+  auto& st = self->state;
+  if (!st.periodic) return;
+  const auto interval = std::chrono::microseconds(spec(self).interval_us);
+  const auto due = st.last_trigger == Clock::time_point() ? Clock::now() + interval : st.last_trigger + interval;
+  const auto wait = std::max<Clock::duration>(due - Clock::now(), Clock::duration::zero());
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(wait), cktick_atom::value,
+                     ++st.tick);
 }
 
 void abort_pending(self_ptr self, const std::string& reason) {
@@ -241,8 +252,10 @@ caf::behavior coordinator_actor(self_ptr self, CheckpointCoordinatorSetup setup)
         st.periodic = spec(self).enabled && spec(self).interval_us > 0;
         schedule_tick(self);
       },
-      [=](cktick_atom) {
-        if (!self->state.pending) trigger(self, false);
+      [=](cktick_atom, uint64_t tick) {
+        if (self->state.pending || tick != self->state.tick) return;
+        self->state.last_trigger = Clock::now();
+        trigger(self, false);
       },
       [=](cktimeout_atom, int64_t barrier) {
         auto& st = self->state;

@@ -154,6 +154,7 @@ void RocksDbStore::Batch::remove_range(std::string_view begin, std::string_view 
   (void)batch_->DeleteRange(slice(begin), slice(end));
 }
 size_t RocksDbStore::Batch::count() const { return batch_->Count(); }
+size_t RocksDbStore::Batch::bytes() const { return batch_->GetDataSize(); }
 void RocksDbStore::Batch::clear() { batch_->Clear(); }
 
 RocksDbStore::RocksDbStore(std::string local_dir, std::string db_dir,

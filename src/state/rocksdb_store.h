@@ -48,6 +48,8 @@ class RocksDbStore {
     /// Deletes [begin, end); later puts of this batch survive it.
     void remove_range(std::string_view begin, std::string_view end);
     size_t count() const;
+    /// Bytes the batch holds (keys, values and framing).
+    size_t bytes() const;
     void clear();
 
    private:

@@ -191,8 +191,13 @@ class StateTableBase {
 template <class NsValue>
 class StateTable : public StateTableBase {
  public:
-  using PerKey = std::map<int64_t, NsValue>;
+  /// One key's namespaces. `dirty` is RocksDB mode's mark (index + 1 of the
+  /// key's record in its group's DirtyKeys; 0: the database holds what this holds).
+  struct PerKey : std::map<int64_t, NsValue> {
+    uint32_t dirty = 0;
+  };
   using Group = std::unordered_map<std::string, PerKey>;
+  using Node = typename Group::value_type;
 
   StateTable(std::string name, KeyContext* ctx)
       : StateTableBase(std::move(name), ctx), groups_(static_cast<size_t>(ctx->range.size())) {
@@ -363,10 +368,11 @@ class StateTable : public StateTableBase {
   PerKey& current_or_create() {
     if (PerKey* p = current_mut()) return *p;
     const size_t idx = ctx_->group_index();
-    cache_ = &groups_[idx].try_emplace(ctx_->key).first->second;
+    Node& node = *groups_[idx].try_emplace(ctx_->key).first;
+    cache_ = &node.second;
     if (ctx_->store != nullptr) {
       ++ctx_->cached_keys;
-      dirty_[idx].try_emplace(ctx_->key);  // new to the database, unless erased before a flush
+      mark_created(idx, node);
     }
     ++keys_;
     ctx_->key_added(idx, ctx_->key, this);
@@ -410,8 +416,11 @@ class StateTable : public StateTableBase {
     --entries_;
     if (!p->empty()) return;
     const size_t idx = ctx_->group_index();
+    if (ctx_->store != nullptr) {
+      mark_erased(idx, ctx_->key, *p);
+      --ctx_->cached_keys;
+    }
     groups_[idx].erase(ctx_->key);
-    if (ctx_->store != nullptr) --ctx_->cached_keys;
     --keys_;
     ctx_->key_removed(idx, ctx_->key, this);
     cache_ = nullptr;
@@ -429,8 +438,10 @@ class StateTable : public StateTableBase {
 
   // RocksDB mode, in state_table_rocksdb.h.
   void rocks_lookup(bool write);
-  PerKey* load(size_t idx, const std::string& key);
-  void mark_dirty(size_t idx, const std::string& key, const PerKey& p);
+  Node* load(size_t idx, const std::string& key);
+  void mark_dirty(size_t idx, Node& node);
+  void mark_created(size_t idx, Node& node);
+  void mark_erased(size_t idx, const std::string& key, const PerKey& p);
   template <class F>
   void rocks_for_each(F& f);
   template <class F>
@@ -445,10 +456,28 @@ class StateTable : public StateTableBase {
   mutable uint64_t write_epoch_ = 0;
   Group staged_;  // restore's decoded key group, until every state decoded cleanly
   size_t staged_entries_ = 0;
-  /// RocksDB mode, per key-group index: keys changed since the last flush, each
-  /// with the namespaces the database holds for it (to delete those now gone).
-  /// A dirty key missing from groups_ has no entries (it was erased).
-  std::vector<std::unordered_map<std::string, std::vector<int64_t>>> dirty_;
+  /// RocksDB mode: a key changed since the last flush, with the namespaces the
+  /// database holds for it (to delete those now gone). A plain vector, since
+  /// the mark in PerKey finds a key's record: no allocation per dirty key.
+  struct DirtyKey {
+    Node* node = nullptr;    // null once the key was erased from the cache
+    std::string erased_key;  // then: the key, while the database still holds some of it
+    uint32_t stored_begin = 0;
+    uint32_t stored_count = 0;  // in DirtyKeys::stored
+  };
+  struct DirtyKeys {
+    std::vector<DirtyKey> keys;
+    std::vector<int64_t> stored;
+    /// Erased keys with namespaces left in the database -> record index + 1: a
+    /// lookup must not load them, and creating the key again reuses the record.
+    std::unordered_map<std::string, uint32_t> erased;
+    void clear() {
+      keys.clear();
+      stored.clear();
+      erased.clear();
+    }
+  };
+  std::vector<DirtyKeys> dirty_;  // per key-group index
 };
 
 }  // namespace state_detail

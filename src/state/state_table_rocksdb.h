@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "state/sorted_writes.h"
+
 namespace eddy::state_detail {
 
 /// The msgpack bytes of a value, as stored in RocksDB and in snapshots.
@@ -40,23 +42,22 @@ void StateTable<NsValue>::rocks_lookup(bool write) {
   const size_t idx = ctx_->group_index();
   Group& g = groups_[idx];
   auto it = g.find(ctx_->key);
-  PerKey* p = nullptr;
+  Node* node = nullptr;
   if (it != g.end()) {
-    p = &it->second;
-  } else if (dirty_[idx].find(ctx_->key) == dirty_[idx].end()) {
-    p = load(idx, ctx_->key);  // a dirty key missing from the cache was erased: no load
+    node = &*it;
+  } else if (dirty_[idx].erased.find(ctx_->key) == dirty_[idx].erased.end()) {
+    node = load(idx, ctx_->key);  // an erased key the database still holds is gone: no load
   }
-  cache_ = p;
+  cache_ = node == nullptr ? nullptr : &node->second;
   read_epoch_ = ctx_->epoch;
   if (write) {
-    if (p != nullptr) mark_dirty(idx, ctx_->key, *p);
+    if (node != nullptr) mark_dirty(idx, *node);
     write_epoch_ = ctx_->epoch;
   }
 }
 
 template <class NsValue>
-typename StateTable<NsValue>::PerKey* StateTable<NsValue>::load(size_t idx,
-                                                                const std::string& key) {
+typename StateTable<NsValue>::Node* StateTable<NsValue>::load(size_t idx, const std::string& key) {
   RocksDbStore::KeyEntries entries;
   Status st = ctx_->store->read_key(group_kg(idx), state_id_, key, entries);
   if (!st.is_ok() || entries.empty()) {
@@ -72,41 +73,89 @@ typename StateTable<NsValue>::PerKey* StateTable<NsValue>::load(size_t idx,
     }
   }
   ++ctx_->cached_keys;
-  return &groups_[idx].emplace(key, std::move(loaded)).first->second;
+  return &*groups_[idx].emplace(key, std::move(loaded)).first;
 }
 
 template <class NsValue>
-void StateTable<NsValue>::mark_dirty(size_t idx, const std::string& key, const PerKey& p) {
-  auto [it, fresh] = dirty_[idx].try_emplace(key);
-  if (!fresh) return;  // keeps what the database held when the key first changed
-  it->second.reserve(p.size());
-  for (const auto& e : p) it->second.push_back(e.first);  // clean: the database holds these
+void StateTable<NsValue>::mark_dirty(size_t idx, Node& node) {
+  PerKey& p = node.second;
+  if (p.dirty != 0) return;  // keeps what the database held when the key first changed
+  DirtyKeys& d = dirty_[idx];
+  DirtyKey k;
+  k.node = &node;
+  k.stored_begin = static_cast<uint32_t>(d.stored.size());
+  k.stored_count = static_cast<uint32_t>(p.size());
+  for (const auto& e : p) d.stored.push_back(e.first);  // clean: the database holds these
+  d.keys.push_back(std::move(k));
+  p.dirty = static_cast<uint32_t>(d.keys.size());
 }
 
+template <class NsValue>
+void StateTable<NsValue>::mark_created(size_t idx, Node& node) {
+  DirtyKeys& d = dirty_[idx];
+  auto e = d.erased.find(node.first);
+  if (e != d.erased.end()) {  // erased since the last flush: its record knows what the database holds
+    DirtyKey& k = d.keys[e->second - 1];
+    k.node = &node;
+    k.erased_key.clear();
+    node.second.dirty = e->second;
+    d.erased.erase(e);
+    return;
+  }
+  d.keys.push_back(DirtyKey{&node, {}, 0, 0});  // new to the database
+  node.second.dirty = static_cast<uint32_t>(d.keys.size());
+}
+
+/// Before the key's cache entry goes. It is dirty: every change marks it first.
+template <class NsValue>
+void StateTable<NsValue>::mark_erased(size_t idx, const std::string& key, const PerKey& p) {
+  DirtyKeys& d = dirty_[idx];
+  DirtyKey& k = d.keys[p.dirty - 1];
+  k.node = nullptr;
+  if (k.stored_count == 0) return;  // nothing of it in the database
+  k.erased_key = key;
+  d.erased.emplace(key, p.dirty);
+}
+
+/// Key group by key group (the first bytes of every entry key), each group's
+/// writes sorted, so the memtable sees one ascending run per state. Batches
+/// past kWriteChunkBytes are written on the way: they need not be atomic,
+/// since a failed task restores a checkpoint rather than this database.
 template <class NsValue>
 void StateTable<NsValue>::write_dirty(RocksDbStore::Batch& batch) {
+  constexpr size_t kWriteChunkBytes = 8 << 20;
   std::string k, v;
+  SortedWrites sorted;
   for (size_t idx = 0; idx < dirty_.size(); ++idx) {
     const int32_t kg = group_kg(idx);
-    for (const auto& [key, stored] : dirty_[idx]) {
-      auto it = groups_[idx].find(key);
-      const PerKey* p = it == groups_[idx].end() ? nullptr : &it->second;
-      for (int64_t ns : stored) {
+    DirtyKeys& d = dirty_[idx];
+    for (const DirtyKey& dk : d.keys) {
+      PerKey* p = dk.node == nullptr ? nullptr : &dk.node->second;
+      const std::string& key = dk.node == nullptr ? dk.erased_key : dk.node->first;
+      for (uint32_t i = dk.stored_begin; i < dk.stored_begin + dk.stored_count; ++i) {
+        const int64_t ns = d.stored[i];
         if (p != nullptr && p->count(ns) != 0) continue;
         k.clear();
         rocks_layout::append_entry_key(k, kg, state_id_, key, ns);
-        batch.remove(k);
+        sorted.remove(k);
       }
       if (p == nullptr) continue;
       for (const auto& [ns, value] : *p) {
         k.clear();
         rocks_layout::append_entry_key(k, kg, state_id_, key, ns);
         pack_value(value, v);
-        batch.put(k, v);
+        sorted.put(k, v);
       }
+      p->dirty = 0;
     }
-    dirty_[idx].clear();
+    d.clear();
+    sorted.move_into(batch);
+    if (batch.bytes() > kWriteChunkBytes) {
+      ctx_->note_error(ctx_->store->write(batch));
+      batch.clear();
+    }
   }
+  read_epoch_ = write_epoch_ = 0;  // clean now: the next change must mark its key again
 }
 
 template <class NsValue>
@@ -115,7 +164,7 @@ size_t StateTable<NsValue>::evict(size_t n) {
   for (size_t idx = 0; idx < groups_.size() && dropped < n; ++idx) {
     Group& g = groups_[idx];
     for (auto it = g.begin(); it != g.end() && dropped < n;) {
-      if (dirty_[idx].count(it->first) != 0) {
+      if (it->second.dirty != 0) {
         ++it;
         continue;
       }
@@ -144,7 +193,7 @@ void StateTable<NsValue>::drop_all_caches() {
 template <class NsValue>
 bool StateTable<NsValue>::holds_key(size_t idx, const std::string& key) {
   if (groups_[idx].find(key) != groups_[idx].end()) return true;
-  if (dirty_[idx].find(key) != dirty_[idx].end()) return false;
+  if (dirty_[idx].erased.count(key) != 0) return false;
   bool exists = false;
   ctx_->note_error(ctx_->store->key_exists(group_kg(idx), state_id_, key, exists));
   return exists;
@@ -186,8 +235,7 @@ void StateTable<NsValue>::rocks_for_each(F& f) {
             for (auto& [ns, value] : cached->second) {
               f(kg, key, ns, value);
               pack_value(value, v);
-              if (i >= entries.size() || v != entries[i].second)
-                mark_dirty(idx, key, cached->second);
+              if (i >= entries.size() || v != entries[i].second) mark_dirty(idx, *cached);
               ++i;
             }
             return Status::ok();
@@ -230,16 +278,17 @@ size_t StateTable<NsValue>::rocks_remove_if(F& pred) {
             size_t i = 0;
             for (auto it = per_key.begin(); it != per_key.end(); ++i) {
               if (pred(kg, key, it->first, it->second)) {
-                mark_dirty(idx, key, per_key);  // before the first erase: records the stored ones
+                mark_dirty(idx, *cached);  // before the first erase: records the stored ones
                 it = per_key.erase(it);
                 ++removed;
                 continue;
               }
               pack_value(it->second, v);
-              if (i >= entries.size() || v != entries[i].second) mark_dirty(idx, key, per_key);
+              if (i >= entries.size() || v != entries[i].second) mark_dirty(idx, *cached);
               ++it;
             }
             if (per_key.empty()) {
+              mark_erased(idx, key, per_key);
               groups_[idx].erase(cached);
               --ctx_->cached_keys;
               --keys_;
