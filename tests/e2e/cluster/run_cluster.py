@@ -210,6 +210,23 @@ def client(eddy, *args):
     return subprocess.run([eddy, *args], capture_output=True, text=True, timeout=PROC_TIMEOUT)
 
 
+def start_two_task_managers(c, rpc, rest_port, extra=()):
+    start_taskmanager(c, "tm1", rpc, extra=extra)
+    start_taskmanager(c, "tm2", rpc, extra=extra)
+    wait_until("two task managers", lambda: len(task_managers(rest_port)) == 2)
+
+
+def submit(eddy, work, name, rows, rate, rest_port):
+    """Submits the test pipeline without waiting; returns its job id and output directory."""
+    outdir = os.path.join(work, f"{name}-out")
+    path = write_pipeline(work, name, rows, rate, outdir, os.path.join(work, f"{name}-ck"))
+    r = client(eddy, "run", path, "--jobmanager", f"127.0.0.1:{rest_port}")
+    assert r.returncode == 0, r.stderr
+    job = r.stdout.strip().splitlines()[-1]
+    assert len(job) == 16, r.stdout
+    return job, outdir
+
+
 # -- modes --------------------------------------------------------------------------
 
 def mode_failover(eddy, work):
@@ -221,15 +238,8 @@ def mode_failover(eddy, work):
         # (EDDY_CLUSTER_SECRET overrides their secret).
         jm, rpc, rest_port = start_jobmanager(c, extra=["--config", os.path.join(REPO, "configs/cluster/jobmanager.yaml")])
         tm_config = ["--config", os.path.join(REPO, "configs/cluster/taskmanager.yaml")]
-        start_taskmanager(c, "tm1", rpc, extra=tm_config)
-        start_taskmanager(c, "tm2", rpc, extra=tm_config)
-        wait_until("two task managers", lambda: len(task_managers(rest_port)) == 2)
-        outdir = os.path.join(work, "failover-out")
-        path = write_pipeline(work, "failover", rows, rate, outdir, os.path.join(work, "failover-ck"))
-        r = client(eddy, "run", path, "--jobmanager", f"127.0.0.1:{rest_port}")
-        assert r.returncode == 0, r.stderr
-        job = r.stdout.strip().splitlines()[-1]
-        assert len(job) == 16, r.stdout
+        start_two_task_managers(c, rpc, rest_port, tm_config)
+        job, outdir = submit(eddy, work, "failover", rows, rate, rest_port)
         wait_until("RUNNING", lambda: job_state(rest_port, job)["state"] == "RUNNING")
         # Spread over both: every task manager has its slot taken.
         assert all(t["free_slots"] == 0 for t in task_managers(rest_port)), task_managers(rest_port)
@@ -305,14 +315,8 @@ def mode_frozen(eddy, work):
     frozen = None
     try:
         jm, rpc, rest_port = start_jobmanager(c, extra=["--config", hb])
-        start_taskmanager(c, "tm1", rpc, extra=["--config", hb])
-        start_taskmanager(c, "tm2", rpc, extra=["--config", hb])
-        wait_until("two task managers", lambda: len(task_managers(rest_port)) == 2)
-        outdir = os.path.join(work, "frozen-out")
-        path = write_pipeline(work, "frozen", rows, rate, outdir, os.path.join(work, "frozen-ck"))
-        r = client(eddy, "run", path, "--jobmanager", f"127.0.0.1:{rest_port}")
-        assert r.returncode == 0, r.stderr
-        job = r.stdout.strip().splitlines()[-1]
+        start_two_task_managers(c, rpc, rest_port, ["--config", hb])
+        job, outdir = submit(eddy, work, "frozen", rows, rate, rest_port)
         wait_until("3 checkpoints", lambda: job_state(rest_port, job)["checkpoints"]["completed"] >= 3, timeout=30)
         frozen = [p for p in c.procs if p.name == "tm1"][0]
         frozen.send_signal(signal.SIGSTOP)
@@ -386,14 +390,8 @@ def mode_tls(eddy, work):
             capture = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", f"tcp and not port {rest_port}", "-w", pcap],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(2)  # tshark needs a moment before it captures
-        start_taskmanager(c, "tm1", rpc, extra=tls_flags(d))
-        start_taskmanager(c, "tm2", rpc, extra=tls_flags(d))
-        wait_until("two TLS task managers", lambda: len(task_managers(rest_port)) == 2)
-        outdir = os.path.join(work, "tls-out")
-        path = write_pipeline(work, "tls", 20000, 5000, outdir, os.path.join(work, "tls-ck"))
-        r = client(eddy, "run", path, "--jobmanager", f"127.0.0.1:{rest_port}")
-        assert r.returncode == 0, r.stderr
-        job = r.stdout.strip().splitlines()[-1]
+        start_two_task_managers(c, rpc, rest_port, tls_flags(d))
+        job, outdir = submit(eddy, work, "tls", 20000, 5000, rest_port)
         wait_until("RUNNING", lambda: job_state(rest_port, job)["state"] == "RUNNING")
         # Refused while the job runs: a failed handshake must not touch the
         # established links (actors/openssl_error_queue.cpp says why it could).
