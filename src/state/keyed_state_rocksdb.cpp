@@ -99,6 +99,19 @@ Status KeyedStateBackend::check_rocksdb(const char* what) const {
 
 Status KeyedStateBackend::write_dirty() const {
   if (store_ == nullptr) return Status::ok();
+  // Every key gone (a bounded job's end fires every window), and no restored
+  // state waiting to be registered: one range delete, where the erased keys'
+  // entries would each need a tombstone.
+  bool empty = unregistered_counts_.empty();
+  for (const auto& e : states_) empty = empty && e.second->key_count() == 0;
+  if (empty) {
+    bool had_dirty = false;
+    for (const auto& e : states_) had_dirty = e.second->forget_dirty_of_empty() || had_dirty;
+    if (!had_dirty) return Status::ok();
+    Status st = store_->delete_key_groups(ctx_->range.start, ctx_->range.end);
+    ctx_->note_error(st);
+    return st;
+  }
   RocksDbStore::Batch batch;
   for (const auto& e : states_) e.second->write_dirty(batch);
   Status st = store_->write(batch);

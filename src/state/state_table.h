@@ -159,6 +159,9 @@ class StateTableBase {
   /// Adds the puts and deletes that bring the database up to date with every
   /// dirty key to `batch`; the keys are clean afterwards.
   virtual void write_dirty(RocksDbStore::Batch& batch) = 0;
+  /// Forgets the dirty marks of a table that holds no key any more, whose
+  /// entries the caller deletes from the database wholesale. False when it had none.
+  virtual bool forget_dirty_of_empty() = 0;
   /// Drops up to `n` clean keys from the cache; returns how many it dropped.
   virtual size_t evict(size_t n) = 0;
   /// Forgets the cache (and dirty marks) of key-group index idx, or of all groups.
@@ -345,6 +348,15 @@ class StateTable : public StateTableBase {
   }
 
   void write_dirty(RocksDbStore::Batch& batch) override;
+  bool forget_dirty_of_empty() override {
+    bool had = false;
+    for (auto& d : dirty_) {
+      had = had || !d.keys.empty();
+      d.clear();  // no key is cached: every record is of an erased key
+    }
+    read_epoch_ = write_epoch_ = 0;
+    return had;
+  }
   size_t evict(size_t n) override;
   void drop_cache(size_t idx) override;
   void drop_all_caches() override;

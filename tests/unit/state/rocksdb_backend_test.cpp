@@ -316,3 +316,38 @@ TEST_CASE("rescaling by key group works across backends") {
   CHECK(both == dump(h.value));
   CHECK(lo.key_count() + hi.key_count() == heap.key_count());
 }
+
+TEST_CASE("a state emptied after a flush leaves nothing behind, and keys come back fresh") {
+  for (size_t cache_keys : {size_t{0}, size_t{1000}}) {
+    CAPTURE(cache_keys);
+    TempDir tmp;
+    KeyedStateBackend rocks(128, kAll, rocks_options(tmp.sub("db"), cache_keys));
+    REQUIRE(rocks.open_status().is_ok());
+    States r(rocks);
+    auto key = [](int i) { return "k" + std::to_string(i); };
+    for (int i = 0; i < 300; ++i) {
+      rocks.set_current_key(key(i), i % 128);
+      r.value.put(i, 1);
+      r.value.put(i, 2);
+      r.list.add(i, 5);
+    }
+    REQUIRE(rocks.flush().is_ok());  // everything is in the database now
+    for (int i = 0; i < 300; ++i) {
+      rocks.set_current_key(key(i), i % 128);
+      r.value.clear(1);
+      r.value.clear(2);
+      r.list.clear(5);
+    }
+    CHECK(rocks.key_count() == 0);
+    REQUIRE(rocks.flush().is_ok());  // one range delete instead of 900 tombstones
+    CHECK(dump(r.value).empty());
+    CHECK(dump(r.list).empty());
+    rocks.set_current_key(key(7), 7);
+    CHECK(r.value.get(1) == nullptr);  // not loaded back from the database
+    r.value.put(70, 1);
+    REQUIRE(rocks.flush().is_ok());
+    CHECK(dump(r.value).size() == 1);
+    CHECK(rocks.key_count() == 1);
+    CHECK(rocks.io_status().is_ok());
+  }
+}
