@@ -89,18 +89,10 @@ Result<FileChecksum> copy_file_durably(const std::string& source, const std::str
   FileChecksum sum;
   uLong crc = crc32(0L, Z_NULL, 0);
   Status st = publish(path, [&](int fd, const std::string& tmp) {
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-      const ssize_t n = ::read(in, buf.data(), buf.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return errno_status("cannot read", source);
-      }
-      if (n == 0) return Status::ok();
-      crc = crc32(crc, reinterpret_cast<const Bytef*>(buf.data()), static_cast<uInt>(n));
-      sum.size += n;
-      EDDY_RETURN_IF_ERROR(write_all(fd, buf.data(), static_cast<size_t>(n), tmp));
-    }
+    return copy_descriptor(in, fd, source, tmp, [&](const char* p, size_t n) {
+      crc = crc32(crc, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n));
+      sum.size += static_cast<int64_t>(n);
+    });
   });
   ::close(in);
   if (!st.is_ok()) return st;

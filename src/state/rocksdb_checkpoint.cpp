@@ -13,6 +13,8 @@
 #include <system_error>
 #include <vector>
 
+#include "core/file_sync.h"
+
 namespace eddy {
 namespace fs = std::filesystem;
 namespace {
@@ -56,24 +58,8 @@ Status copy_file_synced(const std::string& from, const std::string& to, int64_t&
   if (in.fd < 0) return errno_error("cannot read " + from);
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
   if (out.fd < 0) return errno_error("cannot create " + to);
-  std::vector<char> buf(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("cannot read " + from);
-    }
-    if (n == 0) break;
-    for (ssize_t done = 0; done < n;) {
-      const ssize_t w = ::write(out.fd, buf.data() + done, static_cast<size_t>(n - done));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return errno_error("cannot write " + to);
-      }
-      done += w;
-    }
-    bytes += n;
-  }
+  EDDY_RETURN_IF_ERROR(copy_descriptor(in.fd, out.fd, from, to,
+                                       [&bytes](const char*, size_t n) { bytes += static_cast<int64_t>(n); }));
   if (::fsync(out.fd) != 0) return errno_error("cannot fsync " + to);
   return Status::ok();
 }
