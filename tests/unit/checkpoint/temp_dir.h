@@ -1,8 +1,5 @@
-// A fresh directory under /tmp for one test case, removed with everything in it
-// when the case ends. Shared by the checkpoint unit tests.
+// File helpers of the checkpoint unit tests, and the shared TempDir.
 #pragma once
-
-#include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,27 +7,11 @@
 #include <iterator>
 #include <string>
 
+#include "unit/temp_dir.h"
+
 namespace eddy::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/eddy-checkpoint-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using eddy::test::TempDir;
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

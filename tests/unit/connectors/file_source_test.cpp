@@ -104,7 +104,7 @@ TEST_CASE("a missing path is an error and an empty directory an empty source") {
   auto missing = make_file_enumerator(csv_config(dir.file("nope.csv")))->enumerate(1);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().message() == "file source '" + dir.file("nope.csv") + "' does not exist");
-  auto empty = make_file_enumerator(csv_config(dir.path().string()))->enumerate(1);
+  auto empty = make_file_enumerator(csv_config(dir.path()))->enumerate(1);
   REQUIRE(empty.ok());
   CHECK(empty->empty());
 }
@@ -115,9 +115,9 @@ TEST_CASE("a directory's files are splits in name order, hidden and empty files 
   write_file(dir.file("a.csv"), "id,value,text\n1,1.5,a1\n2,2.5,a2\n");
   write_file(dir.file(".hidden.csv"), "garbage\n");
   write_file(dir.file("c.csv"), "");
-  std::filesystem::create_directory(dir.path() / "sub");
+  std::filesystem::create_directory(dir.file("sub"));
   write_file(dir.file("sub/d.csv"), "garbage\n");
-  auto config = csv_config(dir.path().string());
+  auto config = csv_config(dir.path());
   auto splits = make_file_enumerator(config)->enumerate(2);
   REQUIRE(splits.ok());
   REQUIRE(splits->size() == 2);

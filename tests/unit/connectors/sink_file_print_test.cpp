@@ -54,7 +54,7 @@ OperatorContext subtask(int32_t index, int32_t parallelism) {
 TEST_CASE("file sinks write one JSONL part file per subtask in a directory they create") {
   TempDir dir;
   FileSinkConfig config;
-  config.path = (dir.path() / "out" / "nested").string();
+  config.path = dir.file("out/nested");
   config.format = FileFormat::kJsonl;
   NoOutput none;
   for (int32_t s = 0; s < 2; ++s) {

@@ -10,12 +10,11 @@
 #include <random>
 #include <thread>
 
-#include <unistd.h>
-
 #include "plan/job_graph.h"
 #include "plan/operator_factory.h"
 #include "runtime/channel_layout.h"
 #include "runtime/task_runner.h"
+#include "unit/temp_dir.h"
 
 using namespace eddy;
 
@@ -307,12 +306,10 @@ TEST_CASE("a paced source that goes quiet announces idle, and active again befor
 }
 
 TEST_CASE("alignment: a channel that delivered the barrier gets no credit until every channel did") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("eddy-alignment-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir / "chk-1");  // the coordinator's part
+  eddy::test::TempDir dir;
+  std::filesystem::create_directories(dir.file("chk-1"));  // the coordinator's part
   TaskOptions options;
-  options.checkpoint_root = dir.string();
+  options.checkpoint_root = dir.path();
   const int rows = 200000;
   // gen (two subtasks) -> f and out (one chained subtask with two input channels).
   Cluster c(pipeline(2, 1, 1, "", rows), 9, options);
@@ -370,5 +367,4 @@ TEST_CASE("alignment: a channel that delivered the barrier gets no credit until 
   c.run();
   REQUIRE(c.all_finished());
   CHECK(c.records_in("f") == static_cast<uint64_t>(rows));
-  fs::remove_all(dir);
 }

@@ -161,7 +161,7 @@ TEST_CASE("every state kind on RocksDB gives the heap's results under random ope
       CAPTURE(seed);
       TempDir tmp;
       KeyedStateBackend heap(128, kAll);
-      KeyedStateBackend rocks(128, kAll, rocks_options(tmp.sub("db"), cache_keys));
+      KeyedStateBackend rocks(128, kAll, rocks_options(tmp.file("db"), cache_keys));
       REQUIRE(rocks.open_status().is_ok());
       REQUIRE(rocks.is_rocksdb());
       States h(heap), r(rocks);
@@ -176,7 +176,7 @@ TEST_CASE("every state kind on RocksDB gives the heap's results under random ope
 
 TEST_CASE("the RocksDB backend deletes its local directory when destroyed") {
   TempDir tmp;
-  const std::string dir = tmp.sub("local");
+  const std::string dir = tmp.file("local");
   {
     KeyedStateBackend rocks(128, kAll, rocks_options(dir));
     REQUIRE(rocks.open_status().is_ok());
@@ -187,25 +187,25 @@ TEST_CASE("the RocksDB backend deletes its local directory when destroyed") {
 
 TEST_CASE("a RocksDB backend that cannot open reports why instead of aborting") {
   TempDir tmp;
-  const std::string file = tmp.sub("a-file");
+  const std::string file = tmp.file("a-file");
   { std::ofstream(file) << "x"; }
   KeyedStateBackend rocks(128, kAll, rocks_options(file + "/db"));
   CHECK(!rocks.open_status().is_ok());
   CHECK(rocks.open_status().message().find("cannot open RocksDB in " + file + "/db") !=
         std::string::npos);
   CHECK(!rocks.is_rocksdb());
-  auto snap = rocks.checkpoint_incremental(1, tmp.sub("s"), tmp.sub("p"));
+  auto snap = rocks.checkpoint_incremental(1, tmp.file("s"), tmp.file("p"));
   CHECK(!snap.ok());
 
   KeyedStateBackend heap(128, kAll);
   CHECK(heap.open_status().is_ok());
   CHECK(!heap.is_rocksdb());
-  CHECK(!heap.checkpoint_incremental(1, tmp.sub("s"), tmp.sub("p")).ok());
+  CHECK(!heap.checkpoint_incremental(1, tmp.file("s"), tmp.file("p")).ok());
 }
 
 TEST_CASE("states registered in any order keep their data apart and counts exact") {
   TempDir tmp;
-  KeyedStateBackend rocks(128, kAll, rocks_options(tmp.sub("db"), 0));
+  KeyedStateBackend rocks(128, kAll, rocks_options(tmp.file("db"), 0));
   auto& a = rocks.value_state<int64_t>("a");
   rocks.set_current_key("k1", 1);
   a.put(1);
@@ -235,13 +235,13 @@ TEST_CASE("canonical key-group snapshots cross from heap to RocksDB and back") {
   std::mt19937 rng(7);
   {
     // Fill the heap through a throwaway RocksDB twin (random_step needs two).
-    KeyedStateBackend twin(128, kAll, rocks_options(tmp.sub("twin")));
+    KeyedStateBackend twin(128, kAll, rocks_options(tmp.file("twin")));
     States t(twin);
     for (int step = 1; step <= 800; ++step) random_step(rng, h, t, step);
   }
   REQUIRE(heap.key_count() > 0);
 
-  KeyedStateBackend rocks(128, kAll, rocks_options(tmp.sub("rocks"), 2));
+  KeyedStateBackend rocks(128, kAll, rocks_options(tmp.file("rocks"), 2));
   States r(rocks);
   // Something to be replaced: restore must drop what the key group held.
   rocks.set_current_key("stale", 0);
@@ -259,7 +259,7 @@ TEST_CASE("canonical key-group snapshots cross from heap to RocksDB and back") {
   // canonical (key order), so the round trip reproduces them exactly.
   KeyedStateBackend heap2(128, kAll);
   States h2(heap2);
-  KeyedStateBackend rocks2(128, kAll, rocks_options(tmp.sub("rocks2")));
+  KeyedStateBackend rocks2(128, kAll, rocks_options(tmp.file("rocks2")));
   States r2(rocks2);
   for (int32_t kg = 0; kg < 128; ++kg) {
     std::string from_rocks, from_heap2, from_rocks2;
@@ -274,7 +274,7 @@ TEST_CASE("canonical key-group snapshots cross from heap to RocksDB and back") {
   check_same(h2, r2);
 
   // A type mismatch is refused on RocksDB as on the heap, and nothing changes.
-  KeyedStateBackend wrong(128, kAll, rocks_options(tmp.sub("wrong")));
+  KeyedStateBackend wrong(128, kAll, rocks_options(tmp.file("wrong")));
   wrong.value_state<std::string>("value");
   wrong.map_state<std::string, int64_t>("map");
   wrong.list_state<int64_t>("list");
@@ -297,14 +297,14 @@ TEST_CASE("rescaling by key group works across backends") {
   KeyedStateBackend heap(128, kAll);
   States h(heap);
   {
-    KeyedStateBackend twin(128, kAll, rocks_options(tmp.sub("twin")));
+    KeyedStateBackend twin(128, kAll, rocks_options(tmp.file("twin")));
     States t(twin);
     std::mt19937 rng(11);
     for (int step = 1; step <= 600; ++step) random_step(rng, h, t, step);
   }
   // Two RocksDB subtasks take half of the key groups each.
-  KeyedStateBackend lo(128, KeyGroupRange{0, 63}, rocks_options(tmp.sub("lo"), 1));
-  KeyedStateBackend hi(128, KeyGroupRange{64, 127}, rocks_options(tmp.sub("hi"), 1));
+  KeyedStateBackend lo(128, KeyGroupRange{0, 63}, rocks_options(tmp.file("lo"), 1));
+  KeyedStateBackend hi(128, KeyGroupRange{64, 127}, rocks_options(tmp.file("hi"), 1));
   States l(lo), u(hi);
   for (int32_t kg = 0; kg < 128; ++kg) {
     std::string bytes;
@@ -321,7 +321,7 @@ TEST_CASE("a state emptied after a flush leaves nothing behind, and keys come ba
   for (size_t cache_keys : {size_t{0}, size_t{1000}}) {
     CAPTURE(cache_keys);
     TempDir tmp;
-    KeyedStateBackend rocks(128, kAll, rocks_options(tmp.sub("db"), cache_keys));
+    KeyedStateBackend rocks(128, kAll, rocks_options(tmp.file("db"), cache_keys));
     REQUIRE(rocks.open_status().is_ok());
     States r(rocks);
     auto key = [](int i) { return "k" + std::to_string(i); };

@@ -58,14 +58,14 @@ size_t files_in(const std::string& dir) {
 
 TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to either state") {
   TempDir tmp;
-  const std::string shared = tmp.sub("shared");
-  KeyedStateBackend a(128, kAll, rocks_options(tmp.sub("a"), 100));
+  const std::string shared = tmp.file("shared");
+  KeyedStateBackend a(128, kAll, rocks_options(tmp.file("a"), 100));
   Registered sa(a);
   fill(a, 0, 3000, 1);
   const auto at1 = contents(a);
   const size_t keys1 = a.key_count();
 
-  auto cp1 = a.checkpoint_incremental(1, shared, tmp.sub("private-1"));
+  auto cp1 = a.checkpoint_incremental(1, shared, tmp.file("private-1"));
   REQUIRE(cp1.ok());
   CHECK(cp1->full_bytes > 0);
   CHECK(cp1->incremental_bytes == cp1->full_bytes);  // nothing stored before
@@ -79,7 +79,7 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
   sa.counts.clear(-1);
   const auto at2 = contents(a);
   const size_t keys2 = a.key_count();
-  auto cp2 = a.checkpoint_incremental(2, shared, tmp.sub("private-2"));
+  auto cp2 = a.checkpoint_incremental(2, shared, tmp.file("private-2"));
   REQUIRE(cp2.ok());
   CHECK(cp2->incremental_bytes < cp2->full_bytes);
   CHECK(cp2->incremental_bytes > 0);
@@ -101,12 +101,12 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
   CHECK(files_in(shared) == stored_names.size());
 
   SUBCASE("restoring checkpoint 1 or 2 gives the contents at that checkpoint") {
-    KeyedStateBackend b(128, kAll, rocks_options(tmp.sub("b"), 10));
+    KeyedStateBackend b(128, kAll, rocks_options(tmp.file("b"), 10));
     Registered sb(b);  // open() registers before the host restores
-    REQUIRE(b.restore_incremental(*cp1, shared, tmp.sub("private-1")).is_ok());
+    REQUIRE(b.restore_incremental(*cp1, shared, tmp.file("private-1")).is_ok());
     CHECK(contents(b) == at1);
     CHECK(b.key_count() == keys1);
-    REQUIRE(b.restore_incremental(*cp2, shared, tmp.sub("private-2")).is_ok());
+    REQUIRE(b.restore_incremental(*cp2, shared, tmp.file("private-2")).is_ok());
     CHECK(contents(b) == at2);
     CHECK(b.key_count() == keys2);
     CHECK(sb.counts.size() == sa.counts.size());
@@ -117,8 +117,8 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
   }
 
   SUBCASE("a restore before the states are registered works too") {
-    KeyedStateBackend b(128, kAll, rocks_options(tmp.sub("b"), 10));
-    REQUIRE(b.restore_incremental(*cp2, shared, tmp.sub("private-2")).is_ok());
+    KeyedStateBackend b(128, kAll, rocks_options(tmp.file("b"), 10));
+    REQUIRE(b.restore_incremental(*cp2, shared, tmp.file("private-2")).is_ok());
     CHECK(b.key_count() == keys2);
     CHECK(contents(b) == at2);
     Registered sb(b);
@@ -127,17 +127,17 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
   }
 
   SUBCASE("a restore after a restore keeps working, with fresh names for new SSTs") {
-    KeyedStateBackend b(128, kAll, rocks_options(tmp.sub("b")));
-    KeyedStateBackend c(128, kAll, rocks_options(tmp.sub("c")));
+    KeyedStateBackend b(128, kAll, rocks_options(tmp.file("b")));
+    KeyedStateBackend c(128, kAll, rocks_options(tmp.file("c")));
     Registered sb(b), sc(c);
-    REQUIRE(b.restore_incremental(*cp1, shared, tmp.sub("private-1")).is_ok());
-    REQUIRE(c.restore_incremental(*cp1, shared, tmp.sub("private-1")).is_ok());
+    REQUIRE(b.restore_incremental(*cp1, shared, tmp.file("private-1")).is_ok());
+    REQUIRE(c.restore_incremental(*cp1, shared, tmp.file("private-1")).is_ok());
     // Both write their first new SST under the same RocksDB file number.
     fill(b, 5000, 5010, 1);
     fill(c, 6000, 6010, 1);
     const auto b_contents = contents(b);
-    auto cb = b.checkpoint_incremental(10, shared, tmp.sub("private-b"));
-    auto cc = c.checkpoint_incremental(11, shared, tmp.sub("private-c"));
+    auto cb = b.checkpoint_incremental(10, shared, tmp.file("private-b"));
+    auto cc = c.checkpoint_incremental(11, shared, tmp.file("private-c"));
     REQUIRE(cb.ok());
     REQUIRE(cc.ok());
     // Checkpoint 1's files are referenced, not copied: the restore knows they are stored.
@@ -152,36 +152,36 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
     }
     CHECK(clashes > 0);  // the case the random names exist for did occur
     b.notify_checkpoint_complete(10);
-    KeyedStateBackend d(128, kAll, rocks_options(tmp.sub("d")));
+    KeyedStateBackend d(128, kAll, rocks_options(tmp.file("d")));
     Registered sd(d);
-    REQUIRE(d.restore_incremental(*cb, shared, tmp.sub("private-b")).is_ok());
+    REQUIRE(d.restore_incremental(*cb, shared, tmp.file("private-b")).is_ok());
     CHECK(contents(d) == b_contents);
     CHECK(d.key_count() == b.key_count());
     // And d checkpoints and restores again.
     fill(d, 0, 10, 100);
     const auto d_contents = contents(d);
-    auto cd = d.checkpoint_incremental(12, shared, tmp.sub("private-d"));
+    auto cd = d.checkpoint_incremental(12, shared, tmp.file("private-d"));
     REQUIRE(cd.ok());
     CHECK(cd->incremental_bytes < cd->full_bytes);
-    REQUIRE(b.restore_incremental(*cd, shared, tmp.sub("private-d")).is_ok());
+    REQUIRE(b.restore_incremental(*cd, shared, tmp.file("private-d")).is_ok());
     CHECK(contents(b) == d_contents);
   }
 }
 
 TEST_CASE("SSTs of a checkpoint that never completed are copied again, not referenced") {
   TempDir tmp;
-  const std::string shared = tmp.sub("shared");
-  KeyedStateBackend a(128, kAll, rocks_options(tmp.sub("a")));
+  const std::string shared = tmp.file("shared");
+  KeyedStateBackend a(128, kAll, rocks_options(tmp.file("a")));
   fill(a, 0, 500, 1);
-  auto cp1 = a.checkpoint_incremental(1, shared, tmp.sub("p1"));
+  auto cp1 = a.checkpoint_incremental(1, shared, tmp.file("p1"));
   REQUIRE(cp1.ok());
   fill(a, 500, 600, 1);
-  auto cp2 = a.checkpoint_incremental(2, shared, tmp.sub("p2"));  // not completed
+  auto cp2 = a.checkpoint_incremental(2, shared, tmp.file("p2"));  // not completed
   REQUIRE(cp2.ok());
   CHECK(cp2->incremental_bytes == cp2->full_bytes);  // 1 never completed either
   a.notify_checkpoint_complete(1);  // late: 1 completes after 2 was taken
   fill(a, 600, 700, 1);
-  auto cp3 = a.checkpoint_incremental(3, shared, tmp.sub("p3"));
+  auto cp3 = a.checkpoint_incremental(3, shared, tmp.file("p3"));
   REQUIRE(cp3.ok());
   const auto s1 = shared_files(*cp1), s2 = shared_files(*cp2), s3 = shared_files(*cp3);
   for (const auto& [local, stored] : s3) {
@@ -194,19 +194,19 @@ TEST_CASE("SSTs of a checkpoint that never completed are copied again, not refer
 
 TEST_CASE("rescaling restores key-group ranges of incremental checkpoints into new backends") {
   TempDir tmp;
-  const std::string shared = tmp.sub("shared");
-  KeyedStateBackend whole(128, kAll, rocks_options(tmp.sub("whole"), 50));
+  const std::string shared = tmp.file("shared");
+  KeyedStateBackend whole(128, kAll, rocks_options(tmp.file("whole"), 50));
   fill(whole, 0, 2000, 3);
   const auto all = contents(whole);
-  auto cp = whole.checkpoint_incremental(1, shared, tmp.sub("p"));
+  auto cp = whole.checkpoint_incremental(1, shared, tmp.file("p"));
   REQUIRE(cp.ok());
 
   const KeyGroupRange lo_range{0, 49}, hi_range{50, 127};
-  KeyedStateBackend lo(128, lo_range, rocks_options(tmp.sub("lo"), 5));
-  KeyedStateBackend hi(128, hi_range, rocks_options(tmp.sub("hi"), 5));
+  KeyedStateBackend lo(128, lo_range, rocks_options(tmp.file("lo"), 5));
+  KeyedStateBackend hi(128, hi_range, rocks_options(tmp.file("hi"), 5));
   Registered slo(lo), shi(hi);
-  REQUIRE(lo.restore_incremental_range(*cp, shared, tmp.sub("p")).is_ok());
-  REQUIRE(hi.restore_incremental_range(*cp, shared, tmp.sub("p")).is_ok());
+  REQUIRE(lo.restore_incremental_range(*cp, shared, tmp.file("p")).is_ok());
+  REQUIRE(hi.restore_incremental_range(*cp, shared, tmp.file("p")).is_ok());
   auto [lo_counts, lo_names] = contents(lo);
   auto [hi_counts, hi_names] = contents(hi);
   for (const auto& e : lo_counts) CHECK(lo_range.contains(std::get<0>(e.first)));
@@ -224,14 +224,14 @@ TEST_CASE("rescaling restores key-group ranges of incremental checkpoints into n
   lo.set_current_key("user-5", 5);
   slo.counts.get_or_create(0) += 1;
   const auto lo_now = contents(lo);
-  auto cl = lo.checkpoint_incremental(2, shared, tmp.sub("pl"));
-  auto ch = hi.checkpoint_incremental(2, shared, tmp.sub("ph"));
+  auto cl = lo.checkpoint_incremental(2, shared, tmp.file("pl"));
+  auto ch = hi.checkpoint_incremental(2, shared, tmp.file("ph"));
   REQUIRE(cl.ok());
   REQUIRE(ch.ok());
-  KeyedStateBackend merged(128, kAll, rocks_options(tmp.sub("merged")));
+  KeyedStateBackend merged(128, kAll, rocks_options(tmp.file("merged")));
   Registered sm(merged);
-  REQUIRE(merged.restore_incremental_range(*cl, shared, tmp.sub("pl")).is_ok());
-  REQUIRE(merged.restore_incremental_range(*ch, shared, tmp.sub("ph")).is_ok());
+  REQUIRE(merged.restore_incremental_range(*cl, shared, tmp.file("pl")).is_ok());
+  REQUIRE(merged.restore_incremental_range(*ch, shared, tmp.file("ph")).is_ok());
   CHECK(merged.key_count() == whole.key_count());
   merged.set_current_key("user-5", 5);
   CHECK(*sm.counts.get(0) == 4);
@@ -241,24 +241,24 @@ TEST_CASE("rescaling restores key-group ranges of incremental checkpoints into n
   CHECK(merged_counts == expected);
 
   // A snapshot of other key groups only: nothing to take, nothing changes.
-  KeyedStateBackend none(128, KeyGroupRange{0, 0}, rocks_options(tmp.sub("none")));
-  REQUIRE(none.restore_incremental_range(*ch, shared, tmp.sub("ph")).is_ok());
+  KeyedStateBackend none(128, KeyGroupRange{0, 0}, rocks_options(tmp.file("none")));
+  REQUIRE(none.restore_incremental_range(*ch, shared, tmp.file("ph")).is_ok());
   CHECK(none.key_count() == 0);
   // restore_incremental insists on the same key groups.
-  CHECK(!none.restore_incremental(*ch, shared, tmp.sub("ph")).is_ok());
+  CHECK(!none.restore_incremental(*ch, shared, tmp.file("ph")).is_ok());
 }
 
 TEST_CASE("an incremental restore refuses a state stored as another type and changes nothing") {
   TempDir tmp;
-  KeyedStateBackend a(128, kAll, rocks_options(tmp.sub("a")));
+  KeyedStateBackend a(128, kAll, rocks_options(tmp.file("a")));
   fill(a, 0, 10, 1);
-  auto cp = a.checkpoint_incremental(1, tmp.sub("s"), tmp.sub("p"));
+  auto cp = a.checkpoint_incremental(1, tmp.file("s"), tmp.file("p"));
   REQUIRE(cp.ok());
-  KeyedStateBackend b(128, kAll, rocks_options(tmp.sub("b")));
+  KeyedStateBackend b(128, kAll, rocks_options(tmp.file("b")));
   auto& wrong = b.value_state<std::string>("counts");
   b.set_current_key("mine", 3);
   wrong.put("kept");
-  Status st = b.restore_incremental(*cp, tmp.sub("s"), tmp.sub("p"));
+  Status st = b.restore_incremental(*cp, tmp.file("s"), tmp.file("p"));
   CHECK(st.code() == StatusCode::kTypeError);
   CHECK(*wrong.get() == "kept");
   CHECK(b.key_count() == 1);

@@ -1,5 +1,5 @@
-// Helpers for the RocksDB backend tests: a temporary directory that removes
-// itself, and a dump of a state's whole contents for comparing backends.
+// Helpers for the RocksDB backend tests: backend options in a temp directory
+// (unit/temp_dir.h), and a dump of a state's whole contents for comparing backends.
 #pragma once
 
 #include <stdlib.h>
@@ -13,29 +13,9 @@
 #include <vector>
 
 #include "state/keyed_state_backend.h"
+#include "unit/temp_dir.h"
 
 namespace eddy::test {
-
-/// A fresh directory under /tmp, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/eddy-rocksdb-test-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    path_ = p != nullptr ? p : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 inline StateBackendOptions rocks_options(const std::string& dir, size_t cache_keys = 1 << 16) {
   StateBackendOptions o;
