@@ -1,13 +1,13 @@
 // Checkpoint coordinator: trigger, acks, metadata, completion, retention.
 #include "actors/checkpoint_coordinator.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <optional>
 
+#include "checkpoint/checkpoint_interval.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "runtime/task_runner.h"
 
@@ -32,7 +32,7 @@ struct CoordinatorState {
   CheckpointCoordinatorSetup setup;
   int64_t next_id = 1;
   bool periodic = false;
-  Clock::time_point last_trigger;  // of a periodic checkpoint
+  std::optional<Clock::time_point> last_trigger;  // of a periodic checkpoint
   uint64_t tick = 0;               // the one scheduled tick that counts (savepoints schedule too)
   std::optional<PendingCheckpoint> pending;
   std::deque<caf::response_promise> savepoint_requests;  // waiting for the pending checkpoint
@@ -51,17 +51,11 @@ size_t subtask_count(const CoordinatorState& st) {
   return n;
 }
 
-/// Like Flink's checkpoint interval, the time between triggers: the next one
-/// is due `interval` after the last one started, or at once when the last
-/// took longer than that.
 void schedule_tick(self_ptr self) {
   auto& st = self->state;
   if (!st.periodic) return;
-  const auto interval = std::chrono::microseconds(spec(self).interval_us);
-  const auto due = st.last_trigger == Clock::time_point() ? Clock::now() + interval : st.last_trigger + interval;
-  const auto wait = std::max<Clock::duration>(due - Clock::now(), Clock::duration::zero());
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(wait), cktick_atom::value,
-                     ++st.tick);
+  const auto wait = next_checkpoint_wait(st.last_trigger, Clock::now(), std::chrono::microseconds(spec(self).interval_us));
+  self->delayed_send(self, wait, cktick_atom::value, ++st.tick);
 }
 
 void abort_pending(self_ptr self, const std::string& reason) {
