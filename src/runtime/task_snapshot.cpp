@@ -67,7 +67,15 @@ bool unpack_split(const msgpack::object& o, Split& s) {
 }  // namespace
 
 std::string encode_task_snapshot(const TaskSnapshot& t) {
+  // Key-group bytes can reach hundreds of MiB: one allocation, not a doubling
+  // string that copies them again and again.
+  size_t bytes_in_state = 1024;
+  for (const auto& op : t.operators) {
+    bytes_in_state += op.rocksdb.size() + op.operator_state.size() + op.node.size() + 64;
+    for (const auto& e : op.key_groups) bytes_in_state += e.second.size() + 16;
+  }
   std::string out;
+  out.reserve(bytes_in_state);
   Sink sink{&out};
   Packer pk(sink);
   pk.pack_array(6);
