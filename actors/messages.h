@@ -42,6 +42,7 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;            // subtask -> 
 using decline_atom = caf::atom_constant<caf::atom("decline")>;    // subtask -> checkpointer
 using ckdone_atom = caf::atom_constant<caf::atom("ckdone")>;      // checkpointer -> subtask, job master
 using ckfailed_atom = caf::atom_constant<caf::atom("ckfailed")>;  // checkpointer -> job master
+using written_atom = caf::atom_constant<caf::atom("written")>;  // state file writer thread -> subtask
 using cktick_atom = caf::atom_constant<caf::atom("cktick")>;      // checkpointer -> itself
 using cktimeout_atom = caf::atom_constant<caf::atom("cktimeout")>;  // checkpointer -> itself
 using savepoint_atom = caf::atom_constant<caf::atom("savepoint")>;  // client -> job_manager -> job master -> checkpointer

@@ -19,16 +19,18 @@ struct SubtaskState;
 /// Turns the runner's sends into actor messages along the wiring.
 class ActorHost final : public TaskHost {
  public:
-  ActorHost(caf::event_based_actor* self, SubtaskState& st) : self_(self), st_(st) {}
+  ActorHost(caf::event_based_actor* self, SubtaskState& st) : self_(self), st_(st), me_(self->address()) {}
   void send_batch(int out_edge, int channel, const RecordBatchPtr& batch, int32_t backlog) override;
   void send_event(int out_edge, int channel, const StreamEvent& event) override;
   void send_credit(int input_channel, int32_t credits) override;
   void ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot) override;
   void decline_checkpoint(int64_t barrier, const std::string& reason) override;
+  void snapshot_written(int64_t barrier) override;
 
  private:
   caf::event_based_actor* self_;
   SubtaskState& st_;
+  caf::actor_addr me_;  // weak: the writer thread may outlive the actor
 };
 
 struct SubtaskState {
@@ -73,6 +75,12 @@ void ActorHost::ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot)
 void ActorHost::decline_checkpoint(int64_t barrier, const std::string& reason) {
   self_->send(st_.wiring.checkpointer, decline_atom::value, barrier, st_.deployment.vertex,
               st_.deployment.subtask, reason);
+}
+
+void ActorHost::snapshot_written(int64_t barrier) {
+  // On the writer's thread: a message is the thread-safe way in, and the weak
+  // address turns into nothing once the actor is gone.
+  if (auto me = caf::actor_cast<caf::actor>(me_)) caf::anon_send(me, written_atom::value, barrier);
 }
 
 using self_ptr = caf::stateful_actor<SubtaskState>*;
@@ -250,6 +258,10 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](trigger_atom, int64_t barrier) {
         if (self->state.done || !self->state.runner) return;
         check(self, self->state.runner->trigger_checkpoint(barrier));
+      },
+      [=](written_atom, int64_t barrier) {
+        if (self->state.done || !self->state.runner) return;
+        check(self, self->state.runner->finish_snapshot(barrier));
       },
       [=](ckdone_atom, int64_t id) -> bool {
         auto& st = self->state;

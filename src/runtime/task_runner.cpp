@@ -536,6 +536,7 @@ bool TaskRunner::finished() const {
 void TaskRunner::close() {
   if (closed_) return;
   closed_ = true;
+  pending_snapshot_.reset();  // waits for its state file; nobody acks it any more
   for (auto& op : ops_) (void)op->close();
 }
 

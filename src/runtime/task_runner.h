@@ -21,6 +21,7 @@
 #include "operators/operator.h"
 #include "plan/job_graph.h"
 #include "runtime/metrics.h"
+#include "runtime/state_file_writer.h"
 #include "runtime/task_snapshot.h"
 #include "runtime/watermark_tracker.h"
 
@@ -40,6 +41,10 @@ class TaskHost {
   virtual void ack_checkpoint(int64_t barrier, const SubtaskSnapshot& snapshot) = 0;
   /// The snapshot for `barrier` could not be taken; the checkpoint fails, the job goes on.
   virtual void decline_checkpoint(int64_t barrier, const std::string& reason) = 0;
+  /// Called on the state file writer's thread, not the subtask's: the state
+  /// file for `barrier` is written (or failed). The host has the subtask's
+  /// thread call TaskRunner::finish_snapshot(barrier).
+  virtual void snapshot_written(int64_t barrier) = 0;
 };
 
 struct TaskOptions {
@@ -120,6 +125,10 @@ class TaskRunner {
   /// After finished(): the final state, canonical, for checkpoints taken after
   /// this subtask ended (a state file's bytes).
   Result<std::string> final_snapshot();
+  /// The state file of the snapshot for `barrier` is written (TaskHost::
+  /// snapshot_written): acks the checkpoint, or declines it if the write
+  /// failed. A no-op when that snapshot was finished already.
+  Status finish_snapshot(int64_t barrier);
 
   /// End of input reached, chain finished and every output sent.
   bool finished() const;
@@ -166,6 +175,8 @@ class TaskRunner {
   Status snapshot_and_ack(int64_t barrier, int64_t alignment_ns);
   Result<TaskSnapshot> snapshot_state(int64_t barrier, bool canonical, const std::string& dir,
                                       SubtaskSnapshot& meta);
+  /// Waits for the snapshot whose state file is being written, if any, and finishes it.
+  Status finish_pending_snapshot();
 
   JobGraphPtr graph_;
   int vertex_;
@@ -225,6 +236,13 @@ class TaskRunner {
   std::vector<std::deque<PendingInput>> held_;
   uint64_t records_seen_ = 0;        // for fault injection
   std::map<std::string, FileChecksum> stored_files_;  // shared RocksDB files already checksummed
+  /// The snapshot whose state file is being written; at most one at a time.
+  struct PendingSnapshot {
+    int64_t barrier = 0;
+    SubtaskSnapshot meta;  // all but the state file
+    std::unique_ptr<StateFileWriter> writer;
+  };
+  std::optional<PendingSnapshot> pending_snapshot_;
 };
 
 }  // namespace eddy

@@ -112,6 +112,8 @@ Status TaskRunner::trigger_checkpoint(int64_t barrier) {
 // -- snapshot ----------------------------------------------------------------------------
 
 Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
+  // One snapshot at a time: the previous one is acked (or declined) first.
+  EDDY_RETURN_IF_ERROR(finish_pending_snapshot());
   const int64_t t0 = steady_ns();
   const JobVertex& v = vertex();
   SubtaskSnapshot meta;
@@ -121,25 +123,48 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   meta.parallelism = v.parallelism;
   meta.alignment_us = alignment_ns / 1000;
   const std::string dir = snapshot_dir_for(options_.checkpoint_root, barrier);
-  Status written = [&]() -> Status {
+  std::string bytes;
+  Status taken = [&]() -> Status {
     if (options_.checkpoint_root.empty())
       return Status::internal("a barrier arrived, but the job has no checkpoint directory");
     EDDY_ASSIGN_OR_RETURN(TaskSnapshot snap,
                           snapshot_state(barrier, barrier_is_savepoint(barrier), dir, meta));
-    const std::string name = "v" + std::to_string(vertex_) + "-" + std::to_string(subtask_index_) + ".state";
-    EDDY_ASSIGN_OR_RETURN(meta.state_file, CheckpointStorage::write_file(dir, name, encode_task_snapshot(snap)));
-    meta.full_bytes += meta.state_file.size;
-    meta.incremental_bytes += meta.state_file.size;
+    bytes = encode_task_snapshot(snap);
     return Status::ok();
   }();
   // The barrier goes on either way, or downstream subtasks would stay blocked.
   broadcast(StreamEvent{EventKind::kBarrier, barrier});
-  if (!written.is_ok()) {
-    host_.decline_checkpoint(barrier, written.message());
+  if (!taken.is_ok()) {
+    host_.decline_checkpoint(barrier, taken.message());
     return Status::ok();
   }
   meta.sync_duration_us = (steady_ns() - t0) / 1000;
-  host_.ack_checkpoint(barrier, meta);
+  // The state file reaches the disk on a thread of its own; the ack follows.
+  const std::string name = "v" + std::to_string(vertex_) + "-" + std::to_string(subtask_index_) + ".state";
+  TaskHost* host = &host_;
+  pending_snapshot_ = PendingSnapshot{barrier, std::move(meta), nullptr};
+  pending_snapshot_->writer = std::make_unique<StateFileWriter>(
+      dir, name, std::move(bytes), [host, barrier] { host->snapshot_written(barrier); });
+  return Status::ok();
+}
+
+Status TaskRunner::finish_pending_snapshot() {
+  return pending_snapshot_ ? finish_snapshot(pending_snapshot_->barrier) : Status::ok();
+}
+
+Status TaskRunner::finish_snapshot(int64_t barrier) {
+  if (!pending_snapshot_ || pending_snapshot_->barrier != barrier) return Status::ok();
+  PendingSnapshot p = std::move(*pending_snapshot_);
+  pending_snapshot_.reset();
+  Result<StateFileRef> file = p.writer->wait();
+  if (!file.ok()) {
+    host_.decline_checkpoint(barrier, file.status().message());
+    return Status::ok();
+  }
+  p.meta.state_file = *file;
+  p.meta.full_bytes += p.meta.state_file.size;
+  p.meta.incremental_bytes += p.meta.state_file.size;
+  host_.ack_checkpoint(barrier, p.meta);
   return Status::ok();
 }
 
@@ -200,6 +225,7 @@ Result<TaskSnapshot> TaskRunner::snapshot_state(int64_t barrier, bool canonical,
 }
 
 Result<std::string> TaskRunner::final_snapshot() {
+  EDDY_RETURN_IF_ERROR(finish_pending_snapshot());
   SubtaskSnapshot unused;
   EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, snapshot_state(0, /*canonical=*/true, "", unused));
   t.finished = true;

@@ -3,8 +3,10 @@
 // (FIFO per sender and receiver, as CAF guarantees) and checks the outcome.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <chrono>
 #include <random>
@@ -45,7 +47,9 @@ class FakeHost final : public TaskHost {
     declined.push_back(barrier);
     decline_reasons.push_back(why);
   }
+  void snapshot_written(int64_t barrier) override { written = barrier; }
 
+  std::atomic<int64_t> written{0};  // set on the state file writer's thread
   std::vector<int64_t> acked;
   std::vector<int64_t> declined;
   std::vector<std::string> decline_reasons;
@@ -145,6 +149,14 @@ class Cluster {
   }
   /// One step of source `a`.
   SourceStep step(Address a) { return step_source(a); }
+  /// Waits (up to 10 s) until `a`'s state file for `barrier` is written, then
+  /// finishes that snapshot as the subtask actor would on its message.
+  void finish_written(Address a, int64_t barrier) {
+    for (int i = 0; i < 10000 && host(a).written != barrier; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(host(a).written == barrier);
+    REQUIRE(runner(a).finish_snapshot(barrier).is_ok());
+  }
   /// Batches `from` sent so far.
   size_t batches_sent_by(Address from) const {
     size_t n = 0;
@@ -341,6 +353,8 @@ TEST_CASE("alignment: a channel that delivered the barrier gets no credit until 
   CHECK(c.records_in("f") == processed_before);
   CHECK(c.batches_sent_by(s0) - sent_before <= 2 + 8);  // exclusive + floating credits at most
   CHECK(c.host(f).acked.empty());
+  // s0 acks once its state file is written, on a thread of its own.
+  c.finish_written(s0, 1);
   const std::string why = c.host(s0).decline_reasons.empty() ? std::string() : c.host(s0).decline_reasons[0];
   INFO(why);
   CHECK(c.host(s0).acked == std::vector<int64_t>{1});
@@ -357,6 +371,7 @@ TEST_CASE("alignment: a channel that delivered the barrier gets no credit until 
   // processes what it held from s0 and grants s0 credit again.
   REQUIRE(c.runner(s1).trigger_checkpoint(1).is_ok());
   exchange(s1);
+  c.finish_written(f, 1);
   CHECK(c.host(f).acked == std::vector<int64_t>{1});
   CHECK(c.host(f).declined.empty());
   CHECK(c.records_in("f") > with_s1);
@@ -367,4 +382,40 @@ TEST_CASE("alignment: a channel that delivered the barrier gets no credit until 
   c.run();
   REQUIRE(c.all_finished());
   CHECK(c.records_in("f") == static_cast<uint64_t>(rows));
+}
+
+TEST_CASE("a snapshot is acked once its state file is on disk, and declined when the write fails") {
+  eddy::test::TempDir dir;
+  std::filesystem::create_directories(dir.file("chk-1"));  // the coordinator's part
+  // chk-2 is a file, so the state file cannot go there, even as root.
+  { std::ofstream(dir.file("chk-2")) << "not a folder"; }
+  TaskOptions options;
+  options.checkpoint_root = dir.path();
+  Cluster c(pipeline(1, 1, 1, ""), 5, options);
+  const Address s0{0, 0}, f{1, 0};
+  for (int i = 0; i < 5; ++i) {
+    c.step(s0);
+    c.drain(s0, f);
+    c.drain(f, s0);
+  }
+
+  REQUIRE(c.runner(s0).trigger_checkpoint(1).is_ok());
+  // The barrier went downstream at once; the ack waits for the writer thread.
+  CHECK(c.host(s0).acked.empty());
+  CHECK(c.host(s0).declined.empty());
+  c.finish_written(s0, 1);
+  CHECK(c.host(s0).acked == std::vector<int64_t>{1});
+  CHECK(std::filesystem::file_size(dir.file("chk-1/v0-0.state")) > 0);
+
+  REQUIRE(c.runner(s0).trigger_checkpoint(2).is_ok());
+  c.finish_written(s0, 2);
+  CHECK(c.host(s0).acked == std::vector<int64_t>{1});
+  REQUIRE(c.host(s0).declined == std::vector<int64_t>{2});
+  CHECK(c.host(s0).decline_reasons[0].find("chk-2") != std::string::npos);
+
+  // A finished snapshot is not finished twice, and the job runs on to its end.
+  REQUIRE(c.runner(s0).finish_snapshot(2).is_ok());
+  CHECK(c.host(s0).declined.size() == 1);
+  c.run();
+  CHECK(c.all_finished());
 }
