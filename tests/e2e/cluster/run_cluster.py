@@ -35,6 +35,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from part_files import committed_csv_rows  # noqa: E402
+
 SECRET = "test-secret-4f1d"
 MARKER = "EDDYPLAINTEXTMARKER"
 PROC_TIMEOUT = 120
@@ -157,19 +160,6 @@ def job_state(rest_port, job):
     return body
 
 
-def read_rows(outdir):
-    """The data rows of every committed part file; each part file has its own
-    CSV header, and how many part files there are depends on checkpoint timing."""
-    rows = []
-    for name in sorted(os.listdir(outdir)):
-        if name.startswith("."):
-            continue
-        with open(os.path.join(outdir, name)) as f:
-            lines = f.read().splitlines()
-            rows.extend(line for line in lines[1:] if line)
-    return sorted(rows)
-
-
 def write_pipeline(work, name, rows, rate, outdir, ckdir):
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
@@ -181,7 +171,7 @@ def local_reference(eddy, work, rows, rate):
     outdir = os.path.join(work, "reference-out")
     path = write_pipeline(work, "reference", rows, rate, outdir, os.path.join(work, "reference-ck"))
     subprocess.run([eddy, "local", path, "-q"], check=True, timeout=PROC_TIMEOUT)
-    return read_rows(outdir)
+    return committed_csv_rows(outdir)
 
 
 def start_jobmanager(c, name="jm", extra=(), rpc_host="127.0.0.1", rest_host="127.0.0.1", prefix=None):
@@ -262,7 +252,7 @@ def mode_failover(eddy, work):
         assert final["checkpoints"]["restarts"] >= 1, final
         names = [o["name"] for o in final["operators"]]
         assert names == ["events", "totals", "out"], names
-        got = read_rows(outdir)
+        got = committed_csv_rows(outdir)
         assert got == expected, f"output differs from the local run: {len(got)} vs {len(expected)} rows"
         status = client(eddy, "status", job, "-m", f"127.0.0.1:{rest_port}")
         assert "FINISHED" in status.stdout and "totals" in status.stdout, status.stdout
@@ -334,7 +324,7 @@ def mode_frozen(eddy, work):
             job_state(rest_port, job)), timeout=90)
         assert final["state"] == "FINISHED", final
         assert final["checkpoints"]["restarts"] >= 1, final
-        got = read_rows(outdir)
+        got = committed_csv_rows(outdir)
         assert got == expected, f"output differs from the local run: {len(got)} vs {len(expected)} rows"
         # Thawed, it found its link gone, stopped its subtasks and registered again.
         wait_until("tm1 registered again", lambda: sorted(t["name"] for t in task_managers(rest_port)) ==
@@ -406,7 +396,7 @@ def mode_tls(eddy, work):
         assert final["state"] == "FINISHED", final
         assert final["checkpoints"]["restarts"] == 0, f"the refusals disturbed the job: {final}"
         assert sorted(t["name"] for t in task_managers(rest_port)) == ["tm1", "tm2"]
-        assert any(MARKER in row for row in read_rows(outdir))
+        assert any(MARKER in row for row in committed_csv_rows(outdir))
         if capture is None:
             print("tls: capture SKIPPED (no tshark; scripts/install-deps.sh installs it)")
         else:
@@ -489,7 +479,7 @@ def mode_netns(eddy, work):
             r = subprocess.run([eddy, "run", path, "--wait", "-m", f"10.231.0.1:{rest_port}"],
                                capture_output=True, text=True, timeout=PROC_TIMEOUT)
             assert r.returncode == 0, r.stderr
-            got = read_rows(outdir)
+            got = committed_csv_rows(outdir)
             assert got == expected, f"output differs from the local run: {len(got)} vs {len(expected)} rows"
             print(f"netns: job spanned task managers at {', '.join(hosts)}; output identical to eddy local")
         finally:

@@ -28,6 +28,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from part_files import committed_csv_rows  # noqa: E402
+
 PIPELINE = """\
 name: exactly-once
 parallelism: {parallelism}
@@ -85,16 +88,6 @@ def write_pipeline(work, name, backend, outdir, ckdir, rows, rate, parallelism=2
     return path
 
 
-def rows_of(outdir):
-    """Data rows of every visible part file (csv headers dropped), sorted."""
-    rows = []
-    for part in glob.glob(os.path.join(outdir, "part-*")):
-        with open(part) as f:
-            lines = f.read().splitlines()
-        rows.extend(l for l in lines[1:] if l)
-    return sorted(rows)
-
-
 def hidden_files(outdir):
     return sorted(os.path.basename(p) for p in glob.glob(os.path.join(outdir, ".part-*")))
 
@@ -148,7 +141,7 @@ def reference(eddy, work, backend, rows, rate):
     code, _, err = run([eddy, "local", p, "-q"])
     if code != 0:
         raise RuntimeError("undisturbed run failed (%d):\n%s" % (code, err))
-    return rows_of(out)
+    return committed_csv_rows(out)
 
 
 def mode_kill(eddy, work, backend, rows, rate, kills, rng, want, check):
@@ -181,7 +174,7 @@ def mode_kill(eddy, work, backend, rows, rate, kills, rng, want, check):
         break
     check.expect(killed >= kills, "%s: killed with SIGKILL %d times (wanted %d)" % (backend, killed, kills))
     check.expect(len(resumed) >= 2, "%s: resumed from checkpoints %s" % (backend, ", ".join(resumed)))
-    compare(check, "%s after %d kills" % (backend, killed), rows_of(out), want)
+    compare(check, "%s after %d kills" % (backend, killed), committed_csv_rows(out), want)
     check.expect(not hidden_files(out), "%s: no in-progress files left (%s)" % (backend, hidden_files(out)[:3]))
 
 
@@ -199,7 +192,7 @@ def mode_inject(eddy, work, backend, rows, rate, want, check):
                  "%s: summary shows 3 restarts (%s)" % (backend, restarts.group(0) if restarts else "none"))
     if code != 0:
         print(err[-3000:])
-    compare(check, "%s with injected failures" % backend, rows_of(out), want)
+    compare(check, "%s with injected failures" % backend, committed_csv_rows(out), want)
     # One failure more than the strategy allows fails the job.
     out2 = os.path.join(work, "inject2-out-" + backend)
     p2 = write_pipeline(work, "inject2-" + backend, backend, out2, ck + "2", rows, rate * 100, attempts=1)
@@ -233,7 +226,7 @@ def mode_rescale(eddy, work, backend, rows, rate, rng, want, check):
         check.expect(code == 0, "%s: restored the p2 savepoint at -p %d (exit %d)" % (backend, par, code))
         if code != 0:
             print(err[-3000:])
-        compare(check, "%s savepoint p2 -> p%d" % (backend, par), rows_of(out_p), want)
+        compare(check, "%s savepoint p2 -> p%d" % (backend, par), committed_csv_rows(out_p), want)
     # An incompatible pipeline is refused, saying what differs.
     bad = write_pipeline(work, "rescale-bad-" + backend, backend, out + "-bad", ck + "-bad", rows, rate)
     with open(bad) as f:
@@ -270,7 +263,7 @@ def mode_corrupt(eddy, work, backend, rows, rate, rng, want, check):
     check.expect(code == 0, "%s: resumed past a corrupt checkpoint (exit %d)" % (backend, code))
     check.expect("unusable" in err and os.path.basename(newest)[4:] in err,
                  "%s: the corrupt checkpoint was named: %s" % (backend, [l for l in err.splitlines() if "unusable" in l][:1]))
-    compare(check, "%s after falling back to the previous checkpoint" % backend, rows_of(out), want)
+    compare(check, "%s after falling back to the previous checkpoint" % backend, committed_csv_rows(out), want)
 
 
 def main():
