@@ -286,7 +286,14 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         auto rp = self->make_response_promise<std::string>();
         self->request(it->second.master, caf::infinite, savepoint_atom::value, stop)
             .then([rp](const std::string& path) mutable { rp.deliver(path); },
-                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                  [=](caf::error& err) mutable {
+                    auto now = self->state.jobs.find(id);
+                    if (err == caf::sec::request_receiver_down && now != self->state.jobs.end())
+                      return rp.deliver(caf::make_error(
+                          caf::sec::invalid_argument, "the job ended (" + now->second.result.state +
+                                                          ") before the savepoint was taken"));
+                    rp.deliver(std::move(err));
+                  });
         return rp;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
@@ -297,7 +304,15 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         auto rp = self->make_response_promise<JobResult>();
         self->request(it->second.master, std::chrono::seconds(5), metrics_atom::value)
             .then([rp](const JobResult& r) mutable { rp.deliver(r); },
-                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                  [=](caf::error& err) mutable {
+                    // The master ended between the ask and its answer. It reported
+                    // (or its down message told) before the bounce came back, so
+                    // this job's record is final by now.
+                    auto now = self->state.jobs.find(id);
+                    if (err == caf::sec::request_receiver_down && now != self->state.jobs.end())
+                      return rp.deliver(now->second.result);
+                    rp.deliver(std::move(err));
+                  });
         return rp;
       },
       [=](list_atom) -> caf::result<std::vector<JobResult>> {

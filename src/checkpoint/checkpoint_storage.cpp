@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 #include <system_error>
@@ -333,6 +334,11 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
   // The deletions of _metadata must be durable before any shared file goes, or a
   // crash could resurrect a complete-looking checkpoint whose files are gone.
   if (!candidates.empty()) EDDY_RETURN_IF_ERROR(sync_dir(root_));
+  // Incomplete dirs older than a kept checkpoint belong to aborted attempts (at
+  // most one checkpoint is in flight, and it is newer), or were written by a
+  // subtask that lived on after its attempt was stopped.
+  Status stale = remove_incomplete_below(*oldest_kept);
+  if (!stale.is_ok() && first_error.is_ok()) first_error = stale;
   size_t deleted = 0;
   if (!refs_unknown) {
     EDDY_ASSIGN_OR_RETURN(deleted, delete_shared(candidates, keep));
@@ -369,7 +375,7 @@ Status CheckpointStorage::remove_all_checkpoints() {
   return Status::ok();
 }
 
-Status CheckpointStorage::remove_incomplete() {
+Status CheckpointStorage::remove_incomplete_below(int64_t below) {
   std::error_code ec;
   std::vector<std::string> incomplete;
   fs::directory_iterator it(root_, ec);
@@ -377,15 +383,19 @@ Status CheckpointStorage::remove_incomplete() {
   if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     const std::string path = it->path().string();
-    if (checkpoint_id_of(it->path().filename().string()) &&
-        !is_regular_file(path + "/" + kMetadataFileName))
-      incomplete.push_back(path);
+    const auto id = checkpoint_id_of(it->path().filename().string());
+    if (id && *id < below && !is_regular_file(path + "/" + kMetadataFileName)) incomplete.push_back(path);
   }
   if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
   for (const auto& dir : incomplete) {
     fs::remove_all(dir, ec);
     if (ec) return Status::io_error("cannot delete '" + dir + "': " + ec.message());
   }
+  return Status::ok();
+}
+
+Status CheckpointStorage::remove_incomplete() {
+  EDDY_RETURN_IF_ERROR(remove_incomplete_below(std::numeric_limits<int64_t>::max()));
 
   // Every entry of shared/ that no completed checkpoint references.
   EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
@@ -400,6 +410,7 @@ Status CheckpointStorage::remove_incomplete() {
     }
   }
   std::vector<std::string> unreferenced;
+  std::error_code ec;
   fs::recursive_directory_iterator sit(shared_dir(), ec);
   if (ec == std::errc::no_such_file_or_directory) return Status::ok();
   if (ec) return Status::io_error("cannot list '" + shared_dir() + "': " + ec.message());

@@ -94,7 +94,8 @@ class CheckpointStorage {
   /// runtime never referencing, in a new checkpoint, a shared file that the
   /// newest completed one does not reference (true for RocksDB SSTs, which are
   /// immutable and, once dropped by compaction, never come back). Unreadable
-  /// metadata newer than the oldest kept checkpoint is left alone. Returns the
+  /// metadata newer than the oldest kept checkpoint is left alone. Incomplete
+  /// dirs older than the oldest kept one (aborted attempts) go too. Returns the
   /// number of shared files deleted.
   Result<size_t> retain(int32_t retain);
 
@@ -108,6 +109,8 @@ class CheckpointStorage {
   Status remove_all_checkpoints();
 
  private:
+  /// Deletes the chk-* dirs below id `below` that have no _metadata.
+  Status remove_incomplete_below(int64_t below);
   /// Completed ids, ascending; an error when the root exists but cannot be listed.
   Result<std::vector<int64_t>> list_completed() const;
   /// Deletes the shared files in `candidates` that are not in `keep`; counts them.

@@ -11,6 +11,8 @@ Modes (all by default):
   frozen    a task manager is frozen (SIGSTOP): it is dropped within the
             heartbeat timeout, the job fails over to a new one, and the thawed
             task manager registers again without disturbing the output.
+  endings   short jobs polled over REST from several threads as they end:
+            every answer is the job's state, never an error.
   secret    task managers with a wrong or no cluster secret are refused, logged,
             never listed and never given work.
   tls       mutual TLS (certificates made with the openssl CLI): a job runs; a
@@ -20,7 +22,7 @@ Modes (all by default):
   netns     the job spans network namespaces (ip netns + veth, as root);
             skipped with a message where namespaces cannot be made.
 
-Usage: run_cluster.py EDDY [--modes failover,frozen,secret,tls,netns] [--keep]
+Usage: run_cluster.py EDDY [--modes failover,endings,frozen,secret,tls,netns] [--keep]
 """
 import argparse
 import json
@@ -31,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -292,6 +295,44 @@ def mode_secret(eddy, work):
         c.stop_all()
 
 
+def mode_endings(eddy, work):
+    """A job's status asked for while its master ends is answered with the job's
+    state (the ask races the master's last message), never with an error."""
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    try:
+        jm, rpc, rest_port = start_jobmanager(c)
+        start_two_task_managers(c, rpc, rest_port)
+        answers, bad = 0, []
+        for n in range(6):
+            job, _ = submit(eddy, work, f"ending{n}", 4000, 1000000, rest_port)
+            done = threading.Event()
+
+            def poll():
+                nonlocal answers
+                while not done.is_set():
+                    status, body = rest(rest_port, "GET", f"/jobs/{job}")
+                    answers += 1
+                    if status != 200:
+                        bad.append((status, body))
+                    elif body["state"] in ("FINISHED", "FAILED", "CANCELED"):
+                        if body["state"] != "FINISHED":
+                            bad.append((status, body))
+                        done.set()
+
+            threads = [threading.Thread(target=poll) for _ in range(3)]
+            for t in threads:
+                t.start()
+            finished = done.wait(timeout=60)
+            done.set()
+            for t in threads:
+                t.join(timeout=40)
+            assert finished, f"job {job} did not end within 60s"
+            assert not bad, bad[:3]
+        print(f"endings: 6 short jobs polled {answers} times as they ended; every answer was the job's state")
+    finally:
+        c.stop_all()
+
+
 def mode_frozen(eddy, work):
     """A task manager that falls silent (SIGSTOP) is dropped within the heartbeat
     timeout and its job fails over; thawed, it must not disturb the job."""
@@ -490,7 +531,7 @@ def mode_netns(eddy, work):
         ip("link", "del", bridge, check=False)
 
 
-MODES = {"failover": mode_failover, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns}
+MODES = {"failover": mode_failover, "endings": mode_endings, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns}
 
 
 def main():

@@ -213,11 +213,14 @@ TEST_CASE("retain deletes old checkpoints and exactly the shared files no kept o
   CheckpointStorage storage(tmp.path());
   complete_checkpoint(storage, 1, {"a", "b"});
   complete_checkpoint(storage, 2, {"a", "b", "c"});
-  complete_checkpoint(storage, 3, {"b", "c", "d"});
-  complete_checkpoint(storage, 4, {"b", "d", "e"});
+  // Aborted with its attempt, a subtask of which wrote on after the abort.
+  REQUIRE(storage.prepare_checkpoint(3).is_ok());
+  REQUIRE(CheckpointStorage::write_file(storage.checkpoint_dir(3), "v0-0.state", "late").ok());
+  complete_checkpoint(storage, 4, {"b", "c", "d"});
+  complete_checkpoint(storage, 5, {"b", "d", "e"});
   // Written by a checkpoint still in flight: referenced by no metadata yet.
   REQUIRE(CheckpointStorage::write_file(storage.shared_dir(), "f", "new").ok());
-  fs::create_directory(storage.checkpoint_dir(5));
+  fs::create_directory(storage.checkpoint_dir(6));
   // Savepoints are never touched.
   Result<std::string> savepoint = storage.prepare_savepoint(1);
   REQUIRE(savepoint.ok());
@@ -225,19 +228,20 @@ TEST_CASE("retain deletes old checkpoints and exactly the shared files no kept o
   Result<size_t> deleted = storage.retain(2);
   REQUIRE_MESSAGE(deleted.ok(), deleted.status().to_string());
   CHECK(*deleted == 1);  // a: only 1 and 2 referenced it
-  CHECK(storage.completed_ids() == std::vector<int64_t>{3, 4});
+  CHECK(storage.completed_ids() == std::vector<int64_t>{4, 5});
   CHECK_FALSE(fs::exists(storage.checkpoint_dir(1)));
   CHECK_FALSE(fs::exists(storage.checkpoint_dir(2)));
+  CHECK_FALSE(fs::exists(storage.checkpoint_dir(3)));
   CHECK(shared_files_in(storage) == std::set<std::string>{"b", "c", "d", "e", "f"});
-  CHECK(CheckpointStorage::read_verified(storage.checkpoint_dir(3)).ok());
+  CHECK(CheckpointStorage::read_verified(storage.checkpoint_dir(4)).ok());
 
   deleted = storage.retain(1);
   REQUIRE(deleted.ok());
-  CHECK(*deleted == 1);  // c: d is still in 4
-  CHECK(storage.completed_ids() == std::vector<int64_t>{4});
+  CHECK(*deleted == 1);  // c: d is still in 5
+  CHECK(storage.completed_ids() == std::vector<int64_t>{5});
   CHECK(shared_files_in(storage) == std::set<std::string>{"b", "d", "e", "f"});
-  CHECK(CheckpointStorage::read_verified(storage.checkpoint_dir(4)).ok());
-  CHECK(fs::exists(storage.checkpoint_dir(5)));
+  CHECK(CheckpointStorage::read_verified(storage.checkpoint_dir(5)).ok());
+  CHECK(fs::exists(storage.checkpoint_dir(6)));  // in flight, newer than every kept one
   CHECK(fs::exists(*savepoint));
 
   deleted = storage.retain(1);  // nothing more to do
