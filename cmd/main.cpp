@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   bench.bench = true;
   auto* bench_cmd = app.add_subcommand(
       "bench", "Run a pipeline locally and print benchmark figures: records/s, records per "
-               "CPU-second (user+sys of this process) and peak resident memory.");
+               "CPU-second (user+sys of this process and of the processes it forked to pack heap "
+               "snapshots) and peak resident memory.");
   bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML)")->required();
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));

@@ -1,7 +1,8 @@
-// The asynchronous part of a subtask's snapshot: the state file, already
-// encoded at the barrier, is written durably (write, checksum, fsync, rename)
-// on a thread of its own while the subtask goes on processing; the subtask
-// acks the checkpoint once it is on disk (docs/checkpoints.md).
+// The asynchronous part of a subtask's snapshot: its state file reaches the
+// disk (write, checksum, fsync, rename) while the subtask goes on processing;
+// the subtask acks the checkpoint once the file is there (docs/checkpoints.md).
+// Two ways: StateFileWriter writes bytes encoded at the barrier on a thread;
+// ForkedStateFile (forked_state_file.h) also packs heap state off the thread.
 #pragma once
 
 #include <functional>
@@ -14,7 +15,17 @@
 
 namespace eddy {
 
-class StateFileWriter {
+/// A state file on its way to the disk.
+class PendingStateFile {
+ public:
+  virtual ~PendingStateFile() = default;
+  /// Waits until the file is written and returns it, or why it could not be.
+  virtual Result<StateFileRef> wait() = 0;
+  /// Stops the work if it can be stopped (wait then says so); else a no-op.
+  virtual void abandon() {}
+};
+
+class StateFileWriter : public PendingStateFile {
  public:
   /// Starts writing `bytes` to <dir>/<name> (CheckpointStorage::write_file);
   /// `done` runs on the writer's thread once the write ended, either way.
@@ -22,10 +33,9 @@ class StateFileWriter {
   StateFileWriter(const StateFileWriter&) = delete;
   StateFileWriter& operator=(const StateFileWriter&) = delete;
   /// Waits for the write.
-  ~StateFileWriter();
+  ~StateFileWriter() override;
 
-  /// Waits for the write and returns the written file, or why it failed.
-  Result<StateFileRef> wait();
+  Result<StateFileRef> wait() override;
 
  private:
   std::string dir_;

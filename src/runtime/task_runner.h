@@ -173,8 +173,11 @@ class TaskRunner {
   Status count_records(size_t rows);
   /// Writes this subtask's state for `barrier` and acks it (or declines).
   Status snapshot_and_ack(int64_t barrier, int64_t alignment_ns);
+  /// All of the chain's state but its heap key groups, which pack_heap_state adds.
   Result<TaskSnapshot> snapshot_state(int64_t barrier, bool canonical, const std::string& dir,
                                       SubtaskSnapshot& meta);
+  Status pack_heap_state(TaskSnapshot& t);
+  bool holds_heap_state();
   /// Waits for the snapshot whose state file is being written, if any, and finishes it.
   Status finish_pending_snapshot();
 
@@ -240,8 +243,9 @@ class TaskRunner {
   struct PendingSnapshot {
     int64_t barrier = 0;
     SubtaskSnapshot meta;  // all but the state file
-    std::unique_ptr<StateFileWriter> writer;
+    std::unique_ptr<PendingStateFile> writer;
   };
+  bool warned_fork_failed_ = false;
   std::optional<PendingSnapshot> pending_snapshot_;
 };
 

@@ -2,10 +2,12 @@
 // state, restore (also into another parallelism) and commit notifications.
 // The protocol is in docs/checkpoints.md.
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/durable_file.h"
+#include "runtime/forked_state_file.h"
 #include "runtime/task_runner.h"
 #include "state/keyed_state_backend.h"
 
@@ -123,28 +125,73 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   meta.parallelism = v.parallelism;
   meta.alignment_us = alignment_ns / 1000;
   const std::string dir = snapshot_dir_for(options_.checkpoint_root, barrier);
-  std::string bytes;
+  auto snap = std::make_shared<TaskSnapshot>();
   Status taken = [&]() -> Status {
     if (options_.checkpoint_root.empty())
       return Status::internal("a barrier arrived, but the job has no checkpoint directory");
-    EDDY_ASSIGN_OR_RETURN(TaskSnapshot snap,
-                          snapshot_state(barrier, barrier_is_savepoint(barrier), dir, meta));
-    bytes = encode_task_snapshot(snap);
+    EDDY_ASSIGN_OR_RETURN(*snap, snapshot_state(barrier, barrier_is_savepoint(barrier), dir, meta));
     return Status::ok();
   }();
-  // The barrier goes on either way, or downstream subtasks would stay blocked.
-  broadcast(StreamEvent{EventKind::kBarrier, barrier});
   if (!taken.is_ok()) {
+    // The barrier goes on either way, or downstream subtasks would stay blocked.
+    broadcast(StreamEvent{EventKind::kBarrier, barrier});
     host_.decline_checkpoint(barrier, taken.message());
     return Status::ok();
   }
-  meta.sync_duration_us = (steady_ns() - t0) / 1000;
-  // The state file reaches the disk on a thread of its own; the ack follows.
+  // Everything but the heap key groups is in `snap`; packing those is the
+  // costly part, done in a forked child when there are any (its memory is the
+  // state as of now), else here.
+  auto produce = [this, snap]() -> Result<std::string> {
+    EDDY_RETURN_IF_ERROR(pack_heap_state(*snap));
+    return encode_task_snapshot(*snap);
+  };
   const std::string name = "v" + std::to_string(vertex_) + "-" + std::to_string(subtask_index_) + ".state";
   TaskHost* host = &host_;
-  pending_snapshot_ = PendingSnapshot{barrier, std::move(meta), nullptr};
-  pending_snapshot_->writer = std::make_unique<StateFileWriter>(
-      dir, name, std::move(bytes), [host, barrier] { host->snapshot_written(barrier); });
+  auto written = [host, barrier] { host->snapshot_written(barrier); };
+  std::unique_ptr<PendingStateFile> file;
+  if (holds_heap_state()) {
+    Result<std::unique_ptr<ForkedStateFile>> child = ForkedStateFile::start(dir, name, produce, written);
+    if (child.ok()) {
+      file = std::move(child).value();
+    } else if (!warned_fork_failed_) {
+      warned_fork_failed_ = true;
+      std::fprintf(stderr, "eddy: %s; subtask %s/%d packs its heap state on its own thread instead\n",
+                   child.status().message().c_str(), v.name.c_str(), subtask_index_ + 1);
+    }
+  }
+  if (!file) {
+    Result<std::string> bytes = produce();
+    if (!bytes.ok()) {
+      broadcast(StreamEvent{EventKind::kBarrier, barrier});
+      host_.decline_checkpoint(barrier, bytes.status().message());
+      return Status::ok();
+    }
+    // The state file reaches the disk on a thread of its own; the ack follows.
+    file = std::make_unique<StateFileWriter>(dir, name, std::move(bytes).value(), written);
+  }
+  broadcast(StreamEvent{EventKind::kBarrier, barrier});
+  meta.sync_duration_us = (steady_ns() - t0) / 1000;
+  pending_snapshot_ = PendingSnapshot{barrier, std::move(meta), std::move(file)};
+  return Status::ok();
+}
+
+bool TaskRunner::holds_heap_state() {
+  for (auto& op : ops_)
+    if (KeyedStateBackend* ks = op->keyed_state(); ks && !ks->is_rocksdb()) return true;
+  return false;
+}
+
+Status TaskRunner::pack_heap_state(TaskSnapshot& t) {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    KeyedStateBackend* ks = ops_[i]->keyed_state();
+    if (!ks || ks->is_rocksdb()) continue;
+    OperatorSnapshot& os = t.operators[i];
+    for (int32_t kg = os.kg_start; kg <= os.kg_end; ++kg) {
+      std::string bytes;
+      EDDY_RETURN_IF_ERROR(ks->snapshot_key_group(kg, bytes));
+      os.key_groups.emplace(kg, std::move(bytes));
+    }
+  }
   return Status::ok();
 }
 
@@ -209,7 +256,7 @@ Result<TaskSnapshot> TaskRunner::snapshot_state(int64_t barrier, bool canonical,
         meta.full_bytes += snap.full_bytes;
         meta.incremental_bytes += snap.incremental_bytes;
         os.rocksdb = pack_rocksdb(snap);
-      } else {
+      } else if (ks->is_rocksdb()) {  // canonical: per key group, as heap state is (pack_heap_state)
         for (int32_t kg = os.kg_start; kg <= os.kg_end; ++kg) {
           std::string bytes;
           EDDY_RETURN_IF_ERROR(ks->snapshot_key_group(kg, bytes));
@@ -225,9 +272,13 @@ Result<TaskSnapshot> TaskRunner::snapshot_state(int64_t barrier, bool canonical,
 }
 
 Result<std::string> TaskRunner::final_snapshot() {
+  // The final state stands in for this subtask in every checkpoint from now
+  // on; a snapshot still being packed is not worth waiting for.
+  if (pending_snapshot_) pending_snapshot_->writer->abandon();
   EDDY_RETURN_IF_ERROR(finish_pending_snapshot());
   SubtaskSnapshot unused;
   EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, snapshot_state(0, /*canonical=*/true, "", unused));
+  EDDY_RETURN_IF_ERROR(pack_heap_state(t));
   t.finished = true;
   t.source_splits.clear();
   return encode_task_snapshot(t);

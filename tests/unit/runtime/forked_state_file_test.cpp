@@ -1,0 +1,107 @@
+#include "runtime/forked_state_file.h"
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "checkpoint/checksum.h"
+#include "checkpoint/durable_file.h"
+#include "unit/temp_dir.h"
+
+using namespace eddy;
+using eddy::test::TempDir;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a forked child writes the state as its memory was at the fork, and reports the file") {
+  TempDir tmp;
+  std::string state = "before the fork";
+  std::atomic<int> done{0};
+  auto file = ForkedStateFile::start(
+      tmp.path(), "v1-0.state",
+      [&state]() -> Result<std::string> {
+        ::usleep(100 * 1000);  // the parent changes `state` meanwhile
+        return state + ", packed in pid " + std::to_string(::getpid());
+      },
+      [&done] { ++done; });
+  REQUIRE(file.ok());
+  state = "changed after the fork";
+  Result<StateFileRef> ref = (*file)->wait();
+  REQUIRE_MESSAGE(ref.ok(), ref.status().to_string());
+  CHECK(done == 1);
+  Result<std::string> bytes = read_whole_file(tmp.path() + "/v1-0.state");
+  REQUIRE(bytes.ok());
+  CHECK(bytes->rfind("before the fork, packed in pid ", 0) == 0);
+  CHECK(!contains(*bytes, "pid " + std::to_string(::getpid())));  // not this process
+  CHECK(ref->path == "v1-0.state");
+  CHECK(ref->size == static_cast<int64_t>(bytes->size()));
+  CHECK(ref->crc == crc32_of(*bytes));
+}
+
+TEST_CASE("a forked child's failure is reported: an error it returns, a failed write, a crash") {
+  TempDir tmp;
+  SUBCASE("an error from packing") {
+    auto file = ForkedStateFile::start(
+        tmp.path(), "a.state", []() -> Result<std::string> { return Status::internal("no can do"); }, nullptr);
+    REQUIRE(file.ok());
+    Result<StateFileRef> ref = (*file)->wait();
+    REQUIRE_FALSE(ref.ok());
+    CHECK(ref.status().message() == "no can do");
+  }
+  SUBCASE("a write that fails") {
+    // A regular file where the directory should be, so this fails even as root.
+    REQUIRE(write_file_durably(tmp.path() + "/not-a-dir", "file").is_ok());
+    auto file = ForkedStateFile::start(
+        tmp.path() + "/not-a-dir/deeper", "a.state", []() -> Result<std::string> { return std::string("x"); },
+        nullptr);
+    REQUIRE(file.ok());
+    Result<StateFileRef> ref = (*file)->wait();
+    REQUIRE_FALSE(ref.ok());
+    CHECK(contains(ref.status().message(), "not-a-dir"));
+  }
+  SUBCASE("a child that dies before it reports") {
+    auto file = ForkedStateFile::start(
+        tmp.path(), "a.state", []() -> Result<std::string> {
+          ::raise(SIGKILL);
+          return std::string("never");
+        },
+        nullptr);
+    REQUIRE(file.ok());
+    Result<StateFileRef> ref = (*file)->wait();
+    REQUIRE_FALSE(ref.ok());
+    CHECK(contains(ref.status().message(), "killed by signal 9"));
+    CHECK(contains(ref.status().message(), tmp.path() + "/a.state"));
+    CHECK_FALSE(std::filesystem::exists(tmp.path() + "/a.state"));
+  }
+}
+
+TEST_CASE("an abandoned child is killed at once and its file never appears") {
+  TempDir tmp;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto file = ForkedStateFile::start(
+      tmp.path(), "slow.state", []() -> Result<std::string> {
+        ::sleep(30);
+        return std::string("late");
+      },
+      nullptr);
+  REQUIRE(file.ok());
+  (*file)->abandon();
+  Result<StateFileRef> ref = (*file)->wait();
+  REQUIRE_FALSE(ref.ok());
+  CHECK(ref.status().code() == StatusCode::kCancelled);
+  CHECK(contains(ref.status().message(), "ended before"));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+  CHECK_FALSE(std::filesystem::exists(tmp.path() + "/slow.state"));
+  (*file)->abandon();  // reaped: a no-op, never a signal to a reused pid
+}
