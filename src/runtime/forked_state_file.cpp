@@ -38,6 +38,13 @@ void write_all(int fd, const std::string& text) {
   if (::getppid() != parent) ::_exit(1);
   ::signal(SIGINT, SIG_IGN);
   ::prctl(PR_SET_NAME, "eddy-snapshot");  // in ps and top
+  // Sockets and files of the parent stay the parent's: a peer sees a closed
+  // connection close when the parent closes it, not when this child exits.
+  if (report_fd != 3) {
+    ::dup2(report_fd, 3);
+    report_fd = 3;
+  }
+  ::close_range(4, ~0U, 0);
   // The subtasks' threads come first; the child uses what CPU they leave.
   (void)::nice(10);
   Result<StateFileRef> file = Status::internal("not written");

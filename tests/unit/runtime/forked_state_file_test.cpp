@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -47,6 +48,34 @@ TEST_CASE("a forked child writes the state as its memory was at the fork, and re
   CHECK(ref->path == "v1-0.state");
   CHECK(ref->size == static_cast<int64_t>(bytes->size()));
   CHECK(ref->crc == crc32_of(*bytes));
+}
+
+TEST_CASE("a forked child holds none of the parent's descriptors beyond stdio") {
+  TempDir tmp;
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  // Above 3, which the child keeps for its report.
+  int fds[2] = {::fcntl(pipe_fds[0], F_DUPFD, 50), ::fcntl(pipe_fds[1], F_DUPFD, 50)};
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  REQUIRE(fds[0] >= 50);
+  REQUIRE(fds[1] >= 50);
+  auto file = ForkedStateFile::start(
+      tmp.path(), "fds.state",
+      [&fds]() -> Result<std::string> {
+        std::string open;
+        for (int fd : {fds[0], fds[1]})
+          if (::fcntl(fd, F_GETFD) != -1) open += std::to_string(fd) + " ";
+        return "open: " + open;
+      },
+      nullptr);
+  REQUIRE(file.ok());
+  REQUIRE((*file)->wait().ok());
+  ::close(fds[0]);
+  ::close(fds[1]);
+  Result<std::string> bytes = read_whole_file(tmp.path() + "/fds.state");
+  REQUIRE(bytes.ok());
+  CHECK(*bytes == "open: ");
 }
 
 TEST_CASE("a forked child's failure is reported: an error it returns, a failed write, a crash") {
