@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "checkpoint/checkpoint_storage.h"
 
@@ -58,96 +60,82 @@ void write_all(int fd, const std::string& text) {
   ::_exit(0);  // no destructors, no stdio flush: they belong to the parent
 }
 
+/// The parent's handle on a child. Its pid may be signalled only until it is
+/// reaped: reaping and killing take the mutex.
+struct Child {
+  pid_t pid = 0;
+  int report_fd = -1;  // read end of the child's report pipe
+  std::mutex mutex;
+  bool reaped = false;
+  bool abandoned = false;
+};
+
+/// Reads the child's report, reaps it, and returns the file or why there is none.
+Result<StateFileRef> await_child(Child& c, const std::string& name, const std::string& path) {
+  std::string report;
+  char buf[512];
+  for (;;) {
+    const ssize_t n = ::read(c.report_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    report.append(buf, static_cast<size_t>(n));
+  }
+  ::close(c.report_fd);
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  bool abandoned = false;
+  {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.reaped = true;
+    abandoned = c.abandoned;
+    int ignored = 0;
+    while (::waitpid(c.pid, &ignored, 0) < 0 && errno == EINTR) {
+    }
+  }
+  unsigned long long crc = 0;
+  long long size = 0;
+  if (report.rfind("ok ", 0) == 0 && std::sscanf(report.c_str() + 3, "%llu %lld", &crc, &size) == 2)
+    return StateFileRef{name, static_cast<uint32_t>(crc), static_cast<int64_t>(size)};
+  if (report.rfind("error ", 0) == 0) return Status::io_error(report.substr(6));
+  if (abandoned) return Status::cancelled("the subtask ended before " + path + " was written");
+  const std::string how = info.si_code == CLD_EXITED ? "exited with status " + std::to_string(info.si_status)
+                                                     : "was killed by signal " + std::to_string(info.si_status);
+  return Status::io_error("the process writing " + path + " " + how + " before it reported");
+}
+
 }  // namespace
 
-Result<std::unique_ptr<ForkedStateFile>> ForkedStateFile::start(std::string dir, std::string name,
-                                                                std::function<Result<std::string>()> produce,
-                                                                std::function<void()> done) {
+Result<std::unique_ptr<PendingStateFile>> fork_state_file(std::string dir, std::string name,
+                                                          std::function<Result<std::string>()> produce,
+                                                          std::function<void()> done) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     return Status::io_error(std::string("cannot make a pipe for the snapshot process: ") + std::strerror(errno));
   const pid_t parent = ::getpid();
-  const pid_t child = ::fork();
-  if (child < 0) {
+  const pid_t pid = ::fork();
+  if (pid < 0) {
     const int err = errno;
     ::close(fds[0]);
     ::close(fds[1]);
     return Status::io_error(std::string("cannot fork the snapshot process: ") + std::strerror(err));
   }
-  if (child == 0) {
+  if (pid == 0) {
     ::close(fds[0]);
     run_child(parent, fds[1], dir, name, produce);
   }
   ::close(fds[1]);
-  return std::unique_ptr<ForkedStateFile>(
-      new ForkedStateFile(child, fds[0], std::move(dir), std::move(name), std::move(done)));
-}
-
-ForkedStateFile::ForkedStateFile(pid_t child, int report_fd, std::string dir, std::string name,
-                                 std::function<void()> done)
-    : child_(child), report_fd_(report_fd), name_(std::move(name)), path_(std::move(dir) + "/" + name_),
-      done_(std::move(done)),
-      waiter_([this] { await_child(); }) {}
-
-void ForkedStateFile::await_child() {
-  std::string report;
-  char buf[512];
-  for (;;) {
-    const ssize_t n = ::read(report_fd_, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    report.append(buf, static_cast<size_t>(n));
-  }
-  ::close(report_fd_);
-  siginfo_t info{};
-  while (::waitid(P_PID, static_cast<id_t>(child_), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
-  }
-  bool abandoned = false;
-  {
-    std::lock_guard<std::mutex> lock(reap_mutex_);
-    reaped_ = true;
-    abandoned = abandoned_;
-    int ignored = 0;
-    while (::waitpid(child_, &ignored, 0) < 0 && errno == EINTR) {
-    }
-  }
-  if (report.rfind("ok ", 0) == 0) {
-    StateFileRef ref;
-    ref.path = name_;
-    unsigned long long crc = 0;
-    long long size = 0;
-    if (std::sscanf(report.c_str() + 3, "%llu %lld", &crc, &size) == 2) {
-      ref.crc = static_cast<decltype(ref.crc)>(crc);
-      ref.size = size;
-      result_ = ref;
-    }
-  } else if (report.rfind("error ", 0) == 0) {
-    result_ = Status::io_error(report.substr(6));
-  }
-  if (!result_ && abandoned) {
-    result_ = Status::cancelled("the subtask ended before " + path_ + " was written");
-  } else if (!result_) {
-    std::string how = info.si_code == CLD_EXITED ? "exited with status " + std::to_string(info.si_status)
-                                                 : "was killed by signal " + std::to_string(info.si_status);
-    result_ = Status::io_error("the process writing " + path_ + " " + how + " before it reported");
-  }
-  if (done_) done_();
-}
-
-void ForkedStateFile::abandon() {
-  std::lock_guard<std::mutex> lock(reap_mutex_);
-  if (reaped_) return;
-  abandoned_ = true;
-  ::kill(child_, SIGKILL);
-}
-
-ForkedStateFile::~ForkedStateFile() {
-  if (waiter_.joinable()) waiter_.join();
-}
-
-Result<StateFileRef> ForkedStateFile::wait() {
-  if (waiter_.joinable()) waiter_.join();
-  return *result_;
+  auto child = std::make_shared<Child>();
+  child->pid = pid;
+  child->report_fd = fds[0];
+  auto await = [child, name, path = dir + "/" + name] { return await_child(*child, name, path); };
+  auto abandon = [child] {
+    std::lock_guard<std::mutex> lock(child->mutex);
+    if (child->reaped) return;
+    child->abandoned = true;
+    ::kill(child->pid, SIGKILL);
+  };
+  return std::make_unique<PendingStateFile>(std::move(await), std::move(done), std::move(abandon));
 }
 
 }  // namespace eddy

@@ -1,11 +1,12 @@
 // The asynchronous part of a subtask's snapshot: its state file reaches the
 // disk (write, checksum, fsync, rename) while the subtask goes on processing;
 // the subtask acks the checkpoint once the file is there (docs/checkpoints.md).
-// Two ways: StateFileWriter writes bytes encoded at the barrier on a thread;
-// ForkedStateFile (forked_state_file.h) also packs heap state off the thread.
+// Two ways: write_state_file writes bytes encoded at the barrier on a thread;
+// fork_state_file (forked_state_file.h) also packs heap state off the thread.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,35 +16,32 @@
 
 namespace eddy {
 
-/// A state file on its way to the disk.
+/// A state file on its way to the disk: `work` runs on a thread of its own and
+/// yields the file; `done` runs on that thread after it, either way.
 class PendingStateFile {
  public:
-  virtual ~PendingStateFile() = default;
+  PendingStateFile(std::function<Result<StateFileRef>()> work, std::function<void()> done,
+                   std::function<void()> abandon = nullptr);
+  PendingStateFile(const PendingStateFile&) = delete;
+  PendingStateFile& operator=(const PendingStateFile&) = delete;
+  /// Waits for the work.
+  ~PendingStateFile();
+
   /// Waits until the file is written and returns it, or why it could not be.
-  virtual Result<StateFileRef> wait() = 0;
+  Result<StateFileRef> wait();
   /// Stops the work if it can be stopped (wait then says so); else a no-op.
-  virtual void abandon() {}
-};
-
-class StateFileWriter : public PendingStateFile {
- public:
-  /// Starts writing `bytes` to <dir>/<name> (CheckpointStorage::write_file);
-  /// `done` runs on the writer's thread once the write ended, either way.
-  StateFileWriter(std::string dir, std::string name, std::string bytes, std::function<void()> done);
-  StateFileWriter(const StateFileWriter&) = delete;
-  StateFileWriter& operator=(const StateFileWriter&) = delete;
-  /// Waits for the write.
-  ~StateFileWriter() override;
-
-  Result<StateFileRef> wait() override;
+  void abandon();
 
  private:
-  std::string dir_;
-  std::string name_;
-  std::string bytes_;
+  std::function<Result<StateFileRef>()> work_;
   std::function<void()> done_;
-  std::optional<Result<StateFileRef>> result_;  // set by the writer thread
+  std::function<void()> abandon_;
+  std::optional<Result<StateFileRef>> result_;  // set by the thread
   std::thread thread_;                          // last: starts once the rest is set
 };
+
+/// Writes `bytes` to <dir>/<name> (CheckpointStorage::write_file) on the thread.
+std::unique_ptr<PendingStateFile> write_state_file(std::string dir, std::string name, std::string bytes,
+                                                   std::function<void()> done);
 
 }  // namespace eddy

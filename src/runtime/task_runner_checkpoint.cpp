@@ -150,7 +150,7 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   auto written = [host, barrier] { host->snapshot_written(barrier); };
   std::unique_ptr<PendingStateFile> file;
   if (holds_heap_state()) {
-    Result<std::unique_ptr<ForkedStateFile>> child = ForkedStateFile::start(dir, name, produce, written);
+    Result<std::unique_ptr<PendingStateFile>> child = fork_state_file(dir, name, produce, written);
     if (child.ok()) {
       file = std::move(child).value();
     } else if (!warned_fork_failed_) {
@@ -167,7 +167,7 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
       return Status::ok();
     }
     // The state file reaches the disk on a thread of its own; the ack follows.
-    file = std::make_unique<StateFileWriter>(dir, name, std::move(bytes).value(), written);
+    file = write_state_file(dir, name, std::move(bytes).value(), written);
   }
   broadcast(StreamEvent{EventKind::kBarrier, barrier});
   meta.sync_duration_us = (steady_ns() - t0) / 1000;

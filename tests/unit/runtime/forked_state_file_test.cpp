@@ -29,7 +29,7 @@ TEST_CASE("a forked child writes the state as its memory was at the fork, and re
   TempDir tmp;
   std::string state = "before the fork";
   std::atomic<int> done{0};
-  auto file = ForkedStateFile::start(
+  auto file = fork_state_file(
       tmp.path(), "v1-0.state",
       [&state]() -> Result<std::string> {
         ::usleep(100 * 1000);  // the parent changes `state` meanwhile
@@ -60,7 +60,7 @@ TEST_CASE("a forked child holds none of the parent's descriptors beyond stdio") 
   ::close(pipe_fds[1]);
   REQUIRE(fds[0] >= 50);
   REQUIRE(fds[1] >= 50);
-  auto file = ForkedStateFile::start(
+  auto file = fork_state_file(
       tmp.path(), "fds.state",
       [&fds]() -> Result<std::string> {
         std::string open;
@@ -81,7 +81,7 @@ TEST_CASE("a forked child holds none of the parent's descriptors beyond stdio") 
 TEST_CASE("a forked child's failure is reported: an error it returns, a failed write, a crash") {
   TempDir tmp;
   SUBCASE("an error from packing") {
-    auto file = ForkedStateFile::start(
+    auto file = fork_state_file(
         tmp.path(), "a.state", []() -> Result<std::string> { return Status::internal("no can do"); }, nullptr);
     REQUIRE(file.ok());
     Result<StateFileRef> ref = (*file)->wait();
@@ -91,7 +91,7 @@ TEST_CASE("a forked child's failure is reported: an error it returns, a failed w
   SUBCASE("a write that fails") {
     // A regular file where the directory should be, so this fails even as root.
     REQUIRE(write_file_durably(tmp.path() + "/not-a-dir", "file").is_ok());
-    auto file = ForkedStateFile::start(
+    auto file = fork_state_file(
         tmp.path() + "/not-a-dir/deeper", "a.state", []() -> Result<std::string> { return std::string("x"); },
         nullptr);
     REQUIRE(file.ok());
@@ -100,7 +100,7 @@ TEST_CASE("a forked child's failure is reported: an error it returns, a failed w
     CHECK(contains(ref.status().message(), "not-a-dir"));
   }
   SUBCASE("a child that dies before it reports") {
-    auto file = ForkedStateFile::start(
+    auto file = fork_state_file(
         tmp.path(), "a.state", []() -> Result<std::string> {
           ::raise(SIGKILL);
           return std::string("never");
@@ -118,7 +118,7 @@ TEST_CASE("a forked child's failure is reported: an error it returns, a failed w
 TEST_CASE("an abandoned child is killed at once and its file never appears") {
   TempDir tmp;
   const auto t0 = std::chrono::steady_clock::now();
-  auto file = ForkedStateFile::start(
+  auto file = fork_state_file(
       tmp.path(), "slow.state", []() -> Result<std::string> {
         ::sleep(30);
         return std::string("late");
