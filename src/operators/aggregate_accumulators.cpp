@@ -61,7 +61,7 @@ void min_max(AggregateState& st, const Column& col, const uint32_t* rows, size_t
     case DataType::kString:
       for_each_valid(col, rows, n, [&](uint32_t r) {
         const std::string_view v = col.string_at(r);
-        if (st.count == 0 || (kMax ? st.s < v : v < st.s)) st.s.assign(v.data(), v.size());
+        if (st.count == 0 || (kMax ? st.s() < v : v < st.s())) st.s().assign(v.data(), v.size());
         ++st.count;
       });
       return;
@@ -74,11 +74,11 @@ void merge_min_max(bool is_max, DataType type, AggregateState& into, const Aggre
   if (into.count == 0) {
     into.i = from.i;
     into.d = from.d;
-    into.s = from.s;
+    if (type == DataType::kString) into.s() = from.s();
   } else if (type == DataType::kFloat64) {
     if (is_max ? double_less(into.d, from.d) : double_less(from.d, into.d)) into.d = from.d;
   } else if (type == DataType::kString) {
-    if (is_max ? into.s < from.s : from.s < into.s) into.s = from.s;
+    if (is_max ? into.s() < from.s() : from.s() < into.s()) into.s() = from.s();
   } else {
     if (is_max ? from.i > into.i : from.i < into.i) into.i = from.i;
   }
@@ -112,6 +112,48 @@ void encode_distinct_into(const Column& col, size_t row, std::string& out) {
 }
 
 }  // namespace
+
+const AggregateState::Text AggregateState::kNoText;
+
+AggregateState& AggregateState::operator=(const AggregateState& other) {
+  count = other.count;
+  i = other.i;
+  d = other.d;
+  if (!other.text_)
+    text_.reset();
+  else if (text_)
+    *text_ = *other.text_;
+  else
+    text_ = std::make_unique<Text>(*other.text_);
+  return *this;
+}
+
+void AggregateState::msgpack_unpack(const msgpack::object& o) {
+  if (o.type != msgpack::type::ARRAY || o.via.array.size != 5) throw msgpack::type_error();
+  const msgpack::object* f = o.via.array.ptr;
+  f[0].convert(count);
+  f[1].convert(i);
+  f[2].convert(d);
+  std::string text;
+  f[3].convert(text);
+  std::set<std::string> values;
+  f[4].convert(values);
+  if (text.empty() && values.empty()) {
+    text_.reset();
+  } else {
+    s() = std::move(text);
+    distinct() = std::move(values);
+  }
+}
+
+void WindowAccumulator::msgpack_unpack(const msgpack::object& o) {
+  if (o.type != msgpack::type::ARRAY || o.via.array.size != 1 ||
+      o.via.array.ptr[0].type != msgpack::type::ARRAY)
+    throw msgpack::type_error();
+  const msgpack::object_array& list = o.via.array.ptr[0].via.array;
+  aggregates.resize(list.size);
+  for (uint32_t k = 0; k < list.size; ++k) list.ptr[k].convert(aggregates[k]);
+}
 
 std::string encode_distinct_value(const Column& col, size_t row) {
   std::string out;
@@ -195,7 +237,8 @@ void AggregateEvaluator::update_one(const AggregateSpec& spec, AggregateState& s
       for_each_valid(col, rows, n, [&](uint32_t r) {
         value.clear();
         encode_distinct_into(col, r, value);
-        if (st.distinct.find(value) == st.distinct.end()) st.distinct.insert(value);
+        std::set<std::string>& distinct = st.distinct();
+        if (distinct.find(value) == distinct.end()) distinct.insert(value);
       });
       return;
     }
@@ -227,7 +270,7 @@ void AggregateEvaluator::merge(WindowAccumulator& into, const WindowAccumulator&
       case AggregateFunction::kCountStar:
       case AggregateFunction::kCount: dst.count += src.count; break;
       case AggregateFunction::kCountDistinct:
-        dst.distinct.insert(src.distinct.begin(), src.distinct.end());
+        if (!src.distinct().empty()) dst.distinct().insert(src.distinct().begin(), src.distinct().end());
         break;
       case AggregateFunction::kSum:
       case AggregateFunction::kAvg:
@@ -253,7 +296,7 @@ void AggregateEvaluator::append_results(const WindowAccumulator& acc,
       case AggregateFunction::kCountStar:
       case AggregateFunction::kCount: out.append_int(st.count); break;
       case AggregateFunction::kCountDistinct:
-        out.append_int(static_cast<int64_t>(st.distinct.size()));
+        out.append_int(static_cast<int64_t>(st.distinct().size()));
         break;
       case AggregateFunction::kSum:
         if (st.count == 0)
@@ -282,7 +325,7 @@ void AggregateEvaluator::append_results(const WindowAccumulator& acc,
           case DataType::kTimestamp: out.append_int(st.i); break;
           case DataType::kBool: out.append_bool(st.i != 0); break;
           case DataType::kFloat64: out.append_double(st.d); break;
-          case DataType::kString: out.append_string(st.s); break;
+          case DataType::kString: out.append_string(st.s()); break;
         }
         break;
     }

@@ -7,7 +7,10 @@
 
 #include <msgpack.hpp>
 
+#include <absl/container/inlined_vector.h>
+
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,25 +23,71 @@ namespace eddy {
 
 /// The running value of one aggregate over some rows. Which fields are used
 /// depends on the function and the input type:
-///   count(*), count(col): count;  count(distinct col): distinct;
+///   count(*), count(col): count;  count(distinct col): distinct();
 ///   sum, avg: count (non-NULL values) and i (int64 input) or d (float64 input);
 ///   min, max: count (> 0: a value was seen) and i (int64, timestamp, bool),
-///             d (float64) or s (string).
-struct AggregateState {
+///             d (float64) or s() (string).
+/// 32 bytes: the string and the value set, which only string min/max and
+/// count(distinct) use, live in an extension made on first use, so a slice of
+/// numeric aggregates holds no heap memory (millions of keys each hold a few
+/// slices; a checkpoint packs them all). Packed as [count, i, d, s, distinct].
+class AggregateState {
+ public:
   int64_t count = 0;
   int64_t i = 0;
   double d = 0;
-  std::string s;
+
+  AggregateState() = default;
+  AggregateState(const AggregateState& other) { *this = other; }
+  AggregateState& operator=(const AggregateState& other);
+  AggregateState(AggregateState&&) noexcept = default;
+  AggregateState& operator=(AggregateState&&) noexcept = default;
+
+  const std::string& s() const { return text_ ? text_->s : kNoText.s; }
+  std::string& s() { return text().s; }
   /// count(distinct col): each distinct non-NULL value, encoded as by
   /// encode_distinct_value (a fixed-width big-endian image, or the string bytes).
-  std::set<std::string> distinct;
-  MSGPACK_DEFINE(count, i, d, s, distinct);
+  const std::set<std::string>& distinct() const { return text_ ? text_->distinct : kNoText.distinct; }
+  std::set<std::string>& distinct() { return text().distinct; }
+
+  template <class Stream>
+  void msgpack_pack(msgpack::packer<Stream>& pk) const {
+    pk.pack_array(5);
+    pk.pack(count);
+    pk.pack(i);
+    pk.pack(d);
+    pk.pack(s());
+    pk.pack(distinct());
+  }
+  /// Throws msgpack::type_error on bytes of another shape.
+  void msgpack_unpack(const msgpack::object& o);
+
+ private:
+  struct Text {
+    std::string s;
+    std::set<std::string> distinct;
+  };
+  static const Text kNoText;
+  Text& text() {
+    if (!text_) text_ = std::make_unique<Text>();
+    return *text_;
+  }
+  std::unique_ptr<Text> text_;
 };
 
-/// The accumulators of one window, slice or session: one per aggregate, in config order.
+/// The accumulators of one window, slice or session: one per aggregate, in
+/// config order. Up to two sit inline, so a slice needs no allocation of its
+/// own. Packed as [[aggregate, ...]].
 struct WindowAccumulator {
-  std::vector<AggregateState> aggregates;
-  MSGPACK_DEFINE(aggregates);
+  absl::InlinedVector<AggregateState, 2> aggregates;
+
+  template <class Stream>
+  void msgpack_pack(msgpack::packer<Stream>& pk) const {
+    pk.pack_array(1);
+    pk.pack_array(static_cast<uint32_t>(aggregates.size()));
+    for (const AggregateState& a : aggregates) pk.pack(a);
+  }
+  void msgpack_unpack(const msgpack::object& o);
 };
 
 /// The result type of `function` over a column of type `input`, or a type error

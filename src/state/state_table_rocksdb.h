@@ -66,7 +66,7 @@ typename StateTable<NsValue>::Node* StateTable<NsValue>::load(size_t idx, const 
   }
   PerKey loaded;
   for (auto& [ns, bytes] : entries) {
-    st = unpack_value(bytes, loaded[ns]);
+    st = unpack_value(bytes, *loaded.try_emplace(ns).first);
     if (!st.is_ok()) {
       ctx_->note_error(Status(st.code(), "state '" + name_ + "': " + st.message()));
       return nullptr;
@@ -85,7 +85,7 @@ void StateTable<NsValue>::mark_dirty(size_t idx, Node& node) {
   k.node = &node;
   k.stored_begin = static_cast<uint32_t>(d.stored.size());
   k.stored_count = static_cast<uint32_t>(p.size());
-  for (const auto& e : p) d.stored.push_back(e.first);  // clean: the database holds these
+  p.for_each([&](int64_t ns, const NsValue&) { d.stored.push_back(ns); });  // clean: the database holds these
   d.keys.push_back(std::move(k));
   p.dirty = static_cast<uint32_t>(d.keys.size());
 }
@@ -134,18 +134,18 @@ void StateTable<NsValue>::write_dirty(RocksDbStore::Batch& batch) {
       const std::string& key = dk.node == nullptr ? dk.erased_key : dk.node->first;
       for (uint32_t i = dk.stored_begin; i < dk.stored_begin + dk.stored_count; ++i) {
         const int64_t ns = d.stored[i];
-        if (p != nullptr && p->count(ns) != 0) continue;
+        if (p != nullptr && p->contains(ns)) continue;
         k.clear();
         rocks_layout::append_entry_key(k, kg, state_id_, key, ns);
         sorted.remove(k);
       }
       if (p == nullptr) continue;
-      for (const auto& [ns, value] : *p) {
+      p->for_each([&](int64_t ns, const NsValue& value) {
         k.clear();
         rocks_layout::append_entry_key(k, kg, state_id_, key, ns);
         pack_value(value, v);
         sorted.put(k, v);
-      }
+      });
       p->dirty = 0;
     }
     d.clear();
@@ -168,7 +168,7 @@ size_t StateTable<NsValue>::evict(size_t n) {
         ++it;
         continue;
       }
-      it = g.erase(it);
+      g.erase(it++);
       ++dropped;
     }
   }
@@ -203,12 +203,12 @@ template <class NsValue>
 void StateTable<NsValue>::write_staged(size_t idx, RocksDbStore::Batch& batch) {
   std::string k, v;
   for (const auto& [key, per_key] : staged_) {
-    for (const auto& [ns, value] : per_key) {
+    per_key.for_each([&](int64_t ns, const NsValue& value) {
       k.clear();
       rocks_layout::append_entry_key(k, group_kg(idx), state_id_, key, ns);
       pack_value(value, v);
       batch.put(k, v);
-    }
+    });
   }
   drop_staged();
 }
@@ -232,12 +232,12 @@ void StateTable<NsValue>::rocks_for_each(F& f) {
           auto cached = groups_[idx].find(key);
           if (cached != groups_[idx].end()) {
             size_t i = 0;
-            for (auto& [ns, value] : cached->second) {
+            cached->second.for_each([&](int64_t ns, NsValue& value) {
               f(kg, key, ns, value);
               pack_value(value, v);
               if (i >= entries.size() || v != entries[i].second) mark_dirty(idx, *cached);
               ++i;
-            }
+            });
             return Status::ok();
           }
           NsValue value;
@@ -275,18 +275,19 @@ size_t StateTable<NsValue>::rocks_remove_if(F& pred) {
           auto cached = groups_[idx].find(key);
           if (cached != groups_[idx].end()) {
             PerKey& per_key = cached->second;
+            // pred marks the key dirty before remove_if erases the entry it
+            // chose, so the first mark records every namespace the database holds.
             size_t i = 0;
-            for (auto it = per_key.begin(); it != per_key.end(); ++i) {
-              if (pred(kg, key, it->first, it->second)) {
-                mark_dirty(idx, *cached);  // before the first erase: records the stored ones
-                it = per_key.erase(it);
-                ++removed;
-                continue;
+            removed += per_key.remove_if([&](int64_t ns, NsValue& value) {
+              const size_t at = i++;
+              if (pred(kg, key, ns, value)) {
+                mark_dirty(idx, *cached);
+                return true;
               }
-              pack_value(it->second, v);
-              if (i >= entries.size() || v != entries[i].second) mark_dirty(idx, *cached);
-              ++it;
-            }
+              pack_value(value, v);
+              if (at >= entries.size() || v != entries[at].second) mark_dirty(idx, *cached);
+              return false;
+            });
             if (per_key.empty()) {
               mark_erased(idx, key, per_key);
               groups_[idx].erase(cached);

@@ -158,8 +158,8 @@ TEST_CASE("accumulators survive a msgpack round trip") {
   WindowAccumulator back;
   msgpack::unpack(buf.data(), buf.size()).get().convert(back);
   REQUIRE(back.aggregates.size() == 3);
-  CHECK(back.aggregates[0].distinct == acc.aggregates[0].distinct);
-  CHECK(back.aggregates[1].s == "pear");
+  CHECK(back.aggregates[0].distinct() == acc.aggregates[0].distinct());
+  CHECK(back.aggregates[1].s() == "pear");
   CHECK(back.aggregates[2].count == 3);
   CHECK(back.aggregates[2].d == doctest::Approx(1.5));
 }
