@@ -11,10 +11,10 @@
 #include <msgpack.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <absl/container/node_hash_map.h>
 #include <utility>
 #include <vector>
+
+#include <absl/container/node_hash_map.h>
 
 #include "core/key_groups.h"
 #include "core/status.h"
