@@ -193,3 +193,38 @@ TEST_CASE("validation refuses a wrong column, input type or output type") {
   string_sum.function = F::kSum;
   CHECK(AggregateEvaluator::validate({string_sum}, *kInput).code() == StatusCode::kTypeError);
 }
+
+TEST_CASE("accumulators pack as [[[count, i, d, s, distinct], ...]], the format snapshots hold") {
+  using F = AggregateFunction;
+  AggregateEvaluator eval({spec(F::kMax, "s"), spec(F::kCountStar), spec(F::kSum, "f")});
+  WindowAccumulator acc = eval.make();
+  const uint32_t rows[] = {0, 1, 2, 3};
+  eval.update(acc, *sample(), rows, 4);
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, acc);
+  msgpack::object_handle h = msgpack::unpack(buf.data(), buf.size());
+  const msgpack::object& o = h.get();
+  REQUIRE(o.type == msgpack::type::ARRAY);
+  REQUIRE(o.via.array.size == 1);
+  const msgpack::object& list = o.via.array.ptr[0];
+  REQUIRE(list.via.array.size == 3);  // three aggregates: the third past the two held inline
+  for (uint32_t k = 0; k < 3; ++k) CHECK(list.via.array.ptr[k].via.array.size == 5);
+  CHECK(list.via.array.ptr[0].via.array.ptr[3].as<std::string>() == "pear");
+  CHECK(list.via.array.ptr[1].via.array.ptr[0].as<int64_t>() == 4);
+}
+
+TEST_CASE("a copied accumulator owns its own string and distinct values") {
+  AggregateState a;
+  a.s() = "apple";
+  a.distinct().insert("x");
+  AggregateState b = a;
+  b.s() = "pear";
+  b.distinct().insert("y");
+  CHECK(a.s() == "apple");
+  CHECK(a.distinct().size() == 1);
+  AggregateState numeric;  // no string or set: reads see empty ones
+  CHECK(numeric.s().empty());
+  CHECK(numeric.distinct().empty());
+  a = numeric;
+  CHECK(static_cast<const AggregateState&>(a).s().empty());
+}
