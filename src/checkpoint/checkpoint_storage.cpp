@@ -199,6 +199,16 @@ Result<StateFileRef> CheckpointStorage::write_file(const std::string& dir, const
   return StateFileRef{name, crc32_of(bytes), static_cast<int64_t>(bytes.size())};
 }
 
+Result<StateFileRef> CheckpointStorage::stream_file(const std::string& dir, const std::string& name,
+                                                    const std::function<Status(const ByteSink&)>& fill) {
+  EDDY_RETURN_IF_ERROR(check_file_name(name));
+  const std::string path = dir + "/" + name;
+  if (name.find('/') != std::string::npos)
+    EDDY_RETURN_IF_ERROR(make_dirs_durably(fs::path(path).parent_path().string()));
+  EDDY_ASSIGN_OR_RETURN(FileChecksum sum, stream_file_durably(path, fill));
+  return StateFileRef{name, sum.crc, sum.size};
+}
+
 Result<StateFileRef> CheckpointStorage::copy_file(const std::string& source,
                                                   const std::string& dir,
                                                   const std::string& name) {

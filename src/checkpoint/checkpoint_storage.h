@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "checkpoint/checkpoint_metadata.h"
+#include "checkpoint/durable_file.h"
 #include "core/status.h"
 
 namespace eddy {
@@ -56,6 +58,11 @@ class CheckpointStorage {
   /// `name` must be a safe relative path and not "_metadata".
   static Result<StateFileRef> write_file(const std::string& dir, const std::string& name,
                                          std::string_view bytes);
+
+  /// Like write_file with the bytes that `fill` hands to the sink
+  /// (stream_file_durably): a large file never sits in memory whole.
+  static Result<StateFileRef> stream_file(const std::string& dir, const std::string& name,
+                                          const std::function<Status(const ByteSink&)>& fill);
 
   /// Like write_file with the bytes of the file at `source`, streamed (for
   /// large files such as RocksDB SSTs).

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -81,6 +82,41 @@ Status write_file_durably(const std::string& path, std::string_view bytes) {
   return publish(path, [&](int fd, const std::string& tmp) {
     return write_all(fd, bytes.data(), bytes.size(), tmp);
   });
+}
+
+Result<FileChecksum> stream_file_durably(const std::string& path,
+                                         const std::function<Status(const ByteSink&)>& fill) {
+  // Small pieces gather in a buffer, written when full; a piece as large as
+  // the buffer goes straight to the file, uncopied.
+  constexpr size_t kBuffer = 1 << 20;
+  std::string buffer;
+  buffer.reserve(kBuffer);
+  FileChecksum sum;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  Status st = publish(path, [&](int fd, const std::string& tmp) -> Status {
+    ByteSink sink = [&](std::string_view piece) -> Status {
+      for (size_t done = 0; done < piece.size();) {  // zlib takes uInt lengths
+        const uInt n = static_cast<uInt>(std::min<size_t>(piece.size() - done, 1u << 30));
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(piece.data() + done), n);
+        done += n;
+      }
+      sum.size += static_cast<int64_t>(piece.size());
+      if (buffer.size() + piece.size() <= kBuffer) {
+        buffer.append(piece);
+        return Status::ok();
+      }
+      EDDY_RETURN_IF_ERROR(write_all(fd, buffer.data(), buffer.size(), tmp));
+      buffer.clear();
+      if (piece.size() >= kBuffer) return write_all(fd, piece.data(), piece.size(), tmp);
+      buffer.append(piece);
+      return Status::ok();
+    };
+    EDDY_RETURN_IF_ERROR(fill(sink));
+    return write_all(fd, buffer.data(), buffer.size(), tmp);
+  });
+  if (!st.is_ok()) return st;
+  sum.crc = static_cast<uint32_t>(crc);
+  return sum;
 }
 
 Result<FileChecksum> copy_file_durably(const std::string& source, const std::string& path) {

@@ -3,6 +3,7 @@
 // so a completed checkpoint survives a power loss. Used by checkpoint_storage.cpp.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,15 @@ namespace eddy {
 /// Writes `bytes` to a temp file next to `path`, fsyncs it, renames it to
 /// `path` and fsyncs the directory. The parent directory must exist.
 Status write_file_durably(const std::string& path, std::string_view bytes);
+
+/// Takes a file's bytes piece by piece, in order (stream_file_durably).
+using ByteSink = std::function<Status(std::string_view)>;
+
+/// Same as write_file_durably with the bytes `fill` hands to the sink, so a
+/// large file never sits in memory whole; returns their CRC-32 and size. An
+/// error from `fill` or the sink leaves no file.
+Result<FileChecksum> stream_file_durably(const std::string& path,
+                                         const std::function<Status(const ByteSink&)>& fill);
 
 /// Same as write_file_durably with the contents of `source`, streamed; returns
 /// the CRC-32 and size of what was copied.

@@ -34,7 +34,7 @@ void write_all(int fd, const std::string& text) {
 }
 
 [[noreturn]] void run_child(pid_t parent, int report_fd, const std::string& dir, const std::string& name,
-                            const std::function<Result<std::string>()>& produce) {
+                            const std::function<Status(const ByteSink&)>& produce) {
   // Dies with the subtask's process; a Ctrl-C at the terminal is the parent's to handle.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(1);
@@ -51,8 +51,7 @@ void write_all(int fd, const std::string& text) {
   (void)::nice(10);
   Result<StateFileRef> file = Status::internal("not written");
   try {
-    Result<std::string> bytes = produce();
-    file = bytes.ok() ? CheckpointStorage::write_file(dir, name, *bytes) : Result<StateFileRef>(bytes.status());
+    file = CheckpointStorage::stream_file(dir, name, produce);
   } catch (const std::exception& e) {
     file = Status::internal(std::string("packing the snapshot failed: ") + e.what());
   }
@@ -107,7 +106,7 @@ Result<StateFileRef> await_child(Child& c, const std::string& name, const std::s
 }  // namespace
 
 Result<std::unique_ptr<PendingStateFile>> fork_state_file(std::string dir, std::string name,
-                                                          std::function<Result<std::string>()> produce,
+                                                          std::function<Status(const ByteSink&)> produce,
                                                           std::function<void()> done) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)

@@ -177,7 +177,9 @@ class TaskRunner {
   Result<TaskSnapshot> snapshot_state(int64_t barrier, bool canonical, const std::string& dir,
                                       SubtaskSnapshot& meta);
   Status pack_heap_state(TaskSnapshot& t);
-  bool holds_heap_state();
+  /// By operator of the chain: its keyed state backend if that keeps state on
+  /// the heap, else null.
+  std::vector<KeyedStateBackend*> heap_state_backends();
   /// Waits for the snapshot whose state file is being written, if any, and finishes it.
   Status finish_pending_snapshot();
 

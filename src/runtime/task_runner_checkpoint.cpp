@@ -1,6 +1,7 @@
 // TaskRunner, checkpoint side: barrier alignment, snapshots of the chain's
 // state, restore (also into another parallelism) and commit notifications.
 // The protocol is in docs/checkpoints.md.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +32,21 @@ std::string pack_rocksdb(const RocksDbSnapshot& snap) {
   msgpack::pack(buf, snap);
   return std::string(buf.data(), buf.size());
 }
+
+/// The heap key groups of a chain, packed as the state file is written.
+class HeapKeyGroups final : public LateKeyGroups {
+ public:
+  /// `heap`: by operator, its heap backend, or null.
+  explicit HeapKeyGroups(std::vector<KeyedStateBackend*> heap) : heap_(std::move(heap)) {}
+  bool any() const { return std::any_of(heap_.begin(), heap_.end(), [](auto* ks) { return ks != nullptr; }); }
+  bool packs(size_t op) const override { return op < heap_.size() && heap_[op] != nullptr; }
+  Status pack(size_t op, int32_t kg, std::string& bytes) override {
+    return heap_[op]->snapshot_key_group(kg, bytes);
+  }
+
+ private:
+  std::vector<KeyedStateBackend*> heap_;
+};
 
 Result<RocksDbSnapshot> unpack_rocksdb(const std::string& bytes) {
   try {
@@ -141,15 +157,12 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   // Everything but the heap key groups is in `snap`; packing those is the
   // costly part, done in a forked child when there are any (its memory is the
   // state as of now), else here.
-  auto produce = [this, snap]() -> Result<std::string> {
-    EDDY_RETURN_IF_ERROR(pack_heap_state(*snap));
-    return encode_task_snapshot(*snap);
-  };
   const std::string name = "v" + std::to_string(vertex_) + "-" + std::to_string(subtask_index_) + ".state";
   TaskHost* host = &host_;
   auto written = [host, barrier] { host->snapshot_written(barrier); };
   std::unique_ptr<PendingStateFile> file;
-  if (holds_heap_state()) {
+  if (HeapKeyGroups heap(heap_state_backends()); heap.any()) {
+    auto produce = [snap, heap](const ByteSink& out) mutable { return write_task_snapshot(*snap, &heap, out); };
     Result<std::unique_ptr<PendingStateFile>> child = fork_state_file(dir, name, produce, written);
     if (child.ok()) {
       file = std::move(child).value();
@@ -160,14 +173,14 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
     }
   }
   if (!file) {
-    Result<std::string> bytes = produce();
-    if (!bytes.ok()) {
+    Status packed = pack_heap_state(*snap);
+    if (!packed.is_ok()) {
       broadcast(StreamEvent{EventKind::kBarrier, barrier});
-      host_.decline_checkpoint(barrier, bytes.status().message());
+      host_.decline_checkpoint(barrier, packed.message());
       return Status::ok();
     }
     // The state file reaches the disk on a thread of its own; the ack follows.
-    file = write_state_file(dir, name, std::move(bytes).value(), written);
+    file = write_state_file(dir, name, encode_task_snapshot(*snap), written);
   }
   broadcast(StreamEvent{EventKind::kBarrier, barrier});
   meta.sync_duration_us = (steady_ns() - t0) / 1000;
@@ -175,20 +188,23 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   return Status::ok();
 }
 
-bool TaskRunner::holds_heap_state() {
-  for (auto& op : ops_)
-    if (KeyedStateBackend* ks = op->keyed_state(); ks && !ks->is_rocksdb()) return true;
-  return false;
+std::vector<KeyedStateBackend*> TaskRunner::heap_state_backends() {
+  std::vector<KeyedStateBackend*> heap;
+  for (auto& op : ops_) {
+    KeyedStateBackend* ks = op->keyed_state();
+    heap.push_back(ks && !ks->is_rocksdb() ? ks : nullptr);
+  }
+  return heap;
 }
 
 Status TaskRunner::pack_heap_state(TaskSnapshot& t) {
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    KeyedStateBackend* ks = ops_[i]->keyed_state();
-    if (!ks || ks->is_rocksdb()) continue;
+  HeapKeyGroups heap(heap_state_backends());
+  for (size_t i = 0; i < t.operators.size(); ++i) {
+    if (!heap.packs(i)) continue;
     OperatorSnapshot& os = t.operators[i];
     for (int32_t kg = os.kg_start; kg <= os.kg_end; ++kg) {
       std::string bytes;
-      EDDY_RETURN_IF_ERROR(ks->snapshot_key_group(kg, bytes));
+      EDDY_RETURN_IF_ERROR(heap.pack(i, kg, bytes));
       os.key_groups.emplace(kg, std::move(bytes));
     }
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/durable_file.h"
 #include "connectors/source.h"
 #include "core/status.h"
 
@@ -36,6 +37,22 @@ struct TaskSnapshot {
   std::vector<OperatorSnapshot> operators;
 };
 
+/// Key groups packed while the state file is written rather than held in the
+/// snapshot: a forked child packs a heap key group into one buffer, writes it
+/// and reuses the buffer for the next, never holding the whole state twice.
+class LateKeyGroups {
+ public:
+  virtual ~LateKeyGroups() = default;
+  /// Whether operator `op`'s key groups, kg_start through kg_end, come from
+  /// pack() (its `key_groups` are then empty).
+  virtual bool packs(size_t op) const = 0;
+  /// Replaces `bytes` with key group `kg` of operator `op`.
+  virtual Status pack(size_t op, int32_t kg, std::string& bytes) = 0;
+};
+
+/// Writes `snapshot` piece by piece to `out`, the same bytes as
+/// encode_task_snapshot gives once `late`'s key groups are in it. `late` may be null.
+Status write_task_snapshot(const TaskSnapshot& snapshot, LateKeyGroups* late, const ByteSink& out);
 std::string encode_task_snapshot(const TaskSnapshot& snapshot);
 Result<TaskSnapshot> decode_task_snapshot(const std::string& bytes);
 

@@ -370,3 +370,31 @@ TEST_CASE("copy_file copies a file and records its size and CRC") {
   CHECK(CheckpointStorage::copy_file(tmp.path() + "/none", tmp.path(), "x").status().code() ==
         StatusCode::kNotFound);
 }
+
+TEST_CASE("stream_file writes the pieces in order, small and large, with their CRC and size") {
+  TempDir tmp;
+  const std::string big(3u << 20, 'b');  // larger than the writer's buffer: written as it is
+  const std::vector<std::string> pieces = {"head ", std::string(1000, 'a'), big, "", " tail"};
+  Result<StateFileRef> ref = CheckpointStorage::stream_file(tmp.path(), "sub/v1-0.state", [&](const ByteSink& out) {
+    for (const auto& p : pieces) EDDY_RETURN_IF_ERROR(out(p));
+    return Status::ok();
+  });
+  REQUIRE_MESSAGE(ref.ok(), ref.status().to_string());
+  std::string whole;
+  for (const auto& p : pieces) whole += p;
+  CHECK(read_file(tmp.path() + "/sub/v1-0.state") == whole);
+  CHECK(ref->path == "sub/v1-0.state");
+  CHECK(ref->size == static_cast<int64_t>(whole.size()));
+  CHECK(ref->crc == crc32_of(whole));
+}
+
+TEST_CASE("stream_file leaves no file, not even a temp file, when filling it fails") {
+  TempDir tmp;
+  Result<StateFileRef> ref = CheckpointStorage::stream_file(tmp.path(), "v1-0.state", [](const ByteSink& out) {
+    EDDY_RETURN_IF_ERROR(out(std::string(2u << 20, 'x')));
+    return Status::internal("packing failed");
+  });
+  REQUIRE_FALSE(ref.ok());
+  CHECK(ref.status().message() == "packing failed");
+  CHECK(fs::is_empty(tmp.path()));
+}

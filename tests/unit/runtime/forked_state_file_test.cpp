@@ -31,9 +31,10 @@ TEST_CASE("a forked child writes the state as its memory was at the fork, and re
   std::atomic<int> done{0};
   auto file = fork_state_file(
       tmp.path(), "v1-0.state",
-      [&state]() -> Result<std::string> {
+      [&state](const ByteSink& out) {
         ::usleep(100 * 1000);  // the parent changes `state` meanwhile
-        return state + ", packed in pid " + std::to_string(::getpid());
+        EDDY_RETURN_IF_ERROR(out(state));
+        return out(", packed in pid " + std::to_string(::getpid()));
       },
       [&done] { ++done; });
   REQUIRE(file.ok());
@@ -62,11 +63,11 @@ TEST_CASE("a forked child holds none of the parent's descriptors beyond stdio") 
   REQUIRE(fds[1] >= 50);
   auto file = fork_state_file(
       tmp.path(), "fds.state",
-      [&fds]() -> Result<std::string> {
+      [&fds](const ByteSink& out) {
         std::string open;
         for (int fd : {fds[0], fds[1]})
           if (::fcntl(fd, F_GETFD) != -1) open += std::to_string(fd) + " ";
-        return "open: " + open;
+        return out("open: " + open);
       },
       nullptr);
   REQUIRE(file.ok());
@@ -82,18 +83,23 @@ TEST_CASE("a forked child's failure is reported: an error it returns, a failed w
   TempDir tmp;
   SUBCASE("an error from packing") {
     auto file = fork_state_file(
-        tmp.path(), "a.state", []() -> Result<std::string> { return Status::internal("no can do"); }, nullptr);
+        tmp.path(), "a.state",
+        [](const ByteSink& out) {
+          EDDY_RETURN_IF_ERROR(out("half a file"));
+          return Status::internal("no can do");
+        },
+        nullptr);
     REQUIRE(file.ok());
     Result<StateFileRef> ref = (*file)->wait();
     REQUIRE_FALSE(ref.ok());
     CHECK(ref.status().message() == "no can do");
+    CHECK(std::filesystem::is_empty(tmp.path()));  // not even a temp file
   }
   SUBCASE("a write that fails") {
     // A regular file where the directory should be, so this fails even as root.
     REQUIRE(write_file_durably(tmp.path() + "/not-a-dir", "file").is_ok());
     auto file = fork_state_file(
-        tmp.path() + "/not-a-dir/deeper", "a.state", []() -> Result<std::string> { return std::string("x"); },
-        nullptr);
+        tmp.path() + "/not-a-dir/deeper", "a.state", [](const ByteSink& out) { return out("x"); }, nullptr);
     REQUIRE(file.ok());
     Result<StateFileRef> ref = (*file)->wait();
     REQUIRE_FALSE(ref.ok());
@@ -101,9 +107,11 @@ TEST_CASE("a forked child's failure is reported: an error it returns, a failed w
   }
   SUBCASE("a child that dies before it reports") {
     auto file = fork_state_file(
-        tmp.path(), "a.state", []() -> Result<std::string> {
+        tmp.path(), "a.state",
+        [](const ByteSink& out) {
+          EDDY_RETURN_IF_ERROR(out("a start"));
           ::raise(SIGKILL);
-          return std::string("never");
+          return out("never");
         },
         nullptr);
     REQUIRE(file.ok());
@@ -119,9 +127,10 @@ TEST_CASE("an abandoned child is killed at once and its file never appears") {
   TempDir tmp;
   const auto t0 = std::chrono::steady_clock::now();
   auto file = fork_state_file(
-      tmp.path(), "slow.state", []() -> Result<std::string> {
+      tmp.path(), "slow.state",
+      [](const ByteSink& out) {
         ::sleep(30);
-        return std::string("late");
+        return out("late");
       },
       nullptr);
   REQUIRE(file.ok());
