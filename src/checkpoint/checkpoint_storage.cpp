@@ -189,22 +189,29 @@ Result<std::string> CheckpointStorage::prepare_savepoint(int64_t id) const {
   return Status::io_error("cannot find a free savepoint directory name next to '" + base + "'");
 }
 
-Result<StateFileRef> CheckpointStorage::write_file(const std::string& dir, const std::string& name,
-                                                   std::string_view bytes) {
+namespace {
+
+/// <dir>/<name> once `name` is checked and the folders it names exist.
+Result<std::string> state_file_path(const std::string& dir, const std::string& name) {
   EDDY_RETURN_IF_ERROR(check_file_name(name));
   const std::string path = dir + "/" + name;
   if (name.find('/') != std::string::npos)
     EDDY_RETURN_IF_ERROR(make_dirs_durably(fs::path(path).parent_path().string()));
+  return path;
+}
+
+}  // namespace
+
+Result<StateFileRef> CheckpointStorage::write_file(const std::string& dir, const std::string& name,
+                                                   std::string_view bytes) {
+  EDDY_ASSIGN_OR_RETURN(std::string path, state_file_path(dir, name));
   EDDY_RETURN_IF_ERROR(write_file_durably(path, bytes));
   return StateFileRef{name, crc32_of(bytes), static_cast<int64_t>(bytes.size())};
 }
 
 Result<StateFileRef> CheckpointStorage::stream_file(const std::string& dir, const std::string& name,
                                                     const std::function<Status(const ByteSink&)>& fill) {
-  EDDY_RETURN_IF_ERROR(check_file_name(name));
-  const std::string path = dir + "/" + name;
-  if (name.find('/') != std::string::npos)
-    EDDY_RETURN_IF_ERROR(make_dirs_durably(fs::path(path).parent_path().string()));
+  EDDY_ASSIGN_OR_RETURN(std::string path, state_file_path(dir, name));
   EDDY_ASSIGN_OR_RETURN(FileChecksum sum, stream_file_durably(path, fill));
   return StateFileRef{name, sum.crc, sum.size};
 }
@@ -212,10 +219,7 @@ Result<StateFileRef> CheckpointStorage::stream_file(const std::string& dir, cons
 Result<StateFileRef> CheckpointStorage::copy_file(const std::string& source,
                                                   const std::string& dir,
                                                   const std::string& name) {
-  EDDY_RETURN_IF_ERROR(check_file_name(name));
-  const std::string path = dir + "/" + name;
-  if (name.find('/') != std::string::npos)
-    EDDY_RETURN_IF_ERROR(make_dirs_durably(fs::path(path).parent_path().string()));
+  EDDY_ASSIGN_OR_RETURN(std::string path, state_file_path(dir, name));
   EDDY_ASSIGN_OR_RETURN(FileChecksum sum, copy_file_durably(source, path));
   return StateFileRef{name, sum.crc, sum.size};
 }
