@@ -103,7 +103,7 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
   return out.emit(builder.finish());
 }
 
-Status KeyedAggregateOperator::on_keyed_state_restored() {
+Status KeyedAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
   if (!backend_) return Status::internal("keyed aggregate: on_keyed_state_restored() before open()");
   return Status::ok();
 }

@@ -47,7 +47,7 @@ class KeyedAggregateOperator final : public Operator {
 
   KeyedStateBackend* keyed_state() override { return backend_.get(); }
   /// Nothing to rebuild; an error before open().
-  Status on_keyed_state_restored() override;
+  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
 
   /// Name of the ValueState<WindowAccumulator> holding each key's accumulators.
   static constexpr const char* kStateName = "keyed_aggregate";

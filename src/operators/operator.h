@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/key_groups.h"
 #include "core/record_batch.h"
 #include "core/status.h"
 #include "state/state_backend_options.h"
@@ -64,6 +65,13 @@ constexpr int64_t kNoWatermark = INT64_MIN;
 /// The watermark after the end of a bounded input: every event-time window fires.
 constexpr int64_t kEndOfTimeWatermark = INT64_MAX;
 
+/// Key groups restored from one snapshot, and how far the operator that took
+/// it had fired its timers then (Operator::timers_fired_through).
+struct RestoredKeyGroups {
+  KeyGroupRange key_groups;
+  int64_t timers_fired_through = INT64_MIN;
+};
+
 /// A config-built operator. Hooks return Status; none may throw.
 class Operator {
  public:
@@ -99,9 +107,18 @@ class Operator {
   /// incrementally, on RocksDB) and restores before the first input. Valid
   /// after open(); nullptr for operators without keyed state.
   virtual KeyedStateBackend* keyed_state() { return nullptr; }
-  /// Keyed state was restored into keyed_state(): rebuild what derives from it
-  /// (e.g. the timer index of a window operator). Called before any input.
-  virtual Status on_keyed_state_restored() { return Status::ok(); }
+  /// Keyed operators with timers: every timer at or before this time has
+  /// fired (INT64_MIN: none). The host keeps it with the key groups of each
+  /// snapshot and hands it back on restore, as state may hold what fired
+  /// timers left behind (a slice whose first windows fired) without saying so.
+  virtual int64_t timers_fired_through() const { return INT64_MIN; }
+  /// Keyed state was restored into keyed_state() from the key groups of
+  /// `restored` (each with its snapshot's timers_fired_through): rebuild what
+  /// derives from it (e.g. the timer index of a window operator). Called
+  /// before any input.
+  virtual Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
+    return Status::ok();
+  }
   /// State that is not keyed, as bytes, at barrier `checkpoint_id`: a sink
   /// pre-commits its transaction here (closes the file holding the rows before
   /// the barrier). Empty `out`: nothing to keep.

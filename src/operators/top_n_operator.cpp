@@ -247,7 +247,7 @@ void TopNOperator::rebuild_window_index() {
   });
 }
 
-Status TopNOperator::on_keyed_state_restored() {
+Status TopNOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
   if (!backend_) return Status::internal("top-n: on_keyed_state_restored() before open()");
   rebuild_window_index();
   return Status::ok();

@@ -67,7 +67,7 @@ class TopNOperator final : public Operator {
 
   KeyedStateBackend* keyed_state() override { return backend_.get(); }
   /// Windowed mode: rebuild_window_index(). An error before open().
-  Status on_keyed_state_restored() override;
+  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
 
   /// Name of the ValueState<TopNGroup>: namespace = window end (windowed) or 0.
   static constexpr const char* kStateName = "top_n";

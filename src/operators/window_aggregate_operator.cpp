@@ -96,19 +96,20 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   global_key_group_ = range.start;
   backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
   EDDY_RETURN_IF_ERROR(backend_->open_status());
-  timers_ = std::make_unique<WindowTimers>(*backend_, event_time() ? nullptr : ctx.timers);
+  TimerService* processing_timers = event_time() ? nullptr : ctx.timers;
   if (emits_partials()) changes_ = std::make_unique<WindowChanges>(*backend_);
   const WindowSpec& w = config_.window;
   switch (w.type) {
     case WindowType::kTumbling:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, *timers_, aggregates_,
-                                            changes_.get());
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, processing_timers,
+                                            aggregates_, changes_.get());
       break;
     case WindowType::kSliding:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, *timers_, aggregates_,
-                                            changes_.get());
+      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, processing_timers,
+                                            aggregates_, changes_.get());
       break;
     case WindowType::kSession:
+      timers_ = std::make_unique<WindowTimers>(*backend_, processing_timers);
       store_ = std::make_unique<SessionStore>(w.gap_ms, *backend_, *timers_, aggregates_,
                                               changes_.get());
       break;
@@ -179,14 +180,7 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
 }
 
 Status WindowAggregateOperator::fire_through(int64_t through, Collector& out) {
-  while (timers_->due(through)) {
-    const int64_t end = timers_->pop_earliest(due_);
-    for (const TimerKey& k : due_) {
-      backend_->set_current_key(k.key, k.key_group);
-      EDDY_RETURN_IF_ERROR(store_->fire(end, through, *output_));
-      EDDY_RETURN_IF_ERROR(output_->emit_if_full(out));
-    }
-  }
+  EDDY_RETURN_IF_ERROR(store_->fire_through(through, *output_, out));
   return output_->flush(out);
 }
 
@@ -237,19 +231,19 @@ Status WindowAggregateOperator::emit_partials(Collector& out) {
   return output_->flush(out);
 }
 
-void WindowAggregateOperator::add_timers_from_state() {
+void WindowAggregateOperator::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
   if (!store_) return;
-  timers_->clear();
-  store_->add_timers_from_state();
+  if (timers_) timers_->clear();
+  store_->add_timers_from_state(restored);
   if (!emits_partials()) return;
   changes_->add_keys_from_state();
   if (next_emission_ms_ == kNoEmission && backend_->key_count() > 0)
     schedule_emission(ctx_.timers->now_ms());
 }
 
-Status WindowAggregateOperator::on_keyed_state_restored() {
+Status WindowAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
   if (!backend_) return Status::internal("window aggregate: on_keyed_state_restored() before open()");
-  add_timers_from_state();
+  add_timers_from_state(restored);
   return Status::ok();
 }
 

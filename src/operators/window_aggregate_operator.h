@@ -48,8 +48,8 @@ class WindowAggregateOperator final : public Operator {
   Status process(const RecordBatchPtr& batch, Collector& out) override;
   /// Event time: fires every window with end + allowed_lateness <= watermark.
   /// kEndOfTimeWatermark fires every open window, on processing time too.
-  /// Rows of one call come key by key (a key's windows in end order), not
-  /// ordered by window end across keys.
+  /// Tumbling and sliding windows come out window by window, in end order;
+  /// session windows key by key (a key's sessions in end order).
   Status on_watermark(int64_t watermark_ms, Collector& out) override;
   /// Processing time: fires every window with end <= now_ms. Then, with
   /// emit_every, when the emission timer is due: a row with final = false for
@@ -66,26 +66,30 @@ class WindowAggregateOperator final : public Operator {
 
   /// The subtask's window state (for snapshots and tests); null before open().
   KeyedStateBackend* state_backend() { return backend_.get(); }
-  /// After key groups were restored into state_backend(): rebuilds the timer
-  /// index from the timer every key records in state, re-registering them
+  /// After key groups were restored into state_backend() from `restored`:
+  /// rebuilds the timer index from state, re-registering processing timers
   /// (and with emit_every the emission timer, and the index of keys whose
   /// windows changed since their last partial rows). Replaces what the
   /// indexes held, so calling it twice does no harm. Windows then fire by the
-  /// watermarks (or the clock) that follow; records are late only relative to those.
-  void add_timers_from_state();
+  /// watermarks (or the clock) that follow, except those that had fired in
+  /// the run the state came from; records are late only relative to those.
+  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored = {});
 
   // -- checkpoints --------------------------------------------------------------
-  // Everything that decides output is keyed state (each key's windows, its next
-  // timer, its changed windows) except the watermark, which the host restores
+  // Everything that decides output is keyed state (each key's windows and
+  // their changes) except two times the host keeps: how far windows had fired
+  // (timers_fired_through, per snapshot), and the watermark, which it restores
   // by calling on_watermark(the watermark at the barrier) after
-  // on_keyed_state_restored(). State holds only windows that had not fired by
-  // then (fired ones are dropped, and no accepted record opens one due at that
-  // watermark), so that call fires nothing; it sets which records are late.
-  // Counters (late, skipped, fired) start again from 0.
+  // on_keyed_state_restored(). A sliding window's slice stays in state until
+  // its last window fired, so the first tells which of its windows fired
+  // already; nothing fires twice, and the on_watermark call fires nothing. It
+  // sets which records are late. Counters (late, skipped, fired) start again from 0.
 
   KeyedStateBackend* keyed_state() override { return backend_.get(); }
-  /// add_timers_from_state(); an error before open().
-  Status on_keyed_state_restored() override;
+  /// Every window ending at or before this has fired.
+  int64_t timers_fired_through() const override { return fired_through_; }
+  /// add_timers_from_state(restored); an error before open().
+  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
 
  private:
   bool event_time() const { return config_.time_column >= 0; }
@@ -104,7 +108,7 @@ class WindowAggregateOperator final : public Operator {
   AggregateEvaluator aggregates_;
   OperatorContext ctx_;
   std::unique_ptr<KeyedStateBackend> backend_;
-  std::unique_ptr<WindowTimers> timers_;
+  std::unique_ptr<WindowTimers> timers_;  // session windows only (slices index their own)
   std::unique_ptr<WindowChanges> changes_;  // with emit_every only: registers its state
   std::unique_ptr<WindowStore> store_;
   std::unique_ptr<WindowOutput> output_;
@@ -124,7 +128,6 @@ class WindowAggregateOperator final : public Operator {
   std::vector<int64_t> times_;
   std::vector<uint32_t> accepted_;
   std::vector<uint32_t> late_;
-  std::vector<TimerKey> due_;
   std::vector<TimerKey> changed_;  // per emission, reused
 
   uint64_t late_records_ = 0;

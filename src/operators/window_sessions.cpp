@@ -66,7 +66,19 @@ void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uin
   }
 }
 
-Status SessionStore::fire(int64_t end, int64_t through, WindowOutput& output) {
+Status SessionStore::fire_through(int64_t through, WindowOutput& output, Collector& out) {
+  while (timers_.due(through)) {
+    const int64_t end = timers_.pop_earliest(due_);
+    for (const TimerKey& k : due_) {
+      backend_.set_current_key(k.key, k.key_group);
+      EDDY_RETURN_IF_ERROR(fire_key(end, through, output));
+      EDDY_RETURN_IF_ERROR(output.emit_if_full(out));
+    }
+  }
+  return Status::ok();
+}
+
+Status SessionStore::fire_key(int64_t end, int64_t through, WindowOutput& output) {
   SessionSet* set = sessions_.get(0);
   if (set == nullptr || set->next_end != end) return Status::ok();  // a stale timer
   auto& sessions = set->sessions;
@@ -100,7 +112,8 @@ Status SessionStore::emit_changed(WindowOutput& output) {
   return Status::ok();
 }
 
-void SessionStore::add_timers_from_state() {
+void SessionStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& /*restored*/) {
+  // Fired sessions are gone from state, so every session in it is yet to fire.
   sessions_.for_each([&](int32_t kg, const std::string& key, int64_t, SessionSet& v) {
     timers_.add(v.next_end, kg, key);
   });

@@ -61,21 +61,28 @@ class SessionStore final : public WindowStore {
   int64_t last_window_end(int64_t t) const override { return t + gap_; }
   void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
            int64_t fired_through) override;
-  /// Fires the current key's sessions that end at or before `through`.
-  Status fire(int64_t end, int64_t through, WindowOutput& output) override;
+  /// Pops due timers from the index; each fires its key's sessions that end
+  /// at or before `through`, all at once (one state lookup), unless the key
+  /// moved on (a stale timer).
+  Status fire_through(int64_t through, WindowOutput& output, Collector& out) override;
   /// Every session in state is open (fired ones are gone). A session changed
   /// when records joined it or sessions merged into it (its start is then
   /// marked); a session merged away is gone, its records in the one it joined.
   Status emit_changed(WindowOutput& output) override;
-  void add_timers_from_state() override;
+  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
 
  private:
+  /// The current key's timer at `end` is due: fires its sessions that end at
+  /// or before `through` and sets its next timer; nothing when it is stale.
+  Status fire_key(int64_t end, int64_t through, WindowOutput& output);
+
   int64_t gap_;
   KeyedStateBackend& backend_;
   WindowTimers& timers_;
   const AggregateEvaluator& aggregates_;
   WindowChanges* changes_;
   ValueState<SessionSet>& sessions_;
+  std::vector<TimerKey> due_;  // per firing, reused
 };
 
 }  // namespace eddy

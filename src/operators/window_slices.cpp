@@ -3,41 +3,54 @@
 #include "operators/window_slices.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace eddy {
+namespace {
+
+// How many keys ahead a firing asks for the table's slots, and for the nodes
+// those slots point to: far enough for the misses to overlap, near enough
+// for the lines to stay in cache.
+constexpr size_t kSlotsAhead = 16;
+constexpr size_t kNodesAhead = 8;
+
+}  // namespace
 
 SliceStore::SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend,
-                       WindowTimers& timers, const AggregateEvaluator& aggregates,
+                       TimerService* processing_timers, const AggregateEvaluator& aggregates,
                        WindowChanges* changes)
     : assigner_(size, slide),
       backend_(backend),
-      timers_(timers),
+      processing_timers_(processing_timers),
       aggregates_(aggregates),
       changes_(changes),
       state_(backend.value_state<KeySlices>("window_slices")) {}
 
-WindowAccumulator& SliceStore::slice(KeySlices& state, int64_t slice_end, int64_t fired_through) {
+WindowAccumulator& SliceStore::slice(KeySlices& state, int64_t slice_end) {
   auto& slices = state.slices;
   if (!slices.empty() && slices.back().end == slice_end) return slices.back().acc;
   auto it = std::lower_bound(slices.begin(), slices.end(), slice_end,
                              [](const Slice& s, int64_t e) { return s.end < e; });
   if (it != slices.end() && it->end == slice_end) return it->acc;
-  const bool had_timer = !slices.empty();
   it = slices.insert(it, Slice{slice_end, aggregates_.make()});
-  // With allowed lateness a record may join a slice some of whose windows have
-  // fired already; those never fire again, so its first window is the first
-  // one still open. The record is not late, so there is one.
-  int64_t first = assigner_.first_window_end_of_slice(slice_end);
-  if (first <= fired_through) first = assigner_.first_window_end_after(fired_through);
-  if (!had_timer || first < state.next_window) {
-    state.next_window = first;
-    timers_.add(first);
-  }
+  // A slice is only ever new to a key once: it goes from the key's state when
+  // its last window fires, and then a record for it is late.
+  if (keys_.add(slice_end, backend_.current_key_group(), backend_.current_key()))
+    register_windows_of(slice_end);
   return it->acc;
 }
 
+void SliceStore::register_windows_of(int64_t slice_end) {
+  if (processing_timers_ == nullptr) return;
+  int64_t end = assigner_.first_window_end_of_slice(slice_end);
+  if (end <= registered_) end = registered_ + assigner_.slide();
+  const int64_t last = assigner_.last_window_end_of_slice(slice_end);
+  for (; end <= last; end += assigner_.slide()) processing_timers_->register_processing_timer(end);
+  registered_ = std::max(registered_, last);
+}
+
 void SliceStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
-                     size_t n, int64_t fired_through) {
+                     size_t n, int64_t /*fired_through*/) {
   KeySlices& state = state_.get_or_create(0);
   std::vector<int64_t>* changed = changes_ != nullptr ? &changes_->current() : nullptr;
   size_t k = 0;
@@ -45,7 +58,7 @@ void SliceStore::add(const RecordBatch& batch, const int64_t* times, const uint3
     const int64_t end = assigner_.slice_end(times[rows[k]]);
     size_t j = k + 1;
     while (j < n && assigner_.slice_end(times[rows[j]]) == end) ++j;
-    aggregates_.update(slice(state, end, fired_through), batch, rows + k, j - k);
+    aggregates_.update(slice(state, end), batch, rows + k, j - k);
     if (changed != nullptr) WindowChanges::mark(*changed, end);
     k = j;
   }
@@ -58,6 +71,12 @@ const WindowAccumulator& SliceStore::combine(const Slice* first, const Slice* la
   return merged_;
 }
 
+int64_t SliceStore::fired_for_current_key() const {
+  if (restored_fired_.empty()) return fired_;
+  const size_t i = static_cast<size_t>(backend_.current_key_group() - backend_.key_groups().start);
+  return std::max(fired_, restored_fired_[i]);
+}
+
 Status SliceStore::fire_window(KeySlices& state, int64_t end, WindowOutput& output) {
   auto& slices = state.slices;
   const int64_t first_slice = assigner_.first_slice_end(end);
@@ -66,7 +85,7 @@ Status SliceStore::fire_window(KeySlices& state, int64_t end, WindowOutput& outp
   while (first != stop && first->end < first_slice) ++first;
   const Slice* last = first;
   while (last != stop && last->end <= end) ++last;
-  if (first != last)
+  if (first != last && end > fired_for_current_key())
     EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), assigner_.window_start(end), end,
                                     combine(first, last)));
   // Slices whose last window this was form a prefix: last windows ascend with slice ends.
@@ -76,22 +95,48 @@ Status SliceStore::fire_window(KeySlices& state, int64_t end, WindowOutput& outp
   return Status::ok();
 }
 
-Status SliceStore::fire(int64_t end, int64_t through, WindowOutput& output) {
+Status SliceStore::fire_key(const TimerKey& k, int64_t slice_end, int64_t end, WindowOutput& output) {
+  backend_.set_current_key(k.key, k.key_group);
   KeySlices* state = state_.get(0);
-  if (state == nullptr || state->next_window != end) return Status::ok();  // a stale timer
-  while (state->next_window <= through) {
-    const int64_t window = state->next_window;
-    EDDY_RETURN_IF_ERROR(fire_window(*state, window, output));
-    if (state->slices.empty()) {
-      state_.clear(0);
-      if (changes_ != nullptr) changes_->clear();
-      return Status::ok();
-    }
-    // The next window holding a slice: every later window of the first slice holds it.
-    state->next_window = std::max(window + assigner_.slide(),
-                                  assigner_.first_window_end_of_slice(state->slices.front().end));
+  if (state == nullptr) return Status::ok();
+  // Fire from the list of the key's last slice in the window only.
+  auto& slices = state->slices;
+  auto last = std::upper_bound(slices.begin(), slices.end(), end,
+                               [](int64_t e, const Slice& s) { return e < s.end; });
+  if (last == slices.begin() || std::prev(last)->end != slice_end) return Status::ok();
+  EDDY_RETURN_IF_ERROR(fire_window(*state, end, output));
+  if (slices.empty()) {
+    state_.clear(0);
+    if (changes_ != nullptr) changes_->clear();
   }
-  timers_.add(state->next_window);
+  return Status::ok();
+}
+
+Status SliceStore::fire_through(int64_t through, WindowOutput& output, Collector& out) {
+  while (!keys_.empty() && fired_ < through) {
+    // The next window to fire: the first after those fired that holds a slice.
+    int64_t end = assigner_.first_window_end_of_slice(keys_.earliest());
+    if (fired_ != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired_));
+    if (end > through) break;
+    const int64_t first_slice = assigner_.first_slice_end(end);
+    EDDY_RETURN_IF_ERROR(keys_.for_each_latest_first(
+        first_slice, end, [&](int64_t slice_end, const std::vector<TimerKey>& keys) -> Status {
+          for (size_t i = 0; i < keys.size(); ++i) {
+            // A list holds millions of keys at a time: have the next ones on their way.
+            if (i + kSlotsAhead < keys.size())
+              state_.prefetch(keys[i + kSlotsAhead].key, keys[i + kSlotsAhead].key_group, false);
+            if (i + kNodesAhead < keys.size())
+              state_.prefetch(keys[i + kNodesAhead].key, keys[i + kNodesAhead].key_group, true);
+            EDDY_RETURN_IF_ERROR(fire_key(keys[i], slice_end, end, output));
+            EDDY_RETURN_IF_ERROR(output.emit_if_full(out));
+          }
+          return Status::ok();
+        }));
+    fired_ = end;
+    // The slices whose last window this was: none of their keys holds them now.
+    keys_.drop_through(end - assigner_.size() + assigner_.slide());
+  }
+  fired_ = std::max(fired_, through);
   return Status::ok();
 }
 
@@ -99,13 +144,14 @@ Status SliceStore::emit_changed(WindowOutput& output) {
   const std::vector<int64_t>* changed = changes_ != nullptr ? changes_->find() : nullptr;
   if (changed == nullptr) return Status::ok();
   KeySlices* state = state_.get(0);
-  if (state != nullptr) {
-    // Every window from next_window on is open (those before fired): walk
-    // them in end order, jumping over those without a slice. Changed ends of
-    // slices gone since are before all of them, so they match none.
+  if (state != nullptr && !state->slices.empty()) {
+    // Walk the open windows in end order, jumping over those without a slice.
+    // Changed ends of slices gone since are before all of them, so they match none.
     const Slice* first = state->slices.data();
     const Slice* const stop = first + state->slices.size();
-    int64_t end = state->next_window;
+    const int64_t fired = fired_for_current_key();
+    int64_t end = assigner_.first_window_end_of_slice(first->end);
+    if (fired != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired));
     for (;;) {
       const int64_t first_slice = assigner_.first_slice_end(end);
       while (first != stop && first->end < first_slice) ++first;
@@ -126,9 +172,16 @@ Status SliceStore::emit_changed(WindowOutput& output) {
   return Status::ok();
 }
 
-void SliceStore::add_timers_from_state() {
+void SliceStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
+  keys_.clear();
+  const KeyGroupRange mine = backend_.key_groups();
+  restored_fired_.assign(static_cast<size_t>(std::max(0, mine.end - mine.start + 1)), INT64_MIN);
+  for (const RestoredKeyGroups& r : restored)
+    for (int32_t kg = std::max(r.key_groups.start, mine.start); kg <= std::min(r.key_groups.end, mine.end); ++kg)
+      restored_fired_[static_cast<size_t>(kg - mine.start)] = r.timers_fired_through;
   state_.for_each([&](int32_t kg, const std::string& key, int64_t, KeySlices& v) {
-    timers_.add(v.next_window, kg, key);
+    for (const Slice& s : v.slices)
+      if (keys_.add(s.end, kg, key)) register_windows_of(s.end);
   });
 }
 

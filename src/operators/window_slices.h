@@ -1,10 +1,13 @@
 // Tumbling and sliding windows over slices of gcd(size, slide) (docs/windows.md):
 // a record updates the one slice holding it; a firing window merges the
-// accumulators of its slices. Each key's slices and its next window end are
-// one state value (state "window_slices", namespace 0), so a batch costs one
-// state lookup per key and a firing window one more. With emit_every, the
-// ends of the slices that changed go to WindowChanges. Used by
-// WindowAggregateOperator, which owns it.
+// accumulators of its slices. Each key's slices are one state value (state
+// "window_slices", namespace 0), so a batch costs one state lookup per key.
+// Timers are not per key: SliceKeys lists, per slice, the keys with records
+// in it, and a window fires by walking the lists of its slices. Firing so
+// writes only the slices it drops: a snapshot's child process then costs the
+// subtask few page copies (docs/checkpoints.md). With emit_every, the ends of
+// the slices that changed go to WindowChanges. Used by WindowAggregateOperator,
+// which owns it.
 #pragma once
 
 #include <msgpack.hpp>
@@ -12,10 +15,11 @@
 #include <vector>
 
 #include "operators/aggregate_accumulators.h"
+#include "operators/operator.h"
 #include "operators/window_assigner.h"
 #include "operators/window_changes.h"
+#include "operators/window_slice_keys.h"
 #include "operators/window_store.h"
-#include "operators/window_timers.h"
 #include "state/keyed_state_backend.h"
 
 namespace eddy {
@@ -27,54 +31,67 @@ struct Slice {
   MSGPACK_DEFINE(end, acc);
 };
 
-/// The window state of one key.
+/// The window state of one key: its open slices, ascending by end; a slice
+/// goes once its last window fired.
 struct KeySlices {
-  /// The end of the next window to fire: the key's one timer.
-  int64_t next_window = 0;
-  /// Open slices, ascending by end; a slice goes once its last window fired.
   std::vector<Slice> slices;
-  MSGPACK_DEFINE(next_window, slices);
+  MSGPACK_DEFINE(slices);
 };
 
-/// Timers, as in Flink's slice-shared window operator: a key waits for one
-/// window end at a time, the first open window holding any of its slices.
-/// When it fires, the key moves on to the next window end holding a slice; a
-/// new slice whose first open window comes earlier moves the timer back (the
-/// index entry left behind no longer matches next_window and is skipped). So
-/// every window with records fires, once.
+/// Windows fire in end order, each from the lists of its slices. A key is in
+/// the list of every slice it has, and fires a window from the list of its
+/// last slice in it (the lists are walked latest first), so once per window
+/// even when that firing drops its earlier slices.
 class SliceStore final : public WindowStore {
  public:
-  /// A tumbling window is a sliding one with slide = size. `changes`: where
+  /// A tumbling window is a sliding one with slide = size. `processing_timers`:
+  /// on processing time the host's timer service, asked for one timer per
+  /// window end that holds records; null on event time. `changes`: where
   /// changed slices go with emit_every, else null (nothing is tracked).
-  SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend, WindowTimers& timers,
+  SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend, TimerService* processing_timers,
              const AggregateEvaluator& aggregates, WindowChanges* changes = nullptr);
 
   int64_t last_window_end(int64_t t) const override { return assigner_.last_window_end(t); }
   void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
            int64_t fired_through) override;
-  Status fire(int64_t end, int64_t through, WindowOutput& output) override;
-  /// The open windows are those from the key's next_window on; a window
-  /// changed when one of its slices did.
+  Status fire_through(int64_t through, WindowOutput& output, Collector& out) override;
+  /// The open windows of a key are those after the last one fired that hold
+  /// one of its slices; a window changed when one of its slices did.
   Status emit_changed(WindowOutput& output) override;
-  void add_timers_from_state() override;
+  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
 
  private:
-  /// The slice of `state` ending at `slice_end`, created when absent (moving
-  /// the key's timer to its first open window when that comes earlier).
-  WindowAccumulator& slice(KeySlices& state, int64_t slice_end, int64_t fired_through);
-  /// Emits the window of `state` ending at `end` and drops the slices whose
-  /// last window it was.
+  /// The slice of `state` ending at `slice_end`, created (and the key listed
+  /// for it) when absent.
+  WindowAccumulator& slice(KeySlices& state, int64_t slice_end);
+  /// Fires window `end` for key `k` when `slice_end` is its last slice in the
+  /// window (a key is in the list of each of its slices, and fires once).
+  Status fire_key(const TimerKey& k, int64_t slice_end, int64_t end, WindowOutput& output);
+  /// Emits the window of `state` ending at `end` (unless it fired before a
+  /// restore) and drops the slices whose last window it was.
   Status fire_window(KeySlices& state, int64_t end, WindowOutput& output);
   /// The accumulators of slices [first, last) together (first < last): the
   /// one slice's own, or merged_.
   const WindowAccumulator& combine(const Slice* first, const Slice* last);
+  /// Every window of the current key ending at or before this has fired.
+  int64_t fired_for_current_key() const;
+  /// Asks for processing timers at the window ends of a slice new to the index.
+  void register_windows_of(int64_t slice_end);
 
   SliceAssigner assigner_;
   KeyedStateBackend& backend_;
-  WindowTimers& timers_;
+  TimerService* processing_timers_;
   const AggregateEvaluator& aggregates_;
   WindowChanges* changes_;
   ValueState<KeySlices>& state_;
+  SliceKeys keys_;
+  /// Every window ending at or before this has fired (INT64_MIN: none).
+  int64_t fired_ = INT64_MIN;
+  /// Processing time: timers are registered for every window end up to this.
+  int64_t registered_ = INT64_MIN;
+  /// After a restore, per owned key group (index kg - first owned): the
+  /// windows through this had fired in the run the state came from.
+  std::vector<int64_t> restored_fired_;
   WindowAccumulator merged_;  // scratch: a window of several slices
 };
 

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/record_batch.h"
 #include "core/status.h"
+#include "operators/operator.h"
 #include "operators/window_output.h"
 
 namespace eddy {
@@ -25,19 +27,18 @@ class WindowStore {
   /// before it has fired (the watermark minus the allowed lateness).
   virtual void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
                    int64_t fired_through) = 0;
-  /// The current key's timer at window end `end` is due: emits every window
-  /// of the key ending at or before `through` into `output` (all at once, so
-  /// the key's state is looked up once), drops their state and registers the
-  /// key's next timer. A stale timer (the key moved on) fires nothing.
-  virtual Status fire(int64_t end, int64_t through, WindowOutput& output) = 0;
+  /// Fires every window ending at or before `through` (and not fired before)
+  /// in end order: emits its row into `output`, emitting a full batch to
+  /// `out`, and drops its state. The current key is the store's to set.
+  virtual Status fire_through(int64_t through, WindowOutput& output, Collector& out) = 0;
   /// emit_every (the store was given a WindowChanges): emits a partial row for
   /// every open window of the current key that holds records and changed since
   /// the key's last partial rows, then forgets the key's changes. Nothing when
   /// the key has no changes.
   virtual Status emit_changed(WindowOutput& output) = 0;
-  /// Adds every key's timer, as its state records it, to the timer index: the
-  /// index is not state, so this rebuilds it after state was restored.
-  virtual void add_timers_from_state() = 0;
+  /// Rebuilds the timer index from state after it was restored from
+  /// `restored` (see Operator::on_keyed_state_restored): the index is not state.
+  virtual void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) = 0;
 };
 
 }  // namespace eddy

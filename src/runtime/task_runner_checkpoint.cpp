@@ -282,6 +282,7 @@ Result<TaskSnapshot> TaskRunner::snapshot_state(int64_t barrier, bool canonical,
     }
     EDDY_RETURN_IF_ERROR(ops_[i]->snapshot_operator_state(t.checkpoint_id, os.operator_state));
     os.has_operator_state = !os.operator_state.empty();
+    os.timers_fired_through = ops_[i]->timers_fired_through();
     t.operators.push_back(std::move(os));
   }
   return t;
@@ -334,6 +335,7 @@ Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& met
     const std::string& node = metrics_[first_op_metric_ + i].name;
     KeyedStateBackend* ks = ops_[i]->keyed_state();
     std::vector<std::string> op_states;
+    std::vector<RestoredKeyGroups> restored;
     for (const SubtaskSnapshot& s : meta.subtasks) {
       if (!holds(s, node)) continue;
       EDDY_ASSIGN_OR_RETURN(const TaskSnapshot* t, snapshot_of(s));
@@ -349,6 +351,8 @@ Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& met
         op_states.push_back(os->operator_state);
       if (!ks) continue;
       const KeyGroupRange mine = ks->key_groups();
+      if (os->kg_end >= mine.start && os->kg_start <= mine.end)
+        restored.push_back(RestoredKeyGroups{KeyGroupRange{os->kg_start, os->kg_end}, os->timers_fired_through});
       if (!os->rocksdb.empty()) {
         if (!ks->is_rocksdb())
           return Status::invalid("operator '" + node + "': the checkpoint holds RocksDB state, but the "
@@ -370,7 +374,7 @@ Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& met
           return Status::invalid("operator '" + node + "', key group " + std::to_string(kg) + ": " + st.message());
       }
     }
-    if (ks) EDDY_RETURN_IF_ERROR(ops_[i]->on_keyed_state_restored());
+    if (ks) EDDY_RETURN_IF_ERROR(ops_[i]->on_keyed_state_restored(restored));
     EDDY_RETURN_IF_ERROR(ops_[i]->restore_operator_state(op_states));
   }
   // The watermark goes where it was, so records late before the failure are late after it.

@@ -7,7 +7,7 @@
 namespace eddy {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: timers_fired_through per operator
 
 struct Sink {
   std::string* out;
@@ -96,7 +96,7 @@ Status write_task_snapshot(const TaskSnapshot& t, LateKeyGroups* late, const Byt
   std::string packed;  // one late key group at a time
   for (size_t i = 0; i < t.operators.size(); ++i) {
     const OperatorSnapshot& op = t.operators[i];
-    pk.pack_array(8);
+    pk.pack_array(9);
     pk.pack(op.node);
     if (late != nullptr && late->packs(i)) {
       pk.pack_map(static_cast<uint32_t>(std::max(0, op.kg_end - op.kg_start + 1)));
@@ -114,6 +114,7 @@ Status write_task_snapshot(const TaskSnapshot& t, LateKeyGroups* late, const Byt
     pk.pack(op.has_operator_state);
     pack_bytes(pk, op.operator_state);
     pk.pack(op.rocksdb_dir);
+    pk.pack(op.timers_fired_through);
   }
   return flush();
 }
@@ -159,11 +160,12 @@ Result<TaskSnapshot> decode_task_snapshot(const std::string& bytes) {
   }
   if (top[5].type != msgpack::type::ARRAY) return bad("operators are not an array");
   for (uint32_t i = 0; i < top[5].via.array.size; ++i) {
-    const msgpack::object* o = array_of(top[5].via.array.ptr[i], 8);
+    const msgpack::object* o = array_of(top[5].via.array.ptr[i], 9);
     OperatorSnapshot op;
     if (!o || !get(o[0], op.node) || o[1].type != msgpack::type::MAP || !get_bytes(o[2], op.rocksdb) ||
         !get(o[3], op.kg_start) || !get(o[4], op.kg_end) || !get(o[5], op.has_operator_state) ||
-        !get_bytes(o[6], op.operator_state) || !get(o[7], op.rocksdb_dir))
+        !get_bytes(o[6], op.operator_state) || !get(o[7], op.rocksdb_dir) ||
+        !get(o[8], op.timers_fired_through))
       return bad("operator " + std::to_string(i) + " is malformed");
     for (uint32_t k = 0; k < o[1].via.map.size; ++k) {
       int32_t kg = 0;

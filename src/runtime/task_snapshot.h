@@ -27,6 +27,7 @@ struct OperatorSnapshot {
   int32_t kg_end = -1;
   bool has_operator_state = false;
   std::string operator_state;                   // Operator::snapshot_operator_state bytes
+  int64_t timers_fired_through = INT64_MIN;     // Operator::timers_fired_through at the barrier
 };
 
 struct TaskSnapshot {

@@ -83,31 +83,38 @@ class Subtasks {
     for (auto& h : harnesses_) REQUIRE(h->end_input().is_ok());
   }
 
-  /// Every key group of every subtask, as snapshot bytes.
-  std::map<int32_t, std::string> snapshot() {
-    std::map<int32_t, std::string> out;
+  /// Every key group of every subtask, as snapshot bytes, and how far each
+  /// subtask's timers had fired, as the host keeps them.
+  struct Snapshot {
+    std::map<int32_t, std::string> groups;
+    std::vector<RestoredKeyGroups> fired;
+  };
+  Snapshot snapshot() {
+    Snapshot out;
     for (auto& op : ops_) {
       KeyedStateBackend* state = op->keyed_state();
       REQUIRE(state != nullptr);
       const KeyGroupRange r = state->key_groups();
-      for (int32_t kg = r.start; kg <= r.end; ++kg) REQUIRE(state->snapshot_key_group(kg, out[kg]).is_ok());
+      for (int32_t kg = r.start; kg <= r.end; ++kg)
+        REQUIRE(state->snapshot_key_group(kg, out.groups[kg]).is_ok());
+      out.fired.push_back(RestoredKeyGroups{r, op->timers_fired_through()});
     }
     return out;
   }
 
   /// What the host does on restore: each subtask takes the key groups it owns,
   /// rebuilds what derives from them, then learns the watermark of the cut.
-  void restore(const std::map<int32_t, std::string>& groups, int64_t watermark) {
+  void restore(const Snapshot& snap, int64_t watermark) {
     for (size_t i = 0; i < ops_.size(); ++i) {
       KeyedStateBackend* state = ops_[i]->keyed_state();
       REQUIRE(state != nullptr);
       const KeyGroupRange r = state->key_groups();
       for (int32_t kg = r.start; kg <= r.end; ++kg) {
-        auto it = groups.find(kg);
-        REQUIRE(it != groups.end());
+        auto it = snap.groups.find(kg);
+        REQUIRE(it != snap.groups.end());
         REQUIRE(state->restore_key_group(kg, it->second).is_ok());
       }
-      REQUIRE(ops_[i]->on_keyed_state_restored().is_ok());
+      REQUIRE(ops_[i]->on_keyed_state_restored(snap.fired).is_ok());
       if (watermark != kNoWatermark) REQUIRE(harnesses_[i]->watermark(watermark).is_ok());
     }
   }
@@ -444,11 +451,11 @@ TEST_CASE("a keyed-stream top-n restored at any cut and parallelism continues it
 TEST_CASE("restore hooks before open are errors, not crashes") {
   WindowAggregateOperator w(events_window(tumbling(10), 0, 0, "ts", {"k"}));
   CHECK(w.keyed_state() == nullptr);
-  CHECK(w.on_keyed_state_restored().code() == StatusCode::kInternal);
+  CHECK(w.on_keyed_state_restored({}).code() == StatusCode::kInternal);
   KeyedAggregateOperator a(keyed_aggregate_config({0}));
   CHECK(a.keyed_state() == nullptr);
-  CHECK(a.on_keyed_state_restored().code() == StatusCode::kInternal);
+  CHECK(a.on_keyed_state_restored({}).code() == StatusCode::kInternal);
   OperatorPtr t = keyed_top_n_maker(2)();
   CHECK(t->keyed_state() == nullptr);
-  CHECK(t->on_keyed_state_restored().code() == StatusCode::kInternal);
+  CHECK(t->on_keyed_state_restored({}).code() == StatusCode::kInternal);
 }
