@@ -48,8 +48,8 @@ class WindowAggregateOperator final : public Operator {
   Status process(const RecordBatchPtr& batch, Collector& out) override;
   /// Event time: fires every window with end + allowed_lateness <= watermark.
   /// kEndOfTimeWatermark fires every open window, on processing time too.
-  /// Tumbling and sliding windows come out window by window, in end order;
-  /// session windows key by key (a key's sessions in end order).
+  /// Rows of one call come key by key (a key's windows in end order), not
+  /// ordered by window end across keys.
   Status on_watermark(int64_t watermark_ms, Collector& out) override;
   /// Processing time: fires every window with end <= now_ms. Then, with
   /// emit_every, when the emission timer is due: a row with final = false for

@@ -25,6 +25,8 @@ class SliceKeys {
   bool empty() const { return lists_.empty(); }
   /// The end of the earliest slice with a list; the index must not be empty.
   int64_t earliest() const { return lists_.begin()->first; }
+  /// The end of the latest slice with a list; the index must not be empty.
+  int64_t latest() const { return lists_.rbegin()->first; }
   /// Calls fn(slice_end, keys) for the list of every slice ending in
   /// [first, last], the latest slice first; stops at the first error.
   template <typename Fn>

@@ -95,48 +95,69 @@ Status SliceStore::fire_window(KeySlices& state, int64_t end, WindowOutput& outp
   return Status::ok();
 }
 
-Status SliceStore::fire_key(const TimerKey& k, int64_t slice_end, int64_t end, WindowOutput& output) {
+Status SliceStore::fire_key(const TimerKey& k, int64_t slice_end, int64_t last_end, WindowOutput& output) {
   backend_.set_current_key(k.key, k.key_group);
   KeySlices* state = state_.get(0);
   if (state == nullptr) return Status::ok();
-  // Fire from the list of the key's last slice in the window only.
+  // Fire from the list of the key's last slice due only.
   auto& slices = state->slices;
-  auto last = std::upper_bound(slices.begin(), slices.end(), end,
+  auto last = std::upper_bound(slices.begin(), slices.end(), last_end,
                                [](int64_t e, const Slice& s) { return e < s.end; });
   if (last == slices.begin() || std::prev(last)->end != slice_end) return Status::ok();
-  EDDY_RETURN_IF_ERROR(fire_window(*state, end, output));
-  if (slices.empty()) {
-    state_.clear(0);
-    if (changes_ != nullptr) changes_->clear();
+  // Its windows in end order, from the first not fired, jumping over those without a slice.
+  const int64_t fired = fired_for_current_key();
+  int64_t end = assigner_.first_window_end_of_slice(slices.front().end);
+  if (fired != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired));
+  while (end <= last_end) {
+    EDDY_RETURN_IF_ERROR(fire_window(*state, end, output));
+    if (slices.empty()) {
+      state_.clear(0);
+      if (changes_ != nullptr) changes_->clear();
+      break;
+    }
+    end = std::max(end + assigner_.slide(), assigner_.first_window_end_of_slice(slices.front().end));
   }
   return Status::ok();
 }
 
 Status SliceStore::fire_through(int64_t through, WindowOutput& output, Collector& out) {
-  while (!keys_.empty() && fired_ < through) {
-    // The next window to fire: the first after those fired that holds a slice.
-    int64_t end = assigner_.first_window_end_of_slice(keys_.earliest());
-    if (fired_ != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired_));
-    if (end > through) break;
-    const int64_t first_slice = assigner_.first_slice_end(end);
-    EDDY_RETURN_IF_ERROR(keys_.for_each_latest_first(
-        first_slice, end, [&](int64_t slice_end, const std::vector<TimerKey>& keys) -> Status {
-          for (size_t i = 0; i < keys.size(); ++i) {
-            // A list holds millions of keys at a time: have the next ones on their way.
-            if (i + kSlotsAhead < keys.size())
-              state_.prefetch(keys[i + kSlotsAhead].key, keys[i + kSlotsAhead].key_group, false);
-            if (i + kNodesAhead < keys.size())
-              state_.prefetch(keys[i + kNodesAhead].key, keys[i + kNodesAhead].key_group, true);
-            EDDY_RETURN_IF_ERROR(fire_key(keys[i], slice_end, end, output));
-            EDDY_RETURN_IF_ERROR(output.emit_if_full(out));
-          }
-          return Status::ok();
-        }));
-    fired_ = end;
-    // The slices whose last window this was: none of their keys holds them now.
-    keys_.drop_through(end - assigner_.size() + assigner_.slide());
+  // The first window due: the first after those fired that holds a slice.
+  bool due = !keys_.empty() && through > fired_;
+  if (due) {
+    int64_t first_end = assigner_.first_window_end_of_slice(keys_.earliest());
+    if (fired_ != INT64_MIN) first_end = std::max(first_end, assigner_.first_window_end_after(fired_));
+    due = first_end <= through;
   }
-  fired_ = std::max(fired_, through);
+  if (!due) {  // most watermarks fire nothing
+    fired_ = std::max(fired_, through);
+    return Status::ok();
+  }
+  // The last window due: through's, or (at the end of input) the last one
+  // holding a slice, as window ends near INT64_MAX do not exist.
+  const int64_t last_slice_window = assigner_.last_window_end_of_slice(keys_.latest());
+  const int64_t last_end = through >= last_slice_window
+                               ? last_slice_window
+                               : assigner_.first_window_end_after(through) - assigner_.slide();
+  // Key by key, as a key's due windows fire at once (one state lookup, where
+  // a watermark that jumps or the end of input makes many due). A key is in
+  // the list of each of its slices and fires from that of its last slice due,
+  // the lists walked latest first.
+  EDDY_RETURN_IF_ERROR(keys_.for_each_latest_first(
+      INT64_MIN, last_end, [&](int64_t slice_end, const std::vector<TimerKey>& keys) -> Status {
+        for (size_t i = 0; i < keys.size(); ++i) {
+          // A list holds millions of keys at a time: have the next ones on their way.
+          if (i + kSlotsAhead < keys.size())
+            state_.prefetch(keys[i + kSlotsAhead].key, keys[i + kSlotsAhead].key_group, false);
+          if (i + kNodesAhead < keys.size())
+            state_.prefetch(keys[i + kNodesAhead].key, keys[i + kNodesAhead].key_group, true);
+          EDDY_RETURN_IF_ERROR(fire_key(keys[i], slice_end, last_end, output));
+          EDDY_RETURN_IF_ERROR(output.emit_if_full(out));
+        }
+        return Status::ok();
+      }));
+  // The slices whose last window has fired: none of their keys holds them now.
+  keys_.drop_through(last_end - assigner_.size() + assigner_.slide());
+  fired_ = through;
   return Status::ok();
 }
 

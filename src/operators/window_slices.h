@@ -38,10 +38,10 @@ struct KeySlices {
   MSGPACK_DEFINE(slices);
 };
 
-/// Windows fire in end order, each from the lists of its slices. A key is in
-/// the list of every slice it has, and fires a window from the list of its
-/// last slice in it (the lists are walked latest first), so once per window
-/// even when that firing drops its earlier slices.
+/// Windows fire key by key, a key's due windows in end order, from the lists
+/// of their slices. A key is in the list of every slice it has, and fires
+/// from the list of its last slice due (the lists are walked latest first),
+/// so once, even when that firing drops its earlier slices.
 class SliceStore final : public WindowStore {
  public:
   /// A tumbling window is a sliding one with slide = size. `processing_timers`:
@@ -64,9 +64,10 @@ class SliceStore final : public WindowStore {
   /// The slice of `state` ending at `slice_end`, created (and the key listed
   /// for it) when absent.
   WindowAccumulator& slice(KeySlices& state, int64_t slice_end);
-  /// Fires window `end` for key `k` when `slice_end` is its last slice in the
-  /// window (a key is in the list of each of its slices, and fires once).
-  Status fire_key(const TimerKey& k, int64_t slice_end, int64_t end, WindowOutput& output);
+  /// Fires every window of key `k` that ends at or before `last_end` and has
+  /// not fired, when `slice_end` is its last slice up to `last_end` (a key is
+  /// in the list of each of its slices, and fires once).
+  Status fire_key(const TimerKey& k, int64_t slice_end, int64_t last_end, WindowOutput& output);
   /// Emits the window of `state` ending at `end` (unless it fired before a
   /// restore) and drops the slices whose last window it was.
   Status fire_window(KeySlices& state, int64_t end, WindowOutput& output);
