@@ -10,6 +10,7 @@
 // which owns it.
 #pragma once
 
+#include <absl/container/inlined_vector.h>
 #include <msgpack.hpp>
 
 #include <vector>
@@ -32,10 +33,21 @@ struct Slice {
 };
 
 /// The window state of one key: its open slices, ascending by end; a slice
-/// goes once its last window fired.
+/// goes once its last window fired. The first slice sits in the key's node:
+/// most keys of a job with many keys have one, and a firing then reads one
+/// node, not a node and the buffer it points to.
 struct KeySlices {
-  std::vector<Slice> slices;
-  MSGPACK_DEFINE(slices);
+  absl::InlinedVector<Slice, 1> slices;
+
+  /// Packed as [[slice, ...]].
+  template <typename Stream>
+  void msgpack_pack(msgpack::packer<Stream>& pk) const {
+    pk.pack_array(1);
+    pk.pack_array(static_cast<uint32_t>(slices.size()));
+    for (const Slice& s : slices) pk.pack(s);
+  }
+  /// Throws msgpack::type_error on bytes of another shape.
+  void msgpack_unpack(const msgpack::object& o);
 };
 
 /// Windows fire key by key, a key's due windows in end order, from the lists

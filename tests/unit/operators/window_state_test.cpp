@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "core/hashing.h"
 #include "core/key_groups.h"
 #include "operator_harness.h"
 #include "operators/window_aggregate_operator.h"
+#include "operators/window_slices.h"
 
 using namespace eddy;
 using namespace eddy::testing;
@@ -175,4 +178,28 @@ TEST_CASE("restored from subtasks whose windows had fired unequally, every windo
   expected.insert(expected.end(), straight.begin(), straight.end());
   std::sort(expected.begin(), expected.end());
   CHECK(all == expected);
+}
+
+TEST_CASE("a key's slices pack as a list in a list, with the first slice held inline") {
+  const AggregateEvaluator aggregates(std::vector<AggregateSpec>{AggregateSpec{"c", F::kCountStar}});
+  KeySlices state;
+  for (int64_t end : {10, 20, 30}) {
+    state.slices.push_back(Slice{end, aggregates.make()});
+    state.slices.back().acc.aggregates[0].count = end / 10;
+  }
+  msgpack::sbuffer packed;
+  msgpack::pack(packed, state);
+  // The bytes of the earlier layout, MSGPACK_DEFINE over a std::vector.
+  msgpack::sbuffer expected;
+  msgpack::pack(expected, std::make_tuple(std::vector<Slice>(state.slices.begin(), state.slices.end())));
+  CHECK(std::string(packed.data(), packed.size()) == std::string(expected.data(), expected.size()));
+
+  KeySlices back;
+  msgpack::unpack(packed.data(), packed.size()).get().convert(back);
+  REQUIRE(back.slices.size() == 3);
+  CHECK(back.slices[2].end == 30);
+  CHECK(back.slices[2].acc.aggregates[0].count == 3);
+  msgpack::sbuffer bad;
+  msgpack::pack(bad, std::make_tuple(1, 2));
+  CHECK_THROWS_AS(msgpack::unpack(bad.data(), bad.size()).get().convert(back), msgpack::type_error);
 }
