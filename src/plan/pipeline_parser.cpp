@@ -372,6 +372,7 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
   if (YAML::Node st = top.get("state"); st.IsDefined()) {
     MapReader r(st, "state", diags);
     spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");
+    spec.heap_snapshots = r.choice("heap_snapshots", {"fork", "thread"}).value_or("fork");
     r.reject_unknown_keys();
   }
   if (YAML::Node rs = top.get("restart"); rs.IsDefined()) read_restart(rs, spec, diags);

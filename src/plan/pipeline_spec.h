@@ -161,6 +161,11 @@ struct PipelineSpec {
   int64_t buffer_timeout_us = 10000;
   CheckpointSpec checkpoints;
   std::string state_backend = "heap";
+  /// `state.heap_snapshots`: how heap key groups reach a checkpoint. "fork"
+  /// (default): a forked child packs them while the subtask goes on; "thread":
+  /// packed in the subtask's thread at the barrier (no copy-on-write memory
+  /// for a child to need), written on a writer thread.
+  std::string heap_snapshots = "fork";
   RestartSpec restart;
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;

@@ -156,12 +156,12 @@ Status TaskRunner::snapshot_and_ack(int64_t barrier, int64_t alignment_ns) {
   }
   // Everything but the heap key groups is in `snap`; packing those is the
   // costly part, done in a forked child when there are any (its memory is the
-  // state as of now), else here.
+  // state as of now), else, or with state.heap_snapshots: thread, here.
   const std::string name = "v" + std::to_string(vertex_) + "-" + std::to_string(subtask_index_) + ".state";
   TaskHost* host = &host_;
   auto written = [host, barrier] { host->snapshot_written(barrier); };
   std::unique_ptr<PendingStateFile> file;
-  if (HeapKeyGroups heap(heap_state_backends()); heap.any()) {
+  if (HeapKeyGroups heap(heap_state_backends()); heap.any() && graph_->spec.heap_snapshots == "fork") {
     auto produce = [snap, heap](const ByteSink& out) mutable { return write_task_snapshot(*snap, &heap, out); };
     Result<std::unique_ptr<PendingStateFile>> child = fork_state_file(dir, name, produce, written);
     if (child.ok()) {

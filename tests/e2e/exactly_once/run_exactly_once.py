@@ -11,8 +11,10 @@ undisturbed run -- none lost, none duplicated.
            SIGINT), restore it at parallelism 1 and 4.
   corrupt  damage the newest checkpoint; --resume falls back to the one before.
 
-Each mode runs on the heap and the rocksdb backend. Usage:
-  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt] [--backends heap,rocksdb]
+Each mode runs on the heap and the rocksdb backend, and on heap with
+state.heap_snapshots: thread (heap-thread). The windows slide, so a slice
+outlives the first windows that fire it. Usage:
+  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt] [--backends heap,rocksdb,heap-thread]
                            [--kills N] [--rows N] [--seed S]
 Processes are started on their own, bounded in time and killed by pid."""
 
@@ -39,7 +41,8 @@ checkpoints:
   dir: {ckdir}
   retain: 2
 state:
-  backend: {backend}
+  backend: {state_backend}
+  heap_snapshots: {heap_snapshots}
 restart:
   attempts: {attempts}
   delay: 100ms
@@ -64,7 +67,7 @@ operators:
   - name: totals
     input: big
     key_by: [key]
-    window: {{ type: tumbling, size: 10s }}
+    window: {{ type: sliding, size: 10s, slide: 5s }}
     aggregate:
       n: count(*)
       total: sum(amount)
@@ -83,7 +86,11 @@ def write_pipeline(work, name, backend, outdir, ckdir, rows, rate, parallelism=2
                    interval="200ms", attempts=0):
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
-        f.write(PIPELINE.format(backend=backend, outdir=outdir, ckdir=ckdir, rows=rows, rate=rate,
+        # "heap-thread": the heap backend with key groups packed in the
+        # subtask's thread (what a failed fork falls back to as well).
+        state_backend = "heap" if backend == "heap-thread" else backend
+        heap_snapshots = "thread" if backend == "heap-thread" else "fork"
+        f.write(PIPELINE.format(state_backend=state_backend, heap_snapshots=heap_snapshots, outdir=outdir, ckdir=ckdir, rows=rows, rate=rate,
                                 parallelism=parallelism, interval=interval, attempts=attempts))
     return path
 
@@ -270,7 +277,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
     ap.add_argument("--modes", default="kill,inject,rescale,corrupt")
-    ap.add_argument("--backends", default="heap,rocksdb")
+    ap.add_argument("--backends", default="heap,rocksdb,heap-thread")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--rows", type=int, default=300000)
     ap.add_argument("--rate", type=int, default=100000)
