@@ -112,10 +112,11 @@ Status SliceStore::fire_key(const TimerKey& k, int64_t slice_end, int64_t last_e
   auto last = std::upper_bound(slices.begin(), slices.end(), last_end,
                                [](int64_t e, const Slice& s) { return e < s.end; });
   if (last == slices.begin() || std::prev(last)->end != slice_end) return Status::ok();
-  // Its windows in end order, from the first not fired, jumping over those without a slice.
-  const int64_t fired = fired_for_current_key();
+  // Its windows in end order, from the first not fired here, jumping over
+  // those without a slice. Windows that fired before a restore are walked too
+  // (fire_window emits nothing for them), so the slices they end are dropped.
   int64_t end = assigner_.first_window_end_of_slice(slices.front().end);
-  if (fired != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired));
+  if (fired_ != INT64_MIN) end = std::max(end, assigner_.first_window_end_after(fired_));
   while (end <= last_end) {
     EDDY_RETURN_IF_ERROR(fire_window(*state, end, output));
     if (slices.empty()) {
@@ -204,7 +205,9 @@ Status SliceStore::emit_changed(WindowOutput& output) {
 void SliceStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
   keys_.clear();
   const KeyGroupRange mine = backend_.key_groups();
-  restored_fired_.assign(static_cast<size_t>(std::max(0, mine.end - mine.start + 1)), INT64_MIN);
+  restored_fired_.clear();
+  if (!restored.empty())
+    restored_fired_.assign(static_cast<size_t>(std::max(0, mine.end - mine.start + 1)), INT64_MIN);
   for (const RestoredKeyGroups& r : restored)
     for (int32_t kg = std::max(r.key_groups.start, mine.start); kg <= std::min(r.key_groups.end, mine.end); ++kg)
       restored_fired_[static_cast<size_t>(kg - mine.start)] = r.timers_fired_through;

@@ -117,6 +117,42 @@ Rows run_restored(WindowSpec w, int32_t parallelism) {
   return all;
 }
 
+/// Two subtasks of parallelism 2, fed the rows of `input` (if any) of their
+/// key groups; subtask 0 then sees watermark 120, subtask 1 only 100. What the
+/// host keeps of them: every key group, and how far each had fired.
+struct UnequalSnapshot {
+  std::map<int32_t, std::string> groups;
+  std::vector<RestoredKeyGroups> fired;
+  Rows rows;  // what the two emitted
+};
+UnequalSnapshot fire_unequally(WindowSpec w, const RecordBatchPtr& input) {
+  UnequalSnapshot out;
+  for (int32_t i = 0; i < 2; ++i) {
+    WindowAggregateOperator before(config_for(w));
+    OperatorContext ctx;
+    ctx.parallelism = 2;
+    ctx.subtask_index = i;
+    OperatorHarness h(before, ctx);
+    REQUIRE(h.open().is_ok());
+    if (input) REQUIRE(h.push(only_mine(input, before)).is_ok());
+    REQUIRE(h.watermark(i == 0 ? 120 : 100).is_ok());
+    for (const auto& [kg, bytes] : snapshot(before)) out.groups[kg] = bytes;
+    out.fired.push_back({before.state_backend()->key_groups(), before.timers_fired_through()});
+    for (auto& r : h.rows()) out.rows.push_back(r);
+  }
+  return out;
+}
+
+/// What the host does to restore `snap` into `after` (parallelism 1), then
+/// the lowest of the watermarks.
+void restore_unequal(WindowAggregateOperator& after, OperatorHarness& h, const UnequalSnapshot& snap) {
+  const KeyGroupRange r = after.state_backend()->key_groups();
+  for (int32_t kg = r.start; kg <= r.end; ++kg)
+    REQUIRE(after.state_backend()->restore_key_group(kg, snap.groups.at(kg)).is_ok());
+  REQUIRE(after.on_keyed_state_restored(snap.fired).is_ok());
+  REQUIRE(h.watermark(100).is_ok());
+}
+
 }  // namespace
 
 TEST_CASE("sliding window state survives a snapshot and restore of its key groups") {
@@ -145,30 +181,12 @@ TEST_CASE("restored from subtasks whose windows had fired unequally, every windo
   const WindowSpec w = sliding(30, 10);
   Rows expected;
   const Rows straight = run_straight(w, &expected);
-  Rows all;
-  std::map<int32_t, std::string> groups;
-  std::vector<RestoredKeyGroups> fired;
-  for (int32_t i = 0; i < 2; ++i) {
-    WindowAggregateOperator before(config_for(w));
-    OperatorContext ctx;
-    ctx.parallelism = 2;
-    ctx.subtask_index = i;
-    OperatorHarness h(before, ctx);
-    REQUIRE(h.open().is_ok());
-    REQUIRE(h.push(only_mine(first_half(), before)).is_ok());
-    REQUIRE(h.watermark(i == 0 ? 120 : 100).is_ok());
-    for (const auto& [kg, bytes] : snapshot(before)) groups[kg] = bytes;
-    fired.push_back({before.state_backend()->key_groups(), before.timers_fired_through()});
-    for (auto& r : h.rows()) all.push_back(r);
-  }
+  const UnequalSnapshot snap = fire_unequally(w, first_half());
+  Rows all = snap.rows;
   WindowAggregateOperator after(config_for(w));
   OperatorHarness h2(after);
   REQUIRE(h2.open().is_ok());
-  const KeyGroupRange r = after.state_backend()->key_groups();
-  for (int32_t kg = r.start; kg <= r.end; ++kg)
-    REQUIRE(after.state_backend()->restore_key_group(kg, groups.at(kg)).is_ok());
-  REQUIRE(after.on_keyed_state_restored(fired).is_ok());
-  REQUIRE(h2.watermark(100).is_ok());  // the host restores the lowest watermark
+  restore_unequal(after, h2, snap);
   CHECK(h2.rows().empty());
   REQUIRE(h2.push(second_half()).is_ok());
   REQUIRE(h2.watermark(300).is_ok());
@@ -178,6 +196,35 @@ TEST_CASE("restored from subtasks whose windows had fired unequally, every windo
   expected.insert(expected.end(), straight.begin(), straight.end());
   std::sort(expected.begin(), expected.end());
   CHECK(all == expected);
+}
+
+TEST_CASE("after a restore, a slice whose windows had all fired where its key was goes when they pass") {
+  // Subtask 0 had fired through 120, subtask 1 through 100; restored at
+  // watermark 100, a record at 95 is not late, but its slice's windows (100,
+  // 110, 120) had fired in subtask 0. For subtask 0's keys they emit nothing,
+  // and the slice must still go from state once they pass here.
+  const WindowSpec w = sliding(30, 10);
+  const UnequalSnapshot snap = fire_unequally(w, nullptr);
+  WindowAggregateOperator after(config_for(w));
+  OperatorHarness h2(after);
+  REQUIRE(h2.open().is_ok());
+  restore_unequal(after, h2, snap);
+  std::vector<Row> rows;
+  for (int k = 0; k < 40; ++k) rows.push_back({"key" + std::to_string(k), 1, 95});
+  REQUIRE(h2.push(batch_of(kInput, rows)).is_ok());
+  CHECK(after.state_backend()->key_count() == 40);
+  REQUIRE(h2.watermark(120).is_ok());
+  CHECK(after.state_backend()->key_count() == 0);
+  // Only subtask 1's keys emit windows 110 and 120 (100 had fired everywhere).
+  std::vector<uint64_t> hashes;
+  const RecordBatchPtr batch = batch_of(kInput, rows);
+  hash_rows(*batch, {0}, hashes);
+  size_t of_subtask_1 = 0;
+  for (uint64_t hsh : hashes)
+    if (snap.fired[1].key_groups.contains(key_group_for_hash(hsh, OperatorContext{}.max_parallelism))) ++of_subtask_1;
+  CHECK(of_subtask_1 > 0);
+  CHECK(of_subtask_1 < 40);
+  CHECK(h2.rows().size() == 2 * of_subtask_1);
 }
 
 TEST_CASE("a key's slices pack as a list in a list, with the first slice held inline") {
