@@ -146,15 +146,6 @@ void AggregateState::msgpack_unpack(const msgpack::object& o) {
   }
 }
 
-void WindowAccumulator::msgpack_unpack(const msgpack::object& o) {
-  if (o.type != msgpack::type::ARRAY || o.via.array.size != 1 ||
-      o.via.array.ptr[0].type != msgpack::type::ARRAY)
-    throw msgpack::type_error();
-  const msgpack::object_array& list = o.via.array.ptr[0].via.array;
-  aggregates.resize(list.size);
-  for (uint32_t k = 0; k < list.size; ++k) list.ptr[k].convert(aggregates[k]);
-}
-
 std::string encode_distinct_value(const Column& col, size_t row) {
   std::string out;
   encode_distinct_into(col, row, out);

@@ -17,6 +17,7 @@
 
 #include "core/record_batch.h"
 #include "core/status.h"
+#include "operators/msgpack_inlined_vector.h"
 #include "operators/window_config.h"
 
 namespace eddy {
@@ -80,14 +81,7 @@ class AggregateState {
 /// own. Packed as [[aggregate, ...]].
 struct WindowAccumulator {
   absl::InlinedVector<AggregateState, 2> aggregates;
-
-  template <class Stream>
-  void msgpack_pack(msgpack::packer<Stream>& pk) const {
-    pk.pack_array(1);
-    pk.pack_array(static_cast<uint32_t>(aggregates.size()));
-    for (const AggregateState& a : aggregates) pk.pack(a);
-  }
-  void msgpack_unpack(const msgpack::object& o);
+  MSGPACK_DEFINE(aggregates);
 };
 
 /// The result type of `function` over a column of type `input`, or a type error

@@ -1,7 +1,8 @@
 // WindowAggregateOperator: a batch is split into skipped, late and accepted
 // rows; the accepted ones are grouped by key so each key's state is looked up
-// once per batch; watermarks and timers fire window ends in time order from
-// the WindowTimers index, many windows into one output batch. With
+// once per batch; watermarks and timers fire what is due through the store
+// (its keys listed per slice, or per session end in WindowTimers), many
+// windows into one output batch. With
 // emit_every, a processing-time timer emits the changed open windows of the
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"

@@ -16,14 +16,6 @@ constexpr size_t kNodesAhead = 8;
 
 }  // namespace
 
-void KeySlices::msgpack_unpack(const msgpack::object& o) {
-  if (o.type != msgpack::type::ARRAY || o.via.array.size != 1) throw msgpack::type_error();
-  const msgpack::object& list = o.via.array.ptr[0];
-  if (list.type != msgpack::type::ARRAY) throw msgpack::type_error();
-  slices.resize(list.via.array.size);
-  for (uint32_t i = 0; i < list.via.array.size; ++i) list.via.array.ptr[i].convert(slices[i]);
-}
-
 SliceStore::SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend,
                        TimerService* processing_timers, const AggregateEvaluator& aggregates,
                        WindowChanges* changes)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "operators/aggregate_accumulators.h"
+#include "operators/msgpack_inlined_vector.h"
 #include "operators/operator.h"
 #include "operators/window_assigner.h"
 #include "operators/window_changes.h"
@@ -38,16 +39,7 @@ struct Slice {
 /// node, not a node and the buffer it points to.
 struct KeySlices {
   absl::InlinedVector<Slice, 1> slices;
-
-  /// Packed as [[slice, ...]].
-  template <typename Stream>
-  void msgpack_pack(msgpack::packer<Stream>& pk) const {
-    pk.pack_array(1);
-    pk.pack_array(static_cast<uint32_t>(slices.size()));
-    for (const Slice& s : slices) pk.pack(s);
-  }
-  /// Throws msgpack::type_error on bytes of another shape.
-  void msgpack_unpack(const msgpack::object& o);
+  MSGPACK_DEFINE(slices);
 };
 
 /// Windows fire key by key, a key's due windows in end order, from the lists

@@ -1,8 +1,8 @@
 // What differs between window types inside WindowAggregateOperator: where the
-// rows of a key go in keyed state (with the key's next timer), what a due
-// timer fires, and which open windows changed (emit_every). SliceStore
-// (tumbling, sliding) and SessionStore implement it; the operator owns one and
-// calls it with the backend's current key already set.
+// rows of a key go in keyed state, how due windows are found and fired, and
+// which open windows changed (emit_every). SliceStore (tumbling, sliding) and
+// SessionStore implement it; the operator owns one and calls add and
+// emit_changed with the backend's current key already set.
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,10 @@
-// The window timer index of WindowAggregateOperator, in the manner of Flink's
+// The timer index of session windows (SessionStore), in the manner of Flink's
 // InternalTimerService: which keys have a window ending at which time, ordered
 // by time, so a watermark fires what is due without scanning state. The
-// timers themselves are keyed state: each key's window state records the end
-// of its next window (SliceStore, SessionStore), so this index can be rebuilt
-// from a snapshot and an entry whose key has moved on is stale and skipped.
-// Owned by the operator; one per subtask.
+// timers themselves are keyed state: each key's sessions record the end of
+// its next one, so this index can be rebuilt from a snapshot and an entry
+// whose key has moved on is stale and skipped. Owned by the operator; one per
+// subtask. (Sliding and tumbling windows index keys by slice: SliceKeys.)
 #pragma once
 
 #include <cstdint>

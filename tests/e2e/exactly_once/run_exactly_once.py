@@ -10,11 +10,14 @@ undisturbed run -- none lost, none duplicated.
   rescale  stop with a savepoint at parallelism 2 (--savepoint-on-cancel and
            SIGINT), restore it at parallelism 1 and 4.
   corrupt  damage the newest checkpoint; --resume falls back to the one before.
+  snapshots  watch the process while it checkpoints: heap state is packed by a
+           forked child (named eddy-snapshot) on heap, by no child on
+           heap-thread (state.heap_snapshots: thread) or rocksdb.
 
 Each mode runs on the heap and the rocksdb backend, and on heap with
 state.heap_snapshots: thread (heap-thread). The windows slide, so a slice
 outlives the first windows that fire it. Usage:
-  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt] [--backends heap,rocksdb,heap-thread]
+  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt,snapshots] [--backends heap,rocksdb,heap-thread]
                            [--kills N] [--rows N] [--seed S]
 Processes are started on their own, bounded in time and killed by pid."""
 
@@ -273,10 +276,42 @@ def mode_corrupt(eddy, work, backend, rows, rate, rng, want, check):
     compare(check, "%s after falling back to the previous checkpoint" % backend, committed_csv_rows(out), want)
 
 
+def snapshot_children(pid):
+    """Names of the processes `pid`'s threads have forked and not yet reaped."""
+    names = set()
+    for children in glob.glob("/proc/%d/task/*/children" % pid):
+        try:
+            with open(children) as f:
+                kids = f.read().split()
+            for kid in kids:
+                with open("/proc/%s/comm" % kid) as f:
+                    names.add(f.read().strip())
+        except OSError:
+            pass  # a thread or child that just ended
+    return names
+
+
+def mode_snapshots(eddy, work, backend, rows, rate, want, check):
+    out = os.path.join(work, "snap-out-" + backend)
+    ck = os.path.join(work, "snap-ck-" + backend)
+    p = write_pipeline(work, "snap-" + backend, backend, out, ck, rows, rate)
+    proc = start([eddy, "local", p, "-q"])
+    seen = set()
+    while proc.poll() is None:
+        seen |= snapshot_children(proc.pid)
+        time.sleep(0.0005)
+    code, _, err = finish(proc)
+    check.expect(code == 0, "%s: the job finished (exit %d)" % (backend, code))
+    forked = "eddy-snapshot" in seen
+    check.expect(forked == (backend == "heap"),
+                 "%s: heap state packed by a forked child: %s (expected %s)" % (backend, forked, backend == "heap"))
+    compare(check, "%s while watched" % backend, committed_csv_rows(out), want)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
-    ap.add_argument("--modes", default="kill,inject,rescale,corrupt")
+    ap.add_argument("--modes", default="kill,inject,rescale,corrupt,snapshots")
     ap.add_argument("--backends", default="heap,rocksdb,heap-thread")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--rows", type=int, default=300000)
@@ -299,6 +334,8 @@ def main():
                     mode_inject(args.eddy, work, backend, args.rows, args.rate, want, check)
                 elif mode == "rescale":
                     mode_rescale(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
+                elif mode == "snapshots":
+                    mode_snapshots(args.eddy, work, backend, args.rows, args.rate, want, check)
                 elif mode == "corrupt":
                     mode_corrupt(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
     finally:
