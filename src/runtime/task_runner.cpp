@@ -145,15 +145,12 @@ Status TaskRunner::open() {
 }
 
 Status TaskRunner::start() {
-  // A source says nothing until it knows its fate: "active" with its first split,
-  // or end of input when there is none (on_split). Other subtasks announce "idle"
-  // now and follow their inputs. Consumers wait for every first message, so
-  // neither a late split nor a missing one can shift the watermark.
-  if (!is_source_ && !status_announced_) {  // input status events may have come before start
-    status_announced_ = true;
-    forwarded_idle_ = true;
-    broadcast(StreamEvent{EventKind::kIdleStatus, 1});
-  }
+  // A subtask says nothing downstream until it knows its status. A source says
+  // "active" with its first split, or end of input when there is none (on_split).
+  // Any other subtask says what its inputs said, once one did (handle_event): had
+  // it said "idle" before, a consumer could take its sibling's watermark alone
+  // and fire windows this subtask still has rows for. Consumers wait for every
+  // first message, so neither a late split nor a missing one shifts a watermark.
   if (!credits_) return Status::ok();
   auto grants = credits_->initial_grants();
   for (int c = 0; c < static_cast<int>(grants.size()); ++c)
@@ -358,13 +355,10 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
       return Status::ok();
     case EventKind::kIdleStatus: {
       auto w = watermarks_->on_idle(channel, event.value != 0);
-      if (w) EDDY_RETURN_IF_ERROR(advance_watermark(*w));
-      const bool idle = watermarks_->all_idle();
-      if (idle != forwarded_idle_ || !status_announced_) {  // all inputs idle: idle itself
-        status_announced_ = true;
-        forwarded_idle_ = idle;
-        broadcast(StreamEvent{EventKind::kIdleStatus, idle ? 1 : 0});
-      }
+      // "Active" goes out before the watermark it may release; a subtask that
+      // turned idle releases none (all_idle: no live channel holds one).
+      announce_input_status();
+      if (w) return advance_watermark(*w);
       return Status::ok();
     }
     case EventKind::kBarrier: return on_barrier(channel, event.value);
@@ -379,8 +373,18 @@ Status TaskRunner::handle_event(int channel, const StreamEvent& event) {
   // everything it sent came before it.
   EDDY_RETURN_IF_ERROR(check_aligned());
   if (finished_channels_ == input_channels_) return finish_chain();
-  if (auto w = watermarks_->on_finished(channel)) return advance_watermark(*w);
+  auto w = watermarks_->on_finished(channel);
+  if (status_announced_) announce_input_status();  // the inputs left may all be idle
+  if (w) return advance_watermark(*w);
   return Status::ok();
+}
+
+void TaskRunner::announce_input_status() {
+  const bool idle = watermarks_->all_idle();  // false while a channel is unheard
+  if (status_announced_ && idle == forwarded_idle_) return;
+  status_announced_ = true;
+  forwarded_idle_ = idle;
+  broadcast(StreamEvent{EventKind::kIdleStatus, idle ? 1 : 0});
 }
 
 Status TaskRunner::drain_pending() {

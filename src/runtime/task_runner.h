@@ -160,6 +160,9 @@ class TaskRunner {
   void update_counters();
   Status source_event_time();
   void source_idle_check();
+  /// A non-source: sends "idle" when every open input is idle, else "active",
+  /// when that differs from what it said last (or it said nothing yet).
+  void announce_input_status();
   Status finish_chain();
   Status drain_pending();
   void drain_outputs();
