@@ -430,7 +430,9 @@ def mode_tls(eddy, work):
         plain = start_taskmanager(c, "tm-plain", rpc)
         for p in (rogue, plain):
             assert p.wait(timeout=60) != 0, f"{p.name} was not refused"
-            assert "disconnect_during_handshake" in log_of(p), log_of(p)
+            # Which side gives up first is a race: the job manager drops the
+            # handshake, or the rogue's own TLS refuses the job manager's certificate.
+            assert any(e in log_of(p) for e in ("disconnect_during_handshake", "cannot_connect_to_node")), log_of(p)
         assert sorted(t["name"] for t in task_managers(rest_port)) == ["tm1", "tm2"], task_managers(rest_port)
         final = wait_until("FINISHED", lambda: (lambda s: s if s["state"] in ("FINISHED", "FAILED") else None)(
             job_state(rest_port, job)), timeout=90)
