@@ -58,27 +58,13 @@ rocksdb::ReadOptions total_order() {
   return ro;
 }
 
-/// An iterator over the entries of one key only, so its bloom filters apply:
-/// it seeks to the key's smallest possible entry (namespace bytes all zero),
-/// whose prefix is the key prefix, and stops at the prefix's end.
-class KeyIterator {
- public:
-  KeyIterator(rocksdb::DB& db, const std::string& prefix)
-      : first_(prefix), end_(rocks_layout::prefix_end(prefix)), upper_(end_) {
-    first_.append(rocks_layout::kNamespaceBytes, '\0');
-    rocksdb::ReadOptions ro;
-    ro.prefix_same_as_start = true;
-    ro.iterate_upper_bound = &upper_;
-    it_.reset(db.NewIterator(ro));
-    it_->Seek(rocksdb::Slice(first_));
-  }
-  rocksdb::Iterator* operator->() { return it_.get(); }
-
- private:
-  std::string first_, end_;
-  rocksdb::Slice upper_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
+/// The smallest possible entry key of `prefix` (namespace bytes all zero):
+/// seeking there finds the key's entries in prefix mode, so bloom filters apply.
+std::string first_entry_of(const std::string& prefix) {
+  std::string first = prefix;
+  first.append(rocks_layout::kNamespaceBytes, '\0');
+  return first;
+}
 
 rocksdb::WriteOptions write_options() {
   rocksdb::WriteOptions w;
@@ -177,6 +163,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& loca
 }
 
 RocksDbStore::~RocksDbStore() {
+  key_reader_.reset();  // an iterator must not outlive its database
   if (db_) (void)db_->Close();
   db_.reset();
   std::error_code ec;
@@ -198,6 +185,7 @@ Result<uint16_t> RocksDbStore::register_state(const std::string& name, const std
   for (const auto& e : directory_) next = std::max<uint32_t>(next, e.second.id + 1u);
   if (next > 0xFFFF) return Status::invalid("too many keyed states for one RocksDB backend");
   StateInfo info{static_cast<uint16_t>(next), type};
+  key_reader_stale_ = true;
   EDDY_RETURN_IF_ERROR(from_rocks(
       db_->Put(write_options(), slice(rocks_layout::directory_key(name)), encode_state_info(info)),
       "cannot register RocksDB state '" + name + "'"));
@@ -210,24 +198,36 @@ Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
   out.clear();
   std::string prefix;
   rocks_layout::append_key_prefix(prefix, kg, sid, key);
-  KeyIterator it(*db_, prefix);
-  for (; it->Valid(); it->Next()) {
-    const rocksdb::Slice k = it->key();
+  rocksdb::Iterator& it = key_reader();
+  for (it.Seek(slice(first_entry_of(prefix))); it.Valid(); it.Next()) {  // stops at the prefix's end
+    const rocksdb::Slice k = it.key();
     if (k.size() != prefix.size() + rocks_layout::kNamespaceBytes)
       return Status::parse_error("RocksDB state holds a malformed key");
     out.emplace_back(rocks_layout::read_namespace(k.data() + prefix.size()),
-                     std::string(view(it->value())));
+                     std::string(view(it.value())));
   }
-  return from_rocks(it->status(), "RocksDB read failed");
+  return from_rocks(it.status(), "RocksDB read failed");
 }
 
 Status RocksDbStore::key_exists(int32_t kg, uint16_t sid, std::string_view key,
                                 bool& exists) const {
   std::string prefix;
   rocks_layout::append_key_prefix(prefix, kg, sid, key);
-  KeyIterator it(*db_, prefix);
-  exists = it->Valid();
-  return from_rocks(it->status(), "RocksDB read failed");
+  rocksdb::Iterator& it = key_reader();
+  it.Seek(slice(first_entry_of(prefix)));
+  exists = it.Valid();
+  return from_rocks(it.status(), "RocksDB read failed");
+}
+
+rocksdb::Iterator& RocksDbStore::key_reader() const {
+  if (key_reader_ && key_reader_stale_ && !key_reader_->Refresh().ok()) key_reader_.reset();
+  if (!key_reader_) {
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;  // a lookup ends where its key's entries end
+    key_reader_.reset(db_->NewIterator(ro));
+  }
+  key_reader_stale_ = false;
+  return *key_reader_;
 }
 
 Status RocksDbStore::scan_keys(int32_t kg, uint16_t sid, const KeyVisitor& f) const {
@@ -256,10 +256,12 @@ Status RocksDbStore::scan_key_group(int32_t kg, const EntryVisitor& f) const {
 
 Status RocksDbStore::write(Batch& batch) {
   if (batch.count() == 0) return Status::ok();
+  key_reader_stale_ = true;
   return from_rocks(db_->Write(write_options(), batch.batch_.get()), "RocksDB write failed");
 }
 
 Status RocksDbStore::delete_key_groups(int32_t first, int32_t last) {
+  key_reader_stale_ = true;
   return from_rocks(db_->DeleteRange(write_options(), db_->DefaultColumnFamily(),
                                      slice(key_group_key(first)), slice(key_group_key(last + 1))),
                     "RocksDB delete failed");
@@ -284,6 +286,7 @@ Status RocksDbStore::replace_with(const std::string& db_dir,
   Directory dir;
   EDDY_RETURN_IF_ERROR(read_directory(*fresh, dir));
   EDDY_RETURN_IF_ERROR(check(dir));
+  key_reader_.reset();  // reads the database that goes
   (void)db_->Close();
   db_ = std::move(fresh);
   std::error_code ec;
