@@ -29,6 +29,14 @@ struct LocalOptions {
   std::vector<std::string> inject_failures;  // NODE:SUBTASK:RECORDS[:ATTEMPT]
 };
 
+/// `eddy bench PIPELINE --runs N [--against BASELINE]`: runs in child processes.
+struct BenchCompareOptions {
+  std::string pipeline;
+  std::string against;  // a baseline pipeline, run alternately with `pipeline`; may be empty
+  int runs = 1;
+  int parallelism = 0;  // 0: as the files say
+};
+
 /// The cluster client's options (eddy run, list, status, cancel, savepoint).
 struct ClientOptions {
   std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address
@@ -44,6 +52,7 @@ struct ClientOptions {
 struct ClusterFlags;
 
 int run_local(const LocalOptions& options);
+int run_bench_compare(const BenchCompareOptions& options);
 int run_jobmanager(const ClusterFlags& flags);
 int run_taskmanager(const ClusterFlags& flags);
 int run_submit(const ClientOptions& options);

@@ -52,6 +52,15 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML)")->required();
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
+  eddy::BenchCompareOptions compare;
+  bench_cmd->add_option("--against", compare.against,
+                        "a baseline pipeline (say, the same job without checkpoints): runs it and "
+                        "PIPELINE alternately, each run in a fresh process, and prints the medians "
+                        "and how far PIPELINE's are from the baseline's");
+  bench_cmd->add_option("--runs", compare.runs,
+                        "runs of PIPELINE (and of the baseline), each in a fresh process; prints "
+                        "every run and the medians (default 1: one run in this process)")
+      ->check(CLI::Range(1, 1000));
 
   std::string validate_path;
   int validate_parallelism = 0;
@@ -116,6 +125,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*local_cmd) return eddy::run_local(local);
+  if (*bench_cmd && (compare.runs > 1 || !compare.against.empty())) {
+    compare.pipeline = bench.pipeline;
+    compare.parallelism = bench.parallelism;
+    return eddy::run_bench_compare(compare);
+  }
   if (*bench_cmd) return eddy::run_local(bench);
   if (*validate_cmd) return eddy::run_validate(validate_path, validate_parallelism);
   if (*version_cmd) return eddy::run_version();

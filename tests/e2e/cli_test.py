@@ -45,6 +45,26 @@ def main():
     with open(path, "w") as f:
         f.write("name: endless\nsources:\n  - name: gen\n    type: datagen\n    fields:\n"
                 "      id: { kind: sequence }\nsinks:\n  - { name: out, input: gen, type: blackhole }\n")
+    # bench --against: alternated runs in fresh processes, every run shown, then medians.
+    small = {}
+    for name, rows in (("small_a", 20000), ("small_b", 40000)):
+        small[name] = os.path.join(work, f"{name}.yaml")
+        with open(small[name], "w") as f:
+            f.write(f"name: {name}\nsources:\n  - {{ name: gen, type: datagen, rows: {rows}, "
+                    "fields: { id: { kind: sequence } } }\nsinks:\n  - { name: out, input: gen, type: blackhole }\n")
+    code, out, err = run([eddy, "bench", small["small_b"], "--against", small["small_a"], "--runs", "3"])
+    lines = out.splitlines()
+    order = [(l.split()[2], l.split()[3]) for l in lines if l.startswith("run ")]
+    check("bench --against alternates baseline and pipeline, 3 runs each",
+          code == 0 and order == [("baseline", "small_a"), ("pipeline", "small_b")] * 3, out + err)
+    check("bench --against prints both medians and the difference",
+          any(l.startswith("median of 3: pipeline=small_b") and "records_per_s=" in l for l in lines) and
+          any(l.startswith("median of 3: baseline=small_a") for l in lines) and
+          any(l.startswith("against baseline: records_per_s ") for l in lines), out)
+    code, out, err = run([eddy, "bench", small["small_a"], "--against", os.path.join(work, "missing.yaml")])
+    check("bench --against with a bad baseline fails and shows why",
+          code == 1 and "missing.yaml" in err and "cannot open" in err, err)
+
     proc = subprocess.Popen([eddy, "local", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(1.5)
