@@ -58,12 +58,15 @@ rocksdb::ReadOptions total_order() {
   return ro;
 }
 
-/// The smallest possible entry key of `prefix` (namespace bytes all zero):
-/// seeking there finds the key's entries in prefix mode, so bloom filters apply.
-std::string first_entry_of(const std::string& prefix) {
-  std::string first = prefix;
-  first.append(rocks_layout::kNamespaceBytes, '\0');
-  return first;
+/// Makes `out` the smallest possible entry key of a key (its prefix, then
+/// namespace bytes all zero): seeking there finds the key's entries in prefix
+/// mode, so bloom filters apply. Returns the prefix's length.
+size_t first_entry_key(std::string& out, int32_t kg, uint16_t sid, std::string_view key) {
+  out.clear();
+  rocks_layout::append_key_prefix(out, kg, sid, key);
+  const size_t prefix = out.size();
+  out.append(rocks_layout::kNamespaceBytes, '\0');
+  return prefix;
 }
 
 rocksdb::WriteOptions write_options() {
@@ -196,14 +199,13 @@ Result<uint16_t> RocksDbStore::register_state(const std::string& name, const std
 Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
                               KeyEntries& out) const {
   out.clear();
-  std::string prefix;
-  rocks_layout::append_key_prefix(prefix, kg, sid, key);
+  std::string first;
+  const size_t prefix = first_entry_key(first, kg, sid, key);
   rocksdb::Iterator& it = key_reader();
-  for (it.Seek(slice(first_entry_of(prefix))); it.Valid(); it.Next()) {  // stops at the prefix's end
+  for (it.Seek(slice(first)); it.Valid(); it.Next()) {  // stops at the prefix's end
     const rocksdb::Slice k = it.key();
-    if (k.size() != prefix.size() + rocks_layout::kNamespaceBytes)
-      return Status::parse_error("RocksDB state holds a malformed key");
-    out.emplace_back(rocks_layout::read_namespace(k.data() + prefix.size()),
+    if (k.size() != first.size()) return Status::parse_error("RocksDB state holds a malformed key");
+    out.emplace_back(rocks_layout::read_namespace(k.data() + prefix),
                      std::string(view(it.value())));
   }
   return from_rocks(it.status(), "RocksDB read failed");
@@ -211,10 +213,10 @@ Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
 
 Status RocksDbStore::key_exists(int32_t kg, uint16_t sid, std::string_view key,
                                 bool& exists) const {
-  std::string prefix;
-  rocks_layout::append_key_prefix(prefix, kg, sid, key);
+  std::string first;
+  first_entry_key(first, kg, sid, key);
   rocksdb::Iterator& it = key_reader();
-  it.Seek(slice(first_entry_of(prefix)));
+  it.Seek(slice(first));
   exists = it.Valid();
   return from_rocks(it.status(), "RocksDB read failed");
 }

@@ -452,3 +452,41 @@ TEST_CASE("a second event-time stage sees no late rows whatever the delivery ord
     CHECK(c.records_in("hot") == 4000);
   }
 }
+
+TEST_CASE("a subtask's status follows its inputs: nothing before they speak, idle once every open one is") {
+  // gen (2) -> count per key (1) -> out (2): the counting subtask has two input
+  // channels and sends its status on two output channels.
+  const std::string yaml =
+      "name: t\nsources:\n"
+      "  - name: gen\n    type: datagen\n    rows: 10\n    parallelism: 2\n"
+      "    fields: { k: { kind: random, min: 1, max: 3 }, ts: { kind: timestamp, "
+      "start: \"2024-01-01 00:00:00\", step: 10ms } }\n"
+      "    event_time: { column: ts }\n"
+      "operators:\n"
+      "  - { name: w, input: gen, parallelism: 1, key_by: [k], window: { type: tumbling, size: 1s },"
+      " aggregate: { n: \"count(*)\" } }\n"
+      "sinks:\n  - { name: out, input: w, type: blackhole, parallelism: 2 }\n";  // not chained to w
+  Cluster c(yaml, 1);
+  const Address w{1, 0};
+  auto statuses = [&] {  // what w said, once per status (it says each on both output channels)
+    std::vector<int64_t> v;
+    for (const auto& [from, value] : c.idle_events)
+      if (from == w) v.push_back(value);
+    REQUIRE(v.size() % 2 == 0);
+    for (size_t j = 0; j < v.size(); j += 2) REQUIRE(v[j] == v[j + 1]);
+    std::vector<int64_t> once;
+    for (size_t j = 0; j < v.size(); j += 2) once.push_back(v[j]);
+    return once;
+  };
+  CHECK(statuses().empty());  // started, heard nothing: says nothing
+  TaskRunner& r = c.runner(w);
+  REQUIRE(r.on_event(0, StreamEvent{EventKind::kIdleStatus, 0}).is_ok());
+  CHECK(statuses() == std::vector<int64_t>{0});  // an input is active: so is it
+  REQUIRE(r.on_event(1, StreamEvent{EventKind::kIdleStatus, 0}).is_ok());
+  REQUIRE(r.on_event(1, StreamEvent{EventKind::kIdleStatus, 1}).is_ok());
+  CHECK(statuses() == std::vector<int64_t>{0});  // channel 0 is still live
+  REQUIRE(r.on_event(0, StreamEvent{EventKind::kEndOfInput, 0}).is_ok());
+  CHECK(statuses() == std::vector<int64_t>{0, 1});  // the only open input left is idle
+  REQUIRE(r.on_event(1, StreamEvent{EventKind::kIdleStatus, 0}).is_ok());
+  CHECK(statuses() == std::vector<int64_t>{0, 1, 0});
+}
