@@ -284,6 +284,8 @@ class KeyedStateBackend {
   void open_rocksdb(const StateBackendOptions& options);
   void register_rocksdb(state_detail::StateTableBase& table);
   void auto_flush();
+  /// No state holds a key, in memory or in the database (exact: counts are).
+  bool holds_no_key() const;
   /// Writes every table's dirty keys (const: the cache is not content).
   Status write_dirty() const;
   Status snapshot_rocksdb(int32_t kg, std::string& out) const;

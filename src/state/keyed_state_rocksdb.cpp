@@ -97,14 +97,18 @@ Status KeyedStateBackend::check_rocksdb(const char* what) const {
   return Status::invalid(std::string(what) + " needs a RocksDB state backend");
 }
 
+bool KeyedStateBackend::holds_no_key() const {
+  bool empty = unregistered_counts_.empty();
+  for (const auto& e : states_) empty = empty && e.second->key_count() == 0;
+  return empty;
+}
+
 Status KeyedStateBackend::write_dirty() const {
   if (store_ == nullptr) return Status::ok();
   // Every key gone (a bounded job's end fires every window), and no restored
   // state waiting to be registered: one range delete, where the erased keys'
   // entries would each need a tombstone.
-  bool empty = unregistered_counts_.empty();
-  for (const auto& e : states_) empty = empty && e.second->key_count() == 0;
-  if (empty) {
+  if (holds_no_key()) {
     bool had_dirty = false;
     for (const auto& e : states_) had_dirty = e.second->forget_dirty_of_empty() || had_dirty;
     if (!had_dirty) return Status::ok();
@@ -138,6 +142,18 @@ void KeyedStateBackend::auto_flush() { (void)flush(); }  // failures stay in io_
 
 Status KeyedStateBackend::snapshot_rocksdb(int32_t kg, std::string& out) const {
   EDDY_RETURN_IF_ERROR(write_dirty());
+  // Nothing to scan for (the final snapshot of a bounded job): a scan would
+  // only step over the tombstones of every key the job erased, 1.3 s of a
+  // 19 s q5 run with a checkpoint.
+  if (holds_no_key()) {
+    state_detail::StringSink sink{&out};
+    state_detail::Packer pk(sink);
+    pk.pack_array(3);
+    pk.pack(state_detail::kSnapshotFormatVersion);
+    pk.pack(kg);
+    pk.pack_array(0);
+    return Status::ok();
+  }
   struct KeyEntries {
     std::string key;
     std::vector<std::pair<int64_t, std::string>> entries;
