@@ -22,7 +22,9 @@ class IncrementalUploads {
  public:
   /// Copies the RocksDB checkpoint in `checkpoint_dir` into storage: SSTs not
   /// held by the last completed checkpoint into shared_dir under fresh random
-  /// names, the other files into private_dir; fsyncs them and both directories.
+  /// names (hard links when storage is on the same file system: SSTs never
+  /// change, and RocksDB deleting its name leaves the stored one), the other
+  /// files into private_dir; fsyncs them and both directories.
   Result<RocksDbSnapshot> upload(int64_t checkpoint_id, const std::string& checkpoint_dir,
                                  const std::string& shared_dir, const std::string& private_dir,
                                  KeyGroupRange key_groups);
@@ -43,6 +45,9 @@ Status download_snapshot(const RocksDbSnapshot& snap, const std::string& shared_
 
 /// Copies a file and fsyncs the copy; `bytes` receives its size.
 Status copy_file_synced(const std::string& from, const std::string& to, int64_t& bytes);
+/// Makes `to` a hard link of `from` and fsyncs it, or copies when the two are
+/// on different file systems; `bytes` receives its size.
+Status link_or_copy_synced(const std::string& from, const std::string& to, int64_t& bytes);
 /// 32 random hex digits (128 bits), for names that must never repeat.
 std::string random_hex128();
 

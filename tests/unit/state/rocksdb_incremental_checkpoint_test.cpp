@@ -72,6 +72,12 @@ TEST_CASE("a second incremental checkpoint copies only new SSTs and restores to 
   CHECK(cp1->kg_start == 0);
   CHECK(cp1->kg_end == 127);
   REQUIRE(!shared_files(*cp1).empty());
+  // On one file system a stored SST is another name of the database's own file.
+  for (const auto& [local, stored] : shared_files(*cp1)) {
+    CAPTURE(local);
+    CHECK(std::filesystem::hard_link_count(shared + "/" + stored) >= 2);
+    CHECK(static_cast<int64_t>(std::filesystem::file_size(shared + "/" + stored)) > 0);
+  }
   a.notify_checkpoint_complete(1);
 
   fill(a, 2990, 3010, 5);  // a few keys change, a few are new
