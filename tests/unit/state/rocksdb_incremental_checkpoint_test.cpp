@@ -1,14 +1,18 @@
 // Unit tests for incremental RocksDB checkpoints of KeyedStateBackend:
 // checkpoint_incremental, notify_checkpoint_complete, restore_incremental and
-// restore_incremental_range (rescaling).
+// restore_incremental_range (rescaling), and storing an SST by link or copy.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
 #include "rocksdb_test_support.h"
 #include "state/keyed_state_backend.h"
+#include "state/rocksdb_checkpoint.h"
 
 using namespace eddy;
 using namespace eddy::test;
@@ -268,4 +272,35 @@ TEST_CASE("an incremental restore refuses a state stored as another type and cha
   CHECK(st.code() == StatusCode::kTypeError);
   CHECK(*wrong.get() == "kept");
   CHECK(b.key_count() == 1);
+}
+
+TEST_CASE("a stored file is a hard link on one file system and a copy across two") {
+  namespace fs = std::filesystem;
+  TempDir tmp;
+  const std::string from = tmp.file("000012.sst");
+  {
+    std::ofstream out(from, std::ios::binary);
+    out << std::string(10000, 'x');
+  }
+  int64_t bytes = 0;
+  REQUIRE(link_or_copy_synced(from, tmp.file("linked.sst"), bytes).is_ok());
+  CHECK(bytes == 10000);
+  CHECK(fs::hard_link_count(from) == 2);
+  fs::remove(from);  // RocksDB deleting its name leaves the stored one
+  CHECK(fs::file_size(tmp.file("linked.sst")) == 10000);
+
+  // Another file system, where one is at hand (tmpfs on /dev/shm): a copy.
+  struct stat a {}, b {};
+  if (::stat(tmp.path().c_str(), &a) != 0 || ::stat("/dev/shm", &b) != 0 || a.st_dev == b.st_dev) return;
+  char pattern[] = "/dev/shm/eddy-test-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) return;
+  const std::string other = std::string(pattern) + "/copied.sst";
+  bytes = 0;
+  Status st = link_or_copy_synced(tmp.file("linked.sst"), other, bytes);
+  CHECK(st.is_ok());
+  CHECK(bytes == 10000);
+  CHECK(fs::hard_link_count(tmp.file("linked.sst")) == 1);
+  CHECK(fs::file_size(other) == 10000);
+  std::error_code ec;
+  fs::remove_all(pattern, ec);
 }
