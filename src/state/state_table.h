@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
 
 #include "core/key_groups.h"
@@ -518,7 +519,9 @@ class StateTable : public StateTableBase {
     std::vector<int64_t> stored;
     /// Erased keys with namespaces left in the database -> record index + 1: a
     /// lookup must not load them, and creating the key again reuses the record.
-    std::unordered_map<std::string, uint32_t> erased;
+    /// Open addressing: every cache miss asks this map, and std::unordered_map's
+    /// bucket chains took a tenth of a q5 run's CPU time (measured with perf).
+    absl::flat_hash_map<std::string, uint32_t> erased;
     void clear() {
       keys.clear();
       stored.clear();
