@@ -2,6 +2,7 @@
 // fsync, so files are written through raw descriptors.
 #include "checkpoint/durable_file.h"
 
+#include "checkpoint/direct_file_writer.h"
 #include "core/file_sync.h"
 
 #include <fcntl.h>
@@ -86,14 +87,10 @@ Status write_file_durably(const std::string& path, std::string_view bytes) {
 
 Result<FileChecksum> stream_file_durably(const std::string& path,
                                          const std::function<Status(const ByteSink&)>& fill) {
-  // Small pieces gather in a buffer, written when full; a piece as large as
-  // the buffer goes straight to the file, uncopied.
-  constexpr size_t kBuffer = 1 << 20;
-  std::string buffer;
-  buffer.reserve(kBuffer);
   FileChecksum sum;
   uLong crc = crc32(0L, Z_NULL, 0);
   Status st = publish(path, [&](int fd, const std::string& tmp) -> Status {
+    DirectFileWriter out(fd, tmp);  // a state file is read only on recovery
     ByteSink sink = [&](std::string_view piece) -> Status {
       for (size_t done = 0; done < piece.size();) {  // zlib takes uInt lengths
         const uInt n = static_cast<uInt>(std::min<size_t>(piece.size() - done, 1u << 30));
@@ -101,18 +98,10 @@ Result<FileChecksum> stream_file_durably(const std::string& path,
         done += n;
       }
       sum.size += static_cast<int64_t>(piece.size());
-      if (buffer.size() + piece.size() <= kBuffer) {
-        buffer.append(piece);
-        return Status::ok();
-      }
-      EDDY_RETURN_IF_ERROR(write_all(fd, buffer.data(), buffer.size(), tmp));
-      buffer.clear();
-      if (piece.size() >= kBuffer) return write_all(fd, piece.data(), piece.size(), tmp);
-      buffer.append(piece);
-      return Status::ok();
+      return out.append(piece);
     };
     EDDY_RETURN_IF_ERROR(fill(sink));
-    return write_all(fd, buffer.data(), buffer.size(), tmp);
+    return out.finish();
   });
   if (!st.is_ok()) return st;
   sum.crc = static_cast<uint32_t>(crc);
