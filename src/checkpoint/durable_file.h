@@ -20,8 +20,9 @@ Status write_file_durably(const std::string& path, std::string_view bytes);
 using ByteSink = std::function<Status(std::string_view)>;
 
 /// Same as write_file_durably with the bytes `fill` hands to the sink, so a
-/// large file never sits in memory whole; returns their CRC-32 and size. An
-/// error from `fill` or the sink leaves no file.
+/// large file never sits in memory whole; returns their CRC-32 and size. The
+/// bytes bypass the page cache where the file system allows it
+/// (DirectFileWriter). An error from `fill` or the sink leaves no file.
 Result<FileChecksum> stream_file_durably(const std::string& path,
                                          const std::function<Status(const ByteSink&)>& fill);
 
