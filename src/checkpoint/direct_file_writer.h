@@ -1,6 +1,6 @@
 // Writes a new file around the page cache (O_DIRECT) where the file system
 // allows it. A state file is read again only on recovery, yet writing one
-// through the cache made the forked snapshot process spend about a quarter of
+// through the cache made the forked snapshot process spend more than a quarter of
 // its CPU time copying hundreds of MiB into cache pages (docs/checkpoints.md)
 // that then sat dirty until written back. Bytes gather in an aligned buffer;
 // whole blocks go to the disk straight from it, and only the unaligned tail of
