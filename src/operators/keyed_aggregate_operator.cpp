@@ -50,7 +50,7 @@ Status KeyedAggregateOperator::open(const OperatorContext& ctx) {
   global_key_group_ = range.start;
   backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
   EDDY_RETURN_IF_ERROR(backend_->open_status());
-  accumulators_ = &backend_->value_state<WindowAccumulator>(kStateName);
+  accumulators_ = &backend_->value_state<WindowAccumulator>(kStateName, Namespaces::kZeroOnly);
   return Status::ok();
 }
 

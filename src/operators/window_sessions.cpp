@@ -40,7 +40,7 @@ SessionStore::SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers
       timers_(timers),
       aggregates_(aggregates),
       changes_(changes),
-      sessions_(backend.value_state<SessionSet>("window_sessions")) {}
+      sessions_(backend.value_state<SessionSet>("window_sessions", Namespaces::kZeroOnly)) {}
 
 void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
                        size_t n, int64_t /*fired_through*/) {

@@ -24,7 +24,7 @@ SliceStore::SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend,
       processing_timers_(processing_timers),
       aggregates_(aggregates),
       changes_(changes),
-      state_(backend.value_state<KeySlices>("window_slices")) {}
+      state_(backend.value_state<KeySlices>("window_slices", Namespaces::kZeroOnly)) {}
 
 WindowAccumulator& SliceStore::slice(KeySlices& state, int64_t slice_end) {
   auto& slices = state.slices;

@@ -19,6 +19,11 @@ void fatal(const std::string& message) {
   std::abort();
 }
 
+void StateTableBase::namespace_not_zero(int64_t ns) const {
+  fatal("keyed state '" + name_ + "' keeps one value per key (namespace 0), but namespace " +
+        std::to_string(ns) + " was written");
+}
+
 bool read_int64(const msgpack::object& o, int64_t& v) {
   if (o.type == msgpack::type::NEGATIVE_INTEGER) {
     v = o.via.i64;
@@ -126,6 +131,10 @@ void KeyedStateBackend::bad_key_group(int32_t kg) const {
   state_detail::fatal(
       "key group " + std::to_string(kg) + " is outside this backend's key groups [" +
       std::to_string(ctx_->range.start) + ", " + std::to_string(ctx_->range.end) + "]");
+}
+
+void KeyedStateBackend::namespaces_clash(const std::string& name) {
+  state_detail::fatal("state '" + name + "' registered both with and without Namespaces::kZeroOnly");
 }
 
 void KeyedStateBackend::type_clash(const std::string& name, const char* had, const char* wanted) {

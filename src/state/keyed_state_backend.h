@@ -133,6 +133,9 @@ class ListState final : public state_detail::StateTable<std::vector<T>> {
   using state_detail::StateTable<std::vector<T>>::StateTable;
 };
 
+/// Which namespaces a state uses (see KeyedStateBackend::value_state).
+enum class Namespaces { kAny, kZeroOnly };
+
 /// The keyed state of one operator subtask: named states, each a table
 /// key group -> key bytes -> namespace (int64, e.g. a window end) -> value.
 /// T, K and V must be msgpack-packable (builtins, std::string, std::vector,
@@ -204,17 +207,21 @@ class KeyedStateBackend {
   /// Registers a state on first call, returns the same object afterwards; the
   /// reference stays valid for the backend's life (clear and restore included).
   /// One name with two types (or kinds) is a programming error and aborts.
+  /// Namespaces::kZeroOnly promises one value per key (namespace 0, the
+  /// default argument of every access): on RocksDB a key then loads with a
+  /// point read, which stops at the newest file that holds it. Registering
+  /// one name with both is a programming error and aborts.
   template <class T>
-  ValueState<T>& value_state(const std::string& name) {
-    return state<ValueState<T>>(name);
+  ValueState<T>& value_state(const std::string& name, Namespaces namespaces = Namespaces::kAny) {
+    return state<ValueState<T>>(name, namespaces);
   }
   template <class K, class V>
-  MapState<K, V>& map_state(const std::string& name) {
-    return state<MapState<K, V>>(name);
+  MapState<K, V>& map_state(const std::string& name, Namespaces namespaces = Namespaces::kAny) {
+    return state<MapState<K, V>>(name, namespaces);
   }
   template <class T>
-  ListState<T>& list_state(const std::string& name) {
-    return state<ListState<T>>(name);
+  ListState<T>& list_state(const std::string& name, Namespaces namespaces = Namespaces::kAny) {
+    return state<ListState<T>>(name, namespaces);
   }
 
   /// Names of the registered states, ascending.
@@ -265,18 +272,22 @@ class KeyedStateBackend {
 
  private:
   template <class S>
-  S& state(const std::string& name) {
+  S& state(const std::string& name, Namespaces namespaces) {
+    const bool zero_only = namespaces == Namespaces::kZeroOnly;
     auto it = states_.find(name);
     if (it == states_.end()) {
       auto* s = new S(name, ctx_.get());
+      s->set_namespace_zero_only(zero_only);  // before restored entries reach it
       states_.emplace(name, std::unique_ptr<state_detail::StateTableBase>(s));
       on_registered(*s);
       return *s;
     }
     state_detail::StateTableBase& existing = *it->second;
     if (typeid(existing) != typeid(S)) type_clash(name, existing.type_id(), typeid(S).name());
+    if (existing.namespace_zero_only() != zero_only) namespaces_clash(name);
     return static_cast<S&>(existing);
   }
+  [[noreturn]] static void namespaces_clash(const std::string& name);
   void on_registered(state_detail::StateTableBase& table);
   /// Recounts the distinct keys of key-group index idx over all states.
   void rebuild_key_refs(size_t idx);

@@ -221,6 +221,16 @@ Status RocksDbStore::key_exists(int32_t kg, uint16_t sid, std::string_view key,
   return from_rocks(it.status(), "RocksDB read failed");
 }
 
+Status RocksDbStore::read_entry(int32_t kg, uint16_t sid, std::string_view key, int64_t ns,
+                                std::string& value, bool& found) const {
+  std::string k;
+  rocks_layout::append_entry_key(k, kg, sid, key, ns);
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slice(k), &value);
+  found = s.ok();
+  if (s.IsNotFound()) return Status::ok();
+  return from_rocks(s, "RocksDB read failed");
+}
+
 rocksdb::Iterator& RocksDbStore::key_reader() const {
   if (key_reader_ && key_reader_stale_ && !key_reader_->Refresh().ok()) key_reader_.reset();
   if (!key_reader_) {

@@ -78,6 +78,10 @@ class RocksDbStore {
   Status read_key(int32_t kg, uint16_t sid, std::string_view key, KeyEntries& out) const;
   /// Whether (kg, sid, key) has any entry.
   Status key_exists(int32_t kg, uint16_t sid, std::string_view key, bool& exists) const;
+  /// The value of entry (kg, sid, key, ns) into `value`, if there is one
+  /// (`found`): a point read, which stops at the newest file holding it.
+  Status read_entry(int32_t kg, uint16_t sid, std::string_view key, int64_t ns, std::string& value,
+                    bool& found) const;
   /// f(key, entries) for every key of state sid in key group kg, in key order.
   Status scan_keys(int32_t kg, uint16_t sid, const KeyVisitor& f) const;
   /// f(entry key, value) for every entry of key group kg, all states, in key order.

@@ -163,6 +163,15 @@ class StateTableBase {
   virtual void drop_staged() = 0;
   virtual void clear_all() = 0;
 
+  /// Whether the operator keeps one value per key, in namespace 0 only
+  /// (Namespaces::kZeroOnly at registration). Then a RocksDB lookup is a point
+  /// read that stops at the newest file holding the key, not a prefix scan
+  /// that visits every file; writing another namespace is a programming error.
+  bool namespace_zero_only() const { return namespace_zero_only_; }
+  void set_namespace_zero_only(bool only) { namespace_zero_only_ = only; }
+  /// Aborts: namespace `ns` written to a state that keeps namespace 0 only.
+  [[noreturn]] void namespace_not_zero(int64_t ns) const;
+
   // -- RocksDB mode (state_table_rocksdb.h) --
   uint16_t state_id() const { return state_id_; }
   void set_state_id(uint16_t id) { state_id_ = id; }
@@ -192,6 +201,7 @@ class StateTableBase {
   size_t keys_ = 0;
   size_t entries_ = 0;
   uint16_t state_id_ = 0;
+  bool namespace_zero_only_ = false;
 };
 
 /// A state's table over values of type NsValue (T for ValueState, the inner map
@@ -348,6 +358,9 @@ class StateTable : public StateTableBase {
         if (!read_int64(nv.via.array.ptr[j], ns))
           return Status::parse_error("entry " + std::to_string(i) +
                                      " has a namespace that is not an int64");
+        if (ns != 0 && namespace_zero_only_)
+          return Status::parse_error("entry " + std::to_string(i) + " has namespace " + std::to_string(ns) +
+                                     ", but state '" + name_ + "' keeps one value per key (namespace 0)");
         auto [value, inserted] = kit->second.try_emplace(ns);
         if (!inserted)
           return Status::parse_error("entry " + std::to_string(i) + " repeats namespace " +
@@ -443,12 +456,14 @@ class StateTable : public StateTableBase {
   }
 
   NsValue& find_or_create(int64_t ns) {
+    if (ns != 0 && namespace_zero_only_) namespace_not_zero(ns);
     auto [value, inserted] = current_or_create().try_emplace(ns);
     entries_ += inserted;
     return *value;
   }
 
   void assign(int64_t ns, NsValue&& value) {
+    if (ns != 0 && namespace_zero_only_) namespace_not_zero(ns);
     auto [stored, inserted] = current_or_create().try_emplace(ns, std::move(value));
     if (inserted) {
       ++entries_;

@@ -59,7 +59,15 @@ void StateTable<NsValue>::rocks_lookup(bool write) {
 template <class NsValue>
 typename StateTable<NsValue>::Node* StateTable<NsValue>::load(size_t idx, const std::string& key) {
   RocksDbStore::KeyEntries entries;
-  Status st = ctx_->store->read_key(group_kg(idx), state_id_, key, entries);
+  Status st;
+  if (namespace_zero_only_) {  // one entry at most: a point read
+    bool found = false;
+    std::string value;
+    st = ctx_->store->read_entry(group_kg(idx), state_id_, key, 0, value, found);
+    if (found) entries.emplace_back(0, std::move(value));
+  } else {
+    st = ctx_->store->read_key(group_kg(idx), state_id_, key, entries);
+  }
   if (!st.is_ok() || entries.empty()) {
     ctx_->note_error(st);
     return nullptr;
@@ -195,7 +203,12 @@ bool StateTable<NsValue>::holds_key(size_t idx, const std::string& key) {
   if (groups_[idx].find(key) != groups_[idx].end()) return true;
   if (dirty_[idx].erased.count(key) != 0) return false;
   bool exists = false;
-  ctx_->note_error(ctx_->store->key_exists(group_kg(idx), state_id_, key, exists));
+  if (namespace_zero_only_) {
+    std::string value;
+    ctx_->note_error(ctx_->store->read_entry(group_kg(idx), state_id_, key, 0, value, exists));
+  } else {
+    ctx_->note_error(ctx_->store->key_exists(group_kg(idx), state_id_, key, exists));
+  }
   return exists;
 }
 

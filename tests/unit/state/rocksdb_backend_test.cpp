@@ -18,23 +18,27 @@ namespace {
 
 const KeyGroupRange kAll{0, 127};
 
-/// The same three states on any backend.
+/// The same four states on any backend; `one` keeps namespace 0 only (on
+/// RocksDB its keys load with point reads).
 struct States {
   explicit States(KeyedStateBackend& b)
       : backend(b),
         value(b.value_state<int64_t>("value")),
         map(b.map_state<std::string, int64_t>("map")),
-        list(b.list_state<int64_t>("list")) {}
+        list(b.list_state<int64_t>("list")),
+        one(b.value_state<int64_t>("one", Namespaces::kZeroOnly)) {}
   KeyedStateBackend& backend;
   ValueState<int64_t>& value;
   MapState<std::string, int64_t>& map;
   ListState<int64_t>& list;
+  ValueState<int64_t>& one;
 };
 
 void check_same(States& heap, States& rocks) {
   CHECK(dump(heap.value) == dump(rocks.value));
   CHECK(dump(heap.map) == dump(rocks.map));
   CHECK(dump(heap.list) == dump(rocks.list));
+  CHECK(dump(heap.one) == dump(rocks.one));
   CHECK(heap.backend.key_count() == rocks.backend.key_count());
   CHECK(heap.value.size() == rocks.value.size());
   CHECK(heap.list.entry_count() == rocks.list.entry_count());
@@ -51,7 +55,7 @@ void random_step(std::mt19937& rng, States& h, States& r, int step) {
   const int64_t x = pick(1000) - 500;
   h.backend.set_current_key(key, kg);
   r.backend.set_current_key(key, kg);
-  switch (pick(20)) {
+  switch (pick(24)) {
     case 0: h.value.put(x, ns); r.value.put(x, ns); break;
     case 1: h.value.get_or_create(ns) += x; r.value.get_or_create(ns) += x; break;
     case 2: {
@@ -133,6 +137,20 @@ void random_step(std::mt19937& rng, States& h, States& r, int step) {
       break;
     }
     case 16: REQUIRE(r.backend.flush().is_ok()); break;
+    case 18: h.one.put(x); r.one.put(x); break;
+    case 19: h.one.get_or_create() += x; r.one.get_or_create() += x; break;
+    case 20: {
+      int64_t* a = h.one.get();
+      int64_t* b = r.one.get();
+      REQUIRE((a == nullptr) == (b == nullptr));
+      if (a != nullptr) {
+        CHECK(*a == *b);
+        *a -= 1;
+        *b -= 1;
+      }
+      break;
+    }
+    case 21: h.one.clear(); r.one.clear(); break;
     case 17:
       if (step % 50 == 0) {
         h.backend.clear();
@@ -150,6 +168,7 @@ void random_step(std::mt19937& rng, States& h, States& r, int step) {
   CHECK(h.backend.key_count() == r.backend.key_count());
   CHECK(h.value.size() == r.value.size());
   CHECK(h.list.entry_count() == r.list.entry_count());
+  CHECK(h.one.size() == r.one.size());
 }
 
 }  // namespace
@@ -278,6 +297,7 @@ TEST_CASE("canonical key-group snapshots cross from heap to RocksDB and back") {
   wrong.value_state<std::string>("value");
   wrong.map_state<std::string, int64_t>("map");
   wrong.list_state<int64_t>("list");
+  wrong.value_state<int64_t>("one", Namespaces::kZeroOnly);
   bool refused = false;
   for (int32_t kg = 0; kg < 128; ++kg) {
     std::string bytes;
@@ -398,4 +418,57 @@ TEST_CASE("a RocksDB backend that holds no key snapshots each key group as an em
   REQUIRE(late.snapshot_key_group(17, again).is_ok());
   CHECK(bytes.find("zq-key") != std::string::npos);
   CHECK(again == bytes);
+}
+
+TEST_CASE("a state that keeps namespace 0 only refuses restored entries of another namespace") {
+  KeyedStateBackend from(128, kAll);
+  auto& any = from.value_state<int64_t>("v");
+  from.set_current_key("k", 3);
+  any.put(1);
+  any.put(2, 5);
+  std::string bytes;
+  REQUIRE(from.snapshot_key_group(3, bytes).is_ok());
+
+  for (bool on_rocksdb : {false, true}) {
+    CAPTURE(on_rocksdb);
+    TempDir tmp;
+    KeyedStateBackend to = on_rocksdb ? KeyedStateBackend(128, kAll, rocks_options(tmp.file("db")))
+                                      : KeyedStateBackend(128, kAll);
+    auto& one = to.value_state<int64_t>("v", Namespaces::kZeroOnly);
+    const Status st = to.restore_key_group(3, bytes);
+    CHECK(!st.is_ok());
+    CHECK(st.message().find("namespace 5") != std::string::npos);
+    CHECK(one.size() == 0);  // nothing changed
+  }
+}
+
+TEST_CASE("a state that keeps namespace 0 only loads its keys from RocksDB after eviction") {
+  TempDir tmp;
+  KeyedStateBackend rocks(128, kAll, rocks_options(tmp.file("db"), /*cache_keys=*/0));
+  auto& one = rocks.value_state<int64_t>("one", Namespaces::kZeroOnly);
+  auto& other = rocks.value_state<int64_t>("other");
+  for (int i = 0; i < 100; ++i) {
+    rocks.set_current_key("key" + std::to_string(i), i % 128);
+    one.put(i);
+    if (i % 10 == 0) other.put(-i);
+  }
+  REQUIRE(rocks.flush().is_ok());  // every key leaves the cache
+  for (int i = 0; i < 100; i += 2) {
+    rocks.set_current_key("key" + std::to_string(i), i % 128);
+    one.clear();  // keys 0, 20, ... stay, held by `other`
+  }
+  REQUIRE(rocks.flush().is_ok());
+  CHECK(rocks.key_count() == 50 + 10);  // odd keys hold `one`; 0, 10, ... 90 hold `other`
+  for (int i = 0; i < 100; ++i) {
+    CAPTURE(i);
+    rocks.set_current_key("key" + std::to_string(i), i % 128);
+    const int64_t* v = one.get();
+    if (i % 2 == 0) {
+      CHECK(v == nullptr);
+    } else {
+      REQUIRE(v != nullptr);
+      CHECK(*v == i);
+    }
+  }
+  CHECK(rocks.io_status().is_ok());
 }
