@@ -148,7 +148,8 @@ enum class Namespaces { kAny, kZeroOnly };
 /// RocksDB mode (options.kind == kRocksDb): one database in options.local_dir,
 /// WAL off (durability comes from checkpoints). The heap maps become a
 /// write-back cache of whole keys: a state's first access to a key after a key
-/// change loads every namespace of that key (one prefix scan) unless cached;
+/// change loads every namespace of that key (one prefix scan; a point read for
+/// a state registered with Namespaces::kZeroOnly) unless cached;
 /// any mutable access (get() hands out a T*) marks the key dirty. flush()
 /// writes dirty keys (deleting namespaces that are gone) and then drops clean
 /// keys beyond options.cache_keys; set_current_key flushes by itself once the

@@ -1,6 +1,7 @@
 // The RocksDB half of StateTable (included at the end of state_table.h): the
 // per-table maps become a write-back cache over the database. A key is loaded
-// whole (all its namespaces, one prefix scan) on its first access, changed in
+// whole (all its namespaces, one prefix scan, or one point read for a state
+// that keeps namespace 0 only) on its first access, changed in
 // memory, and written back by KeyedStateBackend::flush() through write_dirty().
 // Invariant: a cached key that is not dirty holds exactly what the database holds.
 #pragma once
