@@ -7,7 +7,8 @@
 namespace eddy {
 
 WindowChanges::WindowChanges(KeyedStateBackend& backend)
-    : backend_(backend), state_(backend.value_state<std::vector<int64_t>>("window_changes", Namespaces::kZeroOnly)) {}
+    : backend_(backend),
+      state_(backend.value_state<std::vector<int64_t>>("window_changes", Namespaces::kZeroOnly)) {}
 
 std::vector<int64_t>& WindowChanges::current() {
   std::vector<int64_t>& changed = state_.get_or_create(0);
