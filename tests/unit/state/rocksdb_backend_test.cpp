@@ -3,6 +3,11 @@
 // failures are reported, and canonical key-group snapshots cross between modes.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
@@ -471,4 +476,36 @@ TEST_CASE("a state that keeps namespace 0 only loads its keys from RocksDB after
     }
   }
   CHECK(rocks.io_status().is_ok());
+}
+
+namespace {
+
+/// Whether `f`, run in a child process, ends it with abort() (a programming error).
+template <class F>
+bool aborts(F&& f) {
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stderr);  // the fatal message is expected
+    f();
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+}  // namespace
+
+TEST_CASE("writing another namespace to a state that keeps namespace 0 only is a programming error") {
+  KeyedStateBackend heap(128, kAll);
+  auto& one = heap.value_state<int64_t>("one", Namespaces::kZeroOnly);
+  heap.set_current_key("k", 3);
+  CHECK_FALSE(aborts([&] { one.put(1, 0); }));
+  CHECK(aborts([&] { one.put(1, 7); }));
+  CHECK(aborts([&] { one.get_or_create(-1); }));
+  // Registering the name again without the promise is a clash too.
+  CHECK(aborts([&] { heap.value_state<int64_t>("one"); }));
+  CHECK_FALSE(aborts([&] { heap.value_state<int64_t>("one", Namespaces::kZeroOnly); }));
 }
