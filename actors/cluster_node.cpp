@@ -2,11 +2,18 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
+
+#include <unistd.h>
 
 #include "caf/io/all.hpp"
 #include "caf/openssl/all.hpp"
 
+#include "actors/cluster_scribe.h"
 #include "actors/openssl_error_queue.h"
+#include "caf/io/basp_broker.hpp"
+#include "net/cluster_auth.h"
+#include "net/tcp_socket.h"
 
 namespace eddy {
 namespace {
@@ -38,24 +45,31 @@ std::unique_ptr<caf::actor_system_config> make_cluster_node_config(const Cluster
   return std::make_unique<ClusterNodeConfig>(c);
 }
 
-Result<uint16_t> publish_actor(caf::actor_system& sys, const caf::actor& actor, const std::string& host,
-                               uint16_t port, bool tls) {
-  const char* in = host.empty() || host == "0.0.0.0" ? nullptr : host.c_str();
-  auto published = tls ? caf::openssl::publish(actor, port, in, true) : sys.middleman().publish(actor, port, in, true);
-  if (!published)
-    return Status::io_error("cannot listen on " + (host.empty() ? std::string("*") : host) + ":" +
-                            std::to_string(port) + ": " + sys.render(published.error()) +
-                            " (is the port in use? pick another with --rpc-bind)");
-  return *published;
-}
-
-Result<caf::actor> connect_actor(caf::actor_system& sys, const std::string& host, uint16_t port, bool tls) {
-  auto remote = tls ? caf::openssl::remote_actor<caf::actor>(sys, host, port)
-                    : sys.middleman().remote_actor(host, port);
-  if (!remote)
-    return Status::io_error("cannot reach the job manager at " + host + ":" + std::to_string(port) + ": " +
-                            sys.render(remote.error()));
-  return *remote;
+Result<caf::actor> connect_to_job_manager(caf::actor_system& sys, const std::string& host, uint16_t port, bool tls,
+                                          const std::string& secret, const std::string& name) {
+  const std::string where = host + ":" + std::to_string(port);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  EDDY_ASSIGN_OR_RETURN(int fd, connect_tcp(host, port, deadline));
+  Status shook = run_client_handshake(fd, secret, name, deadline);
+  if (!shook.is_ok()) {
+    ::close(fd);
+    if (!shook.retryable()) return shook;
+    return Status::io_error("cannot reach the job manager at " + where + ": " + shook.message());
+  }
+  EDDY_ASSIGN_OR_RETURN(caf::io::scribe_ptr scribe, make_cluster_scribe(sys, fd, tls, TlsRole::kClient));
+  auto basp = sys.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+  Result<caf::actor> out = Status::io_error("no answer");
+  caf::scoped_actor self{sys};
+  self->request(basp, std::chrono::seconds(10), caf::connect_atom::value, std::move(scribe), port)
+      .receive(
+          [&](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>&) {
+            if (ptr) out = caf::actor_cast<caf::actor>(std::move(ptr));
+            else out = Status::invalid("the job manager at " + where + " publishes no actor");
+          },
+          [&](caf::error& err) {
+            out = Status::io_error("cannot reach the job manager at " + where + ": " + sys.render(err));
+          });
+  return out;
 }
 
 }  // namespace eddy

@@ -1,7 +1,8 @@
 // What makes a process a cluster node: an actor system with CAF's middleman
 // (and its openssl module when TLS is configured, for mutual TLS on every
-// link), heartbeats on the links, and publishing / connecting actors over
-// plain TCP or TLS. Used by `eddy jobmanager` and `eddy taskmanager`.
+// link), heartbeats on the links, and a task manager's authenticated
+// connection to the job manager (the job manager's side is actors/rpc_gate.h).
+// Used by `eddy jobmanager` and `eddy taskmanager`.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +22,13 @@ namespace eddy {
 /// docs/cluster.md), so task managers reach each other through the links they have.
 std::unique_ptr<caf::actor_system_config> make_cluster_node_config(const ClusterConfig& c);
 
-/// Publishes `actor` on host:port (port 0: any free port) and returns the port.
-Result<uint16_t> publish_actor(caf::actor_system& sys, const caf::actor& actor, const std::string& host,
-                               uint16_t port, bool tls);
-
-/// Connects to the actor published on host:port.
-Result<caf::actor> connect_actor(caf::actor_system& sys, const std::string& host, uint16_t port, bool tls);
+/// Connects to the job manager's rpc gate at host:port: TCP, the cluster
+/// handshake (`secret`, introducing itself as `name`), then CAF's BASP over
+/// the same socket, over TLS when `tls`. Returns the actor the job manager
+/// publishes (its gatekeeper). A refusal (wrong or no secret, not a job
+/// manager) is Status::invalid: retrying cannot help; not reaching it is an
+/// io_error. Blocks for at most about 20 seconds.
+Result<caf::actor> connect_to_job_manager(caf::actor_system& sys, const std::string& host, uint16_t port, bool tls,
+                                          const std::string& secret, const std::string& name);
 
 }  // namespace eddy

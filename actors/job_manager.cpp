@@ -1,4 +1,4 @@
-// Job manager: task manager registry (secret, heartbeats, loss), slot
+// Job manager: task manager registry (registration, heartbeats, loss), slot
 // allocation, job submission, cancellation, savepoints, metrics and history.
 #include "actors/job_manager.h"
 
@@ -46,24 +46,26 @@ const char* JobManagerState::name = "eddy.job_manager";
 
 using self_ptr = caf::stateful_actor<JobManagerState>*;
 
-/// Compares without an early exit, so the time taken says nothing of the secret.
-bool same_secret(const std::string& given, const std::string& expected) {
-  if (expected.empty()) return false;
-  unsigned diff = given.size() == expected.size() ? 0 : 1;
-  for (size_t i = 0; i < given.size(); ++i)
-    diff |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(expected[i % expected.size()]);
-  return diff == 0;
+/// Who sent the current message, for the log.
+std::string who_sent(self_ptr self) {
+  const auto& sender = self->current_sender();
+  return sender == nullptr ? std::string("an anonymous sender") : "node " + to_string(sender->node());
 }
 
-/// Control messages (submit, cancel, ...) come from this process only: the
-/// REST server or eddy local. A task manager's node may only register and beat.
-bool from_this_node(self_ptr self) {
+/// Every message is obeyed only when an actor of this process sent it: the
+/// REST server, eddy local, job masters, the gatekeeper (which passes on task
+/// managers' registrations and heartbeats). A remote node's anonymous message
+/// arrives without a sender, so a missing sender is not local.
+bool from_this_node(self_ptr self, const char* what) {
   const auto& sender = self->current_sender();
-  return sender == nullptr || sender->node() == self->node();
+  if (sender != nullptr && sender->node() == self->node()) return true;
+  std::fprintf(stderr, "eddy jobmanager: ignored a '%s' message from %s: only the job manager's own process may "
+                       "send it\n", what, who_sent(self).c_str());
+  return false;
 }
 
 caf::error not_local() {
-  return caf::make_error(caf::sec::request_receiver_down, "only the job manager's own process may ask this");
+  return caf::make_error(caf::sec::invalid_argument, "only the job manager's own process may ask this");
 }
 
 int32_t used_slots(const JobManagerState& st, const caf::actor& tm) {
@@ -84,7 +86,7 @@ void drop_task_manager(self_ptr self, const caf::actor_addr& who, const std::str
                          [&](const TaskManagerEntry& e) { return e.actor.address() == who; });
   if (it == st.task_managers.end()) return;
   const caf::actor tm = it->actor;
-  if (st.options.require_secret)
+  if (st.options.cluster_mode)
     std::fprintf(stderr, "eddy jobmanager: task manager %s is gone (%s)\n", describe(*it).c_str(), why.c_str());
   st.task_managers.erase(it);
   for (auto& [id, job] : st.jobs) {
@@ -211,15 +213,9 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
   schedule_heartbeat_check(self);
   return {
       [=](register_atom, const caf::actor& tm, int32_t slots, const std::string& name,
-          const std::string& host, const std::string& secret) -> caf::result<bool> {
+          const std::string& host) -> caf::result<bool> {
         auto& st = self->state;
-        if (st.options.require_secret && !same_secret(secret, st.options.secret)) {
-          const std::string why = secret.empty() ? "it presented no cluster secret" : "its cluster secret is wrong";
-          std::fprintf(stderr, "eddy jobmanager: refused task manager '%s'%s from node %s: %s\n", name.c_str(),
-                       host.empty() ? "" : (" at " + host).c_str(), to_string(tm.node()).c_str(), why.c_str());
-          return caf::make_error(caf::sec::invalid_argument, "the job manager refused this task manager: " + why +
-                                     " (set EDDY_CLUSTER_SECRET or cluster.secret to the job manager's)");
-        }
+        if (!from_this_node(self, "register")) return not_local();
         if (!tm) return caf::make_error(caf::sec::invalid_argument, "no task manager handle");
         for (auto& e : st.task_managers)
           if (e.actor == tm) {
@@ -228,13 +224,14 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
           }
         self->monitor(tm);
         TaskManagerEntry e{tm, slots, name, host};
-        if (st.options.require_secret)  // a cluster: membership is news; eddy local's is not
+        if (st.options.cluster_mode)  // a cluster: membership is news; eddy local's is not
           std::fprintf(stderr, "eddy jobmanager: task manager %s registered with %d slots\n", describe(e).c_str(),
                        slots);
         st.task_managers.push_back(std::move(e));
         return true;
       },
-      [=](heartbeat_atom, const caf::actor& tm) -> bool {
+      [=](heartbeat_atom, const caf::actor& tm) -> caf::result<bool> {
+        if (!from_this_node(self, "heartbeat")) return not_local();
         for (auto& e : self->state.task_managers)
           if (e.actor == tm) {
             e.last_heartbeat = Clock::now();
@@ -243,6 +240,7 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         return false;  // unknown (dropped after silence): it must register again
       },
       [=](hbcheck_atom) {
+        if (!from_this_node(self, "hbcheck")) return;
         auto& st = self->state;
         const auto limit = std::chrono::microseconds(st.options.heartbeat_timeout_us);
         const auto now = Clock::now();
@@ -254,31 +252,33 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         schedule_heartbeat_check(self);
       },
       [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<uint64_t> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "submit")) return not_local();
         return submit(self, job, notify);
       },
       [=](allocate_atom, uint64_t job_id, int32_t n) -> caf::result<std::vector<caf::actor>> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "allocate")) return not_local();
         return allocate(self, job_id, n);
       },
       [=](release_atom, uint64_t job_id) {
+        if (!from_this_node(self, "release")) return;
         auto it = self->state.jobs.find(job_id);
-        if (it != self->state.jobs.end() && from_this_node(self)) it->second.slots.clear();
+        if (it != self->state.jobs.end()) it->second.slots.clear();
       },
       [=](jobstate_atom, uint64_t job_id, const std::string& state) {
+        if (!from_this_node(self, "jobstate")) return;
         auto it = self->state.jobs.find(job_id);
-        if (it != self->state.jobs.end() && it->second.master && from_this_node(self))
+        if (it != self->state.jobs.end() && it->second.master)
           it->second.result.state = state;
       },
       [=](cancel_atom, uint64_t id) -> caf::result<bool> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "cancel")) return not_local();
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end() || !it->second.master) return false;
         self->send(it->second.master, cancel_atom::value);
         return true;
       },
       [=](savepoint_atom, uint64_t id, bool stop) -> caf::result<std::string> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "savepoint")) return not_local();
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
         if (!it->second.master)
@@ -297,7 +297,7 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         return rp;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "metrics")) return not_local();
         auto it = self->state.jobs.find(id);
         if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
         if (!it->second.master) return it->second.result;
@@ -316,19 +316,20 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         return rp;
       },
       [=](list_atom) -> caf::result<std::vector<JobResult>> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "list")) return not_local();
         std::vector<JobResult> out;
         for (const auto& [id, job] : self->state.jobs) out.push_back(job.result);
         return out;
       },
       [=](tms_atom) -> caf::result<std::vector<TaskManagerInfo>> {
-        if (!from_this_node(self)) return not_local();
+        if (!from_this_node(self, "tms")) return not_local();
         return task_manager_infos(self->state);
       },
       [=](jobdone_atom, const JobResult& result) {
-        if (from_this_node(self)) job_ended(self, result);
+        if (from_this_node(self, "jobdone")) job_ended(self, result);
       },
-      [=](slots_count_atom) -> int32_t {
+      [=](slots_count_atom) -> caf::result<int32_t> {
+        if (!from_this_node(self, "slotcount")) return not_local();
         int32_t total = 0;
         for (const auto& tm : self->state.task_managers) total += tm.slots;
         return total;

@@ -1,5 +1,5 @@
 // The job_manager actor: one per cluster. Keeps the registry of task managers
-// and their slots (registration with the cluster secret, heartbeats), hands
+// and their slots (registration, heartbeats), hands
 // out slots to jobs, accepts jobs, spawns a job_master per job, and keeps the
 // results of ended jobs for the REST API.
 #pragma once
@@ -12,9 +12,10 @@
 namespace eddy {
 
 struct JobManagerOptions {
-  /// Cluster mode: a task manager must present this secret to register.
-  bool require_secret = false;
-  std::string secret;
+  /// Cluster mode: membership changes and ignored messages are logged. (Task
+  /// managers prove the cluster secret before they reach this actor: see
+  /// actors/rpc_gate.h.)
+  bool cluster_mode = false;
   /// A task manager silent this long is dropped; 0: never (eddy local).
   int64_t heartbeat_timeout_us = 0;
   /// Relative checkpoints.dir of submitted jobs are resolved against this.

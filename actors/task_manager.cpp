@@ -1,4 +1,4 @@
-// Task manager: registration (with the cluster secret), heartbeats, subtask
+// Task manager: registration, heartbeats, subtask
 // deployment. Pipelines arrive as text and are planned here once per job, so
 // the same code runs on every host.
 #include "actors/task_manager.h"
@@ -48,7 +48,7 @@ void kill_all_subtasks(self_ptr self) {
 void register_with_job_manager(self_ptr self) {
   auto& st = self->state;
   self->request(st.job_manager, kRegisterTimeout, register_atom::value, caf::actor_cast<caf::actor>(self),
-                st.options.slots, st.options.name, st.options.host, st.options.secret)
+                st.options.slots, st.options.name, st.options.host)
       .then(
           [=](bool) {
             if (!self->state.registered && self->state.options.heartbeat_interval_us > 0)

@@ -1,6 +1,7 @@
 // The task_manager actor: one per process (or per simulated host in `eddy local`).
-// Registers its slots with the job manager (presenting the cluster secret),
-// sends heartbeats, and spawns subtasks on deployment.
+// Registers its slots with the job manager (in a cluster, through the
+// gatekeeper it reached after the cluster handshake), sends heartbeats, and
+// spawns subtasks on deployment.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,6 @@ struct TaskManagerOptions {
   int32_t slots = 1;
   std::string name;
   std::string host;    // the address the job manager reached us from, for GET /taskmanagers
-  std::string secret;  // the cluster secret; eddy local's job manager asks for none
   /// Heartbeats to the job manager; 0: none (eddy local, same process).
   int64_t heartbeat_interval_us = 0;
 };

@@ -1,18 +1,39 @@
-// `eddy jobmanager`: the cluster's job manager process. Publishes the
-// job_manager actor for task managers (plain TCP or mutual TLS), serves the
-// REST API, and runs until SIGINT or SIGTERM.
+// `eddy jobmanager`: the cluster's job manager process. Opens the rpc gate
+// for task managers (the cluster handshake, then BASP over plain TCP or
+// mutual TLS, reaching the gatekeeper), serves the REST API, and runs until
+// SIGINT or SIGTERM.
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "actors/cluster_node.h"
+#include "actors/gatekeeper.h"
 #include "actors/job_manager.h"
 #include "actors/rest_server.h"
+#include "actors/rpc_gate.h"
 #include "cmd/cluster_options.h"
 #include "cmd/commands.h"
 #include "cmd/stop_signals.h"
+#include "net/tcp_socket.h"
 
 namespace eddy {
+namespace {
+
+/// Without TLS, the cluster handshake keeps out whoever lacks the secret, but
+/// the links themselves (jobs, data) travel in clear text and can be taken over
+/// by whoever sits on the path: say so loudly when the port is not loopback.
+void warn_if_exposed(const std::string& rpc_host, bool tls) {
+  if (tls || is_loopback_host(rpc_host)) return;
+  std::fprintf(stderr,
+               "eddy jobmanager: WARNING: the rpc port listens on %s without TLS.\n"
+               "eddy jobmanager: WARNING: task managers must prove the cluster secret, but jobs, records and\n"
+               "eddy jobmanager: WARNING: checkpoints cross the network in clear text, and anyone on the path can\n"
+               "eddy jobmanager: WARNING: read them or take over a link. Configure tls: (see docs/cluster.md) or\n"
+               "eddy jobmanager: WARNING: bind --rpc-bind to 127.0.0.1 on a single host.\n",
+               rpc_host.empty() ? "every interface" : rpc_host.c_str());
+}
+
+}  // namespace
 
 int run_jobmanager(const ClusterFlags& flags) {
   auto config = resolve_cluster_config(flags);
@@ -39,32 +60,37 @@ int run_jobmanager(const ClusterFlags& flags) {
   auto cfg = make_cluster_node_config(c);
   auto sys = std::make_unique<caf::actor_system>(*cfg);
   JobManagerOptions options;
-  options.require_secret = true;
-  options.secret = c.secret;
+  options.cluster_mode = true;
   options.heartbeat_timeout_us = c.heartbeat_timeout_us;
   options.checkpoint_base = c.checkpoint_dir;
   options.clear_checkpoints_on_fresh_start = true;
   caf::actor jm = spawn_job_manager(*sys, options);
+  caf::actor gatekeeper = spawn_gatekeeper(*sys, jm);
   int code = kExitOk;
   {
-    auto published = publish_actor(*sys, jm, rpc_host, rpc_port, c.tls_enabled());
-    auto rest = published.ok() ? RestServer::start(*sys, jm, rest_host, rest_port)
-                               : Result<std::unique_ptr<RestServer>>(published.status());
+    RpcGateOptions gate_options;
+    gate_options.secret = c.secret;
+    gate_options.tls = c.tls_enabled();
+    auto gate = RpcGate::open(*sys, gatekeeper, rpc_host, rpc_port, gate_options);
+    auto rest = gate.ok() ? RestServer::start(*sys, jm, rest_host, rest_port)
+                          : Result<std::unique_ptr<RestServer>>(gate.status());
     if (!rest.ok()) {
       std::fprintf(stderr, "eddy jobmanager: %s\n", rest.status().message().c_str());
       code = kExitJobFailed;
     } else {
       std::fprintf(stderr, "eddy jobmanager: task managers connect to %s:%u (%s); REST API on http://%s:%u\n",
-                   rpc_host.empty() ? "0.0.0.0" : rpc_host.c_str(), *published,
-                   c.tls_enabled() ? "mutual TLS" : "plain TCP, no TLS configured",
+                   rpc_host.empty() ? "0.0.0.0" : rpc_host.c_str(), (*gate)->port(),
+                   c.tls_enabled() ? "cluster secret, then mutual TLS" : "cluster secret, plain TCP, no TLS configured",
                    rest_host.c_str(), (*rest)->port());
+      warn_if_exposed(rpc_host, c.tls_enabled());
       if (!c.checkpoint_dir.empty())
         std::fprintf(stderr, "eddy jobmanager: relative checkpoints.dir of jobs are taken under %s "
                              "(every host must see it at that path)\n", c.checkpoint_dir.c_str());
       while (stop_signal() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       std::fprintf(stderr, "eddy jobmanager: stopping\n");
     }
-  }  // the REST server stops before the actors
+  }  // the REST server and the rpc gate stop before the actors
+  caf::anon_send_exit(gatekeeper, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(jm, caf::exit_reason::user_shutdown);
   exit_if_stuck(code, 5);
   sys.reset();

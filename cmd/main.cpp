@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
                     "its REST API. Needs the cluster secret (EDDY_CLUSTER_SECRET or cluster.secret). Runs "
                     "until SIGINT/SIGTERM.");
   jm_cmd->add_option("--rpc-bind", jm_flags.rpc_bind,
-                     "HOST:PORT where task managers connect (default 0.0.0.0:6123)");
+                     "HOST:PORT where task managers connect (default 127.0.0.1:6123: this host only; another "
+                     "address without tls: prints a warning)");
   jm_cmd->add_option("--rest", jm_flags.rest_bind, "HOST:PORT of the REST API (default 127.0.0.1:8081)");
   jm_cmd->add_option("--checkpoint-dir", jm_flags.checkpoint_dir,
                      "a directory every host sees (a shared mount): jobs' relative checkpoints.dir go under it");
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
   eddy::ClusterFlags tm_flags;
   auto* tm_cmd = app.add_subcommand(
       "taskmanager", "Run a task manager: registers its slots with the job manager and runs the subtasks "
-                     "deployed to it. Presents the cluster secret (EDDY_CLUSTER_SECRET or cluster.secret).");
+                     "deployed to it. Proves it knows the cluster secret (EDDY_CLUSTER_SECRET or cluster.secret) "
+                     "without sending it.");
   tm_cmd->add_option("--jobmanager", tm_flags.jobmanager, "HOST:PORT of the job manager's rpc endpoint");
   tm_cmd->add_option("--slots", tm_flags.slots, "task slots offered (default 1)")->check(CLI::Range(1, 32768));
   tm_cmd->add_option("--name", tm_flags.name, "name shown by GET /taskmanagers (default HOSTNAME-PID)");

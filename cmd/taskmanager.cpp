@@ -1,6 +1,6 @@
 // `eddy taskmanager --jobmanager HOST:PORT`: a task manager process. Connects
-// to the job manager (retrying while it is not up yet), registers its slots
-// with the cluster secret, and runs what the job master deploys until it is
+// to the job manager (retrying while it is not up yet) with the cluster
+// handshake (proving the cluster secret), registers its slots, and runs what the job master deploys until it is
 // refused, cannot reach the job manager for --connect-timeout seconds, or
 // gets SIGINT/SIGTERM.
 #include <arpa/inet.h>
@@ -81,7 +81,6 @@ int run_taskmanager(const ClusterFlags& flags) {
   options.slots = c.slots;
   options.name = c.name.empty() ? default_name() : c.name;
   options.host = local_address_towards(host, port);
-  options.secret = c.secret;
   options.heartbeat_interval_us = c.heartbeat_interval_us;
   // Like Flink's task managers, one that loses its job manager (a partition,
   // a pause longer than the heartbeat timeout, a job manager restart) stops
@@ -91,8 +90,9 @@ int run_taskmanager(const ClusterFlags& flags) {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(flags.connect_timeout_s);
     bool said = false;
     while (stop_signal() == 0) {
-      jm = connect_actor(*sys, host, port, c.tls_enabled());
-      if (jm.ok() || std::chrono::steady_clock::now() >= give_up) break;
+      jm = connect_to_job_manager(*sys, host, port, c.tls_enabled(), c.secret, options.name);
+      // A refusal (the secret, not a job manager) does not get better by retrying.
+      if (jm.ok() || !jm.status().retryable() || std::chrono::steady_clock::now() >= give_up) break;
       if (!said)
         std::fprintf(stderr, "eddy taskmanager: %s the job manager at %s:%u...\n",
                      first ? "waiting for" : "reconnecting to", host.c_str(), port);
@@ -102,7 +102,9 @@ int run_taskmanager(const ClusterFlags& flags) {
     if (stop_signal() != 0) break;
     if (!jm.ok()) {
       std::fprintf(stderr, "eddy taskmanager: %s%s\n", jm.status().message().c_str(),
-                   c.tls_enabled() ? " (with TLS on, both sides need certificates signed by the same CA)" : "");
+                   c.tls_enabled() && jm.status().retryable()
+                       ? " (with TLS on, both sides need certificates signed by the same CA)"
+                       : "");
       code = kExitJobFailed;
       break;
     }

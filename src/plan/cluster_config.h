@@ -14,7 +14,7 @@ namespace eddy {
 
 struct ClusterConfig {
   // jobmanager:
-  std::string rpc_bind = "0.0.0.0:6123";    // where task managers connect (rpc)
+  std::string rpc_bind = "127.0.0.1:6123";  // where task managers connect (rpc); loopback unless told
   std::string rest_bind = "127.0.0.1:8081";  // the REST API (rest)
   // taskmanager:
   std::string jobmanager;   // HOST:PORT of the job manager's rpc endpoint (jobmanager)

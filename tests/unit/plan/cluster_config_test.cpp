@@ -21,7 +21,7 @@ std::string read_example(const char* name) {
 TEST_CASE("the example cluster configs parse and set what they say") {
   ClusterConfig jm;
   REQUIRE(parse_cluster_config("jobmanager.yaml", read_example("jobmanager.yaml"), jm).is_ok());
-  CHECK(jm.rpc_bind == "0.0.0.0:6123");
+  CHECK(jm.rpc_bind == "127.0.0.1:6123");
   CHECK(jm.rest_bind == "127.0.0.1:8081");
   CHECK(jm.heartbeat_interval_us == 1000000);
   CHECK(jm.heartbeat_timeout_us == 10000000);
