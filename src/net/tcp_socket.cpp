@@ -113,7 +113,7 @@ Result<Listener> listen_tcp(const std::string& host, uint16_t port) {
 
 Status write_all(int fd, std::string_view bytes, Deadline deadline) {
   while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       bytes.remove_prefix(static_cast<size_t>(n));
     } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -129,7 +129,7 @@ Status read_exact(int fd, size_t n, std::string& out, Deadline deadline) {
   const size_t goal = out.size() + n;
   char buf[512];
   while (out.size() < goal) {
-    const ssize_t got = ::recv(fd, buf, std::min(sizeof buf, goal - out.size()), 0);
+    const ssize_t got = ::recv(fd, buf, std::min(sizeof buf, goal - out.size()), MSG_DONTWAIT);
     if (got > 0) {
       out.append(buf, static_cast<size_t>(got));
     } else if (got == 0) {

@@ -1,7 +1,8 @@
 // Plain TCP sockets with deadlines, for the cluster handshake that runs before
 // CAF takes a connection over: connect, listen, read and write exactly, and
 // what an address is. Every socket made here is non-blocking and close-on-exec;
-// the calls wait with poll() until the deadline. Free of CAF.
+// the calls wait with poll() until the deadline (on any socket: reads and
+// writes never block). Free of CAF.
 #pragma once
 
 #include <chrono>

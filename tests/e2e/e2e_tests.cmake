@@ -20,6 +20,8 @@ add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_on
          --modes kill,inject --kills 25 --rows 1500000)
 set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)
 # Cluster mode: job manager and task manager processes, REST API, task manager
-# SIGKILL and failover, cluster secret, mutual TLS with a capture, network namespaces.
-add_test(NAME e2e_cluster COMMAND ${Python3_EXECUTABLE} ${E2E}/cluster/run_cluster.py $<TARGET_FILE:eddy>)
+# SIGKILL and failover, cluster secret, mutual TLS with a capture, network namespaces,
+# and a hostile peer at the rpc gate (test_peer).
+add_test(NAME e2e_cluster COMMAND ${Python3_EXECUTABLE} ${E2E}/cluster/run_cluster.py $<TARGET_FILE:eddy>
+         --peer $<TARGET_FILE:eddy_test_peer>)
 set_tests_properties(e2e_cluster PROPERTIES LABELS e2e TIMEOUT 900)

@@ -21,8 +21,14 @@ Modes (all by default):
             while the job runs, which goes on without a restart.
   netns     the job spans network namespaces (ip netns + veth, as root);
             skipped with a message where namespaces cannot be made.
+  doors     while a job runs: a plain CAF node is refused at the rpc gate; a
+            peer that knows the secret (test_peer) sends anonymous and signed
+            submit, cancel, jobdone and jobstate messages, all ignored and
+            logged; four BASP headers claiming 2.7 GB each leave the job
+            manager's memory as it was; a capture of the registrations holds
+            no secret; the job finishes undisturbed.
 
-Usage: run_cluster.py EDDY [--modes failover,endings,frozen,secret,tls,netns] [--keep]
+Usage: run_cluster.py EDDY [--peer TEST_PEER] [--modes failover,...,doors] [--keep]
 """
 import argparse
 import json
@@ -30,6 +36,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -533,13 +540,121 @@ def mode_netns(eddy, work):
         ip("link", "del", bridge, check=False)
 
 
-MODES = {"failover": mode_failover, "endings": mode_endings, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns}
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_capture(work, name, port):
+    """tshark on loopback for `port`, or None without tshark."""
+    if shutil.which("tshark") is None:
+        return None, None
+    pcap = os.path.join(work, name + ".pcap")
+    capture = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", f"tcp port {port}", "-w", pcap],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(2)  # tshark needs a moment before it captures
+    return capture, pcap
+
+
+def captured_payload(capture, pcap):
+    """Stops the capture; returns (packets with payload, their bytes concatenated)."""
+    time.sleep(1)
+    capture.send_signal(signal.SIGINT)
+    capture.wait(timeout=30)
+    fields = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.payload"], capture_output=True,
+                            text=True, timeout=120).stdout.splitlines()
+    payload = bytearray()
+    packets = 0
+    for line in fields:
+        if line.strip():
+            packets += 1
+            payload += bytes.fromhex(line.strip().replace(":", ""))
+    return packets, bytes(payload)
+
+
+def oversized_frames(rpc, n=4):
+    """Opens n connections that each send a CAF BASP header claiming 0xA4000040
+    payload bytes, as a pre-authentication attacker would; returns the sockets."""
+    header = struct.pack(">BBBBIQQQ", 1, 0, 0, 0, 0xA4000040, 0, 0, 0)
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", rpc), timeout=10)
+        s.sendall(header)
+        socks.append(s)
+    return socks
+
+
+def mode_doors(eddy, work, peer):
+    if peer is None:
+        print("doors: SKIPPED (no --peer test_peer binary given)")
+        return
+    rows, rate = 60000, 6000
+    expected = local_reference(eddy, work, rows, rate)
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    capture = None
+    try:
+        jm, rpc, rest_port = start_jobmanager(c)
+        capture, pcap = start_capture(work, "doors", rpc)
+        start_two_task_managers(c, rpc, rest_port)
+        job, outdir = submit(eddy, work, "doors", rows, rate, rest_port)
+        wait_until("RUNNING", lambda: job_state(rest_port, job)["state"] == "RUNNING")
+        # A node without eddy's handshake never reaches CAF's BASP.
+        plain = subprocess.run([peer, "plain", "127.0.0.1", str(rpc)], capture_output=True, text=True, timeout=60)
+        assert plain.stdout.startswith("refused"), plain.stdout + plain.stderr
+        # A peer with the secret reaches the gatekeeper only, which obeys none of this.
+        forged = subprocess.run([peer, "forge", "127.0.0.1", str(rpc), SECRET, job], capture_output=True, text=True,
+                                timeout=60)
+        assert forged.returncode == 0, forged.stdout + forged.stderr
+        for what in ("submit", "cancel", "jobdone", "register"):
+            assert f"{what}: refused" in forged.stdout, forged.stdout
+        # Oversized BASP frames before any handshake: the gate reads 10 bytes and closes.
+        before = rss_kib(jm.pid)
+        socks = oversized_frames(rpc)
+        time.sleep(1.5)
+        grew_mib = (rss_kib(jm.pid) - before) / 1024
+        for s in socks:
+            s.close()
+        assert grew_mib < 50, f"the job manager grew by {grew_mib:.0f} MiB after four oversized frames"
+        assert job_state(rest_port, job)["state"] == "RUNNING", job_state(rest_port, job)
+        status, body = rest(rest_port, "GET", "/jobs")
+        assert [j["id"] for j in body["jobs"]] == [job], body
+        final = wait_until("FINISHED", lambda: (lambda s: s if s["state"] in ("FINISHED", "FAILED") else None)(
+            job_state(rest_port, job)), timeout=90)
+        assert final["state"] == "FINISHED" and final["checkpoints"]["restarts"] == 0, final
+        assert sorted(t["name"] for t in task_managers(rest_port)) == ["tm1", "tm2"]
+        got = committed_csv_rows(outdir)
+        assert got == expected, f"output differs from the local run: {len(got)} vs {len(expected)} rows"
+        log = log_of(jm)
+        assert "did not speak eddy's cluster handshake" in log, log
+        for atom in ("submit", "cancel", "jobdone", "jobstate"):
+            assert f"ignored a '{atom}' message" in log, log
+        assert "ignored a registration" in log, log
+        note = ""
+        if capture is not None:
+            packets, payload = captured_payload(capture, pcap)
+            assert payload.count(b"EDDYRPC1") >= 4, "the capture missed the handshakes"
+            assert SECRET.encode() not in payload, "the cluster secret crossed the wire"
+            note = f"; {packets} captured rpc packets hold the handshakes and not the secret"
+        print(f"doors: plain CAF node refused; forged submit/cancel/jobdone/jobstate/register ignored and logged; "
+              f"four 2.7 GB frame headers: job manager RSS +{grew_mib:.1f} MiB; job finished undisturbed{note}")
+    finally:
+        if capture is not None and capture.poll() is None:
+            capture.kill()
+        c.stop_all()
+
+
+MODES = {"failover": mode_failover, "endings": mode_endings, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns,
+         "doors": mode_doors}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
     ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--peer", help="the test_peer binary (mode doors)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     eddy = os.path.abspath(args.eddy)
@@ -549,7 +664,10 @@ def main():
         for m in args.modes.split(","):
             t0 = time.time()
             try:
-                MODES[m](eddy, work)
+                if m == "doors":
+                    mode_doors(eddy, work, os.path.abspath(args.peer) if args.peer else None)
+                else:
+                    MODES[m](eddy, work)
                 print(f"  {m}: ok ({time.time() - t0:.1f}s)")
             except Exception as e:  # report every mode, then fail
                 failed += 1
