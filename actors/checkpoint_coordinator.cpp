@@ -166,7 +166,7 @@ void complete(self_ptr self) {
   }
   if (*waiting == 0) deliver();
   if (!savepoint && spec(self).retain > 0) {
-    auto kept = CheckpointStorage(root(self)).retain(spec(self).retain);
+    auto kept = CheckpointStorage(root(self), self->state.setup.first_id).retain(spec(self).retain);
     if (!kept.ok())
       std::fprintf(stderr, "eddy: cannot delete old checkpoints in %s: %s\n", root(self).c_str(),
                    kept.status().message().c_str());

@@ -19,6 +19,7 @@ struct CheckpointCoordinatorSetup {
   JobGraphPtr graph;
   caf::actor job_master;
   int64_t next_id = 1;
+  int64_t first_id = 0;  // the run's first checkpoint: retention touches none older
   std::vector<std::vector<caf::actor>> subtasks;     // [vertex][index]
   std::map<int, caf::actor> source_coordinators;      // by vertex
   std::map<std::pair<int32_t, int32_t>, std::string> final_states;  // subtasks that ended

@@ -32,6 +32,7 @@ struct JobEntry {
   caf::actor notify;        // the submitter, told if the master dies without reporting
   std::vector<caf::actor> slots;  // one task manager per allocated slot
   JobResult result;         // name and state while running; everything once ended
+  std::string checkpoint_dir;  // its checkpoints.dir (resolved), empty without checkpoints
 };
 
 struct JobManagerState {
@@ -128,9 +129,17 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
     auto meta = CheckpointStorage::read_verified(job.restore_path);
     Status ok = meta.ok() ? check_restore(**graph, job.restore_path, *meta) : meta.status();
     if (!ok.is_ok()) return caf::make_error(caf::sec::invalid_argument, ok.message());
-  } else if (st.options.clear_checkpoints_on_fresh_start && !(*graph)->spec.checkpoints.dir.empty()) {
-    Status cleared = CheckpointStorage((*graph)->spec.checkpoints.dir).remove_all_checkpoints();
-    if (!cleared.is_ok()) return caf::make_error(caf::sec::invalid_argument, cleared.message());
+  }
+  const std::string& dir = (*graph)->spec.checkpoints.dir;
+  if (st.options.start_checkpoint_runs && !dir.empty()) {
+    for (const auto& [other, e] : st.jobs)
+      if (e.master && e.checkpoint_dir == dir)
+        return caf::make_error(caf::sec::invalid_argument, "job " + format_job_id(other) + " (" + e.result.name +
+                                                               ") is running with the same checkpoints.dir " + dir +
+                                                               ": give this job a directory of its own");
+    auto run = CheckpointStorage::start_run(dir);
+    if (!run.ok()) return caf::make_error(caf::sec::invalid_argument, run.status().message());
+    job.first_checkpoint_id = *run;
   }
   uint64_t id = 0;
   while (id == 0 || st.jobs.count(id) != 0) id = st.ids();
@@ -142,6 +151,7 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
   e.result.job_id = id;
   e.result.name = (*graph)->spec.name;
   e.result.state = "CREATED";
+  e.checkpoint_dir = dir;
   return id;
 }
 

@@ -20,9 +20,11 @@ struct JobManagerOptions {
   int64_t heartbeat_timeout_us = 0;
   /// Relative checkpoints.dir of submitted jobs are resolved against this.
   std::string checkpoint_base;
-  /// Cluster mode: a job submitted without a restore path removes the
-  /// checkpoints an earlier job left in its checkpoints.dir (as eddy local does).
-  bool clear_checkpoints_on_fresh_start = false;
+  /// Cluster mode: every submitted job starts a new run in its checkpoints.dir
+  /// (CheckpointStorage::start_run; earlier runs' checkpoints stay), and two
+  /// running jobs may not share a checkpoints.dir. eddy local starts the run
+  /// itself (it may resume the last one instead).
+  bool start_checkpoint_runs = false;
 };
 
 caf::actor spawn_job_manager(caf::actor_system& sys, JobManagerOptions options = {});

@@ -149,40 +149,24 @@ void on_failure(self_ptr self, const std::string& message) {
   self->delayed_send(self, std::chrono::microseconds(rs.delay_us), restart_atom::value);
 }
 
-/// The checkpoint a restart continues from: the newest that verifies (with a
-/// message for each newer one that does not), else what the job started from.
-std::string restore_point(self_ptr self) {
+/// The checkpoint a restart continues from: this run's newest that verifies
+/// (with a message for each one that does not), else what the job started
+/// from. An error when the run completed checkpoints and none verifies: its
+/// sinks committed output up to them, and starting over would write it again.
+Result<std::string> restore_point(self_ptr self) {
   auto& st = self->state;
   const std::string& root = st.graph->spec.checkpoints.dir;
-  if (!root.empty()) {
-    std::vector<std::string> warnings;
-    auto latest = CheckpointStorage(root).latest(warnings);
-    for (const auto& w : warnings) std::fprintf(stderr, "eddy: %s\n", w.c_str());
-    if (latest.ok() && *latest) return (*latest)->first;
-    if (!latest.ok()) std::fprintf(stderr, "eddy: %s\n", latest.status().message().c_str());
-  }
+  if (root.empty()) return st.submission.restore_path;
+  CheckpointStorage storage(root, st.submission.first_checkpoint_id);
+  std::vector<std::string> warnings;
+  auto latest = storage.latest(warnings);
+  for (const auto& w : warnings) std::fprintf(stderr, "eddy: %s\n", w.c_str());
+  if (!latest.ok()) return latest.status();
+  if (*latest) return (*latest)->first;
+  if (!storage.completed_ids().empty())
+    return Status::io_error("no checkpoint of this run in " + root + " verifies (see the lines above), and starting "
+                            "over would write committed output again; nothing was deleted");
   return st.submission.restore_path;
-}
-
-/// The next checkpoint id: above every checkpoint and savepoint in the directory.
-int64_t next_checkpoint_id(const std::string& root) {
-  int64_t high = 0;
-  auto scan = [&](const std::filesystem::path& dir, const std::string& prefix) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind(prefix, 0) != 0) continue;
-      try {
-        high = std::max<int64_t>(high, std::stoll(name.substr(prefix.size())));
-      } catch (const std::exception&) {
-      }
-    }
-  };
-  if (!root.empty()) {
-    scan(root, "chk-");
-    scan(std::filesystem::path(root) / "savepoints", "savepoint-");
-  }
-  return high + 1;
 }
 
 std::vector<OperatorSignature> signatures(const JobGraph& graph) {
@@ -241,7 +225,8 @@ void wire_all(self_ptr self) {
     CheckpointCoordinatorSetup setup;
     setup.graph = st.graph;
     setup.job_master = caf::actor_cast<caf::actor>(self);
-    setup.next_id = next_checkpoint_id(root);
+    setup.next_id = CheckpointStorage::next_id(root);
+    setup.first_id = st.submission.first_checkpoint_id;
     setup.subtasks = st.subtasks;
     for (const auto& [v, c] : st.coordinators) setup.source_coordinators[v] = c;
     setup.operators = signatures(*st.graph);
@@ -420,7 +405,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         if (s.ended) return;
         s.restarting = false;
         ++s.attempt;
-        s.restore_path = restore_point(self);
+        auto point = restore_point(self);
+        if (!point.ok()) return end_job(self, "FAILED", "cannot restart: " + point.status().message());
+        s.restore_path = *point;
         if (!s.restore_path.empty())
           std::fprintf(stderr, "eddy: job '%s' restarts from %s\n", s.graph->spec.name.c_str(),
                        s.restore_path.c_str());

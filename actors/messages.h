@@ -82,6 +82,9 @@ struct JobSubmission {
   std::string text;
   int32_t parallelism = 0;   // 0: as the file says
   std::string restore_path;  // a checkpoint or savepoint dir to start from; empty: fresh
+  /// The run of checkpoints.dir this job writes (CheckpointStorage::start_run):
+  /// only checkpoints from this id on are its own to restore, keep and delete.
+  int64_t first_checkpoint_id = 0;
   std::vector<InjectedFault> faults;
   /// A relative checkpoints.dir is taken relative to this (the cluster's shared
   /// checkpoint directory); empty: relative to the working directory.
@@ -184,7 +187,7 @@ typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
-           x.restore_path, x.faults, x.checkpoint_base, x.wait_for_slots);
+           x.restore_path, x.first_checkpoint_id, x.faults, x.checkpoint_base, x.wait_for_slots);
 }
 
 template <class Inspector>

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "actors/job_manager.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "runtime/task_runner.h"
 
@@ -96,6 +97,7 @@ TaskOptions task_options(const SubtaskState& st) {
                         std::to_string(st.deployment.attempt)))
                           .string();
   o.fail_after_records = st.deployment.fail_after_records;
+  o.job_id = format_job_id(st.deployment.job_id);
   return o;
 }
 

@@ -63,7 +63,7 @@ int run_jobmanager(const ClusterFlags& flags) {
   options.cluster_mode = true;
   options.heartbeat_timeout_us = c.heartbeat_timeout_us;
   options.checkpoint_base = c.checkpoint_dir;
-  options.clear_checkpoints_on_fresh_start = true;
+  options.start_checkpoint_runs = true;
   caf::actor jm = spawn_job_manager(*sys, options);
   caf::actor gatekeeper = spawn_gatekeeper(*sys, jm);
   int code = kExitOk;

@@ -236,51 +236,68 @@ std::optional<InjectedFault> parse_fault(const std::string& spec) {
   }
 }
 
-/// Where the job starts: a savepoint, the latest checkpoint (--resume), or
-/// fresh, which clears the checkpoints an earlier run left in checkpoints.dir
-/// (so a later --resume cannot pick up another run's state).
-int choose_start(const JobGraph& graph, const LocalOptions& opt, std::string& restore_path) {
+/// --resume: continues the last run of `root` from its newest checkpoint
+/// that verifies. Refuses (deleting nothing) when the run has checkpoints and
+/// none verifies; kExitOk with an empty restore path when it has none.
+int resume_last_run(const std::string& root, const LocalOptions& opt, JobSubmission& submission) {
+  auto run = CheckpointStorage::current_run(root);
+  if (!run.ok()) {
+    std::fprintf(stderr, "%s: %s\n", opt.pipeline.c_str(), run.status().message().c_str());
+    return kExitRefused;
+  }
+  CheckpointStorage storage(root, *run);
+  std::vector<std::string> warnings;
+  auto latest = storage.latest(warnings);
+  for (const auto& w : warnings) std::fprintf(stderr, "%s\n", w.c_str());
+  if (!latest.ok()) {
+    std::fprintf(stderr, "%s\n", latest.status().message().c_str());
+    return kExitRefused;
+  }
+  if (*latest) {
+    submission.restore_path = (*latest)->first;
+    submission.first_checkpoint_id = *run;
+    std::fprintf(stderr, "resuming from checkpoint %lld in %s\n", static_cast<long long>((*latest)->second.id),
+                 submission.restore_path.c_str());
+    (void)storage.remove_incomplete();
+    return kExitOk;
+  }
+  if (!storage.completed_ids().empty()) {
+    std::fprintf(stderr, "%s: --resume: no checkpoint of the last run in %s verifies (see above). Nothing was run "
+                         "and nothing deleted: fix what is wrong (a mount, permissions) and resume again, or resume "
+                         "from an older one with --from-savepoint DIR, or run without --resume to start over\n",
+                 opt.pipeline.c_str(), root.c_str());
+    return kExitRefused;
+  }
+  std::fprintf(stderr, "no completed checkpoint of the last run in %s; starting fresh\n", root.c_str());
+  return kExitOk;
+}
+
+/// Where the job starts: a savepoint, the last run's latest checkpoint
+/// (--resume), or fresh. A fresh start or a savepoint starts a new run in
+/// checkpoints.dir, above the checkpoints earlier runs left, which stay.
+int choose_start(const JobGraph& graph, const LocalOptions& opt, JobSubmission& submission) {
   const std::string& root = graph.spec.checkpoints.dir;
   if (opt.savepoint_on_cancel && root.empty()) {
     std::fprintf(stderr, "%s: --savepoint-on-cancel needs checkpoints.dir in the pipeline file "
                          "(savepoints go to its savepoints/ folder)\n", opt.pipeline.c_str());
     return kExitRefused;
   }
-  if (!opt.from_savepoint.empty()) {
-    restore_path = opt.from_savepoint;
-    if (!root.empty()) (void)CheckpointStorage(root).remove_all_checkpoints();
-    return kExitOk;
-  }
-  if (root.empty()) {
-    if (opt.resume) {
-      std::fprintf(stderr, "%s: --resume needs checkpoints.dir in the pipeline file\n", opt.pipeline.c_str());
-      return kExitRefused;
-    }
-    return kExitOk;
-  }
-  CheckpointStorage storage(root);
-  if (opt.resume) {
-    std::vector<std::string> warnings;
-    auto latest = storage.latest(warnings);
-    for (const auto& w : warnings) std::fprintf(stderr, "%s\n", w.c_str());
-    if (!latest.ok()) {
-      std::fprintf(stderr, "%s\n", latest.status().message().c_str());
-      return kExitRefused;
-    }
-    if (*latest) {
-      restore_path = (*latest)->first;
-      std::fprintf(stderr, "resuming from checkpoint %lld in %s\n",
-                   static_cast<long long>((*latest)->second.id), restore_path.c_str());
-      (void)storage.remove_incomplete();
-      return kExitOk;
-    }
-    std::fprintf(stderr, "no completed checkpoint in %s; starting fresh\n", root.c_str());
-  }
-  Status cleared = storage.remove_all_checkpoints();
-  if (!cleared.is_ok()) {
-    std::fprintf(stderr, "%s\n", cleared.message().c_str());
+  if (root.empty() && opt.resume) {
+    std::fprintf(stderr, "%s: --resume needs checkpoints.dir in the pipeline file\n", opt.pipeline.c_str());
     return kExitRefused;
   }
+  submission.restore_path = opt.from_savepoint;
+  if (root.empty()) return kExitOk;
+  if (opt.resume && opt.from_savepoint.empty()) {
+    const int resumed = resume_last_run(root, opt, submission);
+    if (resumed != kExitOk || !submission.restore_path.empty()) return resumed;
+  }
+  auto run = CheckpointStorage::start_run(root);
+  if (!run.ok()) {
+    std::fprintf(stderr, "%s: %s\n", opt.pipeline.c_str(), run.status().message().c_str());
+    return kExitRefused;
+  }
+  submission.first_checkpoint_id = *run;
   return kExitOk;
 }
 
@@ -311,7 +328,7 @@ int run_local(const LocalOptions& opt) {
     }
     submission.faults.push_back(*fault);
   }
-  const int start = choose_start(**graph, opt, submission.restore_path);
+  const int start = choose_start(**graph, opt, submission);
   if (start != kExitOk) return start;
   const int32_t needed = (*graph)->max_vertex_parallelism();
   const int32_t slots = opt.slots > 0 ? opt.slots : (needed + opt.taskmanagers - 1) / opt.taskmanagers;

@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kCheckpointPrefix = "chk-";
+constexpr const char* kRunFileName = "_run";
 
 /// The id of a "chk-<id>" dir name; nullopt for any other name.
 std::optional<int64_t> checkpoint_id_of(std::string_view name) {
@@ -141,8 +142,51 @@ Status check_file_name(const std::string& name) {
 
 }  // namespace
 
-CheckpointStorage::CheckpointStorage(std::string root) : root_(std::move(root)) {
+CheckpointStorage::CheckpointStorage(std::string root, int64_t first_id)
+    : root_(std::move(root)), first_id_(first_id) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+int64_t CheckpointStorage::next_id(const std::string& root) {
+  int64_t high = 0;
+  auto scan = [&](const fs::path& dir, std::string_view prefix) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      // "chk-12", "savepoint-12-20240101-120000": the digits after the prefix.
+      int64_t id = 0;
+      const char* begin = name.data() + prefix.size();
+      const auto [end, err] = std::from_chars(begin, name.data() + name.size(), id);
+      if (err == std::errc() && end != begin) high = std::max(high, id);
+    }
+  };
+  scan(root, kCheckpointPrefix);
+  scan(fs::path(root) / "savepoints", "savepoint-");
+  return high + 1;
+}
+
+Result<int64_t> CheckpointStorage::start_run(const std::string& root) {
+  EDDY_RETURN_IF_ERROR(make_dirs_durably(root));
+  const int64_t first = next_id(root);
+  EDDY_RETURN_IF_ERROR(
+      write_file_durably((fs::path(root) / kRunFileName).string(), "first_checkpoint=" + std::to_string(first) + "\n"));
+  return first;
+}
+
+Result<int64_t> CheckpointStorage::current_run(const std::string& root) {
+  Result<std::string> text = read_whole_file((fs::path(root) / kRunFileName).string());
+  if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? Result<int64_t>(int64_t{0}) : text.status();
+  constexpr std::string_view kKey = "first_checkpoint=";
+  int64_t first = 0;
+  const std::string& t = *text;
+  const auto [end, err] = t.rfind(kKey, 0) == 0
+                              ? std::from_chars(t.data() + kKey.size(), t.data() + t.size(), first)
+                              : std::from_chars_result{t.data(), std::errc::invalid_argument};
+  if (err != std::errc() || first < 0 || (end != t.data() + t.size() && *end != '\n'))
+    return Status::parse_error(root + "/" + kRunFileName + ": expected 'first_checkpoint=<id>', got '" +
+                               t.substr(0, 60) + "'");
+  return first;
 }
 
 std::string CheckpointStorage::checkpoint_dir(int64_t id) const {
@@ -249,7 +293,7 @@ Result<CheckpointMetadata> CheckpointStorage::read_verified(const std::string& d
   return m;
 }
 
-Result<std::vector<int64_t>> CheckpointStorage::list_completed() const {
+Result<std::vector<int64_t>> CheckpointStorage::list_completed(int64_t from) const {
   std::vector<int64_t> ids;
   std::error_code ec;
   fs::directory_iterator it(root_, ec);
@@ -257,7 +301,7 @@ Result<std::vector<int64_t>> CheckpointStorage::list_completed() const {
   if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     const auto id = checkpoint_id_of(it->path().filename().string());
-    if (id && is_regular_file(it->path().string() + "/" + kMetadataFileName)) ids.push_back(*id);
+    if (id && *id >= from && is_regular_file(it->path().string() + "/" + kMetadataFileName)) ids.push_back(*id);
   }
   if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
   std::sort(ids.begin(), ids.end());
@@ -265,13 +309,13 @@ Result<std::vector<int64_t>> CheckpointStorage::list_completed() const {
 }
 
 std::vector<int64_t> CheckpointStorage::completed_ids() const {
-  Result<std::vector<int64_t>> ids = list_completed();
+  Result<std::vector<int64_t>> ids = list_completed(first_id_);
   return ids.ok() ? std::move(ids).value() : std::vector<int64_t>{};
 }
 
 Result<std::optional<VerifiedCheckpoint>> CheckpointStorage::latest(
     std::vector<std::string>& warnings) const {
-  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
+  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed(first_id_));
   for (size_t i = ids.size(); i-- > 0;) {
     const std::string dir = checkpoint_dir(ids[i]);
     Result<CheckpointMetadata> m = read_verified(dir);
@@ -302,9 +346,21 @@ Result<size_t> CheckpointStorage::delete_shared(const std::vector<std::string>& 
   return deleted;
 }
 
+Result<std::vector<std::string>> CheckpointStorage::shared_references(const std::set<int64_t>& except) const {
+  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed(0));
+  std::vector<std::string> refs;
+  for (int64_t id : ids) {
+    if (except.count(id) > 0) continue;
+    Result<CheckpointMetadata> m = load_metadata(checkpoint_dir(id));
+    if (!m.ok()) return Status(m.status().code(), m.status().message() + "; shared files were left alone", true);
+    for (auto& name : shared_names(*m)) refs.push_back(std::move(name));
+  }
+  return refs;
+}
+
 Result<size_t> CheckpointStorage::retain(int32_t retain) {
   if (retain < 1) return Status::invalid("checkpoint retention must be at least 1");
-  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
+  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed(first_id_));
   std::map<int64_t, Result<CheckpointMetadata>> metas;
   for (int64_t id : ids) metas.emplace(id, load_metadata(checkpoint_dir(id)));
 
@@ -318,32 +374,23 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
   }
   if (!oldest_kept) return size_t{0};
 
-  std::vector<std::string> candidates, keep;
-  bool refs_unknown = false;  // a surviving checkpoint whose metadata could not be read
+  std::vector<std::string> candidates;
+  std::set<int64_t> deleted_ids;
   Status first_error;
   for (auto& [id, m] : metas) {
-    if (id >= *oldest_kept) {
-      if (m.ok()) {
-        for (auto& name : shared_names(*m)) keep.push_back(std::move(name));
-      } else if (m.status().retryable()) {
-        refs_unknown = true;
-      }
-      continue;
-    }
+    if (id >= *oldest_kept) continue;
     // Removing _metadata first leaves an incomplete dir, never a complete-looking broken one.
     const std::string dir = checkpoint_dir(id);
     std::error_code ec;
     fs::remove(dir + "/" + kMetadataFileName, ec);
     if (ec) {  // still complete: its shared files stay referenced
-      if (m.ok()) for (auto& name : shared_names(*m)) keep.push_back(std::move(name));
-      if (first_error.is_ok())
-        first_error = Status::io_error("cannot delete '" + dir + "': " + ec.message());
+      if (first_error.is_ok()) first_error = Status::io_error("cannot delete '" + dir + "': " + ec.message());
       continue;
     }
+    deleted_ids.insert(id);
     if (m.ok()) for (auto& name : shared_names(*m)) candidates.push_back(std::move(name));
     fs::remove_all(dir, ec);  // leftovers are cleaned by remove_incomplete
-    if (ec && first_error.is_ok())
-      first_error = Status::io_error("cannot delete '" + dir + "': " + ec.message());
+    if (ec && first_error.is_ok()) first_error = Status::io_error("cannot delete '" + dir + "': " + ec.message());
   }
   // The deletions of _metadata must be durable before any shared file goes, or a
   // crash could resurrect a complete-looking checkpoint whose files are gone.
@@ -354,8 +401,9 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
   Status stale = remove_incomplete_below(*oldest_kept);
   if (!stale.is_ok() && first_error.is_ok()) first_error = stale;
   size_t deleted = 0;
-  if (!refs_unknown) {
-    EDDY_ASSIGN_OR_RETURN(deleted, delete_shared(candidates, keep));
+  Result<std::vector<std::string>> keep = shared_references(deleted_ids);
+  if (keep.ok() && !candidates.empty()) {
+    EDDY_ASSIGN_OR_RETURN(deleted, delete_shared(candidates, *keep));
   }
   if (!first_error.is_ok()) return first_error;
   return deleted;
@@ -363,30 +411,6 @@ Result<size_t> CheckpointStorage::retain(int32_t retain) {
 
 Result<CheckpointMetadata> CheckpointStorage::read_metadata(const std::string& dir) {
   return load_metadata(dir);
-}
-
-Status CheckpointStorage::remove_all_checkpoints() {
-  std::error_code ec;
-  std::vector<std::string> doomed;
-  fs::directory_iterator it(root_, ec);
-  if (ec == std::errc::no_such_file_or_directory) return Status::ok();
-  if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
-  for (; it != fs::directory_iterator(); it.increment(ec))
-    if (checkpoint_id_of(it->path().filename().string())) doomed.push_back(it->path().string());
-  if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
-  // Newest metadata first gone, so a crash half-way never leaves an older
-  // checkpoint looking like the latest one with its shared files deleted.
-  auto id_of = [](const std::string& dir) { return *checkpoint_id_of(fs::path(dir).filename().string()); };
-  std::sort(doomed.begin(), doomed.end(),
-            [&](const std::string& a, const std::string& b) { return id_of(a) > id_of(b); });
-  for (const auto& dir : doomed) {
-    fs::remove(dir + "/" + kMetadataFileName, ec);
-    fs::remove_all(dir, ec);
-    if (ec) return Status::io_error("cannot delete '" + dir + "': " + ec.message());
-  }
-  fs::remove_all(shared_dir(), ec);
-  if (ec) return Status::io_error("cannot delete '" + shared_dir() + "': " + ec.message());
-  return Status::ok();
 }
 
 Status CheckpointStorage::remove_incomplete_below(int64_t below) {
@@ -398,7 +422,8 @@ Status CheckpointStorage::remove_incomplete_below(int64_t below) {
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     const std::string path = it->path().string();
     const auto id = checkpoint_id_of(it->path().filename().string());
-    if (id && *id < below && !is_regular_file(path + "/" + kMetadataFileName)) incomplete.push_back(path);
+    if (id && *id >= first_id_ && *id < below && !is_regular_file(path + "/" + kMetadataFileName))
+      incomplete.push_back(path);
   }
   if (ec) return Status::io_error("cannot list '" + root_ + "': " + ec.message());
   for (const auto& dir : incomplete) {
@@ -411,18 +436,8 @@ Status CheckpointStorage::remove_incomplete_below(int64_t below) {
 Status CheckpointStorage::remove_incomplete() {
   EDDY_RETURN_IF_ERROR(remove_incomplete_below(std::numeric_limits<int64_t>::max()));
 
-  // Every entry of shared/ that no completed checkpoint references.
-  EDDY_ASSIGN_OR_RETURN(std::vector<int64_t> ids, list_completed());
-  std::vector<std::string> keep;
-  for (int64_t id : ids) {
-    Result<CheckpointMetadata> m = load_metadata(checkpoint_dir(id));
-    if (m.ok()) {
-      for (auto& name : shared_names(*m)) keep.push_back(std::move(name));
-    } else if (m.status().retryable()) {  // references unknown: delete no shared file
-      return Status(m.status().code(),
-                    m.status().message() + "; shared files were left alone", true);
-    }
-  }
+  // Every entry of shared/ that no completed checkpoint of any run references.
+  EDDY_ASSIGN_OR_RETURN(std::vector<std::string> keep, shared_references({}));
   std::vector<std::string> unreferenced;
   std::error_code ec;
   fs::recursive_directory_iterator sit(shared_dir(), ec);

@@ -7,11 +7,18 @@
 //   <root>/chk-<id>/<files>       state files of that checkpoint
 //   <root>/shared/<name>          files shared by several checkpoints (incremental RocksDB SSTs)
 //   <root>/savepoints/savepoint-<id>-<YYYYmmdd-HHMMSS>/   self-contained, never deleted here
+//   <root>/_run                   "first_checkpoint=<id>": the checkpoints of the current run
+//                                 (the job started last in this root) are those from <id> on
+//
+// A run uses, keeps and deletes its own checkpoints only: those of earlier
+// runs stay until the user deletes them, as Flink keeps a job's retained
+// checkpoints under that job's id.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,12 +36,24 @@ using VerifiedCheckpoint = std::pair<std::string, CheckpointMetadata>;
 /// Name of the file that completes a checkpoint or savepoint dir.
 inline constexpr const char* kMetadataFileName = "_metadata";
 
-/// One pipeline's checkpoint root. Methods that change the root (prepare_*,
-/// retain, remove_incomplete) belong to the checkpoint coordinator alone;
-/// write_file may run on any subtask, each in its own files.
+/// One pipeline's checkpoint root, as one run sees it: completed_ids, latest,
+/// retain and remove_incomplete consider checkpoints with ids from `first_id`
+/// on (the run's, from current_run) and touch no other. Methods that change
+/// the root (prepare_*, retain, remove_incomplete) belong to the checkpoint
+/// coordinator alone; write_file may run on any subtask, each in its own files.
 class CheckpointStorage {
  public:
-  explicit CheckpointStorage(std::string root);
+  explicit CheckpointStorage(std::string root, int64_t first_id = 0);
+
+  /// Starts a new run in `root` (created if missing): its checkpoints get ids
+  /// above every chk-* and savepoint in the root, recorded in <root>/_run.
+  /// Deletes nothing. Returns the run's first id.
+  static Result<int64_t> start_run(const std::string& root);
+  /// The current run's first id from <root>/_run; 0 (every checkpoint) when
+  /// the root has no _run (made before runs were recorded, or never started).
+  static Result<int64_t> current_run(const std::string& root);
+  /// An id above every chk-* and savepoint in `root` (1 in an empty root).
+  static int64_t next_id(const std::string& root);
 
   const std::string& root() const { return root_; }
   /// <root>/chk-<id>
@@ -84,16 +103,17 @@ class CheckpointStorage {
   /// when they are read). For subtasks restoring after the job was checked.
   static Result<CheckpointMetadata> read_metadata(const std::string& dir);
 
-  /// Ids of chk-* dirs that have a _metadata file, ascending (not verified).
+  /// Ids of this run's chk-* dirs that have a _metadata file, ascending (not verified).
   std::vector<int64_t> completed_ids() const;
 
-  /// The newest checkpoint that verifies, as (dir, metadata); nullopt when
-  /// none. Each newer one that fails to verify adds a line to `warnings`
+  /// This run's newest checkpoint that verifies, as (dir, metadata); nullopt
+  /// when none does. Each one that fails to verify adds a line to `warnings`
   /// ("checkpoint 12 in DIR is unusable: ...; falling back to checkpoint 11").
-  /// Fails only when the root cannot be listed.
+  /// A checkpoint that fails is never deleted (the cause may pass: a mount
+  /// briefly gone). Fails only when the root cannot be listed.
   Result<std::optional<VerifiedCheckpoint>> latest(std::vector<std::string>& warnings) const;
 
-  /// Keeps the newest `retain` completed checkpoints whose metadata decodes;
+  /// Keeps this run's newest `retain` completed checkpoints whose metadata decodes;
   /// deletes the chk dirs older than the oldest kept one (_metadata first), then
   /// each shared file that a deleted checkpoint referenced and no kept one
   /// does. Never deletes a shared file not referenced by a deleted checkpoint,
@@ -103,28 +123,31 @@ class CheckpointStorage {
   /// immutable and, once dropped by compaction, never come back). Unreadable
   /// metadata newer than the oldest kept checkpoint is left alone. Incomplete
   /// dirs older than the oldest kept one (aborted attempts) go too. Returns the
-  /// number of shared files deleted.
+  /// number of shared files deleted. Shared files that any other checkpoint
+  /// (of any run) references stay; so do all when one's metadata cannot be read.
   Result<size_t> retain(int32_t retain);
 
-  /// Deletes chk-* dirs without _metadata (left by a crash), and every entry
-  /// of <root>/shared that no completed checkpoint references. Call only when
-  /// no checkpoint is in flight (at job start).
+  /// Deletes this run's chk-* dirs without _metadata (left by a crash), and
+  /// every entry of <root>/shared that no completed checkpoint of any run
+  /// references (none when a metadata cannot be read). Call only when no
+  /// checkpoint is in flight (at job start).
   Status remove_incomplete();
-
-  /// Deletes every checkpoint (chk-*) and the shared files; savepoints stay.
-  /// A fresh run starts with this, so --resume never picks an older run's state.
-  Status remove_all_checkpoints();
 
  private:
   /// Deletes the chk-* dirs below id `below` that have no _metadata.
   Status remove_incomplete_below(int64_t below);
-  /// Completed ids, ascending; an error when the root exists but cannot be listed.
-  Result<std::vector<int64_t>> list_completed() const;
+  /// Completed ids from `from` on, ascending; an error when the root exists
+  /// but cannot be listed.
+  Result<std::vector<int64_t>> list_completed(int64_t from) const;
+  /// The shared files that the completed checkpoints outside `except`
+  /// reference; an error when one of their metadata cannot be read.
+  Result<std::vector<std::string>> shared_references(const std::set<int64_t>& except) const;
   /// Deletes the shared files in `candidates` that are not in `keep`; counts them.
   Result<size_t> delete_shared(const std::vector<std::string>& candidates,
                                const std::vector<std::string>& keep) const;
 
   std::string root_;
+  int64_t first_id_ = 0;
 };
 
 /// Savepoint compatibility. Refuses (Status::invalid naming each difference)

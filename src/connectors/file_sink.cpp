@@ -45,6 +45,7 @@ class FileSink : public Operator {
       return Status::io_error("file sink: cannot create directory '" + config_.path + "': " +
                               ec.message());
     discard();
+    tag_ = ctx.job_id;
     index_ = ctx.subtask_index;
     parallelism_ = std::max(ctx.parallelism, 1);
     owner_bound_ = parallelism_;
@@ -68,13 +69,13 @@ class FileSink : public Operator {
 
   Status finish(Collector&) override {
     if (parallelism_ == 0) return Status::ok();
-    if (!prepared_) EDDY_RETURN_IF_ERROR(replace_old_output());
+    if (!prepared_) EDDY_RETURN_IF_ERROR(remove_leftovers());
     EDDY_RETURN_IF_ERROR(precommit(kEndOfInput));
     return commit_up_to(kEndOfInput);
   }
 
   // Failure or cancellation: the in-progress file stays hidden; a restore or
-  // the next fresh start deletes it.
+  // a restart of the same job deletes it.
   Status close() override {
     discard();
     return Status::ok();
@@ -83,6 +84,7 @@ class FileSink : public Operator {
   Status snapshot_operator_state(int64_t checkpoint_id, std::string& out) override {
     EDDY_RETURN_IF_ERROR(precommit(checkpoint_id));
     FileSinkState state;
+    state.tag = tag_;
     state.subtask = index_;
     state.owner_bound = owner_bound_;
     state.owners.push_back(OwnerParts{index_, next_seq_, pending_});
@@ -103,13 +105,23 @@ class FileSink : public Operator {
  private:
   std::string path_of(int32_t owner, int64_t seq, bool hidden) const {
     return (std::filesystem::path(config_.path) /
-            part_file_name(PartName{owner, seq, hidden}, writer_.extension()))
+            part_file_name(PartName{tag_, owner, seq, hidden}, writer_.extension()))
         .string();
+  }
+
+  // The part files of this sink's own output (its tag): no other file is
+  // ever touched, whatever its name.
+  Result<std::vector<PartName>> own_part_files() const {
+    EDDY_ASSIGN_OR_RETURN(std::vector<PartName> files, list_part_files(config_.path, writer_.extension()));
+    std::vector<PartName> own;
+    for (auto& f : files)
+      if (f.tag == tag_) own.push_back(std::move(f));
+    return own;
   }
 
   // Opens the in-progress file for the rows after the last barrier.
   Status open_part() {
-    if (!prepared_) EDDY_RETURN_IF_ERROR(replace_old_output());
+    if (!prepared_) EDDY_RETURN_IF_ERROR(remove_leftovers());
     file_path_ = path_of(index_, next_seq_, /*hidden=*/true);
     file_ = std::fopen(file_path_.c_str(), "wb");
     if (file_ == nullptr)
@@ -150,12 +162,13 @@ class FileSink : public Operator {
     return renamed ? sync_directory(config_.path) : Status::ok();
   }
 
-  // A fresh start (no restore): the output of an earlier run in this
-  // directory is replaced, as far as this subtask's owners go.
-  Status replace_old_output() {
+  // A start without a restore: what an earlier attempt of this same job
+  // wrote (a restart before any checkpoint completed) is written again, so
+  // its files go, as far as this subtask's owners go. Earlier jobs' output
+  // (other tags) stays: a new job adds its files beside it, as Flink's does.
+  Status remove_leftovers() {
     prepared_ = true;
-    EDDY_ASSIGN_OR_RETURN(std::vector<PartName> files,
-                          list_part_files(config_.path, writer_.extension()));
+    EDDY_ASSIGN_OR_RETURN(std::vector<PartName> files, own_part_files());
     for (const PartName& f : files)
       if (f.owner % parallelism_ == index_)
         EDDY_RETURN_IF_ERROR(remove_part_file(path_of(f.owner, f.seq, f.hidden)));
@@ -163,7 +176,7 @@ class FileSink : public Operator {
   }
 
   Status merge_states(const std::vector<std::string>& states,
-                      std::map<int32_t, RestoredOwner>& owners, int32_t& bound) const;
+                      std::map<int32_t, RestoredOwner>& owners, int32_t& bound);
   Status recover_owner(const OwnerParts& owner, const std::vector<PartName>& files) const;
 
   Status write_buffer() {
@@ -184,6 +197,7 @@ class FileSink : public Operator {
   FileSinkConfig config_;
   SchemaPtr input_;
   TextWriter writer_;
+  std::string tag_;                    // names this output's files (PartName::tag)
   int32_t index_ = 0;                  // this subtask: the owner of the files it writes
   int32_t parallelism_ = 0;            // 0 until open()
   int32_t owner_bound_ = 0;            // FileSinkState::owner_bound; 0: unknown
@@ -200,10 +214,14 @@ class FileSink : public Operator {
 // snapshotting subtask's own is active (it may have pending files and later
 // files to drop); the others are final and only kept track of.
 Status FileSink::merge_states(const std::vector<std::string>& states,
-                              std::map<int32_t, RestoredOwner>& owners, int32_t& bound) const {
+                              std::map<int32_t, RestoredOwner>& owners, int32_t& bound) {
   bound = 0;  // any known bound holds for the whole job; 0 (unknown) counts for nothing
-  for (const std::string& bytes : states) {
-    EDDY_ASSIGN_OR_RETURN(FileSinkState state, decode_file_sink_state(bytes));
+  for (size_t i = 0; i < states.size(); ++i) {
+    EDDY_ASSIGN_OR_RETURN(FileSinkState state, decode_file_sink_state(states[i]));
+    // The restored output keeps the tag it was started with.
+    if (i == 0) tag_ = state.tag;
+    if (state.tag != tag_)
+      return Status::invalid("file sink state: snapshots of two outputs ('" + tag_ + "' and '" + state.tag + "')");
     bound = std::max(bound, state.owner_bound);
     for (OwnerParts& o : state.owners) {
       const bool active = o.owner == state.subtask;
@@ -237,8 +255,7 @@ Status FileSink::restore_operator_state(const std::vector<std::string>& states) 
   std::map<int32_t, RestoredOwner> owners;
   int32_t bound = 0;
   EDDY_RETURN_IF_ERROR(merge_states(states, owners, bound));
-  EDDY_ASSIGN_OR_RETURN(std::vector<PartName> files,
-                        list_part_files(config_.path, writer_.extension()));
+  EDDY_ASSIGN_OR_RETURN(std::vector<PartName> files, own_part_files());
   for (const auto& [id, o] : owners)
     if (o.active) EDDY_RETURN_IF_ERROR(recover_owner(o.parts, files));
   // Owners of this subtask's share that no snapshot names came after the

@@ -21,7 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint64_t kStateVersion = 1;
+// 1: without the tag; 2: [..., owners, tag].
+constexpr uint64_t kStateVersion = 2;
 constexpr std::string_view kVisiblePrefix = "part-";
 constexpr std::string_view kHiddenPrefix = ".part-";
 constexpr std::string_view kHiddenSuffix = ".inprogress";
@@ -45,6 +46,13 @@ bool parse_canonical(std::string_view s, int64_t max, int64_t& out) {
   }
   if (v > max) return false;
   out = v;
+  return true;
+}
+
+bool is_tag(std::string_view s) {
+  if (s.size() != kPartTagSize) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
 }
 
@@ -109,6 +117,7 @@ Result<OwnerParts> decode_owner(const msgpack::object& o) {
 
 std::string part_file_name(const PartName& part, const std::string& ext) {
   std::string name = part.hidden ? std::string(kHiddenPrefix) : std::string(kVisiblePrefix);
+  if (!part.tag.empty()) name += part.tag + "-";
   name += std::to_string(part.owner) + "-" + std::to_string(part.seq) + ext;
   if (part.hidden) name += kHiddenSuffix;
   return name;
@@ -128,6 +137,10 @@ std::optional<PartName> parse_part_file_name(std::string_view name, const std::s
   }
   if (!ends_with(name, ext)) return std::nullopt;
   name.remove_suffix(ext.size());
+  if (name.size() > kPartTagSize && is_tag(name.substr(0, kPartTagSize)) && name[kPartTagSize] == '-') {
+    part.tag = std::string(name.substr(0, kPartTagSize));
+    name.remove_prefix(kPartTagSize + 1);
+  }
   const size_t dash = name.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   int64_t owner = 0;
@@ -155,7 +168,7 @@ Result<std::vector<PartName>> list_part_files(const std::string& dir, const std:
 std::string encode_file_sink_state(const FileSinkState& state) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(4);
+  pk.pack_array(5);
   pk.pack(kStateVersion);
   pk.pack(state.subtask);
   pk.pack(state.owner_bound);
@@ -171,6 +184,7 @@ std::string encode_file_sink_state(const FileSinkState& state) {
       pk.pack(p.checkpoint_id);
     }
   }
+  pk.pack(state.tag);
   return std::string(buf.data(), buf.size());
 }
 
@@ -178,15 +192,22 @@ Result<FileSinkState> decode_file_sink_state(std::string_view bytes) {
   msgpack::object_handle handle;
   EDDY_RETURN_IF_ERROR(unpack_state(bytes, handle));
   const msgpack::object& root = handle.get();
-  if (!is_array(root, 4) || root.via.array.ptr[3].type != msgpack::type::ARRAY)
-    return malformed("not [version, subtask, owner_bound, owners]");
+  if (!(is_array(root, 4) || is_array(root, 5)) || root.via.array.ptr[3].type != msgpack::type::ARRAY)
+    return malformed("not [version, subtask, owner_bound, owners, tag]");
   const msgpack::object* top = root.via.array.ptr;
   int64_t version = 0, subtask = 0, bound = 0;
-  if (!read_int(top[0], 0, kMaxInt64, version) || version != static_cast<int64_t>(kStateVersion))
+  if (!read_int(top[0], 0, kMaxInt64, version) || version < 1 || version > static_cast<int64_t>(kStateVersion) ||
+      root.via.array.size != static_cast<uint32_t>(version == 1 ? 4 : 5))
     return malformed("unknown version");
   if (!read_int(top[1], 0, kMaxInt32, subtask) || !read_int(top[2], 0, kMaxInt32, bound))
     return malformed("bad subtask or owner bound");
   FileSinkState state;
+  if (version >= 2) {
+    const msgpack::object& tag = top[4];
+    if (tag.type != msgpack::type::STR) return malformed("the tag is not a string");
+    state.tag.assign(tag.via.str.ptr, tag.via.str.size);
+    if (!state.tag.empty() && !is_tag(state.tag)) return malformed("bad tag '" + state.tag.substr(0, 20) + "'");
+  }
   state.subtask = static_cast<int32_t>(subtask);
   state.owner_bound = static_cast<int32_t>(bound);
   const msgpack::object_array& owners = top[3].via.array;
@@ -200,8 +221,9 @@ Result<FileSinkState> decode_file_sink_state(std::string_view bytes) {
 Status commit_part_file(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) == 0) return Status::ok();
   const int err = errno;
-  std::error_code ec;
-  if (err == ENOENT && fs::exists(to, ec)) return Status::ok();
+  // Gone: committed before a failure (`to` exists), or committed and then
+  // moved away by the user, as Flink's file sink also takes it.
+  if (err == ENOENT) return Status::ok();
   return Status::io_error("file sink: cannot commit '" + from + "' as '" + to +
                           "': " + std::strerror(err));
 }

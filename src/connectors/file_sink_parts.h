@@ -15,9 +15,14 @@
 
 namespace eddy {
 
-/// One part file name of a sink directory: `part-<owner>-<seq><ext>` when
-/// committed (visible), `.part-<owner>-<seq><ext>.inprogress` before (hidden).
+/// Hex digits of a part file tag: the id of the job that started the output.
+inline constexpr size_t kPartTagSize = 16;
+
+/// One part file name of a sink directory: `part-<tag>-<owner>-<seq><ext>`
+/// when committed (visible), `.part-<tag>-<owner>-<seq><ext>.inprogress`
+/// before (hidden). Files written before tags existed have no `<tag>-`.
 struct PartName {
+  std::string tag;    // kPartTagSize lowercase hex digits, or empty (untagged)
   int32_t owner = 0;  // the subtask index that wrote it
   int64_t seq = 0;    // counts the files of `owner` from 0
   bool hidden = false;
@@ -47,6 +52,9 @@ struct OwnerParts {
 
 /// The operator state of one file sink subtask.
 struct FileSinkState {
+  /// The tag of the output this lineage of the job writes (the id of the job
+  /// that started it fresh; restores keep it). Empty in states written before tags.
+  std::string tag;
   int32_t subtask = 0;   // index of the subtask that took the snapshot
   /// Every owner any subtask of the job tracks or writes is below this (the
   /// largest parallelism since the output was started afresh); 0: unknown.
@@ -57,13 +65,15 @@ struct FileSinkState {
   std::vector<OwnerParts> owners;
 };
 
-/// msgpack: [version, subtask, owner_bound, [[owner, next_seq, [[seq, checkpoint], ...]], ...]].
+/// msgpack: [version, subtask, owner_bound, [[owner, next_seq, [[seq, checkpoint], ...]], ...], tag]
+/// (version 2; version 1, without the tag, still decodes).
 std::string encode_file_sink_state(const FileSinkState& state);
 /// Validates everything; a malformed state is a parse error.
 Result<FileSinkState> decode_file_sink_state(std::string_view bytes);
 
-/// Renames `from` to `to` (same directory). A missing `from` is fine when `to`
-/// exists already (the commit happened before a failure); otherwise an error.
+/// Renames `from` to `to` (same directory). A missing `from` is fine: the
+/// commit happened before a failure, or the committed file was moved away
+/// since (a savepoint restored after the directory was emptied), as in Flink.
 Status commit_part_file(const std::string& from, const std::string& to);
 /// Removes `path`; a missing file is fine.
 Status remove_part_file(const std::string& path);

@@ -51,6 +51,9 @@ struct OperatorCounters {
 /// for the key groups a keyed operator owns.
 struct OperatorContext {
   std::string job_name;
+  /// The job's id (16 hex digits; empty in tests): names what the job writes,
+  /// such as a file sink's part files.
+  std::string job_id;
   std::string operator_name;
   int32_t subtask_index = 0;
   int32_t parallelism = 1;

@@ -1,6 +1,7 @@
 // Planning: PipelineSpec -> JobGraph (validation, schemas, chaining, partitioning).
 #include "plan/job_graph.h"
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -703,15 +704,34 @@ JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags) {
   return Planner(std::move(spec), diags).run();
 }
 
+/// A relative checkpoints.dir is taken under the cluster's checkpoint base and
+/// may not leave it ("../x", or a link inside the base that leads out): the
+/// job manager writes there and a job may not make it write elsewhere.
+static Status resolve_under_base(const std::string& base, std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty() || dir.front() == '/') return Status::ok();
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(fs::path(base), ec).lexically_normal();
+  const fs::path resolved = fs::weakly_canonical(fs::path(base) / dir, ec).lexically_normal();
+  const fs::path rel = resolved.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == "..")
+    return Status::invalid("checkpoints.dir '" + dir + "' leaves the cluster's checkpoint directory " + base +
+                           " (it resolves to " + resolved.string() + "): a relative dir must stay under it");
+  dir = resolved.string();
+  return Status::ok();
+}
+
 Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::string& text,
                                        const PlanOptions& options) {
   std::vector<Diagnostic> diags;
   PipelineSpec spec = parse_pipeline(file_name, text, diags);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
-  std::string& dir = spec.checkpoints.dir;
-  if (!options.checkpoint_base.empty() && !dir.empty() && dir.front() != '/')
-    dir = options.checkpoint_base + "/" + dir;
+  if (!options.checkpoint_base.empty()) {
+    Status inside = resolve_under_base(options.checkpoint_base, spec.checkpoints.dir);
+    if (!inside.is_ok())
+      return Status::invalid(render_diagnostics(file_name, {{spec.checkpoints.dir_loc, inside.message()}}));
+  }
   JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;

@@ -342,6 +342,7 @@ void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Di
   if (auto d = r.text("dir", true)) {
     if (d->text.empty()) r.error(d->loc, "'dir' of checkpoints must name a directory");
     c.dir = d->text;
+    c.dir_loc = d->loc;
   }
   c.retain = static_cast<int32_t>(r.integer("retain", 1, 1000).value_or(c.retain));
   c.timeout_us = positive_duration_us(r, "timeout", false).value_or(c.timeout_us);

@@ -135,6 +135,7 @@ struct CheckpointSpec {
   int64_t interval_us = 0;
   /// Where completed checkpoints are written; required when enabled.
   std::string dir;
+  SourceLocation dir_loc;  // of the `dir` value, for messages
   /// Completed checkpoints kept; older ones are deleted. At least 1.
   int32_t retain = 1;
   /// A checkpoint not complete this long after its trigger is aborted

@@ -53,6 +53,7 @@ struct TaskOptions {
   std::string checkpoint_root;     // `checkpoints.dir`; empty: the job takes no checkpoints
   std::string local_state_dir;     // where RocksDB backends keep their working files
   int64_t fail_after_records = -1; // fault injection: fail once this many records entered the chain
+  std::string job_id;              // OperatorContext::job_id
 };
 
 /// Barrier values: checkpoint n travels as n, savepoint n as -n.

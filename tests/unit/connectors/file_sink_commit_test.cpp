@@ -56,9 +56,10 @@ struct Subtask {
   OperatorPtr sink;
   NoOutput none;
 
-  Subtask(const FileSinkConfig& config, int32_t index, int32_t parallelism) {
+  Subtask(const FileSinkConfig& config, int32_t index, int32_t parallelism, const std::string& job_id = "") {
     sink = make_file_sink(config, ids());
     OperatorContext ctx;
+    ctx.job_id = job_id;
     ctx.operator_name = "out";
     ctx.subtask_index = index;
     ctx.parallelism = parallelism;
@@ -375,7 +376,7 @@ TEST_CASE("a restore deletes owners no snapshot names when they are above every 
   CHECK(names(c) == std::vector<std::string>{"part-0-0.jsonl", "part-1-0.jsonl"});
 }
 
-TEST_CASE("a fresh start replaces an old output of this subtask's owners and nothing else") {
+TEST_CASE("a start without a restore replaces what an earlier attempt of the same output left, and nothing else") {
   TempDir dir;
   const FileSinkConfig c = jsonl_in(dir);
   fs::create_directories(c.path);
@@ -402,9 +403,70 @@ TEST_CASE("a fresh start replaces an old output of this subtask's owners and not
   CHECK(!fs::exists(c.path + "/.part-3-0.jsonl.inprogress"));
 }
 
+const std::string kJobA = "00000000000000aa";
+const std::string kJobB = "00000000000000bb";
+
+TEST_CASE("a new job adds its part files beside an earlier job's output and deletes none of it") {
+  TempDir dir;
+  const FileSinkConfig c = jsonl_in(dir);
+  Subtask first(c, 0, 1, kJobA);
+  first.write(0, 3);
+  first.finish();
+  fs::create_directories(c.path);
+  write_file(c.path + "/part-0-0.jsonl", "{\"id\":100}\n");  // untagged, from before tags
+  write_file(c.path + "/.part-" + kJobA + "-0-1.jsonl.inprogress", "{\"id\":101}\n");  // A's failed rest
+  Subtask second(c, 0, 1, kJobB);
+  second.write(10, 2);
+  second.finish();
+  CHECK(names(c) == std::vector<std::string>{".part-" + kJobA + "-0-1.jsonl.inprogress", "part-0-0.jsonl",
+                                             "part-" + kJobA + "-0-0.jsonl", "part-" + kJobB + "-0-0.jsonl"});
+  CHECK(visible_ids(c) == std::vector<int64_t>{0, 1, 2, 10, 11, 100});
+}
+
+TEST_CASE("a restored sink goes on writing under the tag its output started with") {
+  TempDir dir;
+  const FileSinkConfig c = jsonl_in(dir);
+  Subtask before(c, 0, 1, kJobA);
+  before.write(0, 2);
+  const std::string at_1 = before.snapshot(1);
+  before.notify(1);
+  before.write(2, 2);  // after the checkpoint: dropped at the restore
+  before.snapshot(2);
+  Subtask after(c, 0, 1, kJobB);  // a new process resumes: a new job id
+  after.restore({at_1});
+  after.write(2, 2);
+  after.finish();
+  CHECK(names(c) == std::vector<std::string>{"part-" + kJobA + "-0-0.jsonl", "part-" + kJobA + "-0-1.jsonl"});
+  CHECK(visible_ids(c) == range(0, 4));
+}
+
+TEST_CASE("a pending file gone at a restore (the directory was emptied) counts as committed") {
+  TempDir dir;
+  const FileSinkConfig c = jsonl_in(dir);
+  Subtask before(c, 0, 1, kJobA);
+  before.write(0, 2);
+  const std::string at_1 = before.snapshot(1);  // pending, never notified
+  fs::remove_all(c.path);
+  fs::create_directories(c.path);
+  Subtask after(c, 0, 1, kJobA);
+  after.restore({at_1});
+  after.write(2, 1);
+  after.finish();
+  CHECK(visible_ids(c) == std::vector<int64_t>{2});
+}
+
 TEST_CASE("part file names are parsed only when they match the pattern exactly") {
-  CHECK(part_file_name(PartName{3, 12, false}, ".csv") == "part-3-12.csv");
-  CHECK(part_file_name(PartName{0, 0, true}, ".jsonl") == ".part-0-0.jsonl.inprogress");
+  CHECK(part_file_name(PartName{"", 3, 12, false}, ".csv") == "part-3-12.csv");
+  CHECK(part_file_name(PartName{"", 0, 0, true}, ".jsonl") == ".part-0-0.jsonl.inprogress");
+  CHECK(part_file_name(PartName{kJobA, 3, 12, false}, ".csv") == "part-" + kJobA + "-3-12.csv");
+  auto tagged = parse_part_file_name(".part-0123456789abcdef-4-10.csv.inprogress", ".csv");
+  REQUIRE(tagged.has_value());
+  CHECK(tagged->tag == "0123456789abcdef");
+  CHECK(tagged->owner == 4);
+  CHECK(tagged->seq == 10);
+  for (const char* bad : {"part-0123456789ABCDEF-4-1.csv", "part-0123456789abcde-4-1.csv",
+                          "part-0123456789abcdef-4.csv", "part-0123456789abcdef--1.csv"})
+    CHECK_MESSAGE(!parse_part_file_name(bad, ".csv").has_value(), bad);
   auto p = parse_part_file_name(".part-4-10.csv.inprogress", ".csv");
   REQUIRE(p.has_value());
   CHECK(p->owner == 4);
@@ -418,12 +480,14 @@ TEST_CASE("part file names are parsed only when they match the pattern exactly")
 
 TEST_CASE("the sink state round-trips through msgpack and garbage is refused") {
   FileSinkState s;
+  s.tag = kJobA;
   s.subtask = 3;
   s.owner_bound = 8;
   s.owners = {OwnerParts{3, 5, {PendingPart{3, 41}, PendingPart{4, 42}}}, OwnerParts{7, 2, {}}};
   const std::string bytes = encode_file_sink_state(s);
   auto back = decode_file_sink_state(bytes);
   REQUIRE(back.ok());
+  CHECK(back->tag == kJobA);
   CHECK(back->subtask == 3);
   CHECK(back->owner_bound == 8);
   REQUIRE(back->owners.size() == 2);
@@ -436,4 +500,11 @@ TEST_CASE("the sink state round-trips through msgpack and garbage is refused") {
     CHECK(!decode_file_sink_state(bytes.substr(0, cut)).ok());
   CHECK(!decode_file_sink_state(bytes + "x").ok());
   CHECK(decode_file_sink_state("\x93\x01\x02\x03").status().code() == StatusCode::kParseError);
+  // Version 1 (before tags): [1, subtask, owner_bound, owners], read as untagged.
+  auto v1 = decode_file_sink_state(std::string("\x94\x01\x02\x04\x90", 5));
+  REQUIRE(v1.ok());
+  CHECK(v1->tag.empty());
+  CHECK(v1->subtask == 2);
+  CHECK(!decode_file_sink_state(std::string("\x95\x01\x02\x04\x90\xa0", 6)).ok());  // v1 with a tag
+  CHECK(!decode_file_sink_state(std::string("\x95\x02\x02\x04\x90\xa3xyz", 8)).ok());  // not a tag
 }
