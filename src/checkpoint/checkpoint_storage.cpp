@@ -352,8 +352,12 @@ Result<std::vector<std::string>> CheckpointStorage::shared_references(const std:
   for (int64_t id : ids) {
     if (except.count(id) > 0) continue;
     Result<CheckpointMetadata> m = load_metadata(checkpoint_dir(id));
-    if (!m.ok()) return Status(m.status().code(), m.status().message() + "; shared files were left alone", true);
-    for (auto& name : shared_names(*m)) refs.push_back(std::move(name));
+    // Metadata that cannot be read now (a mount briefly gone) may name any
+    // file: keep them all. Metadata that does not decode can never be
+    // restored from, whatever its files: its references count for nothing.
+    if (!m.ok() && m.status().retryable())
+      return Status(m.status().code(), m.status().message() + "; shared files were left alone", true);
+    if (m.ok()) for (auto& name : shared_names(*m)) refs.push_back(std::move(name));
   }
   return refs;
 }

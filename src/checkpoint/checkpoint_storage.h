@@ -124,12 +124,13 @@ class CheckpointStorage {
   /// metadata newer than the oldest kept checkpoint is left alone. Incomplete
   /// dirs older than the oldest kept one (aborted attempts) go too. Returns the
   /// number of shared files deleted. Shared files that any other checkpoint
-  /// (of any run) references stay; so do all when one's metadata cannot be read.
+  /// (of any run) references stay; so do all when a metadata cannot be read
+  /// for now (an I/O error; metadata that does not decode references nothing).
   Result<size_t> retain(int32_t retain);
 
   /// Deletes this run's chk-* dirs without _metadata (left by a crash), and
   /// every entry of <root>/shared that no completed checkpoint of any run
-  /// references (none when a metadata cannot be read). Call only when no
+  /// references (none when a metadata cannot be read for now). Call only when no
   /// checkpoint is in flight (at job start).
   Status remove_incomplete();
 
@@ -140,7 +141,7 @@ class CheckpointStorage {
   /// but cannot be listed.
   Result<std::vector<int64_t>> list_completed(int64_t from) const;
   /// The shared files that the completed checkpoints outside `except`
-  /// reference; an error when one of their metadata cannot be read.
+  /// reference; an error when one of their metadata cannot be read for now.
   Result<std::vector<std::string>> shared_references(const std::set<int64_t>& except) const;
   /// Deletes the shared files in `candidates` that are not in `keep`; counts them.
   Result<size_t> delete_shared(const std::vector<std::string>& candidates,

@@ -24,7 +24,7 @@ Modes (all by default):
   doors     while a job runs: a plain CAF node is refused at the rpc gate; a
             peer that knows the secret (test_peer) sends anonymous and signed
             submit, cancel, jobdone and jobstate messages, all ignored and
-            logged; four BASP headers claiming 2.7 GB each leave the job
+            logged; a checkpoints.dir of ../victim is refused; four BASP headers claiming 2.7 GB each leave the job
             manager's memory as it was; a capture of the registrations holds
             no secret; the job finishes undisturbed.
 
@@ -596,7 +596,8 @@ def mode_doors(eddy, work, peer):
     c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
     capture = None
     try:
-        jm, rpc, rest_port = start_jobmanager(c)
+        base = os.path.join(work, "doors-base")
+        jm, rpc, rest_port = start_jobmanager(c, extra=["--checkpoint-dir", base])
         capture, pcap = start_capture(work, "doors", rpc)
         start_two_task_managers(c, rpc, rest_port)
         job, outdir = submit(eddy, work, "doors", rows, rate, rest_port)
@@ -619,6 +620,15 @@ def mode_doors(eddy, work, peer):
             s.close()
         assert grew_mib < 50, f"the job manager grew by {grew_mib:.0f} MiB after four oversized frames"
         assert job_state(rest_port, job)["state"] == "RUNNING", job_state(rest_port, job)
+        # A relative checkpoints.dir may not leave the cluster's base.
+        victim = os.path.join(work, "victim")
+        os.makedirs(os.path.join(victim, "chk-1"))
+        escaping = PIPELINE.format(name="escape", rows=10, rate=10, outdir=os.path.join(work, "escape-out"),
+                                   ckdir="../victim", marker=MARKER).encode()
+        code, body = rest(rest_port, "POST", "/jobs", body=escaping)
+        assert code == 400 and "pipeline.yaml:6:" in body["error"] and "leaves the cluster's checkpoint" in \
+            body["error"], body
+        assert os.path.isdir(os.path.join(victim, "chk-1"))
         status, body = rest(rest_port, "GET", "/jobs")
         assert [j["id"] for j in body["jobs"]] == [job], body
         final = wait_until("FINISHED", lambda: (lambda s: s if s["state"] in ("FINISHED", "FAILED") else None)(

@@ -10,6 +10,9 @@ undisturbed run -- none lost, none duplicated.
   rescale  stop with a savepoint at parallelism 2 (--savepoint-on-cancel and
            SIGINT), restore it at parallelism 1 and 4.
   corrupt  damage the newest checkpoint; --resume falls back to the one before.
+  unverifiable  damage every retained checkpoint: --resume refuses (exit 2),
+           naming each, and deletes nothing; a fresh run that then fails
+           leaves the earlier run's committed output and checkpoints intact.
   snapshots  watch the process while it checkpoints: heap state is packed by a
            forked child (named eddy-snapshot) on heap, by no child on
            heap-thread (state.heap_snapshots: thread) or rocksdb.
@@ -17,7 +20,8 @@ undisturbed run -- none lost, none duplicated.
 Each mode runs on the heap and the rocksdb backend, and on heap with
 state.heap_snapshots: thread (heap-thread). The windows slide, so a slice
 outlives the first windows that fire it. Usage:
-  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt,snapshots] [--backends heap,rocksdb,heap-thread]
+  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt,unverifiable,snapshots]
+                           [--backends heap,rocksdb,heap-thread]
                            [--kills N] [--rows N] [--seed S]
 Processes are started on their own, bounded in time and killed by pid."""
 
@@ -276,6 +280,53 @@ def mode_corrupt(eddy, work, backend, rows, rate, rng, want, check):
     compare(check, "%s after falling back to the previous checkpoint" % backend, committed_csv_rows(out), want)
 
 
+def tree_files(root):
+    """{relative path: bytes} of every file under root."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, root)] = f.read()
+    return out
+
+
+def mode_unverifiable(eddy, work, backend, rows, rate, rng, want, check):
+    out = os.path.join(work, "unverifiable-out-" + backend)
+    ck = os.path.join(work, "unverifiable-ck-" + backend)
+    p = write_pipeline(work, "unverifiable-" + backend, backend, out, ck, rows, rate)
+    proc = start([eddy, "local", p, "-q"])
+    time.sleep(1.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    finish(proc)
+    damaged = sorted(os.path.dirname(m) for m in glob.glob(os.path.join(ck, "chk-*", "_metadata")))
+    check.expect(len(damaged) >= 1, "%s: checkpoints retained (%d)" % (backend, len(damaged)))
+    if not damaged:
+        return
+    for d in damaged:
+        with open(sorted(glob.glob(os.path.join(d, "*.state")))[0], "r+b") as f:
+            b = f.read(1)
+            f.seek(0)
+            f.write(bytes([b[0] ^ 0xFF]))
+    ck_before, out_before = tree_files(ck), tree_files(out)
+    code, _, err = run([eddy, "local", p, "-q", "--resume"])
+    named = all(os.path.basename(d) in err for d in damaged)
+    check.expect(code == 2 and "no checkpoint of the last run" in err and named,
+                 "%s: --resume refused with every damaged checkpoint named (exit %d): %s" % (
+                     backend, code, err.strip().splitlines()[-1:]))
+    check.expect(tree_files(ck) == ck_before and tree_files(out) == out_before,
+                 "%s: the refused --resume deleted and changed nothing" % backend)
+    # A fresh run that fails at once: the earlier run's output and checkpoints stay.
+    code, _, err = run([eddy, "local", p, "-q", "--inject-failure", "out:0:1"])
+    kept_out = {k: v for k, v in tree_files(out).items() if k in out_before}
+    # _run is the one file a fresh run rewrites: where its own checkpoints begin.
+    kept_ck = {k: v for k, v in tree_files(ck).items() if k in ck_before and k != "_run"}
+    ck_before.pop("_run", None)
+    check.expect(code == 1 and kept_out == out_before and kept_ck == ck_before,
+                 "%s: a failed fresh run kept all %d earlier output and %d checkpoint files (exit %d)" % (
+                     backend, len(out_before), len(ck_before), code))
+
+
 def snapshot_children(pid):
     """Names of the processes `pid`'s threads have forked and not yet reaped."""
     names = set()
@@ -311,7 +362,7 @@ def mode_snapshots(eddy, work, backend, rows, rate, want, check):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
-    ap.add_argument("--modes", default="kill,inject,rescale,corrupt,snapshots")
+    ap.add_argument("--modes", default="kill,inject,rescale,corrupt,unverifiable,snapshots")
     ap.add_argument("--backends", default="heap,rocksdb,heap-thread")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--rows", type=int, default=300000)
@@ -338,6 +389,8 @@ def main():
                     mode_snapshots(args.eddy, work, backend, args.rows, args.rate, want, check)
                 elif mode == "corrupt":
                     mode_corrupt(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
+                elif mode == "unverifiable":
+                    mode_unverifiable(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
     finally:
         if not check.failures:
             shutil.rmtree(work, ignore_errors=True)

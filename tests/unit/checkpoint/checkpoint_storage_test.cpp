@@ -398,3 +398,78 @@ TEST_CASE("stream_file leaves no file, not even a temp file, when filling it fai
   CHECK(ref.status().message() == "packing failed");
   CHECK(fs::is_empty(tmp.path()));
 }
+
+TEST_CASE("a new run starts above every checkpoint and savepoint and deletes none of them") {
+  TempDir tmp;
+  const std::string root = tmp.path() + "/ck";
+  auto empty = CheckpointStorage::start_run(root);
+  REQUIRE(empty.ok());
+  CHECK(*empty == 1);
+  CheckpointStorage first(root, *empty);
+  complete_checkpoint(first, 1, {"a"});
+  complete_checkpoint(first, 2, {"b"});
+  REQUIRE(first.prepare_savepoint(7).ok());
+  auto second = CheckpointStorage::start_run(root);
+  REQUIRE(second.ok());
+  CHECK(*second == 8);
+  CHECK(*CheckpointStorage::current_run(root) == 8);
+  CheckpointStorage run(root, *second);
+  CHECK(run.completed_ids().empty());
+  std::vector<std::string> warnings;
+  auto latest = run.latest(warnings);
+  REQUIRE(latest.ok());
+  CHECK_FALSE(latest->has_value());  // --resume never picks an earlier run's state
+  CHECK(CheckpointStorage(root).completed_ids() == std::vector<int64_t>{1, 2});
+  CHECK(CheckpointStorage::read_verified(first.checkpoint_dir(1)).ok());
+  CHECK(shared_files_in(run) == std::set<std::string>{"a", "b"});
+}
+
+TEST_CASE("a run's retention and cleanup leave earlier runs' checkpoints and the shared files they use") {
+  TempDir tmp;
+  CheckpointStorage old_run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  complete_checkpoint(old_run, 1, {"a", "b"});
+  REQUIRE(old_run.prepare_checkpoint(2).is_ok());  // the earlier run crashed during checkpoint 2
+  CheckpointStorage run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  CHECK(run.completed_ids().empty());
+  complete_checkpoint(run, 3, {"b", "c"});  // restored from checkpoint 1: shares its file b
+  complete_checkpoint(run, 4, {"d"});
+  REQUIRE(run.prepare_checkpoint(5).is_ok());  // this run crashed during checkpoint 5
+  REQUIRE(CheckpointStorage::write_file(run.shared_dir(), "orphan", "x").ok());
+
+  auto deleted = run.retain(1);
+  REQUIRE(deleted.ok());
+  CHECK(*deleted == 1);  // c; b is the earlier run's too
+  CHECK(CheckpointStorage(tmp.path()).completed_ids() == std::vector<int64_t>{1, 4});
+  REQUIRE(run.remove_incomplete().is_ok());
+  CHECK_FALSE(fs::exists(run.checkpoint_dir(5)));
+  CHECK(fs::exists(old_run.checkpoint_dir(2)));  // not this run's to clean
+  CHECK(shared_files_in(run) == std::set<std::string>{"a", "b", "d"});
+  CHECK(CheckpointStorage::read_verified(old_run.checkpoint_dir(1)).ok());
+}
+
+TEST_CASE("the run marker is read back, absent in a root from before runs, and refused when damaged") {
+  TempDir tmp;
+  CHECK(*CheckpointStorage::current_run(tmp.path() + "/nope") == 0);
+  REQUIRE(CheckpointStorage::start_run(tmp.path()).ok());
+  CHECK(*CheckpointStorage::current_run(tmp.path()) == 1);
+  overwrite_file(tmp.path() + "/_run", "first_checkpoint=x\n");
+  auto bad = CheckpointStorage::current_run(tmp.path());
+  CHECK(bad.status().code() == StatusCode::kParseError);
+  CHECK(contains(bad.status().message(), "_run: expected 'first_checkpoint=<id>'"));
+}
+
+TEST_CASE("a checkpoint that fails to verify is named and never deleted by the fallback") {
+  TempDir tmp;
+  CheckpointStorage run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  complete_checkpoint(run, 1, {"a"});
+  overwrite_file(run.checkpoint_dir(1) + "/counts-0.state", "damaged");
+  std::vector<std::string> warnings;
+  auto latest = run.latest(warnings);
+  REQUIRE(latest.ok());
+  CHECK_FALSE(latest->has_value());
+  REQUIRE(warnings.size() == 1);
+  CHECK(contains(warnings[0], "checkpoint 1 in " + tmp.path() + " is unusable: chk-1/counts-0.state"));
+  REQUIRE(run.remove_incomplete().is_ok());
+  CHECK(run.completed_ids() == std::vector<int64_t>{1});
+  CHECK(shared_files_in(run) == std::set<std::string>{"a"});
+}
