@@ -1,6 +1,7 @@
 // YAML -> PipelineSpec for the keys of PIPELINES.md.
 #include "plan/pipeline_parser.h"
 
+#include "connectors/datagen_source.h"
 #include "core/time_util.h"
 #include "plan/yaml_reader.h"
 
@@ -137,6 +138,13 @@ void read_datagen_field(const std::string& name, const YAML::Node& node,
       else r.error(start->loc, "'start' of " + r.what() + ": " + ts.status().message());
     }
     f.ts_step_us = r.duration_us("step").value_or(1000);
+  }
+  // Sequences and timestamps must stay within int64 over the rows generated
+  // (random bounds are checked with the rest of the source when planning).
+  if (f.kind == DatagenField::Kind::kSequence || f.kind == DatagenField::Kind::kTimestamp) {
+    YAML::Node step = r.get("step");
+    if (Status st = check_datagen_field(f, cfg.rows); !st.is_ok())
+      r.error(step.IsDefined() ? step : node, st.message());
   }
   r.reject_unknown_keys();
   cfg.fields.push_back(std::move(f));

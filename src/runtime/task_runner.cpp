@@ -501,7 +501,11 @@ Status TaskRunner::source_event_time() {
   int64_t low = INT64_MAX;
   for (const auto& o : open_splits_) low = std::min(low, o.max_ts);
   if (low == kNoWatermark || low == INT64_MAX) return Status::ok();
-  return advance_watermark(low - out_of_orderness_ms_);
+  // An event time near the start of int64 (read from the data) must not
+  // wrap the watermark around to the far future.
+  const int64_t watermark = low < kNoWatermark + 1 + out_of_orderness_ms_ ? kNoWatermark + 1
+                                                                         : low - out_of_orderness_ms_;
+  return advance_watermark(watermark);
 }
 
 void TaskRunner::source_idle_check() {

@@ -511,3 +511,28 @@ sinks:
                                         "milliseconds, got 1500us"), dump(diags));
   CHECK_MESSAGE(has_error(diags, 10, 17, "'emit_every' of operator 'a' must be a whole number"), dump(diags));
 }
+
+TEST_CASE("datagen settings and durations that overflow int64 are refused at their key") {
+  auto diags = errors_of(R"Y(name: big
+checkpoints: { interval: 9999999999999h, dir: /tmp/x }
+sources:
+  - name: gen
+    type: datagen
+    rows: 3000000
+    fields:
+      id: { kind: sequence, start: 0, step: 9223372036854775807 }
+      ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 876000h }
+      far: { kind: timestamp, start: "2024-01-01 00:00:00", step: 9223372036854775807us }
+sinks:
+  - { name: out, input: gen, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 2, 26, "'interval' of checkpoints: duration '9999999999999h' is longer than "
+                                        "the limit of 100 years (876000h)"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 8, 45, "datagen field 'id': row 2999999's value"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 9, 66, "datagen field 'ts': row 2999999's value, start + 2999999 * step "
+                                        "(3153600000000000us), is beyond the int64 range of timestamps"),
+                dump(diags));
+  CHECK_MESSAGE(has_error(diags, 10, 67, "'step' of datagen field 'far': duration '9223372036854775807us' is "
+                                         "longer than the limit"), dump(diags));
+  CHECK(diags.size() == 4);
+}
