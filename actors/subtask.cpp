@@ -211,14 +211,23 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
   self->state.graph = std::move(graph);
   self->state.deployment = std::move(deployment);
   self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
-    std::string what = "unknown exception";
+    // The runner turns what operators throw into a Status naming them; what
+    // gets here came from outside an operator (routing, checkpoint packing).
+    std::string what = "an exception that is not a std::exception";
+    std::string hint;
     try {
       if (eptr) std::rethrow_exception(eptr);
+    } catch (const std::bad_alloc&) {
+      what = "ran out of memory (std::bad_alloc)";
+      hint = "; give the task manager more memory or keep state on disk with state: {backend: rocksdb}";
     } catch (const std::exception& e) {
-      what = e.what();
+      what = std::string("threw: ") + e.what();
     } catch (...) {
     }
-    fail(self, Status::internal("subtask threw: " + what));
+    const auto& st = self->state;
+    const JobVertex& v = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
+    fail(self, Status::internal("subtask " + std::to_string(st.deployment.subtask) + " of " +
+                                std::to_string(v.parallelism) + " of '" + v.name + "' " + what + hint));
     return caf::exit_reason::unhandled_exception;
   });
   self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& msg) -> caf::result<caf::message> {

@@ -25,11 +25,59 @@ uint64_t field_key(uint64_t seed, size_t field) {
   return gen_mix64(seed ^ gen_mix64(static_cast<uint64_t>(field) * kGenGamma + 0x5851f42d4c957f2dULL));
 }
 
-/// Inclusive int64 bounds of a random int64 field.
-void int_bounds(const DatagenField& f, int64_t& lo, int64_t& hi) {
-  const double kMax = 9.2233720368547748e18;  // 2^63 as a double, out of int64's range
-  lo = f.min <= -kMax ? std::numeric_limits<int64_t>::min() : static_cast<int64_t>(std::ceil(f.min));
-  hi = f.max >= kMax ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(std::floor(f.max));
+constexpr double kTwoTo63 = 9.2233720368547758e18;  // 2^63, just outside int64
+
+/// Inclusive int64 bounds of a random int64 field whose min and max lie in
+/// [-2^63, 2^63] (check_random); 2^63 stands for INT64_MAX, which a double
+/// cannot hold. False when no integer lies between them.
+bool int_bounds(const DatagenField& f, int64_t& lo, int64_t& hi) {
+  const double cmin = std::ceil(f.min), fmax = std::floor(f.max);
+  if (cmin > fmax || cmin >= kTwoTo63) return false;
+  lo = cmin <= -kTwoTo63 ? std::numeric_limits<int64_t>::min() : static_cast<int64_t>(cmin);
+  hi = fmax >= kTwoTo63 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(fmax);
+  return true;
+}
+
+/// Row `row`'s value of a sequence (start + row * step) or timestamp field
+/// (start + floor(row * step_us / 1000)), without overflow.
+__int128 value_at(const DatagenField& f, int64_t row) {
+  if (f.kind == DatagenField::Kind::kSequence)
+    return static_cast<__int128>(f.start) + static_cast<__int128>(row) * f.step;
+  const __int128 us = static_cast<__int128>(row) * f.ts_step_us;
+  __int128 ms = us / 1000;
+  if (us % 1000 < 0) --ms;
+  return static_cast<__int128>(f.ts_start_ms) + ms;
+}
+
+bool fits_int64(__int128 v) {
+  return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
+}
+
+/// Why row `row` of a sequence or timestamp field cannot be generated.
+std::string overflow_message(const DatagenField& f, int64_t row) {
+  const bool ts = f.kind == DatagenField::Kind::kTimestamp;
+  return "datagen field '" + f.name + "': row " + std::to_string(row) + "'s value, " +
+         (ts ? "start + " + std::to_string(row) + " * step (" + std::to_string(f.ts_step_us) + "us)"
+             : "start + " + std::to_string(row) + " * step (" + std::to_string(f.step) + ")") +
+         ", is beyond the int64 range" + (ts ? " of timestamps (epoch milliseconds)" : "");
+}
+
+Status check_random(const DatagenField& f, const std::string& where) {
+  if (f.type != DataType::kInt64 && f.type != DataType::kFloat64)
+    return Status::invalid(where + "random values are int64 or float64, not " + type_name(f.type));
+  if (!std::isfinite(f.min) || !std::isfinite(f.max))
+    return Status::invalid(where + "min and max must be finite numbers");
+  if (!(f.min <= f.max)) return Status::invalid(where + "min is above max");
+  if (f.type == DataType::kFloat64) {
+    if (!std::isfinite(f.max - f.min))
+      return Status::invalid(where + "max - min is beyond the float64 range");
+    return Status::ok();
+  }
+  if (f.min < -kTwoTo63 || f.max > kTwoTo63)
+    return Status::invalid(where + "min and max of int64 values must lie within the int64 range");
+  int64_t lo, hi;
+  if (!int_bounds(f, lo, hi)) return Status::invalid(where + "no integer lies between min and max");
+  return Status::ok();
 }
 
 int64_t floor_div_1000(int64_t a) {
@@ -39,15 +87,16 @@ int64_t floor_div_1000(int64_t a) {
 }
 
 void fill_sequence(const DatagenField& f, const RowRun& run, int64_t* dst) {
-  // Unsigned arithmetic: a long sequence may wrap, which is defined here.
+  // The values fit int64 (checked up front, or per batch when unbounded); in
+  // unsigned arithmetic the steps to them never overflow on the way.
   const uint64_t step = static_cast<uint64_t>(f.step);
   uint64_t v = static_cast<uint64_t>(f.start) + static_cast<uint64_t>(run.first) * step;
   for (int64_t r = 0; r < run.rows; ++r, v += step) dst[r] = static_cast<int64_t>(v);
 }
 
 void fill_random_int(const DatagenField& f, uint64_t key, const RowRun& run, int64_t* dst) {
-  int64_t lo, hi;
-  int_bounds(f, lo, hi);
+  int64_t lo = 0, hi = 0;
+  (void)int_bounds(f, lo, hi);  // checked by validate_datagen_config
   // range == 0 stands for the full 2^64 values.
   const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   uint64_t counter = key + static_cast<uint64_t>(run.first) * kGenGamma;
@@ -88,13 +137,8 @@ void fill_timestamp(const DatagenField& f, const RowRun& run, int64_t* dst) {
     for (int64_t r = 0; r < run.rows; ++r) dst[r] = start + floor_div_1000((run.first + r) * step);
     return;
   }
-  // i * step_us leaves int64: divide in 128 bits (floor for negative steps).
-  for (int64_t r = 0; r < run.rows; ++r) {
-    const __int128 us = static_cast<__int128>(run.first + r) * step;
-    __int128 q = us / 1000;
-    if (us % 1000 < 0) --q;
-    dst[r] = start + static_cast<int64_t>(q);
-  }
+  // i * step_us leaves int64: compute in 128 bits (the values fit, poll checked).
+  for (int64_t r = 0; r < run.rows; ++r) dst[r] = static_cast<int64_t>(value_at(f, run.first + r));
 }
 
 }  // namespace
@@ -106,30 +150,28 @@ SchemaPtr datagen_schema(const DatagenConfig& config) {
   return std::make_shared<Schema>(std::move(fields));
 }
 
+Status check_datagen_field(const DatagenField& f, int64_t rows) {
+  const std::string where = "datagen field '" + f.name + "': ";
+  switch (f.kind) {
+    case DatagenField::Kind::kSequence:
+    case DatagenField::Kind::kTimestamp:
+      // Values are monotonic in the row: the last row is the one to check.
+      if (rows > 0 && !fits_int64(value_at(f, rows - 1)))
+        return Status::invalid(overflow_message(f, rows - 1) + "; lower the step or the rows");
+      return Status::ok();
+    case DatagenField::Kind::kRandom: return check_random(f, where);
+    case DatagenField::Kind::kChoice:
+      if (f.values.empty()) return Status::invalid(where + "choice needs at least one value");
+      return Status::ok();
+  }
+  return Status::invalid(where + "unknown kind");
+}
+
 Status validate_datagen_config(const DatagenConfig& config) {
   if (config.fields.empty()) return Status::invalid("datagen: no fields");
   if (config.block_rows <= 0) return Status::invalid("datagen: block_rows must be positive");
   if (config.rows_per_second < 0) return Status::invalid("datagen: rows_per_second must be >= 0");
-  for (const auto& f : config.fields) {
-    const std::string where = "datagen field '" + f.name + "': ";
-    switch (f.kind) {
-      case DatagenField::Kind::kSequence:
-      case DatagenField::Kind::kTimestamp: break;
-      case DatagenField::Kind::kRandom:
-        if (f.type != DataType::kInt64 && f.type != DataType::kFloat64)
-          return Status::invalid(where + "random values are int64 or float64, not " + type_name(f.type));
-        if (!(f.min <= f.max)) return Status::invalid(where + "min is above max");
-        if (f.type == DataType::kInt64) {
-          int64_t lo, hi;
-          int_bounds(f, lo, hi);
-          if (lo > hi) return Status::invalid(where + "no integer lies between min and max");
-        }
-        break;
-      case DatagenField::Kind::kChoice:
-        if (f.values.empty()) return Status::invalid(where + "choice needs at least one value");
-        break;
-    }
-  }
+  for (const auto& f : config.fields) EDDY_RETURN_IF_ERROR(check_datagen_field(f, config.rows));
   return Status::ok();
 }
 
@@ -185,6 +227,7 @@ Result<SourcePoll> DatagenReader::poll(size_t max_rows) {
     pacer_.consume(rows);
   }
   share_runs(share_, position_, rows, runs_);
+  EDDY_RETURN_IF_ERROR(check_values_fit());
   auto batch = std::make_shared<RecordBatch>();
   batch->schema = schema_;
   batch->columns = make_columns(*schema_);
@@ -192,6 +235,19 @@ Result<SourcePoll> DatagenReader::poll(size_t max_rows) {
   for (size_t f = 0; f < config_.fields.size(); ++f) fill_column(f, rows, batch->columns[f]);
   position_ += rows;
   return SourcePoll::of(std::move(batch));
+}
+
+Status DatagenReader::check_values_fit() const {
+  // Runs ascend and values are monotonic in the row: the batch's last row is
+  // the one to check. Bounded sources were checked for all rows up front.
+  if (config_.rows >= 0 || runs_.empty()) return Status::ok();
+  const int64_t last = runs_.back().first + runs_.back().rows - 1;
+  for (const DatagenField& f : config_.fields) {
+    const bool counted = f.kind == DatagenField::Kind::kSequence || f.kind == DatagenField::Kind::kTimestamp;
+    if (counted && !fits_int64(value_at(f, last)))
+      return Status::invalid(overflow_message(f, last) + "; the unbounded source cannot go on");
+  }
+  return Status::ok();
 }
 
 void DatagenReader::fill_column(size_t field, int64_t rows, Column& col) {

@@ -19,7 +19,15 @@ namespace eddy {
 /// timestamp timestamp.
 SchemaPtr datagen_schema(const DatagenConfig& config);
 
-/// Checks a configuration (kinds, types, ranges, block size).
+/// Checks one field against the rows it generates (`rows` < 0: unbounded):
+/// the values of a bounded sequence or timestamp field, start + i * step for
+/// every row i, must stay within int64; random bounds must be finite, within
+/// int64 for int64 values, with a finite width for float64 ones. An unbounded
+/// field that leaves int64 fails when it gets there (DatagenReader::poll).
+Status check_datagen_field(const DatagenField& field, int64_t rows);
+
+/// Checks a configuration (kinds, types, ranges, block size), each field with
+/// check_datagen_field.
 Status validate_datagen_config(const DatagenConfig& config);
 
 /// `parallelism` shares, "share-i-of-p"; share i owns the blocks of
@@ -45,6 +53,9 @@ class DatagenReader : public SourceReader {
   void seek(int64_t position);
 
  private:
+  /// Fails when an unbounded sequence or timestamp field would leave int64
+  /// in the rows of runs_ (bounded ones were checked for every row up front).
+  Status check_values_fit() const;
   void fill_column(size_t field, int64_t rows, Column& col);
 
   DatagenConfig config_;

@@ -123,14 +123,21 @@ class SharePacer {
   int64_t retry_after_us(int64_t want) {
     const int64_t need = std::max<int64_t>(1, std::min(want, burst_));
     const double target_us = static_cast<double>(consumed_ + need - burst_) * 1e6 / rate_;
-    const int64_t wait = static_cast<int64_t>(std::ceil(target_us)) - elapsed_us();
+    const int64_t wait = saturated(std::ceil(target_us)) - elapsed_us();
     return std::max<int64_t>(1, wait);
   }
   void consume(int64_t units) { consumed_ += units; }
 
  private:
+  /// A count as int64, capped far from its end: at a huge rate (or after
+  /// long enough) elapsed * rate leaves int64, and converting such a double is
+  /// undefined. The cap is 2^62: sums of it with a burst still fit.
+  static int64_t saturated(double units) {
+    constexpr double kCap = 4.611686018427387904e18;
+    return units >= kCap ? static_cast<int64_t>(kCap) : static_cast<int64_t>(units);
+  }
   int64_t allowed(int64_t elapsed) const {
-    return static_cast<int64_t>(static_cast<double>(elapsed) * rate_ / 1e6) + burst_;
+    return saturated(static_cast<double>(elapsed) * rate_ / 1e6) + burst_;
   }
   int64_t elapsed_us() {
     const auto now = std::chrono::steady_clock::now();

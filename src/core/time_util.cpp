@@ -52,6 +52,11 @@ Result<int64_t> parse_duration_us(std::string_view text) {
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const auto too_long = [&] {
+    return Status::invalid("duration '" + std::string(text) +
+                           "' is longer than the limit of 100 years (876000h)");
+  };
+  if (ec == std::errc::result_out_of_range) return too_long();
   if (ec != std::errc() || value < 0)
     return Status::invalid("expected a duration such as 100us, 10ms, 2s, 5m or 1h, got '" +
                            std::string(text) + "'");
@@ -65,7 +70,9 @@ Result<int64_t> parse_duration_us(std::string_view text) {
   else
     return Status::invalid("expected a duration with a unit (us, ms, s, m, h), got '" +
                            std::string(text) + "'");
-  return value * factor;
+  int64_t us = 0;
+  if (__builtin_mul_overflow(value, factor, &us) || us > kMaxDurationUs) return too_long();
+  return us;
 }
 
 Result<int64_t> parse_timestamp_ms(std::string_view s) {

@@ -10,7 +10,13 @@
 
 namespace eddy {
 
-/// Parses "100us", "10ms", "2s", "5m", "1h" into microseconds. A unit is required.
+/// The longest duration parse_duration_us accepts: 100 years of 365 days
+/// (876000h). Durations become timers and clock offsets in nanoseconds, which
+/// hold about 292 years from the epoch; this keeps every such sum in range.
+constexpr int64_t kMaxDurationUs = int64_t{876000} * 3600 * 1000000;
+
+/// Parses "100us", "10ms", "2s", "5m", "1h" into microseconds. A unit is
+/// required; negative values and values above kMaxDurationUs are refused.
 Result<int64_t> parse_duration_us(std::string_view text);
 
 /// Parses "YYYY-MM-DD HH:MM:SS[.fff]" (also with 'T' between date and time)

@@ -13,6 +13,25 @@ Status report(StatusCode code, int offset, std::string message, ExprError* error
   return Status(code, std::move(message));
 }
 
+ExprNode::~ExprNode() {
+  // Children are moved out before they die, so each destructor below finds
+  // no children of its own: the subtree is freed one level at a time.
+  std::vector<NodePtr> todo = std::move(children);
+  while (!todo.empty()) {
+    NodePtr n = std::move(todo.back());
+    todo.pop_back();
+    if (!n) continue;  // a child moved out (a no-op cast keeps its child)
+    for (auto& c : n->children) todo.push_back(std::move(c));
+    n->children.clear();
+  }
+}
+
+size_t count_nodes(const ExprNode& root) {
+  size_t n = 0;
+  for_each_node(root, [&](const ExprNode&) { ++n; });
+  return n;
+}
+
 NodePtr clone_node(const ExprNode& node) {
   auto copy = std::make_unique<ExprNode>();
   copy->kind = node.kind;

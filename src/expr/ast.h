@@ -62,6 +62,13 @@ struct Scalar {
 class LikeMatcher;
 
 struct ExprNode {
+  ExprNode() = default;
+  /// Frees the subtree with a stack of its own: a recursive destructor would
+  /// recurse once per level.
+  ~ExprNode();
+  ExprNode(ExprNode&&) = default;
+  ExprNode& operator=(ExprNode&&) = default;
+
   NodeKind kind = NodeKind::kLiteral;
   /// Byte offset of the node's token (operator, name, literal) in the expression text, or -1.
   int offset = -1;
@@ -103,7 +110,23 @@ struct ExprNode {
 using NodePtr = std::unique_ptr<ExprNode>;
 
 /// A deep copy (simple CASE repeats its subject in every WHEN comparison).
+/// Recursive: trees are at most kMaxExpressionDepth deep.
 NodePtr clone_node(const ExprNode& node);
+
+/// Calls fn(node) for `root` and every node below it, without recursion.
+template <typename Fn>
+void for_each_node(const ExprNode& root, Fn&& fn) {
+  std::vector<const ExprNode*> todo{&root};
+  while (!todo.empty()) {
+    const ExprNode* n = todo.back();
+    todo.pop_back();
+    fn(*n);
+    for (const auto& c : n->children) todo.push_back(c.get());
+  }
+}
+
+/// The number of nodes of the tree under `root`, root included.
+size_t count_nodes(const ExprNode& root);
 
 NodePtr make_node(NodeKind kind, int offset);
 /// A typed literal; `type` picks the Scalar member that holds the value.

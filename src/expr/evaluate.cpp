@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/stack_guard.h"
 #include "expr/kernels.h"
 #include "expr/like.h"
 
@@ -20,9 +21,10 @@ Result<Operand> operand(const ExprNode& child, const RecordBatch& batch, Vec& st
   return Operand{&storage.col(), nullptr, child.type};
 }
 
-void collect_columns(const ExprNode& node, std::vector<uint8_t>& used) {
-  if (node.kind == NodeKind::kColumn) used[static_cast<size_t>(node.column)] = 1;
-  for (const auto& c : node.children) collect_columns(*c, used);
+void collect_columns(const ExprNode& root, std::vector<uint8_t>& used) {
+  for_each_node(root, [&](const ExprNode& node) {
+    if (node.kind == NodeKind::kColumn) used[static_cast<size_t>(node.column)] = 1;
+  });
 }
 
 /// Row i takes its value from sources[pick[i]], or is NULL when pick[i] < 0.
@@ -63,7 +65,7 @@ Column gather(DataType type, const std::vector<Vec>& sources, const std::vector<
 
 bool is_true(const Column& c, size_t i) { return c.bools[i] && !c.is_null(i); }
 
-Result<Vec> eval_logic(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_logic(const ExprNode& node, const RecordBatch& batch) {
   const bool is_and = node.kind == NodeKind::kAnd;
   const size_t n = batch.num_rows;
   EDDY_ASSIGN_OR_RETURN(Vec acc, evaluate_node(*node.children[0], batch));
@@ -85,7 +87,7 @@ Result<Vec> eval_logic(const ExprNode& node, const RecordBatch& batch) {
   return acc;
 }
 
-Result<Vec> eval_case(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_case(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   const size_t whens = (node.children.size() - (node.has_else ? 1 : 0)) / 2;
   std::vector<uint8_t> remaining(n, 1), take(n);
@@ -121,7 +123,7 @@ Result<Vec> eval_case(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(gather(node.type, results, pick, n));
 }
 
-Result<Vec> eval_coalesce(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_coalesce(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   std::vector<uint8_t> remaining(n, 1);
   std::vector<int> pick(n, -1);
@@ -142,7 +144,8 @@ Result<Vec> eval_coalesce(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(gather(node.type, results, pick, n));
 }
 
-Result<Vec> eval_compare(CmpOp op, const ExprNode& l, const ExprNode& r, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_compare(CmpOp op, const ExprNode& l, const ExprNode& r,
+                                           const RecordBatch& batch) {
   Vec ls, rs;
   EDDY_ASSIGN_OR_RETURN(Operand a, operand(l, batch, ls));
   EDDY_ASSIGN_OR_RETURN(Operand b, operand(r, batch, rs));
@@ -151,7 +154,7 @@ Result<Vec> eval_compare(CmpOp op, const ExprNode& l, const ExprNode& r, const R
   return Vec::own(std::move(out));
 }
 
-Result<Vec> eval_in_between(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_in_between(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   Vec xs;
   EDDY_ASSIGN_OR_RETURN(Operand x, operand(*node.children[0], batch, xs));
@@ -177,7 +180,7 @@ Result<Vec> eval_in_between(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(std::move(out));
 }
 
-Result<Vec> eval_like(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_like(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   EDDY_ASSIGN_OR_RETURN(Vec subject, evaluate_node(*node.children[0], batch));
   const Column& s = subject.col();
@@ -213,7 +216,7 @@ Result<Vec> eval_like(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(std::move(out));
 }
 
-Result<Vec> eval_tests(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_tests(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   Column out(DataType::kBool);
   out.bools.resize(n);
@@ -253,7 +256,7 @@ Result<Vec> eval_tests(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(std::move(out));
 }
 
-Result<Vec> eval_concat(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_concat(const ExprNode& node, const RecordBatch& batch) {
   const size_t n = batch.num_rows;
   EDDY_ASSIGN_OR_RETURN(Vec a, evaluate_node(*node.children[0], batch));
   EDDY_ASSIGN_OR_RETURN(Vec b, evaluate_node(*node.children[1], batch));
@@ -272,7 +275,7 @@ Result<Vec> eval_concat(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(std::move(out));
 }
 
-Result<Vec> eval_call(const ExprNode& node, const RecordBatch& batch) {
+[[gnu::noinline]] Result<Vec> eval_call(const ExprNode& node, const RecordBatch& batch) {
   if (node.func == Func::kCoalesce) return eval_coalesce(node, batch);
   std::vector<Vec> values(node.children.size());
   std::vector<const Column*> args;
@@ -285,67 +288,39 @@ Result<Vec> eval_call(const ExprNode& node, const RecordBatch& batch) {
   return Vec::own(std::move(out));
 }
 
-}  // namespace
-
-Result<Vec> evaluate_node(const ExprNode& node, const RecordBatch& batch) {
-  const size_t n = batch.num_rows;
-  switch (node.kind) {
-    case NodeKind::kLiteral: return Vec::own(broadcast(node.type, node.value, n));
-    case NodeKind::kColumn: return Vec::borrow(batch.columns[static_cast<size_t>(node.column)]);
-    case NodeKind::kArith: {
-      Vec ls, rs;
-      EDDY_ASSIGN_OR_RETURN(Operand a, operand(*node.children[0], batch, ls));
-      EDDY_ASSIGN_OR_RETURN(Operand b, operand(*node.children[1], batch, rs));
-      Column out;
-      EDDY_RETURN_IF_ERROR(arith_kernel(node.arith, node.type, a, b, n, out));
-      return Vec::own(std::move(out));
-    }
-    case NodeKind::kNegate: {
-      EDDY_ASSIGN_OR_RETURN(Vec a, evaluate_node(*node.children[0], batch));
-      Column out;
-      EDDY_RETURN_IF_ERROR(negate_kernel(a.col(), n, out));
-      return Vec::own(std::move(out));
-    }
-    case NodeKind::kCompare:
-      return eval_compare(node.cmp, *node.children[0], *node.children[1], batch);
-    case NodeKind::kAnd:
-    case NodeKind::kOr: return eval_logic(node, batch);
-    case NodeKind::kNot: {
-      EDDY_ASSIGN_OR_RETURN(Vec a, evaluate_node(*node.children[0], batch));
-      Column out;
-      not_kernel(a.col(), n, out);
-      return Vec::own(std::move(out));
-    }
-    case NodeKind::kIsNull:
-    case NodeKind::kBoolTest:
-    case NodeKind::kDistinct: return eval_tests(node, batch);
-    case NodeKind::kIn:
-    case NodeKind::kBetween: return eval_in_between(node, batch);
-    case NodeKind::kLike: return eval_like(node, batch);
-    case NodeKind::kCase: return eval_case(node, batch);
-    case NodeKind::kCast: {
-      EDDY_ASSIGN_OR_RETURN(Vec a, evaluate_node(*node.children[0], batch));
-      if (a.col().type() == node.type) return a;
-      Column out;
-      EDDY_RETURN_IF_ERROR(cast_kernel(a.col(), node.type, n, out));
-      return Vec::own(std::move(out));
-    }
-    case NodeKind::kConcat: return eval_concat(node, batch);
-    case NodeKind::kCall: return eval_call(node, batch);
-  }
-  return Status::internal("unknown expression node");
+/// The node kinds evaluate_node handles itself, each out of line: the frame
+/// of evaluate_node is on the stack once per level of the tree, so it holds
+/// no Column of its own.
+[[gnu::noinline]] Result<Vec> eval_arith(const ExprNode& node, const RecordBatch& batch) {
+  Vec ls, rs;
+  EDDY_ASSIGN_OR_RETURN(Operand a, operand(*node.children[0], batch, ls));
+  EDDY_ASSIGN_OR_RETURN(Operand b, operand(*node.children[1], batch, rs));
+  Column out;
+  EDDY_RETURN_IF_ERROR(arith_kernel(node.arith, node.type, a, b, batch.num_rows, out));
+  return Vec::own(std::move(out));
 }
 
-Result<Vec> evaluate_where(const ExprNode& node, const RecordBatch& batch,
-                           const std::vector<uint8_t>& need) {
+[[gnu::noinline]] Result<Vec> eval_unary(const ExprNode& node, const RecordBatch& batch) {
+  EDDY_ASSIGN_OR_RETURN(Vec a, evaluate_node(*node.children[0], batch));
   const size_t n = batch.num_rows;
-  if (!node.may_fail) return evaluate_node(node, batch);
+  if (node.kind == NodeKind::kCast && a.col().type() == node.type) return a;
+  Column out;
+  if (node.kind == NodeKind::kNegate) EDDY_RETURN_IF_ERROR(negate_kernel(a.col(), n, out));
+  else if (node.kind == NodeKind::kNot) not_kernel(a.col(), n, out);
+  else EDDY_RETURN_IF_ERROR(cast_kernel(a.col(), node.type, n, out));
+  return Vec::own(std::move(out));
+}
+
+/// evaluate_where for a node that may fail on some rows: evaluates it on a
+/// batch of the needed rows, gathering only the columns it reads.
+[[gnu::noinline]] Result<Vec> evaluate_needed_rows(const ExprNode& node, const RecordBatch& batch,
+                                                   const std::vector<uint8_t>& need) {
+  const size_t n = batch.num_rows;
   std::vector<uint32_t> rows;
   for (size_t i = 0; i < n; ++i)
     if (need[i]) rows.push_back(static_cast<uint32_t>(i));
   if (rows.size() == n) return evaluate_node(node, batch);
   if (rows.empty()) return Vec::own(null_column(node.type, n));
-  // Evaluate on a batch of the needed rows, gathering only the columns read.
   std::vector<uint8_t> used(batch.columns.size(), 0);
   collect_columns(node, used);
   RecordBatch part;
@@ -366,6 +341,42 @@ Result<Vec> evaluate_where(const ExprNode& node, const RecordBatch& batch,
     else out.append_null();
   }
   return Vec::own(std::move(out));
+}
+
+}  // namespace
+
+Result<Vec> evaluate_node(const ExprNode& node, const RecordBatch& batch) {
+  // Trees are at most kMaxExpressionDepth deep, which an 8 MiB stack holds
+  // many times over; a thread with a small stack gets an error, not a crash.
+  if (stack_space_left() < kStackReserve) return Status::invalid(short_stack_message("expression"));
+  switch (node.kind) {
+    case NodeKind::kLiteral: return Vec::own(broadcast(node.type, node.value, batch.num_rows));
+    case NodeKind::kColumn: return Vec::borrow(batch.columns[static_cast<size_t>(node.column)]);
+    case NodeKind::kArith: return eval_arith(node, batch);
+    case NodeKind::kNegate:
+    case NodeKind::kNot:
+    case NodeKind::kCast: return eval_unary(node, batch);
+    case NodeKind::kCompare:
+      return eval_compare(node.cmp, *node.children[0], *node.children[1], batch);
+    case NodeKind::kAnd:
+    case NodeKind::kOr: return eval_logic(node, batch);
+    case NodeKind::kIsNull:
+    case NodeKind::kBoolTest:
+    case NodeKind::kDistinct: return eval_tests(node, batch);
+    case NodeKind::kIn:
+    case NodeKind::kBetween: return eval_in_between(node, batch);
+    case NodeKind::kLike: return eval_like(node, batch);
+    case NodeKind::kCase: return eval_case(node, batch);
+    case NodeKind::kConcat: return eval_concat(node, batch);
+    case NodeKind::kCall: return eval_call(node, batch);
+  }
+  return Status::internal("unknown expression node");
+}
+
+Result<Vec> evaluate_where(const ExprNode& node, const RecordBatch& batch,
+                           const std::vector<uint8_t>& need) {
+  if (!node.may_fail) return evaluate_node(node, batch);
+  return evaluate_needed_rows(node, batch, need);
 }
 
 }  // namespace eddy::expr

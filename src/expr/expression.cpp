@@ -27,11 +27,11 @@ expr::CmpOp flipped(expr::CmpOp op) {
   }
 }
 
-void collect_columns(const ExprNode& node, std::vector<int>& out) {
-  if (node.kind == NodeKind::kColumn &&
-      std::find(out.begin(), out.end(), node.column) == out.end())
-    out.push_back(node.column);
-  for (const auto& c : node.children) collect_columns(*c, out);
+void collect_columns(const ExprNode& root, std::vector<int>& out) {
+  expr::for_each_node(root, [&](const ExprNode& node) {
+    if (node.kind == NodeKind::kColumn && std::find(out.begin(), out.end(), node.column) == out.end())
+      out.push_back(node.column);
+  });
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/stack_guard.h"
 #include "expr/expression.h"
+#include "expr/sql_depth.h"
 #include "expr/sql_names.h"
 
 namespace eddy::expr {
@@ -19,6 +21,17 @@ using json = nlohmann::json;
 
 constexpr std::string_view kPrefix = "SELECT ";
 constexpr int kPrefixLen = static_cast<int>(kPrefix.size());
+
+/// The scanner's bound (sql_depth.h) counts every operator and parenthesis,
+/// which nests at most a few times deeper than the tree eddy builds: past
+/// this, the expression is surely too deep, and PostgreSQL's parser needs
+/// at most about 200 KiB of stack for anything below it.
+constexpr int kMaxScanDepth = 4 * kMaxExpressionDepth;
+/// Stack PostgreSQL's parser may need per level of the scanner's bound
+/// (measured: 64 to 200 bytes).
+constexpr size_t kParserStackPerLevel = 256;
+/// Simple CASE repeats its subject in every WHEN: at most this many nodes.
+constexpr size_t kMaxCaseCopies = 100000;
 
 /// `object[key]` or nullptr; never inserts (the tree is const).
 const json* get(const json& object, const char* key) {
@@ -40,6 +53,11 @@ std::string string_value(const json& node) {
   if (!s) return {};
   const json* v = get(*s, "sval");
   return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::string too_deep_message() {
+  return "expression is nested too deeply (the limit is " + std::to_string(kMaxExpressionDepth) +
+         " levels of operators, calls and parentheses)";
 }
 
 std::string lower(std::string s) {
@@ -92,7 +110,6 @@ class Converter {
   /// negative constants as an empty object): read it back from the text.
   Result<NodePtr> int_literal_from_text(int offset);
 
-  static constexpr int kMaxDepth = 1000;
 
   std::string_view text_;  // the expression without the SELECT prefix
   ExprError* error_;
@@ -100,19 +117,22 @@ class Converter {
 };
 
 int Converter::first_loc(const json& node) const {
-  if (node.is_object()) {
-    if (const json* l = get(node, "location"); l && l->is_number_integer()) {
-      int o = offset_of(l->get<int>());
-      if (o >= 0) return o;
-    }
-    for (const auto& item : node.items()) {
-      int o = first_loc(item.value());
-      if (o >= 0) return o;
-    }
-  } else if (node.is_array()) {
-    for (const auto& item : node) {
-      int o = first_loc(item);
-      if (o >= 0) return o;
+  // Depth first, in document order, with a stack of its own: the tree under
+  // a node refused for its depth is as deep as the text allowed.
+  std::vector<const json*> todo{&node};
+  while (!todo.empty()) {
+    const json& at = *todo.back();
+    todo.pop_back();
+    if (at.is_object()) {
+      if (const json* l = get(at, "location"); l && l->is_number_integer()) {
+        const int o = offset_of(l->get<int>());
+        if (o >= 0) return o;
+      }
+      std::vector<const json*> children;
+      for (const auto& item : at.items()) children.push_back(&item.value());
+      todo.insert(todo.end(), children.rbegin(), children.rend());
+    } else if (at.is_array()) {
+      for (auto it = at.rbegin(); it != at.rend(); ++it) todo.push_back(&*it);
     }
   }
   return -1;
@@ -170,9 +190,8 @@ Result<NodePtr> Converter::convert(const json& node) {
   const json& body = node_body(node);
   // Conversion, type checking and evaluation all recurse over the tree; a
   // bound on its depth keeps them well inside a thread's stack.
-  if (depth_ >= kMaxDepth)
-    return fail(first_loc(node), "expression is nested too deeply (more than " +
-                                     std::to_string(kMaxDepth) + " levels)");
+  if (depth_ >= kMaxExpressionDepth) return fail(first_loc(node), too_deep_message());
+  if (stack_space_left() < kStackReserve) return fail(first_loc(node), short_stack_message("expression"));
   ++depth_;
   Result<NodePtr> result = convert_node(kind, node, body);
   --depth_;
@@ -479,6 +498,10 @@ Result<NodePtr> Converter::convert_case(const json& body) {
   }
   const json* whens = get(body, "args");
   if (!whens || whens->empty()) return fail(n->offset, "CASE needs at least one WHEN");
+  if (subject && count_nodes(*subject) * whens->size() > kMaxCaseCopies)
+    return fail(subject->offset, "the subject of CASE x WHEN ... is repeated in each of its " +
+                                     std::to_string(whens->size()) + " WHENs, which makes the expression "
+                                     "too large; compute it as a column in a select first");
   for (const auto& w : *whens) {
     const json* when = get(w, "CaseWhen");
     const json* cond = when ? get(*when, "expr") : nullptr;
@@ -559,8 +582,8 @@ struct ParseResultGuard {
 Result<NodePtr> parse_sql_expression(std::string_view sql, ExprError* error) {
   if (size_t nul = sql.find('\0'); nul != std::string_view::npos)
     return report(StatusCode::kParseError, static_cast<int>(nul), "NUL character in expression", error);
-  // libpg_query writes its parse tree recursively and can exhaust the stack
-  // on a huge chain of operators; no pipeline needs an expression this long.
+  // No pipeline needs an expression this long; it also bounds what the
+  // scanner and the depth bound below go through.
   constexpr size_t kMaxLength = 65536;
   if (sql.size() > kMaxLength)
     return report(StatusCode::kParseError, static_cast<int>(kMaxLength),
@@ -571,6 +594,13 @@ Result<NodePtr> parse_sql_expression(std::string_view sql, ExprError* error) {
     return report(StatusCode::kParseError, 0, "empty expression", error);
   std::string text(kPrefix);
   text.append(sql.data(), sql.size());
+  // PostgreSQL's parser writes its tree out recursively and checks no depth:
+  // bound the depth from the tokens first, and check the stack can take it.
+  const DepthBound bound = sql_depth_bound(text, kMaxScanDepth);
+  const int at = bound.offset >= kPrefixLen ? bound.offset - kPrefixLen : -1;
+  if (bound.depth > kMaxScanDepth) return report(StatusCode::kParseError, at, too_deep_message(), error);
+  if (stack_space_left() < kStackReserve + static_cast<size_t>(bound.depth) * kParserStackPerLevel)
+    return report(StatusCode::kParseError, at, short_stack_message("expression"), error);
   PgQueryParseResult result = pg_query_parse(text.c_str());
   ParseResultGuard guard{result};
   if (result.error) {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <functional>
 
+#include "core/stack_guard.h"
 #include "core/time_util.h"
 #include "expr/evaluate.h"
 #include "expr/kernels.h"
@@ -67,6 +68,7 @@ class Checker {
 };
 
 Status Checker::check(NodePtr& node) {
+  if (stack_space_left() < kStackReserve) return fail(node->offset, short_stack_message("expression"));
   for (auto& child : node->children) EDDY_RETURN_IF_ERROR(check(child));
   EDDY_RETURN_IF_ERROR(check_node(node));
   ExprNode& n = *node;

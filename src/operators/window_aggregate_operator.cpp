@@ -7,6 +7,8 @@
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
+#include <numeric>
+
 #include "core/key_groups.h"
 #include "operators/keyed_operator_support.h"
 #include "operators/window_assigner.h"
@@ -21,6 +23,14 @@ Status check_duration(const char* what, int64_t ms) {
     return Status::invalid(std::string("window ") + what + " must be between 1 ms and 2^59 ms, not " +
                            std::to_string(ms) + " ms");
   return Status::ok();
+}
+
+/// `ms` in the largest unit that holds it exactly: "100000h", "4s", "1500ms".
+std::string duration_text(int64_t ms) {
+  static const std::pair<int64_t, const char*> kUnits[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}};
+  for (const auto& [unit, name] : kUnits)
+    if (ms != 0 && ms % unit == 0) return std::to_string(ms / unit) + name;
+  return std::to_string(ms) + "ms";
 }
 
 Status check_window(const WindowSpec& w) {
@@ -39,6 +49,40 @@ Status check_window(const WindowSpec& w) {
 }
 
 }  // namespace
+
+Status check_window_slices(const WindowSpec& w) {
+  if (w.type != WindowType::kSliding || w.size_ms <= 0 || w.slide_ms <= 0) return Status::ok();
+  const int64_t slice = std::gcd(w.size_ms, w.slide_ms);
+  const int64_t slices = w.size_ms / slice;
+  if (slices <= kMaxSlicesPerWindow) return Status::ok();
+  return Status::invalid(
+      "a sliding window of " + duration_text(w.size_ms) + " that slides by " + duration_text(w.slide_ms) +
+      " spans " + std::to_string(slices) + " slices of " + duration_text(slice) +
+      " (size / gcd(size, slide)); at most " + std::to_string(kMaxSlicesPerWindow) +
+      " are allowed, as every record is in size / slide windows and each key keeps up to that many "
+      "slices (docs/windows.md, \"Limits\"); check the units of size and slide, and make the size a "
+      "multiple of the slide");
+}
+
+Status check_window_retention(const WindowSpec& w, int64_t horizon_ms, const std::string& horizon) {
+  if (horizon_ms < 0 || horizon_ms > kMaxWindowDuration) return Status::ok();  // refused elsewhere
+  const bool session = w.type == WindowType::kSession;
+  const int64_t size = session ? 0 : w.size_ms;
+  const int64_t slide = w.type == WindowType::kSliding ? w.slide_ms : w.size_ms;
+  const int64_t unit = session ? w.gap_ms : std::gcd(w.size_ms, slide);
+  if (unit <= 0 || size < 0 || size > kMaxWindowDuration) return Status::ok();
+  // A key's open sessions are each at least a gap long and lie within the
+  // horizon, give or take a gap at either end.
+  const int64_t held = (size + horizon_ms) / unit + (session ? 2 : 0);
+  if (held <= kMaxSlicesPerKey) return Status::ok();
+  const std::string what =
+      session ? "sessions of gap " + duration_text(unit) : "slices of " + duration_text(unit);
+  return Status::invalid("with " + horizon + " of " + duration_text(horizon_ms) +
+                         ", a key may have to keep " + std::to_string(held) + " " + what +
+                         " until its windows fire; at most " + std::to_string(kMaxSlicesPerKey) +
+                         " are allowed (docs/windows.md, \"Limits\"); check the units, or use a "
+                         "shorter " + horizon);
+}
 
 SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
                                const std::vector<AggregateSpec>& aggregates,
@@ -67,9 +111,14 @@ Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
                                 type_name(t));
   }
   EDDY_RETURN_IF_ERROR(check_window(config.window));
+  EDDY_RETURN_IF_ERROR(check_window_slices(config.window));
   if (config.allowed_lateness_ms < 0 || config.allowed_lateness_ms > kMaxWindowDuration)
     return Status::invalid("allowed_lateness must be between 0 and 2^59 ms, not " +
                            std::to_string(config.allowed_lateness_ms) + " ms");
+  // allowed_lateness only applies on event time.
+  const bool event_time = config.time_column >= 0;
+  EDDY_RETURN_IF_ERROR(check_window_retention(config.window, event_time ? config.allowed_lateness_ms : 0,
+                                              "allowed_lateness"));
   if (config.emit_every_ms < 0 || config.emit_every_ms > kMaxWindowDuration)
     return Status::invalid("emit_every must be between 1 ms and 2^59 ms (or 0: off), not " +
                            std::to_string(config.emit_every_ms) + " ms");

@@ -31,12 +31,32 @@ SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_
                                const std::vector<AggregateSpec>& aggregates,
                                FinalColumn final_column = FinalColumn::kAbsent);
 
+/// The most slices a tumbling or sliding window may span (size / gcd(size,
+/// slide)). A record lands in size / slide windows, each window's result
+/// merges its slices, and on processing time every window end is a timer: so
+/// this bounds the work per record. 1 day sliding by 1 minute is 1440.
+constexpr int64_t kMaxSlicesPerWindow = 10000;
+/// The most slices (sessions for session windows) a key may have to keep at
+/// once: a slice stays until its last window fired, which is size +
+/// allowed_lateness + max_out_of_orderness of event time after it began.
+constexpr int64_t kMaxSlicesPerKey = 100000;
+
+/// Refuses a sliding window of more than kMaxSlicesPerWindow slices, saying
+/// how many it would have (docs/windows.md, "Limits").
+Status check_window_slices(const WindowSpec& window);
+/// Refuses a window whose keys would have to keep more than kMaxSlicesPerKey
+/// slices (or sessions) when records may still arrive `horizon_ms` after a
+/// window ends (allowed_lateness plus the source's max_out_of_orderness on
+/// event time; 0 on processing time). `horizon` names that span in the message.
+Status check_window_retention(const WindowSpec& window, int64_t horizon_ms, const std::string& horizon);
+
 class WindowAggregateOperator final : public Operator {
  public:
   explicit WindowAggregateOperator(WindowAggregateConfig config);
 
   /// OK when `config` is complete and consistent: columns exist with the types
-  /// the aggregates need, durations are positive (a slide at most the size),
+  /// the aggregates need, durations are positive (a slide at most the size)
+  /// and within the slice limits above (allowed_lateness counting on event time),
   /// emit_every_ms is 0 or a duration, and output_schema has the types of
   /// window_output_schema, with the final column exactly when emit_every_ms > 0
   /// (names are the planner's). open() checks it too; the planner should call

@@ -14,6 +14,7 @@
 #include "operators/window_aggregate_operator.h"
 #include "plan/aggregate_call.h"
 #include "plan/pipeline_parser.h"
+#include "plan/window_limits.h"
 
 namespace eddy {
 namespace {
@@ -304,17 +305,15 @@ class Planner {
     return nullptr;
   }
 
-  bool check_window(const OperatorSpec& op) {
-    const WindowText& w = op.window;
-    if ((w.type == "tumbling" || w.type == "sliding") && w.size_ms <= 0)
-      error(w.loc, "the window size must be at least 1ms");
-    else if (w.type == "sliding" && w.slide_ms <= 0)
-      error(w.loc, "the window slide must be at least 1ms");
-    else if (w.type == "session" && w.gap_ms <= 0)
-      error(w.loc, "the session gap must be at least 1ms");
-    else
-      return !w.type.empty();
-    return false;
+  /// The source whose event time reaches node `index` (each node has one
+  /// input, so the walk up ends at one source), or null on processing time.
+  const SourceSpec* event_time_source(const LogicalNode& node) const {
+    if (node.event_time_column.empty()) return nullptr;
+    int at = node.input;
+    while (at >= 0 && graph_->nodes[static_cast<size_t>(at)].kind != NodeKind::kSource)
+      at = graph_->nodes[static_cast<size_t>(at)].input;
+    if (at < 0) return nullptr;
+    return &spec().sources[static_cast<size_t>(graph_->nodes[static_cast<size_t>(at)].spec_index)];
   }
 
   std::optional<AggregateSpec> resolve_aggregate(const AggregateItem& item, const Schema& input,
@@ -368,7 +367,7 @@ class Planner {
 
   void resolve_window(LogicalNode& node, const OperatorSpec& op) {
     const int index = static_cast<int>(&node - graph_->nodes.data());
-    if (!check_window(op)) return;
+    if (!check_window_limits(op, node.name, event_time_source(node), diags_)) return;
     auto cfg = std::make_shared<WindowAggregateConfig>();
     cfg->input_schema = node.input_schema;
     cfg->window.type = op.window.type == "tumbling" ? WindowType::kTumbling

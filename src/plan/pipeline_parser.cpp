@@ -1,6 +1,7 @@
 // YAML -> PipelineSpec for the keys of PIPELINES.md.
 #include "plan/pipeline_parser.h"
 
+#include "connectors/datagen_source.h"
 #include "core/time_util.h"
 #include "plan/yaml_reader.h"
 
@@ -71,6 +72,22 @@ SchemaPtr read_schema(MapReader& r) {
   return std::make_shared<Schema>(std::move(fields));
 }
 
+/// A duration under `key` in whole milliseconds, the unit of event time and
+/// windows: "1500us" is refused rather than cut to 1 ms (or "100us" to 0,
+/// which would turn emit_every off). `loc` receives the value's position.
+std::optional<int64_t> duration_ms(MapReader& r, const std::string& key, bool required,
+                                   SourceLocation& loc) {
+  loc = location_of(r.get(key));
+  auto us = r.duration_us(key, required);
+  if (!us) return std::nullopt;
+  if (*us % 1000 != 0) {
+    r.error(loc, "'" + key + "' of " + r.what() + " must be a whole number of milliseconds, got " +
+                     std::to_string(*us) + "us");
+    return std::nullopt;
+  }
+  return *us / 1000;
+}
+
 void read_file_source(MapReader& r, SourceSpec& s) {
   if (auto p = r.text("path", true)) s.file.path = p->text;
   s.file.format = read_format(r, FileFormat::kCsv, true);
@@ -121,6 +138,13 @@ void read_datagen_field(const std::string& name, const YAML::Node& node,
       else r.error(start->loc, "'start' of " + r.what() + ": " + ts.status().message());
     }
     f.ts_step_us = r.duration_us("step").value_or(1000);
+  }
+  // Sequences and timestamps must stay within int64 over the rows generated
+  // (random bounds are checked with the rest of the source when planning).
+  if (f.kind == DatagenField::Kind::kSequence || f.kind == DatagenField::Kind::kTimestamp) {
+    YAML::Node step = r.get("step");
+    if (Status st = check_datagen_field(f, cfg.rows); !st.is_ok())
+      r.error(step.IsDefined() ? step : node, st.message());
   }
   r.reject_unknown_keys();
   cfg.fields.push_back(std::move(f));
@@ -176,7 +200,8 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
     MapReader r(et, "event_time of source '" + s.name.text + "'", diags);
     s.event_time.enabled = true;
     if (auto c = r.text("column", true)) s.event_time.column = *c;
-    s.event_time.max_out_of_orderness_ms = r.duration_us("max_out_of_orderness").value_or(0) / 1000;
+    s.event_time.max_out_of_orderness_ms =
+        duration_ms(r, "max_out_of_orderness", false, s.event_time.max_out_of_orderness_loc).value_or(0);
     s.event_time.idle_timeout_us = r.duration_us("idle_timeout").value_or(0);
     r.reject_unknown_keys();
   }
@@ -219,15 +244,15 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
     o.window.present = true;
     o.window.loc = location_of(w);
     o.window.type = wr.choice("type", {"tumbling", "sliding", "session"}, true).value_or("");
-    if (o.window.type == "tumbling" || o.window.type == "sliding")
-      o.window.size_ms = wr.duration_us("size", true).value_or(0) / 1000;
-    if (o.window.type == "sliding") o.window.slide_ms = wr.duration_us("slide", true).value_or(0) / 1000;
-    if (o.window.type == "session") o.window.gap_ms = wr.duration_us("gap", true).value_or(0) / 1000;
+    WindowText& win = o.window;
+    if (win.type == "tumbling" || win.type == "sliding")
+      win.size_ms = duration_ms(wr, "size", true, win.size_loc).value_or(0);
+    if (win.type == "sliding") win.slide_ms = duration_ms(wr, "slide", true, win.slide_loc).value_or(0);
+    if (win.type == "session") win.gap_ms = duration_ms(wr, "gap", true, win.gap_loc).value_or(0);
     wr.reject_unknown_keys();
   }
-  o.allowed_lateness_ms = r.duration_us("allowed_lateness").value_or(0) / 1000;
-  o.emit_every_loc = location_of(r.get("emit_every"));
-  o.emit_every_ms = r.duration_us("emit_every").value_or(0) / 1000;
+  o.allowed_lateness_ms = duration_ms(r, "allowed_lateness", false, o.allowed_lateness_loc).value_or(0);
+  o.emit_every_ms = duration_ms(r, "emit_every", false, o.emit_every_loc).value_or(0);
   if (o.emit_every_ms > 0 && !o.window.present)
     r.error(o.emit_every_loc, "'emit_every' goes with 'window': it emits partial results of open windows");
   if (o.emit_every_ms > 0 && r.has("top_n"))

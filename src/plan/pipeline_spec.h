@@ -57,6 +57,7 @@ struct EventTimeSpec {
   bool enabled = false;
   LocatedText column;
   int64_t max_out_of_orderness_ms = 0;
+  SourceLocation max_out_of_orderness_loc;
   int64_t idle_timeout_us = 0;  // 0: never idle
 };
 
@@ -66,6 +67,7 @@ struct WindowText {
   std::string type;  // tumbling | sliding | session
   int64_t size_ms = 0, slide_ms = 0, gap_ms = 0;
   SourceLocation loc;
+  SourceLocation size_loc, slide_loc, gap_loc;  // of each key's value
 };
 
 /// One `aggregate:` entry: output column -> call such as "count(distinct bidder)".
@@ -105,6 +107,7 @@ struct OperatorSpec {
   TopNText top_n;                          // kTopN, or after a window
   SourceLocation aggregate_loc;
   int64_t allowed_lateness_ms = 0;
+  SourceLocation allowed_lateness_loc;
   int64_t emit_every_ms = 0;               // kWindowAggregate: partial results this often
   SourceLocation emit_every_loc;
   LocatedText late_output;                 // names the stream of late records, if set

@@ -86,7 +86,8 @@ Status TaskRunner::open() {
     metrics_.push_back({graph_->nodes[static_cast<size_t>(first)].name});
     first_op_metric_ = 1;
   }
-  EDDY_ASSIGN_OR_RETURN(ops_, make_chain_operators(*graph_, vertex_));
+  EDDY_ASSIGN_OR_RETURN(ops_, options_.make_operators ? options_.make_operators(*graph_, vertex_)
+                                                      : make_chain_operators(*graph_, vertex_));
   for (int idx : v.nodes)
     if (graph_->nodes[static_cast<size_t>(idx)].kind != NodeKind::kSource)
       metrics_.push_back({graph_->nodes[static_cast<size_t>(idx)].name});
@@ -107,7 +108,7 @@ Status TaskRunner::open() {
     ctx.operator_name = metrics_[first_op_metric_ + i].name;
     ctx.timers = timers_.back().get();
     ctx.state.local_dir = local_state_dir_for(options_.local_state_dir, ctx.operator_name, subtask_index_);
-    EDDY_RETURN_IF_ERROR(ops_[i]->open(ctx));
+    EDDY_RETURN_IF_ERROR(guarded(first_op_metric_ + i, [&] { return ops_[i]->open(ctx); }));
   }
   if (is_source_) {
     const LogicalNode& src = graph_->nodes[static_cast<size_t>(first)];
@@ -166,6 +167,35 @@ void TaskRunner::heard_from(int channel) {
   --unheard_channels_;
 }
 
+std::string TaskRunner::member_name(size_t metric) const {
+  const bool source = is_source_ && metric == 0;
+  return std::string(source ? "source '" : "operator '") + metrics_[metric].name + "' (subtask " +
+         std::to_string(subtask_index_) + " of " + std::to_string(vertex().parallelism) + ")";
+}
+
+Status TaskRunner::exception_status(size_t metric, std::exception_ptr error) const {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::bad_alloc&) {
+    if (metric < first_op_metric_)
+      return Status::internal(member_name(metric) + " ran out of memory (std::bad_alloc) while reading; "
+                              "give the task manager more memory or lower the batch size");
+    uint64_t keys = metrics_[metric].keys;  // as last reported; the operator knows better
+    try {
+      keys = ops_[metric - first_op_metric_]->counters().keys_in_state;
+    } catch (...) {
+    }
+    return Status::internal(member_name(metric) + " ran out of memory (std::bad_alloc) holding " +
+                            std::to_string(keys) + " keys in state; give the task manager more "
+                            "memory, keep state on disk with state: {backend: rocksdb}, or hold less "
+                            "state: fewer keys, shorter windows or a shorter allowed_lateness");
+  } catch (const std::exception& e) {
+    return Status::internal(member_name(metric) + " threw: " + e.what());
+  } catch (...) {
+    return Status::internal(member_name(metric) + " threw an exception that is not a std::exception");
+  }
+}
+
 bool TaskRunner::backpressured() const {
   for (const auto& r : routers_)
     if (r->queued_batches() >= static_cast<size_t>(r->channels())) return true;
@@ -179,7 +209,7 @@ Status TaskRunner::run_operator(size_t op, const RecordBatchPtr& batch) {
   m.batches_in += 1;
   const int64_t child_before = out.child_ns;
   const int64_t t0 = now_ns();
-  Status st = ops_[op]->process(batch, out);
+  Status st = guarded(first_op_metric_ + op, [&] { return ops_[op]->process(batch, out); });
   m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   return st;
 }
@@ -221,7 +251,7 @@ Status TaskRunner::advance_watermark(int64_t watermark) {
     ChainCollector& out = *collectors_[first_op_metric_ + i];
     const int64_t child_before = out.child_ns;
     const int64_t t0 = now_ns();
-    Status st = ops_[i]->on_watermark(watermark, out);
+    Status st = guarded(first_op_metric_ + i, [&] { return ops_[i]->on_watermark(watermark, out); });
     metrics_[first_op_metric_ + i].busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
     EDDY_RETURN_IF_ERROR(st);
   }
@@ -236,7 +266,8 @@ Status TaskRunner::restore_watermark(int64_t watermark) {
   output_watermark_ = watermark;
   for (size_t i = 0; i < ops_.size(); ++i) {
     metrics_[first_op_metric_ + i].watermark = watermark;
-    EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(watermark, *collectors_[first_op_metric_ + i]));
+    ChainCollector& out = *collectors_[first_op_metric_ + i];
+    EDDY_RETURN_IF_ERROR(guarded(first_op_metric_ + i, [&] { return ops_[i]->on_watermark(watermark, out); }));
   }
   return Status::ok();
 }
@@ -255,7 +286,7 @@ Status TaskRunner::fire_timers(int64_t now_ms) {
     if (due.empty() || *due.begin() > now_ms) continue;
     due.erase(due.begin(), due.upper_bound(now_ms));
     ChainCollector& out = *collectors_[first_op_metric_ + i];
-    EDDY_RETURN_IF_ERROR(ops_[i]->on_processing_time(now_ms, out));
+    EDDY_RETURN_IF_ERROR(guarded(first_op_metric_ + i, [&] { return ops_[i]->on_processing_time(now_ms, out); }));
   }
   update_counters();
   drain_outputs();
@@ -430,8 +461,10 @@ Status TaskRunner::finish_chain() {
     ChainCollector& out = *collectors_[first_op_metric_ + i];
     const int64_t child_before = out.child_ns;
     const int64_t t0 = now_ns();
-    EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(kEndOfTimeWatermark, out));
-    EDDY_RETURN_IF_ERROR(ops_[i]->finish(out));
+    EDDY_RETURN_IF_ERROR(guarded(first_op_metric_ + i, [&] {
+      EDDY_RETURN_IF_ERROR(ops_[i]->on_watermark(kEndOfTimeWatermark, out));
+      return ops_[i]->finish(out);
+    }));
     metrics_[first_op_metric_ + i].busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   }
   update_counters();
@@ -449,7 +482,11 @@ Result<SourceStep> TaskRunner::source_step() {
   const int64_t t0 = now_ns();
   const size_t k = next_split_++ % open_splits_.size();
   SourceReader& reader = *open_splits_[k].reader;
-  EDDY_ASSIGN_OR_RETURN(SourcePoll poll, reader.poll(graph_->spec.batch_size));
+  SourcePoll poll;
+  EDDY_RETURN_IF_ERROR(guarded(0, [&] {
+    EDDY_ASSIGN_OR_RETURN(poll, reader.poll(graph_->spec.batch_size));
+    return Status::ok();
+  }));
   m.skipped = skipped_closed_;
   for (const auto& o : open_splits_) m.skipped += o.reader->skipped_records();
   switch (poll.kind) {
@@ -502,7 +539,11 @@ Status TaskRunner::source_event_time() {
   int64_t low = INT64_MAX;
   for (const auto& o : open_splits_) low = std::min(low, o.max_ts);
   if (low == kNoWatermark || low == INT64_MAX) return Status::ok();
-  return advance_watermark(low - out_of_orderness_ms_);
+  // An event time near the start of int64 (read from the data) must not
+  // wrap the watermark around to the far future.
+  const int64_t watermark = low < kNoWatermark + 1 + out_of_orderness_ms_ ? kNoWatermark + 1
+                                                                         : low - out_of_orderness_ms_;
+  return advance_watermark(watermark);
 }
 
 void TaskRunner::source_idle_check() {

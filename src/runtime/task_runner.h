@@ -6,6 +6,8 @@
 #pragma once
 
 #include <deque>
+#include <exception>
+#include <functional>
 #include <map>
 #include <string>
 #include <memory>
@@ -54,6 +56,9 @@ struct TaskOptions {
   std::string local_state_dir;     // where RocksDB backends keep their working files
   int64_t fail_after_records = -1; // fault injection: fail once this many records entered the chain
   std::string job_id;              // OperatorContext::job_id
+  /// Builds the operators of a vertex's chain; empty: make_chain_operators.
+  /// Tests put fault-injecting operators into a chain through it.
+  std::function<Result<std::vector<OperatorPtr>>(const JobGraph&, int vertex)> make_operators;
 };
 
 /// Barrier values: checkpoint n travels as n, savepoint n as -n.
@@ -148,6 +153,23 @@ class TaskRunner {
     RecordBatchPtr batch;
     std::optional<StreamEvent> event;
   };
+
+  /// Runs `hook`, a call into chain member `metric` (an operator, or at 0 a
+  /// source's reader), and turns an exception it lets out into a Status that
+  /// names the member. Operators do not throw, but allocation can:
+  /// std::bad_alloc becomes a message with the keys the operator held and
+  /// what to do about it.
+  template <typename Hook>
+  Status guarded(size_t metric, Hook&& hook) {
+    try {
+      return hook();
+    } catch (...) {
+      return exception_status(metric, std::current_exception());
+    }
+  }
+  Status exception_status(size_t metric, std::exception_ptr error) const;
+  /// "operator 'name' (subtask i of p)", or "source 'name' ..." at metric 0 of a source.
+  std::string member_name(size_t metric) const;
 
   bool backpressured() const;
   Status process_input(int channel, const RecordBatchPtr& batch);

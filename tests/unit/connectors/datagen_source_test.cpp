@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -341,4 +343,66 @@ TEST_CASE("datagen rejects a random field with min above max and a choice withou
   c.fields = {random_field("s", DataType::kString, 0, 1)};
   CHECK_FALSE(validate_datagen_config(c).is_ok());
   CHECK_FALSE(make_datagen_enumerator(c)->enumerate(0).ok());
+}
+
+TEST_CASE("datagen refuses a bounded sequence or timestamp whose last row leaves int64") {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  CHECK(check_datagen_field(sequence("id", 0, kMax), 2).is_ok());  // 0, INT64_MAX
+  Status seq = check_datagen_field(sequence("id", 0, kMax), 3);
+  REQUIRE_FALSE(seq.is_ok());
+  CHECK_MESSAGE(seq.message().find("datagen field 'id': row 2's value, start + 2 * step (9223372036854775807), "
+                                   "is beyond the int64 range") != std::string::npos, seq.message());
+  CHECK_FALSE(check_datagen_field(sequence("down", std::numeric_limits<int64_t>::min(), -1), 2).is_ok());
+  CHECK(check_datagen_field(sequence("down", std::numeric_limits<int64_t>::min(), -1), 1).is_ok());
+  // The security report's step, 2^63 - 1 us: 1000 rows fit from 2024, 1001 do not.
+  const int64_t start = 1704067200000;
+  CHECK(check_datagen_field(timestamp("ts", start, kMax), 1000).is_ok());
+  Status ts = check_datagen_field(timestamp("ts", start, kMax), 1001);
+  REQUIRE_FALSE(ts.is_ok());
+  CHECK_MESSAGE(ts.message().find("row 1000's value, start + 1000 * step (9223372036854775807us), is beyond "
+                                  "the int64 range of timestamps") != std::string::npos, ts.message());
+  DatagenConfig c;
+  c.fields = {timestamp("ts", start, kMax)};
+  c.rows = 1001;
+  CHECK_FALSE(validate_datagen_config(c).is_ok());
+  c.rows = -1;  // unbounded: checked as it goes
+  CHECK(validate_datagen_config(c).is_ok());
+}
+
+TEST_CASE("an unbounded datagen sequence fails when it would leave int64 instead of wrapping") {
+  DatagenConfig c;
+  c.fields = {sequence("id", std::numeric_limits<int64_t>::max() - 5, 1)};
+  c.rows = -1;
+  DatagenReader reader(c);
+  REQUIRE(reader.open_split(shares(c, 1)[0]).is_ok());
+  auto first = reader.poll(4);
+  REQUIRE(first.ok());
+  REQUIRE(first->kind == SourcePoll::Kind::kBatch);
+  CHECK(first->batch->column(0).ints.back() == std::numeric_limits<int64_t>::max() - 2);
+  auto second = reader.poll(4);  // rows 4..7 reach INT64_MAX + 2
+  REQUIRE_FALSE(second.ok());
+  CHECK_MESSAGE(second.status().message().find("the unbounded source cannot go on") != std::string::npos,
+                second.status().message());
+}
+
+TEST_CASE("datagen random bounds must be finite and fit their type") {
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK_FALSE(check_datagen_field(random_field("x", DataType::kFloat64, 0, inf), -1).is_ok());
+  CHECK_FALSE(check_datagen_field(random_field("x", DataType::kFloat64, std::nan(""), 1), -1).is_ok());
+  CHECK_FALSE(check_datagen_field(random_field("x", DataType::kFloat64, -1e308, 1e308), -1).is_ok());
+  CHECK_FALSE(check_datagen_field(random_field("x", DataType::kInt64, 0, 1e19), -1).is_ok());
+  CHECK_FALSE(check_datagen_field(random_field("x", DataType::kInt64, 9.3e18, 9.3e18), -1).is_ok());
+  // 2^63 - 1 as a double is 2^63: it stands for INT64_MAX.
+  CHECK(check_datagen_field(random_field("x", DataType::kInt64, -9223372036854775808.0,
+                                         9223372036854775807.0), -1).is_ok());
+  CHECK(check_datagen_field(random_field("x", DataType::kFloat64, -1e300, 1e300), -1).is_ok());
+}
+
+TEST_CASE("datagen pacing at the largest rows_per_second keeps granting rows after a second") {
+  SharePacer pacer;
+  pacer.reset(9.2e18);
+  CHECK(pacer.budget(1000) > 0);  // starts the clock
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // elapsed * rate is beyond int64 now: the grant saturates instead of wrapping negative.
+  CHECK(pacer.budget(1000) > 0);
 }

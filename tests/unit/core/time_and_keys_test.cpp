@@ -17,6 +17,17 @@ TEST_CASE("durations need a unit and convert to microseconds") {
   CHECK_FALSE(parse_duration_us("ten seconds").ok());
 }
 
+TEST_CASE("durations beyond 100 years are refused instead of overflowing") {
+  CHECK(*parse_duration_us("876000h") == kMaxDurationUs);
+  CHECK(*parse_duration_us("3153600000000000us") == kMaxDurationUs);
+  for (const char* text : {"876001h", "9999999999999h", "9223372036854775807us", "99999999999999999999s"}) {
+    auto d = parse_duration_us(text);
+    REQUIRE_FALSE(d.ok());
+    CHECK_MESSAGE(d.status().message().find("longer than the limit of 100 years (876000h)") != std::string::npos,
+                  d.status().message());
+  }
+}
+
 TEST_CASE("timestamps read both forms and format as UTC with milliseconds") {
   CHECK(*parse_timestamp_ms("1970-01-01 00:00:00") == 0);
   CHECK(*parse_timestamp_ms("2024-01-01 00:00:00") == 1704067200000LL);

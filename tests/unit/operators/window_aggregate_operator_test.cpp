@@ -365,3 +365,37 @@ TEST_CASE("invalid configs are refused with a reason") {
   OperatorHarness h(op);
   CHECK_FALSE(h.open().is_ok());
 }
+
+TEST_CASE("a sliding window of more than 10000 slices is refused, naming its slice count") {
+  constexpr int64_t kHour = 3600000, kMinute = 60000;
+  // The typo of the security report: 100000h for 100000s, sliding by 4s.
+  Status typo = WindowAggregateOperator::validate(count_and_sum(sliding(100000 * kHour, 4000)));
+  REQUIRE_FALSE(typo.is_ok());
+  CHECK_MESSAGE(typo.message().find("100000h that slides by 4s spans 90000000 slices of 4s") !=
+                    std::string::npos, typo.message());
+  CHECK(typo.message().find("at most 10000") != std::string::npos);
+  // A size that is no multiple of the slide cuts the window into 1 ms slices.
+  CHECK_FALSE(WindowAggregateOperator::validate(count_and_sum(sliding(10001, 10000))).is_ok());
+  // What Flink users run stays well inside: an hour by the minute, a day by the minute.
+  CHECK(WindowAggregateOperator::validate(count_and_sum(sliding(kHour, kMinute))).is_ok());
+  CHECK(WindowAggregateOperator::validate(count_and_sum(sliding(24 * kHour, kMinute))).is_ok());
+  CHECK(WindowAggregateOperator::validate(count_and_sum(sliding(10000, 1))).is_ok());
+  // A tumbling window is one slice, however long.
+  CHECK(WindowAggregateOperator::validate(count_and_sum(tumbling(100000 * kHour))).is_ok());
+}
+
+TEST_CASE("allowed lateness that would keep more than 100000 slices per key is refused on event time only") {
+  constexpr int64_t kHour = 3600000;
+  Status late = WindowAggregateOperator::validate(count_and_sum(tumbling(1000), 100000 * kHour));
+  REQUIRE_FALSE(late.is_ok());
+  CHECK_MESSAGE(late.message().find("a key may have to keep 360000001 slices of 1s") != std::string::npos,
+                late.message());
+  // A day of lateness for one-second windows is fine, and so are sessions of a second.
+  CHECK(WindowAggregateOperator::validate(count_and_sum(tumbling(1000), 24 * kHour)).is_ok());
+  CHECK(WindowAggregateOperator::validate(count_and_sum(session(1000), 24 * kHour)).is_ok());
+  CHECK_FALSE(WindowAggregateOperator::validate(count_and_sum(session(1000), 100000 * kHour)).is_ok());
+  // On processing time allowed_lateness does not apply, so it costs nothing.
+  auto processing = count_and_sum(tumbling(1000), 100000 * kHour);
+  processing.time_column = -1;
+  CHECK(WindowAggregateOperator::validate(processing).is_ok());
+}

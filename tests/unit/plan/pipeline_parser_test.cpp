@@ -454,3 +454,85 @@ TEST_CASE("bad restart and state settings are refused at their position") {
   CHECK_MESSAGE(has_error(diags, 2, 19, "'backend' of state must be one of heap | rocksdb, got 'memory'"),
                 dump(diags));
 }
+
+TEST_CASE("windows too costly to run are refused at the key that makes them so") {
+  auto diags = errors_of(R"Y(name: w
+sources:
+  - name: gen
+    type: datagen
+    fields: { k: { kind: sequence }, ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 10ms } }
+    event_time: { column: ts, max_out_of_orderness: 100000h }
+operators:
+  - name: typo
+    input: gen
+    key_by: [k]
+    window: { type: sliding, size: 100000h, slide: 4s }
+    aggregate: { n: "count(*)" }
+  - name: late
+    input: gen
+    key_by: [k]
+    window: { type: tumbling, size: 1s }
+    aggregate: { n: "count(*)" }
+    allowed_lateness: 200000h
+  - name: disorder
+    input: gen
+    key_by: [k]
+    window: { type: session, gap: 1s }
+    aggregate: { n: "count(*)" }
+sinks:
+  - { name: o1, input: typo, type: blackhole }
+  - { name: o2, input: late, type: blackhole }
+  - { name: o3, input: disorder, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 11, 52, "window of 'typo': a sliding window of 100000h that slides by 4s "
+                                         "spans 90000000 slices"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 18, 23, "window of 'late': with allowed_lateness plus the "
+                                         "max_out_of_orderness of source 'gen' of 300000h"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 6, 53, "window of 'disorder': with the max_out_of_orderness of source "
+                                        "'gen' of 100000h, a key may have to keep"), dump(diags));
+  CHECK(diags.size() == 3);
+}
+
+TEST_CASE("window durations must be whole milliseconds") {
+  auto diags = errors_of(R"Y(name: w
+sources:
+  - { name: gen, type: datagen, rows: 1, fields: { k: { kind: sequence } } }
+operators:
+  - name: a
+    input: gen
+    key_by: [k]
+    window: { type: tumbling, size: 1500us }
+    aggregate: { n: "count(*)" }
+    emit_every: 100us
+sinks:
+  - { name: o, input: a, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 8, 37, "'size' of window of operator 'a' must be a whole number of "
+                                        "milliseconds, got 1500us"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 10, 17, "'emit_every' of operator 'a' must be a whole number"), dump(diags));
+}
+
+TEST_CASE("datagen settings and durations that overflow int64 are refused at their key") {
+  auto diags = errors_of(R"Y(name: big
+checkpoints: { interval: 9999999999999h, dir: /tmp/x }
+sources:
+  - name: gen
+    type: datagen
+    rows: 3000000
+    fields:
+      id: { kind: sequence, start: 0, step: 9223372036854775807 }
+      ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 876000h }
+      far: { kind: timestamp, start: "2024-01-01 00:00:00", step: 9223372036854775807us }
+sinks:
+  - { name: out, input: gen, type: blackhole }
+)Y");
+  CHECK_MESSAGE(has_error(diags, 2, 26, "'interval' of checkpoints: duration '9999999999999h' is longer than "
+                                        "the limit of 100 years (876000h)"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 8, 45, "datagen field 'id': row 2999999's value"), dump(diags));
+  CHECK_MESSAGE(has_error(diags, 9, 66, "datagen field 'ts': row 2999999's value, start + 2999999 * step "
+                                        "(3153600000000000us), is beyond the int64 range of timestamps"),
+                dump(diags));
+  CHECK_MESSAGE(has_error(diags, 10, 67, "'step' of datagen field 'far': duration '9223372036854775807us' is "
+                                         "longer than the limit"), dump(diags));
+  CHECK(diags.size() == 4);
+}
