@@ -48,16 +48,15 @@ int run_jobmanager(const ClusterFlags& flags) {
   int code = kExitOk;
   {
     auto published = publish_actor(*sys, jm, rpc_host, rpc_port, c.tls_enabled());
-    auto rest = published.ok() ? RestServer::start(*sys, jm, rest_host, rest_port)
+    auto rest = published.ok() ? RestServer::start(*sys, jm, rest_options(c, rest_host, rest_port))
                                : Result<std::unique_ptr<RestServer>>(published.status());
     if (!rest.ok()) {
       std::fprintf(stderr, "eddy jobmanager: %s\n", rest.status().message().c_str());
       code = kExitJobFailed;
     } else {
-      std::fprintf(stderr, "eddy jobmanager: task managers connect to %s:%u (%s); REST API on http://%s:%u\n",
+      std::fprintf(stderr, "eddy jobmanager: task managers connect to %s:%u (%s); REST API on %s\n",
                    rpc_host.empty() ? "0.0.0.0" : rpc_host.c_str(), *published,
-                   c.tls_enabled() ? "mutual TLS" : "plain TCP, no TLS configured",
-                   rest_host.c_str(), (*rest)->port());
+                   c.tls_enabled() ? "mutual TLS" : "plain TCP, no TLS configured", (*rest)->describe().c_str());
       if (!c.checkpoint_dir.empty())
         std::fprintf(stderr, "eddy jobmanager: relative checkpoints.dir of jobs are taken under %s "
                              "(every host must see it at that path)\n", c.checkpoint_dir.c_str());
