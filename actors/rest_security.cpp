@@ -45,7 +45,7 @@ bool bearer_token_matches(const std::string& authorization, const std::string& t
   return CRYPTO_memcmp(want, got, sizeof want) == 0;
 }
 
-bool is_loopback_host(const std::string& host) {
+bool is_loopback_bind(const std::string& host) {
   if (host == "localhost") return true;
   in_addr v4{};
   if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;

@@ -17,7 +17,7 @@ bool bearer_token_matches(const std::string& authorization, const std::string& t
 
 /// True when `host` binds loopback only (127.0.0.0/8, ::1, localhost); false
 /// for every other address, including "", 0.0.0.0 and :: (all interfaces).
-bool is_loopback_host(const std::string& host);
+bool is_loopback_bind(const std::string& host);
 
 /// A TLS server context (TLS 1.2 or later) holding the certificate chain and
 /// its key (decrypted with `passphrase` when it is encrypted). Errors name the

@@ -340,7 +340,7 @@ namespace {
 
 /// What an operator should know before a REST API is reachable by others.
 void warn_if_exposed(const RestOptions& o, int port) {
-  if (is_loopback_host(o.host)) return;
+  if (is_loopback_bind(o.host)) return;
   const std::string where = (o.host.empty() ? "0.0.0.0" : o.host) + ":" + std::to_string(port);
   if (o.token.empty())
     std::fprintf(stderr,

@@ -23,9 +23,9 @@ TEST_CASE("a bearer token matches only the exact token, with the Bearer scheme")
 }
 
 TEST_CASE("only loopback addresses count as loopback") {
-  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) CHECK_MESSAGE(is_loopback_host(host), host);
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) CHECK_MESSAGE(is_loopback_bind(host), host);
   for (const char* host : {"", "0.0.0.0", "::", "10.0.0.1", "192.168.1.1", "jm-host", "128.0.0.1", "::ffff:10.0.0.1"})
-    CHECK_MESSAGE(!is_loopback_host(host), host);
+    CHECK_MESSAGE(!is_loopback_bind(host), host);
 }
 
 TEST_CASE("REST TLS files that cannot be loaded are named in the error") {
