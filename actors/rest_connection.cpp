@@ -144,6 +144,7 @@ class BoundedStream final : public httplib::Stream {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) want = POLLIN;
       return n;
     }
+    ERR_clear_error();  // SSL_get_error reads the thread's queue: no stale entry may be in it
     const int n = SSL_read(ssl_, p, static_cast<int>(len));
     if (n > 0) return n;
     if (SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN) return 0;
@@ -157,6 +158,7 @@ class BoundedStream final : public httplib::Stream {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) want = POLLOUT;
       return n;
     }
+    ERR_clear_error();
     const int n = SSL_write(ssl_, p, static_cast<int>(std::min<size_t>(len, 1 << 30)));
     if (n > 0) return n;
     want = tls_wants(ssl_, n);

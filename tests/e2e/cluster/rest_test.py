@@ -242,7 +242,7 @@ def mode_curl(eddy, work):
         started = time.time()
         canceled = curl("-X", "POST", f"{base}/jobs/{first['id']}/cancel")  # no body, no Content-Length
         assert canceled.get("canceling") is True, canceled
-        assert time.time() - started < 2, f"a POST without a body took {time.time() - started:.1f}s
+        assert time.time() - started < 2, f"a POST without a body took {time.time() - started:.1f}s"
         print(f"curl: a {os.path.getsize(job)}-byte pipeline submitted with --data-binary (form type) and with -F; "
               f"listed and canceled with curl")
     finally:
