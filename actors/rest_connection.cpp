@@ -217,6 +217,10 @@ BoundedServer::BoundedServer(ConnectionLimits limits, TlsContext tls)
   set_keep_alive_timeout(std::chrono::duration_cast<std::chrono::seconds>(limits_.idle_timeout).count());
 }
 
+bool BoundedServer::widen_backlog(int backlog) {
+  return svr_sock_ != INVALID_SOCKET && ::listen(svr_sock_, backlog) == 0;  // listen() again updates it
+}
+
 SSL* BoundedServer::accept_tls(socket_t sock) {
   const auto until = Clock::now() + limits_.request_timeout;
   if (!wait_fd(sock, POLLIN, until, svr_sock_) || answer_plain_http(sock)) return nullptr;

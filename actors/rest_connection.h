@@ -53,6 +53,11 @@ class BoundedServer : public httplib::Server {
   BoundedServer(ConnectionLimits limits, TlsContext tls);
   const ConnectionLimits& limits() const { return limits_; }
   bool tls() const { return tls_ != nullptr; }
+  /// After a bind: lets `backlog` connections wait to be accepted. cpp-httplib
+  /// 0.11 listens with a backlog of 5, so a burst of 16 connections overflowed
+  /// it: SYNs were dropped or answered with cookies, and clients waited 1 s or
+  /// more to connect (or were reset).
+  bool widen_backlog(int backlog);
 
  private:
   /// Replaces cpp-httplib's loop (see the file comment): serves up to

@@ -383,6 +383,7 @@ Result<std::unique_ptr<RestServer>> RestServer::start(caf::actor_system& sys, ca
   if (bound <= 0)
     return Status::io_error("cannot serve the REST API on " + bind + ":" + std::to_string(o.port) +
                             " (is the port in use? pick another with --rest)");
+  impl->server.widen_backlog(512);  // capped by net.core.somaxconn
   warn_if_exposed(o, bound);
   Impl* raw = impl.get();
   raw->thread = std::thread([raw] { raw->server.listen_after_bind(); });
