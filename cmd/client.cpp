@@ -35,6 +35,8 @@ Result<std::string> rest_base(const std::string& address, bool& tls) {
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   std::string host;
   uint16_t port = 0;
+  if (rest.find('/') != std::string::npos)
+    return Status::invalid("-m " + address + ": expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
   Status ok = split_host_port(rest, host, port);
   if (!ok.is_ok())
     return Status::invalid("-m " + address + ": " + ok.message() + " (or http://HOST:PORT, https://HOST:PORT)");
