@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -20,25 +21,72 @@ namespace {
 
 using json = nlohmann::json;
 
-/// One REST call; the parsed JSON body, or an error saying what went wrong.
-Result<json> call(const std::string& address, const std::string& method, const std::string& path,
-                  const std::string& body = "", int timeout_s = 30) {
+/// The scheme://HOST:PORT that -m names: "HOST:PORT" (http), "http://HOST:PORT"
+/// or "https://HOST:PORT".
+Result<std::string> rest_base(const std::string& address, bool& tls) {
+  std::string rest = address;
+  tls = false;
+  if (rest.rfind("https://", 0) == 0) {
+    tls = true;
+    rest = rest.substr(8);
+  } else if (rest.rfind("http://", 0) == 0) {
+    rest = rest.substr(7);
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
   std::string host;
   uint16_t port = 0;
-  EDDY_RETURN_IF_ERROR(split_host_port(address, host, port));
-  httplib::Client client(host, port);
+  if (rest.find('/') != std::string::npos)
+    return Status::invalid("-m " + address + ": expected HOST:PORT, http://HOST:PORT or https://HOST:PORT");
+  Status ok = split_host_port(rest, host, port);
+  if (!ok.is_ok())
+    return Status::invalid("-m " + address + ": " + ok.message() + " (or http://HOST:PORT, https://HOST:PORT)");
+  return std::string(tls ? "https://" : "http://") + rest;
+}
+
+/// Why a call failed before any answer, and what to do about it.
+std::string transport_error(const ClientOptions& o, httplib::Error e) {
+  const std::string where = "the job manager's REST API at " + o.jobmanager;
+  switch (e) {
+    case httplib::Error::SSLServerVerification:
+      return where + " presented a TLS certificate that is not trusted or not made for that host: give the CA "
+                     "that signed it with --ca FILE or EDDY_REST_CA";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with " + where + " failed: does it serve https? (use -m http://HOST:PORT if not)";
+    case httplib::Error::SSLLoadingCerts:
+      return "cannot load the CA file '" + o.ca + "' (--ca, EDDY_REST_CA)";
+    default:
+      return "cannot reach " + where + ": " + httplib::to_string(e) +
+             " (is `eddy jobmanager` running there? -m HOST:PORT names its REST address; "
+             "https://HOST:PORT when it serves TLS)";
+  }
+}
+
+/// One REST call; the parsed JSON body, or an error saying what went wrong.
+/// Sends EDDY_REST_TOKEN as a bearer token when it is set.
+Result<json> call(const ClientOptions& o, const std::string& method, const std::string& path,
+                  const std::string& body = "", int timeout_s = 30) {
+  bool tls = false;
+  auto base = rest_base(o.jobmanager, tls);
+  if (!base.ok()) return base.status();
+  httplib::Client client(*base);
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(timeout_s, 0);
+  if (const char* token = std::getenv("EDDY_REST_TOKEN"); token != nullptr && *token != '\0')
+    client.set_bearer_token_auth(token);
+  if (tls) {
+    client.enable_server_certificate_verification(true);
+    if (!o.ca.empty()) client.set_ca_cert_path(o.ca);
+  }
   httplib::Result res = method == "GET" ? client.Get(path.c_str())
                                         : client.Post(path.c_str(), body, "application/yaml");
-  if (!res)
-    return Status::io_error("cannot reach the job manager's REST API at " + address + ": " +
-                            httplib::to_string(res.error()) + " (is `eddy jobmanager` running there? "
-                            "--jobmanager HOST:PORT names its REST address)");
+  if (!res) return Status::io_error(transport_error(o, res.error()));
   json j = json::parse(res->body, nullptr, false);
-  if (j.is_discarded()) return Status::io_error("the job manager at " + address + " answered with something that is not JSON");
+  if (j.is_discarded())
+    return Status::io_error("the job manager at " + o.jobmanager + " answered HTTP " + std::to_string(res->status) +
+                            " with something that is not JSON");
   if (res->status >= 400) {
-    const std::string why = j.contains("error") ? j["error"].get<std::string>() : res->body;
+    std::string why = j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : res->body;
+    if (res->status == 401) why += std::getenv("EDDY_REST_TOKEN") ? "" : " (EDDY_REST_TOKEN is not set here)";
     return Status::invalid(why);
   }
   return j;
@@ -112,14 +160,14 @@ int run_submit(const ClientOptions& o) {
   std::string path = "/jobs?name=" + url_encode(std::filesystem::path(o.pipeline).filename().string());
   if (o.parallelism > 0) path += "&parallelism=" + std::to_string(o.parallelism);
   if (!o.from_savepoint.empty()) path += "&savepoint=" + url_encode(o.from_savepoint);
-  auto r = call(o.jobmanager, "POST", path, text);
+  auto r = call(o, "POST", path, text);
   if (!r.ok()) return fail(r.status());
   const std::string id = (*r)["id"].get<std::string>();
   std::fprintf(stderr, "submitted '%s' to %s as job %s\n", (*graph)->spec.name.c_str(), o.jobmanager.c_str(), id.c_str());
   if (o.wait) {
     std::string state;
     for (;;) {
-      auto s = call(o.jobmanager, "GET", "/jobs/" + id);
+      auto s = call(o, "GET", "/jobs/" + id);
       if (!s.ok()) return fail(s.status());
       state = (*s)["state"].get<std::string>();
       if (is_terminal(state)) {
@@ -137,7 +185,7 @@ int run_submit(const ClientOptions& o) {
 }
 
 int run_list(const ClientOptions& o) {
-  auto r = call(o.jobmanager, "GET", "/jobs");
+  auto r = call(o, "GET", "/jobs");
   if (!r.ok()) return fail(r.status());
   std::printf("%-16s  %-10s  %s\n", "ID", "STATE", "NAME");
   for (const auto& j : (*r)["jobs"])
@@ -146,7 +194,7 @@ int run_list(const ClientOptions& o) {
 }
 
 int run_status(const ClientOptions& o) {
-  auto r = call(o.jobmanager, "GET", "/jobs/" + url_encode(o.job));
+  auto r = call(o, "GET", "/jobs/" + url_encode(o.job));
   if (!r.ok()) return fail(r.status());
   if (o.json) std::printf("%s\n", r->dump(2).c_str());
   else print_status(*r);
@@ -155,19 +203,19 @@ int run_status(const ClientOptions& o) {
 
 int run_cancel(const ClientOptions& o) {
   if (o.savepoint) {
-    auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/cancel?savepoint=true", "", 900);
+    auto r = call(o, "POST", "/jobs/" + url_encode(o.job) + "/cancel?savepoint=true", "", 900);
     if (!r.ok()) return fail(r.status());
     std::printf("savepoint: %s\n", (*r)["path"].get<std::string>().c_str());
     return kExitOk;
   }
-  auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/cancel");
+  auto r = call(o, "POST", "/jobs/" + url_encode(o.job) + "/cancel");
   if (!r.ok()) return fail(r.status());
   std::fprintf(stderr, "canceling job %s\n", o.job.c_str());
   return kExitOk;
 }
 
 int run_savepoint(const ClientOptions& o) {
-  auto r = call(o.jobmanager, "POST", "/jobs/" + url_encode(o.job) + "/savepoints", "", 900);
+  auto r = call(o, "POST", "/jobs/" + url_encode(o.job) + "/savepoints", "", 900);
   if (!r.ok()) return fail(r.status());
   std::printf("savepoint: %s\n", (*r)["path"].get<std::string>().c_str());
   return kExitOk;

@@ -38,6 +38,8 @@ Result<ClusterConfig> resolve_cluster_config(const ClusterFlags& flags) {
   }
   if (const char* secret = std::getenv("EDDY_CLUSTER_SECRET"); secret != nullptr && *secret != '\0')
     c.secret = secret;
+  if (const char* token = std::getenv("EDDY_REST_TOKEN"); token != nullptr && *token != '\0')
+    c.rest_token = token;
   if (!flags.rpc_bind.empty()) c.rpc_bind = flags.rpc_bind;
   if (!flags.rest_bind.empty()) c.rest_bind = flags.rest_bind;
   if (!flags.checkpoint_dir.empty()) c.checkpoint_dir = flags.checkpoint_dir;

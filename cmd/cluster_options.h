@@ -1,5 +1,5 @@
 // Settings shared by `eddy jobmanager` and `eddy taskmanager`: the cluster
-// config file, then EDDY_CLUSTER_SECRET, then command-line flags, each
+// config file, then EDDY_CLUSTER_SECRET and EDDY_REST_TOKEN, then command-line flags, each
 // overriding the one before; and the TLS files checked before CAF sees them.
 #pragma once
 

@@ -39,7 +39,8 @@ struct BenchCompareOptions {
 
 /// The cluster client's options (eddy run, list, status, cancel, savepoint).
 struct ClientOptions {
-  std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address
+  std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address: [http://|https://]HOST:PORT
+  std::string ca;              // https: the CA file that signed the job manager's certificate (EDDY_REST_CA)
   std::string pipeline;        // run
   int parallelism = 0;         // run
   std::string from_savepoint;  // run

@@ -72,16 +72,16 @@ int run_jobmanager(const ClusterFlags& flags) {
     gate_options.secret = c.secret;
     gate_options.tls = c.tls_enabled();
     auto gate = RpcGate::open(*sys, gatekeeper, rpc_host, rpc_port, gate_options);
-    auto rest = gate.ok() ? RestServer::start(*sys, jm, rest_host, rest_port)
+    auto rest = gate.ok() ? RestServer::start(*sys, jm, rest_options(c, rest_host, rest_port))
                           : Result<std::unique_ptr<RestServer>>(gate.status());
     if (!rest.ok()) {
       std::fprintf(stderr, "eddy jobmanager: %s\n", rest.status().message().c_str());
       code = kExitJobFailed;
     } else {
-      std::fprintf(stderr, "eddy jobmanager: task managers connect to %s:%u (%s); REST API on http://%s:%u\n",
+      std::fprintf(stderr, "eddy jobmanager: task managers connect to %s:%u (%s); REST API on %s\n",
                    rpc_host.empty() ? "0.0.0.0" : rpc_host.c_str(), (*gate)->port(),
                    c.tls_enabled() ? "cluster secret, then mutual TLS" : "cluster secret, plain TCP, no TLS configured",
-                   rest_host.c_str(), (*rest)->port());
+                   (*rest)->describe().c_str());
       warn_if_exposed(rpc_host, c.tls_enabled());
       if (!c.checkpoint_dir.empty())
         std::fprintf(stderr, "eddy jobmanager: relative checkpoints.dir of jobs are taken under %s "

@@ -101,28 +101,35 @@ int main(int argc, char** argv) {
   tm_cmd->add_option("--config", tm_flags.config_file, "cluster config file (YAML, see configs/cluster/)");
 
   eddy::ClientOptions client;
-  const char* jm_help = "REST address of the job manager (default 127.0.0.1:8081)";
+  const char* jm_help = "REST address of the job manager: HOST:PORT (default 127.0.0.1:8081), or "
+                        "https://HOST:PORT when it serves TLS. A bearer token is sent from EDDY_REST_TOKEN";
+  const char* ca_help = "with https: the CA certificate (PEM) that signed the job manager's REST "
+                        "certificate (default: the system's CAs)";
+  auto add_client_options = [&](CLI::App* cmd) {
+    cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+    cmd->add_option("--ca", client.ca, ca_help)->envname("EDDY_REST_CA");
+  };
   auto* run_cmd = app.add_subcommand(
       "run", "Submit a pipeline to a cluster's job manager; prints the job id on the last line of stdout.");
   run_cmd->add_option("PIPELINE", client.pipeline, "the pipeline file (YAML)")->required();
-  run_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  add_client_options(run_cmd);
   run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
   run_cmd->add_option("--from-savepoint", client.from_savepoint,
                       "start from this savepoint (or checkpoint) directory, as the job manager sees it");
   run_cmd->add_flag("--wait", client.wait, "follow the job until it ends; exit 0 when it finished, 1 otherwise");
   auto* list_cmd = app.add_subcommand("list", "List the cluster's jobs: id, state, name.");
-  list_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  add_client_options(list_cmd);
   auto* status_cmd = app.add_subcommand("status", "Show a job's state, per-operator metrics and checkpoints.");
   status_cmd->add_option("JOB", client.job, "the job id")->required();
-  status_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  add_client_options(status_cmd);
   status_cmd->add_flag("--json", client.json, "print the REST API's JSON as it is");
   auto* cancel_cmd = app.add_subcommand("cancel", "Cancel a job; with --savepoint stop it with a savepoint.");
   cancel_cmd->add_option("JOB", client.job, "the job id")->required();
-  cancel_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  add_client_options(cancel_cmd);
   cancel_cmd->add_flag("--savepoint", client.savepoint, "take a savepoint first and print its path");
   auto* savepoint_cmd = app.add_subcommand("savepoint", "Take a savepoint of a running job and print its path.");
   savepoint_cmd->add_option("JOB", client.job, "the job id")->required();
-  savepoint_cmd->add_option("--jobmanager,-m", client.jobmanager, jm_help);
+  add_client_options(savepoint_cmd);
 
   CLI11_PARSE(app, argc, argv);
 

@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include "plan/yaml_reader.h"
@@ -22,6 +24,41 @@ void read_address(MapReader& r, const char* key, std::string& into) {
   Status ok = split_host_port(t->text, host, port);
   if (!ok.is_ok()) r.error(t->loc, "'" + std::string(key) + "' of " + r.what() + ": " + ok.message());
   into = t->text;
+}
+
+/// A size in bytes: a number, or a number with KiB, MiB or GiB ("4MiB").
+void read_byte_size(MapReader& r, const char* key, int64_t min, int64_t max, int64_t& into) {
+  auto t = r.text(key);
+  if (!t) return;
+  const std::string& s = t->text;
+  const size_t digits = std::min(s.find_first_not_of("0123456789"), s.size());
+  const std::string unit = s.substr(digits);
+  const int shift = unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+  if (digits == 0 || digits > 10 || shift < 0) {
+    r.error(t->loc, "'" + std::string(key) + "' of " + r.what() + ": expected a size such as 4MiB, 512KiB or " +
+                        "a number of bytes, got '" + s + "'");
+    return;
+  }
+  const int64_t value = std::stoll(s.substr(0, digits));
+  const int64_t bytes = value > (max >> shift) ? max + 1 : value << shift;
+  if (bytes < min || bytes > max)
+    r.error(t->loc, "'" + std::string(key) + "' of " + r.what() + " must be from " + std::to_string(min >> 10) +
+                        "KiB to " + std::to_string(max >> 20) + "MiB, got '" + s + "'");
+  else
+    into = bytes;
+}
+
+void read_rest(MapReader& r, ClusterConfig& out, std::vector<Diagnostic>& diags) {
+  read_byte_size(r, "max_body", int64_t{1} << 10, int64_t{1} << 30, out.rest_max_body);
+  read_text(r, "token", out.rest_token);
+  if (YAML::Node n = r.get("tls"); n.IsDefined()) {
+    MapReader t(n, "rest.tls", diags);
+    read_text(t, "certificate", out.rest_tls_certificate);
+    read_text(t, "key", out.rest_tls_key);
+    read_text(t, "passphrase", out.rest_tls_passphrase);
+    t.reject_unknown_keys();
+  }
+  r.reject_unknown_keys();
 }
 
 }  // namespace
@@ -52,7 +89,7 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
   if (root.IsNull()) return Status::ok();  // an empty file sets nothing
   if (!root.IsMap()) {
     diags.push_back({SourceLocation{1, 1}, "a cluster config must be a YAML mapping with jobmanager, "
-                                           "taskmanager, heartbeat, tls, cluster and checkpoints"});
+                                           "taskmanager, heartbeat, tls, cluster, checkpoints and rest"});
     return Status::invalid(render_diagnostics(file_name, diags));
   }
   MapReader top(root, "the cluster config", diags);
@@ -93,6 +130,10 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
     read_text(r, "dir", out.checkpoint_dir);
     r.reject_unknown_keys();
   }
+  if (YAML::Node n = top.get("rest"); n.IsDefined()) {
+    MapReader r(n, "rest", diags);
+    read_rest(r, out, diags);
+  }
   top.reject_unknown_keys();
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   return Status::ok();
@@ -102,6 +143,14 @@ Status check_cluster_config(const ClusterConfig& c) {
   if (c.heartbeat_interval_us <= 0) return Status::invalid("heartbeat.interval must be longer than 0");
   if (c.heartbeat_timeout_us <= c.heartbeat_interval_us)
     return Status::invalid("heartbeat.timeout must be longer than heartbeat.interval");
+  if (c.rest_tls_enabled()) {
+    if (c.rest_tls_certificate.empty() || c.rest_tls_key.empty())
+      return Status::invalid("an https REST API needs both rest.tls.certificate and rest.tls.key");
+    for (const std::string* f : {&c.rest_tls_certificate, &c.rest_tls_key}) {
+      std::ifstream in(*f);
+      if (!in) return Status::invalid("cannot read REST TLS file '" + *f + "' (does it exist and is it readable?)");
+    }
+  }
   if (!c.tls_enabled()) return Status::ok();
   if (c.tls_certificate.empty() || c.tls_key.empty() || c.tls_ca.empty())
     return Status::invalid("TLS needs all of tls.certificate, tls.key and tls.ca (--tls-certificate, "

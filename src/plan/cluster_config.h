@@ -1,8 +1,9 @@
 // The cluster config file (YAML) of `eddy jobmanager` and `eddy taskmanager`:
-// ports, slots, heartbeats, TLS files, the cluster secret and the shared
-// checkpoint directory. Command-line flags override what it says; the secret
-// may also come from the environment (EDDY_CLUSTER_SECRET). Example files are
-// in configs/cluster/; docs/cluster.md describes every key.
+// ports, slots, heartbeats, TLS files, the cluster secret, the shared
+// checkpoint directory and the REST API's limits, token and TLS. Command-line
+// flags override what it says; the secret and the REST token may also come from
+// the environment (EDDY_CLUSTER_SECRET, EDDY_REST_TOKEN). Example files are in
+// configs/cluster/; docs/cluster.md describes every key.
 #pragma once
 
 #include <cstdint>
@@ -32,8 +33,15 @@ struct ClusterConfig {
   std::string secret;
   // checkpoints:
   std::string checkpoint_dir;  // relative checkpoints.dir of jobs resolve against it
+  // rest: (the job manager's REST API; jobmanager.rest is its address)
+  int64_t rest_max_body = 4 << 20;    // max_body: largest request body accepted, in bytes
+  std::string rest_token;             // token: every request needs "Authorization: Bearer <token>"
+  std::string rest_tls_certificate;   // tls.certificate: serve https (with tls.key)
+  std::string rest_tls_key;           // tls.key
+  std::string rest_tls_passphrase;    // tls.passphrase: of an encrypted tls.key
 
   bool tls_enabled() const { return !tls_certificate.empty() || !tls_key.empty() || !tls_ca.empty(); }
+  bool rest_tls_enabled() const { return !rest_tls_certificate.empty() || !rest_tls_key.empty(); }
 };
 
 /// Reads `text` (the file `file_name`) over `out`: keys the file does not set
@@ -41,7 +49,8 @@ struct ClusterConfig {
 Status parse_cluster_config(const std::string& file_name, const std::string& text, ClusterConfig& out);
 
 /// Checks what must hold whatever set the values: a heartbeat timeout longer
-/// than the interval, TLS files all given together and readable.
+/// than the interval, TLS files all given together and readable (the cluster's
+/// and the REST API's).
 Status check_cluster_config(const ClusterConfig& c);
 
 /// Splits "HOST:PORT" (PORT 0-65535; HOST may be empty for "all interfaces").

@@ -3,6 +3,7 @@
 refusal of missing files, and Ctrl-C cancelling a running job cleanly."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,17 @@ def main():
           code == 0 and "chains" in out and "hash by (auction)" in out, out + err)
     code, out, err = run([eddy, "validate", "configs/quickstart.yaml"], cwd=repo)
     check("validate shows chaining and rebalance", code == 0 and "bids -> big_app_bids -> euros" in out and "rebalance" in out, out + err)
+    code, out, err = run([eddy, "list", "--help"])
+    check("client commands explain https and --ca", code == 0 and "https://HOST:PORT" in out and "--ca" in out
+          and "EDDY_REST_TOKEN" in out and "EDDY_REST_CA" in out, out)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    code, out, err = run([eddy, "list", "-m", f"https://127.0.0.1:{closed_port}"])
+    check("a client with no job manager to reach says where it looked", code == 1 and "cannot reach" in err
+          and f"https://127.0.0.1:{closed_port}" in err, err)
+    code, out, err = run([eddy, "list", "-m", "ftp://127.0.0.1:8081"])
+    check("a -m that is no REST address is refused with the forms it takes", code == 2 and "https://HOST:PORT" in err, err)
     code, out, err = run([eddy, "local", "no/such/pipeline.yaml"])
     check("a missing pipeline file is refused with exit 2", code == 2 and "no/such/pipeline.yaml" in err, err)
 

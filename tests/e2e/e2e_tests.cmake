@@ -25,3 +25,7 @@ set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)
 add_test(NAME e2e_cluster COMMAND ${Python3_EXECUTABLE} ${E2E}/cluster/run_cluster.py $<TARGET_FILE:eddy>
          --peer $<TARGET_FILE:eddy_test_peer>)
 set_tests_properties(e2e_cluster PROPERTIES LABELS e2e TIMEOUT 900)
+# The REST API: slow clients and oversized bodies bounded, JSON errors, the
+# README's curl commands, the bearer token and https (tests/e2e/cluster/rest_test.py).
+add_test(NAME e2e_rest COMMAND ${Python3_EXECUTABLE} ${E2E}/cluster/rest_test.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_rest PROPERTIES LABELS e2e TIMEOUT 300)

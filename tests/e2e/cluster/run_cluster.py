@@ -514,6 +514,8 @@ def mode_netns(eddy, work):
             # (root) namespace reaches it over the bridge like a remote client.
             jm, rpc, rest_port = start_jobmanager(c, rpc_host="10.231.0.1", rest_host="10.231.0.1",
                                                   prefix=jm_ns, name="jm-ns")
+            # Reachable from other hosts and no REST token: the job manager says so loudly.
+            assert "WARNING" in log_of(jm) and "WITHOUT A TOKEN" in log_of(jm), log_of(jm)
             for k in (1, 2):
                 start_taskmanager(c, f"tm-ns{k}", rpc, rpc_host="10.231.0.1",
                                   prefix=["ip", "netns", "exec", names[k]])

@@ -173,6 +173,10 @@ TEST_CASE("loopback addresses are told from the others") {
   CHECK(is_loopback_host("localhost"));
   CHECK(is_loopback_host("::1"));
   CHECK_FALSE(is_loopback_host(""));
+  CHECK_FALSE(is_loopback_host("::"));
+  CHECK_FALSE(is_loopback_host("::ffff:10.0.0.1"));
+  CHECK_FALSE(is_loopback_host("128.0.0.1"));
+  CHECK_FALSE(is_loopback_host("jm-host"));
   CHECK_FALSE(is_loopback_host("0.0.0.0"));
   CHECK_FALSE(is_loopback_host("10.231.0.1"));
 }

@@ -28,6 +28,9 @@ TEST_CASE("the example cluster configs parse and set what they say") {
   CHECK(jm.secret == "change-me");
   CHECK(jm.checkpoint_dir == "/tmp/eddy-shared");
   CHECK_FALSE(jm.tls_enabled());
+  CHECK(jm.rest_max_body == 4 << 20);
+  CHECK(jm.rest_token.empty());
+  CHECK_FALSE(jm.rest_tls_enabled());
   CHECK(check_cluster_config(jm).is_ok());
 
   ClusterConfig tm;
@@ -92,4 +95,51 @@ TEST_CASE("split_host_port") {
   CHECK_FALSE(split_host_port("host", host, port).is_ok());
   CHECK_FALSE(split_host_port("host:70000", host, port).is_ok());
   CHECK_FALSE(split_host_port("host:", host, port).is_ok());
+}
+
+TEST_CASE("the rest section sets the body limit, the token and the REST TLS files") {
+  ClusterConfig c;
+  CHECK(c.rest_max_body == 4 << 20);
+  CHECK_FALSE(c.rest_tls_enabled());
+  REQUIRE(parse_cluster_config("c.yaml",
+                               "rest:\n  max_body: 512KiB\n  token: abc\n  tls:\n    certificate: r.pem\n"
+                               "    key: r.key\n    passphrase: pw\n",
+                               c)
+              .is_ok());
+  CHECK(c.rest_max_body == 512 << 10);
+  CHECK(c.rest_token == "abc");
+  CHECK(c.rest_tls_certificate == "r.pem");
+  CHECK(c.rest_tls_key == "r.key");
+  CHECK(c.rest_tls_passphrase == "pw");
+  CHECK(c.rest_tls_enabled());
+  REQUIRE(parse_cluster_config("c.yaml", "rest:\n  max_body: 2000000\n", c).is_ok());
+  CHECK(c.rest_max_body == 2000000);
+  REQUIRE(parse_cluster_config("c.yaml", "rest:\n  max_body: 1GiB\n", c).is_ok());
+  CHECK(c.rest_max_body == int64_t{1} << 30);
+}
+
+TEST_CASE("a rest.max_body without a size, or out of range, is refused where it is written") {
+  ClusterConfig c;
+  for (const char* bad : {"4MB", "MiB", "-1", "2GiB", "100", "99999999999GiB"}) {
+    Status s = parse_cluster_config("c.yaml", std::string("rest:\n  max_body: ") + bad + "\n", c);
+    REQUIRE_FALSE(s.is_ok());
+    CHECK_MESSAGE(s.message().find("c.yaml:2:13") != std::string::npos, s.message());
+    CHECK_MESSAGE(s.message().find("max_body") != std::string::npos, s.message());
+  }
+  CHECK(c.rest_max_body == 4 << 20);
+  Status unknown = parse_cluster_config("c.yaml", "rest:\n  tls:\n    ca: x.pem\n", c);
+  REQUIRE_FALSE(unknown.is_ok());
+  CHECK(unknown.message().find("c.yaml:3:5") != std::string::npos);
+}
+
+TEST_CASE("an https REST API needs both its certificate and its key") {
+  ClusterConfig c;
+  c.rest_tls_certificate = "/nonexistent/rest.pem";
+  Status partial = check_cluster_config(c);
+  REQUIRE_FALSE(partial.is_ok());
+  CHECK(partial.message().find("rest.tls.key") != std::string::npos);
+  c.rest_tls_key = "/nonexistent/rest.key";
+  Status missing = check_cluster_config(c);
+  REQUIRE_FALSE(missing.is_ok());
+  CHECK(missing.message().find("/nonexistent/rest.pem") != std::string::npos);
 }
