@@ -139,7 +139,8 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
                                                                ": give this job a directory of its own");
     auto run = CheckpointStorage::start_run(dir);
     if (!run.ok()) return caf::make_error(caf::sec::invalid_argument, run.status().message());
-    job.first_checkpoint_id = *run;
+    job.first_checkpoint_id = run->first_id;
+    job.run_tag = run->tag;
   }
   uint64_t id = 0;
   while (id == 0 || st.jobs.count(id) != 0) id = st.ids();

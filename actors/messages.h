@@ -85,6 +85,10 @@ struct JobSubmission {
   /// The run of checkpoints.dir this job writes (CheckpointStorage::start_run):
   /// only checkpoints from this id on are its own to restore, keep and delete.
   int64_t first_checkpoint_id = 0;
+  /// The run's tag (CheckpointRun::tag): names what the job writes (a file
+  /// sink's part files), the same when a later process resumes the run.
+  /// Empty: the job's id stands in (a job without checkpoints.dir).
+  std::string run_tag;
   std::vector<InjectedFault> faults;
   /// A relative checkpoints.dir is taken relative to this (the cluster's shared
   /// checkpoint directory); empty: relative to the working directory.
@@ -187,7 +191,7 @@ typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
-           x.restore_path, x.first_checkpoint_id, x.faults, x.checkpoint_base, x.wait_for_slots);
+           x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots);
 }
 
 template <class Inspector>

@@ -97,7 +97,8 @@ TaskOptions task_options(const SubtaskState& st) {
                         std::to_string(st.deployment.attempt)))
                           .string();
   o.fail_after_records = st.deployment.fail_after_records;
-  o.job_id = format_job_id(st.deployment.job_id);
+  o.output_tag = st.deployment.job.run_tag.empty() ? format_job_id(st.deployment.job_id)
+                                                   : st.deployment.job.run_tag;
   return o;
 }
 

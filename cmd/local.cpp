@@ -237,15 +237,17 @@ std::optional<InjectedFault> parse_fault(const std::string& spec) {
 }
 
 /// --resume: continues the last run of `root` from its newest checkpoint
-/// that verifies. Refuses (deleting nothing) when the run has checkpoints and
-/// none verifies; kExitOk with an empty restore path when it has none.
-int resume_last_run(const std::string& root, const LocalOptions& opt, JobSubmission& submission) {
+/// that verifies, or starts it over when it completed none. Refuses (deleting
+/// nothing) when the run has checkpoints and none verifies. Sets `resumed`
+/// when the last run goes on; false: there is none (a new one must start).
+int resume_last_run(const std::string& root, const LocalOptions& opt, JobSubmission& submission, bool& resumed) {
+  resumed = false;
   auto run = CheckpointStorage::current_run(root);
   if (!run.ok()) {
     std::fprintf(stderr, "%s: %s\n", opt.pipeline.c_str(), run.status().message().c_str());
     return kExitRefused;
   }
-  CheckpointStorage storage(root, *run);
+  CheckpointStorage storage(root, run->first_id);
   std::vector<std::string> warnings;
   auto latest = storage.latest(warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "%s\n", w.c_str());
@@ -253,28 +255,34 @@ int resume_last_run(const std::string& root, const LocalOptions& opt, JobSubmiss
     std::fprintf(stderr, "%s\n", latest.status().message().c_str());
     return kExitRefused;
   }
-  if (*latest) {
-    submission.restore_path = (*latest)->first;
-    submission.first_checkpoint_id = *run;
-    std::fprintf(stderr, "resuming from checkpoint %lld in %s\n", static_cast<long long>((*latest)->second.id),
-                 submission.restore_path.c_str());
-    (void)storage.remove_incomplete();
-    return kExitOk;
-  }
-  if (!storage.completed_ids().empty()) {
+  if (!*latest && !storage.completed_ids().empty()) {
     std::fprintf(stderr, "%s: --resume: no checkpoint of the last run in %s verifies (see above). Nothing was run "
                          "and nothing deleted: fix what is wrong (a mount, permissions) and resume again, or resume "
                          "from an older one with --from-savepoint DIR, or run without --resume to start over\n",
                  opt.pipeline.c_str(), root.c_str());
     return kExitRefused;
   }
-  std::fprintf(stderr, "no completed checkpoint of the last run in %s; starting fresh\n", root.c_str());
+  if (run->tag.empty()) {  // no run recorded: nothing to go on with
+    std::fprintf(stderr, "no completed checkpoint in %s; starting fresh\n", root.c_str());
+    return kExitOk;
+  }
+  resumed = true;
+  submission.first_checkpoint_id = run->first_id;
+  submission.run_tag = run->tag;
+  (void)storage.remove_incomplete();
+  if (*latest) {
+    submission.restore_path = (*latest)->first;
+    std::fprintf(stderr, "resuming from checkpoint %lld in %s\n", static_cast<long long>((*latest)->second.id),
+                 submission.restore_path.c_str());
+  } else {
+    std::fprintf(stderr, "the last run in %s completed no checkpoint; starting it over\n", root.c_str());
+  }
   return kExitOk;
 }
 
-/// Where the job starts: a savepoint, the last run's latest checkpoint
-/// (--resume), or fresh. A fresh start or a savepoint starts a new run in
-/// checkpoints.dir, above the checkpoints earlier runs left, which stay.
+/// Where the job starts: a savepoint, the last run (--resume), or fresh. A
+/// fresh start or a savepoint starts a new run in checkpoints.dir, above the
+/// checkpoints earlier runs left, which stay.
 int choose_start(const JobGraph& graph, const LocalOptions& opt, JobSubmission& submission) {
   const std::string& root = graph.spec.checkpoints.dir;
   if (opt.savepoint_on_cancel && root.empty()) {
@@ -288,16 +296,18 @@ int choose_start(const JobGraph& graph, const LocalOptions& opt, JobSubmission& 
   }
   submission.restore_path = opt.from_savepoint;
   if (root.empty()) return kExitOk;
-  if (opt.resume && opt.from_savepoint.empty()) {
-    const int resumed = resume_last_run(root, opt, submission);
-    if (resumed != kExitOk || !submission.restore_path.empty()) return resumed;
+  if (opt.resume) {
+    bool resumed = false;
+    const int code = resume_last_run(root, opt, submission, resumed);
+    if (code != kExitOk || resumed) return code;
   }
   auto run = CheckpointStorage::start_run(root);
   if (!run.ok()) {
     std::fprintf(stderr, "%s: %s\n", opt.pipeline.c_str(), run.status().message().c_str());
     return kExitRefused;
   }
-  submission.first_checkpoint_id = *run;
+  submission.first_checkpoint_id = run->first_id;
+  submission.run_tag = run->tag;
   return kExitOk;
 }
 

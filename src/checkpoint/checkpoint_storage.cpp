@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
+#include <random>
 #include <set>
 #include <system_error>
 
@@ -44,6 +46,40 @@ std::string dir_label(const std::string& dir) {
   fs::path p(dir);
   if (!p.has_filename()) p = p.parent_path();
   return p.filename().string();
+}
+
+/// 16 random lowercase hex digits.
+std::string random_tag() {
+  std::random_device rd;
+  const uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+/// The lines of a _run file; nullopt when one is missing or malformed.
+std::optional<CheckpointRun> parse_run(const std::string& text) {
+  CheckpointRun run;
+  bool have_first = false;
+  size_t from = 0;
+  while (from < text.size()) {
+    size_t end = text.find('\n', from);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + from, end - from);
+    from = end + 1;
+    if (line.rfind("first_checkpoint=", 0) == 0) {
+      const std::string_view digits = line.substr(17);
+      const auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), run.first_id);
+      have_first = err == std::errc() && ptr == digits.data() + digits.size() && run.first_id >= 0;
+    } else if (line.rfind("tag=", 0) == 0 && line.size() == 20 &&
+               line.find_first_not_of("0123456789abcdef", 4) == std::string_view::npos) {
+      run.tag = std::string(line.substr(4));
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!have_first || run.tag.empty()) return std::nullopt;
+  return run;
 }
 
 bool is_regular_file(const std::string& path) {
@@ -166,27 +202,23 @@ int64_t CheckpointStorage::next_id(const std::string& root) {
   return high + 1;
 }
 
-Result<int64_t> CheckpointStorage::start_run(const std::string& root) {
+Result<CheckpointRun> CheckpointStorage::start_run(const std::string& root) {
   EDDY_RETURN_IF_ERROR(make_dirs_durably(root));
-  const int64_t first = next_id(root);
-  EDDY_RETURN_IF_ERROR(
-      write_file_durably((fs::path(root) / kRunFileName).string(), "first_checkpoint=" + std::to_string(first) + "\n"));
-  return first;
+  CheckpointRun run{next_id(root), random_tag()};
+  EDDY_RETURN_IF_ERROR(write_file_durably((fs::path(root) / kRunFileName).string(),
+                                          "first_checkpoint=" + std::to_string(run.first_id) + "\ntag=" + run.tag +
+                                              "\n"));
+  return run;
 }
 
-Result<int64_t> CheckpointStorage::current_run(const std::string& root) {
-  Result<std::string> text = read_whole_file((fs::path(root) / kRunFileName).string());
-  if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? Result<int64_t>(int64_t{0}) : text.status();
-  constexpr std::string_view kKey = "first_checkpoint=";
-  int64_t first = 0;
-  const std::string& t = *text;
-  const auto [end, err] = t.rfind(kKey, 0) == 0
-                              ? std::from_chars(t.data() + kKey.size(), t.data() + t.size(), first)
-                              : std::from_chars_result{t.data(), std::errc::invalid_argument};
-  if (err != std::errc() || first < 0 || (end != t.data() + t.size() && *end != '\n'))
-    return Status::parse_error(root + "/" + kRunFileName + ": expected 'first_checkpoint=<id>', got '" +
-                               t.substr(0, 60) + "'");
-  return first;
+Result<CheckpointRun> CheckpointStorage::current_run(const std::string& root) {
+  const std::string path = (fs::path(root) / kRunFileName).string();
+  Result<std::string> text = read_whole_file(path);
+  if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? Result<CheckpointRun>(CheckpointRun{})
+                                                                       : Result<CheckpointRun>(text.status());
+  auto run = parse_run(*text);
+  if (!run) return Status::parse_error(path + ": expected 'first_checkpoint=<id>' and 'tag=<16 hex digits>' lines");
+  return *run;
 }
 
 std::string CheckpointStorage::checkpoint_dir(int64_t id) const {

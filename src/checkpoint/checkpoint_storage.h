@@ -7,8 +7,9 @@
 //   <root>/chk-<id>/<files>       state files of that checkpoint
 //   <root>/shared/<name>          files shared by several checkpoints (incremental RocksDB SSTs)
 //   <root>/savepoints/savepoint-<id>-<YYYYmmdd-HHMMSS>/   self-contained, never deleted here
-//   <root>/_run                   "first_checkpoint=<id>": the checkpoints of the current run
-//                                 (the job started last in this root) are those from <id> on
+//   <root>/_run                   "first_checkpoint=<id>" and "tag=<16 hex digits>": the
+//                                 checkpoints of the current run (the job started last in this
+//                                 root) are those from <id> on; its output is named by the tag
 //
 // A run uses, keeps and deletes its own checkpoints only: those of earlier
 // runs stay until the user deletes them, as Flink keeps a job's retained
@@ -36,6 +37,12 @@ using VerifiedCheckpoint = std::pair<std::string, CheckpointMetadata>;
 /// Name of the file that completes a checkpoint or savepoint dir.
 inline constexpr const char* kMetadataFileName = "_metadata";
 
+/// A run of a checkpoint root: one job and whatever resumes it.
+struct CheckpointRun {
+  int64_t first_id = 0;  // its checkpoints have ids from this on; 0: every checkpoint
+  std::string tag;       // names its output (a file sink's part files); empty: none recorded
+};
+
 /// One pipeline's checkpoint root, as one run sees it: completed_ids, latest,
 /// retain and remove_incomplete consider checkpoints with ids from `first_id`
 /// on (the run's, from current_run) and touch no other. Methods that change
@@ -46,12 +53,12 @@ class CheckpointStorage {
   explicit CheckpointStorage(std::string root, int64_t first_id = 0);
 
   /// Starts a new run in `root` (created if missing): its checkpoints get ids
-  /// above every chk-* and savepoint in the root, recorded in <root>/_run.
-  /// Deletes nothing. Returns the run's first id.
-  static Result<int64_t> start_run(const std::string& root);
-  /// The current run's first id from <root>/_run; 0 (every checkpoint) when
-  /// the root has no _run (made before runs were recorded, or never started).
-  static Result<int64_t> current_run(const std::string& root);
+  /// above every chk-* and savepoint in the root, and it gets a new random
+  /// tag, both recorded in <root>/_run. Deletes nothing.
+  static Result<CheckpointRun> start_run(const std::string& root);
+  /// The current run from <root>/_run; {0, ""} (every checkpoint, no tag)
+  /// when the root has no _run (made before runs were recorded, or never started).
+  static Result<CheckpointRun> current_run(const std::string& root);
   /// An id above every chk-* and savepoint in `root` (1 in an empty root).
   static int64_t next_id(const std::string& root);
 

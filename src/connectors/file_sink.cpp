@@ -45,7 +45,7 @@ class FileSink : public Operator {
       return Status::io_error("file sink: cannot create directory '" + config_.path + "': " +
                               ec.message());
     discard();
-    tag_ = ctx.job_id;
+    tag_ = ctx.output_tag;
     index_ = ctx.subtask_index;
     parallelism_ = std::max(ctx.parallelism, 1);
     owner_bound_ = parallelism_;

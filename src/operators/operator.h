@@ -51,9 +51,10 @@ struct OperatorCounters {
 /// for the key groups a keyed operator owns.
 struct OperatorContext {
   std::string job_name;
-  /// The job's id (16 hex digits; empty in tests): names what the job writes,
-  /// such as a file sink's part files.
-  std::string job_id;
+  /// Names what the job writes, such as a file sink's part files: 16 hex
+  /// digits, the same for every attempt of a job and for a later process
+  /// that resumes it (JobSubmission::run_tag). Empty in tests: untagged names.
+  std::string output_tag;
   std::string operator_name;
   int32_t subtask_index = 0;
   int32_t parallelism = 1;

@@ -97,7 +97,7 @@ Status TaskRunner::open() {
 
   OperatorContext ctx;
   ctx.job_name = graph_->spec.name;
-  ctx.job_id = options_.job_id;
+  ctx.output_tag = options_.output_tag;
   ctx.subtask_index = subtask_index_;
   ctx.parallelism = v.parallelism;
   ctx.max_parallelism = graph_->spec.max_parallelism;

@@ -55,7 +55,7 @@ struct TaskOptions {
   std::string checkpoint_root;     // `checkpoints.dir`; empty: the job takes no checkpoints
   std::string local_state_dir;     // where RocksDB backends keep their working files
   int64_t fail_after_records = -1; // fault injection: fail once this many records entered the chain
-  std::string job_id;              // OperatorContext::job_id
+  std::string output_tag;          // OperatorContext::output_tag
   /// Builds the operators of a vertex's chain; empty: make_chain_operators.
   /// Tests put fault-injecting operators into a chain through it.
   std::function<Result<std::vector<OperatorPtr>>(const JobGraph&, int vertex)> make_operators;

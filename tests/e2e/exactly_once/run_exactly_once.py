@@ -10,6 +10,9 @@ undisturbed run -- none lost, none duplicated.
   rescale  stop with a savepoint at parallelism 2 (--savepoint-on-cancel and
            SIGINT), restore it at parallelism 1 and 4.
   corrupt  damage the newest checkpoint; --resume falls back to the one before.
+  early    SIGKILL before the first checkpoint completes: --resume starts the
+           same run over, replacing what it had written (no duplicate, no
+           in-progress file left).
   unverifiable  damage every retained checkpoint: --resume refuses (exit 2),
            naming each, and deletes nothing; a fresh run that then fails
            leaves the earlier run's committed output and checkpoints intact.
@@ -20,7 +23,7 @@ undisturbed run -- none lost, none duplicated.
 Each mode runs on the heap and the rocksdb backend, and on heap with
 state.heap_snapshots: thread (heap-thread). The windows slide, so a slice
 outlives the first windows that fire it. Usage:
-  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt,unverifiable,snapshots]
+  run_exactly_once.py EDDY [--modes kill,inject,rescale,corrupt,early,unverifiable,snapshots]
                            [--backends heap,rocksdb,heap-thread]
                            [--kills N] [--rows N] [--seed S]
 Processes are started on their own, bounded in time and killed by pid."""
@@ -280,6 +283,25 @@ def mode_corrupt(eddy, work, backend, rows, rate, rng, want, check):
     compare(check, "%s after falling back to the previous checkpoint" % backend, committed_csv_rows(out), want)
 
 
+def mode_early(eddy, work, backend, rows, rate, want, check):
+    out = os.path.join(work, "early-out-" + backend)
+    ck = os.path.join(work, "early-ck-" + backend)
+    p = write_pipeline(work, "early-" + backend, backend, out, ck, rows, rate, interval="1h")
+    proc = start([eddy, "local", p, "-q"])
+    deadline = time.time() + 30
+    while not hidden_files(out) and time.time() < deadline:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    finish(proc)
+    check.expect(bool(hidden_files(out)) and not glob.glob(os.path.join(ck, "chk-*", "_metadata")),
+                 "%s: killed with rows written and no checkpoint completed" % backend)
+    code, _, err = run([eddy, "local", p, "-q", "--resume"])
+    check.expect(code == 0 and "completed no checkpoint; starting it over" in err,
+                 "%s: --resume started the run over (exit %d)" % (backend, code))
+    compare(check, "%s after a kill before the first checkpoint" % backend, committed_csv_rows(out), want)
+    check.expect(not hidden_files(out), "%s: no in-progress files left (%s)" % (backend, hidden_files(out)))
+
+
 def tree_files(root):
     """{relative path: bytes} of every file under root."""
     out = {}
@@ -362,7 +384,7 @@ def mode_snapshots(eddy, work, backend, rows, rate, want, check):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
-    ap.add_argument("--modes", default="kill,inject,rescale,corrupt,unverifiable,snapshots")
+    ap.add_argument("--modes", default="kill,inject,rescale,corrupt,early,unverifiable,snapshots")
     ap.add_argument("--backends", default="heap,rocksdb,heap-thread")
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--rows", type=int, default=300000)
@@ -389,6 +411,8 @@ def main():
                     mode_snapshots(args.eddy, work, backend, args.rows, args.rate, want, check)
                 elif mode == "corrupt":
                     mode_corrupt(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
+                elif mode == "early":
+                    mode_early(args.eddy, work, backend, args.rows, args.rate, want, check)
                 elif mode == "unverifiable":
                     mode_unverifiable(args.eddy, work, backend, args.rows, args.rate, rng, want, check)
     finally:

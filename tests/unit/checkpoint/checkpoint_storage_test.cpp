@@ -404,16 +404,19 @@ TEST_CASE("a new run starts above every checkpoint and savepoint and deletes non
   const std::string root = tmp.path() + "/ck";
   auto empty = CheckpointStorage::start_run(root);
   REQUIRE(empty.ok());
-  CHECK(*empty == 1);
-  CheckpointStorage first(root, *empty);
+  CHECK(empty->first_id == 1);
+  CHECK(empty->tag.size() == 16);
+  CheckpointStorage first(root, empty->first_id);
   complete_checkpoint(first, 1, {"a"});
   complete_checkpoint(first, 2, {"b"});
   REQUIRE(first.prepare_savepoint(7).ok());
   auto second = CheckpointStorage::start_run(root);
   REQUIRE(second.ok());
-  CHECK(*second == 8);
-  CHECK(*CheckpointStorage::current_run(root) == 8);
-  CheckpointStorage run(root, *second);
+  CHECK(second->first_id == 8);
+  CHECK(second->tag != empty->tag);
+  CHECK(CheckpointStorage::current_run(root)->first_id == 8);
+  CHECK(CheckpointStorage::current_run(root)->tag == second->tag);
+  CheckpointStorage run(root, second->first_id);
   CHECK(run.completed_ids().empty());
   std::vector<std::string> warnings;
   auto latest = run.latest(warnings);
@@ -426,10 +429,10 @@ TEST_CASE("a new run starts above every checkpoint and savepoint and deletes non
 
 TEST_CASE("a run's retention and cleanup leave earlier runs' checkpoints and the shared files they use") {
   TempDir tmp;
-  CheckpointStorage old_run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  CheckpointStorage old_run(tmp.path(), CheckpointStorage::start_run(tmp.path())->first_id);
   complete_checkpoint(old_run, 1, {"a", "b"});
   REQUIRE(old_run.prepare_checkpoint(2).is_ok());  // the earlier run crashed during checkpoint 2
-  CheckpointStorage run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  CheckpointStorage run(tmp.path(), CheckpointStorage::start_run(tmp.path())->first_id);
   CHECK(run.completed_ids().empty());
   complete_checkpoint(run, 3, {"b", "c"});  // restored from checkpoint 1: shares its file b
   complete_checkpoint(run, 4, {"d"});
@@ -449,18 +452,24 @@ TEST_CASE("a run's retention and cleanup leave earlier runs' checkpoints and the
 
 TEST_CASE("the run marker is read back, absent in a root from before runs, and refused when damaged") {
   TempDir tmp;
-  CHECK(*CheckpointStorage::current_run(tmp.path() + "/nope") == 0);
+  CHECK(CheckpointStorage::current_run(tmp.path() + "/nope")->first_id == 0);
+  CHECK(CheckpointStorage::current_run(tmp.path() + "/nope")->tag.empty());
   REQUIRE(CheckpointStorage::start_run(tmp.path()).ok());
-  CHECK(*CheckpointStorage::current_run(tmp.path()) == 1);
-  overwrite_file(tmp.path() + "/_run", "first_checkpoint=x\n");
-  auto bad = CheckpointStorage::current_run(tmp.path());
-  CHECK(bad.status().code() == StatusCode::kParseError);
-  CHECK(contains(bad.status().message(), "_run: expected 'first_checkpoint=<id>'"));
+  CHECK(CheckpointStorage::current_run(tmp.path())->first_id == 1);
+  for (const char* bad_text : {"first_checkpoint=x\ntag=00000000000000aa\n", "first_checkpoint=3\n",
+                               "first_checkpoint=3\ntag=XYZ\n", "garbage"}) {
+    overwrite_file(tmp.path() + "/_run", bad_text);
+    auto bad = CheckpointStorage::current_run(tmp.path());
+    CHECK(bad.status().code() == StatusCode::kParseError);
+    CHECK(contains(bad.status().message(), "_run: expected 'first_checkpoint=<id>'"));
+  }
+  overwrite_file(tmp.path() + "/_run", "first_checkpoint=3\ntag=00000000000000aa\n");
+  CHECK(CheckpointStorage::current_run(tmp.path())->tag == "00000000000000aa");
 }
 
 TEST_CASE("a checkpoint that fails to verify is named and never deleted by the fallback") {
   TempDir tmp;
-  CheckpointStorage run(tmp.path(), *CheckpointStorage::start_run(tmp.path()));
+  CheckpointStorage run(tmp.path(), CheckpointStorage::start_run(tmp.path())->first_id);
   complete_checkpoint(run, 1, {"a"});
   overwrite_file(run.checkpoint_dir(1) + "/counts-0.state", "damaged");
   std::vector<std::string> warnings;

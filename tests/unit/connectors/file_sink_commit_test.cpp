@@ -59,7 +59,7 @@ struct Subtask {
   Subtask(const FileSinkConfig& config, int32_t index, int32_t parallelism, const std::string& job_id = "") {
     sink = make_file_sink(config, ids());
     OperatorContext ctx;
-    ctx.job_id = job_id;
+    ctx.output_tag = job_id;
     ctx.operator_name = "out";
     ctx.subtask_index = index;
     ctx.parallelism = parallelism;
