@@ -179,6 +179,8 @@ def write_pipeline(work, name, rows, rate, outdir, ckdir):
 
 def local_reference(eddy, work, rows, rate):
     outdir = os.path.join(work, "reference-out")
+    # A new run adds its part files beside an earlier run's: start empty.
+    shutil.rmtree(outdir, ignore_errors=True)
     path = write_pipeline(work, "reference", rows, rate, outdir, os.path.join(work, "reference-ck"))
     subprocess.run([eddy, "local", path, "-q"], check=True, timeout=PROC_TIMEOUT)
     return committed_csv_rows(outdir)
