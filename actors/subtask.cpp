@@ -8,6 +8,7 @@
 #include "actors/job_manager.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "runtime/task_runner.h"
+#include "state/local_state_dir.h"
 
 namespace eddy {
 namespace {
@@ -91,10 +92,8 @@ TaskOptions task_options(const SubtaskState& st) {
   TaskOptions o;
   const CheckpointSpec& ck = st.graph->spec.checkpoints;
   o.checkpoint_root = ck.dir;
-  o.local_state_dir = (std::filesystem::temp_directory_path() /
-                       ("eddy-" + std::to_string(::getpid())) /
-                       ("job" + std::to_string(st.deployment.job_id) + "-" +
-                        std::to_string(st.deployment.attempt)))
+  o.local_state_dir = (std::filesystem::path(process_local_dir(st.graph->spec.state_localdir)) /
+                       ("job" + std::to_string(st.deployment.job_id) + "-" + std::to_string(st.deployment.attempt)))
                           .string();
   o.fail_after_records = st.deployment.fail_after_records;
   o.output_tag = st.deployment.job.run_tag.empty() ? format_job_id(st.deployment.job_id)

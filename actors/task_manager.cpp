@@ -9,6 +9,7 @@
 
 #include "actors/subtask.h"
 #include "plan/job_graph.h"
+#include "state/local_state_dir.h"
 
 namespace eddy {
 namespace {
@@ -35,6 +36,7 @@ Result<JobGraphPtr> graph_for(TaskManagerState& st, const TaskDeployment& d) {
   options.checkpoint_base = d.job.checkpoint_base;
   EDDY_ASSIGN_OR_RETURN(JobGraphPtr graph, load_pipeline_text(d.job.file_name, d.job.text, options));
   st.graphs.emplace(d.job_id, graph);
+  remove_stale_local_dirs(graph->spec.state_localdir);  // a killed task manager's RocksDB files
   return graph;
 }
 

@@ -12,6 +12,7 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitJobFailed = 1,
   kExitRefused = 2,       // the pipeline file (or the command line) was refused; nothing ran
+  kExitForced = 3,        // a second Ctrl-C stopped the process at once: no savepoint, no summary
   kExitCanceled = 130,    // Ctrl-C (SIGINT) canceled the job
   kExitTerminated = 143,  // SIGTERM canceled the job
 };

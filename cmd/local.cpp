@@ -19,6 +19,7 @@
 #include "cmd/stop_signals.h"
 #include "core/time_util.h"
 #include "plan/job_graph.h"
+#include "state/local_state_dir.h"
 
 namespace eddy {
 namespace {
@@ -107,6 +108,13 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
   }
 }
 
+/// True when a print sink writes the job's rows to stdout.
+bool prints_rows(const JobGraph& graph) {
+  for (const auto& sink : graph.spec.sinks)
+    if (sink.type == SinkType::kPrint) return true;
+  return false;
+}
+
 /// Waits until every task manager has registered its slots.
 bool await_slots(caf::scoped_actor& self, const caf::actor& jm, int32_t expected) {
   for (int attempt = 0; attempt < 500; ++attempt) {
@@ -152,7 +160,8 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
     return refused ? kExitRefused : kExitJobFailed;
   }
 
-  const bool progress = !opt.quiet && isatty(STDERR_FILENO);
+  // On a terminal the progress line would land inside a print sink's rows.
+  const bool progress = !opt.quiet && isatty(STDERR_FILENO) && !(isatty(STDOUT_FILENO) && prints_rows(graph));
   const double cpu_start = cpu_seconds();
   auto last_progress = std::chrono::steady_clock::now();
   uint64_t last_records = 0;
@@ -350,11 +359,15 @@ int run_local(const LocalOptions& opt) {
   }
 
   install_stop_signals();
+  // `eddy local P | head`: the process ends quietly, as any Unix filter does.
+  std::signal(SIGPIPE, SIG_DFL);
+  // Working files that a killed run could not remove.
+  remove_stale_local_dirs((*graph)->spec.state_localdir);
   LocalConfig cfg;
   auto sys = std::make_unique<caf::actor_system>(cfg);
   const int code = run_job(*sys, **graph, opt, submission, slots);
   std::error_code ec;  // RocksDB working files of this process
-  std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("eddy-" + std::to_string(::getpid())), ec);
+  std::filesystem::remove_all(process_local_dir((*graph)->spec.state_localdir), ec);
   exit_if_stuck(code, kShutdownGraceSeconds);
   sys.reset();
   return code;

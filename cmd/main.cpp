@@ -1,20 +1,54 @@
 // eddy's entry point: parses the command line (CLI11) and runs one subcommand.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string>
+
 #include "cmd/cluster_options.h"
 #include "cmd/commands.h"
+
+namespace {
+
+const char* const kExitCodesHelp =
+    "Exit codes: 0 done (a bounded job finished; a command succeeded), 1 the job failed or the job "
+    "manager could not be reached, 2 the pipeline file or command line was refused (nothing ran), "
+    "3 a second Ctrl-C stopped the process at once, 130 Ctrl-C or 143 SIGTERM canceled the job (after "
+    "a savepoint with --savepoint-on-cancel).\nRun 'eddy COMMAND --help' for a command's options.";
+
+/// `eddy`, `eddy --version` and `eddy NOT-A-COMMAND`, before CLI11 parses:
+/// returns the exit code when one of them was handled, -1 otherwise.
+int early_answer(int argc, char** argv, const CLI::App& app) {
+  if (argc == 1) {
+    std::printf("%s", app.help().c_str());
+    return eddy::kExitOk;
+  }
+  const std::string first = argv[1];
+  if (first == "--version" || first == "-V") return eddy::run_version();
+  if (first.empty() || first[0] == '-') return -1;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->get_name() == first) return -1;
+  std::fprintf(stderr, "eddy: '%s' is not an eddy command. Commands: local, bench, validate, version, "
+                       "jobmanager, taskmanager, run, list, status, cancel, savepoint (eddy --help says "
+                       "what each does)\n", first.c_str());
+  return eddy::kExitRefused;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "eddy: a stateful, exactly-once, event-time stream processor in one binary.\n"
-      "Pipelines are YAML files (see README.md and PIPELINES.md)."};
+      "Pipelines are YAML files: docs/pipelines.md describes every key, configs/ has examples."};
+  app.name("eddy");
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "show help for every subcommand");
+  app.footer(kExitCodesHelp);
 
   eddy::LocalOptions local;
   auto* local_cmd = app.add_subcommand(
       "local", "Run a pipeline on a mini cluster inside this process. Exits 0 when a bounded job "
-               "finished, 1 when it failed, 2 when the pipeline file was refused, 130 on Ctrl-C.");
+               "finished, 1 when it failed, 2 when the pipeline file was refused, 130 on Ctrl-C "
+               "(143 on SIGTERM), 3 when a second Ctrl-C stopped it at once.");
   local_cmd->add_option("PIPELINE", local.pipeline, "the pipeline file (YAML)")->required();
   local_cmd->add_option("-p,--parallelism", local.parallelism,
                         "default parallelism of every operator (overrides the file's 'parallelism'; "
@@ -28,9 +62,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 32768));
   local_cmd->add_flag("-q,--quiet", local.quiet, "do not print the per-operator summary");
   local_cmd->add_flag("--resume", local.resume,
-                      "continue from the latest completed checkpoint in the pipeline's "
-                      "checkpoints.dir (start fresh when there is none). Without it a run starts "
-                      "fresh and removes the checkpoints of earlier runs from that directory");
+                      "continue the last run in the pipeline's checkpoints.dir from its newest "
+                      "checkpoint that verifies (start it over when it completed none; refuse, "
+                      "deleting nothing, when it has checkpoints and none verifies). Without it a run "
+                      "starts fresh, beside earlier runs' checkpoints, which it never deletes");
   local_cmd->add_flag("--savepoint-on-cancel", local.savepoint_on_cancel,
                       "on Ctrl-C or SIGTERM, stop the job with a savepoint (under "
                       "checkpoints.dir/savepoints) and print its path");
@@ -131,6 +166,7 @@ int main(int argc, char** argv) {
   savepoint_cmd->add_option("JOB", client.job, "the job id")->required();
   add_client_options(savepoint_cmd);
 
+  if (const int code = early_answer(argc, argv, app); code >= 0) return code;
   CLI11_PARSE(app, argc, argv);
 
   if (*local_cmd) return eddy::run_local(local);

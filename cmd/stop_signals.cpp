@@ -7,14 +7,25 @@
 #include <cstdlib>
 #include <thread>
 
+#include <unistd.h>
+
+#include "cmd/commands.h"
+
 namespace eddy {
 namespace {
 
 std::atomic<int> g_signal{0};
+std::atomic<int> g_interrupts{0};
 
+// Async-signal-safe: atomics, write(2) and _exit(2) only.
 void on_signal(int sig) {
-  g_signal = sig;
-  std::signal(sig, SIG_DFL);
+  if (sig == SIGINT && g_interrupts.fetch_add(1) >= 1) {
+    static const char kForced[] = "\neddy: stopped at once by a second Ctrl-C: no savepoint, no summary\n";
+    (void)!::write(STDERR_FILENO, kForced, sizeof kForced - 1);
+    ::_exit(kExitForced);
+  }
+  int none = 0;
+  g_signal.compare_exchange_strong(none, sig);  // later requests are the same request
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "cmd/cluster_options.h"
 #include "cmd/commands.h"
 #include "cmd/stop_signals.h"
+#include "state/local_state_dir.h"
 
 namespace eddy {
 namespace {
@@ -74,6 +76,7 @@ int run_taskmanager(const ClusterFlags& flags) {
     std::fprintf(stderr, "eddy taskmanager: no cluster secret set (EDDY_CLUSTER_SECRET or cluster.secret); "
                          "the job manager will refuse this task manager\n");
   install_stop_signals();
+  remove_stale_local_dirs("");  // RocksDB working files a killed task manager left
   auto cfg = make_cluster_node_config(c);
   auto sys = std::make_unique<caf::actor_system>(*cfg);
   int code = kExitOk;
@@ -132,6 +135,8 @@ int run_taskmanager(const ClusterFlags& flags) {
   }
   exit_if_stuck(code, 5);
   sys.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(process_local_dir(""), ec);
   return code;
 }
 

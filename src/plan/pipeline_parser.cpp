@@ -399,6 +399,10 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
     MapReader r(st, "state", diags);
     spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");
     spec.heap_snapshots = r.choice("heap_snapshots", {"fork", "thread"}).value_or("fork");
+    if (auto d = r.text("localdir")) {
+      if (d->text.empty()) r.error(d->loc, "'localdir' of state must name a directory");
+      spec.state_localdir = d->text;
+    }
     r.reject_unknown_keys();
   }
   if (YAML::Node rs = top.get("restart"); rs.IsDefined()) read_restart(rs, spec, diags);

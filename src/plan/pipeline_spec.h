@@ -170,6 +170,9 @@ struct PipelineSpec {
   /// packed in the subtask's thread at the barrier (no copy-on-write memory
   /// for a child to need), written on a writer thread.
   std::string heap_snapshots = "fork";
+  /// `state.localdir`: where RocksDB backends keep their working files, as
+  /// Flink's state.backend.rocksdb.localdir; empty: the temp directory.
+  std::string state_localdir;
   RestartSpec restart;
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;

@@ -2,6 +2,7 @@
 """The command line as a user meets it: help texts, version, validate's job graph,
 refusal of missing files, and Ctrl-C cancelling a running job cleanly."""
 import os
+import pty
 import signal
 import socket
 import subprocess
@@ -31,6 +32,12 @@ def main():
     check("--help lists the subcommands", code == 0 and all(s in out for s in ("local", "validate", "version", "bench")), out + err)
     code, out, err = run([eddy, "local", "--help"])
     check("local --help explains its options", code == 0 and all(s in out for s in ("--parallelism", "--taskmanagers", "--slots")), out)
+    code, out, err = run([eddy])
+    check("eddy alone prints its usage", code == 0 and "Usage: eddy" in out and "Exit codes:" in out, out + err)
+    code, out, err = run([eddy, "--version"])
+    check("eddy --version prints the version", code == 0 and out.startswith("eddy "), out + err)
+    code, out, err = run([eddy, "frob"])
+    check("an unknown command says so", code == 2 and "'frob' is not an eddy command" in err, out + err)
     code, out, err = run([eddy, "version"])
     check("version prints the version", code == 0 and out.startswith("eddy "), out + err)
     code, out, err = run([eddy, "validate", "configs/nexmark-q2.yaml"], cwd=repo)
@@ -120,6 +127,94 @@ def main():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+    # Two SIGTERMs in quick succession (as `timeout` or a service manager may send)
+    # are one request: the savepoint is taken and the summary printed.
+    ck = os.path.join(work, "sigterm-ck")
+    twice = os.path.join(work, "twice.yaml")
+    with open(twice, "w") as f:
+        f.write(f"name: twice\ncheckpoints: {{ interval: 1h, dir: {ck} }}\nsources:\n  - name: gen\n"
+                "    type: datagen\n    fields:\n      id: { kind: sequence }\n"
+                "sinks:\n  - { name: out, input: gen, type: blackhole }\n")
+    proc = subprocess.Popen([eddy, "local", twice, "--savepoint-on-cancel"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        check("two quick SIGTERMs are one request: savepoint, summary, exit 143",
+              proc.returncode == 143 and "savepoint: " in out and "source records:" in err,
+              f"exit {proc.returncode}\n{out}\n{err}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    proc = subprocess.Popen([eddy, "local", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        check("a second Ctrl-C stops at once with exit 3", proc.returncode == 3 and "stopped at once" in err
+              and "source records:" not in err, f"exit {proc.returncode}\n{err}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    # `eddy local ... | head`: the reader goes, the job ends quietly.
+    printing = os.path.join(work, "printing.yaml")
+    with open(printing, "w") as f:
+        f.write("name: printing\nsources:\n  - name: gen\n    type: datagen\n    fields:\n"
+                "      id: { kind: sequence }\nsinks:\n  - { name: out, input: gen, type: print }\n")
+    p = subprocess.run(f"'{eddy}' local '{printing}' | head -n 3", shell=True, capture_output=True, text=True,
+                       timeout=30)
+    check("a print sink piped into head ends quietly", p.stdout.count("\n") == 3 and p.stderr == "",
+          p.stdout[-300:] + p.stderr[-1000:])
+
+    # On a terminal the progress line stays out of a print sink's rows.
+    slow_print = os.path.join(work, "slow-print.yaml")
+    with open(slow_print, "w") as f:
+        f.write("name: slow-print\nsources:\n  - name: gen\n    type: datagen\n    rows: 2500\n"
+                "    rows_per_second: 1000\n    fields:\n      id: { kind: sequence }\n"
+                "sinks:\n  - { name: out, input: gen, type: print }\n")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([eddy, "local", slow_print], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=30)
+    os.close(master)
+    check("on a terminal no progress line lands among printed rows",
+          proc.returncode == 0 and seen.count(b'{"id":') == 2500 and b"\rslow-print: " not in seen
+          and b"source records: 2500" in seen, seen[-300:].decode(errors="replace"))
+
+    # A killed RocksDB job's working directory is removed by the next run using the same localdir.
+    localdir = os.path.join(work, "local")
+    child = subprocess.Popen(["true"])
+    child.wait()
+    stale = os.path.join(localdir, f"eddy-{child.pid}", "job1-0")
+    os.makedirs(stale)
+    rocks = os.path.join(work, "rocks.yaml")
+    with open(rocks, "w") as f:
+        f.write(f"name: rocks\nstate: {{ backend: rocksdb, localdir: {localdir} }}\nsources:\n  - name: gen\n"
+                "    type: datagen\n    rows: 1000\n    fields:\n      k: { kind: random, type: int64, min: 1, max: 9 }\n"
+                "operators:\n  - name: counts\n    input: gen\n    key_by: [k]\n    aggregate: { n: count(*) }\n"
+                "sinks:\n  - { name: out, input: counts, type: blackhole }\n")
+    code, out, err = run([eddy, "local", rocks, "-q"])
+    check("a killed job's RocksDB directory is removed at the next start; state.localdir is used and cleaned",
+          code == 0 and not os.path.exists(os.path.dirname(stale)) and os.listdir(localdir) == [],
+          f"exit {code}: {os.listdir(localdir) if os.path.isdir(localdir) else 'no localdir'}\n{err}")
 
     # A slow stream between two subtasks: rows must show up within the buffer
     # timeout, not wait for a full batch (1024 rows at 50 rows/s would take 20 s).
