@@ -48,6 +48,7 @@ using cktimeout_atom = caf::atom_constant<caf::atom("cktimeout")>;  // checkpoin
 using savepoint_atom = caf::atom_constant<caf::atom("savepoint")>;  // client -> job_manager -> job master -> checkpointer
 using final_atom = caf::atom_constant<caf::atom("final")>;        // job master -> checkpointer: a subtask's final state
 using sources_atom = caf::atom_constant<caf::atom("sources")>;    // job master -> source coordinator
+using align_atom = caf::atom_constant<caf::atom("align")>;        // source subtask <-> source coordinator (watermark alignment)
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // job master -> itself
 // cluster (docs/cluster.md)
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;  // task_manager -> job_manager

@@ -1,5 +1,5 @@
 // Source coordinator: lazy enumeration, then one split per request; checkpoints
-// of the unassigned splits.
+// of the unassigned splits; watermark alignment of its source subtasks.
 #include "actors/source_coordinator.h"
 
 #include <deque>
@@ -9,6 +9,8 @@
 #include "checkpoint/checksum.h"
 #include "checkpoint/durable_file.h"
 #include "plan/operator_factory.h"
+#include "plan/source_alignment.h"
+#include "runtime/watermark_alignment.h"
 #include "runtime/task_snapshot.h"
 
 namespace eddy {
@@ -24,6 +26,8 @@ struct CoordinatorState {
   // a subtask reads its share of them at the same time, each with its own watermark.
   std::map<int32_t, std::vector<Split>> resumed;
   std::vector<caf::actor> subtasks;
+  // Watermark alignment; none when the source does not align (source_alignment.h).
+  std::unique_ptr<WatermarkAlignment> alignment;
   static const char* name;
 };
 const char* CoordinatorState::name = "eddy.source_coordinator";
@@ -77,6 +81,9 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
   self->state.graph = std::move(graph);
   self->state.node = node;
   self->state.restore_dir = std::move(restore_dir);
+  const LogicalNode& source = self->state.graph->nodes[static_cast<size_t>(node)];
+  if (const int64_t drift = source_alignment_drift_ms(*self->state.graph, node); drift > 0)
+    self->state.alignment = std::make_unique<WatermarkAlignment>(source.parallelism, drift);
   return {
       [=](split_atom, int32_t subtask) -> caf::result<SplitReply> {
         auto& st = self->state;
@@ -103,6 +110,17 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
         return reply;
       },
       [=](sources_atom, const std::vector<caf::actor>& subtasks) { self->state.subtasks = subtasks; },
+      [=](align_atom, int32_t subtask, int64_t watermark, bool active, bool held) {
+        auto& st = self->state;
+        if (!st.alignment) return;
+        // Everyone hears a new limit (a subtask must know when to stop); a
+        // held one hears the current one, which may already release it.
+        if (st.alignment->report(subtask, watermark, active)) {
+          for (const auto& a : st.subtasks) self->send(a, align_atom::value, st.alignment->limit());
+        } else if (held && subtask >= 0 && static_cast<size_t>(subtask) < st.subtasks.size()) {
+          self->send(st.subtasks[static_cast<size_t>(subtask)], align_atom::value, st.alignment->limit());
+        }
+      },
       [=](trigger_atom, int64_t barrier) -> caf::result<std::string, std::string> {
         auto& st = self->state;
         if (!st.enumerated) {

@@ -8,6 +8,7 @@
 #include "actors/job_manager.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "runtime/task_runner.h"
+#include "plan/source_alignment.h"
 #include "state/local_state_dir.h"
 
 namespace eddy {
@@ -47,6 +48,13 @@ struct SubtaskState {
   bool waiting_for_split = false;
   bool backpressured = false;
   bool done = false;
+  // Watermark alignment (source subtasks, runtime/watermark_alignment.h): the
+  // drift allowed (0: none), what the coordinator was told last, and whether
+  // the runner waits for the coordinator to raise its limit.
+  int64_t align_drift_ms = 0;
+  int64_t align_reported = INT64_MIN;
+  bool align_reported_active = false;
+  bool held = false;
   static const char* name;
 };
 const char* SubtaskState::name = "eddy.subtask";
@@ -186,13 +194,28 @@ void request_split(self_ptr self) {
           });
 }
 
+/// Tells the source coordinator where this subtask is, when it matters: held
+/// back, reading or not as before, or a quarter of the drift further on.
+void report_alignment(self_ptr self) {
+  auto& st = self->state;
+  if (st.align_drift_ms <= 0 || !st.wiring.coordinator) return;
+  const int64_t wm = st.runner->source_watermark();
+  const bool active = st.runner->source_active();
+  const bool moved = wm != INT64_MIN && (st.align_reported == INT64_MIN ||
+                                         wm - st.align_reported >= std::max<int64_t>(st.align_drift_ms / 4, 1));
+  if (!st.held && active == st.align_reported_active && !moved) return;
+  st.align_reported = wm;
+  st.align_reported_active = active;
+  self->send(st.wiring.coordinator, align_atom::value, st.deployment.subtask, wm, active, st.held);
+}
+
 void run_source_steps(self_ptr self) {
   auto& st = self->state;
   for (int i = 0; i < kStepsPerMessage && !st.done; ++i) {
     auto step = st.runner->source_step();
     if (!step.ok()) return fail(self, step.status());
     switch (*step) {
-      case SourceStep::kProduced: continue;
+      case SourceStep::kProduced: report_alignment(self); continue;
       case SourceStep::kIdle:
         st.step_scheduled = true;
         self->delayed_send(self, std::chrono::microseconds(std::max<int64_t>(st.runner->idle_us(), 100)),
@@ -200,7 +223,11 @@ void run_source_steps(self_ptr self) {
         return after_message(self);
       case SourceStep::kNeedSplit: request_split(self); return after_message(self);
       case SourceStep::kBackpressured: st.backpressured = true; return after_message(self);
-      case SourceStep::kFinished: return after_message(self);
+      case SourceStep::kHeldBack:
+        st.held = true;
+        report_alignment(self);
+        return after_message(self);
+      case SourceStep::kFinished: report_alignment(self); return after_message(self);
     }
   }
   schedule_step(self);
@@ -254,6 +281,8 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         st.host = std::make_unique<ActorHost>(self, st);
         st.runner = std::make_unique<TaskRunner>(st.graph, st.deployment.vertex,
                                                  st.deployment.subtask, *st.host, task_options(st));
+        const JobVertex& vertex = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
+        st.align_drift_ms = source_alignment_drift_ms(*st.graph, vertex.nodes.front());
         Status s = st.runner->open();
         if (s.is_ok() && !st.deployment.restore_path.empty()) {
           auto meta = CheckpointStorage::read_metadata(st.deployment.restore_path);
@@ -309,6 +338,15 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](step_atom) {
         self->state.step_scheduled = false;
         if (!self->state.done) run_source_steps(self);
+      },
+      [=](align_atom, int64_t limit) {
+        auto& st = self->state;
+        if (st.done || !st.runner) return;
+        st.runner->set_alignment_limit(limit);
+        if (st.held && st.runner->source_watermark() <= limit) {
+          st.held = false;
+          schedule_step(self);
+        }
       },
       [=](ptimer_atom) {
         auto& st = self->state;

@@ -88,6 +88,17 @@ std::optional<int64_t> duration_ms(MapReader& r, const std::string& key, bool re
   return *us / 1000;
 }
 
+/// `alignment_max_drift` of event_time: a positive duration, or `off`; -1 when absent.
+int64_t alignment_drift(MapReader& r) {
+  YAML::Node n = r.get("alignment_max_drift");
+  if (!n.IsDefined()) return -1;
+  if (n.IsScalar() && n.Scalar() == "off") return 0;
+  SourceLocation loc;
+  auto ms = duration_ms(r, "alignment_max_drift", false, loc);
+  if (ms && *ms <= 0) r.error(loc, "'alignment_max_drift' of " + r.what() + " must be longer than 0, or off");
+  return ms.value_or(-1);
+}
+
 void read_file_source(MapReader& r, SourceSpec& s) {
   if (auto p = r.text("path", true)) s.file.path = p->text;
   s.file.format = read_format(r, FileFormat::kCsv, true);
@@ -203,6 +214,7 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
     s.event_time.max_out_of_orderness_ms =
         duration_ms(r, "max_out_of_orderness", false, s.event_time.max_out_of_orderness_loc).value_or(0);
     s.event_time.idle_timeout_us = r.duration_us("idle_timeout").value_or(0);
+    s.event_time.alignment_max_drift_ms = alignment_drift(r);
     r.reject_unknown_keys();
   }
   named.reject_unknown_keys();

@@ -59,6 +59,10 @@ struct EventTimeSpec {
   int64_t max_out_of_orderness_ms = 0;
   SourceLocation max_out_of_orderness_loc;
   int64_t idle_timeout_us = 0;  // 0: never idle
+  /// `alignment_max_drift`: how far (ms of event time) one subtask of the
+  /// source may read ahead of the slowest (watermark alignment); -1: not set
+  /// (source_alignment_drift_ms picks), 0: `off`.
+  int64_t alignment_max_drift_ms = -1;
 };
 
 /// `window:` of an operator, durations in milliseconds.

@@ -477,6 +477,7 @@ Status TaskRunner::finish_chain() {
 Result<SourceStep> TaskRunner::source_step() {
   if (input_done_) return SourceStep::kFinished;
   if (open_splits_.empty()) return SourceStep::kNeedSplit;
+  if (output_watermark_ > alignment_limit_) return SourceStep::kHeldBack;
   if (backpressured()) return SourceStep::kBackpressured;
   OperatorMetrics& m = metrics_[0];
   const int64_t t0 = now_ns();

@@ -76,6 +76,8 @@ enum class SourceStep {
   kIdle,            // nothing to read yet; step again after idle_us()
   kNeedSplit,       // ask the source coordinator for a split, then call on_split()
   kBackpressured,   // outputs are full; step again when a credit arrives
+  kHeldBack,        // ahead of the slowest subtask by the allowed drift (watermark
+                    // alignment); step again when the source coordinator raises the limit
   kFinished,        // input exhausted; end of input has been queued downstream
 };
 
@@ -106,8 +108,15 @@ class TaskRunner {
 
   // -- sources -----------------------------------------------------------------------
   bool is_source() const { return is_source_; }
-  /// Reads one batch if outputs have room.
+  /// Reads one batch if outputs have room and alignment allows.
   Result<SourceStep> source_step();
+  /// Watermark alignment: the watermark this source may not read past
+  /// (INT64_MAX: none), as the source coordinator last announced it.
+  void set_alignment_limit(int64_t limit) { alignment_limit_ = limit; }
+  /// The source's watermark (kNoWatermark before the first).
+  int64_t source_watermark() const { return output_watermark_; }
+  /// True while the source reads: it has a split, is not idle and not done.
+  bool source_active() const { return !input_done_ && !source_idle_ && !open_splits_.empty(); }
   /// The coordinator's answer to a split request; nullopt: no more splits.
   /// `more`: further splits to read at the same time (after a rescaling
   /// restore), each with its own watermark, the subtask's being their minimum.
@@ -245,6 +254,7 @@ class TaskRunner {
   int64_t out_of_orderness_ms_ = 0;
   int64_t idle_timeout_ns_ = 0;
   int64_t output_watermark_ = kNoWatermark;
+  int64_t alignment_limit_ = INT64_MAX;  // set_alignment_limit
   bool source_idle_ = false;
   int64_t last_data_ns_ = 0;
   std::unique_ptr<InputCredits> credits_;

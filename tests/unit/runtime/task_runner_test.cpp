@@ -293,6 +293,32 @@ TEST_CASE("a stalled single consumer backpressures the source") {
   CHECK_FALSE(c.all_finished());
 }
 
+TEST_CASE("a source past its alignment limit reads nothing until the limit rises") {
+  Cluster c("name: align\nsources:\n  - name: gen\n    type: datagen\n    rows: 100000\n"
+            "    fields: { id: { kind: sequence }, ts: { kind: timestamp, start: \"2024-01-01 00:00:00\", step: 1ms } }\n"
+            "    event_time: { column: ts }\n"
+            "sinks:\n  - { name: out, input: gen, type: blackhole, partition: rebalance }\n", 7);
+  c.run(std::nullopt, 40);
+  TaskRunner& src = c.runner(Address{0, 0});
+  REQUIRE(src.source_watermark() != kNoWatermark);
+  REQUIRE_FALSE(src.finished());
+  CHECK(src.source_active());
+  const uint64_t before = src.metrics()[0].records_out;
+  src.set_alignment_limit(src.source_watermark() - 1);
+  for (int i = 0; i < 5; ++i) {
+    auto step = src.source_step();
+    REQUIRE(step.ok());
+    CHECK(*step == SourceStep::kHeldBack);
+  }
+  CHECK(src.metrics()[0].records_out == before);
+  src.set_alignment_limit(src.source_watermark());  // at the limit: may read on
+  src.set_alignment_limit(INT64_MAX);
+  c.run();
+  REQUIRE(c.all_finished());
+  CHECK(c.records_in("out") == 100000);
+  CHECK_FALSE(src.source_active());
+}
+
 TEST_CASE("a paced source that goes quiet announces idle, and active again before its next data") {
   // 10 rows at 20 rows/s with a 20 ms idle timeout: the pacer makes the source wait
   // 50 ms between rows, longer than the timeout, so it flips idle and back.
