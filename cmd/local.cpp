@@ -323,6 +323,7 @@ int choose_start(const JobGraph& graph, const LocalOptions& opt, JobSubmission& 
 }  // namespace
 
 int run_local(const LocalOptions& opt) {
+  install_stop_signals();  // first: a stop requested while the job starts is a stop too
   std::string text;
   Status read = read_text_file(opt.pipeline, text);
   if (!read.is_ok()) {
@@ -358,7 +359,6 @@ int run_local(const LocalOptions& opt) {
     return kExitRefused;
   }
 
-  install_stop_signals();
   // `eddy local P | head`: the process ends quietly, as any Unix filter does.
   std::signal(SIGPIPE, SIG_DFL);
   // Working files that a killed run could not remove.

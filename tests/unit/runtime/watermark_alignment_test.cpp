@@ -17,7 +17,9 @@ TEST_CASE("the limit is the slowest active subtask's watermark plus the drift") 
   CHECK_FALSE(a.report(2, INT64_MIN, true));  // active without a watermark holds no one back
   CHECK(a.limit() == 3000);
   CHECK(a.report(1, 4500, true));
-  CHECK(a.limit() == 6000);
+  CHECK(a.limit() == 5500);
+  CHECK(a.report(1, 7000, true));
+  CHECK(a.limit() == 6000);  // now subtask 0 is the slowest
 }
 
 TEST_CASE("an idle or finished subtask no longer holds the others back") {
