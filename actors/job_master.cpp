@@ -333,7 +333,7 @@ void wait_for_slots(self_ptr self, const std::string& why) {
   }
   const std::string note = "waiting for task slots: " + why;
   if (note != st.note)
-    std::fprintf(stderr, "eddy: job '%s' (%s) is %s; it fails after %s without them\n", name.c_str(),
+    std::fprintf(stderr, "eddy: job '%s' (%s) is %s; after %s without them the wait counts as a failure (slot.request_timeout)\n", name.c_str(),
                  format_job_id(st.job_id).c_str(), note.c_str(), duration_setting_text(limit_us).c_str());
   st.note = note;
   self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, st.attempt);

@@ -256,7 +256,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       if (st.runner) st.runner->close();
       self->quit(dm.reason);
     } else if (dm.source == st.wiring.coordinator.address()) {
-      fail(self, lost_failure("the source coordinator stopped: " + to_string(dm.reason)));
+      fail(self, lost_failure("the source coordinator stopped: " + exit_reason_text(dm.reason)));
     }
   });
   return {
