@@ -10,6 +10,7 @@
 
 #include "actors/job_master.h"
 #include "checkpoint/checkpoint_storage.h"
+#include "plan/restart_spec.h"
 #include "plan/job_graph.h"
 #include "runtime/restore_check.h"
 
@@ -65,6 +66,14 @@ bool from_this_node(self_ptr self, const char* what) {
   return false;
 }
 
+caf::error no_such_job(uint64_t id) {
+  return make_job_error(JobError::kNoSuchJob, "no job with id " + format_job_id(id) + " (GET /jobs lists the jobs)");
+}
+
+caf::error job_ended_error(uint64_t id, const JobResult& r, const std::string& what) {
+  return make_job_error(JobError::kJobEnded, "job " + format_job_id(id) + " has ended (" + r.state + "): " + what);
+}
+
 caf::error not_local() {
   return caf::make_error(caf::sec::invalid_argument, "only the job manager's own process may ask this");
 }
@@ -87,13 +96,13 @@ void drop_task_manager(self_ptr self, const caf::actor_addr& who, const std::str
                          [&](const TaskManagerEntry& e) { return e.actor.address() == who; });
   if (it == st.task_managers.end()) return;
   const caf::actor tm = it->actor;
-  if (st.options.cluster_mode)
-    std::fprintf(stderr, "eddy jobmanager: task manager %s is gone (%s)\n", describe(*it).c_str(), why.c_str());
+  const std::string what = "task manager " + describe(*it) + " was lost: " + why;
+  if (st.options.cluster_mode) std::fprintf(stderr, "eddy jobmanager: %s\n", what.c_str());
   st.task_managers.erase(it);
   for (auto& [id, job] : st.jobs) {
     if (std::find(job.slots.begin(), job.slots.end(), tm) == job.slots.end()) continue;
     job.slots.erase(std::remove(job.slots.begin(), job.slots.end(), tm), job.slots.end());
-    if (job.master) self->send(job.master, tmlost_atom::value, tm);
+    if (job.master) self->send(job.master, tmlost_atom::value, tm, what);
   }
 }
 
@@ -120,6 +129,7 @@ void job_ended(self_ptr self, const JobResult& result) {
 caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor& notify) {
   auto& st = self->state;
   if (job.checkpoint_base.empty()) job.checkpoint_base = st.options.checkpoint_base;
+  if (job.wait_for_slots) job.slot_request_timeout_us = st.options.slot_request_timeout_us;
   PlanOptions options;
   options.parallelism = job.parallelism;
   options.checkpoint_base = job.checkpoint_base;
@@ -157,8 +167,9 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
 }
 
 /// n slots spread over the task managers, most free slots first (like
-/// Flink's cluster.evenly-spread-out-slots), or an error saying what is missing.
-caf::result<std::vector<caf::actor>> allocate(self_ptr self, uint64_t job_id, int32_t n) {
+/// Flink's cluster.evenly-spread-out-slots), with the name of each slot's
+/// task manager, or an error saying what is missing.
+caf::result<std::vector<caf::actor>, std::vector<std::string>> allocate(self_ptr self, uint64_t job_id, int32_t n) {
   auto& st = self->state;
   auto job = st.jobs.find(job_id);
   if (job == st.jobs.end() || !job->second.master)
@@ -171,22 +182,26 @@ caf::result<std::vector<caf::actor>> allocate(self_ptr self, uint64_t job_id, in
     total += tm.slots;
     total_free += free.back();
   }
-  if (total_free < n)
+  if (total_free < n) {
+    const size_t tms = st.task_managers.size();
     return caf::make_error(caf::sec::invalid_argument,
-                           "not enough task slots: the job needs " + std::to_string(n) +
-                               " (its largest parallelism), the cluster has " + std::to_string(total_free) +
-                               " free of " + std::to_string(total) + " on " +
-                               std::to_string(st.task_managers.size()) + " task managers");
+                           "the job needs " + std::to_string(n) + (n == 1 ? " task slot" : " task slots") +
+                               " (its largest parallelism), the "
+                               "cluster has " + std::to_string(total_free) + " free of " + std::to_string(total) +
+                               " on " + std::to_string(tms) + " task manager" + (tms == 1 ? "" : "s"));
+  }
   std::vector<caf::actor> out;
+  std::vector<std::string> names;
   for (int32_t k = 0; k < n; ++k) {
     size_t best = 0;
     for (size_t i = 1; i < free.size(); ++i)
       if (free[i] > free[best]) best = i;
     --free[best];
     out.push_back(st.task_managers[best].actor);
+    names.push_back(describe(st.task_managers[best]));
   }
   job->second.slots = out;
-  return out;
+  return {std::move(out), std::move(names)};
 }
 
 std::vector<TaskManagerInfo> task_manager_infos(const JobManagerState& st) {
@@ -219,7 +234,7 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
       job_ended(self, r);
       return;
     }
-    drop_task_manager(self, dm.source, "its connection was lost: " + to_string(dm.reason));
+    drop_task_manager(self, dm.source, exit_reason_text(dm.reason));
   });
   schedule_heartbeat_check(self);
   return {
@@ -259,14 +274,15 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         for (const auto& e : st.task_managers)
           if (now - e.last_heartbeat > limit) silent.push_back(e.actor.address());
         for (const auto& who : silent)
-          drop_task_manager(self, who, "no heartbeat for " + std::to_string(st.options.heartbeat_timeout_us / 1000) + " ms");
+          drop_task_manager(self, who, "no heartbeat for " + duration_setting_text(st.options.heartbeat_timeout_us) +
+                                           " (heartbeat.timeout)");
         schedule_heartbeat_check(self);
       },
       [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<uint64_t> {
         if (!from_this_node(self, "submit")) return not_local();
         return submit(self, job, notify);
       },
-      [=](allocate_atom, uint64_t job_id, int32_t n) -> caf::result<std::vector<caf::actor>> {
+      [=](allocate_atom, uint64_t job_id, int32_t n) -> caf::result<std::vector<caf::actor>, std::vector<std::string>> {
         if (!from_this_node(self, "allocate")) return not_local();
         return allocate(self, job_id, n);
       },
@@ -284,33 +300,34 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
       [=](cancel_atom, uint64_t id) -> caf::result<bool> {
         if (!from_this_node(self, "cancel")) return not_local();
         auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end() || !it->second.master) return false;
+        if (it == self->state.jobs.end()) return no_such_job(id);
+        if (!it->second.master) return job_ended_error(id, it->second.result, "there is nothing to cancel");
         self->send(it->second.master, cancel_atom::value);
         return true;
       },
       [=](savepoint_atom, uint64_t id, bool stop) -> caf::result<std::string> {
         if (!from_this_node(self, "savepoint")) return not_local();
         auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
-        if (!it->second.master)
-          return caf::make_error(caf::sec::invalid_argument, "the job has ended (" + it->second.result.state + ")");
+        if (it == self->state.jobs.end()) return no_such_job(id);
+        if (!it->second.master) return job_ended_error(id, it->second.result, "a savepoint needs a running job");
         auto rp = self->make_response_promise<std::string>();
         self->request(it->second.master, caf::infinite, savepoint_atom::value, stop)
             .then([rp](const std::string& path) mutable { rp.deliver(path); },
                   [=](caf::error& err) mutable {
                     auto now = self->state.jobs.find(id);
+                    // deliver() returns a value: a `return rp.deliver(...)` here made the lambda
+                    // non-void, and falling off its end crashed the job manager.
                     if (err == caf::sec::request_receiver_down && now != self->state.jobs.end())
-                      return rp.deliver(caf::make_error(
-                          caf::sec::invalid_argument, "the job ended (" + now->second.result.state +
-                                                          ") before the savepoint was taken"));
-                    rp.deliver(std::move(err));
+                      rp.deliver(job_ended_error(id, now->second.result, "it ended before the savepoint was taken"));
+                    else
+                      rp.deliver(std::move(err));
                   });
         return rp;
       },
       [=](metrics_atom, uint64_t id) -> caf::result<JobResult> {
         if (!from_this_node(self, "metrics")) return not_local();
         auto it = self->state.jobs.find(id);
-        if (it == self->state.jobs.end()) return caf::make_error(caf::sec::invalid_argument, "no such job");
+        if (it == self->state.jobs.end()) return no_such_job(id);
         if (!it->second.master) return it->second.result;
         auto rp = self->make_response_promise<JobResult>();
         self->request(it->second.master, std::chrono::seconds(5), metrics_atom::value)
@@ -321,8 +338,9 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
                     // this job's record is final by now.
                     auto now = self->state.jobs.find(id);
                     if (err == caf::sec::request_receiver_down && now != self->state.jobs.end())
-                      return rp.deliver(now->second.result);
-                    rp.deliver(std::move(err));
+                      rp.deliver(now->second.result);
+                    else
+                      rp.deliver(std::move(err));
                   });
         return rp;
       },

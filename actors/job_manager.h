@@ -25,6 +25,9 @@ struct JobManagerOptions {
   /// running jobs may not share a checkpoints.dir. eddy local starts the run
   /// itself (it may resume the last one instead).
   bool start_checkpoint_runs = false;
+  /// A job waiting for slots this long counts it as a failure (cluster mode;
+  /// slot.request_timeout of the cluster config, Flink's slot.request.timeout: 5 min).
+  int64_t slot_request_timeout_us = 300000000;
 };
 
 caf::actor spawn_job_manager(caf::actor_system& sys, JobManagerOptions options = {});

@@ -1,6 +1,7 @@
 // Job master: deployment (slot sharing: subtask i of every chain goes to slot i),
 // channel wiring, start, checkpoints, failover (restart from the last completed
-// checkpoint, `restart: {attempts, delay}`), completion and cancellation of one job.
+// checkpoint as the job's RestartBackoff decides), completion and cancellation
+// of one job.
 #include "actors/job_master.h"
 
 #include <algorithm>
@@ -10,15 +11,20 @@
 #include <map>
 
 #include "actors/checkpoint_coordinator.h"
+#include "actors/job_manager.h"
 #include "actors/source_coordinator.h"
 #include "checkpoint/checkpoint_storage.h"
+#include "core/time_util.h"
 #include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
+#include "runtime/restart_backoff.h"
 
 namespace eddy {
 namespace {
 
 constexpr auto kDeployTimeout = std::chrono::seconds(30);
+// How long a failed job waits for its live subtasks' counters before it reports.
+constexpr auto kFinalMetricsTimeout = std::chrono::seconds(1);
 
 struct JobMasterState {
   uint64_t job_id = 0;
@@ -30,9 +36,13 @@ struct JobMasterState {
   int32_t attempt = 0;
   std::string restore_path;                      // what this attempt restored
   std::vector<caf::actor> owners;                 // the task manager of slot i (subtask i of every vertex)
+  std::vector<std::string> owner_names;           // "'tm1' at 10.0.0.7", per slot
   std::vector<caf::actor> used_task_managers;     // of every attempt: told when the job ends
   std::string phase = "CREATED";                  // CREATED | RUNNING | RESTARTING (REST API)
   bool waiting_for_slots = false;
+  std::chrono::steady_clock::time_point waiting_since;  // of the current wait for slots
+  std::string note;  // what GET /jobs/{id} says while the job runs: why it waits, its last failure
+  std::unique_ptr<RestartBackoff> backoff;
   std::vector<std::vector<caf::actor>> subtasks;  // [vertex][index]
   std::vector<std::vector<bool>> finished;
   std::map<std::pair<int32_t, int32_t>, std::vector<OperatorMetrics>> metrics;
@@ -41,6 +51,7 @@ struct JobMasterState {
   size_t pending = 0;
   size_t running = 0;
   bool restarting = false;
+  bool failing = false;  // the job fails once its live subtasks reported their counters
   bool ended = false;
   CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -88,6 +99,7 @@ void stop_attempt(self_ptr self) {
   st.pending = st.running = 0;
   if (!st.owners.empty()) self->send(st.job_manager, release_atom::value, st.job_id);
   st.owners.clear();
+  st.owner_names.clear();
 }
 
 /// Tells the job manager (and so the REST API) what the job is doing.
@@ -112,7 +124,7 @@ void end_job(self_ptr self, std::string state, std::string message) {
 
 std::string subtask_label(const JobMasterState& st, int32_t vertex, int32_t index) {
   const JobVertex& v = st.graph->vertices[static_cast<size_t>(vertex)];
-  return "'" + v.name + "' (subtask " + std::to_string(index + 1) + "/" +
+  return "'" + v.name + "' (subtask " + std::to_string(index + 1) + " of " +
          std::to_string(v.parallelism) + ")";
 }
 
@@ -128,25 +140,56 @@ bool from_current(self_ptr self, int32_t v, int32_t i) {
 
 void deploy_all(self_ptr self);
 
-/// A subtask failed: restart from the last completed checkpoint while the
-/// restart strategy allows, else fail the job.
-void on_failure(self_ptr self, const std::string& message) {
+int64_t steady_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// Fails the job, once the live subtasks of the attempt reported their
+/// counters (within kFinalMetricsTimeout): the summary shows them as they
+/// were at the failure, not as last reported.
+void fail_job(self_ptr self, std::string message) {
   auto& st = self->state;
-  if (st.ended || st.restarting) return;
-  const RestartSpec& rs = st.graph->spec.restart;
-  if (st.stats.restarts >= rs.attempts) {
-    std::string why = message;
-    if (rs.attempts > 0) why += " (no restart left: " + std::to_string(rs.attempts) + " were allowed)";
-    return end_job(self, "FAILED", why);
-  }
-  ++st.stats.restarts;
+  if (st.ended || st.failing) return;
+  st.failing = true;
+  auto pending = std::make_shared<size_t>(1);
+  auto done = [=] {
+    if (--*pending == 0) end_job(self, "FAILED", message);
+  };
+  for (size_t v = 0; v < st.subtasks.size(); ++v)
+    for (size_t i = 0; i < st.subtasks[v].size(); ++i) {
+      if (!st.subtasks[v][i] || st.finished[v][i]) continue;
+      ++*pending;
+      const std::pair<int32_t, int32_t> key{static_cast<int32_t>(v), static_cast<int32_t>(i)};
+      self->request(st.subtasks[v][i], kFinalMetricsTimeout, metrics_atom::value)
+          .then(
+              [=](const std::vector<OperatorMetrics>& m) {
+                self->state.metrics[key] = m;
+                done();
+              },
+              [=](caf::error&) { done(); });
+    }
+  done();
+}
+
+/// A failure of the job: restart from the last completed checkpoint when the
+/// restart strategy and the failure allow it, else fail the job.
+void on_failure(self_ptr self, const TaskFailure& failure) {
+  auto& st = self->state;
+  if (st.ended || st.restarting || st.failing) return;
+  const auto decision = st.backoff->on_failure(failure, steady_now_us());
+  const std::string what = failure.describe();
+  if (!decision.restart) return fail_job(self, decision.why_not.empty() ? what : what + " (" + decision.why_not + ")");
+  st.stats.restarts = st.backoff->restarts();
   st.restarting = true;
+  st.waiting_for_slots = false;
   set_phase(self, "RESTARTING");
   stop_attempt(self);
-  std::fprintf(stderr, "eddy: job '%s': %s; restarting (%d of %d) in %.3gs\n",
-               st.graph->spec.name.c_str(), message.c_str(), st.stats.restarts, rs.attempts,
-               static_cast<double>(rs.delay_us) / 1e6);
-  self->delayed_send(self, std::chrono::microseconds(rs.delay_us), restart_atom::value);
+  st.note = "restart " + std::to_string(st.stats.restarts) + " after: " + what;
+  std::fprintf(stderr, "eddy: job '%s': %s; restart %d (%s) in %s\n", st.graph->spec.name.c_str(), what.c_str(),
+               st.stats.restarts, restart_strategy_name(st.backoff->spec().strategy),
+               format_duration_us(decision.delay_us).c_str());
+  self->delayed_send(self, std::chrono::microseconds(decision.delay_us), restart_atom::value);
 }
 
 /// The checkpoint a restart continues from: this run's newest that verifies
@@ -247,9 +290,9 @@ void wire_all(self_ptr self) {
               },
               [=](caf::error& err) {
                 if (self->state.attempt != attempt) return;
-                on_failure(self, "wiring " + subtask_label(self->state, static_cast<int32_t>(v),
-                                                           static_cast<int32_t>(i)) +
-                                     " failed: " + self->system().render(err));
+                on_failure(self, lost_failure("wiring " + subtask_label(self->state, static_cast<int32_t>(v),
+                                                                        static_cast<int32_t>(i)) +
+                                                  " failed: " + error_text(self->system(), err)));
               });
     }
   }
@@ -265,7 +308,36 @@ int64_t fault_for(const JobMasterState& st, int32_t vertex, int32_t index) {
   return -1;
 }
 
-void deploy_on(self_ptr self, std::vector<caf::actor> owners);
+void deploy_on(self_ptr self, std::vector<caf::actor> owners, std::vector<std::string> names);
+
+/// The job manager has too few free slots (`why` says how many the job needs
+/// and the cluster has). Locally the job fails; in a cluster it waits, asking
+/// every second, and after slot_request_timeout the wait counts as a failure
+/// (restarted under the job's strategy, as Flink's slot.request.timeout).
+void wait_for_slots(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  const std::string& name = st.graph->spec.name;
+  if (!st.submission.wait_for_slots)
+    return end_job(self, "FAILED", why + "; add task managers or slots (--taskmanagers, --slots)");
+  const auto now = std::chrono::steady_clock::now();
+  if (!st.waiting_for_slots) st.waiting_since = now;
+  st.waiting_for_slots = true;
+  const int64_t waited_us = std::chrono::duration_cast<std::chrono::microseconds>(now - st.waiting_since).count();
+  const int64_t limit_us = st.submission.slot_request_timeout_us;
+  if (limit_us > 0 && waited_us >= limit_us) {
+    st.waiting_for_slots = false;
+    TaskFailure f;
+    f.kind = FailureKind::kSlots;
+    f.message = "no task slots within " + duration_setting_text(limit_us) + " (slot.request_timeout of the job manager): " + why;
+    return on_failure(self, f);
+  }
+  const std::string note = "waiting for task slots: " + why;
+  if (note != st.note)
+    std::fprintf(stderr, "eddy: job '%s' (%s) is %s; after %s without them the wait counts as a failure (slot.request_timeout)\n", name.c_str(),
+                 format_job_id(st.job_id).c_str(), note.c_str(), duration_setting_text(limit_us).c_str());
+  st.note = note;
+  self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, st.attempt);
+}
 
 /// Asks the job manager for slots; in cluster mode waits for them when there are too few.
 void deploy_all(self_ptr self) {
@@ -274,34 +346,31 @@ void deploy_all(self_ptr self) {
   const int32_t attempt = st.attempt;
   self->request(st.job_manager, kDeployTimeout, allocate_atom::value, st.job_id, needed)
       .then(
-          [=](std::vector<caf::actor>& owners) {
+          [=](std::vector<caf::actor>& owners, std::vector<std::string>& names) {
             auto& s = self->state;
-            if (s.ended || s.attempt != attempt || s.restarting) {
+            if (s.ended || s.failing || s.attempt != attempt || s.restarting) {
               self->send(s.job_manager, release_atom::value, s.job_id);
               return;
             }
-            if (s.waiting_for_slots)
+            if (s.waiting_for_slots) {
               std::fprintf(stderr, "eddy: job '%s' got its %d slots\n", s.graph->spec.name.c_str(), needed);
+              s.note.clear();
+            }
             s.waiting_for_slots = false;
-            deploy_on(self, std::move(owners));
+            deploy_on(self, std::move(owners), std::move(names));
           },
           [=](caf::error& err) {
             auto& s = self->state;
-            if (s.ended || s.attempt != attempt) return;
-            const std::string why = error_text(self->system(), err);
-            if (!s.submission.wait_for_slots)
-              return end_job(self, "FAILED", why + "; add task managers or slots (--taskmanagers, --slots)");
-            if (!s.waiting_for_slots)
-              std::fprintf(stderr, "eddy: job '%s' waits for task slots: %s\n", s.graph->spec.name.c_str(),
-                           why.c_str());
-            s.waiting_for_slots = true;
-            self->delayed_send(self, std::chrono::seconds(1), retry_atom::value, attempt);
+            if (s.ended || s.failing || s.attempt != attempt || s.restarting) return;
+            wait_for_slots(self, error_text(self->system(), err));
           });
 }
 
-void deploy_on(self_ptr self, std::vector<caf::actor> slot_owner) {
+void deploy_on(self_ptr self, std::vector<caf::actor> slot_owner, std::vector<std::string> names) {
   auto& st = self->state;
   st.owners = slot_owner;
+  st.owner_names = std::move(names);
+  st.owner_names.resize(st.owners.size());
   for (const auto& tm : slot_owner)
     if (std::find(st.used_task_managers.begin(), st.used_task_managers.end(), tm) == st.used_task_managers.end())
       st.used_task_managers.push_back(tm);
@@ -337,11 +406,35 @@ void deploy_on(self_ptr self, std::vector<caf::actor> slot_owner) {
               },
               [=](caf::error& err) {
                 if (self->state.attempt != attempt) return;
-                on_failure(self, "deploying " + subtask_label(self->state, static_cast<int32_t>(v), i) +
-                                     " failed: " + self->system().render(err));
+                on_failure(self, lost_failure("deploying " + subtask_label(self->state, static_cast<int32_t>(v), i) +
+                                                  " on task manager " + self->state.owner_names[static_cast<size_t>(i)] +
+                                                  " failed: " + error_text(self->system(), err)));
               });
     }
   }
+}
+
+/// An actor of the current attempt quit unfinished: it fails the attempt. A
+/// subtask whose link closed names the task manager that ran it.
+void on_down(self_ptr self, const caf::down_msg& dm) {
+  auto& s = self->state;
+  if (s.ended) return;
+  for (size_t v = 0; v < s.subtasks.size(); ++v)
+    for (size_t i = 0; i < s.subtasks[v].size(); ++i) {
+      if (!s.subtasks[v][i] || s.subtasks[v][i].address() != dm.source || s.finished[v][i]) continue;
+      const std::string label = subtask_label(s, static_cast<int32_t>(v), static_cast<int32_t>(i));
+      if (dm.reason == caf::exit_reason::remote_link_unreachable && i < s.owner_names.size())
+        return on_failure(self, lost_failure("task manager " + s.owner_names[i] + " was lost: " +
+                                             exit_reason_text(dm.reason) + "; it ran " + label));
+      return on_failure(self, lost_failure(label + " stopped: " + exit_reason_text(dm.reason)));
+    }
+  for (const auto& [v, c] : s.coordinators)
+    if (c.address() == dm.source)
+      return on_failure(self, lost_failure("the source coordinator of '" +
+                                           s.graph->vertices[static_cast<size_t>(v)].name +
+                                           "' stopped: " + exit_reason_text(dm.reason)));
+  if (s.checkpointer && s.checkpointer.address() == dm.source)
+    on_failure(self, lost_failure("the checkpoint coordinator stopped: " + exit_reason_text(dm.reason)));
 }
 
 caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph,
@@ -354,22 +447,8 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   st.job_manager = std::move(job_manager);
   st.restore_path = st.submission.restore_path;
   st.stats.restored_from = st.restore_path;
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& s = self->state;
-    if (s.ended) return;  // an actor of the current attempt that quits unfinished fails it
-    for (size_t v = 0; v < s.subtasks.size(); ++v)
-      for (size_t i = 0; i < s.subtasks[v].size(); ++i)
-        if (s.subtasks[v][i] && s.subtasks[v][i].address() == dm.source && !s.finished[v][i])
-          return on_failure(self, subtask_label(s, static_cast<int32_t>(v), static_cast<int32_t>(i)) +
-                                      " died: " + to_string(dm.reason));
-    for (const auto& [v, c] : s.coordinators)
-      if (c.address() == dm.source)
-        return on_failure(self, "the source coordinator of '" +
-                                    s.graph->vertices[static_cast<size_t>(v)].name +
-                                    "' stopped: " + to_string(dm.reason));
-    if (s.checkpointer && s.checkpointer.address() == dm.source)
-      return on_failure(self, "the checkpoint coordinator stopped: " + to_string(dm.reason));
-  });
+  st.backoff = std::make_unique<RestartBackoff>(st.graph->spec.restart);
+  self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
     std::string what = "unknown exception";
     try {
@@ -396,17 +475,19 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         if (s.checkpointer) self->send(s.checkpointer, final_atom::value, vertex, index, final_state);
         if (--s.running == 0) end_job(self, "FINISHED", "");
       },
-      [=](failed_atom, int32_t vertex, int32_t index, const std::string& message) {
+      [=](failed_atom, int32_t vertex, int32_t index, const TaskFailure& failure,
+          const std::vector<OperatorMetrics>& m) {
         if (!from_current(self, vertex, index)) return;
-        on_failure(self, subtask_label(self->state, vertex, index) + " failed: " + message);
+        self->state.metrics[{vertex, index}] = m;  // the counters at the failure
+        on_failure(self, failure);
       },
       [=](restart_atom) {
         auto& s = self->state;
-        if (s.ended) return;
+        if (s.ended || s.failing) return;
         s.restarting = false;
         ++s.attempt;
         auto point = restore_point(self);
-        if (!point.ok()) return end_job(self, "FAILED", "cannot restart: " + point.status().message());
+        if (!point.ok()) return fail_job(self, "cannot restart: " + point.status().message());
         s.restore_path = *point;
         if (!s.restore_path.empty())
           std::fprintf(stderr, "eddy: job '%s' restarts from %s\n", s.graph->spec.name.c_str(),
@@ -448,17 +529,17 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       [=](cancel_atom) { end_job(self, "CANCELED", "canceled on request"); },
       [=](metrics_atom) -> JobResult {
         auto& s = self->state;
-        return make_result(s, s.phase, "");
+        return make_result(s, s.phase, s.note);
       },
-      [=](tmlost_atom, const caf::actor& tm) {
+      [=](tmlost_atom, const caf::actor& tm, const std::string& what) {
         auto& s = self->state;
         if (s.ended || s.restarting) return;
         if (std::find(s.owners.begin(), s.owners.end(), tm) == s.owners.end()) return;
-        on_failure(self, "a task manager of the job was lost (node " + to_string(tm.node()) + ")");
+        on_failure(self, lost_failure(what));
       },
       [=](retry_atom, int32_t attempt) {
         auto& s = self->state;
-        if (!s.ended && !s.restarting && s.attempt == attempt && s.waiting_for_slots) deploy_all(self);
+        if (!s.ended && !s.restarting && !s.failing && s.attempt == attempt && s.waiting_for_slots) deploy_all(self);
       },
   };
 }

@@ -26,9 +26,20 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<TaskManagerInfo>("eddy.TaskManagerInfo");
   cfg.add_message_type<std::vector<TaskManagerInfo>>("eddy.TaskManagerInfoList");
   cfg.add_message_type<std::vector<JobResult>>("eddy.JobResultList");
+  cfg.add_message_type<TaskFailure>("eddy.TaskFailure");
+}
+
+caf::error make_job_error(JobError code, std::string text) {
+  return caf::error{static_cast<uint8_t>(code), caf::atom("eddy"), caf::make_message(std::move(text))};
+}
+
+bool is_job_error(const caf::error& err, JobError code) {
+  return err.category() == caf::atom("eddy") && err.code() == static_cast<uint8_t>(code);
 }
 
 std::string error_text(caf::actor_system& sys, const caf::error& err) {
+  if (err.category() == caf::atom("eddy") && err.context().match_elements<std::string>())
+    return err.context().get_as<std::string>(0);
   std::string text = sys.render(err);
   const size_t open = text.find("(\"");
   const size_t close = text.rfind("\")");
@@ -44,6 +55,17 @@ std::string error_text(caf::actor_system& sys, const caf::error& err) {
     }
   }
   return out;
+}
+
+std::string exit_reason_text(const caf::error& reason) {
+  using caf::exit_reason;
+  if (reason == exit_reason::remote_link_unreachable)
+    return "its connection closed (the process died, or the network failed)";
+  if (reason == exit_reason::normal) return "it stopped";
+  if (reason == exit_reason::user_shutdown) return "it was shut down";
+  if (reason == exit_reason::kill) return "it was killed";
+  if (reason == exit_reason::unhandled_exception) return "it failed with an exception";
+  return to_string(reason);
 }
 
 void apply_scheduler_defaults(caf::actor_system_config& cfg) {

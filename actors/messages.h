@@ -13,6 +13,7 @@
 #include "core/record_batch.h"
 #include "net/wire.h"
 #include "runtime/metrics.h"
+#include "runtime/task_failure.h"
 
 namespace eddy {
 
@@ -31,7 +32,7 @@ using buftimer_atom = caf::atom_constant<caf::atom("buftimer")>;  // subtask -> 
 using ptimer_atom = caf::atom_constant<caf::atom("ptimer")>;      // subtask -> itself (processing time)
 using report_atom = caf::atom_constant<caf::atom("report")>;      // subtask -> job_master
 using finished_atom = caf::atom_constant<caf::atom("finished")>;  // subtask -> job_master
-using failed_atom = caf::atom_constant<caf::atom("failed")>;      // subtask -> job_master
+using failed_atom = caf::atom_constant<caf::atom("failed")>;      // subtask -> job_master (TaskFailure, metrics)
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // client -> job_manager -> job_master
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;    // client -> job_master
 using jobdone_atom = caf::atom_constant<caf::atom("jobdone")>;    // job_master -> client
@@ -53,9 +54,9 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;    // job master 
 // cluster (docs/cluster.md)
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;  // task_manager -> job_manager
 using hbcheck_atom = caf::atom_constant<caf::atom("hbcheck")>;    // job_manager -> itself
-using allocate_atom = caf::atom_constant<caf::atom("allocate")>;  // job master -> job_manager
+using allocate_atom = caf::atom_constant<caf::atom("allocate")>;  // job master -> job_manager: (owners, their names)
 using release_atom = caf::atom_constant<caf::atom("release")>;    // job master -> job_manager
-using tmlost_atom = caf::atom_constant<caf::atom("tmlost")>;      // job_manager -> job master
+using tmlost_atom = caf::atom_constant<caf::atom("tmlost")>;      // job_manager -> job master (tm, what happened)
 using list_atom = caf::atom_constant<caf::atom("list")>;          // REST -> job_manager
 using tms_atom = caf::atom_constant<caf::atom("tms")>;            // REST -> job_manager
 using jobstate_atom = caf::atom_constant<caf::atom("jobstate")>;  // job master -> job_manager
@@ -97,6 +98,9 @@ struct JobSubmission {
   /// Cluster mode: with too few free slots the job waits (CREATED, or
   /// RESTARTING after a failure) until task managers register; locally it fails.
   bool wait_for_slots = false;
+  /// With wait_for_slots: a wait this long counts as a failure (the job
+  /// manager's slot.request_timeout, Flink's slot.request.timeout); 0: no limit.
+  int64_t slot_request_timeout_us = 0;
 };
 
 /// What a task manager needs to run one subtask.
@@ -184,6 +188,20 @@ typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
            x.watermark);
 }
 
+// The kind travels as its number, checked when read.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskFailure& x) {
+  auto kind = static_cast<int8_t>(x.kind);
+  auto check_kind = [&]() -> caf::error {
+    if (kind < static_cast<int8_t>(FailureKind::kRecord) || kind > static_cast<int8_t>(FailureKind::kInternal))
+      return caf::make_error(caf::sec::invalid_argument, "unknown failure kind " + std::to_string(kind));
+    x.kind = static_cast<FailureKind>(kind);
+    return caf::none;
+  };
+  return f(caf::meta::type_name("TaskFailure"), kind, x.restartable, x.operator_name, x.subtask, x.parallelism,
+           x.message, caf::meta::load_callback(check_kind));
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
   return f(caf::meta::type_name("InjectedFault"), x.node, x.subtask, x.records, x.attempt);
@@ -192,7 +210,8 @@ typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
-           x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots);
+           x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots,
+           x.slot_request_timeout_us);
 }
 
 template <class Inspector>
@@ -265,9 +284,21 @@ inspect(Inspector& f, BatchPayload& x) {
   return f(caf::meta::type_name("BatchPayload"), bytes, caf::meta::load_callback(decode));
 }
 
-/// The message of an error made with caf::make_error(code, "text"): the
-/// text alone, without the system_error(...) wrapping of render().
+/// Errors of eddy's own (category "eddy") that callers tell apart: the REST
+/// API answers 404 for an unknown job and 409 for one that has ended.
+enum class JobError : uint8_t { kNoSuchJob = 1, kJobEnded = 2 };
+caf::error make_job_error(JobError code, std::string text);
+/// True when `err` is eddy's error `code`.
+bool is_job_error(const caf::error& err, JobError code);
+
+/// The message of an error made with caf::make_error(code, "text") or
+/// make_job_error: the text alone, without the system_error(...) wrapping of render().
 std::string error_text(caf::actor_system& sys, const caf::error& err);
+
+/// Why an actor or a link to another node ended, for people:
+/// "its connection closed (the process died, or the network failed)" rather
+/// than "exit_reason(remote_link_unreachable)".
+std::string exit_reason_text(const caf::error& reason);
 
 /// Registers every message type above under a fixed name (same on every node).
 void add_message_types(caf::actor_system_config& cfg);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "actors/job_manager.h"
@@ -69,10 +71,36 @@ json job_json(const JobResult& r, bool details) {
   return j;
 }
 
-/// HTTP status of a job manager error: a bad request (refused pipeline, no
-/// such job) is the client's, anything else (timeouts) the server's.
+/// HTTP status of a job manager error: an unknown job is 404, one that has
+/// ended 409, a bad request (a refused pipeline) 400; anything else
+/// (timeouts) is the server's.
 int status_of(const caf::error& err) {
+  if (is_job_error(err, JobError::kNoSuchJob)) return 404;
+  if (is_job_error(err, JobError::kJobEnded)) return 409;
   return err == caf::sec::invalid_argument ? 400 : err == caf::sec::request_timeout ? 504 : 500;
+}
+
+/// The endpoints and the methods each takes (GET / lists them; a known path
+/// asked with another method gets a 405 that names these).
+struct Route {
+  const char* pattern;  // a regular expression over the whole path
+  const char* shown;    // as GET / shows it
+  const char* methods;
+};
+const Route kRoutes[] = {
+    {"/", "/", "GET"},
+    {"/jobs", "/jobs", "GET, POST"},
+    {"/jobs/[^/]+", "/jobs/{id}", "GET"},
+    {"/jobs/[^/]+/cancel", "/jobs/{id}/cancel", "POST"},
+    {"/jobs/[^/]+/savepoints", "/jobs/{id}/savepoints", "POST"},
+    {"/taskmanagers", "/taskmanagers", "GET"},
+};
+
+/// The route `path` is, if any.
+const Route* route_of(const std::string& path) {
+  for (const Route& r : kRoutes)
+    if (std::regex_match(path, std::regex(r.pattern))) return &r;
+  return nullptr;
 }
 
 /// "4 MiB", "512 KiB" or "1000 bytes".
@@ -158,6 +186,7 @@ struct RestServer::Impl {
       const ReadFailure failure = c != nullptr ? c->failure : ReadFailure::kNone;
       if (failure == ReadFailure::kTimeout) reject(res, 408, timeout_text(options.limits));
       else if (failure == ReadFailure::kTooLarge) reject(res, 413, too_large_text(options.max_body));
+      else if (res.status == 404 && route_of(req.path) != nullptr) method_not_allowed(req, res);
       else if (res.status == 404) reply_error(res, 404, library_error_text(req, 404, options.max_body));
       else reject(res, res.status, library_error_text(req, res.status, options.max_body));  // the stream is unsure
       return httplib::Server::HandlerResponse::Handled;
@@ -172,6 +201,14 @@ struct RestServer::Impl {
       }
       reject(res, 500, "internal error: " + what);
     });
+  }
+
+  /// 405 for a known path asked with a method it does not take; the body, if
+  /// any, was not read, so the connection closes after the answer.
+  static void method_not_allowed(const httplib::Request& req, httplib::Response& res) {
+    const Route* r = route_of(req.path);
+    res.set_header("Allow", r->methods);
+    reject(res, 405, req.method + " is not allowed on " + r->shown + "; it takes " + r->methods);
   }
 
   /// The checks every request passes before it is routed: the bearer token,
@@ -209,9 +246,13 @@ struct RestServer::Impl {
 
   void routes() {
     server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      reply(res, 200, json{{"service", "eddy job manager"},
-                           {"endpoints", {"POST /jobs", "GET /jobs", "GET /jobs/{id}", "POST /jobs/{id}/cancel",
-                                          "POST /jobs/{id}/savepoints", "GET /taskmanagers"}}});
+      json endpoints = json::array();
+      for (const Route& r : kRoutes) {
+        if (std::string(r.shown) == "/") continue;
+        std::stringstream methods(r.methods);
+        for (std::string m; std::getline(methods >> std::ws, m, ',');) endpoints.push_back(m + " " + r.shown);
+      }
+      reply(res, 200, json{{"service", "eddy job manager"}, {"endpoints", endpoints}});
     });
     server.Post("/jobs", [this](const httplib::Request& req, httplib::Response& res,
                                 const httplib::ContentReader& reader) { submit(req, res, reader); });
@@ -232,9 +273,7 @@ struct RestServer::Impl {
       caf::scoped_actor self{sys};
       self->request(jm, kAskTimeout, metrics_atom::value, id)
           .receive([&](const JobResult& r) { reply(res, 200, job_json(r, true)); },
-                   [&](caf::error& err) {
-                     reply_error(res, err == caf::sec::invalid_argument ? 404 : status_of(err), error_text(sys, err));
-                   });
+                   [&](caf::error& err) { reply_error(res, status_of(err), error_text(sys, err)); });
     });
     server.Post(R"(/jobs/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
       const uint64_t id = job_id(req, res);
@@ -245,7 +284,7 @@ struct RestServer::Impl {
           .receive(
               [&](bool found) {
                 if (found) reply(res, 202, json{{"id", format_job_id(id)}, {"canceling", true}});
-                else reply_error(res, 404, "no running job " + format_job_id(id));
+                else reply_error(res, 404, "no job with id " + format_job_id(id));
               },
               [&](caf::error& err) { reply_error(res, status_of(err), error_text(sys, err)); });
     });

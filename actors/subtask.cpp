@@ -115,14 +115,29 @@ void report(self_ptr self) {
              st.deployment.subtask, st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
 }
 
-void fail(self_ptr self, const Status& status) {
+/// Reports `failure` with the counters as they are now (the job master's
+/// summary of a failed job shows them), and stops.
+void fail(self_ptr self, TaskFailure failure) {
   auto& st = self->state;
   if (st.done) return;
   st.done = true;
   if (st.runner) st.runner->close();
-  self->send(st.deployment.job_master, failed_atom::value, st.deployment.vertex,
-             st.deployment.subtask, status.message());
+  self->send(st.deployment.job_master, failed_atom::value, st.deployment.vertex, st.deployment.subtask,
+             std::move(failure), st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
   self->quit();
+}
+
+/// A failure of the subtask's own making (not an operator's), for this subtask.
+TaskFailure own_failure(self_ptr self, const Status& status) {
+  const auto& st = self->state;
+  const JobVertex& v = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
+  return failure_from_status(status, v.name, st.deployment.subtask, v.parallelism);
+}
+
+/// A Status from the runner: the runner knows which operator raised it.
+void fail(self_ptr self, const Status& status) {
+  auto& st = self->state;
+  fail(self, st.runner ? st.runner->failure(status) : own_failure(self, status));
 }
 
 void schedule_step(self_ptr self) {
@@ -182,7 +197,7 @@ void request_split(self_ptr self) {
       .then(
           [=](const SplitReply& reply) {
             self->state.waiting_for_split = false;
-            if (!reply.error.empty()) return fail(self, Status::invalid(reply.error));
+            if (!reply.error.empty()) return fail(self, own_failure(self, Status::invalid(reply.error)));
             std::optional<Split> split;
             if (reply.has_split) split = reply.split;
             Status s = self->state.runner->on_split(split, reply.more);
@@ -190,7 +205,7 @@ void request_split(self_ptr self) {
             check(self, s);
           },
           [=](caf::error& err) {
-            fail(self, Status::internal("split request failed: " + self->system().render(err)));
+            fail(self, own_failure(self, Status::internal("split request failed: " + self->system().render(err))));
           });
 }
 
@@ -251,14 +266,11 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       what = std::string("threw: ") + e.what();
     } catch (...) {
     }
-    const auto& st = self->state;
-    const JobVertex& v = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
-    fail(self, Status::internal("subtask " + std::to_string(st.deployment.subtask) + " of " +
-                                std::to_string(v.parallelism) + " of '" + v.name + "' " + what + hint));
+    fail(self, own_failure(self, Status::internal(what + hint)));
     return caf::exit_reason::unhandled_exception;
   });
   self->set_default_handler([=](caf::scheduled_actor*, caf::message_view& msg) -> caf::result<caf::message> {
-    fail(self, Status::internal("unexpected message " + to_string(msg.copy_content_to_message())));
+    fail(self, own_failure(self, Status::internal("unexpected message " + to_string(msg.copy_content_to_message()))));
     return caf::sec::unexpected_message;
   });
   self->monitor(self->state.deployment.job_master);
@@ -270,7 +282,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       if (st.runner) st.runner->close();
       self->quit(dm.reason);
     } else if (dm.source == st.wiring.coordinator.address()) {
-      fail(self, Status::internal("the source coordinator stopped: " + to_string(dm.reason)));
+      fail(self, lost_failure("the source coordinator stopped: " + exit_reason_text(dm.reason)));
     }
   });
   return {
@@ -284,14 +296,21 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         const JobVertex& vertex = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
         st.align_drift_ms = source_alignment_drift_ms(*st.graph, vertex.nodes.front());
         Status s = st.runner->open();
-        if (s.is_ok() && !st.deployment.restore_path.empty()) {
-          auto meta = CheckpointStorage::read_metadata(st.deployment.restore_path);
-          s = meta.ok() ? st.runner->restore(st.deployment.restore_path, *meta) : meta.status();
-          if (!s.is_ok()) s = Status::invalid("restoring from " + st.deployment.restore_path + ": " + s.message());
-        }
         if (!s.is_ok()) {
           fail(self, s);
           return false;
+        }
+        if (!st.deployment.restore_path.empty()) {
+          auto meta = CheckpointStorage::read_metadata(st.deployment.restore_path);
+          s = meta.ok() ? st.runner->restore(st.deployment.restore_path, *meta) : meta.status();
+          if (!s.is_ok()) {
+            // Restartable only when reading failed for the moment (I/O); an incompatible one never restores.
+            TaskFailure f = st.runner->failure(s);
+            f.kind = FailureKind::kRestore;
+            f.message = "restoring from " + st.deployment.restore_path + ": " + f.message;
+            fail(self, std::move(f));
+            return false;
+          }
         }
         return true;
       },
@@ -359,6 +378,10 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](buftimer_atom) {
         self->state.flush_scheduled = false;
         if (!self->state.done) check(self, self->state.runner->on_flush_timer());
+      },
+      [=](metrics_atom) -> std::vector<OperatorMetrics> {  // the job master, as the job fails
+        const auto& st = self->state;
+        return st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{};
       },
       [=](report_atom) {
         if (self->state.done) return;

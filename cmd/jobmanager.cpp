@@ -62,6 +62,7 @@ int run_jobmanager(const ClusterFlags& flags) {
   JobManagerOptions options;
   options.cluster_mode = true;
   options.heartbeat_timeout_us = c.heartbeat_timeout_us;
+  options.slot_request_timeout_us = c.slot_request_timeout_us;
   options.checkpoint_base = c.checkpoint_dir;
   options.start_checkpoint_runs = true;
   caf::actor jm = spawn_job_manager(*sys, options);

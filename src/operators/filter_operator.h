@@ -12,13 +12,15 @@ namespace eddy {
 
 class FilterOperator final : public Operator {
  public:
-  FilterOperator(std::shared_ptr<const CompiledExpr> predicate, SchemaPtr schema);
+  /// `sql`: the predicate's text, for error messages.
+  FilterOperator(std::shared_ptr<const CompiledExpr> predicate, SchemaPtr schema, std::string sql = {});
   Status process(const RecordBatchPtr& batch, Collector& out) override;
   SchemaPtr output_schema() const override { return schema_; }
 
  private:
   std::shared_ptr<const CompiledExpr> predicate_;
   SchemaPtr schema_;
+  std::string sql_;
   std::vector<uint32_t> rows_;  // reused selection vector
 };
 

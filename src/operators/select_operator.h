@@ -12,13 +12,16 @@ namespace eddy {
 
 class SelectOperator final : public Operator {
  public:
-  SelectOperator(std::vector<std::shared_ptr<const CompiledExpr>> columns, SchemaPtr output);
+  /// `sql`: the expressions' texts, for error messages (may be empty).
+  SelectOperator(std::vector<std::shared_ptr<const CompiledExpr>> columns, SchemaPtr output,
+                 std::vector<std::string> sql = {});
   Status process(const RecordBatchPtr& batch, Collector& out) override;
   SchemaPtr output_schema() const override { return output_; }
 
  private:
   std::vector<std::shared_ptr<const CompiledExpr>> columns_;
   SchemaPtr output_;
+  std::vector<std::string> sql_;
 };
 
 }  // namespace eddy

@@ -89,7 +89,7 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
   if (root.IsNull()) return Status::ok();  // an empty file sets nothing
   if (!root.IsMap()) {
     diags.push_back({SourceLocation{1, 1}, "a cluster config must be a YAML mapping with jobmanager, "
-                                           "taskmanager, heartbeat, tls, cluster, checkpoints and rest"});
+                                           "taskmanager, heartbeat, slot, tls, cluster, checkpoints and rest"});
     return Status::invalid(render_diagnostics(file_name, diags));
   }
   MapReader top(root, "the cluster config", diags);
@@ -110,6 +110,11 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
     MapReader r(n, "heartbeat", diags);
     out.heartbeat_interval_us = r.duration_us("interval").value_or(out.heartbeat_interval_us);
     out.heartbeat_timeout_us = r.duration_us("timeout").value_or(out.heartbeat_timeout_us);
+    r.reject_unknown_keys();
+  }
+  if (YAML::Node n = top.get("slot"); n.IsDefined()) {
+    MapReader r(n, "slot", diags);
+    out.slot_request_timeout_us = r.duration_us("request_timeout").value_or(out.slot_request_timeout_us);
     r.reject_unknown_keys();
   }
   if (YAML::Node n = top.get("tls"); n.IsDefined()) {
@@ -141,6 +146,7 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
 
 Status check_cluster_config(const ClusterConfig& c) {
   if (c.heartbeat_interval_us <= 0) return Status::invalid("heartbeat.interval must be longer than 0");
+  if (c.slot_request_timeout_us <= 0) return Status::invalid("slot.request_timeout must be longer than 0");
   if (c.heartbeat_timeout_us <= c.heartbeat_interval_us)
     return Status::invalid("heartbeat.timeout must be longer than heartbeat.interval");
   if (c.rest_tls_enabled()) {

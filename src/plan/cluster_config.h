@@ -1,5 +1,5 @@
 // The cluster config file (YAML) of `eddy jobmanager` and `eddy taskmanager`:
-// ports, slots, heartbeats, TLS files, the cluster secret, the shared
+// ports, slots, heartbeats, the slot request timeout, TLS files, the cluster secret, the shared
 // checkpoint directory and the REST API's limits, token and TLS. Command-line
 // flags override what it says; the secret and the REST token may also come from
 // the environment (EDDY_CLUSTER_SECRET, EDDY_REST_TOKEN). Example files are in
@@ -24,6 +24,8 @@ struct ClusterConfig {
   // heartbeat:
   int64_t heartbeat_interval_us = 1000000;   // interval
   int64_t heartbeat_timeout_us = 10000000;   // timeout
+  // slot:
+  int64_t slot_request_timeout_us = 300000000;  // request_timeout: a job waiting this long for slots fails over (5 min)
   // tls: (all three files, or none)
   std::string tls_certificate;
   std::string tls_key;

@@ -662,6 +662,7 @@ std::string JobGraph::describe() const {
   os << "job '" << spec.name << "': " << nodes.size() << " operators in " << vertices.size()
      << " chains, max_parallelism " << spec.max_parallelism << ", batch_size " << spec.batch_size
      << "\n";
+  os << "restart: " << describe_restart(spec.restart) << "\n";
   os << "operators:\n";
   for (const auto& n : nodes) {
     const char* kind = n.kind == NodeKind::kSource ? "source" : n.kind == NodeKind::kSink ? "sink" : "operator";

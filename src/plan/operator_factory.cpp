@@ -24,10 +24,12 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     if (node.top_n) return std::make_unique<TopNOperator>(*node.top_n);
     if (node.keyed_aggregate) return std::make_unique<KeyedAggregateOperator>(*node.keyed_aggregate);
     if (op.kind == OperatorKind::kFilter)
-      return std::make_unique<FilterOperator>(node.filter, node.output_schema);
+      return std::make_unique<FilterOperator>(node.filter, node.output_schema, op.filter.text);
     if (op.kind == OperatorKind::kWindowAggregate)
       return std::make_unique<WindowAggregateOperator>(*node.window);
-    return std::make_unique<SelectOperator>(node.select, node.output_schema);
+    std::vector<std::string> sql;
+    for (const auto& item : op.select) sql.push_back(item.expression.text);
+    return std::make_unique<SelectOperator>(node.select, node.output_schema, std::move(sql));
   }
   const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
   switch (sink.type) {

@@ -386,15 +386,6 @@ void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Di
   r.reject_unknown_keys();
 }
 
-void read_restart(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
-  MapReader r(node, "restart", diags);
-  if (!r.valid()) return;
-  RestartSpec& rs = spec.restart;
-  rs.attempts = static_cast<int32_t>(r.integer("attempts", 0, 1000000).value_or(rs.attempts));
-  rs.delay_us = r.duration_us("delay").value_or(rs.delay_us);
-  r.reject_unknown_keys();
-}
-
 void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   if (auto n = top.text("name", true)) spec.name = n->text;
   spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
@@ -418,6 +409,7 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
     r.reject_unknown_keys();
   }
   if (YAML::Node rs = top.get("restart"); rs.IsDefined()) read_restart(rs, spec, diags);
+  apply_restart_default(spec);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "connectors/connector_config.h"
+#include "plan/restart_spec.h"
 
 namespace eddy {
 
@@ -148,15 +149,6 @@ struct CheckpointSpec {
   /// A checkpoint not complete this long after its trigger is aborted
   /// (`timeout`, default 10 minutes, as Flink's execution.checkpointing.timeout).
   int64_t timeout_us = 600000000;
-};
-
-/// `restart: {attempts, delay}`: how often a failed job is restarted from its
-/// last completed checkpoint (or from the start without one) before it fails,
-/// waiting `delay` before each attempt. attempts >= 0 (default 0: a failure
-/// fails the job); delay a duration (default 1s).
-struct RestartSpec {
-  int32_t attempts = 0;
-  int64_t delay_us = 1000000;
 };
 
 struct PipelineSpec {

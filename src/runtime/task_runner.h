@@ -24,6 +24,7 @@
 #include "plan/job_graph.h"
 #include "runtime/metrics.h"
 #include "runtime/state_file_writer.h"
+#include "runtime/task_failure.h"
 #include "runtime/task_snapshot.h"
 #include "runtime/watermark_tracker.h"
 
@@ -150,6 +151,12 @@ class TaskRunner {
   /// Closes operators; safe to call more than once, also after a failure.
   void close();
 
+  /// What a Status a call above returned stands for: the member of the chain
+  /// that raised it (the source or an operator; none for the subtask's own
+  /// errors), its kind and whether a restart can cure it; for an expression
+  /// error on records this subtask read itself, where they came from.
+  TaskFailure failure(const Status& status) const;
+
   const std::vector<OperatorMetrics>& metrics() const { return metrics_; }
   const JobVertex& vertex() const { return graph_->vertices[static_cast<size_t>(vertex_)]; }
   int32_t subtask_index() const { return subtask_index_; }
@@ -168,17 +175,24 @@ class TaskRunner {
   /// names the member. Operators do not throw, but allocation can:
   /// std::bad_alloc becomes a message with the keys the operator held and
   /// what to do about it.
+  /// The first member whose call failed is kept for failure().
   template <typename Hook>
   Status guarded(size_t metric, Hook&& hook) {
+    Status st;
     try {
-      return hook();
+      st = hook();
     } catch (...) {
-      return exception_status(metric, std::current_exception());
+      st = exception_status(metric, std::current_exception());
     }
+    if (!st.is_ok() && !failed_member_) failed_member_ = metric;
+    return st;
   }
   Status exception_status(size_t metric, std::exception_ptr error) const;
-  /// "operator 'name' (subtask i of p)", or "source 'name' ..." at metric 0 of a source.
-  std::string member_name(size_t metric) const;
+  /// True when chain member `metric` evaluates SQL expressions (a filter or a select).
+  bool evaluates_expressions(size_t metric) const;
+  /// "input.csv, lines 2-1025" or "share 1 of 2 of 'gen', rows 0-1023": where
+  /// the batch read between `before` and `after` (SourceReader::resume_split) came from.
+  std::string batch_origin(const Split& before, const Split& after) const;
 
   bool backpressured() const;
   Status process_input(int channel, const RecordBatchPtr& batch);
@@ -276,6 +290,8 @@ class TaskRunner {
   std::vector<bool> channel_blocked_;
   std::vector<std::deque<PendingInput>> held_;
   uint64_t records_seen_ = 0;        // for fault injection
+  std::optional<size_t> failed_member_;  // the chain member (metrics_ index) whose call failed first
+  std::string failed_origin_;            // where the records came from when the chain failed on a read batch
   std::map<std::string, FileChecksum> stored_files_;  // shared RocksDB files already checksummed
   /// The snapshot whose state file is being written; at most one at a time.
   struct PendingSnapshot {

@@ -11,6 +11,10 @@ set_tests_properties(e2e_configs e2e_cases e2e_errors e2e_backpressure e2e_cli P
 add_test(NAME e2e_windows COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/run_windows.py $<TARGET_FILE:eddy> ${E2E}/windows)
 add_test(NAME e2e_windows_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/reference_selftest.py)
 set_tests_properties(e2e_windows e2e_windows_reference PROPERTIES LABELS e2e TIMEOUT 900)
+# Failures and restarts: the default restart strategy with checkpoints, and
+# failures no restart cures failing the job at once (tests/e2e/failures.py).
+add_test(NAME e2e_failures COMMAND ${Python3_EXECUTABLE} ${E2E}/failures.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_failures PROPERTIES LABELS e2e TIMEOUT 300)
 # Exactly-once under SIGKILL, injected failures, rescaling and corrupt checkpoints,
 # both state backends (tests/e2e/exactly_once). The chaos label runs it longer:
 # ctest -L chaos (not part of scripts/test.sh).

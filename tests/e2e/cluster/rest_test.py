@@ -11,13 +11,16 @@ Modes (all by default):
   curl    the README's curl commands (a pipeline over 8 KiB sent with
           --data-binary as curl's default form type, and with -F); skipped
           without curl.
+  errors  a method an endpoint does not take gets a JSON 405 with Allow; an
+          unknown job a 404 "no job with id ..."; a cancel or savepoint of an
+          ended job a 409; a savepoint POST without a body is answered at once.
   token   EDDY_REST_TOKEN: 401 with WWW-Authenticate without or with a wrong
           token (before a body is read), the eddy client commands send it.
   tls     rest.tls.*: the eddy client over https with --ca / EDDY_REST_CA,
           refused without the CA or with another CA, plain http answered with
           a hint; slow TLS clients and silent TCP connections are cut too.
 
-Usage: rest_test.py EDDY [--modes limits,curl,token,tls] [--keep]
+Usage: rest_test.py EDDY [--modes limits,curl,errors,token,tls] [--keep]
 """
 import argparse
 import http.client
@@ -381,7 +384,46 @@ def mode_tls(eddy, work):
         c.stop_all()
 
 
-MODES = {"limits": mode_limits, "curl": mode_curl, "token": mode_token, "tls": mode_tls}
+def mode_errors(eddy, work):
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    try:
+        jm, port = start_jobmanager(c)
+        job = write_pipeline(work, "errors", size=200)
+        with open(job, "rb") as f:
+            status, _, body = call(port, "POST", "/jobs", body=f.read())
+        assert status == 200, body
+        jid = body["id"]
+        for method, path, allowed in (("DELETE", f"/jobs/{jid}", "GET"), ("GET", f"/jobs/{jid}/cancel", "POST"),
+                                      ("PUT", "/jobs", "GET, POST"), ("POST", "/taskmanagers", "GET")):
+            status, headers, body = call(port, method, path, body=b"x" if method in ("PUT", "POST") else None)
+            assert status == 405 and headers.get("allow") == allowed, (method, path, status, headers, body)
+            assert f"{method} is not allowed on" in body["error"] and allowed in body["error"], body
+        status, _, body = call(port, "GET", "/")
+        assert "POST /jobs/{id}/savepoints" in body["endpoints"] and "GET /jobs" in body["endpoints"], body
+        unknown = "0123456789abcdef"
+        for method, path in (("GET", f"/jobs/{unknown}"), ("POST", f"/jobs/{unknown}/cancel"),
+                             ("POST", f"/jobs/{unknown}/savepoints")):
+            status, _, body = call(port, method, path)
+            assert status == 404 and body["error"].startswith(f"no job with id {unknown}"), (method, path, body)
+        # A savepoint POST without a body (curl -X POST) is read as empty: this job has no checkpoints.dir.
+        t0 = time.time()
+        head, body = json_body(raw_exchange(port, f"POST /jobs/{jid}/savepoints HTTP/1.1\r\nHost: x\r\n"
+                                                  f"Connection: close\r\n\r\n".encode()))
+        assert head.startswith("HTTP/1.1 400") and "checkpoints.dir" in body["error"], (head, body)
+        assert time.time() - t0 < 2, f"a savepoint POST without a body took {time.time() - t0:.1f}s"
+        status, _, body = call(port, "POST", f"/jobs/{jid}/cancel")
+        assert status == 202, body
+        wait_until("CANCELED", lambda: call(port, "GET", f"/jobs/{jid}")[2]["state"] == "CANCELED", timeout=10)
+        for path in (f"/jobs/{jid}/cancel", f"/jobs/{jid}/savepoints"):
+            status, _, body = call(port, "POST", path)
+            assert status == 409 and f"job {jid} has ended (CANCELED)" in body["error"], (path, status, body)
+        print("errors: JSON 405 with Allow for four wrong methods; 404 'no job with id' on GET, cancel and "
+              "savepoints; a bodiless savepoint POST answered at once; 409 for an ended job")
+    finally:
+        c.stop_all()
+
+
+MODES = {"limits": mode_limits, "curl": mode_curl, "errors": mode_errors, "token": mode_token, "tls": mode_tls}
 
 
 def main():

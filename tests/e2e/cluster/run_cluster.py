@@ -19,6 +19,13 @@ Modes (all by default):
             capture (tshark) of the cluster's links holds no plaintext; task
             managers with a certificate of another CA, or none, are refused
             while the job runs, which goes on without a restart.
+  restarts  a job with checkpoints and no restart: section survives a task
+            manager's SIGKILL (Flink's default, exponential-delay); the restart
+            message names the task manager and its host, never a CAF exit
+            reason; a savepoint is taken with the README's bodiless curl POST.
+  slots     a job needing more slots than the cluster has says how many it
+            needs and how many there are (GET /jobs/{id}, job manager log) and
+            fails after the job manager's slot.request_timeout.
   netns     the job spans network namespaces (ip netns + veth, as root);
             skipped with a message where namespaces cannot be made.
   doors     while a job runs: a plain CAF node is refused at the rpc gate; a
@@ -275,6 +282,80 @@ def mode_failover(eddy, work):
         print(f"failover: {len(got)} rows identical to eddy local; task manager dropped {dropped_s:.2f}s "
               f"after SIGKILL; job RUNNING again {running_s:.2f}s after the kill (including starting a new "
               f"task manager)")
+    finally:
+        c.stop_all()
+
+
+def write_config(work, name, text):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def mode_restarts(eddy, work):
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    try:
+        jm, rpc, rest_port = start_jobmanager(c)
+        start_two_task_managers(c, rpc, rest_port)
+        outdir = os.path.join(work, "restarts-out")
+        path = write_pipeline(work, "restarts", 60000, 12000, outdir, os.path.join(work, "restarts-ck"))
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:  # no restart: section
+            f.write(text.replace("restart:\n  attempts: 5\n  delay: 200ms\n", ""))
+        r = client(eddy, "run", path, "-m", f"127.0.0.1:{rest_port}")
+        assert r.returncode == 0, r.stderr
+        job = r.stdout.strip().splitlines()[-1]
+        wait_until("a checkpoint", lambda: job_state(rest_port, job)["checkpoints"]["completed"] >= 2, timeout=30)
+        if shutil.which("curl"):  # the README's command: no body, no Content-Length
+            t0 = time.time()
+            got = subprocess.run(["curl", "-sS", "-X", "POST", f"http://127.0.0.1:{rest_port}/jobs/{job}/savepoints"],
+                                 capture_output=True, text=True, timeout=60)
+            answer = json.loads(got.stdout)
+            assert "savepoints/savepoint-" in answer.get("path", ""), answer
+            assert time.time() - t0 < 10, f"the savepoint took {time.time() - t0:.1f}s"
+        [p for p in c.procs if p.name == "tm1"][0].kill()
+        restarting = wait_until("RESTARTING", lambda: (lambda s: s if s["state"] == "RESTARTING" else None)(
+            job_state(rest_port, job)), timeout=15)
+        assert "task manager 'tm1' at 127.0.0.1 was lost" in restarting["message"], restarting["message"]
+        start_taskmanager(c, "tm3", rpc)
+        final = wait_until("FINISHED", lambda: (lambda s: s if s["state"] in ("FINISHED", "FAILED") else None)(
+            job_state(rest_port, job)), timeout=90)
+        assert final["state"] == "FINISHED" and final["checkpoints"]["restarts"] >= 1, final
+        log = log_of(jm)
+        line = [l for l in log.splitlines() if "restart 1 (exponential-delay)" in l]
+        assert line and "task manager 'tm1' at 127.0.0.1 was lost" in line[0], log[-3000:]
+        assert "exit_reason" not in log, log[-3000:]
+        print(f"restarts: a job without a restart section restarted after tm1's SIGKILL and finished; "
+              f"logged as: {line[0].strip()[:160]}")
+    finally:
+        c.stop_all()
+
+
+def mode_slots(eddy, work):
+    c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
+    try:
+        config = write_config(work, "slots-jm.yaml", "slot:\n  request_timeout: 3s\n")
+        jm, rpc, rest_port = start_jobmanager(c, extra=["--config", config])
+        start_taskmanager(c, "tm1", rpc)
+        wait_until("one task manager", lambda: len(task_managers(rest_port)) == 1)
+        path = write_config(work, "slots.yaml", "name: slots\nparallelism: 2\nsources:\n  - name: gen\n    type: datagen\n"
+                                                "    rows: 10\n    fields: { id: { kind: sequence } }\n"
+                                                "sinks:\n  - { name: out, input: gen, type: blackhole }\n")
+        r = client(eddy, "run", path, "-m", f"127.0.0.1:{rest_port}")
+        assert r.returncode == 0, r.stderr
+        job = r.stdout.strip().splitlines()[-1]
+        want = "the job needs 2 task slots (its largest parallelism), the cluster has 1 free of 1 on 1 task manager"
+        waiting = wait_until("the wait explained", lambda: (lambda s: s if want in s["message"] else None)(
+            job_state(rest_port, job)), timeout=10)
+        assert waiting["state"] == "CREATED", waiting
+        assert want in log_of(jm), log_of(jm)
+        t0 = time.time()
+        final = wait_until("FAILED", lambda: (lambda s: s if s["state"] != "CREATED" else None)(
+            job_state(rest_port, job)), timeout=15)
+        assert final["state"] == "FAILED" and "no task slots within 3s" in final["message"] and want in final["message"], final
+        print(f"slots: '{waiting['message']}'; FAILED {time.time() - t0:.1f}s later: {final['message'][:60]}...")
     finally:
         c.stop_all()
 
@@ -664,8 +745,8 @@ def mode_doors(eddy, work, peer):
         c.stop_all()
 
 
-MODES = {"failover": mode_failover, "endings": mode_endings, "frozen": mode_frozen, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns,
-         "doors": mode_doors}
+MODES = {"failover": mode_failover, "endings": mode_endings, "frozen": mode_frozen, "restarts": mode_restarts,
+         "slots": mode_slots, "secret": mode_secret, "tls": mode_tls, "netns": mode_netns, "doors": mode_doors}
 
 
 def main():

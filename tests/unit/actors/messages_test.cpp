@@ -95,3 +95,40 @@ TEST_CASE("a corrupt batch payload is refused, not crashed on") {
   CHECK(source(out));  // an error
   CHECK_FALSE(out.batch);
 }
+
+TEST_CASE("a task failure crosses nodes with its kind, operator, subtask and message") {
+  TestConfig cfg;
+  caf::actor_system sys{cfg};
+  TaskFailure f = failure_from_status(Status::invalid("column 'ratio' (a / b): division by zero"), "calc", 1, 2);
+  f.kind = FailureKind::kExpression;
+  TaskFailure back = round_trip(sys, f);
+  CHECK(back.kind == FailureKind::kExpression);
+  CHECK_FALSE(back.restartable);
+  CHECK(back.operator_name == "calc");
+  CHECK(back.subtask == 1);
+  CHECK(back.parallelism == 2);
+  CHECK(back.describe() == "'calc' (subtask 2 of 2): column 'ratio' (a / b): division by zero");
+
+  std::vector<char> buf;  // a kind this build does not know is refused
+  caf::binary_serializer sink{sys, buf};
+  REQUIRE(!sink(int8_t{99}, true, std::string("x"), int32_t{0}, int32_t{1}, std::string("m")));
+  TaskFailure unknown;
+  caf::binary_deserializer source{sys, buf};
+  CHECK(source(unknown));
+}
+
+TEST_CASE("eddy's job errors keep their code and their text") {
+  TestConfig cfg;
+  caf::actor_system sys{cfg};
+  caf::error err = make_job_error(JobError::kNoSuchJob, "no job with id 0123456789abcdef");
+  CHECK(is_job_error(err, JobError::kNoSuchJob));
+  CHECK_FALSE(is_job_error(err, JobError::kJobEnded));
+  CHECK_FALSE(is_job_error(caf::make_error(caf::sec::invalid_argument, "x"), JobError::kNoSuchJob));
+  CHECK(error_text(sys, err) == "no job with id 0123456789abcdef");
+}
+
+TEST_CASE("a lost link reads as a closed connection, not as a CAF exit reason") {
+  const std::string text = exit_reason_text(caf::make_error(caf::exit_reason::remote_link_unreachable));
+  CHECK(text == "its connection closed (the process died, or the network failed)");
+  CHECK(exit_reason_text(caf::make_error(caf::exit_reason::kill)) == "it was killed");
+}

@@ -25,6 +25,7 @@ TEST_CASE("the example cluster configs parse and set what they say") {
   CHECK(jm.rest_bind == "127.0.0.1:8081");
   CHECK(jm.heartbeat_interval_us == 1000000);
   CHECK(jm.heartbeat_timeout_us == 10000000);
+  CHECK(jm.slot_request_timeout_us == 300000000);
   CHECK(jm.secret == "change-me");
   CHECK(jm.checkpoint_dir == "/tmp/eddy-shared");
   CHECK_FALSE(jm.tls_enabled());
@@ -48,6 +49,19 @@ TEST_CASE("keys a file leaves out keep their values; an empty file sets nothing"
   CHECK(c.heartbeat_interval_us == 1000000);
   REQUIRE(parse_cluster_config("empty.yaml", "", c).is_ok());
   CHECK(c.heartbeat_timeout_us == 3000000);
+}
+
+TEST_CASE("slot.request_timeout is 5 minutes unless the file says otherwise, and must be positive") {
+  ClusterConfig c;
+  CHECK(c.slot_request_timeout_us == 300000000);  // Flink's slot.request.timeout
+  REQUIRE(parse_cluster_config("c.yaml", "slot:\n  request_timeout: 30s\n", c).is_ok());
+  CHECK(c.slot_request_timeout_us == 30000000);
+  Status unknown = parse_cluster_config("c.yaml", "slot:\n  timeout: 30s\n", c);
+  REQUIRE_FALSE(unknown.is_ok());
+  CHECK_MESSAGE(unknown.message().find("c.yaml:2:3: error: unknown key 'timeout' in slot; expected one of: "
+                                       "request_timeout") != std::string::npos, unknown.message());
+  c.slot_request_timeout_us = 0;
+  CHECK_FALSE(check_cluster_config(c).is_ok());
 }
 
 TEST_CASE("bad cluster configs are refused with file, line and column") {

@@ -395,8 +395,7 @@ TEST_CASE("checkpoints, state and restart settings are read with their defaults"
   CHECK(!plain.checkpoints.enabled);
   CHECK(plain.checkpoints.timeout_us == 600000000);  // 10 minutes, as Flink
   CHECK(plain.state_backend == "heap");
-  CHECK(plain.restart.attempts == 0);
-  CHECK(plain.restart.delay_us == 1000000);
+  CHECK(plain.restart.strategy == RestartStrategy::kNone);  // no checkpoints, no restart section
 
   PipelineSpec spec = parse_pipeline("p.yaml",
                                      good_with("checkpoints: { interval: 2s, dir: /tmp/cp, retain: 3, "
@@ -410,6 +409,7 @@ TEST_CASE("checkpoints, state and restart settings are read with their defaults"
   CHECK(spec.checkpoints.retain == 3);
   CHECK(spec.checkpoints.timeout_us == 90000000);
   CHECK(spec.state_backend == "rocksdb");
+  CHECK(spec.restart.strategy == RestartStrategy::kFixedDelay);
   CHECK(spec.restart.attempts == 4);
   CHECK(spec.restart.delay_us == 500000);
 

@@ -1,14 +1,17 @@
-// Unit tests of how TaskRunner (src/runtime) reports an operator that throws:
-// a fault-injecting operator wraps a real window operator in the chain and
-// throws std::bad_alloc, as allocation does when memory runs out.
+// Unit tests of how TaskRunner (src/runtime) reports a failure: an operator
+// that throws (a fault-injecting operator wraps a real window operator in the
+// chain and throws std::bad_alloc, as allocation does when memory runs out),
+// and an expression that fails on a record read from a file.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <new>
 #include <stdexcept>
 
 #include "plan/job_graph.h"
 #include "plan/operator_factory.h"
 #include "runtime/task_runner.h"
+#include "unit/temp_dir.h"
 
 using namespace eddy;
 
@@ -83,8 +86,8 @@ RecordBatchPtr keys_batch(const SchemaPtr& schema, int64_t first, int64_t n) {
 }
 
 /// Runs the window's vertex, whose operator throws `error` at its second
-/// batch, and returns the Status of that batch (the first holds 3 keys).
-Status second_batch_status(std::function<void()> error) {
+/// batch, and returns the failure of that batch (the first holds 3 keys).
+TaskFailure second_batch_failure(std::function<void()> error) {
   auto graph = load_pipeline_text("oom.yaml", kPipeline);
   REQUIRE_MESSAGE(graph.ok(), graph.status().message());
   const int window_node = 1;
@@ -102,23 +105,98 @@ Status second_batch_status(std::function<void()> error) {
   REQUIRE(runner.start().is_ok());
   const SchemaPtr input = (*graph)->nodes[window_node].input_schema;
   REQUIRE(runner.on_batch(0, keys_batch(input, 0, 3), 0).is_ok());
-  return runner.on_batch(0, keys_batch(input, 0, 2), 0);
+  Status st = runner.on_batch(0, keys_batch(input, 0, 2), 0);
+  REQUIRE_FALSE(st.is_ok());
+  return runner.failure(st);
 }
 
 }  // namespace
 
 TEST_CASE("an operator out of memory fails its subtask with its name, its keys and what to do") {
-  Status st = second_batch_status([] { throw std::bad_alloc(); });
-  REQUIRE_FALSE(st.is_ok());
-  const std::string& m = st.message();
-  CHECK_MESSAGE(m.find("operator 'per_key' (subtask 0 of 1) ran out of memory (std::bad_alloc) holding 3 "
+  TaskFailure f = second_batch_failure([] { throw std::bad_alloc(); });
+  const std::string m = f.describe();
+  CHECK_MESSAGE(m.find("'per_key' (subtask 1 of 1): ran out of memory (std::bad_alloc) holding 3 "
                        "keys in state") != std::string::npos, m);
   CHECK_MESSAGE(m.find("state: {backend: rocksdb}") != std::string::npos, m);
   CHECK_MESSAGE(m.find("more memory") != std::string::npos, m);
+  CHECK(f.kind == FailureKind::kInternal);
+  CHECK(f.restartable);
 }
 
 TEST_CASE("any other exception from an operator names the operator and the exception") {
-  Status st = second_batch_status([] { throw std::runtime_error("boom"); });
-  REQUIRE_FALSE(st.is_ok());
-  CHECK_MESSAGE(st.message() == "operator 'per_key' (subtask 0 of 1) threw: boom", st.message());
+  TaskFailure f = second_batch_failure([] { throw std::runtime_error("boom"); });
+  CHECK(f.operator_name == "per_key");
+  CHECK(f.subtask == 0);
+  CHECK_MESSAGE(f.describe() == "'per_key' (subtask 1 of 1): threw: boom", f.describe());
+}
+
+namespace {
+
+/// Runs the source vertex of `pipeline` (one file source chained with its
+/// operators) over one split of `path` until it fails; returns the failure.
+TaskFailure read_until_failure(const std::string& pipeline, const std::string& path) {
+  auto graph = load_pipeline_text("p.yaml", pipeline);
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  QuietHost host;
+  TaskRunner runner(*graph, 0, 0, host);
+  REQUIRE(runner.open().is_ok());
+  REQUIRE(runner.start().is_ok());
+  Split split;
+  split.id = path;
+  split.path = path;
+  split.end = static_cast<int64_t>(std::filesystem::file_size(path));
+  REQUIRE(runner.on_split(split).is_ok());
+  for (int i = 0; i < 100; ++i) {
+    auto step = runner.source_step();
+    if (!step.ok()) return runner.failure(step.status());
+    REQUIRE(*step == SourceStep::kProduced);
+  }
+  FAIL("the chain did not fail");
+  return {};
+}
+
+std::string file_pipeline(const std::string& path, const std::string& operators) {
+  return "name: ratios\nexecution: { batch_size: 2 }\nsources:\n  - name: rows\n    type: file\n    path: " + path +
+         "\n    format: csv\n    header: true\n    schema: { id: int64, a: int64, b: int64 }\noperators:\n" + operators +
+         "sinks:\n  - { name: out, input: calc, type: blackhole }\n";
+}
+
+}  // namespace
+
+TEST_CASE("an expression that fails on a record names the operator, the column, the record and its lines") {
+  test::TempDir dir;
+  const std::string path = dir.file("in.csv");
+  std::ofstream(path) << "id,a,b\n1,10,2\n2,10,5\n3,7,1\n4,9,0\n5,1,1\n";
+  TaskFailure f = read_until_failure(
+      file_pipeline(path, "  - name: calc\n    input: rows\n    select: { id: id, ratio: a / b }\n"), path);
+  CHECK(f.kind == FailureKind::kExpression);
+  CHECK_FALSE(f.restartable);
+  CHECK(f.operator_name == "calc");
+  // Batches of 2 rows: the third holds lines 4-5 of the file.
+  CHECK_MESSAGE(f.describe() == "'calc' (subtask 1 of 1): column 'ratio' (a / b): division by zero, on the record "
+                                "id=4, a=9, b=0, read from " + path + ", lines 4-5", f.describe());
+}
+
+TEST_CASE("a filter that fails on a record names the predicate and the record") {
+  test::TempDir dir;
+  const std::string path = dir.file("in.csv");
+  std::ofstream(path) << "id,a,b\n1,10,2\n2,10,3\n";
+  TaskFailure filter = read_until_failure(
+      file_pipeline(path, "  - name: calc\n    input: rows\n    filter: \"a % (b - 2) = 0\"\n"), path);
+  CHECK(filter.kind == FailureKind::kExpression);
+  CHECK_MESSAGE(filter.describe().find("'calc' (subtask 1 of 1): the filter (a % (b - 2) = 0): division by zero, "
+                                       "on the record id=1, a=10, b=2, read from " + path + ", lines 2-3") == 0,
+                filter.describe());
+}
+
+TEST_CASE("a malformed record fails its source, which a restart cannot cure") {
+  test::TempDir dir;
+  const std::string path = dir.file("in.csv");
+  std::ofstream(path) << "id,a,b\n1,10,2\n2,10,x\n";
+  TaskFailure f = read_until_failure(file_pipeline(path, "  - name: calc\n    input: rows\n    filter: \"a > 0\"\n"),
+                                     path);
+  CHECK(f.kind == FailureKind::kRecord);
+  CHECK_FALSE(f.restartable);
+  CHECK(f.operator_name == "rows");
+  CHECK_MESSAGE(f.message.find(path + ":3:") == 0, f.message);
 }
