@@ -123,6 +123,8 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
   PlanOptions options;
   options.parallelism = job.parallelism;
   options.checkpoint_base = job.checkpoint_base;
+  // A cluster's source coordinators list the input files here; task managers write the sinks elsewhere.
+  options.files = st.options.cluster_mode ? FileChecks::kSources : FileChecks::kNone;
   auto graph = load_pipeline_text(job.file_name, job.text, options);
   if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
   if (!job.restore_path.empty()) {

@@ -322,6 +322,7 @@ int run_local(const LocalOptions& opt) {
   }
   PlanOptions plan;
   plan.parallelism = opt.parallelism;
+  plan.files = FileChecks::kSourcesAndSinks;  // everything runs on this host
   auto graph = load_pipeline_text(opt.pipeline, text, plan);
   if (!graph.ok()) {
     std::fprintf(stderr, "%s%s: refused; nothing was run\n", graph.status().message().c_str(),
