@@ -96,6 +96,19 @@ struct JobSubmission {
   /// Cluster mode: with too few free slots the job waits (CREATED, or
   /// RESTARTING after a failure) until task managers register; locally it fails.
   bool wait_for_slots = false;
+  /// With restore_path: state of operators the pipeline does not have is
+  /// skipped, not refused (Flink's --allow-non-restored-state).
+  bool allow_non_restored_state = false;
+  /// > 0: the key-group count every planner of this job uses instead of the
+  /// derived one (the job manager sets it when a restore adopts a snapshot's).
+  int32_t max_parallelism = 0;
+};
+
+/// The job manager's answer to a submission it accepted: the job's id, and
+/// lines the submitter should see (state a restore skipped or could not check).
+struct JobAccepted {
+  uint64_t id = 0;
+  std::vector<std::string> notes;
 };
 
 /// What a task manager needs to run one subtask.
@@ -191,7 +204,13 @@ typename Inspector::result_type inspect(Inspector& f, InjectedFault& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
-           x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots);
+           x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots,
+           x.allow_non_restored_state, x.max_parallelism);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobAccepted& x) {
+  return f(caf::meta::type_name("JobAccepted"), x.id, x.notes);
 }
 
 template <class Inspector>
