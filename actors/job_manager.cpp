@@ -126,20 +126,36 @@ void job_ended(self_ptr self, const JobResult& result) {
   }
 }
 
-caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor& notify) {
-  auto& st = self->state;
-  if (job.checkpoint_base.empty()) job.checkpoint_base = st.options.checkpoint_base;
-  if (job.wait_for_slots) job.slot_request_timeout_us = st.options.slot_request_timeout_us;
+/// Plans a submission. With a restore path: adopts the snapshot's key-group
+/// count when the file sets none (as Flink), and checks that the pipeline can
+/// take the snapshot's state; `notes` gets what the check skipped or could not check.
+Result<JobGraphPtr> plan_submission(const JobManagerOptions& opts, JobSubmission& job, std::vector<std::string>& notes) {
   PlanOptions options;
   options.parallelism = job.parallelism;
   options.checkpoint_base = job.checkpoint_base;
-  auto graph = load_pipeline_text(job.file_name, job.text, options);
-  if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
-  if (!job.restore_path.empty()) {
-    auto meta = CheckpointStorage::read_verified(job.restore_path);
-    Status ok = meta.ok() ? check_restore(**graph, job.restore_path, *meta) : meta.status();
-    if (!ok.is_ok()) return caf::make_error(caf::sec::invalid_argument, ok.message());
+  options.max_parallelism = job.max_parallelism;
+  // A cluster's source coordinators list the input files here; task managers write the sinks elsewhere.
+  options.files = opts.cluster_mode ? FileChecks::kSources : FileChecks::kNone;
+  EDDY_ASSIGN_OR_RETURN(JobGraphPtr graph, load_pipeline_text(job.file_name, job.text, options));
+  if (job.restore_path.empty()) return graph;
+  EDDY_ASSIGN_OR_RETURN(CheckpointMetadata meta, CheckpointStorage::read_verified(job.restore_path));
+  if (auto adopted = snapshot_max_parallelism(*graph, meta)) {
+    options.max_parallelism = job.max_parallelism = *adopted;
+    EDDY_ASSIGN_OR_RETURN(graph, load_pipeline_text(job.file_name, job.text, options));
   }
+  const NonRestoredState non_restored =
+      job.allow_non_restored_state ? NonRestoredState::kSkip : NonRestoredState::kRefuse;
+  EDDY_RETURN_IF_ERROR(check_restore(*graph, job.restore_path, meta, non_restored, &notes));
+  return graph;
+}
+
+caf::result<JobAccepted> submit(self_ptr self, JobSubmission job, const caf::actor& notify) {
+  auto& st = self->state;
+  if (job.checkpoint_base.empty()) job.checkpoint_base = st.options.checkpoint_base;
+  if (job.wait_for_slots) job.slot_request_timeout_us = st.options.slot_request_timeout_us;
+  JobAccepted accepted;
+  auto graph = plan_submission(st.options, job, accepted.notes);
+  if (!graph.ok()) return caf::make_error(caf::sec::invalid_argument, graph.status().message());
   const std::string& dir = (*graph)->spec.checkpoints.dir;
   if (st.options.start_checkpoint_runs && !dir.empty()) {
     for (const auto& [other, e] : st.jobs)
@@ -163,7 +179,11 @@ caf::result<uint64_t> submit(self_ptr self, JobSubmission job, const caf::actor&
   e.result.name = (*graph)->spec.name;
   e.result.state = "CREATED";
   e.checkpoint_dir = dir;
-  return id;
+  if (st.options.cluster_mode)
+    for (const auto& note : accepted.notes)
+      std::fprintf(stderr, "eddy jobmanager: job %s: %s\n", format_job_id(id).c_str(), note.c_str());
+  accepted.id = id;
+  return accepted;
 }
 
 /// n slots spread over the task managers, most free slots first (like
@@ -278,7 +298,7 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
                                            " (heartbeat.timeout)");
         schedule_heartbeat_check(self);
       },
-      [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<uint64_t> {
+      [=](submit_atom, const JobSubmission& job, const caf::actor& notify) -> caf::result<JobAccepted> {
         if (!from_this_node(self, "submit")) return not_local();
         return submit(self, job, notify);
       },

@@ -18,6 +18,7 @@
 #include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
 #include "runtime/restart_backoff.h"
+#include "runtime/restore_check.h"
 
 namespace eddy {
 namespace {
@@ -212,13 +213,6 @@ Result<std::string> restore_point(self_ptr self) {
   return st.submission.restore_path;
 }
 
-std::vector<OperatorSignature> signatures(const JobGraph& graph) {
-  std::vector<OperatorSignature> out;
-  for (const auto& s : operator_signatures(graph))
-    out.push_back(OperatorSignature{s.name, s.kind, s.has_state, s.key_types});
-  return out;
-}
-
 SubtaskWiring wiring_for(const JobMasterState& st, int v, int32_t i) {
   auto actor_of = [&](const ChannelPeer& p) {
     return st.subtasks[static_cast<size_t>(p.vertex)][static_cast<size_t>(p.subtask)];
@@ -272,7 +266,7 @@ void wire_all(self_ptr self) {
     setup.first_id = st.submission.first_checkpoint_id;
     setup.subtasks = st.subtasks;
     for (const auto& [v, c] : st.coordinators) setup.source_coordinators[v] = c;
-    setup.operators = signatures(*st.graph);
+    setup.operators = checkpoint_signatures(*st.graph);  // with state layouts
     st.checkpointer = spawn_checkpoint_coordinator(self->system(), std::move(setup));
     self->monitor(st.checkpointer);
   }

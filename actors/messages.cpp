@@ -13,6 +13,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<OperatorMetrics>("eddy.OperatorMetrics");
   cfg.add_message_type<std::vector<OperatorMetrics>>("eddy.OperatorMetricsList");
   cfg.add_message_type<JobSubmission>("eddy.JobSubmission");
+  cfg.add_message_type<JobAccepted>("eddy.JobAccepted");
   cfg.add_message_type<TaskDeployment>("eddy.TaskDeployment");
   cfg.add_message_type<SubtaskWiring>("eddy.SubtaskWiring");
   cfg.add_message_type<JobResult>("eddy.JobResult");

@@ -101,6 +101,19 @@ struct JobSubmission {
   /// With wait_for_slots: a wait this long counts as a failure (the job
   /// manager's slot.request_timeout, Flink's slot.request.timeout); 0: no limit.
   int64_t slot_request_timeout_us = 0;
+  /// With restore_path: state of operators the pipeline does not have is
+  /// skipped, not refused (Flink's --allow-non-restored-state).
+  bool allow_non_restored_state = false;
+  /// > 0: the key-group count every planner of this job uses instead of the
+  /// derived one (the job manager sets it when a restore adopts a snapshot's).
+  int32_t max_parallelism = 0;
+};
+
+/// The job manager's answer to a submission it accepted: the job's id, and
+/// lines the submitter should see (state a restore skipped or could not check).
+struct JobAccepted {
+  uint64_t id = 0;
+  std::vector<std::string> notes;
 };
 
 /// What a task manager needs to run one subtask.
@@ -211,7 +224,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSubmission& x) {
   return f(caf::meta::type_name("JobSubmission"), x.file_name, x.text, x.parallelism,
            x.restore_path, x.first_checkpoint_id, x.run_tag, x.faults, x.checkpoint_base, x.wait_for_slots,
-           x.slot_request_timeout_us);
+           x.slot_request_timeout_us, x.allow_non_restored_state, x.max_parallelism);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobAccepted& x) {
+  return f(caf::meta::type_name("JobAccepted"), x.id, x.notes);
 }
 
 template <class Inspector>

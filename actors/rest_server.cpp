@@ -360,10 +360,21 @@ struct RestServer::Impl {
         return reply_error(res, 400, "parallelism must be a number from 1 to 32768, got '" + p + "'");
       job.parallelism = std::stoi(p);
     }
+    if (req.has_param("allowNonRestoredState")) {  // as Flink's REST API names it
+      const std::string a = req.get_param_value("allowNonRestoredState");
+      if (a != "true" && a != "false")
+        return reply_error(res, 400, "allowNonRestoredState must be true or false, got '" + a + "'");
+      job.allow_non_restored_state = a == "true";
+    }
     if (job.text.empty()) return reply_error(res, 400, "the body must hold the pipeline (YAML text)");
     caf::scoped_actor self{sys};
     self->request(jm, kAskTimeout, submit_atom::value, job, jm)
-        .receive([&](uint64_t id) { reply(res, 200, json{{"id", format_job_id(id)}}); },
+        .receive(
+            [&](const JobAccepted& accepted) {
+              json body{{"id", format_job_id(accepted.id)}};
+              if (!accepted.notes.empty()) body["notes"] = accepted.notes;
+              reply(res, 200, body);
+            },
                  [&](caf::error& err) { reply_error(res, status_of(err), error_text(sys, err)); });
   }
 

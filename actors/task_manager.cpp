@@ -34,6 +34,7 @@ Result<JobGraphPtr> graph_for(TaskManagerState& st, const TaskDeployment& d) {
   PlanOptions options;
   options.parallelism = d.job.parallelism;
   options.checkpoint_base = d.job.checkpoint_base;
+  options.max_parallelism = d.job.max_parallelism;  // the job manager's key-group count, when it adopted one
   EDDY_ASSIGN_OR_RETURN(JobGraphPtr graph, load_pipeline_text(d.job.file_name, d.job.text, options));
   st.graphs.emplace(d.job_id, graph);
   remove_stale_local_dirs(graph->spec.state_localdir);  // a killed task manager's RocksDB files

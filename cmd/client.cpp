@@ -160,9 +160,11 @@ int run_submit(const ClientOptions& o) {
   std::string path = "/jobs?name=" + url_encode(std::filesystem::path(o.pipeline).filename().string());
   if (o.parallelism > 0) path += "&parallelism=" + std::to_string(o.parallelism);
   if (!o.from_savepoint.empty()) path += "&savepoint=" + url_encode(o.from_savepoint);
+  if (o.allow_non_restored_state) path += "&allowNonRestoredState=true";
   auto r = call(o, "POST", path, text);
   if (!r.ok()) return fail(r.status());
   const std::string id = (*r)["id"].get<std::string>();
+  for (const auto& note : r->value("notes", json::array())) std::fprintf(stderr, "%s\n", note.get<std::string>().c_str());
   std::fprintf(stderr, "submitted '%s' to %s as job %s\n", (*graph)->spec.name.c_str(), o.jobmanager.c_str(), id.c_str());
   if (o.wait) {
     std::string state;

@@ -27,6 +27,7 @@ struct LocalOptions {
   bool resume = false;               // continue from the latest checkpoint in checkpoints.dir
   bool savepoint_on_cancel = false;  // Ctrl-C / SIGTERM stop the job with a savepoint
   std::string from_savepoint;        // a savepoint (or checkpoint) directory to start from
+  bool allow_non_restored_state = false;  // skip state of operators the pipeline lacks (-n)
   std::vector<std::string> inject_failures;  // NODE:SUBTASK:RECORDS[:ATTEMPT]
 };
 
@@ -45,6 +46,7 @@ struct ClientOptions {
   std::string pipeline;        // run
   int parallelism = 0;         // run
   std::string from_savepoint;  // run
+  bool allow_non_restored_state = false;  // run: skip state of operators the pipeline lacks (-n)
   bool wait = false;           // run: follow the job until it ends
   std::string job;             // status, cancel, savepoint
   bool savepoint = false;      // cancel

@@ -148,7 +148,11 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   bool refused = false;
   self->request(jm, std::chrono::seconds(30), submit_atom::value, submission,
                 caf::actor_cast<caf::actor>(self))
-      .receive([&](uint64_t id) { job_id = id; },
+      .receive(
+          [&](const JobAccepted& accepted) {
+            job_id = accepted.id;
+            for (const auto& note : accepted.notes) std::fprintf(stderr, "%s\n", note.c_str());
+          },
                [&](caf::error& err) {
                  refused = err == caf::sec::invalid_argument;
                  submit_error = error_text(sys, err);
@@ -332,6 +336,7 @@ int run_local(const LocalOptions& opt) {
   }
   PlanOptions plan;
   plan.parallelism = opt.parallelism;
+  plan.files = FileChecks::kSourcesAndSinks;  // everything runs on this host
   auto graph = load_pipeline_text(opt.pipeline, text, plan);
   if (!graph.ok()) {
     std::fprintf(stderr, "%s%s: refused; nothing was run\n", graph.status().message().c_str(),
@@ -339,6 +344,7 @@ int run_local(const LocalOptions& opt) {
     return kExitRefused;
   }
   JobSubmission submission{opt.pipeline, text, opt.parallelism};
+  submission.allow_non_restored_state = opt.allow_non_restored_state;
   for (const auto& spec : opt.inject_failures) {
     auto fault = parse_fault(spec);
     if (!fault) {

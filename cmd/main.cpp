@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
                                         "start from this savepoint (or checkpoint) directory; the "
                                         "parallelism may differ from the one it was taken at");
   from_sp->excludes(local_cmd->get_option("--resume"));
+  local_cmd->add_flag("-n,--allow-non-restored-state", local.allow_non_restored_state,
+                      "with --from-savepoint: skip the savepoint's state of operators the pipeline no longer "
+                      "has (each is named on stderr) instead of refusing to start")
+      ->needs(from_sp);
   local_cmd->add_option("--inject-failure", local.inject_failures,
                         "for tests: make subtask SUBTASK (0-based) of the chain holding operator "
                         "NODE fail once RECORDS records entered it, in restart ATTEMPT (default 0, "
@@ -149,8 +153,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("PIPELINE", client.pipeline, "the pipeline file (YAML)")->required();
   add_client_options(run_cmd);
   run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
-  run_cmd->add_option("--from-savepoint", client.from_savepoint,
-                      "start from this savepoint (or checkpoint) directory, as the job manager sees it");
+  auto* run_sp = run_cmd->add_option("--from-savepoint", client.from_savepoint,
+                                     "start from this savepoint (or checkpoint) directory, as the job manager sees it");
+  run_cmd->add_flag("-n,--allow-non-restored-state", client.allow_non_restored_state,
+                    "with --from-savepoint: skip the savepoint's state of operators the pipeline no longer has "
+                    "(each is named on stderr) instead of refusing the job")
+      ->needs(run_sp);
   run_cmd->add_flag("--wait", client.wait, "follow the job until it ends; exit 0 when it finished, 1 otherwise");
   auto* list_cmd = app.add_subcommand("list", "List the cluster's jobs: id, state, name.");
   add_client_options(list_cmd);

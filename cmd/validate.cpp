@@ -9,6 +9,7 @@ namespace eddy {
 int run_validate(const std::string& pipeline, int parallelism) {
   PlanOptions options;
   options.parallelism = parallelism;
+  options.files = FileChecks::kSourcesAndSinks;  // as eddy local would run it here
   auto graph = load_pipeline(pipeline, options);
   if (!graph.ok()) {
     std::fprintf(stderr, "%s", graph.status().message().c_str());

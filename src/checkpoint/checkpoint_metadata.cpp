@@ -17,9 +17,13 @@ namespace {
 constexpr char kMagic[8] = {'E', 'D', 'D', 'Y', 'C', 'K', 'P', 'T'};
 constexpr size_t kHeaderSize = 8 + 4 + 8 + 4;  // magic, version, body length, body CRC-32
 
-// Field counts of the positional arrays of layout version 1.
+// Field counts of the positional arrays. Version 2 appended each operator's
+// state layout, [layout version, [[aspect, value], ...]]; nothing else changed.
 constexpr uint32_t kTopFields = 9;
-constexpr uint32_t kOperatorFields = 4;
+constexpr uint32_t kOperatorFieldsV1 = 4;
+constexpr uint32_t kOperatorFields = 5;
+constexpr uint32_t kLayoutFields = 2;
+constexpr uint32_t kLayoutItemFields = 2;
 constexpr uint32_t kSubtaskFields = 11;
 constexpr uint32_t kFileFields = 3;
 
@@ -58,6 +62,22 @@ void pack_file(Packer& pk, const StateFileRef& f) {
 void pack_files(Packer& pk, const std::vector<StateFileRef>& files) {
   pk.pack_array(static_cast<uint32_t>(files.size()));
   for (const auto& f : files) pack_file(pk, f);
+}
+
+void pack_operator(Packer& pk, const OperatorSignature& op) {
+  pk.pack_array(kOperatorFields);
+  pk.pack(op.name);
+  pk.pack(op.kind);
+  pk.pack(op.has_state);
+  pack_strings(pk, op.key_types);
+  pk.pack_array(kLayoutFields);
+  pk.pack(op.layout_version);
+  pk.pack_array(static_cast<uint32_t>(op.layout.size()));
+  for (const auto& item : op.layout) {
+    pk.pack_array(kLayoutItemFields);
+    pk.pack(item.aspect);
+    pk.pack(item.value);
+  }
 }
 
 void pack_subtask(Packer& pk, const SubtaskSnapshot& s) {
@@ -179,14 +199,41 @@ Status read_files(const msgpack::object& o, const std::string& field,
   return Status::ok();
 }
 
-Status read_operator(const msgpack::object& o, const std::string& field, OperatorSignature& op) {
+/// [layout version, [[aspect, value], ...]] (format version 2).
+Status read_layout(const msgpack::object& o, const std::string& field, OperatorSignature& op) {
   const msgpack::object* x = nullptr;
   uint32_t n = 0;
-  EDDY_RETURN_IF_ERROR(read_array(o, field, kOperatorFields, x, n));
+  EDDY_RETURN_IF_ERROR(read_array(o, field, kLayoutFields, x, n));
+  EDDY_RETURN_IF_ERROR(read_i32(x[0], field + ".version", op.layout_version));
+  const msgpack::object* items = nullptr;
+  EDDY_RETURN_IF_ERROR(read_array(x[1], field + ".items", 0, items, n));
+  op.layout.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string at = field + ".items[" + std::to_string(i) + "]";
+    const msgpack::object* kv = nullptr;
+    uint32_t two = 0;
+    EDDY_RETURN_IF_ERROR(read_array(items[i], at, kLayoutItemFields, kv, two));
+    EDDY_RETURN_IF_ERROR(read_string(kv[0], at + ".aspect", op.layout[i].aspect));
+    EDDY_RETURN_IF_ERROR(read_string(kv[1], at + ".value", op.layout[i].value));
+  }
+  return Status::ok();
+}
+
+/// An operator of format `version`: version 1 has no layout (layout_version 0).
+Status read_operator(const msgpack::object& o, const std::string& field, uint32_t version,
+                     OperatorSignature& op) {
+  const msgpack::object* x = nullptr;
+  uint32_t n = 0;
+  EDDY_RETURN_IF_ERROR(read_array(o, field, version == 1 ? kOperatorFieldsV1 : kOperatorFields, x, n));
   EDDY_RETURN_IF_ERROR(read_string(x[0], field + ".name", op.name));
   EDDY_RETURN_IF_ERROR(read_string(x[1], field + ".kind", op.kind));
   EDDY_RETURN_IF_ERROR(read_bool(x[2], field + ".has_state", op.has_state));
-  return read_strings(x[3], field + ".key_types", op.key_types);
+  EDDY_RETURN_IF_ERROR(read_strings(x[3], field + ".key_types", op.key_types));
+  if (version == 1) {
+    op.layout_version = 0;
+    return Status::ok();
+  }
+  return read_layout(x[4], field + ".layout", op);
 }
 
 Status read_subtask(const msgpack::object& o, const std::string& field, SubtaskSnapshot& s) {
@@ -222,7 +269,7 @@ Status read_coordinator_states(const msgpack::object& o, std::map<std::string, s
   return Status::ok();
 }
 
-Status read_body(const msgpack::object& root, CheckpointMetadata& m) {
+Status read_body(const msgpack::object& root, uint32_t version, CheckpointMetadata& m) {
   const msgpack::object* x = nullptr;
   uint32_t n = 0;
   EDDY_RETURN_IF_ERROR(read_array(root, "body", kTopFields, x, n));
@@ -239,7 +286,7 @@ Status read_body(const msgpack::object& root, CheckpointMetadata& m) {
   m.operators.resize(count);
   for (uint32_t i = 0; i < count; ++i)
     EDDY_RETURN_IF_ERROR(
-        read_operator(items[i], "operators[" + std::to_string(i) + "]", m.operators[i]));
+        read_operator(items[i], "operators[" + std::to_string(i) + "]", version, m.operators[i]));
   EDDY_RETURN_IF_ERROR(read_coordinator_states(x[7], m.coordinator_states));
   EDDY_RETURN_IF_ERROR(read_array(x[8], "subtasks", 0, items, count));
   m.subtasks.resize(count);
@@ -294,13 +341,7 @@ std::string encode_metadata(const CheckpointMetadata& m) {
   pk.pack(m.max_parallelism);
   pk.pack(m.state_backend);
   pk.pack_array(static_cast<uint32_t>(m.operators.size()));
-  for (const auto& op : m.operators) {
-    pk.pack_array(kOperatorFields);
-    pk.pack(op.name);
-    pk.pack(op.kind);
-    pk.pack(op.has_state);
-    pack_strings(pk, op.key_types);
-  }
+  for (const auto& op : m.operators) pack_operator(pk, op);
   pk.pack_map(static_cast<uint32_t>(m.coordinator_states.size()));
   for (const auto& [name, bytes] : m.coordinator_states) {
     pk.pack(name);
@@ -325,9 +366,10 @@ Result<CheckpointMetadata> decode_metadata(std::string_view bytes) {
   if (bytes.substr(0, sizeof kMagic) != std::string_view(kMagic, sizeof kMagic))
     return bad("header", "not an eddy checkpoint metadata file (bad magic)");
   const uint64_t version = get_le(bytes, 8, 4);
-  if (version != kMetadataFormatVersion)
+  if (version < kOldestMetadataFormatVersion || version > kMetadataFormatVersion)
     return bad("header", "format version " + std::to_string(version) +
-                             " is not supported (this build reads version " +
+                             " is not supported (this build reads versions " +
+                             std::to_string(kOldestMetadataFormatVersion) + " to " +
                              std::to_string(kMetadataFormatVersion) + ")");
   const uint64_t length = get_le(bytes, 12, 8);
   const uint32_t crc = static_cast<uint32_t>(get_le(bytes, 20, 4));
@@ -342,7 +384,7 @@ Result<CheckpointMetadata> decode_metadata(std::string_view bytes) {
   msgpack::object_handle handle;
   EDDY_RETURN_IF_ERROR(unpack_body(body, handle));
   CheckpointMetadata m;
-  EDDY_RETURN_IF_ERROR(read_body(handle.get(), m));
+  EDDY_RETURN_IF_ERROR(read_body(handle.get(), static_cast<uint32_t>(version), m));
   return m;
 }
 

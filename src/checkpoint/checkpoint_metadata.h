@@ -50,6 +50,22 @@ struct SubtaskSnapshot {
   int64_t alignment_us = 0;
 };
 
+/// One thing the layout of an operator's state depends on, spelled so that
+/// equal text means the same layout: {"aggregates", "[n: count(*), total:
+/// sum(amount)]"}, {"window", "tumbling 10s on event time"}. Messages quote it.
+struct StateLayoutItem {
+  /// What it is: "aggregates", "argument types", "window", "top_n", "rows", "format".
+  std::string aspect;
+  /// Its value in the pipeline the snapshot was taken from (or is restored into).
+  std::string value;
+  bool operator==(const StateLayoutItem& o) const { return aspect == o.aspect && value == o.value; }
+};
+
+/// How StateLayoutItem values are spelled (plan/operator_signatures.cpp). A
+/// snapshot whose layouts were spelled otherwise, or not recorded at all
+/// (metadata format version 1: layout_version 0), cannot be compared item by item.
+inline constexpr int32_t kStateLayoutVersion = 1;
+
 /// An operator as savepoint compatibility sees it.
 struct OperatorSignature {
   /// Node name in the pipeline.
@@ -60,6 +76,12 @@ struct OperatorSignature {
   bool has_state = false;
   /// Types of the key columns in key_by order; empty when not keyed.
   std::vector<std::string> key_types;
+  /// What else its state layout depends on, in a fixed order per kind (empty
+  /// for stateless operators and for state that depends on nothing more).
+  std::vector<StateLayoutItem> layout;
+  /// kStateLayoutVersion when `layout` was recorded; 0 when the metadata
+  /// predates layouts (format version 1) and `layout` is unknown.
+  int32_t layout_version = kStateLayoutVersion;
 };
 
 /// The content of a _metadata file.
@@ -84,8 +106,12 @@ struct CheckpointMetadata {
   std::vector<SubtaskSnapshot> subtasks;
 };
 
-/// Version of the _metadata layout written by encode_metadata; decode refuses others.
-inline constexpr uint32_t kMetadataFormatVersion = 1;
+/// Version of the _metadata layout written by encode_metadata. Version 2 added
+/// each operator's state layout (OperatorSignature::layout); decode reads
+/// version 1 too (its operators get layout_version 0) and refuses others.
+inline constexpr uint32_t kMetadataFormatVersion = 2;
+/// The oldest version decode_metadata reads.
+inline constexpr uint32_t kOldestMetadataFormatVersion = 1;
 
 /// The bytes of a _metadata file: a 24-byte header ("EDDYCKPT", version,
 /// body length, CRC-32 of the body, little-endian) followed by a msgpack body.

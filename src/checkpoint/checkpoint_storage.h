@@ -27,6 +27,7 @@
 
 #include "checkpoint/checkpoint_metadata.h"
 #include "checkpoint/durable_file.h"
+#include "checkpoint/savepoint_compatibility.h"
 #include "core/status.h"
 
 namespace eddy {
@@ -157,13 +158,5 @@ class CheckpointStorage {
   std::string root_;
   int64_t first_id_ = 0;
 };
-
-/// Savepoint compatibility. Refuses (Status::invalid naming each difference)
-/// when the snapshot holds state of an operator the pipeline does not have
-/// (or has without state), when an operator of the same name now has another
-/// kind, or when its key types differ. Stateless operators may come and go,
-/// and new stateful ones start empty.
-Status check_compatible(const CheckpointMetadata& snapshot,
-                        const std::vector<OperatorSignature>& pipeline);
 
 }  // namespace eddy

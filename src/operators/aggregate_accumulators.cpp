@@ -201,6 +201,44 @@ WindowAccumulator AggregateEvaluator::make() const {
   return acc;
 }
 
+namespace {
+
+/// Whether `st` uses only the fields that `spec`'s function and input type write.
+bool fits(const AggregateSpec& spec, const AggregateState& st) {
+  const bool no_text = st.s().empty(), no_set = st.distinct().empty();
+  const bool floats = spec.input_type == DataType::kFloat64, strings = spec.input_type == DataType::kString;
+  switch (spec.function) {
+    case AggregateFunction::kCountStar:
+    case AggregateFunction::kCount: return st.i == 0 && st.d == 0 && no_text && no_set;
+    case AggregateFunction::kCountDistinct: return st.count == 0 && st.i == 0 && st.d == 0 && no_text;
+    case AggregateFunction::kSum:
+    case AggregateFunction::kAvg: return no_text && no_set && (floats ? st.i == 0 : st.d == 0);
+    case AggregateFunction::kMin:
+    case AggregateFunction::kMax:
+      if (!no_set) return false;
+      if (floats) return st.i == 0 && no_text;
+      if (strings) return st.i == 0 && st.d == 0;
+      return st.d == 0 && no_text;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status AggregateEvaluator::check_restored(const WindowAccumulator& acc) const {
+  if (acc.aggregates.size() != specs_.size())
+    return Status::invalid("the state holds " + std::to_string(acc.aggregates.size()) +
+                           " aggregates per key or window, the operator computes " + std::to_string(specs_.size()) +
+                           ": it was taken by a pipeline with other aggregates");
+  for (size_t a = 0; a < specs_.size(); ++a)
+    if (!fits(specs_[a], acc.aggregates[a]))
+      return Status::invalid("the state of aggregate '" + specs_[a].output + "' (" +
+                             std::to_string(a + 1) + " of " + std::to_string(specs_.size()) +
+                             ") is that of another function or input type: it was taken by a pipeline with "
+                             "other aggregates");
+  return Status::ok();
+}
+
 void AggregateEvaluator::update(WindowAccumulator& acc, const RecordBatch& batch,
                                 const uint32_t* rows, size_t n) const {
   static const Column kNoColumn;

@@ -102,6 +102,11 @@ class AggregateEvaluator {
 
   /// A fresh accumulator: no rows seen.
   WindowAccumulator make() const;
+  /// OK when `acc` (restored from a snapshot) has the shape these specs
+  /// build: one AggregateState per spec, each using only the fields its
+  /// function and input type use. update, merge and append_results assume
+  /// that shape; state of another aggregate list must be refused before them.
+  Status check_restored(const WindowAccumulator& acc) const;
   /// Adds rows `rows[0..n)` of `batch` (the operator's input schema) to `acc`.
   void update(WindowAccumulator& acc, const RecordBatch& batch, const uint32_t* rows,
               size_t n) const;

@@ -90,6 +90,9 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
     if (first) {
       acc = &accumulators_->get_or_create();
       *acc = aggregates_.make();
+    } else if (acc->aggregates.size() != num_aggs) {
+      // Restored state of another aggregate list that the restore did not scan (RocksDB).
+      return restored_state_error(aggregates_.check_restored(*acc));
     }
     const uint32_t* rows = grouper_.rows(g);
     aggregates_.update(*acc, *batch, rows, grouper_.row_count(g));
@@ -105,7 +108,19 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
 
 Status KeyedAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
   if (!backend_) return Status::internal("keyed aggregate: on_keyed_state_restored() before open()");
-  return Status::ok();
+  // On the heap the restored values are in memory: check them all now. On
+  // RocksDB a scan would read the whole database; process() checks each
+  // key's shape as it loads (enough to never index past an accumulator).
+  if (backend_->is_rocksdb()) return Status::ok();
+  Status shape;
+  accumulators_->for_each([&](int32_t, const std::string&, int64_t, WindowAccumulator& acc) {
+    if (shape.is_ok()) shape = aggregates_.check_restored(acc);
+  });
+  return shape.is_ok() ? shape : restored_state_error(shape);
+}
+
+Status KeyedAggregateOperator::restored_state_error(const Status& why) const {
+  return Status::invalid("operator '" + ctx_.operator_name + "' cannot use the state it restored: " + why.message());
 }
 
 OperatorCounters KeyedAggregateOperator::counters() const {

@@ -46,13 +46,19 @@ class KeyedAggregateOperator final : public Operator {
   // from it and watermarks play no part, so a restore needs nothing more.
 
   KeyedStateBackend* keyed_state() override { return backend_.get(); }
-  /// Nothing to rebuild; an error before open().
+  /// Nothing to rebuild; checks that every key's accumulators have the shape
+  /// of this operator's aggregates (AggregateEvaluator::check_restored) --
+  /// on the heap all at once, on RocksDB each as process() loads it -- so
+  /// state of another aggregate list is an error, never a crash. An error before open().
   Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
 
   /// Name of the ValueState<WindowAccumulator> holding each key's accumulators.
   static constexpr const char* kStateName = "keyed_aggregate";
 
  private:
+  /// "operator 'NAME' cannot use the state it restored: WHY".
+  Status restored_state_error(const Status& why) const;
+
   KeyedAggregateConfig config_;
   AggregateEvaluator aggregates_;
   OperatorContext ctx_;

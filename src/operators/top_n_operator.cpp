@@ -250,6 +250,29 @@ void TopNOperator::rebuild_window_index() {
 Status TopNOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
   if (!backend_) return Status::internal("top-n: on_keyed_state_restored() before open()");
   rebuild_window_index();
+  // On the heap the restored groups are in memory: check them now. (Rows of
+  // another schema fail to decode when emitted, with an error, on either backend.)
+  if (backend_->is_rocksdb()) return Status::ok();
+  Status shape;
+  groups_->for_each([&](int32_t, const std::string&, int64_t, TopNGroup& g) {
+    if (shape.is_ok()) shape = check_restored(g);
+  });
+  if (shape.is_ok()) return shape;
+  return Status::invalid("operator '" + ctx_.operator_name + "' cannot use the state it restored: " + shape.message());
+}
+
+Status TopNOperator::check_restored(const TopNGroup& g) const {
+  if (static_cast<int64_t>(g.rows.size()) > config_.n)
+    return Status::invalid("a group holds " + std::to_string(g.rows.size()) + " rows, more than n = " +
+                           std::to_string(config_.n) + ": it was taken by a top_n with a larger n");
+  const DataType t = config_.input_schema->field(static_cast<size_t>(config_.order_column)).type;
+  const TopNOrderKind want = t == DataType::kFloat64  ? TopNOrderKind::kDouble
+                             : t == DataType::kString ? TopNOrderKind::kString
+                                                      : TopNOrderKind::kInt;
+  for (const TopNEntry& e : g.rows)
+    if (e.order_kind != static_cast<uint8_t>(TopNOrderKind::kNull) && e.order_kind != static_cast<uint8_t>(want))
+      return Status::invalid("a kept row is ordered by a value of another type than the order_by column (" +
+                             std::string(type_name(t)) + "): it was taken by a top_n ordered by another column");
   return Status::ok();
 }
 

@@ -66,7 +66,9 @@ class TopNOperator final : public Operator {
   // which rows are late. Counters start again from 0.
 
   KeyedStateBackend* keyed_state() override { return backend_.get(); }
-  /// Windowed mode: rebuild_window_index(). An error before open().
+  /// Windowed mode: rebuild_window_index(). On the heap, refuses groups this
+  /// operator cannot use (more than n rows, order values of another type).
+  /// An error before open().
   Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
 
   /// Name of the ValueState<TopNGroup>: namespace = window end (windowed) or 0.
@@ -74,6 +76,8 @@ class TopNOperator final : public Operator {
 
  private:
   bool windowed() const { return config_.window_end_column >= 0; }
+  /// A restored group this operator can use (see on_keyed_state_restored).
+  Status check_restored(const TopNGroup& g) const;
   /// Checks that key group `kg` is this subtask's.
   Status check_key_group(int32_t kg) const;
   Status process_windowed(const RecordBatch& batch);

@@ -281,20 +281,22 @@ Status WindowAggregateOperator::emit_partials(Collector& out) {
   return output_->flush(out);
 }
 
-void WindowAggregateOperator::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
-  if (!store_) return;
+Status WindowAggregateOperator::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
+  if (!store_) return Status::ok();
   if (timers_) timers_->clear();
-  store_->add_timers_from_state(restored);
-  if (!emits_partials()) return;
+  if (Status shape = store_->add_timers_from_state(restored); !shape.is_ok())
+    return Status::invalid("operator '" + ctx_.operator_name + "' cannot use the state it restored: " +
+                           shape.message());
+  if (!emits_partials()) return Status::ok();
   changes_->add_keys_from_state();
   if (next_emission_ms_ == kNoEmission && backend_->key_count() > 0)
     schedule_emission(ctx_.timers->now_ms());
+  return Status::ok();
 }
 
 Status WindowAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
   if (!backend_) return Status::internal("window aggregate: on_keyed_state_restored() before open()");
-  add_timers_from_state(restored);
-  return Status::ok();
+  return add_timers_from_state(restored);
 }
 
 Status WindowAggregateOperator::finish(Collector& out) {

@@ -93,7 +93,9 @@ class WindowAggregateOperator final : public Operator {
   /// indexes held, so calling it twice does no harm. Windows then fire by the
   /// watermarks (or the clock) that follow, except those that had fired in
   /// the run the state came from; records are late only relative to those.
-  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored = {});
+  /// State this operator cannot use (accumulators of other aggregates,
+  /// slices of another window length) is an error naming the operator.
+  Status add_timers_from_state(const std::vector<RestoredKeyGroups>& restored = {});
 
   // -- checkpoints --------------------------------------------------------------
   // Everything that decides output is keyed state (each key's windows and

@@ -112,11 +112,15 @@ Status SessionStore::emit_changed(WindowOutput& output) {
   return Status::ok();
 }
 
-void SessionStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& /*restored*/) {
+Status SessionStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& /*restored*/) {
   // Fired sessions are gone from state, so every session in it is yet to fire.
+  Status shape;
   sessions_.for_each([&](int32_t kg, const std::string& key, int64_t, SessionSet& v) {
+    for (const Session& s : v.sessions)
+      if (shape.is_ok()) shape = aggregates_.check_restored(s.acc);
     timers_.add(v.next_end, kg, key);
   });
+  return shape;
 }
 
 }  // namespace eddy

@@ -69,7 +69,7 @@ class SessionStore final : public WindowStore {
   /// when records joined it or sessions merged into it (its start is then
   /// marked); a session merged away is gone, its records in the one it joined.
   Status emit_changed(WindowOutput& output) override;
-  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
+  Status add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
 
  private:
   /// The current key's timer at `end` is due: fires its sessions that end at

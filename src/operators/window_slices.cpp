@@ -194,7 +194,7 @@ Status SliceStore::emit_changed(WindowOutput& output) {
   return Status::ok();
 }
 
-void SliceStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
+Status SliceStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) {
   keys_.clear();
   const KeyGroupRange mine = backend_.key_groups();
   restored_fired_.clear();
@@ -203,10 +203,23 @@ void SliceStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& res
   for (const RestoredKeyGroups& r : restored)
     for (int32_t kg = std::max(r.key_groups.start, mine.start); kg <= std::min(r.key_groups.end, mine.end); ++kg)
       restored_fired_[static_cast<size_t>(kg - mine.start)] = r.timers_fired_through;
+  Status shape;
   state_.for_each([&](int32_t kg, const std::string& key, int64_t, KeySlices& v) {
-    for (const Slice& s : v.slices)
+    for (const Slice& s : v.slices) {
+      if (shape.is_ok()) shape = check_restored(s);
       if (keys_.add(s.end, kg, key)) register_windows_of(s.end);
+    }
   });
+  return shape;
+}
+
+Status SliceStore::check_restored(const Slice& s) const {
+  // Slices are epoch-aligned: an end off the grid is a slice of another window length.
+  if (s.end % assigner_.slice() != 0)
+    return Status::invalid("the state holds a slice ending at " + std::to_string(s.end) +
+                           " ms, which is no slice end of this window (slices of " +
+                           std::to_string(assigner_.slice()) + " ms): it was taken by a window of another size or slide");
+  return aggregates_.check_restored(s.acc);
 }
 
 }  // namespace eddy

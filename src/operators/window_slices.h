@@ -62,7 +62,7 @@ class SliceStore final : public WindowStore {
   /// The open windows of a key are those after the last one fired that hold
   /// one of its slices; a window changed when one of its slices did.
   Status emit_changed(WindowOutput& output) override;
-  void add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
+  Status add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) override;
 
  private:
   /// The slice of `state` ending at `slice_end`, created (and the key listed
@@ -80,6 +80,8 @@ class SliceStore final : public WindowStore {
   const WindowAccumulator& combine(const Slice* first, const Slice* last);
   /// Every window of the current key ending at or before this has fired.
   int64_t fired_for_current_key() const;
+  /// A restored slice this store can use: on the slice grid, with these aggregates' shape.
+  Status check_restored(const Slice& s) const;
   /// Asks for processing timers at the window ends of a slice new to the index.
   void register_windows_of(int64_t slice_end);
 

@@ -36,6 +36,18 @@ struct Cursor {
   }
 };
 
+/// The message for an argument that is an expression, not a column, such as
+/// sum(price * 2): aggregates read a column, so the expression goes into a select.
+/// `call` is the call up to its argument: "sum(", "count(distinct ".
+std::string expression_argument(std::string_view text, size_t at, const std::string& call) {
+  const size_t close = text.rfind(')');
+  const std::string expr(text.substr(at, close == std::string_view::npos || close < at ? std::string_view::npos
+                                                                                        : close - at));
+  return "an aggregate's argument must be a column, not an expression ('" + expr +
+         "'): compute it in a select before this operator (say, v: " + expr + ") and aggregate that column: " +
+         call + "v)";
+}
+
 }  // namespace
 
 const char* aggregate_function_name(AggregateFunction f) {
@@ -80,6 +92,12 @@ Result<AggregateCall> parse_aggregate_call(std::string_view text, int* error_off
       call.function = AggregateFunction::kCountDistinct;
       arg_at = (c.skip_space(), c.pos);
       arg = c.ident();
+    }
+    c.skip_space();
+    const bool at_close = c.pos < text.size() && text[c.pos] == ')';
+    if (!at_close && c.pos < text.size()) {
+      const bool distinct = call.function == AggregateFunction::kCountDistinct;
+      return fail(arg_at, expression_argument(text, arg_at, name + (distinct ? "(distinct " : "(")));
     }
     if (arg.empty()) return fail(arg_at, "expected a column name as the argument of " + name);
     call.column = std::string(arg);

@@ -13,6 +13,7 @@
 #include "operators/top_n_operator.h"
 #include "operators/window_aggregate_operator.h"
 #include "plan/aggregate_call.h"
+#include "plan/pipeline_checks.h"
 #include "plan/pipeline_parser.h"
 #include "plan/window_limits.h"
 
@@ -21,8 +22,8 @@ namespace {
 
 class Planner {
  public:
-  Planner(PipelineSpec spec, std::vector<Diagnostic>& diags)
-      : graph_(std::make_shared<JobGraph>()), diags_(diags) {
+  Planner(PipelineSpec spec, std::vector<Diagnostic>& diags, bool max_parallelism_adopted)
+      : graph_(std::make_shared<JobGraph>()), diags_(diags), max_parallelism_adopted_(max_parallelism_adopted) {
     graph_->spec = std::move(spec);
   }
 
@@ -30,7 +31,10 @@ class Planner {
     // Every check runs, so one attempt shows the user all problems at once.
     const size_t before = diags_.size();
     collect_nodes();
+    settle_max_parallelism(*graph_, max_parallelism_adopted_, diags_);
+    check_file_sink_paths(spec(), diags_);
     resolve_inputs();
+    if (!has_cycle_) check_outputs_read(*graph_, diags_);
     if (!has_cycle_)  // schemas follow inputs; a cycle has none
       for (size_t i = 0; i < graph_->nodes.size(); ++i) resolve_schema(static_cast<int>(i));
     for (auto& node : graph_->nodes) resolve_partitioning(node);
@@ -413,6 +417,12 @@ class Planner {
                                "' drops the event-time column '" + dropped->second +
                                "'; select it (e.g. " + dropped->second + ": " + dropped->second + ")");
       return;
+    } else if (op.allowed_lateness_ms > 0) {
+      // Processing time has no late records: the lateness would only delay every window.
+      error(op.allowed_lateness_loc, "allowed_lateness of '" + node.name + "' applies to event-time windows, but "
+                                     "this window runs on processing time (no event_time reaches it); remove "
+                                     "allowed_lateness, or set event_time on the source");
+      return;
     }
     cfg->emit_every_ms = op.emit_every_ms;
     if (cfg->emit_every_ms > 0) {
@@ -628,6 +638,7 @@ class Planner {
   std::map<int, std::string> dropped_time_;  // selects that dropped the event-time column
   std::map<int, std::string> side_time_;     // windows: the event-time column of their late records
   bool has_cycle_ = false;
+  bool max_parallelism_adopted_ = false;  // spec().max_parallelism is a snapshot's: keep it
 };
 
 }  // namespace
@@ -700,8 +711,8 @@ std::string JobGraph::describe() const {
   return os.str();
 }
 
-JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags) {
-  return Planner(std::move(spec), diags).run();
+JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags, bool max_parallelism_adopted) {
+  return Planner(std::move(spec), diags, max_parallelism_adopted).run();
 }
 
 /// A relative checkpoints.dir is taken under the cluster's checkpoint base and
@@ -732,7 +743,11 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
     if (!inside.is_ok())
       return Status::invalid(render_diagnostics(file_name, {{spec.checkpoints.dir_loc, inside.message()}}));
   }
-  JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
+  if (options.files != FileChecks::kNone)
+    check_local_files(spec, options.files == FileChecks::kSourcesAndSinks, diags);
+  const bool adopted = options.max_parallelism > 0 && !spec.max_parallelism_set;
+  if (adopted) spec.max_parallelism = options.max_parallelism;
+  JobGraphPtr graph = plan_pipeline(std::move(spec), diags, adopted);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;
 }

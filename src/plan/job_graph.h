@@ -84,17 +84,33 @@ struct JobGraph {
 
 using JobGraphPtr = std::shared_ptr<const JobGraph>;
 
+/// Which files planning looks for on this host (plan/pipeline_checks.h).
+enum class FileChecks {
+  kNone,             // task managers, and `eddy run` (the cluster's hosts may see other files)
+  kSources,          // a cluster's job manager: its source coordinators list the input files
+  kSourcesAndSinks,  // eddy local and eddy validate: everything runs here
+};
+
 /// Overrides applied when planning (command-line flags).
 struct PlanOptions {
   int32_t parallelism = 0;  // > 0: the job's default parallelism instead of the file's
   /// A relative checkpoints.dir is resolved against this directory (a cluster's
   /// shared checkpoint directory); empty: left as it is (relative to the working directory).
   std::string checkpoint_base;
+  /// > 0: the key-group count to plan with instead of the derived one: the
+  /// snapshot's, adopted by a restore (runtime/restore_check.h). Ignored when
+  /// the file sets max_parallelism.
+  int32_t max_parallelism = 0;
+  /// Missing input files and sink directories that cannot be made are refused
+  /// at their path when this host is where they are read or written.
+  FileChecks files = FileChecks::kNone;
 };
 
-/// Validates `spec` (names, inputs, cycles, schemas, expression types) and plans
-/// it. Problems are appended to `diags`; the result is null when there are any.
-JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags);
+/// Validates `spec` (names, inputs, cycles, schemas, expression types, outputs
+/// read, key groups) and plans it. Problems are appended to `diags`; the
+/// result is null when there are any. `max_parallelism_adopted`: the spec's
+/// max_parallelism came from a snapshot (kept, not derived).
+JobGraphPtr plan_pipeline(PipelineSpec spec, std::vector<Diagnostic>& diags, bool max_parallelism_adopted = false);
 
 /// Reads, parses and plans a pipeline file. On failure the diagnostics are
 /// rendered into the Status message ("file:line:col: error: ...").

@@ -1,6 +1,11 @@
 // operator_signatures: reads each node's kind from the spec it was planned
-// from, and its key columns from the operator config the planner built.
+// from, and its key columns and state layout from the operator config the
+// planner built.
 #include "plan/operator_signatures.h"
+
+#include <algorithm>
+
+#include "plan/aggregate_call.h"
 
 namespace eddy {
 namespace {
@@ -35,12 +40,86 @@ std::vector<std::string> types_of(const SchemaPtr& schema, const std::vector<int
   return out;
 }
 
+/// A window length as written: the largest unit that divides it ("90s", "1500ms").
+std::string duration_text(int64_t ms) {
+  struct Unit {
+    int64_t ms;
+    const char* name;
+  };
+  for (const Unit u : {Unit{3600000, "h"}, Unit{60000, "m"}, Unit{1000, "s"}})
+    if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.name;
+  return std::to_string(ms) + "ms";
+}
+
+std::string column_name(const SchemaPtr& schema, int column) {
+  if (!schema || column < 0 || static_cast<size_t>(column) >= schema->size()) return "?";
+  return schema->field(static_cast<size_t>(column)).name;
+}
+
+/// "count(*)", "count(distinct bidder)", "sum(price)".
+std::string aggregate_text(const AggregateSpec& a, const SchemaPtr& input) {
+  if (a.function == AggregateFunction::kCountStar) return "count(*)";
+  const std::string distinct = a.function == AggregateFunction::kCountDistinct ? "distinct " : "";
+  return std::string(aggregate_function_name(a.function)) + "(" + distinct + column_name(input, a.input_column) + ")";
+}
+
+/// aggregates "[n: count(*), hi: max(price)]", and when any reads a column,
+/// argument types "(price float64)" (each column once, in order of use).
+void add_aggregates(const std::vector<AggregateSpec>& aggs, const SchemaPtr& input, PlanOperatorSignature& sig) {
+  std::string list = "[";
+  std::string types;
+  std::vector<int> seen;
+  for (size_t i = 0; i < aggs.size(); ++i) {
+    list += (i > 0 ? ", " : "") + aggs[i].output + ": " + aggregate_text(aggs[i], input);
+    const int c = aggs[i].input_column;
+    if (c < 0 || std::find(seen.begin(), seen.end(), c) != seen.end()) continue;
+    seen.push_back(c);
+    types += (types.empty() ? "" : ", ") + column_name(input, c) + " " + type_name(aggs[i].input_type);
+  }
+  sig.layout.emplace_back("aggregates", list + "]");
+  if (!types.empty()) sig.layout.emplace_back("argument types", "(" + types + ")");
+}
+
+/// "tumbling 10s on event time", "sliding 10s every 2s on processing time",
+/// "session with gap 5s on event time", each ", with partial results" under emit_every.
+std::string window_text(const WindowAggregateConfig& w) {
+  std::string out;
+  switch (w.window.type) {
+    case WindowType::kTumbling: out = "tumbling " + duration_text(w.window.size_ms); break;
+    case WindowType::kSliding:
+      out = "sliding " + duration_text(w.window.size_ms) + " every " + duration_text(w.window.slide_ms);
+      break;
+    case WindowType::kSession: out = "session with gap " + duration_text(w.window.gap_ms); break;
+  }
+  out += w.time_column >= 0 ? " on event time" : " on processing time";
+  if (w.emit_every_ms > 0) out += ", with partial results";
+  return out;
+}
+
+/// top_n "3 rows by price DESC" and rows "(auction int64, price float64)":
+/// each kept row holds every input column.
+void add_top_n(const TopNConfig& t, PlanOperatorSignature& sig) {
+  sig.layout.emplace_back("top_n", std::to_string(t.n) + (t.n == 1 ? " row by " : " rows by ") +
+                                       column_name(t.input_schema, t.order_column) +
+                                       (t.descending ? " DESC" : " ASC"));
+  std::string rows = "(";
+  if (t.input_schema)
+    for (size_t i = 0; i < t.input_schema->size(); ++i)
+      rows += (i > 0 ? ", " : "") + t.input_schema->field(i).name + " " + type_name(t.input_schema->field(i).type);
+  sig.layout.emplace_back("rows", rows + ")");
+}
+
+const char* format_name(FileFormat f) { return f == FileFormat::kCsv ? "csv" : "jsonl"; }
+
 /// The kind, state and key types of an operator node (not a source or sink).
 void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOperatorSignature& sig) {
   if (node.top_n_stage || (node.top_n && !node.window)) {
     sig.kind = "top_n";
     sig.has_state = true;
-    if (node.top_n) sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
+    if (node.top_n) {
+      sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
+      add_top_n(*node.top_n, sig);
+    }
     return;
   }
   const OperatorSpec& op = graph.spec.operators[static_cast<size_t>(node.spec_index)];
@@ -50,18 +129,27 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
     case OperatorKind::kWindowAggregate:
       sig.kind = "window";
       sig.has_state = true;
-      if (node.window) sig.key_types = types_of(node.window->input_schema, node.window->key_columns);
+      if (node.window) {
+        sig.key_types = types_of(node.window->input_schema, node.window->key_columns);
+        sig.layout.emplace_back("window", window_text(*node.window));
+        add_aggregates(node.window->aggregates, node.window->input_schema, sig);
+      }
       return;
     case OperatorKind::kKeyedAggregate:
       sig.kind = "keyed_aggregate";
       sig.has_state = true;
-      if (node.keyed_aggregate)
+      if (node.keyed_aggregate) {
         sig.key_types = types_of(node.keyed_aggregate->input_schema, node.keyed_aggregate->key_columns);
+        add_aggregates(node.keyed_aggregate->aggregates, node.keyed_aggregate->input_schema, sig);
+      }
       return;
     case OperatorKind::kTopN:
       sig.kind = "top_n";
       sig.has_state = true;
-      if (node.top_n) sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
+      if (node.top_n) {
+        sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
+        add_top_n(*node.top_n, sig);
+      }
       return;
   }
 }
@@ -75,14 +163,20 @@ std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph) {
     PlanOperatorSignature sig;
     sig.name = node.name;
     switch (node.kind) {
-      case NodeKind::kSource:
-        sig.kind = source_kind(graph.spec.sources[static_cast<size_t>(node.spec_index)].type);
+      case NodeKind::kSource: {
+        const SourceSpec& src = graph.spec.sources[static_cast<size_t>(node.spec_index)];
+        sig.kind = source_kind(src.type);
         sig.has_state = true;
+        // A split's position is a byte offset: read in another format it lands mid-record.
+        if (src.type == SourceType::kFile) sig.layout.emplace_back("format", format_name(src.file.format));
         break;
+      }
       case NodeKind::kSink: {
-        const SinkType t = graph.spec.sinks[static_cast<size_t>(node.spec_index)].type;
-        sig.kind = sink_kind(t);
-        sig.has_state = t == SinkType::kFile;
+        const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
+        sig.kind = sink_kind(sink.type);
+        sig.has_state = sink.type == SinkType::kFile;
+        // Pending part files are named by the format's extension.
+        if (sink.type == SinkType::kFile) sig.layout.emplace_back("format", format_name(sink.file.format));
         break;
       }
       case NodeKind::kOperator: describe_operator(graph, node, sig); break;

@@ -1,8 +1,10 @@
 // What each logical node of a planned job is, in a form that outlives the plan:
-// its kind, whether it keeps state a checkpoint holds, and the types of the key
-// its keyed state is partitioned by. The checkpoint metadata records these so
-// a restore can tell whether a snapshot fits the pipeline it is given. Called
-// by whoever writes or checks checkpoint metadata; pure, no actor owns it.
+// its kind, whether it keeps state a checkpoint holds, the types of the key
+// its keyed state is partitioned by, and what else the layout of that state
+// depends on (aggregates, window, top-n, file formats). The checkpoint
+// metadata records these so a restore can tell whether a snapshot fits the
+// pipeline it is given. Called by whoever writes or checks checkpoint
+// metadata; pure, no actor owns it.
 #pragma once
 
 #include <string>
@@ -28,6 +30,17 @@ struct PlanOperatorSignature {
   /// schema has them. Empty for one global key and for every other node (a
   /// key_by on them only partitions, it keeps no state).
   std::vector<std::string> key_types;
+  /// What else the layout of its state depends on, as (aspect, value) in a
+  /// fixed order, spelled as checkpoint/checkpoint_metadata.h's
+  /// kStateLayoutVersion says (changing a spelling means a new version):
+  ///   window:          window ("tumbling 10s on event time"), aggregates
+  ///                    ("[n: count(*), hi: max(price)]"), argument types ("(price float64)")
+  ///   keyed_aggregate: aggregates, argument types
+  ///   top_n:           top_n ("3 rows by price DESC"), rows (its input columns and types)
+  ///   source:file, sink:file: format ("csv" | "jsonl")
+  /// Empty for the others. allowed_lateness is not part of it: it decides
+  /// when windows fire, not what their state holds.
+  std::vector<std::pair<std::string, std::string>> layout;
 };
 
 /// One signature per node of `graph`, in graph.nodes order.

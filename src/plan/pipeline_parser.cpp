@@ -1,8 +1,12 @@
 // YAML -> PipelineSpec for the keys of PIPELINES.md.
 #include "plan/pipeline_parser.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "connectors/datagen_source.h"
 #include "core/time_util.h"
+#include "plan/yaml_quotes.h"
 #include "plan/yaml_reader.h"
 
 namespace eddy {
@@ -100,7 +104,10 @@ int64_t alignment_drift(MapReader& r) {
 }
 
 void read_file_source(MapReader& r, SourceSpec& s) {
-  if (auto p = r.text("path", true)) s.file.path = p->text;
+  if (auto p = r.text("path", true)) {
+    s.file.path = p->text;
+    s.path_loc = p->loc;
+  }
   s.file.format = read_format(r, FileFormat::kCsv, true);
   s.file.header = r.boolean("header").value_or(false);
   if (s.file.header && s.file.format != FileFormat::kCsv)
@@ -337,7 +344,10 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
   auto type = r.choice("type", {"file", "print", "blackhole"}, true);
   if (type && *type == "file") {
     s.type = SinkType::kFile;
-    if (auto p = r.text("path", true)) s.file.path = p->text;
+    if (auto p = r.text("path", true)) {
+      s.file.path = p->text;
+      s.path_loc = p->loc;
+    }
     s.file.format = read_format(r, FileFormat::kJsonl, true);
   } else if (type && *type == "print") {
     s.type = SinkType::kPrint;
@@ -389,8 +399,11 @@ void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Di
 void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   if (auto n = top.text("name", true)) spec.name = n->text;
   spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
-  spec.max_parallelism =
-      static_cast<int32_t>(top.integer("max_parallelism", 1, kMaxParallelism).value_or(128));
+  spec.max_parallelism_loc = location_of(top.get("max_parallelism"));
+  if (auto m = top.integer("max_parallelism", 1, kMaxParallelism)) {
+    spec.max_parallelism = static_cast<int32_t>(*m);
+    spec.max_parallelism_set = true;
+  }
   if (YAML::Node ex = top.get("execution"); ex.IsDefined()) {
     MapReader r(ex, "execution", diags);
     spec.batch_size = static_cast<size_t>(r.integer("batch_size", 1, 1 << 20).value_or(1024));
@@ -412,6 +425,56 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
   apply_restart_default(spec);
 }
 
+Diagnostic unclosed_quote(const QuotedScalar& q) {
+  const std::string quote(1, q.quote);
+  return {q.open, "invalid YAML: the string quoted here with " + quote + " is never closed, so the rest of the "
+                  "file would be part of it; add the closing " + quote};
+}
+
+/// A YAML syntax error, placed where a quote opened when a quoted string
+/// runs on over the lines to where the parser gave up (its closing quote is
+/// likely missing), else where the parser stopped.
+Diagnostic yaml_error(const std::string& text, const YAML::Exception& e) {
+  const SourceLocation stop{e.mark.line + 1, e.mark.column + 1};
+  const QuotedScalar* suspect = nullptr;
+  for (const QuotedScalar& q : find_quoted_scalars(text)) {
+    if (q.open.line > stop.line || (q.open.line == stop.line && q.open.column > stop.column)) break;
+    if (!q.closed() || q.close.line > q.open.line) suspect = &q;
+  }
+  if (suspect == nullptr || e.mark.line < 0) return {stop, "invalid YAML: " + e.msg};
+  if (!suspect->closed()) return unclosed_quote(*suspect);
+  const std::string quote(1, suspect->quote);
+  return {suspect->open, "invalid YAML: the string quoted here with " + quote + " runs on to line " +
+                             std::to_string(stop.line) + ", where the YAML parser stopped (" + e.msg +
+                             "): is its closing " + quote + " missing?"};
+}
+
+/// False, with a diagnostic at the quote, when a quoted string is never
+/// closed: yaml-cpp then reads the rest of the file into it without complaint.
+bool check_quotes_closed(const std::string& text, std::vector<Diagnostic>& diags) {
+  for (const QuotedScalar& q : find_quoted_scalars(text)) {
+    if (q.closed()) continue;
+    diags.push_back(unclosed_quote(q));
+    return false;
+  }
+  return true;
+}
+
+/// Where the document holding `doc` starts: its '---' line, else its first node.
+SourceLocation document_start(const std::string& text, const YAML::Node& doc) {
+  const SourceLocation at = location_of(doc);
+  int line = 1;
+  SourceLocation marker;
+  for (size_t i = 0; i < text.size() && (at.line == 0 || line <= at.line); ++line) {
+    const size_t end = std::min(text.find('\n', i), text.size());
+    const std::string_view l(text.data() + i, end - i);
+    if (l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r'))
+      marker = {line, 1};
+    i = end + 1;
+  }
+  return marker.line > 0 ? marker : (at.line > 0 ? at : SourceLocation{1, 1});
+}
+
 }  // namespace
 
 PipelineSpec parse_pipeline(const std::string& file_name, const std::string& text,
@@ -419,13 +482,22 @@ PipelineSpec parse_pipeline(const std::string& file_name, const std::string& tex
   PipelineSpec spec;
   spec.file_name = file_name;
   spec.text = text;
-  YAML::Node root;
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    diags.push_back({{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg});
+    diags.push_back(yaml_error(text, e));
     return spec;
   }
+  if (!check_quotes_closed(text, diags)) return spec;
+  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  for (size_t i = 1; i < docs.size(); ++i)
+    if (docs[i].IsDefined() && !docs[i].IsNull()) {
+      diags.push_back({document_start(text, docs[i]),
+                       "a second YAML document starts here ('---'): a pipeline file holds one pipeline; put "
+                       "each pipeline in a file of its own"});
+      break;
+    }
   if (!root.IsMap()) {
     diags.push_back({location_of(root).line ? location_of(root) : SourceLocation{1, 1},
                      "a pipeline file must be a YAML mapping with name, sources, operators "

@@ -86,6 +86,7 @@ struct SourceSpec {
   SourceType type = SourceType::kFile;
   int32_t parallelism = 0;  // 0: the job's default
   FileSourceConfig file;
+  SourceLocation path_loc;  // of file.path
   DatagenConfig datagen;
   NexmarkConfig nexmark;
   EventTimeSpec event_time;
@@ -125,6 +126,7 @@ struct SinkSpec {
   SinkType type = SinkType::kPrint;
   int32_t parallelism = 0;
   FileSinkConfig file;
+  SourceLocation path_loc;  // of file.path
   PrintSinkConfig print;
   std::vector<LocatedText> key_by;
   std::optional<EdgePartitioning> partition;
@@ -156,7 +158,12 @@ struct PipelineSpec {
   std::string text;         // the file's text, shipped to task managers
   std::string name;         // job name
   int32_t parallelism = 1;
+  /// The number of key groups. When the file does not set it, the planner
+  /// derives it from the largest parallelism as Flink does
+  /// (default_max_parallelism), and a restore may adopt a snapshot's.
   int32_t max_parallelism = 128;
+  bool max_parallelism_set = false;     // the file sets max_parallelism
+  SourceLocation max_parallelism_loc;   // of its value
   size_t batch_size = 1024;
   int64_t buffer_timeout_us = 10000;
   CheckpointSpec checkpoints;

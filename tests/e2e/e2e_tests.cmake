@@ -20,6 +20,10 @@ set_tests_properties(e2e_failures PROPERTIES LABELS e2e TIMEOUT 300)
 # ctest -L chaos (not part of scripts/test.sh).
 add_test(NAME e2e_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_exactly_once PROPERTIES LABELS e2e TIMEOUT 900)
+# Savepoints restored into changed pipelines: refused naming what changed, -n
+# skips dropped operators, old metadata restores unchecked (tests/e2e/savepoints).
+add_test(NAME e2e_savepoint_changes COMMAND ${Python3_EXECUTABLE} ${E2E}/savepoints/run_savepoint_changes.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_savepoint_changes PROPERTIES LABELS e2e TIMEOUT 600)
 add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>
          --modes kill,inject --kills 25 --rows 1500000)
 set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)

@@ -77,10 +77,18 @@ TEST_CASE("control messages round-trip through CAF serialization") {
   CHECK(r2.metrics[0].skipped == 2);
 
   TaskDeployment d{3, {"p.yaml", "name: x", 4}, 1, 2, caf::actor{}};
+  d.job.allow_non_restored_state = true;
+  d.job.max_parallelism = 256;  // a key-group count the job manager adopted from a savepoint
   TaskDeployment d2 = round_trip(sys, d);
   CHECK(d2.job.text == "name: x");
   CHECK(d2.job.parallelism == 4);
+  CHECK(d2.job.allow_non_restored_state);
+  CHECK(d2.job.max_parallelism == 256);
   CHECK(d2.subtask == 2);
+
+  JobAccepted accepted = round_trip(sys, JobAccepted{9, {"skipping the savepoint's state of operator 'w'"}});
+  CHECK(accepted.id == 9);
+  CHECK(accepted.notes == std::vector<std::string>{"skipping the savepoint's state of operator 'w'"});
 }
 
 TEST_CASE("a corrupt batch payload is refused, not crashed on") {

@@ -9,6 +9,8 @@
 #include "checkpoint/checkpoint_metadata.h"
 #include "checkpoint/checksum.h"
 
+#include <msgpack.hpp>
+
 using namespace eddy;
 
 namespace {
@@ -23,8 +25,9 @@ CheckpointMetadata sample_metadata() {
   m.state_backend = "rocksdb";
   m.operators = {{"src", "source:datagen", true, {}},
                  {"only_clicks", "filter", false, {}},
-                 {"counts", "window", true, {"int64", "string"}},
-                 {"out", "sink:file", true, {}}};
+                 {"counts", "window", true, {"int64", "string"},
+                  {{"window", "tumbling 10s on event time"}, {"aggregates", "[n: count(*)]"}}},
+                 {"out", "sink:file", true, {}, {{"format", "jsonl"}}}};
   m.coordinator_states["src"] = std::string("\x00\x01\xff splits", 10);
   m.coordinator_states["other"] = "";
   for (int32_t i = 0; i < 2; ++i) {
@@ -65,6 +68,8 @@ void check_same(const CheckpointMetadata& a, const CheckpointMetadata& b) {
     CHECK(a.operators[i].kind == b.operators[i].kind);
     CHECK(a.operators[i].has_state == b.operators[i].has_state);
     CHECK(a.operators[i].key_types == b.operators[i].key_types);
+    CHECK(a.operators[i].layout == b.operators[i].layout);
+    CHECK(a.operators[i].layout_version == b.operators[i].layout_version);
   }
   CHECK(a.coordinator_states == b.coordinator_states);
   REQUIRE(a.subtasks.size() == b.subtasks.size());
@@ -91,12 +96,12 @@ void check_same(const CheckpointMetadata& a, const CheckpointMetadata& b) {
 
 /// Frames `body` the way encode_metadata does, with a correct length and CRC,
 /// so tests can hand the decoder a well-framed but wrong body.
-std::string framed(const std::string& body) {
+std::string framed(const std::string& body, uint32_t version = kMetadataFormatVersion) {
   std::string out = "EDDYCKPT";
   auto put = [&](uint64_t v, int width) {
     for (int i = 0; i < width; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   };
-  put(kMetadataFormatVersion, 4);
+  put(version, 4);
   put(body.size(), 8);
   put(crc32_of(body), 4);
   return out + body;
@@ -149,8 +154,8 @@ TEST_CASE("metadata with trailing bytes, a foreign magic or a newer version is r
   CHECK(decode_metadata("PK\x03\x04" + good.substr(4)).status().message().find("bad magic") !=
         std::string::npos);
   std::string newer = good;
-  newer[8] = 2;
-  CHECK(decode_metadata(newer).status().message().find("format version 2 is not supported") !=
+  newer[8] = 3;
+  CHECK(decode_metadata(newer).status().message().find("format version 3 is not supported") !=
         std::string::npos);
 }
 
@@ -212,4 +217,39 @@ TEST_CASE("safe relative paths stay inside their dir") {
   CHECK_FALSE(is_safe_relative_path("a/./b"));
   CHECK_FALSE(is_safe_relative_path("a/"));
   CHECK_FALSE(is_safe_relative_path(std::string("a\0b", 3)));
+}
+
+TEST_CASE("metadata of format version 1 decodes with its layouts marked unknown") {
+  // The body an eddy before state layouts wrote: operators [name, kind, has_state, key_types].
+  std::string body;
+  struct Sink {
+    std::string& out;
+    void write(const char* p, size_t n) { out.append(p, n); }
+  } sink{body};
+  msgpack::packer<Sink> pk(sink);
+  pk.pack_array(9);
+  pk.pack(int64_t{7});
+  pk.pack(true);
+  pk.pack(int64_t{1700000000000});
+  pk.pack(std::string("old job"));
+  pk.pack(int32_t{128});
+  pk.pack(std::string("heap"));
+  pk.pack_array(1);
+  pk.pack_array(4);
+  pk.pack(std::string("counts"));
+  pk.pack(std::string("keyed_aggregate"));
+  pk.pack(true);
+  pk.pack(std::vector<std::string>{"int64"});
+  pk.pack_map(0);
+  pk.pack_array(0);
+  Result<CheckpointMetadata> m = decode_metadata(framed(body, 1));
+  REQUIRE_MESSAGE(m.ok(), m.status().to_string());
+  REQUIRE(m->operators.size() == 1);
+  CHECK(m->operators[0].name == "counts");
+  CHECK(m->operators[0].key_types == std::vector<std::string>{"int64"});
+  CHECK(m->operators[0].layout.empty());
+  CHECK(m->operators[0].layout_version == 0);
+  // The same body framed as version 2 lacks the layouts: refused, naming the field.
+  CHECK(decode_metadata(framed(body, 2)).status().message().find("operators[0]: expected 5 fields, found 4") !=
+        std::string::npos);
 }

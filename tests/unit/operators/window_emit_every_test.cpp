@@ -411,7 +411,7 @@ TEST_CASE("what changed since the last partial rows survives a snapshot and rest
   REQUIRE(h2.open().is_ok());
   for (int32_t kg = r.start; kg <= r.end; ++kg)
     REQUIRE(after.state_backend()->restore_key_group(kg, groups.at(kg)).is_ok());
-  after.add_timers_from_state();
+  REQUIRE(after.add_timers_from_state().is_ok());
   CHECK(h2.timers.pending == std::multiset<int64_t>{20});
   REQUIRE(h2.advance_time(20).is_ok());
   // a's changed windows, not b's unchanged one.

@@ -45,7 +45,7 @@ void restore(WindowAggregateOperator& op, const std::map<int32_t, std::string>& 
              WindowAggregateOperator& before) {
   const KeyGroupRange r = op.state_backend()->key_groups();
   for (int32_t kg = r.start; kg <= r.end; ++kg) REQUIRE(op.state_backend()->restore_key_group(kg, groups.at(kg)).is_ok());
-  op.add_timers_from_state({RestoredKeyGroups{before.state_backend()->key_groups(), before.timers_fired_through()}});
+  REQUIRE(op.add_timers_from_state({RestoredKeyGroups{before.state_backend()->key_groups(), before.timers_fired_through()}}).is_ok());
 }
 
 RecordBatchPtr first_half() {

@@ -97,4 +97,41 @@ sinks:
   check("p", "sink:print", false, {});
   check("b1", "sink:blackhole", false, {});  // key_by on a sink partitions, it keeps no state
   CHECK(sigs.size() == 18);
+
+  using Layout = std::vector<std::pair<std::string, std::string>>;
+  CHECK(sigs["per_key"].layout == Layout{{"window", "tumbling 10s on event time"},
+                                         {"aggregates", "[n: count(*), hi: max(price)]"},
+                                         {"argument types", "(price float64)"}});
+  CHECK(sigs["global"].layout == Layout{{"window", "session with gap 5s on event time"},
+                                        {"aggregates", "[n: count(*)]"}});
+  CHECK(sigs["totals"].layout == Layout{{"aggregates", "[s: sum(price)]"}, {"argument types", "(price float64)"}});
+  CHECK(sigs["best"].layout ==
+        Layout{{"top_n", "3 rows by price DESC"},
+               {"rows", "(auction int64, channel string, price float64, ts timestamp)"}});
+  CHECK(sigs["hot/top_n"].layout ==
+        Layout{{"top_n", "2 rows by n DESC"},
+               {"rows", "(auction int64, window_start timestamp, window_end timestamp, n int64)"}});
+  CHECK(sigs["bids"].layout == Layout{{"format", "csv"}});
+  CHECK(sigs["f"].layout == Layout{{"format", "jsonl"}});
+  CHECK(sigs["cheap"].layout.empty());
+  CHECK(sigs["gen"].layout.empty());
+  CHECK(sigs["p"].layout.empty());
+}
+
+TEST_CASE("a window's layout spells its kind, lengths, time and partial results") {
+  auto window = [](const std::string& spec, const std::string& extra) {
+    auto sigs = signatures_of("name: w\nsources:\n  - name: gen\n    type: datagen\n    rows: 10\n"
+                              "    fields: { k: { kind: sequence }, ts: { kind: timestamp, start: \"2024-01-01 "
+                              "00:00:00\" } }\n" + extra +
+                              "operators:\n  - name: w\n    input: gen\n    key_by: [k]\n    window: " + spec +
+                              "\n    aggregate: { n: \"count(distinct k)\" }\nsinks:\n  - { name: o, input: w, "
+                              "type: blackhole }\n");
+    return sigs["w"].layout.front().second;
+  };
+  const std::string et = "    event_time: { column: ts }\n";
+  CHECK(window("{ type: tumbling, size: 90s }", et) == "tumbling 90s on event time");
+  CHECK(window("{ type: sliding, size: 1h, slide: 1500ms }", et) == "sliding 1h every 1500ms on event time");
+  CHECK(window("{ type: session, gap: 2m }", "") == "session with gap 2m on processing time");
+  CHECK(window("{ type: tumbling, size: 10s }\n    emit_every: 1s", et) ==
+        "tumbling 10s on event time, with partial results");
 }
