@@ -1,8 +1,8 @@
-// Source coordinator: lazy enumeration, then one split per request; checkpoints
-// of the unassigned splits; watermark alignment of its source subtasks.
+// Source coordinator: lazy enumeration, then a subtask's next split per request
+// (dealt round robin, runtime/split_assignment.h); checkpoints of the splits not
+// handed out yet; watermark alignment of its source subtasks.
 #include "actors/source_coordinator.h"
 
-#include <deque>
 #include <map>
 
 #include "checkpoint/checkpoint_storage.h"
@@ -10,8 +10,9 @@
 #include "checkpoint/durable_file.h"
 #include "plan/operator_factory.h"
 #include "plan/source_alignment.h"
-#include "runtime/watermark_alignment.h"
+#include "runtime/split_assignment.h"
 #include "runtime/task_snapshot.h"
+#include "runtime/watermark_alignment.h"
 
 namespace eddy {
 namespace {
@@ -21,7 +22,7 @@ struct CoordinatorState {
   int node = 0;
   std::string restore_dir;
   bool enumerated = false;
-  std::deque<Split> splits;
+  SplitAssignment splits;  // split k of the list read by subtask k % parallelism
   // Restored splits that were being read, dealt to the subtasks (k % parallelism):
   // a subtask reads its share of them at the same time, each with its own watermark.
   std::map<int32_t, std::vector<Split>> resumed;
@@ -57,7 +58,7 @@ Status restore(CoordinatorState& st) {
   auto it = meta.coordinator_states.find(node);
   if (it != meta.coordinator_states.end()) {
     EDDY_ASSIGN_OR_RETURN(auto rest, decode_splits(it->second));
-    st.splits.insert(st.splits.end(), rest.begin(), rest.end());
+    st.splits = SplitAssignment(rest, parallelism);
   } else {
     return Status::invalid("the snapshot in " + st.restore_dir + " has no read position of source '" +
                            node + "'");
@@ -71,7 +72,7 @@ Status enumerate(CoordinatorState& st) {
   const LogicalNode& n = st.graph->nodes[static_cast<size_t>(st.node)];
   EDDY_ASSIGN_OR_RETURN(auto enumerator, make_split_enumerator(*st.graph, st.node));
   EDDY_ASSIGN_OR_RETURN(auto splits, enumerator->enumerate(n.parallelism));
-  st.splits.assign(splits.begin(), splits.end());
+  st.splits = SplitAssignment(splits, std::max(1, n.parallelism));
   st.enumerated = true;
   return Status::ok();
 }
@@ -102,10 +103,9 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
           reply.split = mine->second.front();
           reply.more.assign(mine->second.begin() + 1, mine->second.end());
           st.resumed.erase(mine);
-        } else if (!st.splits.empty()) {
+        } else if (auto next = st.splits.next(subtask)) {
           reply.has_split = true;
-          reply.split = std::move(st.splits.front());
-          st.splits.pop_front();
+          reply.split = std::move(*next);
         }
         return reply;
       },
@@ -130,7 +130,8 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
         // Dealt restored splits not yet asked for are unassigned too.
         std::vector<Split> unassigned;
         for (const auto& [i, dealt] : st.resumed) unassigned.insert(unassigned.end(), dealt.begin(), dealt.end());
-        unassigned.insert(unassigned.end(), st.splits.begin(), st.splits.end());
+        const std::vector<Split> rest = st.splits.remaining();
+        unassigned.insert(unassigned.end(), rest.begin(), rest.end());
         std::string bytes = encode_splits(unassigned);
         // After the snapshot, in this actor's order: a split handed out before
         // it reached its subtask before this trigger does.

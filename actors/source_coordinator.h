@@ -1,6 +1,7 @@
 // The source_coordinator actor: one per source operator of a job. It makes the
 // source's splits once (file listing and line counting block, so it runs on its
-// own thread) and hands them to source subtasks on request, in order. In a
+// own thread) and deals them round robin: a subtask's request gets its next one
+// (runtime/split_assignment.h), whoever asks first. In a
 // checkpoint it records the splits not yet handed out and passes the trigger to
 // its subtasks; on restore it starts from those plus the subtasks' unfinished
 // splits (so any parallelism can take them over).

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config python3 procps
   libcaf-dev libssl-dev librocksdb-dev libmsgpack-cxx-dev libcli11-dev doctest-dev libabsl-dev
-  libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev
+  libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev libicu-dev
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
 )
 

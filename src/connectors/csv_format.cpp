@@ -118,8 +118,11 @@ CsvParser::QuotedEnd CsvParser::scan_quoted(const char* d, size_t n, bool final,
     const void* hit = q < n ? std::memchr(d + q, '"', n - q) : nullptr;
     if (hit == nullptr) {
       if (!final) return QuotedEnd::kIncomplete;
-      newlines += std::count(d + content, d + n, '\n');
-      q = n;
+      // The quote never closes: the malformed record ends with the line the
+      // quote opened on, and the next line is read as a record of its own.
+      const void* nl = std::memchr(d + content, '\n', n - content);
+      q = nl ? static_cast<size_t>(static_cast<const char*>(nl) - d) + 1 : n;
+      newlines += nl ? 1 : 0;
       return QuotedEnd::kUnterminated;
     }
     const size_t i = static_cast<size_t>(static_cast<const char*>(hit) - d);
@@ -159,7 +162,7 @@ bool CsvParser::split_record(const char* d, size_t n, size_t pos, bool final, Re
       fields_.push_back(f);
       if (qe == QuotedEnd::kUnterminated) {
         rec.problem = "unterminated quoted field";
-        rec.end = n;
+        rec.end = q;
         return true;
       }
       if (q < n && d[q] == '\r') {  // CRLF, or a CR that ends the input

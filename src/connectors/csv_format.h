@@ -10,6 +10,11 @@
 //    "" standing for one quote, and may hold ',', CR and LF; after its closing
 //    quote only ',' or the line end may follow, anything else makes the record
 //    malformed;
+//  - a quote that never closes (no lone '"' follows it before the end of the
+//    input) makes its record malformed, and that record ends at the first '\n'
+//    after the quote: under on_error: skip the next line is a record again.
+//    The scanner never cuts after such a quote (it is inside a quoted field to
+//    the end of the file), so every split still starts where a record starts;
 //  - a '"' inside an unquoted field is an ordinary character;
 //  - an unquoted empty field is NULL; a quoted empty field ("") is the empty
 //    string for string columns and NULL for the others;

@@ -30,6 +30,17 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
+bool is_leap_year(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+/// True for a date and time of day that exist: no February 30th, no 25th hour,
+/// no leap second (as java.time, and so Flink, reads them).
+bool valid_date_time(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t sec) {
+  static constexpr int64_t kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const int64_t month_days = kDays[mo - 1] + (mo == 2 && is_leap_year(y) ? 1 : 0);
+  return d <= month_days && h <= 23 && mi <= 59 && sec <= 59;
+}
+
 bool read_digits(std::string_view s, size_t& pos, size_t count, int64_t& out) {
   if (pos + count > s.size()) return false;
   int64_t v = 0;
@@ -117,8 +128,8 @@ Result<int64_t> parse_timestamp_ms(std::string_view s) {
     }
     if (pos < s.size() && s[pos] == 'Z') ++pos;
   }
-  if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-    return bad();
+  // An impossible date is malformed, not moved to a neighbouring day.
+  if (pos != s.size() || !valid_date_time(y, mo, d, h, mi, sec)) return bad();
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 24 + h) * 60 + mi) * 60000 + sec * 1000 + ms;
 }

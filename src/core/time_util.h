@@ -20,7 +20,9 @@ constexpr int64_t kMaxDurationUs = int64_t{876000} * 3600 * 1000000;
 Result<int64_t> parse_duration_us(std::string_view text);
 
 /// Parses "YYYY-MM-DD HH:MM:SS[.fff]" (also with 'T' between date and time)
-/// or an integer of epoch milliseconds, both UTC.
+/// or an integer of epoch milliseconds, both UTC. The date and time must exist
+/// (proleptic Gregorian calendar, hours 0-23, minutes and seconds 0-59): a
+/// February 30th or a 25th hour is a parse error, never another day.
 Result<int64_t> parse_timestamp_ms(std::string_view text);
 
 /// "YYYY-MM-DD HH:MM:SS.fff" in UTC.

@@ -53,12 +53,13 @@ bool parse_bool(std::string_view s, uint8_t& v) {
   return false;
 }
 
-/// float64 -> int64 rounding half away from zero; false when out of range or NaN.
-bool float_to_int(double d, int64_t& v) {
-  const double r = std::round(d);
-  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) return false;
-  v = static_cast<int64_t>(r);
-  return true;
+/// float64 -> int64 as Flink casts DOUBLE to BIGINT, with Java's (long):
+/// toward zero; beyond the range, its nearest end; NaN is 0.
+int64_t float_to_int64(double d) {
+  if (d >= 9223372036854775808.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  if (std::isnan(d)) return 0;
+  return static_cast<int64_t>(d);  // truncates
 }
 
 void append_double(std::string& out, double d) {
@@ -112,15 +113,19 @@ Status from_string(const Column& in, DataType to, size_t n, Column& out) {
   return Status::ok();
 }
 
+/// To int64: float_to_int64. To timestamp (epoch milliseconds, an eddy
+/// extension: Flink refuses numbers to TIMESTAMP): toward zero too, but NaN and
+/// values out of range are errors rather than a time at the end of the range.
 Status from_float(const Column& in, DataType to, size_t n, Column& out) {
+  const double* x = in.doubles.data();
+  int64_t* v = out.ints.data();
+  for (size_t i = 0; i < n; ++i) v[i] = float_to_int64(x[i]);
+  if (to == DataType::kInt64) return Status::ok();
   for (size_t i = 0; i < n; ++i) {
-    int64_t v = 0;
-    if (!float_to_int(in.doubles[i], v) && !in.is_null(i)) {
-      std::string text;
-      append_double(text, in.doubles[i]);
-      return Status::invalid("cannot cast " + text + " to " + type_name(to) + ": out of range");
-    }
-    out.ints[i] = v;
+    if (in.is_null(i) || (x[i] > -9223372036854775808.0 && x[i] < 9223372036854775808.0)) continue;
+    std::string text;
+    append_double(text, x[i]);
+    return Status::invalid("cannot cast " + text + " to " + type_name(to) + ": out of range");
   }
   return Status::ok();
 }

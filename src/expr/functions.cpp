@@ -259,18 +259,9 @@ Status function_kernel(const ExprNode& call, const std::vector<const Column*>& a
       return Status::ok();
     }
     case Func::kLower:
-    case Func::kUpper: {
-      const bool up = call.func == Func::kUpper;
-      out = Column(DataType::kString);
-      out.valid = args[0]->valid;
-      out.offsets = args[0]->offsets;
-      out.chars = args[0]->chars;
-      for (char& c : out.chars) {
-        if (up && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (!up && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
-      return Status::ok();
-    }
+    case Func::kUpper:
+      return case_map_kernel(*args[0], call.func == Func::kUpper ? CaseMapping::kUpper
+                                                                 : CaseMapping::kLower, n, out);
     case Func::kSubstring:
       out = Column(DataType::kString);
       and_validity(args, n, out.valid);

@@ -72,10 +72,20 @@ void is_true_kernel(const Column& a, size_t n, Column& out);
 /// Whether CAST(from AS to) exists: everything to and from string; int64 to
 /// everything; float64 and timestamp to all but bool; bool to int64.
 bool cast_allowed(DataType from, DataType to);
-/// CAST(in AS to); unparsable strings and out-of-range numbers are errors.
+/// CAST(in AS to); unparsable strings are errors. float64 to int64 truncates
+/// toward zero, saturating at the ends of the range, NaN giving 0 (Flink's
+/// CAST(DOUBLE AS BIGINT)); to timestamp it truncates too, but NaN and values
+/// out of range are errors.
 Status cast_kernel(const Column& in, DataType to, size_t n, Column& out);
 /// The text of row `row` of `col` (not NULL) as CAST(... AS text) writes it.
 void append_text(const Column& col, size_t row, std::string& out);
+
+enum class CaseMapping { kUpper, kLower };
+/// upper() / lower() of a string column: Unicode full case mapping with the
+/// root locale, as Java's String.toUpperCase(Locale.ROOT), which Flink uses
+/// (ß -> SS, final sigma). Bytes that are not UTF-8 are kept. A batch (or row)
+/// of ASCII only is mapped in place of a copy, without ICU (case_map.cpp).
+Status case_map_kernel(const Column& in, CaseMapping mapping, size_t n, Column& out);
 
 /// Scalar functions other than COALESCE (evaluated lazily in evaluate.cpp).
 /// `args` are the evaluated arguments, each with `n` rows.

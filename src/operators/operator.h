@@ -60,6 +60,13 @@ struct OperatorContext {
   int32_t parallelism = 1;
   int32_t max_parallelism = 128;
   TimerService* timers = nullptr;  // never null for operators hosted by a TaskRunner
+  /// While process() runs: the watermark of the input channel the batch came
+  /// from, as it stood before the batch (in a source's chain, the source's own
+  /// watermark before the batch); kNoWatermark when that input has none. A
+  /// window judges lateness by it too, so which records are late does not
+  /// depend on how far the other inputs are (docs/windows.md). Null when the
+  /// host does not say (tests): the operator's own watermark alone counts.
+  const int64_t* input_watermark = nullptr;
   /// The keyed-state backend keyed operators build (`state.backend`).
   StateBackendOptions state;
 };

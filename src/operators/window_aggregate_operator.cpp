@@ -7,6 +7,7 @@
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
+#include <algorithm>
 #include <numeric>
 
 #include "core/key_groups.h"
@@ -183,12 +184,19 @@ const int64_t* WindowAggregateOperator::classify_rows(const RecordBatch& batch) 
     times_.assign(n, ctx_.timers->now_ms());
     times = times_.data();
   }
-  const bool nothing_fired = fired_through_ == INT64_MIN;
+  // Late: every window of the record has fired, or is due by the watermark of
+  // the input it came from, which may be ahead of this operator's (the least
+  // over its inputs); so lateness does not depend on how far other inputs are.
+  int64_t late_through = fired_through_;
+  if (event_time() && ctx_.input_watermark != nullptr && *ctx_.input_watermark != kNoWatermark)
+    late_through = std::max(late_through,
+                            saturating_add(*ctx_.input_watermark, -config_.allowed_lateness_ms));
+  const bool nothing_due = late_through == INT64_MIN;
   for (size_t r = 0; r < n; ++r) {
     const int64_t t = times[r];
     if ((time_col && time_col->is_null(r)) || t < -kWindowTimeLimit || t > kWindowTimeLimit) {
       ++skipped_records_;
-    } else if (!nothing_fired && store_->last_window_end(t) <= fired_through_) {
+    } else if (!nothing_due && store_->last_window_end(t) <= late_through) {
       late_.push_back(static_cast<uint32_t>(r));
     } else {
       accepted_.push_back(static_cast<uint32_t>(r));

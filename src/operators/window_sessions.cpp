@@ -10,12 +10,14 @@ size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const Aggregate
   const int64_t start = ts;
   const int64_t end = ts + gap;
   auto& s = set.sessions;
-  // Disjoint and sorted by start, so ends ascend too: the sessions overlapping
-  // [start, end) are the run from the first with end > start to the last with start < end.
-  auto first = std::upper_bound(s.begin(), s.end(), start,
-                                [](int64_t t, const Session& x) { return t < x.end; });
+  // Sessions merge when they intersect as Flink's TimeWindow.intersects has it
+  // (start <= other end and end >= other start), so touching ones merge too.
+  // Apart and sorted by start, so ends ascend too: the sessions to merge are the
+  // run from the first with end >= start to the last with start <= end.
+  auto first = std::lower_bound(s.begin(), s.end(), start,
+                                [](const Session& x, int64_t t) { return x.end < t; });
   auto last = first;
-  while (last != s.end() && last->start < end) ++last;
+  while (last != s.end() && last->start <= end) ++last;
   if (first == last) {
     Session fresh;
     fresh.start = start;

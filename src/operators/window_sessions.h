@@ -1,5 +1,5 @@
 // Session windows of one key (docs/windows.md): a record opens [ts, ts + gap),
-// which merges with every overlapping session of that key. The open sessions
+// which merges with every session of that key it overlaps or touches. The open sessions
 // of a key live in keyed state as one SessionSet, so they are msgpack-packable.
 // With emit_every, the starts of the sessions that changed go to WindowChanges.
 // Used by WindowAggregateOperator.
@@ -28,10 +28,10 @@ struct Session {
   MSGPACK_DEFINE(start, end, acc);
 };
 
-/// The open sessions of one key: disjoint, ascending by start (so by end too).
-/// Sessions that touch without overlapping ([a, b) and [b, c)) stay apart: a
-/// record exactly `gap` after the last one starts a new session, since the
-/// session had closed after `gap` without records.
+/// The open sessions of one key: ascending by start (so by end too), with room
+/// between any two. Sessions that touch ([a, b) and [b, c)) merge, as in Flink
+/// (TimeWindow.intersects): a record exactly `gap` after the last one joins
+/// its session.
 struct SessionSet {
   /// The key's one timer (SessionStore): at or before the end of the first
   /// session, which may have grown since the timer was set.
@@ -41,7 +41,7 @@ struct SessionSet {
 };
 
 /// Adds the interval [ts, ts + gap) to `set`: merges every session it overlaps
-/// (and their accumulators) into one, or inserts a new empty session. Returns
+/// or touches (and their accumulators) into one, or inserts a new empty session. Returns
 /// the index of the session that now holds `ts`; the caller adds the record to
 /// its accumulator.
 size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const AggregateEvaluator& aggs);

@@ -96,6 +96,7 @@ Status TaskRunner::open() {
     collectors_.push_back(std::make_unique<ChainCollector>(*this, k));
 
   OperatorContext ctx;
+  ctx.input_watermark = &input_watermark_;
   ctx.job_name = graph_->spec.name;
   ctx.output_tag = options_.output_tag;
   ctx.subtask_index = subtask_index_;
@@ -113,12 +114,13 @@ Status TaskRunner::open() {
   if (is_source_) {
     const LogicalNode& src = graph_->nodes[static_cast<size_t>(first)];
     const EventTimeSpec& et = graph_->spec.sources[static_cast<size_t>(src.spec_index)].event_time;
+    int64_t out_of_orderness_ms = 0, idle_timeout_ns = 0;
     if (et.enabled && !src.event_time_column.empty()) {
       source_time_column_ = src.output_schema->index_of(src.event_time_column);
-      out_of_orderness_ms_ = et.max_out_of_orderness_ms;
-      idle_timeout_ns_ = et.idle_timeout_us * 1000;
+      out_of_orderness_ms = et.max_out_of_orderness_ms;
+      idle_timeout_ns = et.idle_timeout_us * 1000;
     }
-    last_data_ns_ = now_ns();
+    split_watermarks_ = std::make_unique<SplitWatermarks>(out_of_orderness_ms, idle_timeout_ns);
   }
 
   for (int e : v.outputs) {
@@ -351,6 +353,7 @@ Status TaskRunner::count_records(size_t rows) {
 
 Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
   EDDY_RETURN_IF_ERROR(count_records(batch->num_rows));
+  input_watermark_ = watermarks_->channel_watermark(channel);
   Status st = ops_.empty() ? emit_from_chain(batch) : run_operator(0, batch);
   drain_outputs();
   release(channel);
@@ -518,74 +521,82 @@ Result<SourceStep> TaskRunner::source_step() {
   for (const auto& o : open_splits_) m.skipped += o.reader->skipped_records();
   switch (poll.kind) {
     case SourcePoll::Kind::kIdle:
-      idle_us_ = poll.retry_after_us;
       m.busy_ns += now_ns() - t0;
-      source_idle_check();
-      if (idle_timeout_ns_ > 0 && !source_idle_) {
-        // Wake at the idle deadline too, or a long wait would hide the idleness.
-        const int64_t until_idle_us = (last_data_ns_ + idle_timeout_ns_ - now_ns()) / 1000;
-        idle_us_ = std::min(idle_us_, std::max<int64_t>(until_idle_us, 1));
-      }
-      return SourceStep::kIdle;
+      return source_nothing_read(k, poll.retry_after_us);
     case SourcePoll::Kind::kEndOfSplit:
-      skipped_closed_ += reader.skipped_records();
-      open_splits_.erase(open_splits_.begin() + static_cast<std::ptrdiff_t>(k));
       m.busy_ns += now_ns() - t0;
-      if (!open_splits_.empty()) return SourceStep::kProduced;  // the others go on
-      return SourceStep::kNeedSplit;
+      return source_split_ended(k);
     case SourcePoll::Kind::kBatch: break;
   }
-  last_data_ns_ = now_ns();
+  return source_emit(k, std::move(poll.batch), t0, before);
+}
+
+Result<SourceStep> TaskRunner::source_emit(size_t k, RecordBatchPtr batch, int64_t t0, const Split& before) {
+  const int64_t high = source_time_column_ < 0
+                           ? INT64_MIN
+                           : max_event_time(batch->columns[static_cast<size_t>(source_time_column_)],
+                                            batch->num_rows);
+  split_watermarks_->on_records(k, high, now_ns());
   if (source_idle_) {  // active again: say so before the data
     source_idle_ = false;
     broadcast(StreamEvent{EventKind::kIdleStatus, 0});
   }
-  EDDY_RETURN_IF_ERROR(count_records(poll.batch->num_rows));
+  EDDY_RETURN_IF_ERROR(count_records(batch->num_rows));
+  OperatorMetrics& m = metrics_[0];
   ChainCollector& out = *collectors_[0];
   const int64_t child_before = out.child_ns;
-  RecordBatchPtr batch = std::move(poll.batch);
+  // The chain judges lateness by the watermark this subtask sent before the batch.
+  input_watermark_ = output_watermark_;
   Status st = out.emit(batch);
   m.busy_ns += (now_ns() - t0) - (out.child_ns - child_before);
   if (!st.is_ok()) {
-    failed_origin_ = batch_origin(before, reader.resume_split());
+    failed_origin_ = batch_origin(before, open_splits_[k].reader->resume_split());
     return st;
   }
-  if (source_time_column_ >= 0) {
-    const Column& ts = batch->columns[static_cast<size_t>(source_time_column_)];
-    int64_t high = open_splits_[k].max_ts;
-    for (size_t r = 0; r < batch->num_rows; ++r)
-      if (!ts.is_null(r)) high = std::max(high, ts.ints[r]);
-    open_splits_[k].max_ts = high;
-    EDDY_RETURN_IF_ERROR(source_event_time());
-  }
+  EDDY_RETURN_IF_ERROR(source_event_time());  // after the data: the batch moved its split's watermark
   update_counters();
   drain_outputs();
   return SourceStep::kProduced;
 }
 
-Status TaskRunner::source_event_time() {
-  // W = the least, over the splits being read, of max event time - out-of-orderness:
-  // no split's records become late because another split ran ahead.
-  int64_t low = INT64_MAX;
-  for (const auto& o : open_splits_) low = std::min(low, o.max_ts);
-  if (low == kNoWatermark || low == INT64_MAX) return Status::ok();
-  // An event time near the start of int64 (read from the data) must not
-  // wrap the watermark around to the far future.
-  const int64_t watermark = low < kNoWatermark + 1 + out_of_orderness_ms_ ? kNoWatermark + 1
-                                                                         : low - out_of_orderness_ms_;
-  return advance_watermark(watermark);
+Result<SourceStep> TaskRunner::source_nothing_read(size_t k, int64_t retry_after_us) {
+  idle_us_ = retry_after_us;
+  const int64_t now = now_ns();
+  // An idle split no longer holds the watermark back; once all are, the subtask is idle.
+  if (split_watermarks_->on_nothing_read(k, now)) EDDY_RETURN_IF_ERROR(source_event_time());
+  const int64_t next_idle = split_watermarks_->next_idle_ns();
+  if (next_idle != INT64_MAX)  // wake at the next idle deadline too, or a long wait would hide it
+    idle_us_ = std::min(idle_us_, std::max<int64_t>((next_idle - now) / 1000, 1));
+  return SourceStep::kIdle;
 }
 
-void TaskRunner::source_idle_check() {
-  if (idle_timeout_ns_ <= 0 || source_idle_ || now_ns() - last_data_ns_ < idle_timeout_ns_) return;
-  source_idle_ = true;  // downstream stops waiting for this subtask's watermark
-  broadcast(StreamEvent{EventKind::kIdleStatus, 1});
+Result<SourceStep> TaskRunner::source_split_ended(size_t k) {
+  skipped_closed_ += open_splits_[k].reader->skipped_records();
+  open_splits_.erase(open_splits_.begin() + static_cast<std::ptrdiff_t>(k));
+  split_watermarks_->remove(k);
+  if (open_splits_.empty()) return SourceStep::kNeedSplit;  // the watermark stays where it is
+  // A finished split no longer holds the watermark back; the others go on.
+  EDDY_RETURN_IF_ERROR(source_event_time());
+  return SourceStep::kProduced;
+}
+
+Status TaskRunner::source_event_time() {
+  if (split_watermarks_->all_idle()) {
+    if (!source_idle_) {  // downstream stops waiting for this subtask's watermark
+      source_idle_ = true;
+      broadcast(StreamEvent{EventKind::kIdleStatus, 1});
+    }
+    return Status::ok();
+  }
+  if (auto w = split_watermarks_->advance()) return advance_watermark(*w);
+  return Status::ok();
 }
 
 Status TaskRunner::open_source_split(const Split& split) {
   EDDY_ASSIGN_OR_RETURN(auto reader, make_source_reader(*graph_, source_node_));
   EDDY_RETURN_IF_ERROR(reader->open_split(split));
-  open_splits_.push_back(OpenSplit{std::move(reader), kNoWatermark});
+  open_splits_.push_back(OpenSplit{std::move(reader)});
+  split_watermarks_->add(now_ns());
   return Status::ok();
 }
 
@@ -593,7 +604,6 @@ Status TaskRunner::on_split(const std::optional<Split>& split, const std::vector
   if (!split) return finish_chain();
   EDDY_RETURN_IF_ERROR(open_source_split(*split));
   for (const auto& s : more) EDDY_RETURN_IF_ERROR(open_source_split(s));
-  last_data_ns_ = now_ns();
   if (source_idle_ || !status_announced_) {  // a split to read: this subtask's watermark counts
     source_idle_ = false;
     status_announced_ = true;

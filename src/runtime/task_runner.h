@@ -23,6 +23,7 @@
 #include "operators/operator.h"
 #include "plan/job_graph.h"
 #include "runtime/metrics.h"
+#include "runtime/split_watermarks.h"
 #include "runtime/state_file_writer.h"
 #include "runtime/task_failure.h"
 #include "runtime/task_snapshot.h"
@@ -204,8 +205,13 @@ class TaskRunner {
   Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();
+  /// Source steps: a batch of split `k` goes out (then the watermark it moved),
+  /// split `k` had nothing to read, split `k` ended.
+  Result<SourceStep> source_emit(size_t k, RecordBatchPtr batch, int64_t t0, const Split& before);
+  Result<SourceStep> source_nothing_read(size_t k, int64_t retry_after_us);
+  Result<SourceStep> source_split_ended(size_t k);
+  /// The splits' watermark, sent when it advanced; "idle" once every split is idle.
   Status source_event_time();
-  void source_idle_check();
   /// A non-source: sends "idle" when every open input is idle, else "active",
   /// when that differs from what it said last (or it said nothing yet).
   void announce_input_status();
@@ -238,15 +244,16 @@ class TaskRunner {
   TaskHost& host_;
   TaskOptions options_;
 
-  /// Splits being read, round-robin one batch each; each has its own event-time high.
+  /// Splits being read, round-robin one batch each; split_watermarks_ keeps
+  /// each one's watermark and idleness at the same index.
   struct OpenSplit {
     std::unique_ptr<SourceReader> reader;
-    int64_t max_ts = INT64_MIN;
   };
   Status open_source_split(const Split& split);
   bool is_source_ = false;
   int source_node_ = -1;
   std::vector<OpenSplit> open_splits_;
+  std::unique_ptr<SplitWatermarks> split_watermarks_;
   size_t next_split_ = 0;
   uint64_t skipped_closed_ = 0;  // skipped records of readers already closed
   bool input_done_ = false;
@@ -263,14 +270,15 @@ class TaskRunner {
   std::unique_ptr<WatermarkTracker> watermarks_;
   bool forwarded_idle_ = false;
   bool status_announced_ = false;  // the first idle status has gone downstream
-  // Sources with event time (docs/windows.md): W = max event time - out-of-orderness.
+  // Sources with event time (docs/windows.md): per split, W = max event time -
+  // out-of-orderness; the subtask's is the least over its live splits.
   int source_time_column_ = -1;
-  int64_t out_of_orderness_ms_ = 0;
-  int64_t idle_timeout_ns_ = 0;
   int64_t output_watermark_ = kNoWatermark;
   int64_t alignment_limit_ = INT64_MAX;  // set_alignment_limit
-  bool source_idle_ = false;
-  int64_t last_data_ns_ = 0;
+  bool source_idle_ = false;  // said "idle" downstream: every split being read is idle
+  /// The watermark of the input the batch being processed came from
+  /// (OperatorContext::input_watermark points here).
+  int64_t input_watermark_ = kNoWatermark;
   std::unique_ptr<InputCredits> credits_;
   int input_channels_ = 0;
   int finished_channels_ = 0;

@@ -24,6 +24,10 @@ class WatermarkTracker {
 
   /// The combined watermark so far (kNoWatermark before any).
   int64_t current() const { return current_; }
+  /// The last watermark `channel` sent (kNoWatermark before any), idle or not.
+  int64_t channel_watermark(int channel) const {
+    return channels_[static_cast<size_t>(channel)].watermark;
+  }
   /// Every channel that has not ended is idle (and at least one has not ended).
   bool all_idle() const;
 

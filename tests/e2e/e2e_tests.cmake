@@ -15,6 +15,10 @@ set_tests_properties(e2e_windows e2e_windows_reference PROPERTIES LABELS e2e TIM
 # failures no restart cures failing the job at once (tests/e2e/failures.py).
 add_test(NAME e2e_failures COMMAND ${Python3_EXECUTABLE} ${E2E}/failures.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_failures PROPERTIES LABELS e2e TIMEOUT 300)
+# Late records with several splits per source (directories, split_size) at parallelism 2 and 3:
+# the same on every run, and as a model of the rule predicts.
+add_test(NAME e2e_lateness_splits COMMAND ${Python3_EXECUTABLE} ${E2E}/lateness_splits.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_lateness_splits PROPERTIES LABELS e2e TIMEOUT 600)
 # Exactly-once under SIGKILL, injected failures, rescaling and corrupt checkpoints,
 # both state backends (tests/e2e/exactly_once). The chaos label runs it longer:
 # ctest -L chaos (not part of scripts/test.sh).

@@ -31,8 +31,9 @@ Model (docs/windows.md):
     stream unchanged, or are dropped;
   - otherwise it updates every window containing it that has not fired (a window has
     fired iff end + allowed_lateness <= W); sessions: [ts, ts+gap) merged with every
-    open (unfired) session of the key that overlaps it (half-open intervals: touching
-    is not overlapping);
+    open (unfired) session of the key that it overlaps or touches, as Flink's
+    TimeWindow.intersects (start <= other end and end >= other start): a record exactly
+    gap after the last one joins its session;
   - after each batch's watermark, every window with end + allowed_lateness <= W fires;
     at the end of the input, W = +infinity and every open window fires.
 """
@@ -643,7 +644,7 @@ class Result:
             "session_bridges": 0,         # records that merged two or more open sessions
             "session_after_fired": 0,     # on time, overlapping a fired session: started a new one
             "session_late_overlapping_open": 0,  # late by ts+gap, yet overlapping an open session
-            "session_touching": 0,        # [ts, ts+gap) only touches an open session (no merge)
+            "session_touching": 0,        # [ts, ts+gap) touches an open session (and merges with it)
         }
 
 
@@ -724,11 +725,10 @@ def simulate(spec, records):
             acc = acc_new(spec)
             acc_add(spec, acc, rec)
             lst = sessions.setdefault(key, [])
-            overlapping = [s for s in lst if s[0] < new_end and new_start < s[1]]
-            if any(s[1] == new_start or new_end == s[0] for s in lst
-                   if all(s is not o for o in overlapping)):
+            overlapping = [s for s in lst if s[0] <= new_end and new_start <= s[1]]
+            if any(s[1] == new_start or new_end == s[0] for s in overlapping):
                 st["session_touching"] += 1
-            if any(fs < new_end and new_start < fe for fs, fe in fired_sessions.get(key, [])):
+            if any(fs <= new_end and new_start <= fe for fs, fe in fired_sessions.get(key, [])):
                 st["session_after_fired"] += 1
             if overlapping:
                 st["session_merges"] += 1
@@ -774,7 +774,7 @@ def simulate(spec, records):
                     st["late_at_boundary"] += 1
                 if wt == "session":
                     key = _key_of(spec, rec)
-                    if any(s[0] < ts + gap and ts < s[1] for s in sessions.get(key, [])):
+                    if any(s[0] <= ts + gap and ts <= s[1] for s in sessions.get(key, [])):
                         st["session_late_overlapping_open"] += 1
                 if spec.late_output:
                     res.late.append({c: output_value(rec[c], t) for c, t in spec.columns})

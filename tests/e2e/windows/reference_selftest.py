@@ -145,35 +145,35 @@ def test_sliding_lateness():
 
 
 def test_sessions():
-    # gap 5, ooo 10 (W = max_ts - 10), batch 1, key "k".
+    # gap 5, ooo 10 (W = max_ts - 10), batch 1, key "k". Sessions that touch merge
+    # (Flink's TimeWindow.intersects: start <= other end and end >= other start).
     #  r1  10 (v1):    [10,15)                                        W=0
     #  r2  20 (v2):    [20,25)                                        W=10
     #  r3  14 (v4):    [14,19) overlaps [10,15) -> [10,19)
     #  r4  17 (v8):    [17,22) overlaps [10,19) and [20,25): bridge -> [10,25), v1+2+4+8 = 15
     #  r5  30 (v16):   [30,35)                                        W=20
-    #  r6  36 (v32):   [36,41)                                        W=26: [10,25) fires
-    #  r7  41 (v64):   [41,46) only touches [36,41): no merge         W=31
-    #  r8  31 (v128):  31+5 = 36 > 31 on time; [31,36) overlaps [30,35) -> [30,36);
-    #                  it only touches [36,41)
-    #  r9  47 (v256):  [47,52)                                        W=37: [30,36) fires (16+128 = 144)
-    #  r10 34 (v512):  34+5 = 39 > 37 on time; [34,39) overlaps the fired [30,36) (not joined)
-    #                  and the open [36,41): -> [34,41)
-    #  r11 33 (v1024): 38 > 37 on time; [33,38) overlaps the fired [30,36) (not joined) and
-    #                  the open [34,41) -> [33,41)
-    #  r12 31 (v2048): 36 <= 37 -> late, although [31,36) overlaps the open [33,41)
-    #  end: [33,41) = 32+512+1024 = 1568 (3 rows), [41,46) = 64, [47,52) = 256
-    data = recs((10, 1), (20, 2), (14, 4), (17, 8), (30, 16), (36, 32), (41, 64), (31, 128),
+    #  r6  36 (v32):   [36,41): 36 > 35, apart from [30,35)           W=26: [10,25) fires
+    #  r7  41 (v64):   [41,46) touches [36,41): merged -> [36,46)     W=31
+    #  r8  30 (v128):  35 > 31 on time; joins [30,35), which [36,46) does not touch
+    #  r9  47 (v256):  [47,52): 47 > 46, apart                        W=37: [30,35) fires (16+128 = 144)
+    #  r10 34 (v512):  34+5 = 39 > 37 on time; [34,39) overlaps the fired [30,35) (not joined)
+    #                  and the open [36,46): -> [34,46)
+    #  r11 33 (v1024): 38 > 37 on time; [33,38) overlaps the fired [30,35) (not joined) and
+    #                  the open [34,46) -> [33,46)
+    #  r12 31 (v2048): 36 <= 37 -> late, although [31,36) overlaps the open [33,46)
+    #  end: [33,46) = 32+64+512+1024 = 1632 (4 rows), [47,52) = 256
+    data = recs((10, 1), (20, 2), (14, 4), (17, 8), (30, 16), (36, 32), (41, 64), (30, 128),
                 (47, 256), (34, 512), (33, 1024), (31, 2048))
     res = ref.simulate(spec({"type": "session", "gap": 5}, key_by=("k",), ooo=10), data)
     check("sessions: merge, bridge, touching, fired sessions are not joined",
           (rows(res), late_ts(res)),
-          ([("k", ts(10), ts(25), 4, 15), ("k", ts(30), ts(36), 2, 144), ("k", ts(33), ts(41), 3, 1568),
-            ("k", ts(41), ts(46), 1, 64), ("k", ts(47), ts(52), 1, 256)], [ts(31)]))
+          ([("k", ts(10), ts(25), 4, 15), ("k", ts(30), ts(35), 2, 144), ("k", ts(33), ts(46), 4, 1632),
+            ("k", ts(47), ts(52), 1, 256)], [ts(31)]))
     st = res.stats
     check("sessions: statistics",
           (st["session_merges"], st["session_bridges"], st["session_touching"],
            st["session_after_fired"], st["session_late_overlapping_open"]),
-          (5, 1, 2, 2, 1))  # merges: r3 r4 r8 r10 r11; touching: r7 r8; after fired: r10 r11; late: r12
+          (6, 1, 1, 2, 1))  # merges: r3 r4 r7 r8 r10 r11; touching: r7; after fired: r10 r11; late: r12
 
 
 def test_session_keys_and_lateness():
@@ -317,7 +317,8 @@ def _offline_windows(spec, records):
             cur, start, end = [], None, None
             for r in rs + [None]:
                 t = None if r is None else r[spec.time_column]
-                if cur and (r is None or t >= end):   # a gap of `gap` or more: the session closed
+                if cur and (r is None or t > end):   # more than `gap` later: the session closed
+                    # (exactly `gap` later touches it, and touching sessions merge, as in Flink)
                     groups[(key, start, end)] = cur
                     cur = []
                 if r is not None:

@@ -42,8 +42,8 @@ Parsed parse_all(SchemaPtr schema, const std::string& text, OnError on_error = O
 // Parses `text` fed in pieces of `piece` bytes, as the file reader does
 // (unconsumed bytes are carried over); max_rows bounds each call.
 Parsed parse_in_pieces(SchemaPtr schema, const std::string& text, size_t piece,
-                       size_t max_rows = 1u << 30) {
-  CsvParser p(schema, OnError::kFail);
+                       size_t max_rows = 1u << 30, OnError on_error = OnError::kFail) {
+  CsvParser p(schema, on_error);
   p.set_origin("in", 1);
   BatchBuilder b(schema);
   BatchBuilder all(schema);
@@ -69,6 +69,7 @@ Parsed parse_in_pieces(SchemaPtr schema, const std::string& text, size_t piece,
   }
   all.append_all(*b.finish());
   out.batch = all.finish();
+  out.skipped = p.skipped_records();
   return out;
 }
 
@@ -253,11 +254,65 @@ TEST_CASE("under on_error skip malformed CSV records are dropped and counted") {
                      OnError::kSkip);
   REQUIRE(p.status.is_ok());
   CHECK(p.skipped == 4);
-  REQUIRE(p.batch->num_rows == 2);
-  CHECK(p.batch->column(0).ints == std::vector<int64_t>{1, 5});
+  REQUIRE(p.batch->num_rows == 3);
+  CHECK(p.batch->column(0).ints == std::vector<int64_t>{1, 5, 7});
   CHECK(p.batch->column(1).string_at(0) == "one");
   CHECK(p.batch->column(1).string_at(1) == "five");
-  CHECK(p.batch->column(2).doubles == std::vector<double>{1.0, 5.0});
+  CHECK(p.batch->column(2).doubles == std::vector<double>{1.0, 5.0, 7.0});
+}
+
+TEST_CASE("a quote that never closes spoils only its own line under on_error skip") {
+  auto schema = make_schema({{"a", DataType::kInt64}, {"b", DataType::kString},
+                             {"c", DataType::kFloat64}});
+  // No lone '"' follows the one on line 4, so it never closes: its record ends
+  // with line 4 and reading goes on with line 5 ("" stays an escaped quote).
+  const std::string text =
+      "1,\"multi\nline\",1.0\n"  // a quoted newline that does close is data
+      "2,two,2.0\n"
+      "3,\"open,3.0\n"
+      "4,fo\"\"ur,4.0\n"
+      "5,five,5.0";           // no line end at the end of the file
+  for (size_t piece : {size_t{1}, size_t{3}, size_t{16}, text.size()}) {
+    CAPTURE(piece);
+    auto p = parse_in_pieces(schema, text, piece, 1u << 30, OnError::kSkip);
+    REQUIRE(p.status.is_ok());
+    CHECK(p.skipped == 1);
+    REQUIRE(p.batch->num_rows == 4);
+    CHECK(p.batch->column(0).ints == std::vector<int64_t>{1, 2, 4, 5});
+    CHECK(p.batch->column(1).string_at(0) == "multi\nline");
+    CHECK(p.batch->column(1).string_at(2) == "fo\"\"ur");
+  }
+  // Under fail it stops the job, naming the line its record starts on.
+  auto failed = parse_all(schema, text);
+  CHECK(failed.status.message() == "data/x.csv:4: unterminated quoted field");
+  // Once skipped, line numbers go on from the line after it.
+  CsvParser p(schema, OnError::kSkip);
+  p.set_origin("data/x.csv", 1);
+  BatchBuilder b(schema);
+  auto used = p.parse("1,\"open\n2,x,2.0\n3,y,3.0\n", true, 1000, b);
+  REQUIRE(used.ok());
+  CHECK(*used == 24);
+  CHECK(p.line() == 4);
+  CHECK(b.num_rows() == 2);
+  CHECK(p.skipped_records() == 1);
+}
+
+TEST_CASE("an impossible date in a CSV record is malformed like any bad value") {
+  auto schema = make_schema({{"a", DataType::kInt64}, {"t", DataType::kTimestamp}});
+  const std::string text =
+      "1,2024-02-29 10:00:00\n"
+      "2,2024-02-30 10:00:00\n"
+      "3,2023-02-29\n"
+      "4,2024-03-01 25:00:00\n"
+      "5,2024-03-01 10:61:00\n"
+      "6,2024-03-01 10:00:00\n";
+  auto skipped = parse_all(schema, text, OnError::kSkip);
+  REQUIRE(skipped.status.is_ok());
+  CHECK(skipped.skipped == 4);
+  CHECK(skipped.batch->column(0).ints == std::vector<int64_t>{1, 6});
+  auto failed = parse_all(schema, text);
+  CHECK(failed.status.message() ==
+        "data/x.csv:2: expected timestamp for column 't', got '2024-02-30 10:00:00'");
 }
 
 TEST_CASE("CSV parsing stops at max_rows and resumes where it stopped") {

@@ -298,3 +298,29 @@ TEST_CASE("a record without a line end is refused at a size bound, not buffered 
   REQUIRE_FALSE(failure.is_ok());
   CHECK(failure.message().find("one_line.jsonl:2: a record longer than 64 MiB") != std::string::npos);
 }
+
+TEST_CASE("a CSV quote that never closes costs one record under on_error skip, not the rest of the file") {
+  TempDir dir;
+  // 60000 records (over 1 MiB, so over several reads); after record 1000 one
+  // whose quote never closes: no other quote follows it in the file.
+  std::string text = "text,extra,id,value\n";
+  const int rows = 60000;
+  for (int i = 0; i < rows; ++i) {
+    text += "row" + std::to_string(i) + ",x," + std::to_string(i) + "," + std::to_string(i) + ".5\n";
+    if (i == 1000) text += "\"open,x,-1,0.5\n";
+  }
+  write_file(dir.file("q.csv"), text);
+  auto config = csv_config(dir.file("q.csv"));
+  config.on_error = OnError::kSkip;
+  config.split_size = 5000;  // cuts before the quote; none after it
+  auto splits = make_file_enumerator(config)->enumerate(2);
+  REQUIRE(splits.ok());
+  REQUIRE(splits->size() >= 3);
+  auto reader = make_file_reader(config);
+  auto d = drain_all(*reader, *splits, 1000);
+  REQUIRE(d.status.is_ok());
+  CHECK(reader->skipped_records() == 1);
+  std::vector<int64_t> ids(rows);
+  for (int i = 0; i < rows; ++i) ids[static_cast<size_t>(i)] = i;
+  CHECK(d.rows->column(0).ints == ids);
+}

@@ -42,6 +42,24 @@ TEST_CASE("timestamps read both forms and format as UTC with milliseconds") {
   CHECK_FALSE(parse_timestamp_ms("yesterday").ok());
 }
 
+TEST_CASE("impossible dates and times are malformed, not moved to another day") {
+  for (const char* text : {"2024-02-30 00:00:00", "2023-02-29", "1900-02-29 12:00:00", "2024-04-31",
+                           "2024-06-31T10:00:00", "2024-01-00", "2024-00-10", "2024-01-01 25:00:00",
+                           "2024-01-01 24:00:00", "2024-01-01 00:61:00", "2024-01-01 00:00:60",
+                           "2024-01-01 00:00:61.5"}) {
+    CAPTURE(text);
+    auto ts = parse_timestamp_ms(text);
+    REQUIRE_FALSE(ts.ok());
+    CHECK(ts.status().code() == StatusCode::kParseError);
+  }
+  // The last day of each month, leap days included, are fine.
+  CHECK(*parse_timestamp_ms("2024-02-29 00:00:00") == 1709164800000LL);
+  CHECK(*parse_timestamp_ms("2000-02-29") == 951782400000LL);
+  CHECK(*parse_timestamp_ms("2023-02-28 23:59:59.999") == 1677628799999LL);
+  CHECK(*parse_timestamp_ms("2024-04-30") == 1714435200000LL);
+  CHECK(*parse_timestamp_ms("2024-12-31 23:59:59") == 1735689599000LL);
+}
+
 TEST_CASE("key-group ranges of all subtasks cover every key group exactly once") {
   for (int p : {1, 2, 3, 4, 7, 128}) {
     int32_t next = 0;

@@ -44,8 +44,8 @@ TEST_CASE("CAST between numbers, booleans and text") {
   CHECK(eval_rows("i::text") == "7, -7, 0, 10");
   CHECK(eval_rows("i::varchar(3) || '|'") == "7|, -7|, 0|, 10|");
   CHECK(eval_rows("f::text") == "2.5, -0.5, 0, 100");
-  CHECK(eval_rows("f::bigint") == "3, -1, 0, 100");  // half away from zero
-  CHECK(eval_rows("CAST(f AS int)") == "3, -1, 0, 100");
+  CHECK(eval_rows("f::bigint") == "2, 0, 0, 100");  // toward zero, as Flink
+  CHECK(eval_rows("CAST(f AS int)") == "2, 0, 0, 100");
   CHECK(eval_rows("b::int") == "1, 0, 1, 0");
   CHECK(eval_rows("i::boolean") == "true, true, false, true");
   CHECK(eval_rows("b::text") == "true, false, true, false");
@@ -72,7 +72,8 @@ TEST_CASE("CAST to and from timestamp uses epoch milliseconds") {
   CHECK(eval1("CAST('2024-01-01 00:00:00' AS timestamp)") == "1704067200000");
   CHECK(eval1("'2024-01-01T00:00:01.5'::timestamp") == "1704067201500");
   CHECK(eval1("TIMESTAMP '2024-01-01'") == "1704067200000");
-  CHECK(eval1("CAST(1.6 AS timestamp)") == "2");
+  CHECK(eval1("CAST(1.6 AS timestamp)") == "1");
+  CHECK(eval1("CAST(-1.6 AS timestamp)") == "-1");
   CHECK(eval1("CAST(CAST(1500 AS timestamp) AS double)") == "1500");
   CHECK(eval_rows("t::text") == "1970-01-01 00:00:00.000, 1970-01-01 00:00:01.000, "
                                 "2024-01-01 00:00:00.000, 1969-12-31 23:59:59.999");
@@ -87,13 +88,39 @@ TEST_CASE("an unparsable string cast is an error naming the value") {
   CHECK(eval_error("s::double").message() == "cannot cast 'apple' to float64");
   CHECK(eval_error("s::boolean").message() == "cannot cast 'apple' to bool");
   CHECK(eval_error("ns::timestamp").message() == "cannot cast 'x' to timestamp");
-  CHECK(eval_error("(f * 1e300 * 1e10)::bigint").message() == "cannot cast Infinity to int64: out of range");
+  CHECK(eval_error("(f * 1e300 * 1e10)::timestamp").message() ==
+        "cannot cast Infinity to timestamp: out of range");
   StatusCode code;
   ExprError e = compile_error("CAST('abc' AS bigint)", &code);  // constant: caught at compile time
   CHECK(code == StatusCode::kTypeError);
   CHECK(e.message == "cannot cast 'abc' to int64");
   CHECK(e.offset == 0);
-  CHECK(compile_error("1e30::bigint").message == "cannot cast 1e+30 to int64: out of range");
+  CHECK(compile_error("1e30::timestamp").message == "cannot cast 1e+30 to timestamp: out of range");
+  CHECK(compile_error("CAST('2024-02-30 00:00:00' AS timestamp)").message ==
+        "cannot cast '2024-02-30 00:00:00' to timestamp");
+  CHECK(compile_error("t < '2023-02-29'").message == "cannot read '2023-02-29' as a timestamp");
+  CHECK(eval_error("CAST(s || '2024-01-01 25:00:00' AS timestamp)").message() ==
+        "cannot cast 'apple2024-01-01 25:00:00' to timestamp");
+}
+
+TEST_CASE("CAST of a float to bigint truncates toward zero and saturates, as Flink does") {
+  // Flink casts DOUBLE to BIGINT with Java's (long): the fraction is dropped,
+  // values beyond the range give its ends, NaN gives 0.
+  CHECK(eval1("CAST(2.7 AS bigint)") == "2");
+  CHECK(eval1("CAST(-2.7 AS bigint)") == "-2");
+  CHECK(eval1("CAST(-0.5 AS bigint)") == "0");
+  CHECK(eval1("CAST(0.999999 AS int)") == "0");
+  CHECK(eval1("CAST(-123.456789 AS bigint)") == "-123");
+  CHECK(eval1("CAST(9234567891.12345 AS bigint)") == "9234567891");
+  CHECK(eval1("CAST(1e30 AS bigint)") == "9223372036854775807");
+  CHECK(eval1("CAST(-1e30 AS bigint)") == "-9223372036854775808");
+  CHECK(eval1("CAST(9223372036854775807.0 AS bigint)") == "9223372036854775807");  // 2^63
+  CHECK(eval1("CAST(-9223372036854775808.0 AS bigint)") == "-9223372036854775808");
+  CHECK(eval1("CAST(CAST('NaN' AS double) AS bigint)") == "0");
+  CHECK(eval1("CAST(CAST('-Infinity' AS double) AS bigint)") == "-9223372036854775808");
+  CHECK(eval_rows("(f * 1e300 * 1e10)::bigint") ==
+        "9223372036854775807, -9223372036854775808, 0, 9223372036854775807");
+  CHECK(eval_rows("CAST(f * -3 AS bigint)") == "-7, 1, 0, -300");
 }
 
 TEST_CASE("impossible casts and unknown types are refused at compile time") {

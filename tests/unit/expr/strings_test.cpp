@@ -27,6 +27,44 @@ TEST_CASE("LIKE matches percent and underscore wildcards") {
   CHECK(eval1("'h\xC3\xA9llo' LIKE '%\xC3\xA9%'") == "true");
 }
 
+TEST_CASE("upper and lower map every Unicode letter as Flink (Java, root locale) does") {
+  CHECK(eval1("upper('\xC3\xA9lan vital')") == "\xC3\x89LAN VITAL");             // élan -> ÉLAN
+  CHECK(eval1("lower('\xC3\x80\xC3\x89\xC3\x8E\xC3\x95\xC3\x9C')") ==
+        "\xC3\xA0\xC3\xA9\xC3\xAE\xC3\xB5\xC3\xBC");                          // ÀÉÎÕÜ
+  CHECK(eval1("upper('stra\xC3\x9F" "e')") == "STRASSE");                       // ß -> SS
+  CHECK(eval1("length(upper('stra\xC3\x9F" "e'))") == "7");
+  CHECK(eval1("upper('\xD0\xBC\xD0\xB8\xD1\x80')") == "\xD0\x9C\xD0\x98\xD0\xA0");  // мир
+  CHECK(eval1("lower('\xCE\x9F\xCE\x94\xCE\xA5\xCE\xA3\xCE\xA3\xCE\x95\xCE\xA5\xCE\xA3')") ==
+        "\xCE\xBF\xCE\xB4\xCF\x85\xCF\x83\xCF\x83\xCE\xB5\xCF\x85\xCF\x82");  // final sigma
+  CHECK(eval1("upper('\xEF\xAC\x81ne')") == "FINE");                          // the ligature fi
+  CHECK(eval1("lower('\xC4\xB0')") == "i\xCC\x87");                           // İ: i and a dot
+  CHECK(eval1("upper('\xE6\x97\xA5\xE6\x9C\xAC abc')") == "\xE6\x97\xA5\xE6\x9C\xAC ABC");
+  // One batch mixing ASCII rows, others and NULL.
+  CHECK(eval_rows("upper(CASE WHEN i = 7 THEN 'stra\xC3\x9F" "e' WHEN i = 0 THEN NULL ELSE s END)") ==
+        "STRASSE, BANANA, NULL, CHERRY PIE");
+  CHECK(eval_rows("lower(CASE WHEN i = 10 THEN '\xC3\x89T\xC3\x89' ELSE ns END)") ==
+        "x, y, NULL, \xC3\xA9t\xC3\xA9");
+}
+
+TEST_CASE("upper and lower keep bytes that are not UTF-8 as they are") {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::kString}});
+  BatchBuilder b(schema);
+  for (const char* v : {"a\xFF" "b", "\xC3", "\xC3\xA9\xE2\x82", "ok"}) {
+    b.column(0).append_string(v);
+    b.commit_rows(1);
+  }
+  auto batch = b.finish();
+  ExprError err;
+  auto up = compile_expression("upper(s)", *schema, &err);
+  REQUIRE(up.ok());
+  auto col = (*up)->evaluate(*batch);
+  REQUIRE(col.ok());
+  CHECK(col->string_at(0) == "A\xFF" "B");
+  CHECK(col->string_at(1) == "\xC3");
+  CHECK(col->string_at(2) == "\xC3\x89\xE2\x82");
+  CHECK(col->string_at(3) == "OK");
+}
+
 TEST_CASE("LIKE escapes and ILIKE") {
   CHECK(eval1("'50%' LIKE '50\\%'") == "true");
   CHECK(eval1("'500' LIKE '50\\%'") == "false");

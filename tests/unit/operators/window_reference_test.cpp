@@ -88,14 +88,15 @@ class Reference {
     return 0;
   }
 
-  /// Merges [ts, ts + gap) with every overlapping open session of the key.
+  /// Merges [ts, ts + gap) with every open session of the key that it overlaps
+  /// or touches (Flink's TimeWindow.intersects: start <= other end, end >= other start).
   void add_to_session(const Event& e) {
     int64_t start = e.ts, end = e.ts + w_.gap_ms;
     Sums s{1, e.v};
     for (bool merged = true; merged;) {
       merged = false;
       for (auto it = windows_.begin(); it != windows_.end(); ++it) {
-        if (it->first.first != e.key || !(it->first.second < end && start < it->second.first)) continue;
+        if (it->first.first != e.key || !(it->first.second <= end && start <= it->second.first)) continue;
         start = std::min(start, it->first.second);
         end = std::max(end, it->second.first);
         s.count += it->second.second.count;

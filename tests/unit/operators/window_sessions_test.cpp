@@ -71,13 +71,20 @@ TEST_CASE("a record bridging the gap merges two sessions and their accumulators"
   CHECK(describe(set) == Rows{"[10, 26) 5", "[40, 45) 1"});
 }
 
-TEST_CASE("sessions that only touch stay apart") {
+TEST_CASE("sessions that touch merge, as Flink's TimeWindow.intersects has it") {
   AggregateEvaluator aggs({AggregateSpec{}});
   SessionSet set;
   add(set, 0, aggs);
-  add(set, 10, aggs);
-  add(set, 5, aggs);  // [5, 10) touches [0, 5) and [10, 15) without overlapping
-  CHECK(describe(set) == Rows{"[0, 5) 1", "[5, 10) 1", "[10, 15) 1"});
+  add(set, 11, aggs);
+  CHECK(describe(set) == Rows{"[0, 5) 1", "[11, 16) 1"});
+  add(set, 6, aggs);  // [6, 11) touches [11, 16) only
+  CHECK(describe(set) == Rows{"[0, 5) 1", "[6, 16) 2"});
+  add(set, 5, aggs);  // [5, 10) touches [0, 5) and overlaps [6, 16)
+  CHECK(describe(set) == Rows{"[0, 16) 4"});
+  add(set, 21, aggs);  // [21, 26) starts after [0, 16) ends: apart
+  CHECK(describe(set) == Rows{"[0, 16) 4", "[21, 26) 1"});
+  add(set, 16, aggs);  // exactly gap after 11: [16, 21) touches both sides
+  CHECK(describe(set) == Rows{"[0, 26) 6"});
 }
 
 TEST_CASE("a session fires when the watermark reaches its last record plus the gap") {
@@ -106,13 +113,21 @@ TEST_CASE("session windows merge when an out-of-order record bridges the gap") {
   CHECK(op.counters().windows_fired == 1);
 }
 
-TEST_CASE("a record exactly gap after the last one starts a new session") {
+TEST_CASE("a record exactly gap after the last one joins its session") {
   WindowAggregateOperator op(count_and_sum(10));
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
-  REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0}, {"a", 2, 10}})).is_ok());
+  REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0}, {"a", 2, 10}, {"a", 4, 30}})).is_ok());
+  REQUIRE(h.push(batch_of(kInput, {{"a", 8, 20}})).is_ok());  // touches [0, 20) and [30, 40)
   REQUIRE(h.end_input().is_ok());
-  CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 1", "a | 10 | 20 | 1 | 2"});
+  CHECK(h.rows() == Rows{"a | 0 | 40 | 4 | 15"});
+  // One millisecond more and they stay apart.
+  WindowAggregateOperator op2(count_and_sum(10));
+  OperatorHarness h2(op2);
+  REQUIRE(h2.open().is_ok());
+  REQUIRE(h2.push(batch_of(kInput, {{"a", 1, 0}, {"a", 2, 11}})).is_ok());
+  REQUIRE(h2.end_input().is_ok());
+  CHECK(h2.rows() == Rows{"a | 0 | 10 | 1 | 1", "a | 11 | 21 | 1 | 2"});
 }
 
 TEST_CASE("one batch may open several sessions of a key in any order") {

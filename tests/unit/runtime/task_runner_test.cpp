@@ -3,6 +3,7 @@
 // (FIFO per sender and receiver, as CAF guarantees) and checks the outcome.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "plan/job_graph.h"
 #include "plan/operator_factory.h"
 #include "runtime/channel_layout.h"
+#include "runtime/split_assignment.h"
 #include "runtime/task_runner.h"
 #include "unit/temp_dir.h"
 
@@ -140,6 +142,14 @@ class Cluster {
     return n;
   }
 
+  /// From now on sources get their splits as the source coordinator deals them
+  /// (SplitAssignment: split k to subtask k % p), not whichever asks first.
+  void deal_round_robin() {
+    for (auto& [vertex, q] : splits_)
+      dealt_[vertex] = SplitAssignment(std::vector<Split>(q.begin(), q.end()),
+                                       graph_->vertices[static_cast<size_t>(vertex)].parallelism);
+  }
+
   TaskRunner& runner(Address a) { return *runners_.at(a); }
   bool has(Address a) const { return runners_.count(a) > 0; }
   FakeHost& host(Address a) { return *hosts_.at(a); }
@@ -196,7 +206,9 @@ class Cluster {
     if (*step == SourceStep::kNeedSplit) {
       auto& q = splits_[a.first];
       std::optional<Split> s;
-      if (!q.empty()) {
+      if (dealt_.count(a.first) > 0) {
+        s = dealt_[a.first].next(a.second);
+      } else if (!q.empty()) {
         s = q.front();
         q.pop_front();
       }
@@ -210,6 +222,7 @@ class Cluster {
   std::map<Address, std::unique_ptr<FakeHost>> hosts_;
   std::map<Address, std::unique_ptr<TaskRunner>> runners_;
   std::map<int, std::deque<Split>> splits_;
+  std::map<int, SplitAssignment> dealt_;  // after deal_round_robin()
   std::map<std::pair<Address, Address>, std::deque<Message>> queues_;
 };
 
@@ -515,4 +528,111 @@ TEST_CASE("a subtask's status follows its inputs: nothing before they speak, idl
   CHECK(statuses() == std::vector<int64_t>{0, 1});  // the only open input left is idle
   REQUIRE(r.on_event(1, StreamEvent{EventKind::kIdleStatus, 0}).is_ok());
   CHECK(statuses() == std::vector<int64_t>{0, 1, 0});
+}
+
+namespace {
+
+/// A file of `rows` in-order records (k = i % 3, ts = i * 100 ms) with `late`
+/// records inserted after row `after`: far behind the file's own watermark.
+std::string out_of_order_csv(int rows, int after, const std::vector<int64_t>& late) {
+  std::string text = "k,ts\n";
+  for (int i = 0; i < rows; ++i) {
+    text += std::to_string(i % 3) + "," + std::to_string(i * 100) + "\n";
+    if (i == after)
+      for (int64_t ts : late) text += "7," + std::to_string(ts) + "\n";
+  }
+  return text;
+}
+
+/// Files of `dir`/in (parallelism 2) -> tumbling count per key (2), late
+/// records to part files under `dir`/late.
+std::string split_lateness_pipeline(const std::string& dir) {
+  return "name: t\nexecution: { batch_size: 16 }\nsources:\n"
+         "  - name: files\n    type: file\n    path: " + dir + "/in\n    format: csv\n    header: true\n"
+         "    parallelism: 2\n    schema: { k: int64, ts: timestamp }\n"
+         "    event_time: { column: ts, max_out_of_orderness: 1s }\n"
+         "operators:\n"
+         "  - name: w\n    input: files\n    parallelism: 2\n    key_by: [k]\n"
+         "    window: { type: tumbling, size: 10s }\n    aggregate: { n: \"count(*)\" }\n"
+         "    late_output: late\n"
+         "sinks:\n  - { name: out, input: w, type: blackhole, parallelism: 2 }\n"
+         "  - { name: late_rows, input: late, type: file, path: " + dir + "/late, format: csv }\n";
+}
+
+/// Every row of the CSV part files in `dir`, headers dropped, sorted.
+std::vector<std::string> part_rows(const std::string& dir) {
+  std::vector<std::string> rows;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream f(e.path());
+    std::string line;
+    bool header = true;
+    while (std::getline(f, line)) {
+      if (!header) rows.push_back(line);
+      header = false;
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("which records are late depends on each split's data, not on delivery order or assignment") {
+  // Two files, one per source subtask. Each has records far behind its own
+  // watermark (ts 2 s, 3 s after 15 s; 5 s after 17 s): those three are late
+  // however far the other file has been read, and whichever subtask reads it.
+  const std::string a = out_of_order_csv(200, 150, {2000, 3000});
+  const std::string b = out_of_order_csv(200, 170, {5000});
+  const std::vector<std::string> expected = {"7,1970-01-01 00:00:02.000", "7,1970-01-01 00:00:03.000",
+                                             "7,1970-01-01 00:00:05.000"};
+  for (bool swapped : {false, true}) {
+    for (uint32_t seed = 1; seed <= 12; ++seed) {
+      CAPTURE(swapped);
+      CAPTURE(seed);
+      eddy::test::TempDir dir;
+      std::filesystem::create_directories(dir.file("in"));
+      std::ofstream(dir.file("in/a.csv")) << (swapped ? b : a);
+      std::ofstream(dir.file("in/b.csv")) << (swapped ? a : b);
+      Cluster c(split_lateness_pipeline(dir.path()), seed);
+      c.run();
+      REQUIRE(c.all_finished());
+      CHECK(c.records_in("w") == 403);
+      CHECK(part_rows(dir.file("late")) == expected);
+    }
+  }
+}
+
+TEST_CASE("with several files per source subtask, the same records are late whatever the delivery order") {
+  // Four files dealt round robin: subtask 0 reads a then c, subtask 1 b then d.
+  // a ends at 19.9 s (watermark 18.9 s) and c starts at 5 s: watermarks never go
+  // back, so c's records before 10 s (window end 10 s <= 18.9 s) are late, on
+  // every delivery order; d starts after b ended, so none of d is.
+  const std::string a = out_of_order_csv(200, 150, {2000});
+  const std::string b = out_of_order_csv(200, 170, {5000});
+  std::string c = "k,ts\n", d = "k,ts\n";
+  for (int i = 0; i < 100; ++i) {
+    c += "1," + std::to_string(5000 + i * 100) + "\n";
+    d += "2," + std::to_string(30000 + i * 100) + "\n";
+  }
+  std::vector<std::string> first;
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    CAPTURE(seed);
+    eddy::test::TempDir dir;
+    std::filesystem::create_directories(dir.file("in"));
+    std::ofstream(dir.file("in/a.csv")) << a;
+    std::ofstream(dir.file("in/b.csv")) << b;
+    std::ofstream(dir.file("in/c.csv")) << c;
+    std::ofstream(dir.file("in/d.csv")) << d;
+    Cluster cl(split_lateness_pipeline(dir.path()), seed);
+    cl.deal_round_robin();
+    cl.run();
+    REQUIRE(cl.all_finished());
+    const auto late = part_rows(dir.file("late"));
+    if (seed == 1) first = late;
+    CHECK(late == first);
+    CHECK(late.size() == 52);  // 2 s of a, 5 s of b, and c's 50 records before 10 s
+  }
+  REQUIRE(first.size() == 52);
+  CHECK(first.front() == "1,1970-01-01 00:00:05.000");
+  CHECK(first.back() == "7,1970-01-01 00:00:05.000");
 }
