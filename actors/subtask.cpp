@@ -187,6 +187,21 @@ void check(self_ptr self, const Status& st) {
   else after_message(self);
 }
 
+/// Tells the source coordinator where this subtask is, when it matters: held
+/// back, reading or not as before, or a quarter of the drift further on.
+void report_alignment(self_ptr self) {
+  auto& st = self->state;
+  if (st.align_drift_ms <= 0 || !st.wiring.coordinator) return;
+  const int64_t wm = st.runner->source_watermark();
+  const bool active = st.runner->source_active();
+  const bool moved = wm != INT64_MIN && (st.align_reported == INT64_MIN ||
+                                         wm - st.align_reported >= std::max<int64_t>(st.align_drift_ms / 4, 1));
+  if (!st.held && active == st.align_reported_active && !moved) return;
+  st.align_reported = wm;
+  st.align_reported_active = active;
+  self->send(st.wiring.coordinator, align_atom::value, st.deployment.subtask, wm, active, st.held);
+}
+
 void request_split(self_ptr self) {
   auto& st = self->state;
   if (st.waiting_for_split) return;
@@ -202,26 +217,13 @@ void request_split(self_ptr self) {
             if (reply.has_split) split = reply.split;
             Status s = self->state.runner->on_split(split, reply.more);
             if (s.is_ok() && split) schedule_step(self);
+            // No split left: the source ended, and must no longer hold the others back.
+            if (s.is_ok() && !split) report_alignment(self);
             check(self, s);
           },
           [=](caf::error& err) {
             fail(self, own_failure(self, Status::internal("split request failed: " + self->system().render(err))));
           });
-}
-
-/// Tells the source coordinator where this subtask is, when it matters: held
-/// back, reading or not as before, or a quarter of the drift further on.
-void report_alignment(self_ptr self) {
-  auto& st = self->state;
-  if (st.align_drift_ms <= 0 || !st.wiring.coordinator) return;
-  const int64_t wm = st.runner->source_watermark();
-  const bool active = st.runner->source_active();
-  const bool moved = wm != INT64_MIN && (st.align_reported == INT64_MIN ||
-                                         wm - st.align_reported >= std::max<int64_t>(st.align_drift_ms / 4, 1));
-  if (!st.held && active == st.align_reported_active && !moved) return;
-  st.align_reported = wm;
-  st.align_reported_active = active;
-  self->send(st.wiring.coordinator, align_atom::value, st.deployment.subtask, wm, active, st.held);
 }
 
 void run_source_steps(self_ptr self) {
