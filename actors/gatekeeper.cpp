@@ -16,10 +16,7 @@ const char* GatekeeperState::name = "eddy.gatekeeper";
 
 using self_ptr = caf::stateful_actor<GatekeeperState>*;
 
-std::string who_sent(self_ptr self) {
-  const auto& sender = self->current_sender();
-  return sender == nullptr ? std::string("an anonymous sender") : "node " + to_string(sender->node());
-}
+std::string who_sent(self_ptr self) { return describe_sender(self->current_sender()); }
 
 /// A task manager speaks for itself only: the handle it registers or beats
 /// for lives on the node that sent the message.

@@ -49,10 +49,7 @@ const char* JobManagerState::name = "eddy.job_manager";
 using self_ptr = caf::stateful_actor<JobManagerState>*;
 
 /// Who sent the current message, for the log.
-std::string who_sent(self_ptr self) {
-  const auto& sender = self->current_sender();
-  return sender == nullptr ? std::string("an anonymous sender") : "node " + to_string(sender->node());
-}
+std::string who_sent(self_ptr self) { return describe_sender(self->current_sender()); }
 
 /// Every message is obeyed only when an actor of this process sent it: the
 /// REST server, eddy local, job masters, the gatekeeper (which passes on task

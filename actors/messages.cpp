@@ -38,6 +38,10 @@ bool is_job_error(const caf::error& err, JobError code) {
   return err.category() == caf::atom("eddy") && err.code() == static_cast<uint8_t>(code);
 }
 
+std::string describe_sender(const caf::strong_actor_ptr& sender) {
+  return sender == nullptr ? std::string("an anonymous sender") : "node " + to_string(sender->node());
+}
+
 std::string error_text(caf::actor_system& sys, const caf::error& err) {
   if (err.category() == caf::atom("eddy") && err.context().match_elements<std::string>())
     return err.context().get_as<std::string>(0);

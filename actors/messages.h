@@ -313,6 +313,10 @@ bool is_job_error(const caf::error& err, JobError code);
 /// make_job_error: the text alone, without the system_error(...) wrapping of render().
 std::string error_text(caf::actor_system& sys, const caf::error& err);
 
+/// "node <id>", or "an anonymous sender" (a remote node's anonymous message
+/// arrives without one): who sent a message, for logs.
+std::string describe_sender(const caf::strong_actor_ptr& sender);
+
 /// Why an actor or a link to another node ended, for people:
 /// "its connection closed (the process died, or the network failed)" rather
 /// than "exit_reason(remote_link_unreachable)".

@@ -9,25 +9,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "actors/openssl_text.h"
+
 namespace eddy {
-namespace {
-
-std::string openssl_error() {
-  const unsigned long e = ERR_get_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
-
-int passphrase_cb(char* buf, int size, int, void* userdata) {
-  const auto* pass = static_cast<const std::string*>(userdata);
-  const int n = std::min<int>(size, static_cast<int>(pass->size()));
-  std::memcpy(buf, pass->data(), static_cast<size_t>(n));
-  return n;
-}
-
-}  // namespace
 
 bool bearer_token_matches(const std::string& authorization, const std::string& token) {
   static constexpr char kScheme[] = "Bearer ";
@@ -51,7 +35,7 @@ Result<TlsContext> load_server_tls(const std::string& certificate, const std::st
   if (!ctx) return Status::internal("OpenSSL: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   std::string pass = passphrase;  // read by the callback during the key's load only
-  SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_cb);
+  SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_callback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), &pass);
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), certificate.c_str()) != 1)
     return Status::invalid("cannot load the REST TLS certificate '" + certificate + "' (rest.tls.certificate): " +

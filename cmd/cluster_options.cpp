@@ -7,27 +7,10 @@
 #include <cstring>
 #include <memory>
 
+#include "actors/openssl_text.h"
 #include "plan/job_graph.h"
 
 namespace eddy {
-namespace {
-
-std::string openssl_error() {
-  const unsigned long e = ERR_get_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
-
-int passphrase_cb(char* buf, int size, int, void* userdata) {
-  const auto* pass = static_cast<const std::string*>(userdata);
-  const int n = std::min<int>(size, static_cast<int>(pass->size()));
-  std::memcpy(buf, pass->data(), static_cast<size_t>(n));
-  return n;
-}
-
-}  // namespace
 
 Result<ClusterConfig> resolve_cluster_config(const ClusterFlags& flags) {
   ClusterConfig c;
@@ -56,7 +39,7 @@ Status check_tls_files(const ClusterConfig& c) {
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx(SSL_CTX_new(TLS_method()), SSL_CTX_free);
   if (!ctx) return Status::internal("OpenSSL: " + openssl_error());
   std::string pass = c.tls_passphrase;
-  SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_cb);
+  SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_callback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), &pass);
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), c.tls_certificate.c_str()) != 1)
     return Status::invalid("cannot load the TLS certificate '" + c.tls_certificate + "': " + openssl_error());
