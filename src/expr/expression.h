@@ -14,7 +14,7 @@
 //   for the rows that need it, so `CASE WHEN b <> 0 THEN a / b END` and
 //   `b <> 0 AND a / b > 1` never fail.
 // - Casts: int64 <-> timestamp read/give epoch milliseconds; float64 -> int64
-//   rounds half away from zero (error when out of range); int64 <-> bool is
+//   truncates toward zero as Flink does (beyond the range: its ends; NaN: 0); int64 <-> bool is
 //   0/1; anything casts to string (float64 as the shortest text that reads
 //   back to the same double, timestamps as "YYYY-MM-DD HH:MM:SS.fff"). A
 //   string cast to int64, float64, bool or timestamp that does not parse is a
@@ -22,7 +22,7 @@
 // - A string literal compared with a timestamp is read as a timestamp
 //   (`ts >= '2024-01-01 00:00:00'`).
 // - round() rounds half away from zero, round(x, n) on the decimal text of x
-//   (round(2.345, 2) = 2.35); lower/upper change ASCII letters only;
+//   (round(2.345, 2) = 2.35); lower/upper map Unicode case (ICU's root locale);
 //   length and substring count UTF-8 characters.
 // - Unquoted identifiers are folded to lower case by the SQL parser; a column
 //   name that does not match exactly is matched case-insensitively when that

@@ -278,6 +278,12 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
     r.error(o.emit_every_loc, "'emit_every' and 'top_n' cannot go together: top_n ranks final window "
                               "results, and partial ones would enter the ranking");
   if (auto late = r.text("late_output")) o.late_output = *late;
+  // Without a window nothing fires, so nothing is late: the keys would be
+  // silently ignored (and a late stream without a schema crashed the job).
+  for (const char* k : {"allowed_lateness", "late_output"})
+    if (!o.window.present && r.has(k))
+      r.error(r.get(k), std::string("'") + k + "' goes with 'window': an aggregate without a window "
+                        "updates its results and has no late records");
 }
 
 void read_top_n(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {

@@ -1,6 +1,7 @@
 // Parses a pipeline file's YAML into a PipelineSpec, collecting located
 // diagnostics for YAML errors, wrong types, missing and unknown keys.
-// Semantic checks (inputs, cycles, expressions) follow in pipeline_validator.h.
+// Semantic checks (inputs, cycles, expressions) follow in job_graph.cpp's planner
+// and pipeline_checks.h.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // PipelineSpec: a pipeline file (PIPELINES.md) as parsed, before planning.
-// Built by pipeline_parser.cpp, checked by pipeline_validator.cpp, turned into
-// a JobGraph by job_graph.cpp. Every element keeps its position in the file so
+// Built by pipeline_parser.cpp, checked and turned into a JobGraph by
+// job_graph.cpp (with pipeline_checks.cpp). Every element keeps its position in the file so
 // later checks can point at it.
 #pragma once
 

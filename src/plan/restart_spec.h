@@ -1,5 +1,5 @@
 // RestartSpec: the pipeline's `restart:` section (docs/checkpoints.md,
-// "Recovery and restarts"), read by restart_config.cpp and acted on by the
+// "Recovery and restarts"), read by restart_spec.cpp and acted on by the
 // job master through RestartBackoff (src/runtime/restart_backoff.h). Names
 // and defaults follow Flink's restart-strategy.* options (Flink 1.20).
 #pragma once
