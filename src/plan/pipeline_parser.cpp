@@ -191,6 +191,9 @@ void read_nexmark_source(MapReader& r, SourceSpec& s) {
   }
   s.nexmark.events = r.integer("events", 0, INT64_MAX).value_or(-1);
   s.nexmark.events_per_second = r.integer("events_per_second", 0, INT64_MAX).value_or(0);
+  // Events per second of event time (Flink's nexmark first-event.rate): event i
+  // is dated base + i / first_event_rate seconds.
+  s.nexmark.first_event_rate = r.integer("first_event_rate", 1, 1000000000).value_or(s.nexmark.first_event_rate);
   s.nexmark.seed = static_cast<uint64_t>(r.integer("seed", INT64_MIN, INT64_MAX).value_or(0));
 }
 

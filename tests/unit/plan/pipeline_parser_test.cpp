@@ -536,3 +536,17 @@ sinks:
                                          "longer than the limit"), dump(diags));
   CHECK(diags.size() == 4);
 }
+
+TEST_CASE("a nexmark source takes PIPELINES.md's first_event_rate, and refuses one that is not positive") {
+  const std::string head = "name: n\nsources:\n  - name: bid\n    type: nexmark\n    table: bid\n";
+  const std::string tail = "sinks:\n  - { name: out, input: bid, type: blackhole }\n";
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline("n.yaml", head + "    first_event_rate: 1000\n" + tail, diags);
+  REQUIRE(diags.empty());
+  CHECK(spec.sources[0].nexmark.first_event_rate == 1000);
+  spec = parse_pipeline("n.yaml", head + tail, diags);
+  CHECK(spec.sources[0].nexmark.first_event_rate == 10000000);
+  parse_pipeline("n.yaml", head + "    first_event_rate: 0\n" + tail, diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].loc.line == 6);
+}
