@@ -142,8 +142,9 @@ def main():
         try:
             first = proc.stdout.readline()  # a row is out: the job runs
             proc.send_signal(sig)
-            if sig == signal.SIGTERM:
-                time.sleep(0.05)  # as a service manager's repeat would come
+            # Apart, so the first is handled before the second comes: two of the
+            # same signal pending at once are one signal. (A cancel takes longer.)
+            time.sleep(0.02)
             proc.send_signal(sig)
             out, err = proc.communicate(timeout=30)
             out = first + out
