@@ -19,9 +19,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
 import time
+
+from modes import run_modes
 
 TIMEOUT_S = 120
 
@@ -158,18 +158,7 @@ def main():
     ap.add_argument("--modes", default=",".join(MODES))
     args = ap.parse_args()
     eddy = os.path.abspath(args.eddy)
-    failed = 0
-    for m in args.modes.split(","):
-        work = tempfile.mkdtemp(prefix="eddy-failures-")
-        try:
-            MODES[m](eddy, work)
-            print(f"  {m}: ok")
-        except Exception as e:  # report every mode, then fail
-            failed += 1
-            print(f"  {m}: FAILED: {e}")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed else 0)
+    run_modes(args.modes.split(","), lambda m, work: MODES[m](eddy, work), "eddy-failures-")
 
 
 if __name__ == "__main__":

@@ -31,12 +31,12 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_cluster import SECRET, Cluster, free_port, log_of, wait_until  # noqa: E402
+from modes import run_modes  # noqa: E402
 
 REQUEST_TIMEOUT_S = 10  # ConnectionLimits::request_timeout in actors/rest_connection.h
 MAX_BODY = 4 << 20      # rest.max_body's default
@@ -433,26 +433,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     eddy = os.path.abspath(args.eddy)
-    work = tempfile.mkdtemp(prefix="eddy-rest-")
-    failed = 0
-    try:
-        for m in args.modes.split(","):
-            t0 = time.time()
-            try:
-                MODES[m](eddy, work)
-                print(f"  {m}: ok ({time.time() - t0:.1f}s)")
-            except Exception as e:  # report every mode, then fail
-                failed += 1
-                print(f"  {m}: FAILED: {e!r}")
-                for name in sorted(os.listdir(work)):
-                    if name.endswith(".log"):
-                        print(f"--- {name}\n" + open(os.path.join(work, name)).read()[-3000:])
-    finally:
-        if args.keep or failed:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed else 0)
+    run_modes(args.modes.split(","), lambda m, work: MODES[m](eddy, work), "eddy-rest-", args.keep)
 
 
 if __name__ == "__main__":

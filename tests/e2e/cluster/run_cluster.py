@@ -46,13 +46,13 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from modes import run_modes  # noqa: E402
 from part_files import committed_csv_rows  # noqa: E402
 
 SECRET = "test-secret-4f1d"
@@ -760,29 +760,12 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     eddy = os.path.abspath(args.eddy)
-    work = tempfile.mkdtemp(prefix="eddy-cluster-")
-    failed = 0
-    try:
-        for m in args.modes.split(","):
-            t0 = time.time()
-            try:
-                if m == "doors":
-                    mode_doors(eddy, work, os.path.abspath(args.peer) if args.peer else None)
-                else:
-                    MODES[m](eddy, work)
-                print(f"  {m}: ok ({time.time() - t0:.1f}s)")
-            except Exception as e:  # report every mode, then fail
-                failed += 1
-                print(f"  {m}: FAILED: {e}")
-                for name in sorted(os.listdir(work)):
-                    if name.endswith(".log"):
-                        print(f"--- {name}\n" + open(os.path.join(work, name)).read()[-3000:])
-    finally:
-        if args.keep or failed:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed else 0)
+    peer = os.path.abspath(args.peer) if args.peer else None
+
+    def run(m, work):
+        return mode_doors(eddy, work, peer) if m == "doors" else MODES[m](eddy, work)
+
+    run_modes(args.modes.split(","), run, "eddy-cluster-", args.keep)
 
 
 if __name__ == "__main__":
