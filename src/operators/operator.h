@@ -69,7 +69,15 @@ struct OperatorContext {
   const int64_t* input_watermark = nullptr;
   /// The keyed-state backend keyed operators build (`state.backend`).
   StateBackendOptions state;
+  /// The keyed state of an operator whose uses_keyed_state() is true: created,
+  /// restored and snapshotted by the host, which owns it (Flink's and Arroyo's
+  /// shape). Set before open(); null for other operators.
+  KeyedStateBackend* keyed_state = nullptr;
 };
+
+/// The inputs of a two-input operator (a join's `left` and `right`).
+constexpr int kLeftInput = 0;
+constexpr int kRightInput = 1;
 
 /// No watermark seen yet (and the watermark of an input with no event time).
 constexpr int64_t kNoWatermark = INT64_MIN;
@@ -91,6 +99,23 @@ class Operator {
   virtual Status open(const OperatorContext& ctx) { return Status::ok(); }
   /// Processes one input batch, emitting zero or more batches to `out`.
   virtual Status process(const RecordBatchPtr& batch, Collector& out) = 0;
+  /// How many inputs the operator reads: 1, or 2 for a join (kLeftInput,
+  /// kRightInput), each with its own channels, watermark and end of input.
+  virtual int input_count() const { return 1; }
+  /// Processes a batch of input `input` (< input_count()). One-input operators
+  /// need not override it: it calls process().
+  virtual Status process_input(int input, const RecordBatchPtr& batch, Collector& out) {
+    return process(batch, out);
+  }
+  /// Input `input`'s watermark (the least over its channels) advanced. Called
+  /// for two-input operators only, before on_watermark() with the least of
+  /// both inputs' watermarks when that advanced.
+  virtual Status on_input_watermark(int input, int64_t watermark_ms, Collector& out) {
+    return Status::ok();
+  }
+  /// True when the operator keeps keyed state: the host then hands it a
+  /// backend in OperatorContext::keyed_state.
+  virtual bool uses_keyed_state() const { return false; }
   /// The event-time watermark of the input advanced to `watermark_ms`: every
   /// record with a smaller timestamp has arrived (late ones aside). The host
   /// forwards the watermark downstream after this returns. kEndOfTimeWatermark

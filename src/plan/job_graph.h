@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "expr/expression.h"
+#include "operators/join_config.h"
 #include "operators/keyed_aggregate_config.h"
 #include "operators/top_n_config.h"
 #include "operators/window_config.h"
@@ -42,6 +43,22 @@ struct LogicalNode {
   std::shared_ptr<const KeyedAggregateConfig> keyed_aggregate;  // aggregates without a window
   std::shared_ptr<const TopNConfig> top_n;  // top_n operators and the top-n stage of a window
   bool top_n_stage = false;  // the node planned after a window that has top_n ("name/top_n")
+  /// Joins: the second input (`right`); `input`, `input_output`,
+  /// `input_schema`, `input_partitioning` and `key_columns` above are the left's.
+  int right_input = -1;
+  int right_input_output = 0;
+  SchemaPtr right_input_schema;
+  EdgePartitioning right_input_partitioning = EdgePartitioning::kHash;
+  std::vector<int> right_key_columns;
+  std::shared_ptr<const JoinConfig> join;
+  /// The output is an updating stream (a changelog whose first column is "op").
+  bool output_updating = false;
+  /// The node's inputs, as node indices: {input} or {input, right_input}.
+  std::vector<int> input_nodes() const {
+    if (input < 0) return {};
+    if (right_input < 0) return {input};
+    return {input, right_input};
+  }
 };
 
 struct JobVertex {
@@ -61,6 +78,9 @@ struct JobEdge {
   int from_node = 0;         // the producing node (last of its chain, or a fan-out)
   int from_output = 0;       // 0: its main output; i > 0: side output i
   int to_node = 0;
+  /// Which input of to_node the edge feeds: kLeftInput (0), or kRightInput
+  /// for the second input of a join.
+  int to_input = 0;
   EdgePartitioning partitioning = EdgePartitioning::kForward;
   std::vector<int> key_columns;
   SchemaPtr schema;

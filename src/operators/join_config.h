@@ -1,0 +1,64 @@
+// Configuration of a join operator (PIPELINES.md "Joins"), as the planner
+// builds it from a `join:` section: which kind of join it became, its key,
+// residual condition and output. Plain data; the join operators check and run it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/schema.h"
+#include "expr/expression.h"
+#include "operators/window_config.h"
+
+namespace eddy {
+
+enum class JoinType { kInner, kLeft, kRight, kFull };
+/// Regular: both inputs in state until state_ttl. Interval: event-time bounds
+/// between the inputs' time columns. Window: pairs within the same window.
+enum class JoinKind { kRegular, kInterval, kWindow };
+
+const char* join_type_name(JoinType type);  // "inner", "left", "right", "full"
+const char* join_kind_name(JoinKind kind);  // "regular", "interval", "window"
+
+struct JoinConfig {
+  JoinType type = JoinType::kInner;
+  JoinKind kind = JoinKind::kRegular;
+  /// The schemas of the two inputs as they arrive. An updating input's first
+  /// column is "op" (string: +I, -U, +U, -D); the other columns are its rows.
+  SchemaPtr left_schema, right_schema;
+  bool left_updating = false, right_updating = false;
+  /// The join key: left_keys[i] = right_keys[i] (indices into left_schema and
+  /// right_schema), the same length, pairwise of comparable types. Both inputs
+  /// are hash-partitioned on them.
+  std::vector<int> left_keys, right_keys;
+  /// A joined pair as expressions see it: every left column then every right
+  /// column, "op" columns left out, a name occurring on both sides prefixed
+  /// with its input's name ("person_id").
+  SchemaPtr joined_schema;
+  /// The conjuncts of `on` that are not key equalities (nor, for an interval
+  /// join, its time bounds), over joined_schema; null: none.
+  std::shared_ptr<const CompiledExpr> residual;
+  /// `select:` over joined_schema, in output order; empty: joined_schema as is.
+  std::vector<std::shared_ptr<const CompiledExpr>> select;
+  /// What the operator emits: "op" first when output_updating, then the
+  /// selected columns (or joined_schema), then, for a window join,
+  /// window_start and window_end.
+  SchemaPtr output_schema;
+  bool output_updating = false;
+  /// Regular joins: a row that is neither matched nor touched this long is
+  /// forgotten (processing time, as Flink's table.exec.state.ttl); 0: never.
+  int64_t state_ttl_ms = 0;
+  /// Interval and window joins: the event-time columns of each input.
+  int left_time_column = -1, right_time_column = -1;
+  /// Interval joins: a pair matches when
+  /// left.time + lower_ms <= right.time <= left.time + upper_ms.
+  int64_t lower_ms = 0, upper_ms = 0;
+  /// Window joins: tumbling or sliding windows, assigned on both inputs.
+  WindowSpec window;
+  /// The column of output_schema carrying event time (interval joins: the
+  /// larger of the pair's times; window joins: none, window_end serves); -1: none.
+  int output_time_column = -1;
+};
+
+}  // namespace eddy
