@@ -183,6 +183,13 @@ class KeyedStateBackend {
   Status open_status() const { return open_status_; }
   /// True when state lives in RocksDB (asked for, and opened).
   bool is_rocksdb() const { return ctx_->store != nullptr; }
+  /// How a host checkpoints this backend: key group by key group
+  /// (snapshot_key_group; heap state, cheap to copy-on-fork), or incrementally
+  /// (checkpoint_incremental; RocksDB, whose files are shared between checkpoints).
+  enum class CheckpointStrategy { kKeyGroups, kIncremental };
+  CheckpointStrategy checkpoint_strategy() const {
+    return is_rocksdb() ? CheckpointStrategy::kIncremental : CheckpointStrategy::kKeyGroups;
+  }
   /// The first database failure seen outside a call that returns a Status; ok on the heap.
   Status io_status() const { return ctx_->store_error; }
   /// RocksDB mode: writes every dirty key to the database, then drops clean
