@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iterator>
 #include <map>
 #include <set>
@@ -103,6 +104,10 @@ class JoinCluster {
   struct Snapshot {
     std::map<int32_t, std::string> groups;
     int64_t timers_fired_through = INT64_MAX;
+    /// Instead of groups: incremental RocksDB checkpoints, one per old subtask,
+    /// with the directories holding their files.
+    std::vector<RocksDbSnapshot> incremental;
+    std::string shared_dir, private_dir;
   };
 
   JoinCluster(std::shared_ptr<const JoinConfig> config, int parallelism, BackendKind kind,
@@ -137,6 +142,9 @@ class JoinCluster {
           auto it = restore_from->groups.find(kg);
           if (it != restore_from->groups.end()) REQUIRE(s->backend->restore_key_group(kg, it->second).is_ok());
         }
+        for (const RocksDbSnapshot& snap : restore_from->incremental)
+          REQUIRE(s->backend->restore_incremental_range(snap, restore_from->shared_dir, restore_from->private_dir)
+                      .is_ok());
         REQUIRE(s->op->on_keyed_state_restored({{*range, restore_from->timers_fired_through}}).is_ok());
       }
       subtasks_.push_back(std::move(s));
@@ -202,6 +210,22 @@ class JoinCluster {
       const KeyGroupRange range = s->backend->key_groups();
       for (int32_t kg = range.start; kg <= range.end; ++kg)
         REQUIRE(s->backend->snapshot_key_group(kg, snap.groups[kg]).is_ok());
+      snap.timers_fired_through = std::min(snap.timers_fired_through, s->op->timers_fired_through());
+    }
+    return snap;
+  }
+
+  /// An incremental RocksDB checkpoint of every subtask into `dir` (RocksDB backends only).
+  Snapshot checkpoint(int64_t id, const std::string& dir) {
+    Snapshot snap;
+    snap.shared_dir = dir + "/shared";
+    snap.private_dir = dir + "/private-" + std::to_string(id);
+    std::filesystem::create_directories(snap.shared_dir);
+    std::filesystem::create_directories(snap.private_dir);
+    for (auto& s : subtasks_) {
+      auto taken = s->backend->checkpoint_incremental(id, snap.shared_dir, snap.private_dir);
+      REQUIRE_MESSAGE(taken.ok(), taken.status().to_string());
+      snap.incremental.push_back(*taken);
       snap.timers_fired_through = std::min(snap.timers_fired_through, s->op->timers_fired_through());
     }
     return snap;
