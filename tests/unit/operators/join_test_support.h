@@ -69,7 +69,9 @@ inline std::shared_ptr<JoinConfig> join_config(JoinKind kind, JoinType type, boo
   return c;
 }
 
-enum class BackendKind { kHeap, kRocksDb };
+/// kRocksDbTinyCache: RocksDB with a state cache of 2 keys, so keys are
+/// written back and evicted between rows all the time.
+enum class BackendKind { kHeap, kRocksDb, kRocksDbTinyCache };
 
 /// Folds a changelog's rows ("+I | a | b", "-D | a | b") into the multiset they leave.
 inline std::multiset<std::string> fold_changelog(const std::vector<std::string>& rows) {
@@ -123,9 +125,10 @@ class JoinCluster {
       auto range = owned_key_groups(s->ctx);
       REQUIRE(range.ok());
       StateBackendOptions options;
-      if (kind == BackendKind::kRocksDb) {
+      if (kind != BackendKind::kHeap) {
         options.kind = StateBackendOptions::Kind::kRocksDb;
         options.local_dir = dir_.file("sub-" + std::to_string(i));
+        if (kind == BackendKind::kRocksDbTinyCache) options.cache_keys = 2;
       }
       s->backend = std::make_unique<KeyedStateBackend>(kMaxParallelism, *range, options);
       REQUIRE(s->backend->open_status().is_ok());
