@@ -20,6 +20,7 @@
 #include "state/rocksdb_checkpoint.h"
 #include "state/rocksdb_snapshot.h"
 #include "state/state_backend_options.h"
+#include "state/sorted_state.h"
 #include "state/state_table.h"
 
 namespace eddy {
@@ -230,6 +231,13 @@ class KeyedStateBackend {
   template <class T>
   ListState<T>& list_state(const std::string& name, Namespaces namespaces = Namespaces::kAny) {
     return state<ListState<T>>(name, namespaces);
+  }
+  /// Values ordered by namespace per key, read by namespace range (an
+  /// interval join's rows by event time): on RocksDB every access reads the
+  /// database directly, a range with one bounded iterator (sorted_state.h).
+  template <class T>
+  SortedState<T>& sorted_state(const std::string& name) {
+    return state<SortedState<T>>(name, Namespaces::kAny);
   }
 
   /// Names of the registered states, ascending.
