@@ -53,6 +53,18 @@ std::string conjunct_text(const std::string& on, int begin, int end) {
   return t;
 }
 
+/// How a CAST names `t`.
+const char* sql_type(DataType t) {
+  switch (t) {
+    case DataType::kInt64: return "bigint";
+    case DataType::kFloat64: return "double precision";
+    case DataType::kString: return "text";
+    case DataType::kBool: return "boolean";
+    case DataType::kTimestamp: return "timestamp";
+  }
+  return "text";
+}
+
 /// An int64 constant (a literal, INTERVAL '5' SECOND, 20 * 60000), if `n` is one.
 std::optional<int64_t> constant_ms(const ExprNode& n) {
   NodePtr copy = expr::clone_node(n);
@@ -142,9 +154,10 @@ bool ConditionAnalyzer::take_key(const ExprNode& c, JoinCondition& out) {
   const DataType tr = scope_.side(1).schema->field(static_cast<size_t>(cb.index)).type;
   const std::string text = scope_.qualified_name(0, ca.index) + " = " + scope_.qualified_name(1, cb.index);
   if (tl != tr) {
+    const std::string right = scope_.side(1).schema->field(static_cast<size_t>(cb.index)).name;
     error(c.offset, "the join key " + text + " compares " + type_name(tl) + " with " + type_name(tr) +
                         "; both columns of a key equality must have the same type: convert one in a select "
-                        "before the join (e.g. CAST(" + b.name + " AS " + (tl == DataType::kString ? "text" : type_name(tl)) +
+                        "before the join (e.g. " + right + ": CAST(" + right + " AS " + sql_type(tl) +
                         ")), or compare them in a condition next to another key equality");
     failed_ = true;
     return true;

@@ -176,9 +176,11 @@ std::string JoinPlanner::describe(const JoinConfig& cfg, const JoinCondition& co
   s += "condition: " + (cond.residual_text.empty() ? std::string("none") : cond.residual_text) + "\n";
   if (cfg.kind == JoinKind::kInterval) {
     const std::string l = scope.qualified_name(0, cfg.left_time_column);
-    s += "bounds: " + scope.qualified_name(1, cfg.right_time_column) + " BETWEEN " + l +
-         (cfg.lower_ms < 0 ? " - " + ms_text(-cfg.lower_ms) : " + " + ms_text(cfg.lower_ms)) + " AND " + l +
-         (cfg.upper_ms < 0 ? " - " + ms_text(-cfg.upper_ms) : " + " + ms_text(cfg.upper_ms)) + "\n";
+    auto bound = [&](int64_t ms) {
+      return ms == 0 ? l : ms < 0 ? l + " - " + ms_text(-ms) : l + " + " + ms_text(ms);
+    };
+    s += "bounds: " + scope.qualified_name(1, cfg.right_time_column) + " BETWEEN " + bound(cfg.lower_ms) + " AND " +
+         bound(cfg.upper_ms) + "\n";
   }
   if (cfg.kind == JoinKind::kWindow)
     s += "window: " + j_.window.type + " " + ms_text(cfg.window.size_ms) +
@@ -186,7 +188,7 @@ std::string JoinPlanner::describe(const JoinConfig& cfg, const JoinCondition& co
   if (cfg.state_ttl_ms > 0) s += "state_ttl: " + ms_text(cfg.state_ttl_ms) + "\n";
   if (cond.bounded && cfg.kind == JoinKind::kRegular)
     s += "note: the time bounds stay a condition (an interval join needs event time on both inputs)\n";
-  s += std::string("output: ") + (cfg.output_updating ? "updating (a changelog, 'op' first)" : "append-only") + "\n";
+  s += std::string("stream: ") + (cfg.output_updating ? "updating (a changelog, 'op' first)" : "append-only") + "\n";
   return s;
 }
 

@@ -67,6 +67,9 @@ Result<std::vector<OperatorPtr>> make_chain_operators(const JobGraph& graph, int
     const LogicalNode& node = graph.nodes[static_cast<size_t>(idx)];
     if (node.kind == NodeKind::kSource) continue;
     OperatorPtr op = make_operator(graph, node);
+    if (!op && node.join)
+      return Status::invalid("join '" + node.name + "' cannot run in this build: it has no join operators yet "
+                             "(eddy validate plans it)");
     if (!op) return Status::internal("no operator for '" + node.name + "'");
     ops.push_back(std::move(op));
   }
