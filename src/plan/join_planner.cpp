@@ -212,6 +212,12 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
       !check_append_only("an interval join", "remove the time bounds from 'on' for a regular join"))
     return false;
   cfg->kind = j_.window.present ? JoinKind::kWindow : cond->interval ? JoinKind::kInterval : JoinKind::kRegular;
+  if (cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner) {
+    error(j_.type.loc, where_ + ": an interval join is an inner join (its rows leave state as the watermark passes, "
+                                "unpadded); write type: inner, or remove the time bounds from 'on' for a regular " +
+                           j_.type.text + " join");
+    return false;
+  }
   if (cfg->kind != JoinKind::kRegular && j_.state_ttl_ms > 0) {
     error(j_.state_ttl_loc, where_ + ": state_ttl applies to regular joins; this " + std::string(join_kind_name(cfg->kind)) +
                                 " join forgets rows once the watermark passes them; remove state_ttl");

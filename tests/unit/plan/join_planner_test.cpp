@@ -292,6 +292,11 @@ TEST_CASE("bad joins are refused at their position with what to write instead") 
     Planned p = plan(pipeline(kRegular, "    key_by: [seller]\n"));
     CHECK_MESSAGE(has_error(p.diags, 21, 13, "'key_by' cannot go with 'join'"), dump(p.diags));
   }
+  SUBCASE("an outer interval join") {
+    Planned p = plan(pipeline("      left: auction\n      right: person\n      on: \"auction.seller = person.id AND "
+                              "person.ts BETWEEN auction.ts AND auction.ts + 1000\"\n      type: left\n"));
+    CHECK_MESSAGE(has_error(p.diags, 21, 13, "an interval join is an inner join"), dump(p.diags));
+  }
   SUBCASE("state_ttl on an interval join") {
     Planned p = plan(pipeline("      left: auction\n      right: person\n      on: \"auction.seller = person.id AND "
                               "person.ts BETWEEN auction.ts AND auction.ts + 1000\"\n      state_ttl: 1h\n"));
