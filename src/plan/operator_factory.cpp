@@ -27,13 +27,6 @@ namespace {
 OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
   if (node.kind == NodeKind::kOperator) {
     const OperatorSpec& op = graph.spec.operators[static_cast<size_t>(node.spec_index)];
-    if (node.join) {
-#ifdef EDDY_HAS_JOIN_OPERATORS
-      return make_join_operator(node.join);
-#else
-      return nullptr;
-#endif
-    }
     if (node.top_n) return std::make_unique<TopNOperator>(*node.top_n);
     if (node.keyed_aggregate) return std::make_unique<KeyedAggregateOperator>(*node.keyed_aggregate);
     if (op.kind == OperatorKind::kFilter)
@@ -66,10 +59,17 @@ Result<std::vector<OperatorPtr>> make_chain_operators(const JobGraph& graph, int
   for (int idx : graph.vertices[static_cast<size_t>(vertex_id)].nodes) {
     const LogicalNode& node = graph.nodes[static_cast<size_t>(idx)];
     if (node.kind == NodeKind::kSource) continue;
-    OperatorPtr op = make_operator(graph, node);
-    if (!op && node.join)
+    if (node.join) {
+#ifdef EDDY_HAS_JOIN_OPERATORS
+      EDDY_ASSIGN_OR_RETURN(OperatorPtr join, make_join_operator(node.join));
+      ops.push_back(std::move(join));
+      continue;
+#else
       return Status::invalid("join '" + node.name + "' cannot run in this build: it has no join operators yet "
                              "(eddy validate plans it)");
+#endif
+    }
+    OperatorPtr op = make_operator(graph, node);
     if (!op) return Status::internal("no operator for '" + node.name + "'");
     ops.push_back(std::move(op));
   }
