@@ -109,6 +109,22 @@ void add_top_n(const TopNConfig& t, PlanOperatorSignature& sig) {
   sig.layout.emplace_back("rows", rows + ")");
 }
 
+std::string columns_text(const SchemaPtr& schema) {
+  std::string out = "(";
+  if (schema)
+    for (size_t i = 0; i < schema->size(); ++i)
+      out += (i > 0 ? ", " : "") + schema->field(i).name + " " + type_name(schema->field(i).type);
+  return out + ")";
+}
+
+/// join "interval inner" and the rows of each input it keeps.
+void add_join(const JoinConfig& j, PlanOperatorSignature& sig) {
+  sig.key_types = types_of(j.left_schema, j.left_keys);
+  sig.layout.emplace_back("join", std::string(join_kind_name(j.kind)) + " " + join_type_name(j.type));
+  sig.layout.emplace_back("left rows", columns_text(j.left_schema));
+  sig.layout.emplace_back("right rows", columns_text(j.right_schema));
+}
+
 const char* format_name(FileFormat f) { return f == FileFormat::kCsv ? "csv" : "jsonl"; }
 
 /// The kind, state and key types of an operator node (not a source or sink).
@@ -150,6 +166,11 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
         sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
         add_top_n(*node.top_n, sig);
       }
+      return;
+    case OperatorKind::kJoin:
+      sig.kind = "join";
+      sig.has_state = true;
+      if (node.join) add_join(*node.join, sig);
       return;
   }
 }

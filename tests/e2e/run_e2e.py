@@ -196,7 +196,8 @@ def split_partial_rows(rows, spec):
 
 def check_changelog(work, case_dir, spec):
     """Folds a changelog (column `op`) into its final state and compares that.
-    upsert: +I then +U rows per key, the last one wins; set: +I adds a row, -D removes it.
+    upsert: +I then +U rows per key, the last one wins; set: +I and +U add a row, -D and -U
+    remove one (a join's retractions).
     Each key or partition lives in one part file, whose rows are in order."""
     problems = []
     final = []
@@ -215,12 +216,12 @@ def check_changelog(work, case_dir, spec):
             live = []
             for r in rows:
                 op = r.pop("op")
-                if op == "+I":
+                if op in ("+I", "+U"):
                     live.append(r)
                 elif r in live:
                     live.remove(r)
                 else:
-                    problems.append(f"-D of a row that is not there: {r}")
+                    problems.append(f"{op} of a row that is not there: {r}")
             final.extend(live)
     got = sorted(json.dumps(r, sort_keys=True) for r in final)
     with open(os.path.join(case_dir, spec["expected"])) as f:
