@@ -73,8 +73,18 @@ def run_output(work, stdout):
     return sorted(rows)
 
 
+def pending_config(rel):
+    """Why a configs/nexmark query cannot run yet (tests/e2e/nexmark PENDING), or None."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "nexmark"))
+    from run_nexmark import PENDING
+    folder, name = os.path.split(rel)
+    return PENDING.get(os.path.splitext(name)[0]) if folder == os.path.join("configs", "nexmark") else None
+
+
 def check_configs(eddy, repo):
-    """Each config runs at -p 1 and -p 4; both runs must produce the same rows."""
+    """Each config runs at -p 1 and -p 4; both runs must produce the same rows.
+    A Nexmark query still pending its feature (tests/e2e/nexmark, PENDING) may
+    fail without failing the test; e2e_nexmark checks what it computes."""
     failures = 0
     # configs/cluster/ holds cluster config files, not pipelines: tests/e2e/cluster runs them.
     configs = sorted(c for c in glob.glob(os.path.join(repo, "configs", "**", "*.yaml"), recursive=True)
@@ -82,6 +92,8 @@ def check_configs(eddy, repo):
     assert configs, "no configs found"
     for cfg in configs:
         rel = os.path.relpath(cfg, repo)
+        pending = pending_config(rel)
+        failed_before = failures
         outputs = {}
         for p in (1, 4):
             work = tempfile.mkdtemp(prefix="eddy-e2e-")
@@ -100,6 +112,9 @@ def check_configs(eddy, repo):
             failures += 1
             print(f"[configs] {rel}: FAILED: -p 1 and -p 4 produced different rows "
                   f"({len(outputs[1])} vs {len(outputs[4])})")
+        if pending and failures > failed_before:
+            print(f"[configs] {rel}: pending ({pending}, tests/e2e/nexmark/run_nexmark.py): not counted")
+            failures = failed_before
     return failures
 
 
