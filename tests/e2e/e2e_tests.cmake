@@ -46,3 +46,5 @@ set_tests_properties(e2e_rest PROPERTIES LABELS e2e TIMEOUT 300)
 # restored at another parallelism (tests/e2e/nexmark).
 add_test(NAME e2e_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_nexmark PROPERTIES LABELS e2e TIMEOUT 600)
+add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)
