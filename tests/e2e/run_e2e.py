@@ -5,11 +5,14 @@ Modes:
   configs EDDY REPO        every configs/**/*.yaml (but configs/cluster/) runs with `eddy local` (exit 0) at -p 1 and -p 4,
                            and both runs produce the same rows (as multisets)
   cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
-                           as multisets at -p 1, 2 and 4 (and the case's own checks in case.json)
+                           as multisets at -p 1, 2 and 4 (and the case's own checks in case.json),
+                           then through an injected failure and through a savepoint restored at
+                           another parallelism (case_ways.py)
   errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
                            messages its `# expect-error:` lines name
 Each run is bounded by a timeout; processes are started and killed by pid.
 """
+import concurrent.futures
 import glob
 import json
 import os
@@ -17,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import case_ways
 
 TIMEOUT_S = 300
 
@@ -246,20 +251,36 @@ def check_changelog(work, case_dir, spec):
     return problems[:10]
 
 
-def check_cases(eddy, cases_dir):
+def case_three_ways(eddy, case_dir):
+    """One case every way: [(way, problems, stderr)]. Straight at -p 1, 2 and 4;
+    then (unless its job fails by design) through a failure and a savepoint."""
+    spec = {}
+    if os.path.exists(os.path.join(case_dir, "case.json")):
+        with open(os.path.join(case_dir, "case.json")) as f:
+            spec = json.load(f)
+    results = []
+    for p in (1, 2, 4):
+        problems, err = check_case(eddy, case_dir, p)
+        results.append((f"-p {p}", problems, err))
+    if case_ways.applies(spec):
+        results.extend((way, problems, "") for way, problems in case_ways.check_case_ways(eddy, case_dir, spec))
+    return results
+
+
+def check_cases(eddy, cases_dir, jobs=3):
+    """Every case three ways (case_ways.py), a few cases at a time."""
     failures = 0
-    for case in sorted(os.listdir(cases_dir)):
-        case_dir = os.path.join(cases_dir, case)
-        if not os.path.isdir(case_dir):
-            continue
-        for p in (1, 2, 4):
-            problems, err = check_case(eddy, case_dir, p)
-            print(f"[cases] {case} -p {p}: {'ok' if not problems else 'FAILED'}")
-            if problems:
-                failures += 1
-                for pr in problems:
-                    print("   ", pr)
-                print(err[-3000:])
+    cases = sorted(c for c in os.listdir(cases_dir) if os.path.isdir(os.path.join(cases_dir, c)))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(case_three_ways, eddy, os.path.join(cases_dir, c)): c for c in cases}
+        for fut in concurrent.futures.as_completed(futures):
+            for way, problems, err in fut.result():
+                print(f"[cases] {futures[fut]} {way}: {'ok' if not problems else 'FAILED'}", flush=True)
+                if problems:
+                    failures += 1
+                    for pr in problems:
+                        print("   ", pr)
+                    print(err[-3000:])
     return failures
 
 

@@ -5,8 +5,9 @@
              (--inject-failure) halfway: the job restarts from its last
              checkpoint and must still write each row once;
   savepoint  stopped with a savepoint at parallelism 2 (--savepoint-on-cancel
-             and Ctrl-C) while it runs, then restored at another parallelism
-             (--from-savepoint), writing on into the same output folders.
+             and Ctrl-C) once it began checkpointing, then restored at
+             another parallelism (--from-savepoint), writing on into the same
+             output folders.
 
 Pipelines are dicts (a parsed pipeline file); the caller makes them long
 enough to checkpoint mid-run. Outputs are read from committed part files and
@@ -18,6 +19,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -87,9 +89,11 @@ def fold(rows):
 
 
 def read_jsonl_parts(folder):
-    """Rows of the committed (visible) part files under `folder`."""
+    """Rows of the committed (visible) part files under `folder`, oldest file
+    first: a restored run's files follow those of the run before it."""
     rows = []
-    for part in sorted(glob.glob(os.path.join(folder, "**", "part-*"), recursive=True)):
+    parts = glob.glob(os.path.join(folder, "**", "part-*"), recursive=True)
+    for part in sorted(parts, key=lambda p: (os.path.getmtime(p), p)):
         with open(part, encoding="utf-8") as f:
             rows.extend(json.loads(line) for line in f if line.strip())
     return rows
@@ -114,12 +118,15 @@ def straight(eddy, work, pipeline, parallelism):
     return run([eddy, "local", path, "-p", str(parallelism)], cwd=work)
 
 
-def failure(eddy, work, pipeline, fault, parallelism=2):
-    """Runs with checkpoints and the injected failure `fault` (NODE:SUBTASK:RECORDS).
-    Returns a list of problems (empty: it restarted once, after a checkpoint,
-    and finished)."""
+def failure(eddy, work, pipeline, node, records, parallelism=2):
+    """Runs with checkpoints and a failure injected into whichever subtask of
+    `node` first takes in `records` records (only one fires: the others were
+    for the first attempt). Returns a list of problems (empty: it restarted
+    once, after a checkpoint, and finished)."""
     path = write_pipeline(work, "failure", with_checkpoints(pipeline, "ck-failure"))
-    code, _, err = run([eddy, "local", path, "-p", str(parallelism), "--inject-failure", fault], cwd=work)
+    faults = [a for i in range(parallelism) for a in ("--inject-failure", f"{node}:{i}:{records}")]
+    fault = f"{node}:*:{records}"
+    code, _, err = run([eddy, "local", path, "-p", str(parallelism)] + faults, cwd=work)
     completed, restarts = counts_from(err)
     problems = []
     if code != 0:
@@ -131,30 +138,62 @@ def failure(eddy, work, pipeline, fault, parallelism=2):
     return problems
 
 
-def savepoint(eddy, work, pipeline, after_s, restore_parallelism, parallelism=2):
-    """Stops the job with a savepoint `after_s` seconds in, then restores it at
-    `restore_parallelism` into the same output folders. Returns problems."""
-    path = write_pipeline(work, "savepoint", with_checkpoints(pipeline, "ck-savepoint"))
+def await_checkpoint(proc, ckdir, limit_s):
+    """Waits until the job began its first checkpoint (so it is running, its
+    sources reading), the process ends, or `limit_s` pass."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        if glob.glob(os.path.join(ckdir, "chk-*")):
+            return
+        time.sleep(0.01)
+
+
+STOP_TIMEOUT_S = 20
+SAVEPOINT_ATTEMPTS = 3
+
+
+def stop_with_savepoint(eddy, work, path, parallelism):
+    """Starts the job and stops it with a savepoint once it began checkpointing
+    (so it is under way). Returns (savepoint path or None, problem)."""
     proc = subprocess.Popen([eddy, "local", path, "-q", "-p", str(parallelism), "--savepoint-on-cancel"],
                             cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    time.sleep(after_s)
+    await_checkpoint(proc, os.path.join(work, "ck-savepoint"), 30)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGINT)
     try:
-        out, err = proc.communicate(timeout=RUN_TIMEOUT_S)
+        out, err = proc.communicate(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return [f"the savepoint run did not stop within {RUN_TIMEOUT_S} s"]
+        _, err = proc.communicate()
+        return None, f"the job did not stop within {STOP_TIMEOUT_S} s of Ctrl-C (--savepoint-on-cancel):\n{err[-2500:]}"
     m = re.search(r"savepoint: (\S+)", out)
     if proc.returncode == 0:
-        return [f"the job finished within {after_s} s, before the savepoint: make its input longer"]
+        return None, "the job finished before the savepoint could be taken"
     if proc.returncode != 130 or not m:
-        return [f"Ctrl-C did not stop the job with a savepoint (exit {proc.returncode}):\n{err[-2500:]}"]
+        return None, f"Ctrl-C did not stop the job with a savepoint (exit {proc.returncode}):\n{err[-2500:]}"
+    return m.group(1), ""
+
+
+def savepoint(eddy, work, pipeline, restore_parallelism, parallelism=2):
+    """Stops the job with a savepoint, then restores it at `restore_parallelism`
+    into the same output folders. Returns problems. A stop that misses the
+    running job (it ended first) or hangs is tried again from scratch, said
+    aloud: the hang is a known engine bug (docs/nexmark.md, "Known problems")."""
+    path = write_pipeline(work, "savepoint", with_checkpoints(pipeline, "ck-savepoint"))
+    for attempt in range(1, SAVEPOINT_ATTEMPTS + 1):
+        for folder in ("out", "ck-savepoint"):  # a missed attempt's committed output must not count
+            shutil.rmtree(os.path.join(work, folder), ignore_errors=True)
+        taken, problem = stop_with_savepoint(eddy, work, path, parallelism)
+        if taken:
+            break
+        if attempt == SAVEPOINT_ATTEMPTS:
+            return [f"{problem} (attempt {attempt} of {SAVEPOINT_ATTEMPTS})"]
+        print(f"WARNING: {work}: stop with a savepoint, attempt {attempt}: {problem.splitlines()[0]}; "
+              "trying again", flush=True)
     restored = write_pipeline(work, "restored", with_checkpoints(pipeline, "ck-restored"))
     code, _, err = run([eddy, "local", restored, "-q", "-p", str(restore_parallelism), "--from-savepoint",
-                        m.group(1)], cwd=work)
+                        taken], cwd=work)
     if code != 0:
         return [f"restoring the savepoint at -p {restore_parallelism} failed (exit {code}):\n{err[-2500:]}"]
     return []

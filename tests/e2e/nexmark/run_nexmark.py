@@ -150,10 +150,10 @@ def run_query(eddy, config_path, tables, base_work):
             return results  # refused or broken: the other ways would say the same
     paced = test_pipeline(config_path, True)
     source, table = first_source(paced)
-    fault = f"{source}:0:{max(1, len(tables[table]) // 4)}"
-    way("failure", lambda work: three_ways.failure(eddy, work, paced, fault))
+    # 3/8 of the table: late in a subtask's half of it.
+    way("failure", lambda work: three_ways.failure(eddy, work, paced, source, len(tables[table]) * 3 // 8))
     way(f"savepoint -> -p {RESTORE_PARALLELISM}",
-        lambda work: three_ways.savepoint(eddy, work, paced, RUN_SECONDS * 0.4, RESTORE_PARALLELISM))
+        lambda work: three_ways.savepoint(eddy, work, paced, RESTORE_PARALLELISM))
     return results
 
 
