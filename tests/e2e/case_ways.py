@@ -131,38 +131,58 @@ def upsert_fold(rows, key):
     return collections.Counter(three_ways.row_key(r) for r in latest.values())
 
 
+def changelog_problems(case_dir, changelog, rows, copies, shift_out):
+    """A changelog folded (upsert: the last row per key; else +/- rows) against its final state."""
+    want = collections.Counter(three_ways.row_key(r)
+                               for r in expected_rows(case_dir, changelog["expected"], copies, shift_out))
+    problems = []
+    if changelog["mode"] == "upsert" and not any(r.get("op") == "-U" for r in rows):
+        got = upsert_fold(rows, changelog["key"])
+    else:
+        got, problems = three_ways.fold(rows)
+    return problems + ([] if got == want else [three_ways.diff_text(got, want)])
+
+
+def partial_problems(spec, rows):
+    """emit_every: partial rows (flag false) must exist, each under its window's final row."""
+    flag, key = spec["flag"], spec["key"]
+    finals = {tuple(r[k] for k in key): r for r in rows if r[flag]}
+    partials = [r for r in rows if not r[flag]]
+    problems = [] if partials else ["no partial rows"]
+    for p in partials:
+        f = finals.get(tuple(p[k] for k in key))
+        if f is None or any(p[c] > f[c] for c in spec.get("monotone", [])):
+            problems.append(f"partial row {p} without a final row it stays under ({f})")
+            break
+    return problems
+
+
+def expected_problems(case_dir, spec, rows, copies, shift_out):
+    """The rows against expected.jsonl, repeated and shifted, minus ignored rows."""
+    got, problems = three_ways.fold(rows)
+    name = "expected." + spec.get("format", "jsonl")
+    want = collections.Counter(three_ways.row_key(r) for r in expected_rows(case_dir, name, copies, shift_out))
+    ignore = {col: {shifted(v, j * shift_out.get(col, 0)) for j in range(copies) for v in vals}
+              for col, vals in spec.get("ignore_rows_where", {}).items()}
+
+    def kept(key):
+        row = dict(key)
+        return not any(row.get(c) in vals for c, vals in ignore.items())
+    got = collections.Counter({k: n for k, n in got.items() if kept(k)})
+    want = collections.Counter({k: n for k, n in want.items() if kept(k)})
+    return problems + ([] if got == want else [three_ways.diff_text(got, want)])
+
+
 def evaluate(case_dir, spec, rows, copies, shift_out):
     """Problems of the rows a disturbed run committed, against the case's expected ones."""
+    if spec.get("changelog"):
+        return changelog_problems(case_dir, spec["changelog"], rows, copies, shift_out)
     problems = []
-    changelog = spec.get("changelog")
-    if changelog:
-        want = collections.Counter(three_ways.row_key(r)
-                                   for r in expected_rows(case_dir, changelog["expected"], copies, shift_out))
-        if changelog["mode"] == "upsert" and not any(r.get("op") == "-U" for r in rows):
-            got = upsert_fold(rows, changelog["key"])
-        else:
-            got, problems = three_ways.fold(rows)
-        return problems + ([] if got == want else [three_ways.diff_text(got, want)])
     if spec.get("partial"):
-        flag = spec["partial"]["flag"]
-        partial = [r for r in rows if not r[flag]]
-        if not partial:
-            problems.append("no partial rows")
-        rows = [r for r in rows if r[flag]]
-    expected_file = os.path.join(case_dir, "expected." + spec.get("format", "jsonl"))
-    if os.path.exists(expected_file):
-        got, problems2 = three_ways.fold(rows)
-        want = collections.Counter(three_ways.row_key(r)
-                                   for r in expected_rows(case_dir, os.path.basename(expected_file), copies, shift_out))
-        ignore = {col: {shifted(v, j * shift_out.get(col, 0)) for j in range(copies) for v in vals}
-                  for col, vals in spec.get("ignore_rows_where", {}).items()}
-        if ignore:
-            def kept(key):
-                row = dict(key)
-                return not any(row.get(c) in vals for c, vals in ignore.items())
-            got = collections.Counter({k: n for k, n in got.items() if kept(k)})
-            want = collections.Counter({k: n for k, n in want.items() if kept(k)})
-        problems += problems2 + ([] if got == want else [three_ways.diff_text(got, want)])
+        problems += partial_problems(spec["partial"], rows)
+        rows = [r for r in rows if r[spec["partial"]["flag"]]]
+    if os.path.exists(os.path.join(case_dir, "expected." + spec.get("format", "jsonl"))):
+        problems += expected_problems(case_dir, spec, rows, copies, shift_out)
     for col, total in spec.get("column_sums", {}).items():
         got_sum = sum(r[col] for r in rows if r.get(col) is not None)
         if got_sum != total * copies:

@@ -45,6 +45,7 @@ set_tests_properties(e2e_rest PROPERTIES LABELS e2e TIMEOUT 300)
 # reference, at -p 1, 2 and 4, through a failure and through a savepoint
 # restored at another parallelism (tests/e2e/nexmark).
 add_test(NAME e2e_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
-set_tests_properties(e2e_nexmark PROPERTIES LABELS e2e TIMEOUT 600)
+add_test(NAME e2e_nexmark_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/reference_selftest.py)
+set_tests_properties(e2e_nexmark e2e_nexmark_reference PROPERTIES LABELS e2e TIMEOUT 600)
 add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)

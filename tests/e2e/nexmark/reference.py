@@ -142,7 +142,7 @@ def q11(t, gap=10_000):
         first = last = stamps[0]
         n = 0
         for at in stamps:
-            if at - last >= gap:  # windows [t, t + gap) that do not overlap: a new session
+            if at - last > gap:  # windows [t, t + gap) that do not even touch (Flink merges touching ones)
                 out.append({"bidder": bidder, "window_start": ts(first), "window_end": ts(last + gap),
                             "bid_count": n})
                 first, n = at, 0
