@@ -414,23 +414,28 @@ class Planner {
     return a;
   }
 
-  /// The node (walking up the inputs) whose output made `node`'s input
+  /// The node (walking up from `input`) whose output made that stream
   /// updating: a keyed aggregate, top_n or join, not a filter or select.
-  const LogicalNode& updating_origin(const LogicalNode& node) const {
-    const LogicalNode* at = &graph_->nodes[static_cast<size_t>(node.input)];
+  const LogicalNode& updating_origin(int input) const {
+    const LogicalNode* at = &graph_->nodes[static_cast<size_t>(input)];
     while (at->input >= 0 && at->kind == NodeKind::kOperator && !at->keyed_aggregate && !at->top_n &&
            !at->join && graph_->nodes[static_cast<size_t>(at->input)].output_updating)
       at = &graph_->nodes[static_cast<size_t>(at->input)];
     return *at;
   }
 
-  /// Refuses an updating input where `what` of `node` takes only append-only
-  /// streams. True when refused.
+  /// Refuses an updating stream where `what` of `node` takes only
+  /// append-only ones: `node`'s input, or `input_node` when given (a join's
+  /// right input). True when refused. Windows call it; interval and window
+  /// joins can too, for each input.
   bool refuse_updating_input(const LogicalNode& node, SourceLocation loc, const std::string& what,
-                             const std::string& instead) {
-    if (!node.output_updating) return false;
-    const LogicalNode& origin = updating_origin(node);
-    const LogicalNode& input = graph_->nodes[static_cast<size_t>(node.input)];
+                             const std::string& instead, int input_node = -1) {
+    if (input_node < 0) input_node = node.input;
+    const LogicalNode& input = graph_->nodes[static_cast<size_t>(input_node)];
+    // Side outputs (a window's late records) are append-only.
+    const int output = input_node == node.input ? node.input_output : node.right_input_output;
+    if (!input.output_updating || output != 0) return false;
+    const LogicalNode& origin = updating_origin(input_node);
     error(loc, what + " of '" + node.name + "' cannot read '" + input.name + "': it is an updating stream (a "
                "changelog with first column op" + (origin.name != input.name ? ", from '" + origin.name + "'" : "") +
                "), and " + what + " takes append-only streams only; " + instead);
