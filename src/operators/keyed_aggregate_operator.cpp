@@ -82,28 +82,31 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
 }
 
 Status KeyedAggregateOperator::update_key(const RecordBatch& batch, size_t g, BatchBuilder& builder) {
-  const uint32_t* rows = grouper_.rows(g);
-  const size_t count = grouper_.row_count(g);
-  adds_.clear();
+  // An append-only input's rows all add; an updating one's split by their op.
+  const uint32_t* add_rows = grouper_.rows(g);
+  size_t add_count = grouper_.row_count(g);
   retracts_.clear();
   if (config_.input_updating) {
     const Column& ops = batch.columns[0];
-    for (size_t k = 0; k < count; ++k)
-      (is_retraction(ops.string_at(rows[k])) ? retracts_ : adds_).push_back(rows[k]);
-  } else {
-    adds_.assign(rows, rows + count);
+    adds_.clear();
+    for (size_t k = 0; k < add_count; ++k)
+      (is_retraction(ops.string_at(add_rows[k])) ? retracts_ : adds_).push_back(add_rows[k]);
+    add_rows = adds_.data();
+    add_count = adds_.size();
   }
   WindowAccumulator* acc = accumulators_->get();
   // A key holds state exactly when its row was emitted and not deleted since.
   const bool existed = acc != nullptr;
-  if (existed && acc->aggregates.size() != aggregates_.make().aggregates.size())
+  // The accumulator's states: one per aggregate, and the live row count when retracting.
+  const size_t states = config_.aggregates.size() + (config_.input_updating ? 1 : 0);
+  if (existed && acc->aggregates.size() != states)
     // Restored state of another aggregate list that the restore did not scan (RocksDB).
     return restored_state_error(aggregates_.check_restored(*acc));
   if (config_.input_updating) {
     // As Flink: a group whose rows were all retracted is deleted (-D with its
     // last row); retractions of a group never seen are ignored.
     const int64_t before = existed ? aggregates_.row_count(*acc) : 0;
-    const int64_t after = before + static_cast<int64_t>(adds_.size()) - static_cast<int64_t>(retracts_.size());
+    const int64_t after = before + static_cast<int64_t>(add_count) - static_cast<int64_t>(retracts_.size());
     if (after <= 0) {
       if (!existed) return Status::ok();
       EDDY_RETURN_IF_ERROR(append_row(builder, kOpDelete, g, *acc));
@@ -117,7 +120,7 @@ Status KeyedAggregateOperator::update_key(const RecordBatch& batch, size_t g, Ba
     acc = &accumulators_->get_or_create();
     *acc = aggregates_.make();
   }
-  if (!adds_.empty()) aggregates_.update(*acc, batch, adds_.data(), adds_.size(), RowSign::kAdd);
+  if (add_count > 0) aggregates_.update(*acc, batch, add_rows, add_count, RowSign::kAdd);
   if (!retracts_.empty()) aggregates_.update(*acc, batch, retracts_.data(), retracts_.size(), RowSign::kRetract);
   EDDY_RETURN_IF_ERROR(append_row(builder, existed ? kOpUpdateAfter : kOpInsert, g, *acc));
   // As Flink's GroupAggregate: an update that changes no result is not emitted.
