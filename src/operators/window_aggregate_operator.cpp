@@ -219,6 +219,7 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
       EDDY_RETURN_IF_ERROR(out.emit_side(0, batch->take(late_.data(), late_.size())));
   }
   if (accepted_.empty()) return Status::ok();
+  EDDY_RETURN_IF_ERROR(aggregates_.evaluate_filters(*batch));  // FILTER (WHERE ...) of the aggregates
   grouper_.group(*batch, config_.key_columns, ctx_.max_parallelism, global_key_group_,
                  accepted_.data(), accepted_.size());
   const KeyGroupRange range = backend_->key_groups();
