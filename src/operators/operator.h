@@ -161,6 +161,7 @@ class Operator {
   virtual Status restore_operator_state(const std::vector<std::string>& states) {
     return Status::ok();
   }
+  /// Which old subtasks' states restore_operator_state() gets (default: round robin).
   virtual OperatorStateDistribution operator_state_distribution() const {
     return OperatorStateDistribution::kRoundRobin;
   }

@@ -120,8 +120,7 @@ Status TaskRunner::open() {
     source_ = std::make_unique<SourceDriver>(graph_, first, *source_chain_, metrics_[0]);
   }
   open_outputs();
-  if (!source) open_inputs();
-  return Status::ok();
+  return source ? Status::ok() : open_inputs();
 }
 
 Status TaskRunner::open_operators() {
@@ -173,13 +172,18 @@ void TaskRunner::open_outputs() {
   }
 }
 
-void TaskRunner::open_inputs() {
+Status TaskRunner::open_inputs() {
   std::vector<int> inputs = channel_inputs(*graph_, vertex_);
   const int count = input_count(*graph_, vertex_);
+  if (!ops_.empty() && ops_[0]->input_count() != count)
+    return Status::internal("operator '" + metrics_[first_op_metric_].name + "' reads " +
+                            std::to_string(ops_[0]->input_count()) + " inputs, but the job graph gives it " +
+                            std::to_string(count));
   aligner_ = std::make_unique<BarrierAligner>(static_cast<int>(inputs.size()));
   gate_ = std::make_unique<InputGate>(std::move(inputs), count, options_.exclusive_credits,
                                       options_.floating_credits,
                                       [this](int c, int32_t n) { host_.send_credit(c, n); });
+  return Status::ok();
 }
 
 Status TaskRunner::start() {

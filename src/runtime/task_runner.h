@@ -7,19 +7,15 @@
 // the TaskHost it implements turns the runner's sends back into messages.
 #pragma once
 
-#include <deque>
 #include <exception>
 #include <functional>
-#include <map>
-#include <string>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "checkpoint/checkpoint_metadata.h"
-#include "checkpoint/checksum.h"
 #include "connectors/source.h"
-#include "net/input_credits.h"
 #include "net/output_router.h"
 #include "net/wire.h"
 #include "operators/operator.h"
@@ -56,7 +52,7 @@ class TaskHost {
 
 struct TaskOptions {
   int32_t exclusive_credits = 2;   // per input channel
-  int32_t floating_credits = 8;    // per input gate, handed where backlog is largest
+  int32_t floating_credits = 8;    // per input (a join has two), handed where backlog is largest
   std::string checkpoint_root;     // `checkpoints.dir`; empty: the job takes no checkpoints
   std::string local_state_dir;     // where RocksDB backends keep their working files
   int64_t fail_after_records = -1; // fault injection: fail once this many records entered the chain
@@ -177,7 +173,9 @@ class TaskRunner {
   bool evaluates_expressions(size_t metric) const;
   Status open_operators();
   void open_outputs();
-  void open_inputs();
+  /// The input gate and aligner; the chain's first operator must read as many
+  /// inputs as the graph gives it.
+  Status open_inputs();
 
   // -- the chain (task_runner.cpp) ---------------------------------------------------
   bool backpressured() const;

@@ -193,6 +193,34 @@ TEST_CASE("the channel layout maps each channel of a two-input vertex to its inp
   CHECK(peers[0].vertex == 0);
 }
 
+TEST_CASE("the wiring of a two-input vertex is the same seen from producers and consumers") {
+  // The job master wires subtasks with output_peers and input_peers (actors/job_master.cpp):
+  // every producer channel must land on the consumer channel that names it back.
+  for (int join_p : {1, 2, 4}) {
+    CAPTURE(join_p);
+    JobGraphPtr g = two_input_graph(10, 2, 10, 3, join_p);
+    std::set<std::pair<int32_t, int>> reached;  // (consumer subtask, its input channel)
+    for (int vertex : {0, 1}) {
+      for (int32_t p = 0; p < g->vertices[static_cast<size_t>(vertex)].parallelism; ++p) {
+        const auto outs = output_peers(*g, vertex, p);
+        REQUIRE(outs.size() == 1);
+        REQUIRE(outs[0].size() == static_cast<size_t>(join_p));
+        for (int ch = 0; ch < join_p; ++ch) {
+          const ChannelPeer& to = outs[0][static_cast<size_t>(ch)];
+          CHECK(to.vertex == kJoinVertex);
+          const ChannelPeer back = input_peers(*g, kJoinVertex, to.subtask)[static_cast<size_t>(to.channel)];
+          CHECK(back.vertex == vertex);
+          CHECK(back.subtask == p);
+          CHECK(back.channel == ch);
+          CHECK(channel_inputs(*g, kJoinVertex)[static_cast<size_t>(to.channel)] == vertex);
+          CHECK(reached.insert({to.subtask, to.channel}).second);
+        }
+      }
+    }
+    CHECK(reached.size() == static_cast<size_t>(join_p * 5));
+  }
+}
+
 TEST_CASE("a two-input vertex reads every row of both inputs once, by key group, in any delivery order") {
   for (uint32_t seed : {1u, 2u, 3u}) {
     CAPTURE(seed);
@@ -264,4 +292,29 @@ TEST_CASE("a checkpoint barrier aligns across both inputs, and the keyed state r
     }
     CHECK(restored == before);
   }
+}
+
+TEST_CASE("an operator reading one input on a vertex the graph gives two is refused at open") {
+  /// Reads one input; counts nothing.
+  class OneInput final : public Operator {
+   public:
+    explicit OneInput(SchemaPtr schema) : schema_(std::move(schema)) {}
+    Status process(const RecordBatchPtr&, Collector&) override { return Status::ok(); }
+    SchemaPtr output_schema() const override { return schema_; }
+
+   private:
+    SchemaPtr schema_;
+  };
+  JobGraphPtr g = two_input_graph(10, 1, 10, 1, 1);
+  TaskOptions o;
+  o.make_operators = [](const JobGraph& graph, int) -> Result<std::vector<OperatorPtr>> {
+    std::vector<OperatorPtr> ops;
+    ops.push_back(std::make_unique<OneInput>(graph.nodes[0].output_schema));
+    return ops;
+  };
+  QuietTaskHost host;
+  TaskRunner r(g, kJoinVertex, 0, host, o);
+  const Status st = r.open();
+  CHECK(st.code() == StatusCode::kInternal);
+  CHECK(st.message().find("reads 1 inputs, but the job graph gives it 2") != std::string::npos);
 }
