@@ -108,6 +108,12 @@ Status IntervalJoinOperator::on_input_watermark(int input, int64_t watermark_ms,
   return cleanup(1 - input, watermark_ms);
 }
 
+Status IntervalJoinOperator::on_watermark(int64_t watermark_ms, Collector& out) {
+  for (int input : {kLeftInput, kRightInput})
+    EDDY_RETURN_IF_ERROR(on_input_watermark(input, watermark_ms, out));
+  return Status::ok();
+}
+
 /// Drops the rows of input s whose time + expiry_offset(s) is below the other input's watermark.
 Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark) {
   const bool end = other_watermark == kEndOfTimeWatermark;
@@ -118,10 +124,9 @@ Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark) {
   std::string key;
   while (expiry_[s].pop_due(through, at, kg, key)) {
     backend_->set_current_key(key, kg);
-    EDDY_RETURN_IF_ERROR(rows_[s]->erase_below(keep_from));
     int64_t next = 0;
     bool found = false;
-    EDDY_RETURN_IF_ERROR(rows_[s]->first_from(keep_from, next, found));
+    EDDY_RETURN_IF_ERROR(rows_[s]->erase_below(keep_from, nullptr, &next, &found));
     if (found) expiry_[s].schedule(saturating_add(next, expiry_offset(s)), kg, key);
   }
   return backend_->io_status();

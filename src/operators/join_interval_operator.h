@@ -34,6 +34,9 @@ class IntervalJoinOperator final : public Operator {
   Status process_input(int input, const RecordBatchPtr& batch, Collector& out) override;
   /// Drops the other input's rows that no later row of `input` can match.
   Status on_input_watermark(int input, int64_t watermark_ms, Collector& out) override;
+  /// The least of both watermarks: each input is at least that far (a host
+  /// that only reports it, e.g. at the end of input, still gets cleanup).
+  Status on_watermark(int64_t watermark_ms, Collector& out) override;
   bool uses_keyed_state() const override { return true; }
   /// Rebuilds the expiry queues from the rows in state.
   Status on_state_restored() override;

@@ -259,6 +259,62 @@ Status RocksDbStore::read_range(int32_t kg, uint16_t sid, std::string_view key, 
   return from_rocks(it->status(), "RocksDB range read failed");
 }
 
+Status RocksDbStore::read_for_update(int32_t kg, uint16_t sid, std::string_view key, int64_t ns,
+                                     std::string& value, bool& found, bool& key_exists) const {
+  std::string begin, at;
+  rocks_layout::append_entry_key(begin, kg, sid, key, INT64_MIN);
+  rocks_layout::append_entry_key(at, kg, sid, key, ns);
+  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
+  const std::string end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
+  rocksdb::Slice lower = slice(begin), upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  it->Seek(slice(at));
+  found = it->Valid() && it->key() == slice(at);
+  key_exists = it->Valid();
+  if (found) value.assign(it->value().data(), it->value().size());
+  if (!key_exists && it->status().ok()) {  // nothing at or after ns: anything before it?
+    it->SeekForPrev(slice(at));  // a target inside the key's prefix, so prefix filters hold
+    key_exists = it->Valid();
+  }
+  return from_rocks(it->status(), "RocksDB read failed");
+}
+
+Status RocksDbStore::erase_below(int32_t kg, uint16_t sid, std::string_view key, int64_t ns,
+                                 size_t& removed, bool& next_found, int64_t& next_ns,
+                                 uint64_t& visited) {
+  removed = 0;
+  next_found = false;
+  std::string begin;
+  rocks_layout::append_entry_key(begin, kg, sid, key, INT64_MIN);
+  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
+  const std::string end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
+  rocksdb::Slice lower = slice(begin), upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  Batch batch;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    ++visited;
+    const rocksdb::Slice k = it->key();
+    if (k.size() != begin.size()) return Status::parse_error("RocksDB state holds a malformed key");
+    const int64_t at = rocks_layout::read_namespace(k.data() + prefix);
+    if (at >= ns) {
+      next_found = true;
+      next_ns = at;
+      break;
+    }
+    batch.remove(view(k));
+    ++removed;
+  }
+  EDDY_RETURN_IF_ERROR(from_rocks(it->status(), "RocksDB read failed"));
+  it.reset();
+  return write(batch);
+}
+
 rocksdb::Iterator& RocksDbStore::key_reader() const {
   if (key_reader_ && key_reader_stale_ && !key_reader_->Refresh().ok()) key_reader_.reset();
   if (!key_reader_) {

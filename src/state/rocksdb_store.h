@@ -90,6 +90,16 @@ class RocksDbStore {
   /// entry outside it. Adds the entries it stepped on to `visited`.
   Status read_range(int32_t kg, uint16_t sid, std::string_view key, int64_t lo, int64_t hi,
                     const NamespaceVisitor& f, uint64_t& visited, size_t limit = SIZE_MAX) const;
+  /// One bounded iterator over the entries of (kg, sid, key): the value at
+  /// namespace ns if there is one (`found`), and whether the key has any entry
+  /// at all (`key_exists`). What SortedState::add needs, in one or two seeks.
+  Status read_for_update(int32_t kg, uint16_t sid, std::string_view key, int64_t ns,
+                         std::string& value, bool& found, bool& key_exists) const;
+  /// Deletes the entries of (kg, sid, key) below namespace ns (point deletes,
+  /// `removed` of them) and finds the first one left (`next_found`, `next_ns`),
+  /// with one iterator that stops on that entry. Adds the entries it stepped on to `visited`.
+  Status erase_below(int32_t kg, uint16_t sid, std::string_view key, int64_t ns, size_t& removed,
+                     bool& next_found, int64_t& next_ns, uint64_t& visited);
   /// f(key, entries) for every key of state sid in key group kg, in key order.
   Status scan_keys(int32_t kg, uint16_t sid, const KeyVisitor& f) const;
   /// f(entry key, value) for every entry of key group kg, all states, in key order.

@@ -36,10 +36,10 @@ class SortedState final : public state_detail::StateTable<std::vector<T>> {
       return Status::ok();
     }
     Values values;
-    bool found = false;
-    EDDY_RETURN_IF_ERROR(read_one(ns, values, found));
+    bool found = false, key_exists = false;
+    EDDY_RETURN_IF_ERROR(read_one(ns, values, found, key_exists));
     values.push_back(std::move(v));
-    return write_one(ns, values, found);
+    return write_one(ns, values, found, key_exists);
   }
 
   /// f(int64_t ns, const Values&) for every namespace of the current key in
@@ -83,8 +83,10 @@ class SortedState final : public state_detail::StateTable<std::vector<T>> {
   }
 
   /// Removes every namespace of the current key below `ns`; adds how many it
-  /// removed to *removed when given.
-  Status erase_below(int64_t ns, size_t* removed = nullptr);
+  /// removed to *removed when given; sets *next (when given) to the smallest
+  /// namespace left, if any (*found), as first_from(ns) would, in the same pass.
+  Status erase_below(int64_t ns, size_t* removed = nullptr, int64_t* next = nullptr,
+                     bool* found = nullptr);
 
   /// Namespaces (over all keys) that the range reads stepped on so far: a
   /// RocksDB read visits exactly the entries in its range, a heap read the same.
@@ -104,35 +106,29 @@ class SortedState final : public state_detail::StateTable<std::vector<T>> {
     this->ctx_->note_error(st);
     return st;
   }
-  Status read_one(int64_t ns, Values& values, bool& found);
+  /// The values at ns (found) and whether the key holds any namespace, from the database.
+  Status read_one(int64_t ns, Values& values, bool& found, bool& key_exists);
   /// Writes values at ns (`existed`: the database held ns before), keeping counts.
-  Status write_one(int64_t ns, const Values& values, bool existed);
-  /// Whether the database holds any namespace of the current key in this state.
-  Status key_stored(bool& exists) {
-    return note(this->ctx_->store->key_exists(kg(), this->state_id_, this->ctx_->key, exists));
-  }
+  Status write_one(int64_t ns, const Values& values, bool existed, bool key_exists);
 
   uint64_t visited_ = 0;
 };
 
 template <class T>
-Status SortedState<T>::read_one(int64_t ns, Values& values, bool& found) {
+Status SortedState<T>::read_one(int64_t ns, Values& values, bool& found, bool& key_exists) {
   std::string bytes;
-  EDDY_RETURN_IF_ERROR(
-      note(this->ctx_->store->read_entry(kg(), this->state_id_, this->ctx_->key, ns, bytes, found)));
+  EDDY_RETURN_IF_ERROR(note(this->ctx_->store->read_for_update(kg(), this->state_id_, this->ctx_->key,
+                                                               ns, bytes, found, key_exists)));
   if (!found) return Status::ok();
   return note(state_detail::unpack_value(bytes, values));
 }
 
 template <class T>
-Status SortedState<T>::write_one(int64_t ns, const Values& values, bool existed) {
-  const size_t idx = this->ctx_->group_index();
+Status SortedState<T>::write_one(int64_t ns, const Values& values, bool existed, bool key_exists) {
   if (!existed) {
-    bool key_exists = false;
-    EDDY_RETURN_IF_ERROR(key_stored(key_exists));
     if (!key_exists) {
       ++this->keys_;
-      this->ctx_->key_added(idx, this->ctx_->key, this);
+      this->ctx_->key_added(this->ctx_->group_index(), this->ctx_->key, this);
     }
     ++this->entries_;
   }
@@ -145,40 +141,31 @@ Status SortedState<T>::write_one(int64_t ns, const Values& values, bool existed)
 }
 
 template <class T>
-Status SortedState<T>::erase_below(int64_t ns, size_t* removed) {
-  if (ns == INT64_MIN) return Status::ok();
-  std::vector<int64_t> gone;
+Status SortedState<T>::erase_below(int64_t ns, size_t* removed, int64_t* next, bool* found) {
+  size_t gone = 0;
+  bool left = false;
+  int64_t first_left = 0;
   if (!rocks()) {
-    if (auto* p = this->current())
-      visited_ += p->for_each_in(INT64_MIN, ns - 1, [&](int64_t n, const Values&) { gone.push_back(n); });
-    for (int64_t n : gone) this->erase(n);
+    std::vector<int64_t> below;
+    if (auto* p = this->current()) {
+      if (ns != INT64_MIN)
+        visited_ += p->for_each_in(INT64_MIN, ns - 1, [&](int64_t n, const Values&) { below.push_back(n); });
+      visited_ += p->for_each_in(ns, INT64_MAX, [&](int64_t n, const Values&) { left = true, first_left = n; }, 1);
+    }
+    for (int64_t n : below) this->erase(n);
+    gone = below.size();
   } else {
-    EDDY_RETURN_IF_ERROR(note(this->ctx_->store->read_range(
-        kg(), this->state_id_, this->ctx_->key, INT64_MIN, ns - 1,
-        [&](int64_t n, std::string_view) -> Status {
-          gone.push_back(n);
-          return Status::ok();
-        },
-        visited_)));
-    if (!gone.empty()) {
-      RocksDbStore::Batch batch;
-      std::string k;
-      for (int64_t n : gone) {  // point deletes: range tombstones would pile up per key
-        k.clear();
-        rocks_layout::append_entry_key(k, kg(), this->state_id_, this->ctx_->key, n);
-        batch.remove(k);
-      }
-      EDDY_RETURN_IF_ERROR(note(this->ctx_->store->write(batch)));
-      this->entries_ -= gone.size();
-      bool key_exists = false;
-      EDDY_RETURN_IF_ERROR(key_stored(key_exists));
-      if (!key_exists) {
-        --this->keys_;
-        this->ctx_->key_removed(this->ctx_->group_index(), this->ctx_->key, this);
-      }
+    EDDY_RETURN_IF_ERROR(note(this->ctx_->store->erase_below(kg(), this->state_id_, this->ctx_->key, ns,
+                                                             gone, left, first_left, visited_)));
+    this->entries_ -= gone;
+    if (gone > 0 && !left) {  // its last namespace went
+      --this->keys_;
+      this->ctx_->key_removed(this->ctx_->group_index(), this->ctx_->key, this);
     }
   }
-  if (removed != nullptr) *removed += gone.size();
+  if (removed != nullptr) *removed += gone;
+  if (next != nullptr) *next = first_left;
+  if (found != nullptr) *found = left;
   return Status::ok();
 }
 

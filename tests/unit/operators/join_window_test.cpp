@@ -161,6 +161,10 @@ TEST_CASE("random window joins of every type match a nested-loop model, through 
   for (BackendKind kind : {BackendKind::kHeap, BackendKind::kRocksDb, BackendKind::kRocksDbTinyCache}) {
     for (JoinType type : {JoinType::kInner, JoinType::kLeft, JoinType::kRight, JoinType::kFull}) {
       for (int seed = 0; seed < 4; ++seed) {
+        // Every seed on the heap; RocksDB runs (slow to open) split the seeds between them.
+        if ((kind == BackendKind::kRocksDb && (seed < 1 || seed > 2)) ||
+            (kind == BackendKind::kRocksDbTinyCache && seed < 3))
+          continue;
         CAPTURE(seed);
         CAPTURE(static_cast<int>(type));
         CAPTURE(static_cast<int>(kind));
