@@ -105,7 +105,9 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
                 "records_per_cpu_s=%.0f peak_rss_mib=%.1f\n",
                 graph.spec.name.c_str(), static_cast<unsigned long long>(records), secs, rate, cpu,
                 per_cpu, static_cast<double>(peak_rss_kib()) / 1024.0);
-    std::fflush(stdout);  // before a slow shutdown may end the process with _Exit (exit_if_stuck)
+    // Before a slow shutdown may end the process with _Exit (exit_if_stuck): the
+    // figures go to a pipe that `eddy bench --runs` and `bench nexmark` read.
+    std::fflush(stdout);
   }
 }
 
@@ -219,7 +221,6 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
   if (!result.checkpoints.savepoint_path.empty())
     std::printf("savepoint: %s\n", result.checkpoints.savepoint_path.c_str());
-  std::fflush(stdout);
   const double cpu = cpu_seconds() - cpu_start;
   if (!opt.quiet) print_summary(graph, result, cpu, opt.bench);
   else if (result.state != "FINISHED")
