@@ -49,6 +49,7 @@ NodePtr clone_node(const ExprNode& node) {
   copy->test = node.test;
   copy->func = node.func;
   copy->name = node.name;
+  copy->qualifier = node.qualifier;
   copy->column = node.column;
   copy->value = node.value;
   copy->like = node.like;

@@ -98,6 +98,9 @@ struct ExprNode {
 
   /// Column name (kColumn) or function name as written (kCall).
   std::string name;
+  /// kColumn: the join input (name or alias) before the dot of `auction.id`;
+  /// empty for a bare name. Only a ColumnResolver (expression.h) accepts one.
+  std::string qualifier;
   /// Input column index (kColumn), set by the type checker.
   int column = -1;
   /// The constant of a kLiteral.

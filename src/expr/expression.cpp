@@ -112,6 +112,13 @@ Result<std::shared_ptr<const CompiledExpr>> compile_expression(std::string_view 
   return std::shared_ptr<const CompiledExpr>(std::make_shared<CompiledExpr>(std::move(root), input));
 }
 
+Result<std::shared_ptr<const CompiledExpr>> compile_expression(std::string_view sql, const Schema& input,
+                                                               ExprError* error, const ColumnResolver& resolver) {
+  EDDY_ASSIGN_OR_RETURN(expr::NodePtr root, expr::parse_sql_expression(sql, error));
+  EDDY_RETURN_IF_ERROR(expr::type_check(root, input, error, &resolver));
+  return std::shared_ptr<const CompiledExpr>(std::make_shared<CompiledExpr>(std::move(root), input));
+}
+
 std::string format_expr_error(std::string_view sql, const ExprError& error) {
   std::string out = error.message;
   if (error.offset < 0 || static_cast<size_t>(error.offset) > sql.size()) {

@@ -30,8 +30,12 @@
 // - Constant subexpressions are evaluated at compile time; one that fails
 //   (e.g. `CAST('x' AS bigint)`, `1 / 0`) is a compile error, as in PostgreSQL.
 // - Length modifiers of CAST types are ignored (`varchar(3)` does not cut);
-//   every integer type is int64 and every decimal type float64. `interval`
-//   is not supported: timestamps take +/- int64 milliseconds instead.
+//   every integer type is int64 and every decimal type float64. There is no
+//   interval type: timestamps take +/- int64 milliseconds, and an interval
+//   literal (`INTERVAL '20' MINUTE`, `INTERVAL '1 hour 30 minutes'`) is that
+//   int64 of milliseconds (expr/interval.h).
+// - `input.column` names a column of one of a join's inputs; only compiling
+//   with a ColumnResolver accepts it.
 // - Beyond the PIPELINES.md list: ILIKE, LIKE ... ESCAPE, IS [NOT] DISTINCT
 //   FROM, IS [NOT] TRUE/FALSE/UNKNOWN, NULLIF, btrim/ltrim/rtrim. Keywords
 //   such as USER resolve to an input column of that name.
@@ -47,6 +51,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -109,6 +114,13 @@ class CompiledExpr {
   std::vector<int> used_columns_;
 };
 
+/// Resolves the column names of an expression over a join's two inputs:
+/// `qualifier` is the input's name or alias before the dot (`auction.id`), ""
+/// for a bare name. Returns the index into the schema compiled against, or
+/// -1 with `message` saying why (unknown, ambiguous) and what to write.
+using ColumnResolver =
+    std::function<int(const std::string& qualifier, const std::string& name, std::string& message)>;
+
 /// Parses and type-checks `sql` against `input`. On failure returns a Status
 /// (kParseError for text that is not a single supported expression, kTypeError
 /// for unknown columns, unknown functions and type mismatches) and, if
@@ -116,6 +128,9 @@ class CompiledExpr {
 Result<std::shared_ptr<const CompiledExpr>> compile_expression(std::string_view sql,
                                                                const Schema& input,
                                                                ExprError* error = nullptr);
+/// Same, with every column name resolved by `resolver` (qualified names allowed).
+Result<std::shared_ptr<const CompiledExpr>> compile_expression(std::string_view sql, const Schema& input,
+                                                               ExprError* error, const ColumnResolver& resolver);
 
 /// Renders an error for people: the message, the expression, and a caret under
 /// the offending offset (when known), e.g.

@@ -11,6 +11,7 @@
 
 #include "core/stack_guard.h"
 #include "expr/expression.h"
+#include "expr/interval.h"
 #include "expr/sql_depth.h"
 #include "expr/sql_names.h"
 
@@ -97,6 +98,8 @@ class Converter {
   Result<NodePtr> convert_bool_expr(const json& body);
   Result<NodePtr> convert_case(const json& body);
   Result<NodePtr> convert_type_cast(const json& body);
+  /// INTERVAL '20' MINUTE: an int64 literal of milliseconds (interval.h).
+  Result<NodePtr> interval_literal(const json& type_name, const json& arg, int offset);
   Result<NodePtr> convert_func_call(const json& body);
   Result<NodePtr> convert_keyword(const json& body);
   /// IS [NOT] NULL and IS [NOT] TRUE/FALSE/UNKNOWN.
@@ -335,11 +338,13 @@ Result<NodePtr> Converter::convert_column_ref(const json& body) {
   if (!fields || fields->empty()) return fail(offset, "malformed column reference");
   for (const auto& f : *fields)
     if (get(f, "A_Star")) return fail(offset, "'*' is not allowed in an expression");
-  if (fields->size() > 1)
-    return fail(offset, "qualified names like '" + string_value((*fields)[0]) + "." +
-                            string_value((*fields)[1]) + "' are not supported; write the column name alone");
+  if (fields->size() > 2)
+    return fail(offset, "names like '" + string_value((*fields)[0]) + "." + string_value((*fields)[1]) + "." +
+                            string_value((*fields)[2]) + "' are not supported; write input.column or the column alone");
+  // `auction.id`: the qualifier names a join's input; type_check resolves it.
   auto n = make_node(NodeKind::kColumn, offset);
-  n->name = string_value((*fields)[0]);
+  n->name = string_value(fields->back());
+  if (fields->size() == 2) n->qualifier = string_value((*fields)[0]);
   return n;
 }
 
@@ -536,9 +541,7 @@ Result<NodePtr> Converter::convert_type_cast(const json& body) {
   if (get(*type_name, "arrayBounds")) return fail(type_offset, "array types are not supported");
   const json* names = get(*type_name, "names");
   std::string name = names && !names->empty() ? lower(string_value(names->back())) : "";
-  if (name == "interval")
-    return fail(type_offset, "type interval is not supported; add or subtract milliseconds as int64 "
-                             "(ts + 1000)");
+  if (name == "interval") return interval_literal(*type_name, *arg, type_offset);
   DataType to;
   if (!lookup_type(name, to)) return fail(type_offset, "unknown type '" + name + "'");
   EDDY_ASSIGN_OR_RETURN(NodePtr child, convert(*arg));
@@ -546,6 +549,28 @@ Result<NodePtr> Converter::convert_type_cast(const json& body) {
   n->type = to;
   n->children.push_back(std::move(child));
   return n;
+}
+
+Result<NodePtr> Converter::interval_literal(const json& type_name, const json& arg, int offset) {
+  const json* c = get(arg, "A_Const");
+  const json* sval = c ? get(*c, "sval") : nullptr;
+  const json* text = sval ? get(*sval, "sval") : nullptr;
+  if (!text || !text->is_string())
+    return fail(offset, "an interval is a quoted literal such as INTERVAL '20' MINUTE; CAST(... AS interval) "
+                        "is not supported: add or subtract milliseconds as int64 (ts + 1000)");
+  int mask = 0;
+  if (const json* mods = get(type_name, "typmods"); mods && mods->is_array() && !mods->empty()) {
+    const json* m = get((*mods)[0], "A_Const");
+    const json* ival = m ? get(*m, "ival") : nullptr;
+    const json* v = ival ? get(*ival, "ival") : nullptr;
+    mask = v && v->is_number_integer() ? v->get<int>() : -1;
+  }
+  constexpr int kFullRange = 0x7FFF;  // PostgreSQL's INTERVAL_FULL_RANGE: no unit written
+  Result<int64_t> ms = interval_ms(text->get<std::string>(), mask == kFullRange ? 0 : mask);
+  if (!ms.ok()) return fail(offset, ms.status().message());
+  Scalar v;
+  v.i = *ms;
+  return make_literal(DataType::kInt64, v, offset);
 }
 
 Result<NodePtr> Converter::convert_func_call(const json& body) {

@@ -29,7 +29,8 @@ using MismatchMessage = std::function<std::string(DataType, DataType)>;
 
 class Checker {
  public:
-  Checker(const Schema& schema, ExprError* error) : schema_(schema), error_(error) {}
+  Checker(const Schema& schema, ExprError* error, const ColumnResolver* resolver)
+      : schema_(schema), error_(error), resolver_(resolver) {}
 
   Status check(NodePtr& node);
 
@@ -65,6 +66,7 @@ class Checker {
 
   const Schema& schema_;
   ExprError* error_;
+  const ColumnResolver* resolver_;  // null: bare names against schema_ only
 };
 
 Status Checker::check(NodePtr& node) {
@@ -129,6 +131,17 @@ Status Checker::check_node(NodePtr& node) {
 }
 
 Status Checker::resolve_column(ExprNode& n) {
+  if (resolver_ != nullptr) {
+    std::string message;
+    const int index = (*resolver_)(n.qualifier, n.name, message);
+    if (index < 0 || static_cast<size_t>(index) >= schema_.size()) return fail(n.offset, message);
+    n.column = index;
+    n.type = schema_.field(static_cast<size_t>(index)).type;
+    return Status::ok();
+  }
+  if (!n.qualifier.empty())
+    return report(StatusCode::kParseError, n.offset, "qualified names like '" + n.qualifier + "." + n.name +
+                  "' are not supported; write the column name alone", error_);
   int index = schema_.index_of(n.name);
   if (index < 0) {  // unquoted names arrive lower-cased: try ignoring case
     const std::string want = lower(n.name);
@@ -452,8 +465,8 @@ Status Checker::fold(NodePtr& node) {
 
 }  // namespace
 
-Status type_check(NodePtr& root, const Schema& input, ExprError* error) {
-  Checker checker(input, error);
+Status type_check(NodePtr& root, const Schema& input, ExprError* error, const ColumnResolver* resolver) {
+  Checker checker(input, error, resolver);
   EDDY_RETURN_IF_ERROR(checker.check(root));
   if (root->untyped_null) {  // a bare NULL reads as text, as in PostgreSQL
     root->untyped_null = false;

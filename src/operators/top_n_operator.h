@@ -2,7 +2,9 @@
 // modes. Windowed (after a window aggregate): rows are buffered per window and
 // partition, at most n each, and a window's top n goes out once its results
 // are complete. Keyed stream (Nexmark q19): each partition's current top n
-// lives in keyed state and every batch emits the changes as +I/-D rows.
+// lives in keyed state and every batch emits the changes as +I/-D rows (-U/+U
+// when n = 1 and the one row is replaced: dedup). Over an updating input a
+// partition keeps all its live rows, so a retraction can promote the next.
 // Built by the planner from a TopNConfig; hosted after a hash exchange on the
 // partition columns. All state lives in the subtask's KeyedStateBackend.
 #pragma once
@@ -50,7 +52,7 @@ class TopNOperator final : public Operator {
   OperatorCounters counters() const override;
 
   /// The subtask's state (for snapshots and tests); null before open().
-  KeyedStateBackend* state_backend() { return backend_.get(); }
+  KeyedStateBackend* state_backend() { return backend_; }
   /// Windowed mode: rebuilds the in-memory index of buffered windows from the
   /// state backend, as needed after key groups were restored into
   /// state_backend(). Firing calls it by itself when the index and the state
@@ -61,22 +63,22 @@ class TopNOperator final : public Operator {
   // Keyed state holds every group (per partition, and window end in windowed
   // mode), with keyed-stream mode's arrival numbers. Windowed mode also depends
   // on the watermark, which the host restores by calling on_watermark(the
-  // watermark at the barrier) after on_keyed_state_restored(): state holds only
+  // watermark at the barrier) after on_state_restored(): state holds only
   // windows that had not fired then, so that call emits nothing and only sets
   // which rows are late. Counters start again from 0.
 
-  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  bool uses_keyed_state() const override { return true; }
   /// Windowed mode: rebuild_window_index(). On the heap, refuses groups this
   /// operator cannot use (more than n rows, order values of another type).
   /// An error before open().
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  Status on_state_restored() override;
 
   /// Name of the ValueState<TopNGroup>: namespace = window end (windowed) or 0.
   static constexpr const char* kStateName = "top_n";
 
  private:
   bool windowed() const { return config_.window_end_column >= 0; }
-  /// A restored group this operator can use (see on_keyed_state_restored).
+  /// A restored group this operator can use (see on_state_restored).
   Status check_restored(const TopNGroup& g) const;
   /// Checks that key group `kg` is this subtask's.
   Status check_key_group(int32_t kg) const;
@@ -85,6 +87,14 @@ class TopNOperator final : public Operator {
   /// Offers the rows of grouper_ group `g` to the current key's partition and
   /// appends the resulting changes to builder_.
   Status update_partition(const RecordBatch& batch, size_t g);
+  /// Over an updating input: adds or removes the rows of grouper_ group `g`
+  /// in the current key's partition (all its live rows) and appends the
+  /// changes of its top n to builder_.
+  Status retract_partition(const RecordBatch& batch, size_t g);
+  /// Appends the changes from `gone` (rows that left the top n, reported
+  /// before) and `came` (rows that entered it) to builder_: -D then +I, or
+  /// -U/+U when n = 1 and one row replaced another.
+  Status append_changes(const std::vector<const TopNEntry*>& gone, const std::vector<const TopNEntry*>& came);
   /// Emits every buffered window ending at or before `through`.
   Status fire_through(int64_t through, Collector& out);
   /// Appends the row bytes `row` to builder_, plus `op` when not null.
@@ -98,8 +108,9 @@ class TopNOperator final : public Operator {
 
   TopNConfig config_;
   TopNRanker ranker_;
+  TopNRanker all_ranker_;  // input_updating: ranks every live row of a partition
   OperatorContext ctx_;
-  std::unique_ptr<KeyedStateBackend> backend_;
+  KeyedStateBackend* backend_ = nullptr;  // ctx.keyed_state, owned by the host
   ValueState<TopNGroup>* groups_ = nullptr;  // in backend_
   int32_t global_key_group_ = 0;  // the key group of the one partition without partition columns
   /// Windowed mode: window end -> the partitions holding rows of that window,
@@ -114,13 +125,15 @@ class TopNOperator final : public Operator {
   int64_t watermark_ = kNoWatermark;
 
   // Reused across batches.
-  std::vector<int> all_columns_;  // 0..input columns - 1: what a kept row encodes
+  std::vector<int> all_columns_;  // the input columns a kept row encodes (all but an input's op)
   KeyGrouper grouper_;
   std::optional<BatchBuilder> builder_;  // made in open(), once the config is known good
   std::vector<Column*> out_columns_;     // builder_'s input-schema columns, rebound after finish()
   std::vector<uint32_t> accepted_;
   TopNEntry candidate_;
   std::vector<TopNEntry> pushed_out_;
+  std::vector<TopNEntry> top_before_;  // input_updating: a partition's top n before the batch
+  std::vector<const TopNEntry*> gone_, came_;
 
   uint64_t windows_fired_ = 0;
   uint64_t late_records_ = 0;

@@ -7,6 +7,7 @@
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
+
 #include <algorithm>
 #include <numeric>
 
@@ -145,8 +146,7 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   // Without key_by the planner runs one subtask, which owns every key group;
   // its one key lives in the first.
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
-  EDDY_RETURN_IF_ERROR(backend_->open_status());
+  EDDY_ASSIGN_OR_RETURN(backend_, host_keyed_state(ctx, range));
   TimerService* processing_timers = event_time() ? nullptr : ctx.timers;
   if (emits_partials()) changes_ = std::make_unique<WindowChanges>(*backend_);
   const WindowSpec& w = config_.window;
@@ -219,6 +219,7 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
       EDDY_RETURN_IF_ERROR(out.emit_side(0, batch->take(late_.data(), late_.size())));
   }
   if (accepted_.empty()) return Status::ok();
+  EDDY_RETURN_IF_ERROR(aggregates_.evaluate_filters(*batch));  // FILTER (WHERE ...) of the aggregates
   grouper_.group(*batch, config_.key_columns, ctx_.max_parallelism, global_key_group_,
                  accepted_.data(), accepted_.size());
   const KeyGroupRange range = backend_->key_groups();
@@ -302,9 +303,20 @@ Status WindowAggregateOperator::add_timers_from_state(const std::vector<Restored
   return Status::ok();
 }
 
-Status WindowAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
-  if (!backend_) return Status::internal("window aggregate: on_keyed_state_restored() before open()");
-  return add_timers_from_state(restored);
+Status WindowAggregateOperator::snapshot_operator_state(int64_t /*checkpoint_id*/, std::string& out) {
+  if (!backend_) return Status::internal("window aggregate: snapshot_operator_state() before open()");
+  out = pack_fired_through(backend_->key_groups(), fired_through_);
+  return Status::ok();
+}
+
+Status WindowAggregateOperator::restore_operator_state(const std::vector<std::string>& states) {
+  EDDY_ASSIGN_OR_RETURN(restored_, unpack_fired_through(states, ctx_.operator_name));
+  return Status::ok();
+}
+
+Status WindowAggregateOperator::on_state_restored() {
+  if (!backend_) return Status::internal("window aggregate: on_state_restored() before open()");
+  return add_timers_from_state(restored_);
 }
 
 Status WindowAggregateOperator::finish(Collector& out) {

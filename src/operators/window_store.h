@@ -10,6 +10,7 @@
 
 #include "core/record_batch.h"
 #include "core/status.h"
+#include "operators/fired_through_state.h"
 #include "operators/operator.h"
 #include "operators/window_output.h"
 
@@ -37,7 +38,7 @@ class WindowStore {
   /// the key has no changes.
   virtual Status emit_changed(WindowOutput& output) = 0;
   /// Rebuilds the timer index from state after it was restored from
-  /// `restored` (see Operator::on_keyed_state_restored): the index is not
+  /// `restored` (see WindowAggregateOperator::on_state_restored): the index is not
   /// state. Refuses state this store cannot use (accumulators of other
   /// aggregates, slices of another length) rather than work on it.
   virtual Status add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) = 0;

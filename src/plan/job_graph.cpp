@@ -9,10 +9,12 @@
 
 #include "connectors/datagen_source.h"
 #include "connectors/nexmark_source.h"
+#include "operators/changelog_rows.h"
 #include "operators/keyed_aggregate_operator.h"
 #include "operators/top_n_operator.h"
 #include "operators/window_aggregate_operator.h"
 #include "plan/aggregate_call.h"
+#include "plan/join_planner.h"
 #include "plan/pipeline_checks.h"
 #include "plan/pipeline_parser.h"
 #include "plan/window_limits.h"
@@ -124,8 +126,44 @@ class Planner {
   }
 
   const LocatedText& input_of(const LogicalNode& n) const {
+    if (is_join(n)) return spec().operators[n.spec_index].join.left.input;
     return n.kind == NodeKind::kOperator ? spec().operators[n.spec_index].input
                                          : spec().sinks[n.spec_index].input;
+  }
+
+  bool is_join(const LogicalNode& n) const {
+    return n.kind == NodeKind::kOperator && spec().operators[n.spec_index].kind == OperatorKind::kJoin;
+  }
+
+  /// The node (and its output) that `in` names as input of node `i`; -1, reported, when none.
+  int lookup_input(const LocatedText& in, size_t i, int& output) {
+    const auto& nodes = graph_->nodes;
+    auto it = by_name_.find(in.text);
+    if (it == by_name_.end()) {
+      error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
+                        "' names no source or operator; expected one of: " + known_names());
+      return -1;
+    }
+    if (nodes[it->second.first].kind == NodeKind::kSink) {
+      error(in.loc, "input '" + in.text + "' of '" + nodes[i].name + "' is a sink; sinks produce no stream to read");
+      return -1;
+    }
+    output = it->second.second;
+    return it->second.first;
+  }
+
+  /// True when following inputs up from `from` reaches `target`.
+  bool reaches(int from, int target) const {
+    std::vector<int> todo{from};
+    std::set<int> seen;
+    while (!todo.empty()) {
+      const int at = todo.back();
+      todo.pop_back();
+      if (at == target) return true;
+      if (!seen.insert(at).second) continue;
+      for (int in : graph_->nodes[static_cast<size_t>(at)].input_nodes()) todo.push_back(in);
+    }
+    return false;
   }
 
   std::string known_names() const {
@@ -142,36 +180,28 @@ class Planner {
     auto& nodes = graph_->nodes;
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (nodes[i].kind == NodeKind::kSource || nodes[i].top_n_stage) continue;
-      const LocatedText& in = input_of(nodes[i]);
-      auto it = by_name_.find(in.text);
-      if (it == by_name_.end()) {
-        error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
-                          "' names no source or operator; expected one of: " + known_names());
-        continue;
-      }
-      const int producer = it->second.first;
-      if (nodes[producer].kind == NodeKind::kSink) {
-        error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
-                          "' is a sink; sinks produce no stream to read");
-        continue;
-      }
+      int output = 0;
+      const int producer = lookup_input(input_of(nodes[i]), i, output);
+      if (producer < 0) continue;
       nodes[i].input = producer;
-      nodes[i].input_output = it->second.second;
+      nodes[i].input_output = output;
       nodes[producer].outputs.push_back(static_cast<int>(i));
+      if (!is_join(nodes[i])) continue;
+      const int right = lookup_input(spec().operators[nodes[i].spec_index].join.right.input, i, output);
+      if (right < 0) continue;
+      nodes[i].right_input = right;
+      nodes[i].right_input_output = output;
+      nodes[right].outputs.push_back(static_cast<int>(i));
     }
-    // Each node has one input, so a cycle is a walk up the inputs that returns.
+    // A cycle is a walk up the inputs (both of a join) that returns.
     for (size_t i = 0; i < nodes.size(); ++i) {
-      int at = nodes[i].input;
-      for (size_t steps = 0; at >= 0 && steps <= nodes.size(); ++steps) {
-        if (at == static_cast<int>(i)) {
-          has_cycle_ = true;
-          if (nodes[i].top_n_stage) break;  // reported at its window
-          error(input_of(nodes[i]).loc, "'" + nodes[i].name + "' is part of a cycle: following "
-                                        "its inputs leads back to it; pipelines must be acyclic");
-          break;
-        }
-        at = nodes[at].input;
-      }
+      bool cycle = false;
+      for (int in : nodes[i].input_nodes()) cycle = cycle || reaches(in, static_cast<int>(i));
+      if (!cycle) continue;
+      has_cycle_ = true;
+      if (nodes[i].top_n_stage) continue;  // reported at its window
+      error(input_of(nodes[i]).loc, "'" + nodes[i].name + "' is part of a cycle: following "
+                                    "its inputs leads back to it; pipelines must be acyclic");
     }
   }
 
@@ -237,6 +267,10 @@ class Planner {
       return;
     }
     if (n.input < 0) return;
+    if (is_join(n)) {
+      resolve_join(index);
+      return;
+    }
     resolving_.insert(index);
     resolve_schema(n.input);
     resolving_.erase(index);
@@ -251,6 +285,9 @@ class Planner {
       node.event_time_column = t == side_time_.end() ? "" : t->second;
     }
     if (!node.input_schema) return;
+    // The stream kind follows the input (sinks, filters, selects) unless the
+    // operator below decides it; side outputs (late records) are append-only.
+    node.output_updating = node.input_output == 0 && producer.output_updating;
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
       return;
@@ -284,7 +321,24 @@ class Planner {
     const int time_index = node.event_time_column.empty() ? -1 : node.input_schema->index_of(node.event_time_column);
     const std::string upstream_time = node.event_time_column;
     node.event_time_column.clear();
+    size_t expected = op.select.size();
+    if (node.output_updating) {
+      // A changelog keeps its row kinds: op goes first whether or not it is listed.
+      auto ref = compile(LocatedText{kOpColumn, op.loc}, *node.input_schema, "the op column of '" + node.name + "'");
+      if (!ref) return;
+      fields.push_back({kOpColumn, DataType::kString});
+      node.select.push_back(std::move(ref));
+      ++expected;
+    }
     for (const auto& item : op.select) {
+      if (node.output_updating && item.column.text == kOpColumn) {
+        --expected;
+        auto e = compile(item.expression, *node.input_schema, "column 'op' of '" + node.name + "'");
+        if (e && e->column_ref_index() != 0)
+          error(item.column.loc, "'" + node.name + "' reads an updating stream, whose first column 'op' (the row "
+                                 "kind: +I, -U, +U, -D) a select passes on by itself; name this column otherwise");
+        continue;
+      }
       auto e = compile(item.expression, *node.input_schema,
                        "column '" + item.column.text + "' of '" + node.name + "'");
       if (!e) continue;
@@ -295,8 +349,33 @@ class Planner {
       node.select.push_back(std::move(e));
     }
     if (!upstream_time.empty() && node.event_time_column.empty()) dropped_time_[index] = upstream_time;
-    if (node.select.size() == op.select.size())
-      node.output_schema = std::make_shared<Schema>(std::move(fields));
+    if (node.select.size() == expected) node.output_schema = std::make_shared<Schema>(std::move(fields));
+  }
+
+  /// Output `output` of node `producer` as a join's input sees it.
+  JoinInputView input_view(int producer, int output) const {
+    const LogicalNode& p = graph_->nodes[static_cast<size_t>(producer)];
+    if (output == 0) return {p.output_schema, p.output_updating, p.event_time_column};
+    if (static_cast<size_t>(output) > p.side_schemas.size()) return {};
+    auto t = side_time_.find(producer);
+    return {p.side_schemas[static_cast<size_t>(output) - 1], false, t == side_time_.end() ? "" : t->second};
+  }
+
+  void resolve_join(int index) {
+    resolving_.insert(index);
+    resolve_schema(graph_->nodes[static_cast<size_t>(index)].input);
+    if (graph_->nodes[static_cast<size_t>(index)].right_input >= 0)
+      resolve_schema(graph_->nodes[static_cast<size_t>(index)].right_input);
+    resolving_.erase(index);
+    LogicalNode& node = graph_->nodes[static_cast<size_t>(index)];
+    if (node.right_input < 0) return;
+    const JoinInputView left = input_view(node.input, node.input_output);
+    const JoinInputView right = input_view(node.right_input, node.right_input_output);
+    node.input_schema = left.schema;
+    node.right_input_schema = right.schema;
+    node.event_time_column = left.time_column;  // for the window check's source; plan_join sets the output's
+    plan_join(spec().operators[static_cast<size_t>(node.spec_index)], left, right, event_time_source(node), node,
+              diags_);
   }
 
   /// The select upstream of `index` that dropped the event-time column, if any.
@@ -328,6 +407,31 @@ class Planner {
       error(expr_loc(item.call, ExprError{offset, ""}), where + ": " + call.status().message());
       return std::nullopt;
     }
+    std::optional<AggregateSpec> a = resolve_aggregate_call(item, *call, input, where);
+    if (!a || call->filter.empty()) return a;
+    // FILTER (WHERE cond): compiled against the input; errors point into the call's text.
+    const std::string what = where + ": FILTER of '" + item.column.text + "'";
+    ExprError err;
+    auto cond = compile_expression(call->filter, input, &err);
+    if (!cond.ok()) {
+      error(expr_loc(item.call, ExprError{call->filter_offset + std::max(err.offset, 0), ""}),
+            what + ": " + (err.message.empty() ? cond.status().message() : err.message));
+      return std::nullopt;
+    }
+    if ((*cond)->type() != DataType::kBool) {
+      error(expr_loc(item.call, ExprError{call->filter_offset, ""}),
+            what + " must be a boolean condition, but '" + call->filter + "' is of type " +
+                type_name((*cond)->type()) + " (write a comparison, such as " + call->filter + " > 0)");
+      return std::nullopt;
+    }
+    a->filter = *cond;
+    a->filter_sql = call->filter;
+    return a;
+  }
+
+  std::optional<AggregateSpec> resolve_aggregate_call(const AggregateItem& item, const AggregateCall& parsed,
+                                                      const Schema& input, const std::string& where) {
+    const AggregateCall* call = &parsed;
     AggregateSpec a;
     a.output = item.column.text;
     a.function = call->function;
@@ -369,8 +473,41 @@ class Planner {
     return a;
   }
 
+  /// The node (walking up from `input`) whose output made that stream
+  /// updating: a keyed aggregate, top_n or join, not a filter or select.
+  const LogicalNode& updating_origin(int input) const {
+    const LogicalNode* at = &graph_->nodes[static_cast<size_t>(input)];
+    while (at->input >= 0 && at->kind == NodeKind::kOperator && !at->keyed_aggregate && !at->top_n &&
+           !at->join && graph_->nodes[static_cast<size_t>(at->input)].output_updating)
+      at = &graph_->nodes[static_cast<size_t>(at->input)];
+    return *at;
+  }
+
+  /// Refuses an updating stream where `what` of `node` takes only
+  /// append-only ones: `node`'s input, or `input_node` when given (a join's
+  /// right input). True when refused. Windows call it; interval and window
+  /// joins can too, for each input.
+  bool refuse_updating_input(const LogicalNode& node, SourceLocation loc, const std::string& what,
+                             const std::string& instead, int input_node = -1) {
+    if (input_node < 0) input_node = node.input;
+    const LogicalNode& input = graph_->nodes[static_cast<size_t>(input_node)];
+    // Side outputs (a window's late records) are append-only.
+    const int output = input_node == node.input ? node.input_output : node.right_input_output;
+    if (!input.output_updating || output != 0) return false;
+    const LogicalNode& origin = updating_origin(input_node);
+    error(loc, what + " of '" + node.name + "' cannot read '" + input.name + "': it is an updating stream (a "
+               "changelog with first column op" + (origin.name != input.name ? ", from '" + origin.name + "'" : "") +
+               "), and " + what + " takes append-only streams only; " + instead);
+    return true;
+  }
+
   void resolve_window(LogicalNode& node, const OperatorSpec& op) {
     const int index = static_cast<int>(&node - graph_->nodes.data());
+    if (refuse_updating_input(node, op.window.loc, "the window",
+                              "aggregate it without a window (key_by and aggregate), or window the stream "
+                              "before it becomes a changelog"))
+      return;
+    node.output_updating = false;
     if (!check_window_limits(op, node.name, event_time_source(node), diags_)) return;
     auto cfg = std::make_shared<WindowAggregateConfig>();
     cfg->input_schema = node.input_schema;
@@ -457,6 +594,7 @@ class Planner {
     }
     auto cfg = std::make_shared<KeyedAggregateConfig>();
     cfg->input_schema = node.input_schema;
+    cfg->input_updating = node.output_updating;  // the input's kind, so far
     for (const auto& k : op.key_by) {
       const int idx = node.input_schema->index_of(k.text);
       if (idx < 0) return;  // reported by resolve_partitioning
@@ -481,6 +619,7 @@ class Planner {
       return;
     }
     node.output_schema = cfg->output_schema;
+    node.output_updating = true;
     node.event_time_column.clear();
     node.keyed_aggregate = std::move(cfg);
   }
@@ -525,26 +664,31 @@ class Planner {
       node.input_partitioning = cfg->partition_columns.empty() ? EdgePartitioning::kRebalance
                                                                : EdgePartitioning::kHash;
     } else {
-      std::vector<Field> fields = node.input_schema->fields();
-      for (const auto& f : fields)
-        if (f.name == "op") {
-          error(t.loc, "top_n of '" + op.name.text + "' adds a column 'op'; its input has one already");
-          return;
-        }
-      fields.push_back({"op", DataType::kString});
-      cfg->output_schema = std::make_shared<Schema>(std::move(fields));
+      cfg->input_updating = node.output_updating;  // the input's kind, so far
+      if (!cfg->input_updating && node.input_schema->index_of(kOpColumn) >= 0) {
+        error(t.loc, "top_n of '" + op.name.text + "' emits a changelog whose first column is 'op', and its "
+                     "append-only input has a column 'op' already; rename it in a select before");
+        return;
+      }
+      if (cfg->input_updating && cfg->order_column == 0) {
+        error(t.order_by.loc, "top_n of '" + op.name.text + "' cannot order by op, the row kind of its updating input");
+        return;
+      }
+      cfg->output_schema = top_n_output_schema(node.input_schema, -1, cfg->input_updating);
     }
     if (Status st = TopNOperator::validate(*cfg); !st.is_ok()) {
       error(t.loc, "top_n of '" + op.name.text + "': " + st.message());
       return;
     }
     node.output_schema = cfg->output_schema;
+    node.output_updating = !windowed;
     node.event_time_column.clear();
     node.top_n = std::move(cfg);
   }
 
   void resolve_partitioning(LogicalNode& n) {
     if (n.kind == NodeKind::kSource || n.input < 0 || !n.input_schema || n.top_n_stage) return;
+    if (n.right_input >= 0) return;  // a join: partitioned by its key (plan_join)
     if (n.kind == NodeKind::kOperator && n.top_n && !n.top_n_stage) {
       n.key_columns = n.top_n->partition_columns;
       n.input_partitioning = n.key_columns.empty() ? (graph_->nodes[n.input].parallelism == n.parallelism
@@ -585,18 +729,45 @@ class Planner {
     }
   }
 
+  /// Node indices with every node after its inputs (both of a join).
+  std::vector<int> inputs_first_order() const {
+    const auto& nodes = graph_->nodes;
+    std::vector<int> order, waiting(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      waiting[i] = static_cast<int>(nodes[i].input_nodes().size());
+      if (waiting[i] == 0 && nodes[i].kind == NodeKind::kSource) order.push_back(static_cast<int>(i));
+    }
+    for (size_t k = 0; k < order.size(); ++k)
+      for (int out : nodes[static_cast<size_t>(order[k])].outputs)
+        if (--waiting[static_cast<size_t>(out)] == 0) order.push_back(out);
+    return order;
+  }
+
+  void add_edge(int from, int from_output, int to, int to_input, EdgePartitioning partitioning,
+                const std::vector<int>& keys, const SchemaPtr& schema) {
+    auto& nodes = graph_->nodes;
+    JobEdge e;
+    e.id = static_cast<int>(graph_->edges.size());
+    e.from_vertex = nodes[static_cast<size_t>(from)].vertex;
+    e.to_vertex = nodes[static_cast<size_t>(to)].vertex;
+    e.from_node = from;
+    e.from_output = from_output;
+    e.to_node = to;
+    e.to_input = to_input;
+    e.partitioning = partitioning;
+    e.key_columns = keys;
+    e.schema = schema;
+    graph_->vertices[static_cast<size_t>(e.from_vertex)].outputs.push_back(e.id);
+    graph_->vertices[static_cast<size_t>(e.to_vertex)].inputs.push_back(e.id);
+    graph_->edges.push_back(e);
+  }
+
   void build_vertices() {
     auto& nodes = graph_->nodes;
-    // Visit in an order where inputs come first (sources, then following outputs).
-    std::vector<int> order;
-    std::vector<int> stack;
-    for (size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].kind == NodeKind::kSource) order.push_back(static_cast<int>(i));
-    for (size_t k = 0; k < order.size(); ++k)
-      for (int out : nodes[order[k]].outputs) order.push_back(out);
-    for (int i : order) {
+    for (int i : inputs_first_order()) {
       LogicalNode& n = nodes[i];
-      const bool chain = n.input >= 0 && n.input_output == 0 &&
+      // A join starts a vertex of its own: its two inputs arrive on edges.
+      const bool chain = n.input >= 0 && n.right_input < 0 && n.input_output == 0 &&
                          n.input_partitioning == EdgePartitioning::kForward &&
                          nodes[n.input].outputs.size() == 1;
       if (chain) {
@@ -612,21 +783,10 @@ class Planner {
       v.name = n.name;
       n.vertex = v.id;
       graph_->vertices.push_back(v);
-      if (n.input >= 0) {
-        JobEdge e;
-        e.id = static_cast<int>(graph_->edges.size());
-        e.from_vertex = nodes[n.input].vertex;
-        e.to_vertex = v.id;
-        e.from_node = n.input;
-        e.from_output = n.input_output;
-        e.to_node = i;
-        e.partitioning = n.input_partitioning;
-        e.key_columns = n.key_columns;
-        e.schema = n.input_schema;
-        graph_->vertices[e.from_vertex].outputs.push_back(e.id);
-        graph_->vertices[v.id].inputs.push_back(e.id);
-        graph_->edges.push_back(e);
-      }
+      if (n.input >= 0) add_edge(n.input, n.input_output, i, 0, n.input_partitioning, n.key_columns, n.input_schema);
+      if (n.right_input >= 0)
+        add_edge(n.right_input, n.right_input_output, i, 1, n.right_input_partitioning, n.right_key_columns,
+                 n.right_input_schema);
     }
   }
 
@@ -688,6 +848,8 @@ std::string JobGraph::describe() const {
     }
     for (size_t i = 0; i < n.side_names.size(); ++i)
       os << "    side output '" << n.side_names[i] << "': late records\n";
+    std::istringstream join_lines(n.join_text);
+    for (std::string line; std::getline(join_lines, line);) os << "    " << line << "\n";
   }
   os << "chains (one subtask runs a whole chain):\n";
   for (const auto& v : vertices)
@@ -697,7 +859,8 @@ std::string JobGraph::describe() const {
   for (const auto& e : edges) {
     os << "  " << nodes[e.from_node].name
        << (e.from_output > 0 ? " [" + nodes[e.from_node].side_names[static_cast<size_t>(e.from_output) - 1] + "]" : "")
-       << " -> " << nodes[e.to_node].name << ": "
+       << " -> " << nodes[e.to_node].name << (nodes[e.to_node].right_input >= 0 ? (e.to_input == 0 ? " (left)" : " (right)") : "")
+       << ": "
        << edge_partitioning_name(e.partitioning);
     if (e.partitioning == EdgePartitioning::kHash) {
       os << " by (";

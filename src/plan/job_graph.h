@@ -51,6 +51,9 @@ struct LogicalNode {
   EdgePartitioning right_input_partitioning = EdgePartitioning::kHash;
   std::vector<int> right_key_columns;
   std::shared_ptr<const JoinConfig> join;
+  /// Joins: what `eddy validate` tells of it: kind, type, key, residual
+  /// condition, bounds or window (plan/join_planner.h), one line each.
+  std::string join_text;
   /// The output is an updating stream (a changelog whose first column is "op").
   bool output_updating = false;
   /// The node's inputs, as node indices: {input} or {input, right_input}.

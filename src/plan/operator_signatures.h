@@ -19,12 +19,12 @@ struct PlanOperatorSignature {
   /// The node's name: the pipeline file's, "NAME/top_n" for a window's top-n stage.
   std::string name;
   /// "source:file" | "source:datagen" | "source:nexmark" | "filter" | "select" |
-  /// "window" | "keyed_aggregate" | "top_n" | "sink:file" | "sink:print" | "sink:blackhole".
+  /// "window" | "keyed_aggregate" | "top_n" | "join" | "sink:file" | "sink:print" | "sink:blackhole".
   std::string kind;
   /// True when a checkpoint holds state of it: sources (read positions), windows,
-  /// keyed aggregates, top-n and file sinks (pending part files).
+  /// keyed aggregates, top-n, joins and file sinks (pending part files).
   bool has_state = false;
-  /// Keyed operators only (window, keyed_aggregate, top_n): the type names
+  /// Keyed operators only (window, keyed_aggregate, top_n, join: its left key): the type names
   /// (schema.h's type_name) of the columns their keyed state is keyed by --
   /// key_by, or partition_by for top-n -- in order, as the operator's input
   /// schema has them. Empty for one global key and for every other node (a
@@ -37,6 +37,7 @@ struct PlanOperatorSignature {
   ///                    ("[n: count(*), hi: max(price)]"), argument types ("(price float64)")
   ///   keyed_aggregate: aggregates, argument types
   ///   top_n:           top_n ("3 rows by price DESC"), rows (its input columns and types)
+  ///   join:            join ("interval inner"), left rows, right rows (each input's columns and types)
   ///   source:file, sink:file: format ("csv" | "jsonl")
   /// Empty for the others. allowed_lateness is not part of it: it decides
   /// when windows fire, not what their state holds.

@@ -81,6 +81,8 @@ void check_outputs_read(const JobGraph& graph, std::vector<Diagnostic>& diags) {
       const LogicalNode& consumer = graph.nodes[static_cast<size_t>(out)];
       if (consumer.input == static_cast<int>(i) && static_cast<size_t>(consumer.input_output) < read.size())
         read[static_cast<size_t>(consumer.input_output)] = true;
+      if (consumer.right_input == static_cast<int>(i) && static_cast<size_t>(consumer.right_input_output) < read.size())
+        read[static_cast<size_t>(consumer.right_input_output)] = true;
     }
     const bool is_source = n.kind == NodeKind::kSource;
     const LocatedText& name = is_source ? spec.sources[static_cast<size_t>(n.spec_index)].name

@@ -2,6 +2,7 @@
 #include "plan/pipeline_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "connectors/datagen_source.h"
@@ -246,6 +247,19 @@ void read_select(MapReader& r, OperatorSpec& o) {
   }
 }
 
+void read_window(const YAML::Node& w, const std::string& what, const std::vector<std::string>& types,
+                 WindowText& win, std::vector<Diagnostic>& diags) {
+  MapReader wr(w, what, diags);
+  win.present = true;
+  win.loc = location_of(w);
+  win.type = wr.choice("type", types, true).value_or("");
+  if (win.type == "tumbling" || win.type == "sliding")
+    win.size_ms = duration_ms(wr, "size", true, win.size_loc).value_or(0);
+  if (win.type == "sliding") win.slide_ms = duration_ms(wr, "slide", true, win.slide_loc).value_or(0);
+  if (win.type == "session") win.gap_ms = duration_ms(wr, "gap", true, win.gap_loc).value_or(0);
+  wr.reject_unknown_keys();
+}
+
 void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
   YAML::Node agg = r.get("aggregate");
   o.aggregate_loc = location_of(agg);
@@ -261,18 +275,8 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
       o.aggregate.push_back({located_scalar(it->first), located_scalar(it->second)});
     }
   }
-  if (YAML::Node w = r.get("window"); w.IsDefined()) {
-    MapReader wr(w, "window of operator '" + o.name.text + "'", diags);
-    o.window.present = true;
-    o.window.loc = location_of(w);
-    o.window.type = wr.choice("type", {"tumbling", "sliding", "session"}, true).value_or("");
-    WindowText& win = o.window;
-    if (win.type == "tumbling" || win.type == "sliding")
-      win.size_ms = duration_ms(wr, "size", true, win.size_loc).value_or(0);
-    if (win.type == "sliding") win.slide_ms = duration_ms(wr, "slide", true, win.slide_loc).value_or(0);
-    if (win.type == "session") win.gap_ms = duration_ms(wr, "gap", true, win.gap_loc).value_or(0);
-    wr.reject_unknown_keys();
-  }
+  if (YAML::Node w = r.get("window"); w.IsDefined())
+    read_window(w, "window of operator '" + o.name.text + "'", {"tumbling", "sliding", "session"}, o.window, diags);
   o.allowed_lateness_ms = duration_ms(r, "allowed_lateness", false, o.allowed_lateness_loc).value_or(0);
   o.emit_every_ms = duration_ms(r, "emit_every", false, o.emit_every_loc).value_or(0);
   if (o.emit_every_ms > 0 && !o.window.present)
@@ -301,6 +305,64 @@ void read_top_n(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
   tr.reject_unknown_keys();
 }
 
+/// `left:` or `right:` of a join: a stream name, or {input: NAME, as: ALIAS}.
+JoinInputText read_join_input(MapReader& jr, const char* side, std::vector<Diagnostic>& diags) {
+  JoinInputText in;
+  const std::string expected = "a stream name, or {input: NAME, as: ALIAS}";
+  YAML::Node n = jr.get(side);
+  if (n.IsMap()) {
+    MapReader ir(n, std::string("'") + side + "' of " + jr.what(), diags);
+    if (auto t = ir.text("input", true)) in.input = *t;
+    if (auto a = ir.text("as")) in.alias = *a;
+    ir.reject_unknown_keys();
+  } else if (n.IsScalar() && !n.Scalar().empty()) {
+    in.input = located_scalar(n);
+  } else if (!n.IsDefined()) {
+    jr.error(jr.node(), jr.what() + " needs '" + side + "': " + expected);
+  } else {
+    jr.error(n, "'" + std::string(side) + "' of " + jr.what() + " must be " + expected);
+  }
+  const std::string& alias = in.alias.text;
+  const bool identifier = std::all_of(alias.begin(), alias.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; }) &&
+                          (alias.empty() || !std::isdigit(static_cast<unsigned char>(alias[0])));
+  if (!identifier) jr.error(in.alias.loc, "alias '" + alias + "' must be a name of letters, digits and _ (such as A or bids)");
+  return in;
+}
+
+/// An operator with `join:`: its two inputs, condition and options, and an
+/// optional `select` over both inputs. Keys of one-input operators are refused.
+void read_join(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
+  o.kind = OperatorKind::kJoin;
+  YAML::Node j = r.get("join");
+  MapReader jr(j, "the join of operator '" + o.name.text + "'", diags);
+  if (!jr.valid()) return;
+  JoinText& join = o.join;
+  join.present = true;
+  join.loc = location_of(j);
+  join.left = read_join_input(jr, "left", diags);
+  join.right = read_join_input(jr, "right", diags);
+  if (auto t = jr.choice("type", {"inner", "left", "right", "full"})) join.type = {*t, location_of(jr.get("type"))};
+  if (auto on = jr.text("on", true)) join.on = *on;
+  join.state_ttl_ms = duration_ms(jr, "state_ttl", false, join.state_ttl_loc).value_or(0);
+  if (YAML::Node w = jr.get("window"); w.IsDefined())
+    read_window(w, "window of the join of operator '" + o.name.text + "'", {"tumbling", "sliding"}, join.window, diags);
+  jr.reject_unknown_keys();
+  if (r.has("select")) read_select(r, o);
+  static const std::pair<const char*, const char*> kRefused[] = {
+      {"input", "a join reads the streams named in 'left' and 'right' under 'join'; remove 'input'"},
+      {"key_by", "a join is partitioned by the equalities of its 'on' (its key); remove 'key_by'"},
+      {"partition", "a join is partitioned by the equalities of its 'on' (its key); remove 'partition'"},
+      {"filter", "put the condition into the join's 'on', or 'filter' on an operator reading the join"},
+      {"aggregate", "aggregate on an operator reading the join (input: the join's name)"},
+      {"top_n", "put 'top_n' on an operator reading the join (input: the join's name)"},
+      {"window", "a window join has its 'window' under 'join'"},
+      {"allowed_lateness", "joins take no allowed_lateness; remove it"},
+      {"late_output", "joins have no late output; remove it"},
+      {"emit_every", "joins emit as they match; remove emit_every"}};
+  for (const auto& [key, fix] : kRefused)
+    if (r.has(key)) r.error(r.get(key), "'" + std::string(key) + "' cannot go with 'join' on operator '" + o.name.text + "': " + fix);
+}
+
 void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   OperatorSpec o;
   o.loc = location_of(node);
@@ -309,6 +371,13 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   if (auto n = first.text("name", true)) o.name = *n;
   MapReader r(node, "operator '" + o.name.text + "'", diags);
   r.allow({"name"});
+  if (r.has("join")) {
+    o.parallelism = read_parallelism(r);
+    read_join(r, o, diags);
+    r.reject_unknown_keys();
+    spec.operators.push_back(std::move(o));
+    return;
+  }
   if (auto in = r.text("input", true)) o.input = *in;
   o.parallelism = read_parallelism(r);
   o.key_by = read_name_list(r, "key_by");
@@ -318,7 +387,7 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   if (has_top_n) read_top_n(r, o, diags);
   if (static_cast<int>(has_filter) + has_select + (has_aggregate || has_top_n) != 1) {
     r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter', 'select', "
-                  "'aggregate' (with or without 'window') or 'top_n'");
+                  "'aggregate' (with or without 'window'), 'top_n' or 'join'");
   } else if (!has_aggregate && has_top_n) {
     o.kind = OperatorKind::kTopN;
   } else if (has_filter) {

@@ -42,6 +42,7 @@ enum class OperatorKind {
   kWindowAggregate,  // key_by + window + aggregate
   kKeyedAggregate,   // key_by + aggregate without a window: a changelog (+I, +U)
   kTopN,             // top_n alone, on a keyed stream: a changelog (+I, -D)
+  kJoin,             // join: two inputs (left, right), with an optional select
 };
 
 /// `top_n:` of an operator: the first n rows per partition (and window).
@@ -75,6 +76,26 @@ struct WindowText {
   SourceLocation size_loc, slide_loc, gap_loc;  // of each key's value
 };
 
+/// `left:` or `right:` of a join: a stream name, or {input: NAME, as: ALIAS}.
+struct JoinInputText {
+  LocatedText input;
+  LocatedText alias;  // empty: columns are qualified by the input's name
+  /// What its columns are qualified by: the alias, else the input's name.
+  const LocatedText& qualifier() const { return alias.text.empty() ? input : alias; }
+};
+
+/// `join:` of an operator (PIPELINES.md "Joins"); planned by plan/join_planner.h.
+struct JoinText {
+  bool present = false;
+  JoinInputText left, right;
+  LocatedText type;          // inner | left | right | full (checked by the parser); empty: inner
+  LocatedText on;            // SQL over both inputs
+  int64_t state_ttl_ms = 0;  // 0: rows are kept for ever
+  SourceLocation state_ttl_loc;
+  WindowText window;         // a window join: tumbling or sliding
+  SourceLocation loc;
+};
+
 /// One `aggregate:` entry: output column -> call such as "count(distinct bidder)".
 struct AggregateItem {
   LocatedText column;
@@ -104,7 +125,7 @@ struct OperatorSpec {
   OperatorKind kind = OperatorKind::kFilter;
   int32_t parallelism = 0;
   LocatedText filter;                 // kFilter: the predicate
-  std::vector<SelectItem> select;     // kSelect: output columns in order
+  std::vector<SelectItem> select;     // kSelect: output columns in order; kJoin: optional
   std::vector<LocatedText> key_by;    // hash-partition the input by these columns
   std::optional<EdgePartitioning> partition;  // explicit partitioning of the input edge
   SourceLocation partition_loc;
@@ -117,6 +138,7 @@ struct OperatorSpec {
   int64_t emit_every_ms = 0;               // kWindowAggregate: partial results this often
   SourceLocation emit_every_loc;
   LocatedText late_output;                 // names the stream of late records, if set
+  JoinText join;                           // kJoin (its inputs; `input` stays empty)
   SourceLocation loc;
 };
 

@@ -1,0 +1,267 @@
+// Planning a join operator: inputs, condition, kind, output, event time.
+#include "plan/join_planner.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "plan/join_columns.h"
+#include "plan/join_condition.h"
+#include "plan/window_limits.h"
+
+namespace eddy {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+JoinType join_type(const std::string& t) {
+  if (t == "left") return JoinType::kLeft;
+  if (t == "right") return JoinType::kRight;
+  if (t == "full") return JoinType::kFull;
+  return JoinType::kInner;
+}
+
+/// "20m", "1500ms", "-5s": the largest unit that divides exactly.
+std::string ms_text(int64_t ms) {
+  static const std::pair<int64_t, const char*> kUnits[] = {
+      {86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}};
+  for (const auto& [unit, name] : kUnits)
+    if (ms != 0 && ms % unit == 0) return std::to_string(ms / unit) + name;
+  return std::to_string(ms) + "ms";
+}
+
+class JoinPlanner {
+ public:
+  JoinPlanner(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right, LogicalNode& node,
+              std::vector<Diagnostic>& diags)
+      : op_(op), j_(op.join), left_(left), right_(right), node_(node), diags_(diags),
+        where_("join '" + op.name.text + "'") {}
+
+  bool run(const SourceSpec* time_source);
+
+ private:
+  void error(SourceLocation at, const std::string& message) { diags_.push_back({at, message}); }
+  const JoinInputView& view(int s) const { return s == 0 ? left_ : right_; }
+  const JoinInputText& text(int s) const { return s == 0 ? j_.left : j_.right; }
+  bool check_qualifiers();
+  bool check_window(const SourceSpec* time_source);
+  bool check_append_only(const char* kind, const std::string& fix);
+  bool build_output(const JoinScope& scope, JoinConfig& cfg);
+  void set_event_time(const JoinScope& scope, JoinConfig& cfg);
+  std::string describe(const JoinConfig& cfg, const JoinCondition& cond, const JoinScope& scope) const;
+
+  const OperatorSpec& op_;
+  const JoinText& j_;
+  const JoinInputView& left_;
+  const JoinInputView& right_;
+  LogicalNode& node_;
+  std::vector<Diagnostic>& diags_;
+  const std::string where_;
+};
+
+/// Each input needs a name of its own to qualify its columns by.
+bool JoinPlanner::check_qualifiers() {
+  const LocatedText& l = j_.left.qualifier();
+  const LocatedText& r = j_.right.qualifier();
+  if (lower(l.text) != lower(r.text)) return true;
+  if (j_.left.alias.text.empty() && j_.right.alias.text.empty())
+    error(r.loc, where_ + ": left and right are both '" + l.text + "'; a join of a stream with itself needs an "
+                 "alias for each side, e.g. left: {input: " + l.text + ", as: a} and right: {input: " + l.text +
+                 ", as: b}, and columns written a.col and b.col");
+  else
+    error(r.loc, where_ + ": left and right are both called '" + r.text + "'; give each input an alias of its own "
+                 "(as: ...), by which its columns are qualified");
+  return false;
+}
+
+bool JoinPlanner::check_window(const SourceSpec* time_source) {
+  for (int s = 0; s < 2; ++s)
+    if (view(s).time_column.empty()) {
+      error(j_.window.loc, where_ + ": a window join assigns rows to windows by event time, but its " +
+                               (s == 0 ? "left" : "right") + " input '" + text(s).input.text + "' has none; set "
+                               "event_time on its source, keep that column in the operators between, or remove "
+                               "'window' for a regular join");
+      return false;
+    }
+  OperatorSpec windowed;  // the window checks of aggregates, at the join's window
+  windowed.window = j_.window;
+  return check_window_limits(windowed, op_.name.text, time_source, diags_);
+}
+
+/// Interval and window joins keep rows only while the watermark allows a
+/// match: a retraction arriving later would find nothing to retract.
+bool JoinPlanner::check_append_only(const char* kind, const std::string& fix) {
+  bool ok = true;
+  for (int s = 0; s < 2; ++s)
+    if (view(s).updating) {
+      error(text(s).input.loc, where_ + ": '" + text(s).input.text + "' is an updating stream (a changelog of "
+                               "+I/-U/+U/-D rows), which " + kind + " cannot take: it forgets rows once the "
+                               "watermark passes them, so a later retraction would find nothing to retract; " + fix);
+      ok = false;
+    }
+  return ok;
+}
+
+/// select (or the joined schema), with "op" first on an updating output and
+/// window_start, window_end last on a window join.
+bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
+  std::vector<Field> fields;
+  if (cfg.output_updating) fields.push_back({"op", DataType::kString});
+  if (op_.select.empty()) {
+    if (!scope.clash().empty()) {
+      error(j_.loc, where_ + ": without 'select' the output would have the column '" + scope.clash() + "' twice "
+                    "(columns on both sides get their input's name as prefix); add a 'select' naming the columns");
+      return false;
+    }
+    for (const auto& f : scope.joined_schema()->fields()) fields.push_back(f);
+  }
+  const ColumnResolver resolve = scope.resolver();
+  bool ok = true;
+  for (const auto& item : op_.select) {
+    ExprError err;
+    auto e = compile_expression(item.expression.text, *scope.joined_schema(), &err, resolve);
+    if (!e.ok()) {
+      error(expression_location(item.expression, err.offset),
+            "column '" + item.column.text + "' of " + where_ + ": " + (err.message.empty() ? e.status().message() : err.message));
+      ok = false;
+      continue;
+    }
+    fields.push_back({item.column.text, (*e)->type()});
+    cfg.select.push_back(*e);
+  }
+  if (!ok) return false;
+  if (cfg.kind == JoinKind::kWindow) {
+    fields.push_back({"window_start", DataType::kTimestamp});
+    fields.push_back({"window_end", DataType::kTimestamp});
+  }
+  std::set<std::string> names;
+  for (const auto& f : fields)
+    if (!names.insert(f.name).second) {
+      const std::string added = std::string(cfg.output_updating ? "; an updating output starts with 'op'" : "") +
+                                (cfg.kind == JoinKind::kWindow ? "; a window join adds window_start and window_end" : "");
+      error(op_.select.empty() ? j_.loc : op_.select.front().column.loc,
+            where_ + ": the output column '" + f.name + "' appears twice" + added + "; name it otherwise in 'select'");
+      return false;
+    }
+  cfg.output_schema = std::make_shared<Schema>(std::move(fields));
+  return true;
+}
+
+/// An interval join's output carries the larger time of each pair in the
+/// column that passes on the left (else the right) input's time column.
+void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
+  node_.event_time_column.clear();
+  if (cfg.kind != JoinKind::kInterval) return;
+  const int jl = scope.joined_index(0, cfg.left_time_column);
+  const int jr = scope.joined_index(1, cfg.right_time_column);
+  int out = -1;
+  if (cfg.select.empty()) {
+    out = jl;
+  } else {
+    for (int want : {jl, jr})
+      for (size_t i = 0; i < cfg.select.size() && out < 0; ++i)
+        if (cfg.select[i]->column_ref_index() == want) out = static_cast<int>(i);
+  }
+  cfg.output_time_column = out;
+  if (out >= 0) node_.event_time_column = cfg.output_schema->field(static_cast<size_t>(out)).name;
+}
+
+std::string JoinPlanner::describe(const JoinConfig& cfg, const JoinCondition& cond, const JoinScope& scope) const {
+  std::string s = std::string("join: ") + join_kind_name(cfg.kind) + ", " + join_type_name(cfg.type) + " (" +
+                  scope.side(0).qualifier + " = left, " + scope.side(1).qualifier + " = right)\n";
+  s += "key: " + cond.key_text + "\n";
+  s += "condition: " + (cond.residual_text.empty() ? std::string("none") : cond.residual_text) + "\n";
+  if (cfg.kind == JoinKind::kInterval) {
+    const std::string l = scope.qualified_name(0, cfg.left_time_column);
+    auto bound = [&](int64_t ms) {
+      return ms == 0 ? l : ms < 0 ? l + " - " + ms_text(-ms) : l + " + " + ms_text(ms);
+    };
+    s += "bounds: " + scope.qualified_name(1, cfg.right_time_column) + " BETWEEN " + bound(cfg.lower_ms) + " AND " +
+         bound(cfg.upper_ms) + "\n";
+  }
+  if (cfg.kind == JoinKind::kWindow)
+    s += "window: " + j_.window.type + " " + ms_text(cfg.window.size_ms) +
+         (cfg.window.type == WindowType::kSliding ? " every " + ms_text(cfg.window.slide_ms) : "") + " on event time\n";
+  if (cfg.state_ttl_ms > 0) s += "state_ttl: " + ms_text(cfg.state_ttl_ms) + "\n";
+  if (cond.bounded && cfg.kind == JoinKind::kRegular)
+    s += "note: the time bounds stay a condition (an interval join needs event time on both inputs)\n";
+  s += std::string("stream: ") + (cfg.output_updating ? "updating (a changelog, 'op' first)" : "append-only") + "\n";
+  return s;
+}
+
+bool JoinPlanner::run(const SourceSpec* time_source) {
+  if (!check_qualifiers()) return false;
+  auto cfg = std::make_shared<JoinConfig>();
+  cfg->type = join_type(j_.type.text);
+  cfg->left_schema = left_.schema;
+  cfg->right_schema = right_.schema;
+  cfg->left_updating = left_.updating;
+  cfg->right_updating = right_.updating;
+  if (j_.window.present && !check_append_only("a window join", "remove 'window' for a regular join")) return false;
+  if (j_.window.present && !check_window(time_source)) return false;
+  const JoinScope scope({j_.left.qualifier().text, left_.schema, left_.updating, left_.time_column},
+                        {j_.right.qualifier().text, right_.schema, right_.updating, right_.time_column});
+  const bool can_bound = !j_.window.present && !left_.updating && !right_.updating && !left_.time_column.empty() &&
+                         !right_.time_column.empty();
+  auto cond = analyze_join_condition(j_.on, scope, can_bound, where_, diags_);
+  if (!cond) return false;
+  if (cond->bounded && !j_.window.present &&
+      !check_append_only("an interval join", "remove the time bounds from 'on' for a regular join"))
+    return false;
+  cfg->kind = j_.window.present ? JoinKind::kWindow : cond->interval ? JoinKind::kInterval : JoinKind::kRegular;
+  if (cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner) {
+    error(j_.type.loc, where_ + ": an interval join is an inner join (its rows leave state as the watermark passes, "
+                                "unpadded); write type: inner, or remove the time bounds from 'on' for a regular " +
+                           j_.type.text + " join");
+    return false;
+  }
+  if (cfg->kind != JoinKind::kRegular && j_.state_ttl_ms > 0) {
+    error(j_.state_ttl_loc, where_ + ": state_ttl applies to regular joins; this " + std::string(join_kind_name(cfg->kind)) +
+                                " join forgets rows once the watermark passes them; remove state_ttl");
+    return false;
+  }
+  for (const auto& k : cond->keys) {
+    cfg->left_keys.push_back(k.left);
+    cfg->right_keys.push_back(k.right);
+  }
+  cfg->joined_schema = scope.joined_schema();
+  cfg->residual = cond->residual;
+  cfg->output_updating = cfg->kind == JoinKind::kRegular &&
+                         (cfg->type != JoinType::kInner || left_.updating || right_.updating);
+  cfg->state_ttl_ms = j_.state_ttl_ms;
+  if (cfg->kind != JoinKind::kRegular) {
+    cfg->left_time_column = left_.schema->index_of(left_.time_column);
+    cfg->right_time_column = right_.schema->index_of(right_.time_column);
+  }
+  cfg->lower_ms = cond->lower_ms;
+  cfg->upper_ms = cond->upper_ms;
+  if (cfg->kind == JoinKind::kWindow) {
+    cfg->window.type = j_.window.type == "sliding" ? WindowType::kSliding : WindowType::kTumbling;
+    cfg->window.size_ms = j_.window.size_ms;
+    cfg->window.slide_ms = j_.window.slide_ms;
+  }
+  if (!build_output(scope, *cfg)) return false;
+  set_event_time(scope, *cfg);
+  node_.output_schema = cfg->output_schema;
+  node_.output_updating = cfg->output_updating;
+  node_.key_columns = cfg->left_keys;
+  node_.right_key_columns = cfg->right_keys;
+  node_.input_partitioning = EdgePartitioning::kHash;
+  node_.right_input_partitioning = EdgePartitioning::kHash;
+  node_.join_text = describe(*cfg, *cond, scope);
+  node_.join = std::move(cfg);
+  return true;
+}
+
+}  // namespace
+
+bool plan_join(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right,
+               const SourceSpec* time_source, LogicalNode& node, std::vector<Diagnostic>& diags) {
+  if (!left.schema || !right.schema) return false;
+  return JoinPlanner(op, left, right, node, diags).run(time_source);
+}
+
+}  // namespace eddy

@@ -1,0 +1,37 @@
+// Plans an operator with `join:` (PIPELINES.md "Joins"): which kind of join it
+// is (regular, interval, window), its key and residual condition, its output
+// and event time, into the node's JoinConfig (operators/join_config.h). Called
+// by job_graph.cpp once both inputs' schemas are known.
+//
+// The output's event time: an interval join emits each pair with the larger
+// of its two times in the column that carries the left input's time column
+// (the first `select` item that is the left, else the right, time column as
+// is); without such a column the output has no event time. Regular joins
+// keep no event time (as Flink's, their output's rows are not ordered by it);
+// window joins neither, as window aggregates: window_end tells the window.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/job_graph.h"
+#include "plan/pipeline_spec.h"
+
+namespace eddy {
+
+/// One input of a join as the planner found it.
+struct JoinInputView {
+  SchemaPtr schema;
+  bool updating = false;
+  std::string time_column;  // its event-time column; empty without
+};
+
+/// Fills node.join, join_text, output_schema, output_updating,
+/// event_time_column, the key columns and partitioning of both inputs.
+/// `time_source`: the source whose event time reaches the left input (for a
+/// window's retention check), null on processing time. Refusals go to
+/// `diags` at their position in the file; false then.
+bool plan_join(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right,
+               const SourceSpec* time_source, LogicalNode& node, std::vector<Diagnostic>& diags);
+
+}  // namespace eddy

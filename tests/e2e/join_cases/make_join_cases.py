@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Writes the inputs and independently computed expected results of the e2e join
+cases join_inner, join_left, join_full, join_interval and join_window (seeded:
+rerunning gives the same files). The expected rows come from nested loops over the
+inputs, the plain definition of each join. Run from this folder:
+python3 make_join_cases.py
+
+They run as the cases of tests/e2e/cases do (run_e2e.py cases EDDY join_cases);
+they move into cases/ once the build has the join operators."""
+import json
+import os
+import random
+
+BASE = 1704067200000  # 2024-01-01 00:00:00 UTC
+
+
+def ts_text(ms):
+    s, milli = divmod(ms, 1000)
+    d, s = divmod(s, 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    return f"2024-01-{1 + d - 19723:02d} {h:02d}:{m:02d}:{s:02d}.{milli:03d}"
+
+
+def write_csv(path, header, rows):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join(str(v) for v in r) + "\n")
+
+
+def write_jsonl(path, rows):
+    with open(path, "w") as f:
+        for r in sorted(rows, key=lambda r: json.dumps(r)):
+            f.write(json.dumps(r) + "\n")
+
+
+def write(case, name, text):
+    os.makedirs(case, exist_ok=True)
+    with open(os.path.join(case, name), "w") as f:
+        f.write(text)
+
+
+rng = random.Random(20)
+
+# --- regular joins: auctions and persons, no event time ----------------------
+# Persons 1..40, a few ids twice (a key matching several rows), none for 41..50.
+persons = [(pid, rng.choice(["ann", "bob", "cy", "dee"]), rng.choice(["OR", "ID", "CA"])) for pid in range(1, 41)]
+persons += [(pid, "twin", "WA") for pid in (3, 7, 7)]
+persons += [(pid, "lonely", "NV") for pid in (60, 61)]  # sell nothing: only a full join keeps them
+rng.shuffle(persons)
+auctions = [(aid, rng.randint(1, 50), rng.choice([10, 11, 12])) for aid in range(1000, 1200)]
+
+SOURCES = """sources:
+  - name: auction
+    type: file
+    path: auction.csv
+    format: csv
+    header: true
+    schema: { aid: int64, seller: int64, category: int64 }
+  - name: person
+    type: file
+    path: person.csv
+    format: csv
+    header: true
+    schema: { pid: int64, name: string, city: string }
+"""
+for case in ("join_inner", "join_left", "join_full"):
+    os.makedirs(case, exist_ok=True)
+    write_csv(f"{case}/auction.csv", ["aid", "seller", "category"], auctions)
+    write_csv(f"{case}/person.csv", ["pid", "name", "city"], persons)
+
+# Nexmark q3's shape: inner join, a residual condition, select over both inputs.
+write("join_inner", "pipeline.yaml", "name: join-inner\nexecution: { batch_size: 16 }\n" + SOURCES + """operators:
+  - name: q3
+    join:
+      left: auction
+      right: {input: person, as: P}
+      on: "auction.seller = P.pid AND auction.category = 10"
+    select:
+      name: P.name
+      city: city
+      aid: auction.aid
+sinks:
+  - { name: out, input: q3, type: file, path: out, format: jsonl }
+""")
+write_jsonl("join_inner/expected.jsonl", [
+    {"name": n, "city": c, "aid": a} for a, s, cat in auctions for p, n, c in persons if s == p and cat == 10])
+
+
+def outer_rows(keep_left, keep_right):
+    rows = [{"aid": a, "seller": s, "category": cat, "pid": p, "name": n, "city": c}
+            for a, s, cat in auctions for p, n, c in persons if s == p]
+    if keep_left:
+        matched = {r["aid"] for r in rows}
+        rows += [{"aid": a, "seller": s, "category": cat, "pid": None, "name": None, "city": None}
+                 for a, s, cat in auctions if a not in matched]
+    if keep_right:
+        sellers = {s for _, s, _ in auctions}
+        rows += [{"aid": None, "seller": None, "category": None, "pid": p, "name": n, "city": c}
+                 for p, n, c in persons if p not in sellers]
+    return rows
+
+
+CHANGELOG = '{"changelog": {"mode": "set", "expected": "expected_final.jsonl"}}\n'
+for case, kind in (("join_left", "left"), ("join_full", "full")):
+    write(case, "pipeline.yaml", f"name: {case.replace('_', '-')}\nexecution: {{ batch_size: 16 }}\n" + SOURCES +
+          f"""operators:
+  - name: sold
+    join:
+      left: auction
+      right: person
+      type: {kind}
+      on: "seller = pid"
+sinks:
+  - {{ name: out, input: sold, type: file, path: out, format: jsonl }}
+""")
+    write(case, "case.json", CHANGELOG)
+    write_jsonl(f"{case}/expected_final.jsonl", outer_rows(True, kind == "full"))
+
+# --- event-time joins: ad displays and clicks --------------------------------
+displays, clicks = [], []
+t = BASE
+for did in range(300):
+    t += rng.randint(0, 2000)
+    displays.append((did, rng.randint(1, 8), t))
+t = BASE
+for cid in range(300):
+    t += rng.randint(0, 2000)
+    clicks.append((cid, rng.randint(1, 8), t))
+
+TIMED = """sources:
+  - name: display
+    type: file
+    path: display.csv
+    format: csv
+    header: true
+    schema: { did: int64, ad: int64, ts: timestamp }
+    event_time: { column: ts, max_out_of_orderness: 1s }
+  - name: click
+    type: file
+    path: click.csv
+    format: csv
+    header: true
+    schema: { cid: int64, ad: int64, ts: timestamp }
+    event_time: { column: ts, max_out_of_orderness: 1s }
+"""
+for case in ("join_interval", "join_window"):
+    os.makedirs(case, exist_ok=True)
+    write_csv(f"{case}/display.csv", ["did", "ad", "ts"], [(d, a, ts_text(ts)) for d, a, ts in displays])
+    write_csv(f"{case}/click.csv", ["cid", "ad", "ts"], [(c, a, ts_text(ts)) for c, a, ts in clicks])
+
+# Kuaishou's shape: a click within 20 s after its display.
+write("join_interval", "pipeline.yaml", "name: join-interval\nexecution: { batch_size: 16 }\n" + TIMED + """operators:
+  - name: attributed
+    join:
+      left: display
+      right: click
+      on: "display.ad = click.ad AND click.ts BETWEEN display.ts AND display.ts + INTERVAL '20' SECOND"
+    select:
+      did: did
+      cid: cid
+      shown: display.ts
+      clicked: click.ts
+sinks:
+  - { name: out, input: attributed, type: file, path: out, format: jsonl }
+""")
+write_jsonl("join_interval/expected.jsonl", [
+    {"did": d, "cid": c, "shown": ts_text(dt), "clicked": ts_text(ct)}
+    for d, da, dt in displays for c, ca, ct in clicks if da == ca and dt <= ct <= dt + 20000])
+
+write("join_window", "pipeline.yaml", "name: join-window\nexecution: { batch_size: 16 }\n" + TIMED + """operators:
+  - name: same_window
+    join:
+      left: display
+      right: click
+      on: "display.ad = click.ad"
+      window: { type: tumbling, size: 10s }
+    select:
+      did: did
+      cid: cid
+sinks:
+  - { name: out, input: same_window, type: file, path: out, format: jsonl }
+""")
+write_jsonl("join_window/expected.jsonl", [
+    {"did": d, "cid": c, "window_start": ts_text(dt // 10000 * 10000), "window_end": ts_text(dt // 10000 * 10000 + 10000)}
+    for d, da, dt in displays for c, ca, ct in clicks if da == ca and dt // 10000 == ct // 10000])
