@@ -30,6 +30,24 @@ RUN_TIMEOUT_S = 120
 CHECKPOINT_INTERVAL = "100ms"
 
 
+class PipelineLoader(yaml.SafeLoader):
+    """YAML as eddy reads it: only true/false are booleans (YAML 1.1 would make a
+    join's `on:` key, and yes/no/off, booleans too)."""
+
+
+PipelineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for first in "tTfF":
+    PipelineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                         [first])
+
+
+def load_pipeline(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=PipelineLoader)
+
+
 def write_pipeline(work, name, pipeline):
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
