@@ -34,14 +34,7 @@ import three_ways  # noqa: E402
 # failures are shown, but do not fail the test. The lead removes a query once
 # its feature lands; a pending query that passes fails the test, so the list
 # cannot go stale.
-PENDING = {
-    "q4": "joins; keyed aggregation emitting -U/+U and retracting",
-    "q5": "joins; keyed aggregation emitting -U/+U",
-    "q9": "joins",
-    "q15": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-    "q16": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-    "q17": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-}
+PENDING = {}
 
 EVENTS = 30_000           # 27,600 bids, 1,800 auctions, 600 people
 FIRST_EVENT_RATE = 1_000  # 30 s of event time: three 10 s windows; no two events share a millisecond
