@@ -28,6 +28,7 @@ bool parse_figures(const std::string& output, BenchRun& run) {
   std::istringstream lines(output);
   std::string line;
   while (std::getline(lines, line)) {
+    if (line.rfind("checkpoints: ", 0) == 0) run.checkpoints = std::atoll(line.c_str() + 13);
     if (line.rfind("pipeline=", 0) != 0) continue;
     std::map<std::string, std::string> fields;
     std::istringstream words(line);

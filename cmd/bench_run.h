@@ -4,6 +4,7 @@
 // inherits another's heap, page cache of its own state or forked children.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct BenchRun {
   double records_per_s = 0;
   double cpu_s = 0;
   double peak_rss_mib = 0;
+  int64_t checkpoints = 0;  // completed, from the summary's "checkpoints: N completed" (none: 0)
 };
 
 /// How a child run ended when it printed no figures.

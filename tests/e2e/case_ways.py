@@ -4,10 +4,12 @@ restored at another parallelism (three_ways.py); run_e2e.py runs them straight.
 A case's input is read in milliseconds, too fast to checkpoint mid-run, so
 for these two ways the case runs longer:
   - datagen sources are paced (rows_per_second) to last about RUN_SECONDS;
-  - file inputs are repeated `copies` times (case.json "three_ways"), each
-    copy's key or time columns shifted by `shift` * copy so copies do not
-    share keys or windows; the expected rows are repeated and shifted alike
-    (`shift_expected`, default `shift`).
+  - file inputs are repeated `copies` times (case.json "three_ways"), copy
+    j's key or time columns shifted by j * `shift` (a text shift appends
+    itself and j) so copies do not share keys or windows; the expected rows
+    are repeated and shifted alike (`shift_expected`, default `shift`), or,
+    where copies do not add up so simply, read from the case's own file for
+    the repeated input (`expected`, a changelog's final state).
 Print sinks become file sinks (a print sink cannot take back what it printed
 before a failure). Cases whose job fails by design (case.json "exit") run
 straight only."""
@@ -18,8 +20,6 @@ import os
 import shutil
 import tempfile
 import time
-
-import yaml
 
 import three_ways
 
@@ -32,21 +32,26 @@ def applies(spec):
     return spec.get("exit", 0) == 0
 
 
-def shifted(value, delta):
-    """`value` moved by `delta`: an int, or a timestamp text by milliseconds."""
-    if delta == 0 or value is None:
+def shifted(value, delta, j):
+    """`value` of copy j: an int moved by j * delta, a timestamp text by j * delta
+    milliseconds, or (delta a text) a text with delta and j appended."""
+    if j == 0 or value is None:
+        return value
+    if isinstance(delta, str):
+        return f"{value}{delta}{j}"
+    if delta == 0:
         return value
     if isinstance(value, int):
-        return value + delta
+        return value + j * delta
     if isinstance(value, str) and len(value) == len(TIMESTAMP_SAMPLE):
         secs = calendar.timegm(time.strptime(value[:19], "%Y-%m-%d %H:%M:%S"))
-        at = secs * 1000 + int(value[20:]) + delta
+        at = secs * 1000 + int(value[20:]) + j * delta
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at // 1000)) + f".{at % 1000:03d}"
     return value
 
 
 def repeat_csv(lines, header, copies, shift):
-    """The data lines `copies` times, copy j's `shift` columns moved by j * delta."""
+    """The data lines `copies` times, copy j's `shift` columns shifted (see shifted)."""
     head, body = (lines[:1], lines[1:]) if header else ([], lines)
     names = head[0].split(",") if head else []
     out = list(head)
@@ -56,7 +61,8 @@ def repeat_csv(lines, header, copies, shift):
                 fields = line.split(",")
                 for col, delta in shift.items():
                     i = names.index(col)
-                    fields[i] = str(int(fields[i]) + j * delta)
+                    value = fields[i] if isinstance(delta, str) else int(fields[i])
+                    fields[i] = str(shifted(value, delta, j))
                 line = ",".join(fields)
             out.append(line)
     return out
@@ -69,7 +75,7 @@ def repeat_jsonl(lines, copies, shift):
             if j and shift and line.strip():
                 try:
                     obj = json.loads(line)
-                    line = json.dumps({k: shifted(v, j * shift.get(k, 0)) for k, v in obj.items()})
+                    line = json.dumps({k: shifted(v, shift.get(k, 0), j) for k, v in obj.items()})
                 except ValueError:
                     pass  # a malformed line stays malformed
             out.append(line)
@@ -114,7 +120,7 @@ def longer_pipeline(pipeline):
 def expected_rows(case_dir, name, copies, shift):
     with open(os.path.join(case_dir, name), encoding="utf-8") as f:
         rows = [json.loads(l) for l in f if l.strip()]
-    return [{k: shifted(v, j * shift.get(k, 0)) for k, v in r.items()} for j in range(copies) for r in rows]
+    return [{k: shifted(v, shift.get(k, 0), j) for k, v in r.items()} for j in range(copies) for r in rows]
 
 
 def upsert_fold(rows, key):
@@ -131,10 +137,15 @@ def upsert_fold(rows, key):
     return collections.Counter(three_ways.row_key(r) for r in latest.values())
 
 
-def changelog_problems(case_dir, changelog, rows, copies, shift_out):
-    """A changelog folded (upsert: the last row per key; else +/- rows) against its final state."""
-    want = collections.Counter(three_ways.row_key(r)
-                               for r in expected_rows(case_dir, changelog["expected"], copies, shift_out))
+def changelog_problems(case_dir, changelog, rows, copies, shift_out, expected=None):
+    """A changelog folded (upsert: the last row per key; else +/- rows) against its
+    final state: `expected` (computed for the repeated input), else the case's
+    expected rows repeated and shifted."""
+    if expected:
+        want = collections.Counter(three_ways.row_key(r) for r in expected_rows(case_dir, expected, 1, {}))
+    else:
+        want = collections.Counter(three_ways.row_key(r)
+                                   for r in expected_rows(case_dir, changelog["expected"], copies, shift_out))
     problems = []
     if changelog["mode"] == "upsert" and not any(r.get("op") == "-U" for r in rows):
         got = upsert_fold(rows, changelog["key"])
@@ -162,7 +173,7 @@ def expected_problems(case_dir, spec, rows, copies, shift_out):
     got, problems = three_ways.fold(rows)
     name = "expected." + spec.get("format", "jsonl")
     want = collections.Counter(three_ways.row_key(r) for r in expected_rows(case_dir, name, copies, shift_out))
-    ignore = {col: {shifted(v, j * shift_out.get(col, 0)) for j in range(copies) for v in vals}
+    ignore = {col: {shifted(v, shift_out.get(col, 0), j) for j in range(copies) for v in vals}
               for col, vals in spec.get("ignore_rows_where", {}).items()}
 
     def kept(key):
@@ -176,7 +187,8 @@ def expected_problems(case_dir, spec, rows, copies, shift_out):
 def evaluate(case_dir, spec, rows, copies, shift_out):
     """Problems of the rows a disturbed run committed, against the case's expected ones."""
     if spec.get("changelog"):
-        return changelog_problems(case_dir, spec["changelog"], rows, copies, shift_out)
+        return changelog_problems(case_dir, spec["changelog"], rows, copies, shift_out,
+                                  spec.get("three_ways", {}).get("expected"))
     problems = []
     if spec.get("partial"):
         problems += partial_problems(spec["partial"], rows)
@@ -195,8 +207,7 @@ def check_case_ways(eddy, case_dir, spec):
     ways = spec.get("three_ways", {})
     copies, shift = ways.get("copies", 1), ways.get("shift", {})
     shift_out = ways.get("shift_expected", shift)
-    with open(os.path.join(case_dir, "pipeline.yaml")) as f:
-        pipeline = longer_pipeline(yaml.safe_load(f))
+    pipeline = longer_pipeline(three_ways.load_pipeline(os.path.join(case_dir, "pipeline.yaml")))
     results = []
     for way in ("failure", f"savepoint -> -p {RESTORE_PARALLELISM}"):
         work = tempfile.mkdtemp(prefix="eddy-case-way-")

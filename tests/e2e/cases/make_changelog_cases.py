@@ -107,6 +107,16 @@ for u, n in per_user.items():
 write_jsonl("changelog_retraction/expected_final.jsonl", [
     {"clicks": n, "users": len(us), "lo": min(us), "hi": max(us), "total": sum(us)}
     for n, us in sorted(buckets.items())])
+# The same for the input repeated 650 times, copy j's users + 100 j (their click
+# counts repeat, so the per-count rows do not): tests/e2e/case_ways.py.
+RETRACTION_COPIES = 650
+buckets = {}
+for j in range(RETRACTION_COPIES):
+    for u, n in per_user.items():
+        buckets.setdefault(n, []).append(u + 100 * j)
+write_jsonl("changelog_retraction/expected_three_ways.jsonl", [
+    {"clicks": n, "users": len(us), "lo": min(us), "hi": max(us), "total": sum(us)}
+    for n, us in sorted(buckets.items())])
 
 # --- dedup keeping the last row, then users per last page -------------------
 visits = []

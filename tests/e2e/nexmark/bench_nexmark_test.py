@@ -27,7 +27,7 @@ def main():
     code, out, err = run([eddy, "bench", "nexmark", "--events", "20000", "--queries", ",".join(queries)], repo)
     check("bench nexmark exits 0", code == 0, out + err)
     check("the header names every column", all(h in out for h in (
-        "query", "events", "events/s", "events/CPU-s", "peak RSS", "best published per core")), out)
+        "query", "events", "events/s", "events/CPU-s", "peak RSS", "ckpts", "best published per core")), out)
     rows = {line.split()[0]: line for line in out.splitlines() if re.match(r"q\d+ ", line)}
     check("one row per query, in order", list(rows) == queries, out)
     figures = re.compile(r"^q\d+\s+20000\s+[\d.]+[kM]?\s+[\d.]+[kM]?\s+\d+ MiB\s")

@@ -24,8 +24,6 @@ import shutil
 import sys
 import tempfile
 
-import yaml
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
@@ -36,18 +34,7 @@ import three_ways  # noqa: E402
 # failures are shown, but do not fail the test. The lead removes a query once
 # its feature lands; a pending query that passes fails the test, so the list
 # cannot go stale.
-PENDING = {
-    "q3": "joins",
-    "q4": "joins; keyed aggregation emitting -U/+U and retracting",
-    "q5": "joins; keyed aggregation emitting -U/+U",
-    "q7": "joins",
-    "q8": "joins",
-    "q9": "joins",
-    "q15": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-    "q16": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-    "q17": "aggregate FILTER (WHERE ...); keyed aggregation emitting -U/+U",
-    "q20": "joins",
-}
+PENDING = {}
 
 EVENTS = 30_000           # 27,600 bids, 1,800 auctions, 600 people
 FIRST_EVENT_RATE = 1_000  # 30 s of event time: three 10 s windows; no two events share a millisecond
@@ -75,8 +62,7 @@ def generate_events(eddy, work):
 def test_pipeline(config_path, paced):
     """The query file with this test's events; blackhole sinks become JSONL file
     sinks under out/. `paced`: sources capped so the run lasts RUN_SECONDS."""
-    with open(config_path) as f:
-        pipeline = yaml.safe_load(f)
+    pipeline = three_ways.load_pipeline(config_path)
     for s in pipeline["sources"]:
         if s.get("type") == "nexmark":
             s.update(events=EVENTS, first_event_rate=FIRST_EVENT_RATE, seed=SEED)
