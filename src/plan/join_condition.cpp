@@ -321,7 +321,9 @@ std::optional<JoinCondition> ConditionAnalyzer::run(bool time_bounds) {
   for (const auto& [i, c] : ordered) {
     const int end = static_cast<size_t>(i) + 1 < conjuncts.size() ? first_offset(*conjuncts[static_cast<size_t>(i) + 1])
                                                                    : static_cast<int>(on_.text.size());
-    out.residual_text += (out.residual_text.empty() ? "" : " AND ") + conjunct_text(on_.text, first_offset(*c), end);
+    std::string text = conjunct_text(on_.text, first_offset(*c), end);
+    if (c->kind == NodeKind::kOr && ordered.size() > 1) text = "(" + text + ")";  // AND binds tighter
+    out.residual_text += (out.residual_text.empty() ? "" : " AND ") + text;
     rest.push_back(c);
   }
   if (!compile_residual(rest, out)) return std::nullopt;

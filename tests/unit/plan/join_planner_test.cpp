@@ -132,6 +132,27 @@ TEST_CASE("select over a join: qualified names, aliases, bare names found on one
   CHECK(p.graph->describe().find("condition: none") != std::string::npos);
 }
 
+TEST_CASE("the residual condition as eddy validate shows it: each conjunct as written") {
+  Planned p = plan(pipeline("      left: auction\n      right: person\n      on: \"(auction.category = 10 OR "
+                            "auction.category = 11) AND auction.seller = person.id AND (person.city <> 'x')\"\n"));
+  REQUIRE_MESSAGE(bool(p.graph), dump(p.diags));
+  CHECK_MESSAGE(p.graph->describe().find("condition: (auction.category = 10 OR auction.category = 11) AND "
+                                         "person.city <> 'x'\n") != std::string::npos,
+                p.graph->describe());
+  CHECK(p.graph->describe().find("key: auction.seller = person.id\n") != std::string::npos);
+}
+
+TEST_CASE("a prefixed name that clashes needs a select") {
+  std::string text = pipeline(kRegular);
+  const std::string cols = "{ id: int64, seller: int64";
+  text.replace(text.find(cols), cols.size(), "{ id: int64, person_id: int64, seller: int64");
+  Planned p = plan(text);
+  CHECK_MESSAGE(has_error(p.diags, 18, 7, "without 'select' the output would have the column 'person_id' twice"),
+                dump(p.diags));
+  p = plan(text.replace(text.find("sinks:"), 0, "    select: { seller: seller, who: name }\n"));
+  CHECK_MESSAGE(bool(p.graph), dump(p.diags));
+}
+
 TEST_CASE("outer joins make an updating stream with op first; state_ttl is kept") {
   for (const char* type : {"left", "right", "full"}) {
     Planned p = plan(pipeline(kRegular + "      type: " + type + "\n      state_ttl: 1h\n"));
