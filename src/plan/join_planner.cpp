@@ -209,7 +209,8 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
   auto cond = analyze_join_condition(j_.on, scope, can_bound, where_, diags_);
   if (!cond) return false;
   if (cond->bounded && !j_.window.present &&
-      !check_append_only("an interval join", "remove the time bounds from 'on' for a regular join"))
+      !check_append_only("an interval join", "for a regular join, move the time bounds out of 'on' into a "
+                                             "filter on the join's output"))
     return false;
   cfg->kind = j_.window.present ? JoinKind::kWindow : cond->interval ? JoinKind::kInterval : JoinKind::kRegular;
   if (cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner) {
