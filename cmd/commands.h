@@ -2,6 +2,7 @@
 // the command line with CLI11 and calls these.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ struct BenchCompareOptions {
   int parallelism = 0;  // 0: as the files say
 };
 
+/// `eddy bench nexmark`: every query file of configs/nexmark (docs/nexmark.md).
+struct BenchNexmarkOptions {
+  std::string dir;                // the query files; empty: configs/nexmark here or beside the binary
+  std::string queries;            // comma-separated (q0,q5); empty: all
+  int64_t events = 10'000'000;    // generator events per source of each query
+  int runs = 1;                   // runs per query, each in a fresh process; the median is shown
+  int parallelism = 0;            // 0: as the files say
+};
+
 /// The cluster client's options (eddy run, list, status, cancel, savepoint).
 struct ClientOptions {
   std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address: [http://|https://]HOST:PORT
@@ -57,6 +67,7 @@ struct ClusterFlags;
 
 int run_local(const LocalOptions& options);
 int run_bench_compare(const BenchCompareOptions& options);
+int run_bench_nexmark(const BenchNexmarkOptions& options);
 int run_jobmanager(const ClusterFlags& flags);
 int run_taskmanager(const ClusterFlags& flags);
 int run_submit(const ClientOptions& options);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "cmd/cluster_options.h"
@@ -87,8 +88,11 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand(
       "bench", "Run a pipeline locally and print benchmark figures: records/s, records per "
                "CPU-second (user+sys of this process and of the processes it forked to pack heap "
-               "snapshots) and peak resident memory.");
-  bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML)")->required();
+               "snapshots) and peak resident memory. 'eddy bench nexmark' runs the Nexmark suite "
+               "(configs/nexmark, docs/nexmark.md) with exactly-once checkpoints every 10 s and prints "
+               "a table beside the best published per-core figures.");
+  bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML), or 'nexmark' for the suite")
+      ->required();
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
   eddy::BenchCompareOptions compare;
@@ -100,6 +104,16 @@ int main(int argc, char** argv) {
                         "runs of PIPELINE (and of the baseline), each in a fresh process; prints "
                         "every run and the medians (default 1: one run in this process)")
       ->check(CLI::Range(1, 1000));
+
+  eddy::BenchNexmarkOptions nexmark;
+  auto* events_opt = bench_cmd->add_option("--events", nexmark.events,
+                                           "nexmark: generator events of each query (default 10000000)")
+                         ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  auto* queries_opt = bench_cmd->add_option("--queries", nexmark.queries,
+                                            "nexmark: the queries to run, comma-separated (default: all), e.g. q0,q5");
+  auto* dir_opt = bench_cmd->add_option("--dir", nexmark.dir,
+                                        "nexmark: the folder of query files (default: configs/nexmark in the "
+                                        "working directory, else beside the binary's build folder)");
 
   std::string validate_path;
   int validate_parallelism = 0;
@@ -178,6 +192,20 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*local_cmd) return eddy::run_local(local);
+  const bool suite = *bench_cmd && bench.pipeline == "nexmark" && !std::filesystem::is_regular_file("nexmark");
+  if (*bench_cmd && !suite && (events_opt->count() + queries_opt->count() + dir_opt->count()) > 0) {
+    std::fprintf(stderr, "eddy bench: --events, --queries and --dir are for 'eddy bench nexmark'\n");
+    return eddy::kExitRefused;
+  }
+  if (suite) {
+    if (!compare.against.empty()) {
+      std::fprintf(stderr, "eddy bench nexmark: --against compares two pipeline files; not the suite\n");
+      return eddy::kExitRefused;
+    }
+    nexmark.runs = compare.runs;
+    nexmark.parallelism = bench.parallelism;
+    return eddy::run_bench_nexmark(nexmark);
+  }
   if (*bench_cmd && (compare.runs > 1 || !compare.against.empty())) {
     compare.pipeline = bench.pipeline;
     compare.parallelism = bench.parallelism;

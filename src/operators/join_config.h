@@ -29,8 +29,9 @@ struct JoinConfig {
   SchemaPtr left_schema, right_schema;
   bool left_updating = false, right_updating = false;
   /// The join key: left_keys[i] = right_keys[i] (indices into left_schema and
-  /// right_schema), the same length, pairwise of comparable types. Both inputs
-  /// are hash-partitioned on them.
+  /// right_schema), the same length, pairwise of the same type (the join
+  /// operators compare key bytes, and the partitioner hashes them: cast one side
+  /// when the types differ). Both inputs are hash-partitioned on them.
   std::vector<int> left_keys, right_keys;
   /// A joined pair as expressions see it: every left column then every right
   /// column, "op" columns left out, a name occurring on both sides prefixed
@@ -57,7 +58,8 @@ struct JoinConfig {
   /// Window joins: tumbling or sliding windows, assigned on both inputs.
   WindowSpec window;
   /// The column of output_schema carrying event time (interval joins: the
-  /// larger of the pair's times; window joins: none, window_end serves); -1: none.
+  /// operator writes the larger of the pair's times into it, over what select
+  /// or joined_schema put there; window joins: none, window_end serves); -1: none.
   int output_time_column = -1;
 };
 

@@ -48,8 +48,7 @@ Status KeyedAggregateOperator::open(const OperatorContext& ctx) {
   // Without key columns the planner runs one subtask, which owns every key
   // group; the one key lives in the first (as in WindowAggregateOperator).
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
-  EDDY_RETURN_IF_ERROR(backend_->open_status());
+  EDDY_ASSIGN_OR_RETURN(backend_, host_keyed_state(ctx, range));
   accumulators_ = &backend_->value_state<WindowAccumulator>(kStateName, Namespaces::kZeroOnly);
   return Status::ok();
 }
@@ -106,8 +105,8 @@ Status KeyedAggregateOperator::process(const RecordBatchPtr& batch, Collector& o
   return out.emit(builder.finish());
 }
 
-Status KeyedAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
-  if (!backend_) return Status::internal("keyed aggregate: on_keyed_state_restored() before open()");
+Status KeyedAggregateOperator::on_state_restored() {
+  if (!backend_) return Status::internal("keyed aggregate: on_state_restored() before open()");
   // On the heap the restored values are in memory: check them all now. On
   // RocksDB a scan would read the whole database; process() checks each
   // key's shape as it loads (enough to never index past an accumulator).

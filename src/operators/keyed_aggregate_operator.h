@@ -38,19 +38,19 @@ class KeyedAggregateOperator final : public Operator {
   OperatorCounters counters() const override;
 
   /// The subtask's accumulators (for snapshots and tests); null before open().
-  KeyedStateBackend* state_backend() { return backend_.get(); }
+  KeyedStateBackend* state_backend() { return backend_; }
 
   // -- checkpoints --------------------------------------------------------------
   // All of the operator is keyed state: a key's accumulators, whose presence
   // also says the key was emitted before (+U rather than +I). Nothing derives
   // from it and watermarks play no part, so a restore needs nothing more.
 
-  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  bool uses_keyed_state() const override { return true; }
   /// Nothing to rebuild; checks that every key's accumulators have the shape
   /// of this operator's aggregates (AggregateEvaluator::check_restored) --
   /// on the heap all at once, on RocksDB each as process() loads it -- so
   /// state of another aggregate list is an error, never a crash. An error before open().
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  Status on_state_restored() override;
 
   /// Name of the ValueState<WindowAccumulator> holding each key's accumulators.
   static constexpr const char* kStateName = "keyed_aggregate";
@@ -62,7 +62,7 @@ class KeyedAggregateOperator final : public Operator {
   KeyedAggregateConfig config_;
   AggregateEvaluator aggregates_;
   OperatorContext ctx_;
-  std::unique_ptr<KeyedStateBackend> backend_;
+  KeyedStateBackend* backend_ = nullptr;  // ctx.keyed_state, owned by the host
   ValueState<WindowAccumulator>* accumulators_ = nullptr;  // in backend_
   int32_t global_key_group_ = 0;    // the key group of the one key without key columns
   KeyGrouper grouper_;              // reused across batches

@@ -1,6 +1,8 @@
 // Shared checks of the keyed operators.
 #include "operators/keyed_operator_support.h"
 
+#include "state/keyed_state_backend.h"
+
 namespace eddy {
 
 Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx) {
@@ -10,6 +12,15 @@ Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx) {
                            std::to_string(ctx.parallelism) + " with max_parallelism " +
                            std::to_string(ctx.max_parallelism) + " owns no key groups");
   return key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism, ctx.subtask_index);
+}
+
+Result<KeyedStateBackend*> host_keyed_state(const OperatorContext& ctx, KeyGroupRange range) {
+  KeyedStateBackend* ks = ctx.keyed_state;
+  if (ks == nullptr)
+    return Status::internal("operator '" + ctx.operator_name + "' keeps keyed state, but its host gave it none");
+  if (ks->key_groups().start != range.start || ks->key_groups().end != range.end)
+    return Status::internal("operator '" + ctx.operator_name + "' got keyed state of other key groups than it owns");
+  return ks;
 }
 
 Status check_columns_in(const std::vector<int>& columns, const Schema& input, const std::string& what) {

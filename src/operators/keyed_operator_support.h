@@ -15,6 +15,10 @@ namespace eddy {
 /// The key groups subtask ctx.subtask_index of ctx.parallelism owns, or why it owns none.
 Result<KeyGroupRange> owned_key_groups(const OperatorContext& ctx);
 
+/// The keyed state the host handed in (OperatorContext::keyed_state), which
+/// must cover `range`, the key groups the subtask owns.
+Result<KeyedStateBackend*> host_keyed_state(const OperatorContext& ctx, KeyGroupRange range);
+
 /// Every index of `columns` names a column of `input`; `what` says what they are ("key column").
 Status check_columns_in(const std::vector<int>& columns, const Schema& input, const std::string& what);
 

@@ -84,11 +84,13 @@ constexpr int64_t kNoWatermark = INT64_MIN;
 /// The watermark after the end of a bounded input: every event-time window fires.
 constexpr int64_t kEndOfTimeWatermark = INT64_MAX;
 
-/// Key groups restored from one snapshot, and how far the operator that took
-/// it had fired its timers then (Operator::timers_fired_through).
-struct RestoredKeyGroups {
-  KeyGroupRange key_groups;
-  int64_t timers_fired_through = INT64_MIN;
+/// How a restore hands out operator state (Operator::snapshot_operator_state).
+enum class OperatorStateDistribution {
+  /// Old subtask k's state to new subtask k % parallelism (its own without rescaling).
+  kRoundRobin,
+  /// Every new subtask gets every old subtask's state (Flink's union list
+  /// state): for state about key groups, which rescaling moves between subtasks.
+  kUnion,
 };
 
 /// A config-built operator. Hooks return Status; none may throw.
@@ -139,22 +141,11 @@ class Operator {
   // barrier reaches an operator after every record before it, so the state seen
   // here is exactly "all input before barrier n".
 
-  /// A keyed operator's state, which the host snapshots per key group (or
-  /// incrementally, on RocksDB) and restores before the first input. Valid
-  /// after open(); nullptr for operators without keyed state.
-  virtual KeyedStateBackend* keyed_state() { return nullptr; }
-  /// Keyed operators with timers: every timer at or before this time has
-  /// fired (INT64_MIN: none). The host keeps it with the key groups of each
-  /// snapshot and hands it back on restore, as state may hold what fired
-  /// timers left behind (a slice whose first windows fired) without saying so.
-  virtual int64_t timers_fired_through() const { return INT64_MIN; }
-  /// Keyed state was restored into keyed_state() from the key groups of
-  /// `restored` (each with its snapshot's timers_fired_through): rebuild what
-  /// derives from it (e.g. the timer index of a window operator). Called
-  /// before any input.
-  virtual Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
-    return Status::ok();
-  }
+  /// After a restore, before any input: the keyed state (OperatorContext::
+  /// keyed_state) holds the restored key groups and restore_operator_state()
+  /// has run. Rebuild what derives from them (e.g. a timer index), and refuse
+  /// state this operator cannot use. Called only when the job restores.
+  virtual Status on_state_restored() { return Status::ok(); }
   /// State that is not keyed, as bytes, at barrier `checkpoint_id`: a sink
   /// pre-commits its transaction here (closes the file holding the rows before
   /// the barrier). Empty `out`: nothing to keep.
@@ -164,11 +155,14 @@ class Operator {
   }
   /// Before any input, after open(): the operator states (from
   /// snapshot_operator_state) of the previous run's subtasks that this subtask
-  /// takes over: with unchanged parallelism its own; after rescaling, those of
-  /// old subtask k where k % parallelism == subtask_index. Called only when the
-  /// job restores a checkpoint or savepoint; `states` may then be empty.
+  /// takes over, as operator_state_distribution() says, in old subtask order.
+  /// Called only when the job restores a checkpoint or savepoint; `states`
+  /// may then be empty.
   virtual Status restore_operator_state(const std::vector<std::string>& states) {
     return Status::ok();
+  }
+  virtual OperatorStateDistribution operator_state_distribution() const {
+    return OperatorStateDistribution::kRoundRobin;
   }
   /// Checkpoint `checkpoint_id` is complete (its metadata is durable): commit
   /// what was pre-committed for it and for every earlier checkpoint.

@@ -76,8 +76,7 @@ Status TopNOperator::open(const OperatorContext& ctx) {
   // Without partition columns the planner runs one subtask, which owns every
   // key group; the one partition lives in the first.
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
-  EDDY_RETURN_IF_ERROR(backend_->open_status());
+  EDDY_ASSIGN_OR_RETURN(backend_, host_keyed_state(ctx, range));
   groups_ = &backend_->value_state<TopNGroup>(kStateName);
   all_columns_.resize(config_.input_schema->size());
   std::iota(all_columns_.begin(), all_columns_.end(), 0);
@@ -247,8 +246,8 @@ void TopNOperator::rebuild_window_index() {
   });
 }
 
-Status TopNOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& /*restored*/) {
-  if (!backend_) return Status::internal("top-n: on_keyed_state_restored() before open()");
+Status TopNOperator::on_state_restored() {
+  if (!backend_) return Status::internal("top-n: on_state_restored() before open()");
   rebuild_window_index();
   // On the heap the restored groups are in memory: check them now. (Rows of
   // another schema fail to decode when emitted, with an error, on either backend.)

@@ -50,7 +50,7 @@ class TopNOperator final : public Operator {
   OperatorCounters counters() const override;
 
   /// The subtask's state (for snapshots and tests); null before open().
-  KeyedStateBackend* state_backend() { return backend_.get(); }
+  KeyedStateBackend* state_backend() { return backend_; }
   /// Windowed mode: rebuilds the in-memory index of buffered windows from the
   /// state backend, as needed after key groups were restored into
   /// state_backend(). Firing calls it by itself when the index and the state
@@ -61,22 +61,22 @@ class TopNOperator final : public Operator {
   // Keyed state holds every group (per partition, and window end in windowed
   // mode), with keyed-stream mode's arrival numbers. Windowed mode also depends
   // on the watermark, which the host restores by calling on_watermark(the
-  // watermark at the barrier) after on_keyed_state_restored(): state holds only
+  // watermark at the barrier) after on_state_restored(): state holds only
   // windows that had not fired then, so that call emits nothing and only sets
   // which rows are late. Counters start again from 0.
 
-  KeyedStateBackend* keyed_state() override { return backend_.get(); }
+  bool uses_keyed_state() const override { return true; }
   /// Windowed mode: rebuild_window_index(). On the heap, refuses groups this
   /// operator cannot use (more than n rows, order values of another type).
   /// An error before open().
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  Status on_state_restored() override;
 
   /// Name of the ValueState<TopNGroup>: namespace = window end (windowed) or 0.
   static constexpr const char* kStateName = "top_n";
 
  private:
   bool windowed() const { return config_.window_end_column >= 0; }
-  /// A restored group this operator can use (see on_keyed_state_restored).
+  /// A restored group this operator can use (see on_state_restored).
   Status check_restored(const TopNGroup& g) const;
   /// Checks that key group `kg` is this subtask's.
   Status check_key_group(int32_t kg) const;
@@ -99,7 +99,7 @@ class TopNOperator final : public Operator {
   TopNConfig config_;
   TopNRanker ranker_;
   OperatorContext ctx_;
-  std::unique_ptr<KeyedStateBackend> backend_;
+  KeyedStateBackend* backend_ = nullptr;  // ctx.keyed_state, owned by the host
   ValueState<TopNGroup>* groups_ = nullptr;  // in backend_
   int32_t global_key_group_ = 0;  // the key group of the one partition without partition columns
   /// Windowed mode: window end -> the partitions holding rows of that window,

@@ -7,6 +7,8 @@
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
+#include <msgpack.hpp>
+
 #include <algorithm>
 #include <numeric>
 
@@ -17,6 +19,10 @@
 #include "operators/window_slices.h"
 
 namespace eddy {
+namespace {
+/// Layout of the operator state (snapshot_operator_state).
+constexpr int kFiredStateVersion = 1;
+}  // namespace
 namespace {
 
 Status check_duration(const char* what, int64_t ms) {
@@ -145,8 +151,7 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   // Without key_by the planner runs one subtask, which owns every key group;
   // its one key lives in the first.
   global_key_group_ = range.start;
-  backend_ = std::make_unique<KeyedStateBackend>(ctx.max_parallelism, range, ctx.state);
-  EDDY_RETURN_IF_ERROR(backend_->open_status());
+  EDDY_ASSIGN_OR_RETURN(backend_, host_keyed_state(ctx, range));
   TimerService* processing_timers = event_time() ? nullptr : ctx.timers;
   if (emits_partials()) changes_ = std::make_unique<WindowChanges>(*backend_);
   const WindowSpec& w = config_.window;
@@ -302,9 +307,42 @@ Status WindowAggregateOperator::add_timers_from_state(const std::vector<Restored
   return Status::ok();
 }
 
-Status WindowAggregateOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
-  if (!backend_) return Status::internal("window aggregate: on_keyed_state_restored() before open()");
-  return add_timers_from_state(restored);
+Status WindowAggregateOperator::snapshot_operator_state(int64_t /*checkpoint_id*/, std::string& out) {
+  if (!backend_) return Status::internal("window aggregate: snapshot_operator_state() before open()");
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_array(4);
+  pk.pack(kFiredStateVersion);
+  pk.pack(backend_->key_groups().start);
+  pk.pack(backend_->key_groups().end);
+  pk.pack(fired_through_);
+  out.assign(buf.data(), buf.size());
+  return Status::ok();
+}
+
+Status WindowAggregateOperator::restore_operator_state(const std::vector<std::string>& states) {
+  restored_.clear();
+  for (const std::string& bytes : states) {
+    RestoredKeyGroups r;
+    try {
+      auto oh = msgpack::unpack(bytes.data(), bytes.size());
+      const msgpack::object& o = oh.get();
+      if (o.type != msgpack::type::ARRAY || o.via.array.size != 4 ||
+          o.via.array.ptr[0].as<int>() != kFiredStateVersion)
+        return Status::invalid("operator '" + ctx_.operator_name + "' cannot use the operator state it restored");
+      r.key_groups = KeyGroupRange{o.via.array.ptr[1].as<int32_t>(), o.via.array.ptr[2].as<int32_t>()};
+      r.timers_fired_through = o.via.array.ptr[3].as<int64_t>();
+    } catch (const std::exception& e) {
+      return Status::invalid("operator '" + ctx_.operator_name + "': malformed operator state: " + e.what());
+    }
+    restored_.push_back(r);
+  }
+  return Status::ok();
+}
+
+Status WindowAggregateOperator::on_state_restored() {
+  if (!backend_) return Status::internal("window aggregate: on_state_restored() before open()");
+  return add_timers_from_state(restored_);
 }
 
 Status WindowAggregateOperator::finish(Collector& out) {

@@ -85,7 +85,7 @@ class WindowAggregateOperator final : public Operator {
   OperatorCounters counters() const override;
 
   /// The subtask's window state (for snapshots and tests); null before open().
-  KeyedStateBackend* state_backend() { return backend_.get(); }
+  KeyedStateBackend* state_backend() { return backend_; }
   /// After key groups were restored into state_backend() from `restored`:
   /// rebuilds the timer index from state, re-registering processing timers
   /// (and with emit_every the emission timer, and the index of keys whose
@@ -99,19 +99,27 @@ class WindowAggregateOperator final : public Operator {
 
   // -- checkpoints --------------------------------------------------------------
   // Everything that decides output is keyed state (each key's windows and
-  // their changes) except two times the host keeps: how far windows had fired
-  // (timers_fired_through, per snapshot), and the watermark, which it restores
-  // by calling on_watermark(the watermark at the barrier) after
-  // on_keyed_state_restored(). A sliding window's slice stays in state until
-  // its last window fired, so the first tells which of its windows fired
-  // already; nothing fires twice, and the on_watermark call fires nothing. It
-  // sets which records are late. Counters (late, skipped, fired) start again from 0.
+  // their changes) except two times: how far windows had fired, which the
+  // operator keeps in its operator state with the key groups it owned (union
+  // distribution: after rescaling each subtask learns it for the key groups
+  // it takes over), and the watermark, which the host restores by calling
+  // on_watermark(the watermark at the barrier) after on_state_restored(). A
+  // sliding window's slice stays in state until its last window fired, so the
+  // first tells which of its windows fired already; nothing fires twice, and
+  // the on_watermark call fires nothing. It sets which records are late.
+  // Counters (late, skipped, fired) start again from 0.
 
-  KeyedStateBackend* keyed_state() override { return backend_.get(); }
-  /// Every window ending at or before this has fired.
-  int64_t timers_fired_through() const override { return fired_through_; }
-  /// add_timers_from_state(restored); an error before open().
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  bool uses_keyed_state() const override { return true; }
+  /// [version, first key group, last key group, fired through]: every window
+  /// ending at or before that time has fired.
+  Status snapshot_operator_state(int64_t checkpoint_id, std::string& out) override;
+  /// Keeps each old subtask's key groups and fired-through time for on_state_restored().
+  Status restore_operator_state(const std::vector<std::string>& states) override;
+  OperatorStateDistribution operator_state_distribution() const override {
+    return OperatorStateDistribution::kUnion;
+  }
+  /// add_timers_from_state(what restore_operator_state kept); an error before open().
+  Status on_state_restored() override;
 
  private:
   bool event_time() const { return config_.time_column >= 0; }
@@ -129,7 +137,7 @@ class WindowAggregateOperator final : public Operator {
   WindowAggregateConfig config_;
   AggregateEvaluator aggregates_;
   OperatorContext ctx_;
-  std::unique_ptr<KeyedStateBackend> backend_;
+  KeyedStateBackend* backend_ = nullptr;  // ctx.keyed_state, owned by the host
   std::unique_ptr<WindowTimers> timers_;  // session windows only (slices index their own)
   std::unique_ptr<WindowChanges> changes_;  // with emit_every only: registers its state
   std::unique_ptr<WindowStore> store_;
@@ -137,9 +145,12 @@ class WindowAggregateOperator final : public Operator {
   KeyGrouper grouper_;
   /// Every window ending at or before this has fired: the watermark minus the
   /// allowed lateness on event time, the latest timer's time on processing time.
-  /// Not state: on restore the host's on_watermark sets it again (event time);
-  /// on processing time records take the clock's time, which is past it anyway.
+  /// Kept in operator state for what it says about restored slices; on
+  /// restore the host's on_watermark sets it again (event time); on
+  /// processing time records take the clock's time, which is past it anyway.
   int64_t fired_through_ = INT64_MIN;
+  /// From restore_operator_state: how far each old subtask had fired.
+  std::vector<RestoredKeyGroups> restored_;
   int64_t watermark_ = kNoWatermark;
   int32_t global_key_group_ = 0;  // the key group of the one key without key_by
   /// emit_every: the time of the pending emission timer, or kNoEmission.

@@ -15,6 +15,14 @@
 
 namespace eddy {
 
+/// Key groups restored from one old subtask, and how far that subtask had
+/// fired its windows then (the fired-through time it kept in its operator
+/// state, WindowAggregateOperator::snapshot_operator_state).
+struct RestoredKeyGroups {
+  KeyGroupRange key_groups;
+  int64_t timers_fired_through = INT64_MIN;
+};
+
 class WindowStore {
  public:
   virtual ~WindowStore() = default;
@@ -37,7 +45,7 @@ class WindowStore {
   /// the key has no changes.
   virtual Status emit_changed(WindowOutput& output) = 0;
   /// Rebuilds the timer index from state after it was restored from
-  /// `restored` (see Operator::on_keyed_state_restored): the index is not
+  /// `restored` (see WindowAggregateOperator::on_state_restored): the index is not
   /// state. Refuses state this store cannot use (accumulators of other
   /// aggregates, slices of another length) rather than work on it.
   virtual Status add_timers_from_state(const std::vector<RestoredKeyGroups>& restored) = 0;

@@ -19,6 +19,24 @@ int input_channel_count(const JobGraph& graph, int vertex) {
   return n;
 }
 
+int input_count(const JobGraph& graph, int vertex) {
+  const JobVertex& v = graph.vertices[static_cast<size_t>(vertex)];
+  if (v.inputs.empty()) return 0;
+  const LogicalNode& head = graph.nodes[static_cast<size_t>(v.nodes.front())];
+  int inputs = head.right_input >= 0 ? 2 : 1;
+  for (int e : v.inputs) inputs = std::max(inputs, graph.edges[static_cast<size_t>(e)].to_input + 1);
+  return inputs;
+}
+
+std::vector<int> channel_inputs(const JobGraph& graph, int vertex) {
+  std::vector<int> out;
+  for (int e : graph.vertices[static_cast<size_t>(vertex)].inputs) {
+    const JobEdge& edge = graph.edges[static_cast<size_t>(e)];
+    out.insert(out.end(), static_cast<size_t>(channels_from_edge(graph, edge)), edge.to_input);
+  }
+  return out;
+}
+
 int input_channel_of(const JobGraph& graph, int edge_id, int32_t producer) {
   const JobEdge& edge = graph.edges[static_cast<size_t>(edge_id)];
   int offset = 0;

@@ -1,6 +1,7 @@
 // Channel numbering shared by the job master (wiring) and subtasks: a consumer
-// numbers its input channels over its input edges in order; a producer numbers
-// the channels of each output edge by consumer subtask (forward: channel 0 only).
+// numbers its input channels over its input edges in order (the edges of both
+// inputs of a join, each channel mapped to its input); a producer numbers the
+// channels of each output edge by consumer subtask (forward: channel 0 only).
 #pragma once
 
 #include "plan/job_graph.h"
@@ -9,6 +10,14 @@ namespace eddy {
 
 /// Input channels of one subtask of `vertex`, over all its input edges.
 int input_channel_count(const JobGraph& graph, int vertex);
+
+/// How many inputs the first node of `vertex` reads: 2 for a join (its edges
+/// say which through JobEdge::to_input), 1 otherwise, 0 for a source.
+int input_count(const JobGraph& graph, int vertex);
+
+/// Per input channel of a subtask of `vertex`: the input it belongs to (the
+/// to_input of its edge).
+std::vector<int> channel_inputs(const JobGraph& graph, int vertex);
 
 /// The consumer-side input channel through which `producer` of edge `edge_id`
 /// reaches its consumer subtask.

@@ -1,6 +1,8 @@
-// TaskRunner: everything a subtask does, without actors. It hosts one chain of
-// a JobGraph (optionally fed by a SourceReader), accounts input credits, routes
-// output through one OutputRouter per output edge and keeps per-operator metrics.
+// TaskRunner: everything a subtask does, without actors. It runs one chain of
+// a JobGraph, routes output through one OutputRouter per output edge and keeps
+// per-operator metrics, and coordinates the parts that do the rest: an
+// InputGate (input channels of one or two inputs, credits, watermarks), a
+// BarrierAligner, a SourceDriver (sources) and a Snapshotter (state).
 // The subtask actor (actors/subtask.cpp) owns one and turns messages into calls;
 // the TaskHost it implements turns the runner's sends back into messages.
 #pragma once
@@ -22,12 +24,13 @@
 #include "net/wire.h"
 #include "operators/operator.h"
 #include "plan/job_graph.h"
+#include "runtime/barrier_aligner.h"
+#include "runtime/input_gate.h"
 #include "runtime/metrics.h"
-#include "runtime/split_watermarks.h"
-#include "runtime/state_file_writer.h"
+#include "runtime/snapshotter.h"
+#include "runtime/source_driver.h"
 #include "runtime/task_failure.h"
 #include "runtime/task_snapshot.h"
-#include "runtime/watermark_tracker.h"
 
 namespace eddy {
 
@@ -63,33 +66,14 @@ struct TaskOptions {
   std::function<Result<std::vector<OperatorPtr>>(const JobGraph&, int vertex)> make_operators;
 };
 
-/// Barrier values: checkpoint n travels as n, savepoint n as -n.
-inline int64_t barrier_id(int64_t barrier) { return barrier < 0 ? -barrier : barrier; }
-inline bool barrier_is_savepoint(int64_t barrier) { return barrier < 0; }
-/// Where the files of a checkpoint or savepoint go under `root`:
-/// <root>/chk-<n>, or <root>/savepoints/savepoint-<n>.
-std::string snapshot_dir_for(const std::string& root, int64_t barrier);
-/// The RocksDB working folder of one operator subtask under `root`.
-std::string local_state_dir_for(const std::string& root, const std::string& node, int32_t subtask);
-
-/// What a source subtask should do next.
-enum class SourceStep {
-  kProduced,        // a batch went out; step again soon
-  kIdle,            // nothing to read yet; step again after idle_us()
-  kNeedSplit,       // ask the source coordinator for a split, then call on_split()
-  kBackpressured,   // outputs are full; step again when a credit arrives
-  kHeldBack,        // ahead of the slowest subtask by the allowed drift (watermark
-                    // alignment); step again when the source coordinator raises the limit
-  kFinished,        // input exhausted; end of input has been queued downstream
-};
-
 class TaskRunner {
  public:
   TaskRunner(JobGraphPtr graph, int vertex, int32_t subtask_index, TaskHost& host,
              TaskOptions options = {});
   ~TaskRunner();
 
-  /// Builds and opens the chain (and reader). Call once before anything else.
+  /// Builds and opens the chain (and reader), handing each keyed operator the
+  /// state backend the runner creates for it. Call once before anything else.
   Status open();
   /// At start: initial credits for every input channel, and (not for sources)
   /// an initial idle status on every output channel. A source's first message
@@ -109,21 +93,23 @@ class TaskRunner {
   bool has_partial_output() const;
 
   // -- sources -----------------------------------------------------------------------
-  bool is_source() const { return is_source_; }
+  bool is_source() const { return source_ != nullptr; }
   /// Reads one batch if outputs have room and alignment allows.
   Result<SourceStep> source_step();
   /// Watermark alignment: the watermark this source may not read past
   /// (INT64_MAX: none), as the source coordinator last announced it.
-  void set_alignment_limit(int64_t limit) { alignment_limit_ = limit; }
+  void set_alignment_limit(int64_t limit) {
+    if (source_) source_->set_alignment_limit(limit);
+  }
   /// The source's watermark (kNoWatermark before the first).
   int64_t source_watermark() const { return output_watermark_; }
   /// True while the source reads: it has a split, is not idle and not done.
-  bool source_active() const { return !input_done_ && !source_idle_ && !open_splits_.empty(); }
+  bool source_active() const { return source_ && !input_done_ && source_->active(); }
   /// The coordinator's answer to a split request; nullopt: no more splits.
   /// `more`: further splits to read at the same time (after a rescaling
   /// restore), each with its own watermark, the subtask's being their minimum.
   Status on_split(const std::optional<Split>& split, const std::vector<Split>& more = {});
-  int64_t idle_us() const { return idle_us_; }
+  int64_t idle_us() const { return source_ ? source_->idle_us() : 0; }
 
   /// The earliest processing-time timer an operator of the chain registered.
   std::optional<int64_t> next_timer_ms() const;
@@ -161,15 +147,13 @@ class TaskRunner {
   const std::vector<OperatorMetrics>& metrics() const { return metrics_; }
   const JobVertex& vertex() const { return graph_->vertices[static_cast<size_t>(vertex_)]; }
   int32_t subtask_index() const { return subtask_index_; }
+  /// The input gate (null for sources): its channels, inputs and credits.
+  const InputGate* input_gate() const { return gate_.get(); }
 
  private:
   class ChainCollector;
   class OperatorTimers;
-  struct PendingInput {
-    int channel;
-    RecordBatchPtr batch;
-    std::optional<StreamEvent> event;
-  };
+  class SourceAdapter;
 
   /// Runs `hook`, a call into chain member `metric` (an operator, or at 0 a
   /// source's reader), and turns an exception it lets out into a Status that
@@ -191,13 +175,14 @@ class TaskRunner {
   Status exception_status(size_t metric, std::exception_ptr error) const;
   /// True when chain member `metric` evaluates SQL expressions (a filter or a select).
   bool evaluates_expressions(size_t metric) const;
-  /// "input.csv, lines 2-1025" or "share 1 of 2 of 'gen', rows 0-1023": where
-  /// the batch read between `before` and `after` (SourceReader::resume_split) came from.
-  std::string batch_origin(const Split& before, const Split& after) const;
+  Status open_operators();
+  void open_outputs();
+  void open_inputs();
 
+  // -- the chain (task_runner.cpp) ---------------------------------------------------
   bool backpressured() const;
-  Status process_input(int channel, const RecordBatchPtr& batch);
-  Status handle_event(int channel, const StreamEvent& event);
+  /// Runs operator `op`'s hook `call` (into its collector), timing it.
+  Status run_hook(size_t op, const std::function<Status(Operator&, Collector&)>& call);
   Status run_operator(size_t op, const RecordBatchPtr& batch);
   Status emit_from_chain(const RecordBatchPtr& batch);
   Status emit_to_routers(int node, int output, const RecordBatchPtr& batch);
@@ -205,38 +190,26 @@ class TaskRunner {
   Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();
-  /// Source steps: a batch of split `k` goes out (then the watermark it moved),
-  /// split `k` had nothing to read, split `k` ended.
-  Result<SourceStep> source_emit(size_t k, RecordBatchPtr batch, int64_t t0, const Split& before);
-  Result<SourceStep> source_nothing_read(size_t k, int64_t retry_after_us);
-  Result<SourceStep> source_split_ended(size_t k);
-  /// The splits' watermark, sent when it advanced; "idle" once every split is idle.
-  Status source_event_time();
+  Status finish_chain();
+  void drain_outputs();
+  Status count_records(size_t rows);
+  Status emit_read(RecordBatchPtr batch, int64_t t0_ns);
+
+  // -- input (task_runner_input.cpp) -------------------------------------------------
+  Status process_input(int channel, const RecordBatchPtr& batch);
+  Status handle_event(int channel, const StreamEvent& event);
+  /// A watermark, status or end of a channel changed what the gate says.
+  Status on_input_change(const InputChange& change);
+  /// Input `input`'s watermark advanced (two-input operators hear of it).
+  Status input_watermark(int input, int64_t watermark);
   /// A non-source: sends "idle" when every open input is idle, else "active",
   /// when that differs from what it said last (or it said nothing yet).
   void announce_input_status();
-  Status finish_chain();
   Status drain_pending();
-  void drain_outputs();
-  void release(int channel);
-  void heard_from(int channel);
-  void send_grants();
-  bool hold_if_blocked(int channel, PendingInput& in);
   Status on_barrier(int channel, int64_t barrier);
-  Status check_aligned();
-  void end_alignment();
-  Status count_records(size_t rows);
-  /// Writes this subtask's state for `barrier` and acks it (or declines).
-  Status snapshot_and_ack(int64_t barrier, int64_t alignment_ns);
-  /// All of the chain's state but its heap key groups, which pack_heap_state adds.
-  Result<TaskSnapshot> snapshot_state(int64_t barrier, bool canonical, const std::string& dir,
-                                      SubtaskSnapshot& meta);
-  Status pack_heap_state(TaskSnapshot& t);
-  /// By operator of the chain: its keyed state backend if that keeps state on
-  /// the heap, else null.
-  std::vector<KeyedStateBackend*> heap_state_backends();
-  /// Waits for the snapshot whose state file is being written, if any, and finishes it.
-  Status finish_pending_snapshot();
+  /// The barrier being aligned arrived on (or ended) every channel.
+  Status aligned(int64_t barrier);
+  ChainPosition position() const;
 
   JobGraphPtr graph_;
   int vertex_;
@@ -244,71 +217,30 @@ class TaskRunner {
   TaskHost& host_;
   TaskOptions options_;
 
-  /// Splits being read, round-robin one batch each; split_watermarks_ keeps
-  /// each one's watermark and idleness at the same index.
-  struct OpenSplit {
-    std::unique_ptr<SourceReader> reader;
-  };
-  Status open_source_split(const Split& split);
-  bool is_source_ = false;
-  int source_node_ = -1;
-  std::vector<OpenSplit> open_splits_;
-  std::unique_ptr<SplitWatermarks> split_watermarks_;
-  size_t next_split_ = 0;
-  uint64_t skipped_closed_ = 0;  // skipped records of readers already closed
-  bool input_done_ = false;
-  int64_t idle_us_ = 0;
-
   std::vector<OperatorPtr> ops_;
   std::vector<std::unique_ptr<ChainCollector>> collectors_;  // collectors_[i] receives ops_[i]'s output
   std::vector<OperatorMetrics> metrics_;  // one per node of the chain (source included)
   size_t first_op_metric_ = 0;            // metrics_ index of ops_[0]
-
   std::vector<std::unique_ptr<OutputRouter>> routers_;  // one per output edge
   std::vector<std::pair<int, int>> router_sources_;      // per router: (node, output) it carries
   std::vector<std::unique_ptr<OperatorTimers>> timers_;  // one per operator
-  std::unique_ptr<WatermarkTracker> watermarks_;
-  bool forwarded_idle_ = false;
-  bool status_announced_ = false;  // the first idle status has gone downstream
-  // Sources with event time (docs/windows.md): per split, W = max event time -
-  // out-of-orderness; the subtask's is the least over its live splits.
-  int source_time_column_ = -1;
+  std::unique_ptr<Snapshotter> snapshotter_;
+
+  std::unique_ptr<SourceAdapter> source_chain_;  // sources: what the driver feeds
+  std::unique_ptr<SourceDriver> source_;         // null unless the chain starts with a source
+  std::unique_ptr<InputGate> gate_;              // null for sources
+  std::unique_ptr<BarrierAligner> aligner_;      // null for sources
+  int64_t align_start_ns_ = 0;
   int64_t output_watermark_ = kNoWatermark;
-  int64_t alignment_limit_ = INT64_MAX;  // set_alignment_limit
-  bool source_idle_ = false;  // said "idle" downstream: every split being read is idle
   /// The watermark of the input the batch being processed came from
   /// (OperatorContext::input_watermark points here).
   int64_t input_watermark_ = kNoWatermark;
-  std::unique_ptr<InputCredits> credits_;
-  int input_channels_ = 0;
-  int finished_channels_ = 0;
-  std::vector<bool> channel_finished_;
-  std::vector<bool> channel_heard_;  // delivered at least one message
-  int unheard_channels_ = 0;
-  std::deque<PendingInput> pending_;
-  std::vector<std::pair<int, int32_t>> grants_;  // scratch
+  bool forwarded_idle_ = false;
+  bool status_announced_ = false;  // the first idle status has gone downstream
+  bool input_done_ = false;
   bool closed_ = false;
-  // Barrier alignment: channels that delivered the barrier are blocked (no
-  // credit) and what they send meanwhile waits in held_ until every input
-  // delivered it.
-  int64_t aligning_ = 0;             // barrier being aligned; 0: none
-  int64_t last_barrier_id_ = 0;      // highest barrier id seen
-  int aligned_channels_ = 0;
-  int64_t align_start_ns_ = 0;
-  std::vector<bool> channel_blocked_;
-  std::vector<std::deque<PendingInput>> held_;
   uint64_t records_seen_ = 0;        // for fault injection
   std::optional<size_t> failed_member_;  // the chain member (metrics_ index) whose call failed first
-  std::string failed_origin_;            // where the records came from when the chain failed on a read batch
-  std::map<std::string, FileChecksum> stored_files_;  // shared RocksDB files already checksummed
-  /// The snapshot whose state file is being written; at most one at a time.
-  struct PendingSnapshot {
-    int64_t barrier = 0;
-    SubtaskSnapshot meta;  // all but the state file
-    std::unique_ptr<PendingStateFile> writer;
-  };
-  bool warned_fork_failed_ = false;
-  std::optional<PendingSnapshot> pending_snapshot_;
 };
 
 }  // namespace eddy

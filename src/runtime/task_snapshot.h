@@ -27,7 +27,9 @@ struct OperatorSnapshot {
   int32_t kg_end = -1;
   bool has_operator_state = false;
   std::string operator_state;                   // Operator::snapshot_operator_state bytes
-  int64_t timers_fired_through = INT64_MIN;     // Operator::timers_fired_through at the barrier
+  /// Written INT64_MIN since operators keep such progress in their own state
+  /// (a window: in its operator state); still read from older files.
+  int64_t timers_fired_through = INT64_MIN;
 };
 
 struct TaskSnapshot {

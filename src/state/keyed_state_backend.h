@@ -20,6 +20,7 @@
 #include "state/rocksdb_checkpoint.h"
 #include "state/rocksdb_snapshot.h"
 #include "state/state_backend_options.h"
+#include "state/sorted_state.h"
 #include "state/state_table.h"
 
 namespace eddy {
@@ -183,6 +184,13 @@ class KeyedStateBackend {
   Status open_status() const { return open_status_; }
   /// True when state lives in RocksDB (asked for, and opened).
   bool is_rocksdb() const { return ctx_->store != nullptr; }
+  /// How a host checkpoints this backend: key group by key group
+  /// (snapshot_key_group; heap state, cheap to copy-on-fork), or incrementally
+  /// (checkpoint_incremental; RocksDB, whose files are shared between checkpoints).
+  enum class CheckpointStrategy { kKeyGroups, kIncremental };
+  CheckpointStrategy checkpoint_strategy() const {
+    return is_rocksdb() ? CheckpointStrategy::kIncremental : CheckpointStrategy::kKeyGroups;
+  }
   /// The first database failure seen outside a call that returns a Status; ok on the heap.
   Status io_status() const { return ctx_->store_error; }
   /// RocksDB mode: writes every dirty key to the database, then drops clean
@@ -223,6 +231,13 @@ class KeyedStateBackend {
   template <class T>
   ListState<T>& list_state(const std::string& name, Namespaces namespaces = Namespaces::kAny) {
     return state<ListState<T>>(name, namespaces);
+  }
+  /// Values ordered by namespace per key, read by namespace range (an
+  /// interval join's rows by event time): on RocksDB every access reads the
+  /// database directly, a range with one bounded iterator (sorted_state.h).
+  template <class T>
+  SortedState<T>& sorted_state(const std::string& name) {
+    return state<SortedState<T>>(name, Namespaces::kAny);
   }
 
   /// Names of the registered states, ascending.

@@ -77,6 +77,33 @@ class NamespaceMap {
         [&](int64_t ns, V& value) { f(ns, static_cast<const V&>(value)); });
   }
 
+  /// Calls f(int64_t ns, V& value) for the namespaces in [lo, hi], ascending,
+  /// at most `limit` of them, visiting only those (a range read of an ordered
+  /// state); returns how many it visited.
+  template <class F>
+  size_t for_each_in(int64_t lo, int64_t hi, F&& f, size_t limit = SIZE_MAX) {
+    size_t visited = 0;
+    bool inline_done = !has_inline_ || inline_ns_ < lo || inline_ns_ > hi;
+    if (rest_) {
+      for (auto it = rest_->lower_bound(lo); it != rest_->end() && it->first <= hi; ++it) {
+        if (!inline_done && inline_ns_ < it->first) {
+          if (visited == limit) return visited;
+          f(inline_ns_, inline_value_);
+          inline_done = true;
+          ++visited;
+        }
+        if (visited == limit) return visited;
+        f(it->first, it->second);
+        ++visited;
+      }
+    }
+    if (!inline_done && visited < limit) {
+      f(inline_ns_, inline_value_);
+      ++visited;
+    }
+    return visited;
+  }
+
   /// Removes every namespace for which pred(int64_t ns, V& value) is true,
   /// visiting them ascending; returns how many it removed.
   template <class F>

@@ -231,6 +231,34 @@ Status RocksDbStore::read_entry(int32_t kg, uint16_t sid, std::string_view key, 
   return from_rocks(s, "RocksDB read failed");
 }
 
+Status RocksDbStore::read_range(int32_t kg, uint16_t sid, std::string_view key, int64_t lo,
+                               int64_t hi, const NamespaceVisitor& f, uint64_t& visited,
+                               size_t limit) const {
+  if (lo > hi || limit == 0) return Status::ok();
+  std::string begin, end;
+  rocks_layout::append_entry_key(begin, kg, sid, key, lo);
+  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
+  if (hi == INT64_MAX) {
+    end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
+  } else {
+    rocks_layout::append_entry_key(end, kg, sid, key, hi + 1);  // exclusive
+  }
+  rocksdb::Slice lower = slice(begin), upper = slice(end);
+  rocksdb::ReadOptions ro;  // prefix mode: the key's bloom filters apply
+  ro.iterate_lower_bound = &lower;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  size_t seen = 0;
+  for (it->Seek(lower); it->Valid() && seen < limit; it->Next()) {
+    ++visited;
+    ++seen;
+    const rocksdb::Slice k = it->key();
+    if (k.size() != begin.size()) return Status::parse_error("RocksDB state holds a malformed key");
+    EDDY_RETURN_IF_ERROR(f(rocks_layout::read_namespace(k.data() + prefix), view(it->value())));
+  }
+  return from_rocks(it->status(), "RocksDB range read failed");
+}
+
 rocksdb::Iterator& RocksDbStore::key_reader() const {
   if (key_reader_ && key_reader_stale_ && !key_reader_->Refresh().ok()) key_reader_.reset();
   if (!key_reader_) {

@@ -4,6 +4,7 @@
 // rocksdb_store.cpp includes RocksDB headers. Owned by one KeyedStateBackend.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,6 +37,7 @@ class RocksDbStore {
   using KeyEntries = std::vector<std::pair<int64_t, std::string>>;
   using KeyVisitor = std::function<Status(const std::string& key, KeyEntries& entries)>;
   using EntryVisitor = std::function<Status(const rocks_layout::EntryKey& key, std::string_view value)>;
+  using NamespaceVisitor = std::function<Status(int64_t ns, std::string_view value)>;
 
   /// Writes collected for one atomic RocksDB write.
   class Batch {
@@ -82,6 +84,12 @@ class RocksDbStore {
   /// (`found`): a point read, which stops at the newest file holding it.
   Status read_entry(int32_t kg, uint16_t sid, std::string_view key, int64_t ns, std::string& value,
                     bool& found) const;
+  /// f(ns, value) for the entries of (kg, sid, key) with namespace in [lo, hi],
+  /// ascending, at most `limit` of them, with an iterator bounded to exactly
+  /// that range (iterate_lower_bound/upper_bound), so it never steps on an
+  /// entry outside it. Adds the entries it stepped on to `visited`.
+  Status read_range(int32_t kg, uint16_t sid, std::string_view key, int64_t lo, int64_t hi,
+                    const NamespaceVisitor& f, uint64_t& visited, size_t limit = SIZE_MAX) const;
   /// f(key, entries) for every key of state sid in key group kg, in key order.
   Status scan_keys(int32_t kg, uint16_t sid, const KeyVisitor& f) const;
   /// f(entry key, value) for every entry of key group kg, all states, in key order.

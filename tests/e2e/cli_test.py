@@ -40,7 +40,7 @@ def main():
     check("an unknown command says so", code == 2 and "'frob' is not an eddy command" in err, out + err)
     code, out, err = run([eddy, "version"])
     check("version prints the version", code == 0 and out.startswith("eddy "), out + err)
-    code, out, err = run([eddy, "validate", "configs/nexmark-q2.yaml"], cwd=repo)
+    code, out, err = run([eddy, "validate", "configs/nexmark/q19.yaml"], cwd=repo)
     check("validate prints chains and edge partitioning",
           code == 0 and "chains" in out and "hash by (auction)" in out, out + err)
     code, out, err = run([eddy, "validate", "configs/quickstart.yaml"], cwd=repo)

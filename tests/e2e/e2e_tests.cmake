@@ -41,3 +41,11 @@ set_tests_properties(e2e_cluster PROPERTIES LABELS e2e TIMEOUT 900)
 # README's curl commands, the bearer token and https (tests/e2e/cluster/rest_test.py).
 add_test(NAME e2e_rest COMMAND ${Python3_EXECUTABLE} ${E2E}/cluster/rest_test.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_rest PROPERTIES LABELS e2e TIMEOUT 300)
+# Every Nexmark pipeline file (configs/nexmark) against an independent Python
+# reference, at -p 1, 2 and 4, through a failure and through a savepoint
+# restored at another parallelism (tests/e2e/nexmark).
+add_test(NAME e2e_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+add_test(NAME e2e_nexmark_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/reference_selftest.py)
+set_tests_properties(e2e_nexmark e2e_nexmark_reference PROPERTIES LABELS e2e TIMEOUT 600)
+add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)

@@ -5,11 +5,14 @@ Modes:
   configs EDDY REPO        every configs/**/*.yaml (but configs/cluster/) runs with `eddy local` (exit 0) at -p 1 and -p 4,
                            and both runs produce the same rows (as multisets)
   cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
-                           as multisets at -p 1, 2 and 4 (and the case's own checks in case.json)
+                           as multisets at -p 1, 2 and 4 (and the case's own checks in case.json),
+                           then through an injected failure and through a savepoint restored at
+                           another parallelism (case_ways.py)
   errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
                            messages its `# expect-error:` lines name
 Each run is bounded by a timeout; processes are started and killed by pid.
 """
+import concurrent.futures
 import glob
 import json
 import os
@@ -17,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import case_ways
 
 TIMEOUT_S = 300
 
@@ -73,8 +78,18 @@ def run_output(work, stdout):
     return sorted(rows)
 
 
+def pending_config(rel):
+    """Why a configs/nexmark query cannot run yet (tests/e2e/nexmark PENDING), or None."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "nexmark"))
+    from run_nexmark import PENDING
+    folder, name = os.path.split(rel)
+    return PENDING.get(os.path.splitext(name)[0]) if folder == os.path.join("configs", "nexmark") else None
+
+
 def check_configs(eddy, repo):
-    """Each config runs at -p 1 and -p 4; both runs must produce the same rows."""
+    """Each config runs at -p 1 and -p 4; both runs must produce the same rows.
+    A Nexmark query still pending its feature (tests/e2e/nexmark, PENDING) may
+    fail without failing the test; e2e_nexmark checks what it computes."""
     failures = 0
     # configs/cluster/ holds cluster config files, not pipelines: tests/e2e/cluster runs them.
     configs = sorted(c for c in glob.glob(os.path.join(repo, "configs", "**", "*.yaml"), recursive=True)
@@ -82,6 +97,8 @@ def check_configs(eddy, repo):
     assert configs, "no configs found"
     for cfg in configs:
         rel = os.path.relpath(cfg, repo)
+        pending = pending_config(rel)
+        failed_before = failures
         outputs = {}
         for p in (1, 4):
             work = tempfile.mkdtemp(prefix="eddy-e2e-")
@@ -100,6 +117,9 @@ def check_configs(eddy, repo):
             failures += 1
             print(f"[configs] {rel}: FAILED: -p 1 and -p 4 produced different rows "
                   f"({len(outputs[1])} vs {len(outputs[4])})")
+        if pending and failures > failed_before:
+            print(f"[configs] {rel}: pending ({pending}, tests/e2e/nexmark/run_nexmark.py): not counted")
+            failures = failed_before
     return failures
 
 
@@ -232,20 +252,36 @@ def check_changelog(work, case_dir, spec):
     return problems[:10]
 
 
-def check_cases(eddy, cases_dir):
+def case_three_ways(eddy, case_dir):
+    """One case every way: [(way, problems, stderr)]. Straight at -p 1, 2 and 4;
+    then (unless its job fails by design) through a failure and a savepoint."""
+    spec = {}
+    if os.path.exists(os.path.join(case_dir, "case.json")):
+        with open(os.path.join(case_dir, "case.json")) as f:
+            spec = json.load(f)
+    results = []
+    for p in (1, 2, 4):
+        problems, err = check_case(eddy, case_dir, p)
+        results.append((f"-p {p}", problems, err))
+    if case_ways.applies(spec):
+        results.extend((way, problems, "") for way, problems in case_ways.check_case_ways(eddy, case_dir, spec))
+    return results
+
+
+def check_cases(eddy, cases_dir, jobs=3):
+    """Every case three ways (case_ways.py), a few cases at a time."""
     failures = 0
-    for case in sorted(os.listdir(cases_dir)):
-        case_dir = os.path.join(cases_dir, case)
-        if not os.path.isdir(case_dir):
-            continue
-        for p in (1, 2, 4):
-            problems, err = check_case(eddy, case_dir, p)
-            print(f"[cases] {case} -p {p}: {'ok' if not problems else 'FAILED'}")
-            if problems:
-                failures += 1
-                for pr in problems:
-                    print("   ", pr)
-                print(err[-3000:])
+    cases = sorted(c for c in os.listdir(cases_dir) if os.path.isdir(os.path.join(cases_dir, c)))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(case_three_ways, eddy, os.path.join(cases_dir, c)): c for c in cases}
+        for fut in concurrent.futures.as_completed(futures):
+            for way, problems, err in fut.result():
+                print(f"[cases] {futures[fut]} {way}: {'ok' if not problems else 'FAILED'}", flush=True)
+                if problems:
+                    failures += 1
+                    for pr in problems:
+                        print("   ", pr)
+                    print(err[-3000:])
     return failures
 
 

@@ -68,7 +68,12 @@ for start in sorted({s for s, _ in counts}):
                          "window_end": ts_text(start + 10000), "n": n})
 write_jsonl("top_n_window/expected.jsonl", expected)
 with open("top_n_window/case.json", "w") as f:
-    json.dump({"ignore_rows_where": {"window_start": tied}}, f)
+    # three_ways: the input 700 times, each copy 70 s later (its own windows), to run long
+    # enough to checkpoint mid-run (tests/e2e/case_ways.py).
+    json.dump({"ignore_rows_where": {"window_start": tied},
+               "three_ways": {"copies": 700, "shift": {"ts": 70000},
+                              "shift_expected": {"window_start": 70000, "window_end": 70000}}}, f)
+    f.write("\n")
 
 # --- top-n on a keyed stream: per auction the 3 highest bids, as a changelog --
 bids = [(rng.randint(1, 8), i, rng.randint(1, 60)) for i in range(600)]

@@ -1,8 +1,8 @@
 // The keyed operators through the checkpoint hooks, as the host drives them:
 // run over the first part of a seeded random input, snapshot every key group
 // at a random cut (between batches, after some watermarks), restore into fresh
-// subtasks at the same or another parallelism (keyed_state()->restore_key_group,
-// on_keyed_state_restored, on_watermark(the watermark at the cut)), feed the
+// subtasks at the same or another parallelism (the harness's keyed state: restore_key_group,
+// restore_operator_state, on_state_restored, on_watermark(the watermark at the cut)), feed the
 // rest: output before the cut plus output after it must be the undisturbed
 // run's output, row for row (in any order).
 #include <doctest/doctest.h>
@@ -83,21 +83,21 @@ class Subtasks {
     for (auto& h : harnesses_) REQUIRE(h->end_input().is_ok());
   }
 
-  /// Every key group of every subtask, as snapshot bytes, and how far each
-  /// subtask's timers had fired, as the host keeps them.
+  /// Every key group of every subtask, as snapshot bytes, and each subtask's
+  /// operator state, as the host keeps them.
   struct Snapshot {
     std::map<int32_t, std::string> groups;
-    std::vector<RestoredKeyGroups> fired;
+    std::vector<std::string> op_states;  // by old subtask
   };
   Snapshot snapshot() {
     Snapshot out;
-    for (auto& op : ops_) {
-      KeyedStateBackend* state = op->keyed_state();
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      KeyedStateBackend* state = harnesses_[i]->keyed_state();
       REQUIRE(state != nullptr);
       const KeyGroupRange r = state->key_groups();
       for (int32_t kg = r.start; kg <= r.end; ++kg)
         REQUIRE(state->snapshot_key_group(kg, out.groups[kg]).is_ok());
-      out.fired.push_back(RestoredKeyGroups{r, op->timers_fired_through()});
+      REQUIRE(ops_[i]->snapshot_operator_state(1, out.op_states.emplace_back()).is_ok());
     }
     return out;
   }
@@ -106,7 +106,7 @@ class Subtasks {
   /// rebuilds what derives from them, then learns the watermark of the cut.
   void restore(const Snapshot& snap, int64_t watermark) {
     for (size_t i = 0; i < ops_.size(); ++i) {
-      KeyedStateBackend* state = ops_[i]->keyed_state();
+      KeyedStateBackend* state = harnesses_[i]->keyed_state();
       REQUIRE(state != nullptr);
       const KeyGroupRange r = state->key_groups();
       for (int32_t kg = r.start; kg <= r.end; ++kg) {
@@ -114,7 +114,13 @@ class Subtasks {
         REQUIRE(it != snap.groups.end());
         REQUIRE(state->restore_key_group(kg, it->second).is_ok());
       }
-      REQUIRE(ops_[i]->on_keyed_state_restored(snap.fired).is_ok());
+      // Operator state as the operator asks for it: every old subtask's, or old k's where k % p == i.
+      std::vector<std::string> states;
+      const bool all = ops_[i]->operator_state_distribution() == OperatorStateDistribution::kUnion;
+      for (size_t k = 0; k < snap.op_states.size(); ++k)
+        if (!snap.op_states[k].empty() && (all || k % ops_.size() == i)) states.push_back(snap.op_states[k]);
+      REQUIRE(ops_[i]->restore_operator_state(states).is_ok());
+      REQUIRE(ops_[i]->on_state_restored().is_ok());
       if (watermark != kNoWatermark) REQUIRE(harnesses_[i]->watermark(watermark).is_ok());
     }
   }
@@ -450,12 +456,12 @@ TEST_CASE("a keyed-stream top-n restored at any cut and parallelism continues it
 
 TEST_CASE("restore hooks before open are errors, not crashes") {
   WindowAggregateOperator w(events_window(tumbling(10), 0, 0, "ts", {"k"}));
-  CHECK(w.keyed_state() == nullptr);
-  CHECK(w.on_keyed_state_restored({}).code() == StatusCode::kInternal);
+  CHECK(w.uses_keyed_state());
+  CHECK(w.on_state_restored().code() == StatusCode::kInternal);
   KeyedAggregateOperator a(keyed_aggregate_config({0}));
-  CHECK(a.keyed_state() == nullptr);
-  CHECK(a.on_keyed_state_restored({}).code() == StatusCode::kInternal);
+  CHECK(a.uses_keyed_state());
+  CHECK(a.on_state_restored().code() == StatusCode::kInternal);
   OperatorPtr t = keyed_top_n_maker(2)();
-  CHECK(t->keyed_state() == nullptr);
-  CHECK(t->on_keyed_state_restored({}).code() == StatusCode::kInternal);
+  CHECK(t->uses_keyed_state());
+  CHECK(t->on_state_restored().code() == StatusCode::kInternal);
 }

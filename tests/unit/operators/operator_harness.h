@@ -17,9 +17,11 @@
 
 #include "core/record_batch.h"
 #include "operators/aggregate_accumulators.h"
+#include "operators/keyed_operator_support.h"
 #include "operators/operator.h"
 #include "operators/window_aggregate_operator.h"
 #include "operators/window_config.h"
+#include "state/keyed_state_backend.h"
 
 namespace doctest {
 /// Prints expected and actual rows when a CHECK on them fails.
@@ -108,7 +110,21 @@ class OperatorHarness final : public Collector {
     if (ctx_.timers == nullptr) ctx_.timers = &timers;
   }
 
-  Status open() { return op_.open(ctx_); }
+  /// Opens the operator; one that keeps keyed state gets a backend for the
+  /// key groups of its subtask first, as a TaskRunner gives it (unless the
+  /// context brings one).
+  Status open() {
+    if (op_.uses_keyed_state() && ctx_.keyed_state == nullptr) {
+      auto range = owned_key_groups(ctx_);
+      if (!range.ok()) return range.status();
+      backend_ = std::make_unique<KeyedStateBackend>(ctx_.max_parallelism, *range, ctx_.state);
+      if (!backend_->open_status().is_ok()) return backend_->open_status();
+      ctx_.keyed_state = backend_.get();
+    }
+    return op_.open(ctx_);
+  }
+  /// The operator's keyed state (null before open() or when it keeps none).
+  KeyedStateBackend* keyed_state() const { return ctx_.keyed_state; }
   Status push(const RecordBatchPtr& batch) { return op_.process(batch, *this); }
   Status watermark(int64_t w) { return op_.on_watermark(w, *this); }
   /// Moves the fake clock to `now` and delivers every timer due by then, as a
@@ -180,6 +196,7 @@ class OperatorHarness final : public Collector {
  private:
   Operator& op_;
   OperatorContext ctx_;
+  std::unique_ptr<KeyedStateBackend> backend_;  // the keyed state open() made
 };
 
 // --- window aggregate configs ------------------------------------------------

@@ -68,7 +68,7 @@ Status copy_state(KeyedStateBackend& from, KeyedStateBackend& into) {
 }
 
 /// Runs `before` over rows(), restores its state into a fresh operator of
-/// `after` and returns what on_keyed_state_restored said.
+/// `after` and returns what on_state_restored said.
 Status restore_keyed(const KeyedAggregateConfig& before, const KeyedAggregateConfig& after) {
   KeyedAggregateOperator first(before);
   OperatorHarness h1(first, named("totals"));
@@ -78,7 +78,7 @@ Status restore_keyed(const KeyedAggregateConfig& before, const KeyedAggregateCon
   OperatorHarness h2(second, named("totals"));
   REQUIRE(h2.open().is_ok());
   REQUIRE(copy_state(*first.state_backend(), *second.state_backend()).is_ok());
-  return second.on_keyed_state_restored({});
+  return second.on_state_restored();
 }
 
 const std::vector<Call> kCountSum = {{"n", F::kCountStar, ""}, {"total", F::kSum, "x"}};
@@ -117,7 +117,7 @@ TEST_CASE("a keyed aggregate on RocksDB refuses a key of another shape when it l
   OperatorHarness h2(second, named("totals", rocks));
   REQUIRE(h2.open().is_ok());
   REQUIRE(copy_state(*first.state_backend(), *second.state_backend()).is_ok());
-  REQUIRE(second.on_keyed_state_restored({}).is_ok());  // no scan of the database
+  REQUIRE(second.on_state_restored().is_ok());  // no scan of the database
   const Status st = h2.push(batch_of(kInput, {{"a", 9, 9.0, 20000}}));
   CHECK(st.code() == StatusCode::kInvalidArgument);
   CHECK(st.message().find("operator 'totals' cannot use the state it restored: the state holds 2 aggregates") == 0);
@@ -135,7 +135,7 @@ TEST_CASE("a window refuses restored state of another aggregate list, tumbling o
     OperatorHarness h2(second, named("per_key"));
     REQUIRE(h2.open().is_ok());
     REQUIRE(copy_state(*first.state_backend(), *second.state_backend()).is_ok());
-    const Status st = second.on_keyed_state_restored({});
+    const Status st = second.on_state_restored();
     CHECK(st.message() ==
           "operator 'per_key' cannot use the state it restored: the state holds 2 aggregates per key or window, "
           "the operator computes 3: it was taken by a pipeline with other aggregates");
@@ -151,7 +151,7 @@ TEST_CASE("a window refuses restored slices that are not on its slice grid") {
   OperatorHarness h2(second, named("per_key"));
   REQUIRE(h2.open().is_ok());
   REQUIRE(copy_state(*first.state_backend(), *second.state_backend()).is_ok());
-  const Status st = second.on_keyed_state_restored({});
+  const Status st = second.on_state_restored();
   CHECK(st.message() ==
         "operator 'per_key' cannot use the state it restored: the state holds a slice ending at 10000 ms, which "
         "is no slice end of this window (slices of 20000 ms): it was taken by a window of another size or slide");
@@ -176,7 +176,7 @@ TEST_CASE("a top-n refuses restored groups larger than its n") {
   OperatorHarness h2(second, named("best"));
   REQUIRE(h2.open().is_ok());
   REQUIRE(copy_state(*first.state_backend(), *second.state_backend()).is_ok());
-  CHECK(second.on_keyed_state_restored({}).message() ==
+  CHECK(second.on_state_restored().message() ==
         "operator 'best' cannot use the state it restored: a group holds 3 rows, more than n = 2: it was taken by "
         "a top_n with a larger n");
 }

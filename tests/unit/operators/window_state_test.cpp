@@ -39,13 +39,17 @@ std::map<int32_t, std::string> snapshot(WindowAggregateOperator& op) {
   return out;
 }
 
-/// Restores the key groups `op` owns from `groups`, taken from `before`, then
-/// its timers, knowing (as the host does) how far `before` had fired.
+/// Restores the key groups `op` owns from `groups`, taken from `before`, and
+/// the operator state of `before` (how far it had fired), then its timers, as
+/// the host does.
 void restore(WindowAggregateOperator& op, const std::map<int32_t, std::string>& groups,
              WindowAggregateOperator& before) {
   const KeyGroupRange r = op.state_backend()->key_groups();
   for (int32_t kg = r.start; kg <= r.end; ++kg) REQUIRE(op.state_backend()->restore_key_group(kg, groups.at(kg)).is_ok());
-  REQUIRE(op.add_timers_from_state({RestoredKeyGroups{before.state_backend()->key_groups(), before.timers_fired_through()}}).is_ok());
+  std::string fired;
+  REQUIRE(before.snapshot_operator_state(1, fired).is_ok());
+  REQUIRE(op.restore_operator_state({fired}).is_ok());
+  REQUIRE(op.on_state_restored().is_ok());
 }
 
 RecordBatchPtr first_half() {
@@ -122,7 +126,7 @@ Rows run_restored(WindowSpec w, int32_t parallelism) {
 /// host keeps of them: every key group, and how far each had fired.
 struct UnequalSnapshot {
   std::map<int32_t, std::string> groups;
-  std::vector<RestoredKeyGroups> fired;
+  std::vector<std::string> fired;  // each subtask's operator state: how far it had fired
   Rows rows;  // what the two emitted
 };
 UnequalSnapshot fire_unequally(WindowSpec w, const RecordBatchPtr& input) {
@@ -137,7 +141,7 @@ UnequalSnapshot fire_unequally(WindowSpec w, const RecordBatchPtr& input) {
     if (input) REQUIRE(h.push(only_mine(input, before)).is_ok());
     REQUIRE(h.watermark(i == 0 ? 120 : 100).is_ok());
     for (const auto& [kg, bytes] : snapshot(before)) out.groups[kg] = bytes;
-    out.fired.push_back({before.state_backend()->key_groups(), before.timers_fired_through()});
+    REQUIRE(before.snapshot_operator_state(1, out.fired.emplace_back()).is_ok());
     for (auto& r : h.rows()) out.rows.push_back(r);
   }
   return out;
@@ -149,7 +153,8 @@ void restore_unequal(WindowAggregateOperator& after, OperatorHarness& h, const U
   const KeyGroupRange r = after.state_backend()->key_groups();
   for (int32_t kg = r.start; kg <= r.end; ++kg)
     REQUIRE(after.state_backend()->restore_key_group(kg, snap.groups.at(kg)).is_ok());
-  REQUIRE(after.on_keyed_state_restored(snap.fired).is_ok());
+  REQUIRE(after.restore_operator_state(snap.fired).is_ok());  // union: every old subtask's
+  REQUIRE(after.on_state_restored().is_ok());
   REQUIRE(h.watermark(100).is_ok());
 }
 
@@ -221,7 +226,9 @@ TEST_CASE("after a restore, a slice whose windows had all fired where its key wa
   hash_rows(*batch, {0}, hashes);
   size_t of_subtask_1 = 0;
   for (uint64_t hsh : hashes)
-    if (snap.fired[1].key_groups.contains(key_group_for_hash(hsh, OperatorContext{}.max_parallelism))) ++of_subtask_1;
+    if (key_group_range_for_subtask(OperatorContext{}.max_parallelism, 2, 1)
+            .contains(key_group_for_hash(hsh, OperatorContext{}.max_parallelism)))
+      ++of_subtask_1;
   CHECK(of_subtask_1 > 0);
   CHECK(of_subtask_1 < 40);
   CHECK(h2.rows().size() == 2 * of_subtask_1);

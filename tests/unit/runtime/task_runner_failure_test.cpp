@@ -53,7 +53,7 @@ class ThrowingOperator final : public Operator {
   }
   OperatorCounters counters() const override { return inner_->counters(); }
   SchemaPtr output_schema() const override { return inner_->output_schema(); }
-  KeyedStateBackend* keyed_state() override { return inner_->keyed_state(); }
+  bool uses_keyed_state() const override { return inner_->uses_keyed_state(); }
 
  private:
   OperatorPtr inner_;

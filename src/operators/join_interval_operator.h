@@ -1,0 +1,81 @@
+// IntervalJoinOperator: an event-time interval join (PIPELINES.md "Joins"): a
+// pair matches when left.time + lower <= right.time <= left.time + upper, the
+// join keys are equal and the residual holds. Each input's rows are kept per
+// join key in a SortedState by event time, so a probe reads exactly the other
+// input's rows in its time range (on RocksDB one bounded iterator, never the
+// key's whole prefix), and a row is dropped once the other input's watermark
+// says no partner can come. Append-only inputs, inner joins, append-only
+// output whose event time is the larger of the pair's. Built by make_join_operator.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "operators/join_cleanup_queue.h"
+#include "operators/join_output.h"
+#include "operators/join_rows.h"
+#include "operators/operator.h"
+#include "state/keyed_state_backend.h"
+
+namespace eddy {
+
+class IntervalJoinOperator final : public Operator {
+ public:
+  explicit IntervalJoinOperator(std::shared_ptr<const JoinConfig> config);
+
+  /// Refuses updating inputs and outer joins.
+  Status open(const OperatorContext& ctx) override;
+  int input_count() const override { return 2; }
+  Status process(const RecordBatchPtr& batch, Collector& out) override;
+  /// Drops late rows (time below their input's watermark), probes the other
+  /// input's rows in range, keeps the row while a partner may still come.
+  Status process_input(int input, const RecordBatchPtr& batch, Collector& out) override;
+  /// Drops the other input's rows that no later row of `input` can match.
+  Status on_input_watermark(int input, int64_t watermark_ms, Collector& out) override;
+  bool uses_keyed_state() const override { return true; }
+  KeyedStateBackend* keyed_state() override { return backend_; }
+  /// Rebuilds the expiry queues from the rows in state.
+  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  SchemaPtr output_schema() const override { return config_->output_schema; }
+  OperatorCounters counters() const override;
+
+  /// Entries of both inputs' states that range reads stepped on (tests).
+  uint64_t entries_visited() const;
+  /// Rows' times held in state over all keys (tests).
+  size_t entries_in_state() const;
+
+  /// SortedState<row bytes> names: join key -> event time -> rows.
+  static constexpr const char* kLeftState = "interval_left_rows";
+  static constexpr const char* kRightState = "interval_right_rows";
+
+ private:
+  /// A row of input s at time t joins the other input's times in [t + lo, t + hi].
+  int64_t probe_lo(int s, int64_t t) const;
+  int64_t probe_hi(int s, int64_t t) const;
+  /// A row of input s at time t is useless once the other input's watermark
+  /// passes t + expiry_offset(s).
+  int64_t expiry_offset(int s) const { return s == kLeftInput ? config_->upper_ms : -config_->lower_ms; }
+  Status probe_row(int s, const RecordBatch& batch, size_t r);
+  Status cleanup(int s, int64_t other_watermark);
+
+  std::shared_ptr<const JoinConfig> config_;
+  JoinSide sides_[2];
+  std::unique_ptr<JoinOutput> output_;
+  std::unique_ptr<KeyedStateBackend> owned_backend_;
+  KeyedStateBackend* backend_ = nullptr;
+  SortedState<std::string>* rows_[2] = {nullptr, nullptr};
+  JoinCleanupQueue expiry_[2] = {JoinCleanupQueue(JoinCleanupQueue::Mode::kEarliestPerKey),
+                                 JoinCleanupQueue(JoinCleanupQueue::Mode::kEarliestPerKey)};
+  int64_t watermark_[2] = {kNoWatermark, kNoWatermark};
+  uint64_t late_records_ = 0;
+  uint64_t skipped_records_ = 0;
+  // Reused per batch.
+  RowArena arena_;
+  std::vector<JoinPair> candidates_, out_;
+  std::vector<uint8_t> pass_;
+  std::string key_, bytes_;
+};
+
+}  // namespace eddy
