@@ -127,7 +127,7 @@ Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark) {
   return backend_->io_status();
 }
 
-Status IntervalJoinOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
+Status IntervalJoinOperator::on_state_restored() {
   if (backend_ == nullptr) return Status::internal("interval join: restored before open()");
   for (int s : {kLeftInput, kRightInput}) {
     expiry_[s].clear();

@@ -35,9 +35,8 @@ class IntervalJoinOperator final : public Operator {
   /// Drops the other input's rows that no later row of `input` can match.
   Status on_input_watermark(int input, int64_t watermark_ms, Collector& out) override;
   bool uses_keyed_state() const override { return true; }
-  KeyedStateBackend* keyed_state() override { return backend_; }
   /// Rebuilds the expiry queues from the rows in state.
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  Status on_state_restored() override;
   SchemaPtr output_schema() const override { return config_->output_schema; }
   OperatorCounters counters() const override;
 

@@ -40,7 +40,6 @@ class RegularJoinOperator final : public Operator {
   /// state_ttl: drops rows neither added nor matched for state_ttl_ms.
   Status on_processing_time(int64_t now_ms, Collector& out) override;
   bool uses_keyed_state() const override { return true; }
-  KeyedStateBackend* keyed_state() override { return backend_; }
   SchemaPtr output_schema() const override { return config_->output_schema; }
   OperatorCounters counters() const override;
 

@@ -157,12 +157,22 @@ Status WindowJoinOperator::emit_fired(Collector& out) {
   return output_->emit(arena_, out_, out);
 }
 
-Status WindowJoinOperator::on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) {
+Status WindowJoinOperator::snapshot_operator_state(int64_t /*checkpoint_id*/, std::string& out) {
+  if (backend_ == nullptr) return Status::internal("window join: snapshot before open()");
+  out = pack_fired_through(backend_->key_groups(), fired_through_);
+  return Status::ok();
+}
+
+Status WindowJoinOperator::restore_operator_state(const std::vector<std::string>& states) {
+  EDDY_ASSIGN_OR_RETURN(restored_, unpack_fired_through(states, "window join"));
+  return Status::ok();
+}
+
+Status WindowJoinOperator::on_state_restored() {
   if (backend_ == nullptr) return Status::internal("window join: restored before open()");
-  // Windows at or before the earliest restored firing fired everywhere: none may open again.
-  for (const RestoredKeyGroups& r : restored)
-    fired_through_ = fired_through_ == INT64_MIN ? r.timers_fired_through
-                                                 : std::min(fired_through_, r.timers_fired_through);
+  // Windows at or before the earliest restored firing fired for every key
+  // this subtask owns now: none may open again.
+  fired_through_ = earliest_fired_through(restored_, backend_->key_groups());
   due_.clear();
   for (auto* rows : rows_)
     rows->for_each([&](int32_t kg, const std::string& key, int64_t end, std::vector<std::string>&) {

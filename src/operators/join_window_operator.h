@@ -17,6 +17,7 @@
 #include "operators/join_rows.h"
 #include "operators/operator.h"
 #include "operators/window_assigner.h"
+#include "operators/fired_through_state.h"
 #include "state/keyed_state_backend.h"
 
 namespace eddy {
@@ -36,11 +37,16 @@ class WindowJoinOperator final : public Operator {
   /// Fires every window that ends at or before the watermark.
   Status on_watermark(int64_t watermark_ms, Collector& out) override;
   bool uses_keyed_state() const override { return true; }
-  KeyedStateBackend* keyed_state() override { return backend_; }
-  /// Windows ending at or before it have fired and left state.
-  int64_t timers_fired_through() const override { return fired_through_; }
+  /// pack_fired_through(key groups, fired through): windows ending at or
+  /// before it have fired and left state.
+  Status snapshot_operator_state(int64_t checkpoint_id, std::string& out) override;
+  /// Keeps each old subtask's key groups and fired-through time for on_state_restored().
+  Status restore_operator_state(const std::vector<std::string>& states) override;
+  OperatorStateDistribution operator_state_distribution() const override {
+    return OperatorStateDistribution::kUnion;
+  }
   /// Rebuilds the firing queue from the windows in state.
-  Status on_keyed_state_restored(const std::vector<RestoredKeyGroups>& restored) override;
+  Status on_state_restored() override;
   SchemaPtr output_schema() const override { return config_->output_schema; }
   OperatorCounters counters() const override;
 
@@ -69,6 +75,7 @@ class WindowJoinOperator final : public Operator {
   JoinCleanupQueue due_{JoinCleanupQueue::Mode::kEvery};
   int64_t watermark_[2] = {kNoWatermark, kNoWatermark};
   int64_t fired_through_ = INT64_MIN;
+  std::vector<RestoredKeyGroups> restored_;  // restore_operator_state, for on_state_restored
   uint64_t late_records_ = 0, skipped_records_ = 0, windows_fired_ = 0;
   // Reused per batch and firing.
   RowArena arena_;

@@ -1,7 +1,8 @@
 // Configuration of the Top-N operator, as the planner builds it: either after a
 // window aggregate (the best n rows per partition of each window, final once
 // the window's results are complete) or over a keyed stream (Nexmark q19: a
-// continuously updated top n per partition, as a +I/-D changelog). Plain data.
+// continuously updated top n per partition, as a changelog of +I/-D rows, or
+// -U/+U with n = 1; over an updating input it retracts rows). Plain data.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +14,9 @@ namespace eddy {
 
 struct TopNConfig {
   SchemaPtr input_schema;
-  /// Windowed: == input_schema. Keyed stream: the input columns + "op" (string:
-  /// "+I" or "-D"). top_n_output_schema builds either.
+  /// Windowed: == input_schema. Keyed stream: "op" (string: "+I", "-U", "+U",
+  /// "-D") then the input columns (the input's own op replaced).
+  /// top_n_output_schema builds either.
   SchemaPtr output_schema;
   int64_t n = 10;          // rows kept per partition (and window); at least 1
   int order_column = 0;    // index into input_schema: int64, float64, timestamp or string
@@ -25,11 +27,15 @@ struct TopNConfig {
   /// window_end + allowed_lateness_ms. -1: keyed-stream mode.
   int window_end_column = -1;
   int64_t allowed_lateness_ms = 0;
+  /// Keyed-stream mode: the input is an updating stream (first column "op"):
+  /// each partition keeps all its live rows, so a retracted row's place in
+  /// the top n goes to the next one (Flink's retractable top-n).
+  bool input_updating = false;
 };
 
 /// The output schema of a Top-N over `input`: `input` itself in windowed mode
-/// (window_end_column >= 0), else the input columns followed by "op" (string).
-/// For the planner.
-SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column);
+/// (window_end_column >= 0) and over an updating input (whose first column is
+/// "op" already), else "op" (string) followed by the input columns. For the planner.
+SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating = false);
 
 }  // namespace eddy

@@ -5,17 +5,17 @@
 // before and after the batch by arrival number.
 #include "operators/top_n_operator.h"
 
+#include <algorithm>
 #include <numeric>
 
 #include "core/key_groups.h"
+#include "operators/changelog_rows.h"
 #include "operators/keyed_operator_support.h"
 #include "state/key_encoding.h"
 
 namespace eddy {
 namespace {
 
-constexpr const char* kInsert = "+I";
-constexpr const char* kDelete = "-D";
 /// Rows per batch when windows fire: the engine's default batch size.
 constexpr size_t kOutputBatchRows = 1024;
 
@@ -30,12 +30,23 @@ int64_t saturating_sub(int64_t a, int64_t b) {  // b >= 0
   return a < INT64_MIN + b ? INT64_MIN : a - b;
 }
 
+/// How equal order values rank: by row bytes in windowed mode (the result must
+/// not depend on arrival); on a keyed stream by arrival, the later first when
+/// the operator dedups keeping the last row (n = 1, a timestamp DESC).
+TopNTies ties_for(const TopNConfig& c) {
+  if (c.window_end_column >= 0) return TopNTies::kByRowBytes;
+  const bool timestamp = c.input_schema && c.order_column >= 0 &&
+                         static_cast<size_t>(c.order_column) < c.input_schema->size() &&
+                         c.input_schema->field(static_cast<size_t>(c.order_column)).type == DataType::kTimestamp;
+  return c.n == 1 && c.descending && timestamp ? TopNTies::kLatestFirst : TopNTies::kByArrival;
+}
+
 }  // namespace
 
-SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column) {
-  if (window_end_column >= 0) return input;
-  std::vector<Field> fields = input->fields();
-  fields.push_back({"op", DataType::kString});
+SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating) {
+  if (window_end_column >= 0 || input_updating) return input;
+  std::vector<Field> fields{{kOpColumn, DataType::kString}};
+  for (const Field& f : input->fields()) fields.push_back(f);
   return std::make_shared<Schema>(std::move(fields));
 }
 
@@ -60,14 +71,19 @@ Status TopNOperator::validate(const TopNConfig& config) {
   }
   if (config.allowed_lateness_ms < 0)
     return Status::invalid("top-n allowed_lateness must not be negative");
-  const SchemaPtr expected = top_n_output_schema(config.input_schema, config.window_end_column);
+  if (config.input_updating && (config.window_end_column >= 0 || in.size() == 0 || in.field(0).name != kOpColumn ||
+                                in.field(0).type != DataType::kString || config.order_column == 0))
+    return Status::invalid("a top-n over an updating stream runs on a keyed stream whose first column, op, "
+                           "is a string, and does not order by op");
+  const SchemaPtr expected =
+      top_n_output_schema(config.input_schema, config.window_end_column, config.input_updating);
   return check_output_types(*expected, *config.output_schema, "top-n");
 }
 
 TopNOperator::TopNOperator(TopNConfig config)
     : config_(std::move(config)),
-      ranker_(config_.n, config_.descending,
-              config_.window_end_column >= 0 ? TopNTies::kByRowBytes : TopNTies::kByArrival) {}
+      ranker_(config_.n, config_.descending, ties_for(config_)),
+      all_ranker_(INT64_MAX, config_.descending, ties_for(config_)) {}
 
 Status TopNOperator::open(const OperatorContext& ctx) {
   EDDY_RETURN_IF_ERROR(validate(config_));
@@ -78,8 +94,10 @@ Status TopNOperator::open(const OperatorContext& ctx) {
   global_key_group_ = range.start;
   EDDY_ASSIGN_OR_RETURN(backend_, host_keyed_state(ctx, range));
   groups_ = &backend_->value_state<TopNGroup>(kStateName);
-  all_columns_.resize(config_.input_schema->size());
-  std::iota(all_columns_.begin(), all_columns_.end(), 0);
+  // An updating input's op is not part of a kept row: its rows are told apart by their values.
+  const int first = config_.input_updating ? 1 : 0;
+  all_columns_.resize(config_.input_schema->size() - static_cast<size_t>(first));
+  std::iota(all_columns_.begin(), all_columns_.end(), first);
   builder_.emplace(config_.output_schema);
   out_columns_.resize(all_columns_.size());
   return Status::ok();
@@ -96,9 +114,11 @@ Status TopNOperator::check_key_group(int32_t kg) const {
 
 Status TopNOperator::append_row(const std::string& row, const char* op) {
   // The builder's columns move out on finish(): bind them per row (cheap).
-  for (size_t c = 0; c < out_columns_.size(); ++c) out_columns_[c] = &builder_->column(c);
-  EDDY_RETURN_IF_ERROR(decode_key(row, out_columns_));
-  if (op != nullptr) builder_->column(out_columns_.size()).append_string(op);
+  // A changelog's op comes first, the row's columns after it.
+  const size_t first = op != nullptr ? 1 : 0;
+  for (size_t c = 0; c < out_columns_.size(); ++c) out_columns_[c] = &builder_->column(first + c);
+  EDDY_RETURN_IF_ERROR(decode_key(row, out_columns_));  // appends nothing on failure
+  if (op != nullptr) builder_->column(0).append_string(op);
   builder_->commit_rows(1);
   return Status::ok();
 }
@@ -161,8 +181,9 @@ Status TopNOperator::process_keyed(const RecordBatch& batch, Collector& out) {
     const int32_t kg = grouper_.key_group(g);
     EDDY_RETURN_IF_ERROR(check_key_group(kg));
     backend_->set_current_key(grouper_.key(g), kg);
-    EDDY_RETURN_IF_ERROR(update_partition(batch, g));
+    EDDY_RETURN_IF_ERROR(config_.input_updating ? retract_partition(batch, g) : update_partition(batch, g));
   }
+  if (builder_->empty()) return Status::ok();
   return out.emit(builder_->finish());
 }
 
@@ -187,10 +208,69 @@ Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
         pushed_out.seq < first_new)  // reported before: retract it
       pushed_out_.push_back(std::move(pushed_out));
   }
-  // Retractions first, as a changelog consumer expects, then the new rows in rank order.
-  for (const TopNEntry& e : pushed_out_) EDDY_RETURN_IF_ERROR(append_row(e.row, kDelete));
+  gone_.clear();
+  came_.clear();
+  for (const TopNEntry& e : pushed_out_) gone_.push_back(&e);
   for (const TopNEntry& e : group.rows)
-    if (e.seq >= first_new) EDDY_RETURN_IF_ERROR(append_row(e.row, kInsert));
+    if (e.seq >= first_new) came_.push_back(&e);
+  return append_changes(gone_, came_);
+}
+
+Status TopNOperator::retract_partition(const RecordBatch& batch, size_t g) {
+  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
+  const Column& ops = batch.columns[0];
+  TopNGroup& group = groups_->get_or_create();
+  const size_t n = static_cast<size_t>(config_.n);
+  top_before_.assign(group.rows.begin(), group.rows.begin() + static_cast<std::ptrdiff_t>(std::min(n, group.rows.size())));
+  TopNEntry unused;
+  const uint32_t* rows = grouper_.rows(g);
+  for (size_t k = 0; k < grouper_.row_count(g); ++k) {
+    const uint32_t r = rows[k];
+    candidate_.row.clear();
+    encode_key(batch, all_columns_, r, candidate_.row);
+    if (is_retraction(ops.string_at(r))) {
+      // Takes back one live row with these values; one never seen is ignored, as in Flink.
+      auto it = std::find_if(group.rows.begin(), group.rows.end(),
+                             [&](const TopNEntry& e) { return e.row == candidate_.row; });
+      if (it != group.rows.end()) group.rows.erase(it);
+      continue;
+    }
+    TopNRanker::read_order(order, r, candidate_);
+    candidate_.seq = group.next_seq++;
+    (void)all_ranker_.offer(group, std::move(candidate_), &unused);
+  }
+  // The top n before and after, told apart by arrival number.
+  const size_t top_after = std::min(n, group.rows.size());
+  auto in_after = [&](uint64_t seq) {
+    for (size_t i = 0; i < top_after; ++i)
+      if (group.rows[i].seq == seq) return true;
+    return false;
+  };
+  auto in_before = [&](uint64_t seq) {
+    for (const TopNEntry& e : top_before_)
+      if (e.seq == seq) return true;
+    return false;
+  };
+  gone_.clear();
+  came_.clear();
+  for (const TopNEntry& e : top_before_)
+    if (!in_after(e.seq)) gone_.push_back(&e);
+  for (size_t i = 0; i < top_after; ++i)
+    if (!in_before(group.rows[i].seq)) came_.push_back(&group.rows[i]);
+  EDDY_RETURN_IF_ERROR(append_changes(gone_, came_));
+  if (group.rows.empty()) groups_->clear();  // a partition without rows costs no state
+  return Status::ok();
+}
+
+Status TopNOperator::append_changes(const std::vector<const TopNEntry*>& gone,
+                                    const std::vector<const TopNEntry*>& came) {
+  if (config_.n == 1 && gone.size() == 1 && came.size() == 1) {
+    EDDY_RETURN_IF_ERROR(append_row(gone[0]->row, kOpUpdateBefore));
+    return append_row(came[0]->row, kOpUpdateAfter);
+  }
+  // Retractions first, as a changelog consumer expects, then the new rows in rank order.
+  for (const TopNEntry* e : gone) EDDY_RETURN_IF_ERROR(append_row(e->row, kOpDelete));
+  for (const TopNEntry* e : came) EDDY_RETURN_IF_ERROR(append_row(e->row, kOpInsert));
   return Status::ok();
 }
 
@@ -261,7 +341,8 @@ Status TopNOperator::on_state_restored() {
 }
 
 Status TopNOperator::check_restored(const TopNGroup& g) const {
-  if (static_cast<int64_t>(g.rows.size()) > config_.n)
+  // Over an updating input a partition keeps every live row, not n.
+  if (!config_.input_updating && static_cast<int64_t>(g.rows.size()) > config_.n)
     return Status::invalid("a group holds " + std::to_string(g.rows.size()) + " rows, more than n = " +
                            std::to_string(config_.n) + ": it was taken by a top_n with a larger n");
   const DataType t = config_.input_schema->field(static_cast<size_t>(config_.order_column)).type;

@@ -2,7 +2,9 @@
 // modes. Windowed (after a window aggregate): rows are buffered per window and
 // partition, at most n each, and a window's top n goes out once its results
 // are complete. Keyed stream (Nexmark q19): each partition's current top n
-// lives in keyed state and every batch emits the changes as +I/-D rows.
+// lives in keyed state and every batch emits the changes as +I/-D rows (-U/+U
+// when n = 1 and the one row is replaced: dedup). Over an updating input a
+// partition keeps all its live rows, so a retraction can promote the next.
 // Built by the planner from a TopNConfig; hosted after a hash exchange on the
 // partition columns. All state lives in the subtask's KeyedStateBackend.
 #pragma once
@@ -85,6 +87,14 @@ class TopNOperator final : public Operator {
   /// Offers the rows of grouper_ group `g` to the current key's partition and
   /// appends the resulting changes to builder_.
   Status update_partition(const RecordBatch& batch, size_t g);
+  /// Over an updating input: adds or removes the rows of grouper_ group `g`
+  /// in the current key's partition (all its live rows) and appends the
+  /// changes of its top n to builder_.
+  Status retract_partition(const RecordBatch& batch, size_t g);
+  /// Appends the changes from `gone` (rows that left the top n, reported
+  /// before) and `came` (rows that entered it) to builder_: -D then +I, or
+  /// -U/+U when n = 1 and one row replaced another.
+  Status append_changes(const std::vector<const TopNEntry*>& gone, const std::vector<const TopNEntry*>& came);
   /// Emits every buffered window ending at or before `through`.
   Status fire_through(int64_t through, Collector& out);
   /// Appends the row bytes `row` to builder_, plus `op` when not null.
@@ -98,6 +108,7 @@ class TopNOperator final : public Operator {
 
   TopNConfig config_;
   TopNRanker ranker_;
+  TopNRanker all_ranker_;  // input_updating: ranks every live row of a partition
   OperatorContext ctx_;
   KeyedStateBackend* backend_ = nullptr;  // ctx.keyed_state, owned by the host
   ValueState<TopNGroup>* groups_ = nullptr;  // in backend_
@@ -114,13 +125,15 @@ class TopNOperator final : public Operator {
   int64_t watermark_ = kNoWatermark;
 
   // Reused across batches.
-  std::vector<int> all_columns_;  // 0..input columns - 1: what a kept row encodes
+  std::vector<int> all_columns_;  // the input columns a kept row encodes (all but an input's op)
   KeyGrouper grouper_;
   std::optional<BatchBuilder> builder_;  // made in open(), once the config is known good
   std::vector<Column*> out_columns_;     // builder_'s input-schema columns, rebound after finish()
   std::vector<uint32_t> accepted_;
   TopNEntry candidate_;
   std::vector<TopNEntry> pushed_out_;
+  std::vector<TopNEntry> top_before_;  // input_updating: a partition's top n before the batch
+  std::vector<const TopNEntry*> gone_, came_;
 
   uint64_t windows_fired_ = 0;
   uint64_t late_records_ = 0;

@@ -80,14 +80,16 @@ bool TopNRanker::ranks_before(const TopNEntry& a, const TopNEntry& b) const {
   const int c = compare_order(a, b);
   if (c != 0) return c < 0;
   if (ties_ == TopNTies::kByArrival) return a.seq < b.seq;
+  if (ties_ == TopNTies::kLatestFirst) return a.seq > b.seq;
   return a.row < b.row;  // std::string compares as unsigned bytes, i.e. memcmp
 }
 
 bool TopNRanker::may_enter(const TopNGroup& group, const TopNEntry& e) const {
   if (static_cast<int64_t>(group.rows.size()) < n_) return true;
   const int c = compare_order(e, group.rows.back());
-  // On a tie only the row bytes can still decide; an arriving row's seq is the largest.
-  return c < 0 || (c == 0 && ties_ == TopNTies::kByRowBytes);
+  // On a tie only the row bytes or the arrival can still decide; an arriving
+  // row's seq is the largest.
+  return c < 0 || (c == 0 && ties_ != TopNTies::kByArrival);
 }
 
 TopNRanker::Offer TopNRanker::offer(TopNGroup& group, TopNEntry&& e, TopNEntry* pushed_out) const {

@@ -45,6 +45,9 @@ enum class TopNTies {
   /// By arrival: an earlier row stays ahead, and a row equal to the n-th does
   /// not displace it (keyed-stream mode).
   kByArrival,
+  /// By arrival, later first: a row equal to the kept one replaces it (dedup
+  /// keeping the last row, as Flink's deduplication on time).
+  kLatestFirst,
 };
 
 /// Orders TopNEntries of one order column and keeps groups at their best n.

@@ -7,7 +7,6 @@
 // keys in the WindowChanges index.
 #include "operators/window_aggregate_operator.h"
 
-#include <msgpack.hpp>
 
 #include <algorithm>
 #include <numeric>
@@ -19,10 +18,6 @@
 #include "operators/window_slices.h"
 
 namespace eddy {
-namespace {
-/// Layout of the operator state (snapshot_operator_state).
-constexpr int kFiredStateVersion = 1;
-}  // namespace
 namespace {
 
 Status check_duration(const char* what, int64_t ms) {
@@ -224,6 +219,7 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
       EDDY_RETURN_IF_ERROR(out.emit_side(0, batch->take(late_.data(), late_.size())));
   }
   if (accepted_.empty()) return Status::ok();
+  EDDY_RETURN_IF_ERROR(aggregates_.evaluate_filters(*batch));  // FILTER (WHERE ...) of the aggregates
   grouper_.group(*batch, config_.key_columns, ctx_.max_parallelism, global_key_group_,
                  accepted_.data(), accepted_.size());
   const KeyGroupRange range = backend_->key_groups();
@@ -309,34 +305,12 @@ Status WindowAggregateOperator::add_timers_from_state(const std::vector<Restored
 
 Status WindowAggregateOperator::snapshot_operator_state(int64_t /*checkpoint_id*/, std::string& out) {
   if (!backend_) return Status::internal("window aggregate: snapshot_operator_state() before open()");
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(4);
-  pk.pack(kFiredStateVersion);
-  pk.pack(backend_->key_groups().start);
-  pk.pack(backend_->key_groups().end);
-  pk.pack(fired_through_);
-  out.assign(buf.data(), buf.size());
+  out = pack_fired_through(backend_->key_groups(), fired_through_);
   return Status::ok();
 }
 
 Status WindowAggregateOperator::restore_operator_state(const std::vector<std::string>& states) {
-  restored_.clear();
-  for (const std::string& bytes : states) {
-    RestoredKeyGroups r;
-    try {
-      auto oh = msgpack::unpack(bytes.data(), bytes.size());
-      const msgpack::object& o = oh.get();
-      if (o.type != msgpack::type::ARRAY || o.via.array.size != 4 ||
-          o.via.array.ptr[0].as<int>() != kFiredStateVersion)
-        return Status::invalid("operator '" + ctx_.operator_name + "' cannot use the operator state it restored");
-      r.key_groups = KeyGroupRange{o.via.array.ptr[1].as<int32_t>(), o.via.array.ptr[2].as<int32_t>()};
-      r.timers_fired_through = o.via.array.ptr[3].as<int64_t>();
-    } catch (const std::exception& e) {
-      return Status::invalid("operator '" + ctx_.operator_name + "': malformed operator state: " + e.what());
-    }
-    restored_.push_back(r);
-  }
+  EDDY_ASSIGN_OR_RETURN(restored_, unpack_fired_through(states, ctx_.operator_name));
   return Status::ok();
 }
 

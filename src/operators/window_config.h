@@ -5,12 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/schema.h"
 
 namespace eddy {
+
+class CompiledExpr;
 
 enum class WindowType { kTumbling, kSliding, kSession };
 
@@ -29,6 +32,10 @@ struct AggregateSpec {
   int input_column = -1;      // index into the input schema; -1 for count(*)
   DataType input_type = DataType::kInt64;
   DataType output_type = DataType::kInt64;
+  /// `FILTER (WHERE cond)`: only rows where this boolean expression (over the
+  /// input schema) is TRUE reach the aggregate; null: every row does.
+  std::shared_ptr<const CompiledExpr> filter = nullptr;
+  std::string filter_sql = {};  // the condition's text, for messages
 };
 
 struct WindowAggregateConfig {

@@ -10,18 +10,11 @@
 
 #include "core/record_batch.h"
 #include "core/status.h"
+#include "operators/fired_through_state.h"
 #include "operators/operator.h"
 #include "operators/window_output.h"
 
 namespace eddy {
-
-/// Key groups restored from one old subtask, and how far that subtask had
-/// fired its windows then (the fired-through time it kept in its operator
-/// state, WindowAggregateOperator::snapshot_operator_state).
-struct RestoredKeyGroups {
-  KeyGroupRange key_groups;
-  int64_t timers_fired_through = INT64_MIN;
-};
 
 class WindowStore {
  public:

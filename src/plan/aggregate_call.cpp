@@ -48,6 +48,26 @@ std::string expression_argument(std::string_view text, size_t at, const std::str
          call + "v)";
 }
 
+/// The offset of the ')' that closes the '(' just before `from`, skipping
+/// nested parentheses and quoted text; npos when there is none.
+size_t matching_close(std::string_view text, size_t from) {
+  int depth = 1;
+  char quote = 0;
+  for (size_t i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;  // a doubled quote closes and reopens: same effect
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 const char* aggregate_function_name(AggregateFunction f) {
@@ -105,7 +125,24 @@ Result<AggregateCall> parse_aggregate_call(std::string_view text, int* error_off
   }
   if (!c.eat(')')) return fail(c.pos, "expected ')' to close " + name + "(...)");
   c.skip_space();
-  if (c.pos != text.size()) return fail(c.pos, "unexpected text after the aggregate call");
+  if (c.pos == text.size()) return call;
+  const size_t filter_at = c.pos;
+  if (lower(c.ident()) != "filter")
+    return fail(filter_at, "unexpected text after the aggregate call (only FILTER (WHERE condition) may follow it)");
+  if (!c.eat('(')) return fail(c.pos, "expected '(' after FILTER: FILTER (WHERE condition)");
+  const size_t where_at = (c.skip_space(), c.pos);
+  if (lower(c.ident()) != "where") return fail(where_at, "expected WHERE after FILTER (: FILTER (WHERE condition)");
+  const size_t cond_at = (c.skip_space(), c.pos);
+  const size_t close = matching_close(text, cond_at);
+  if (close == std::string_view::npos) return fail(text.size(), "expected ')' to close FILTER (WHERE ...)");
+  std::string_view cond = text.substr(cond_at, close - cond_at);
+  while (!cond.empty() && std::isspace(static_cast<unsigned char>(cond.back()))) cond.remove_suffix(1);
+  if (cond.empty()) return fail(cond_at, "expected a condition after FILTER (WHERE");
+  call.filter = std::string(cond);
+  call.filter_offset = static_cast<int>(cond_at);
+  c.pos = close + 1;
+  c.skip_space();
+  if (c.pos != text.size()) return fail(c.pos, "unexpected text after FILTER (WHERE ...)");
   return call;
 }
 

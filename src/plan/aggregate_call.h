@@ -1,5 +1,6 @@
 // Parses one `aggregate:` call of a pipeline file: count(*), count(col),
-// count(distinct col), sum(col), min(col), max(col), avg(col). Used by the planner.
+// count(distinct col), sum(col), min(col), max(col), avg(col), each optionally
+// followed by FILTER (WHERE condition), as in SQL. Used by the planner.
 #pragma once
 
 #include <string>
@@ -14,6 +15,9 @@ struct AggregateCall {
   AggregateFunction function = AggregateFunction::kCountStar;
   std::string column;   // empty for count(*)
   int column_offset = 0;  // where the column name starts in the call text, for errors
+  /// The condition of `FILTER (WHERE condition)`; empty without one.
+  std::string filter;
+  int filter_offset = 0;  // where the condition starts in the call text, for errors
 };
 
 /// On failure the Status says what was expected; `error_offset` (if given) is

@@ -9,6 +9,7 @@
 
 #include "connectors/datagen_source.h"
 #include "connectors/nexmark_source.h"
+#include "operators/changelog_rows.h"
 #include "operators/keyed_aggregate_operator.h"
 #include "operators/top_n_operator.h"
 #include "operators/window_aggregate_operator.h"
@@ -284,6 +285,9 @@ class Planner {
       node.event_time_column = t == side_time_.end() ? "" : t->second;
     }
     if (!node.input_schema) return;
+    // The stream kind follows the input (sinks, filters, selects) unless the
+    // operator below decides it; side outputs (late records) are append-only.
+    node.output_updating = node.input_output == 0 && producer.output_updating;
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
       return;
@@ -317,7 +321,24 @@ class Planner {
     const int time_index = node.event_time_column.empty() ? -1 : node.input_schema->index_of(node.event_time_column);
     const std::string upstream_time = node.event_time_column;
     node.event_time_column.clear();
+    size_t expected = op.select.size();
+    if (node.output_updating) {
+      // A changelog keeps its row kinds: op goes first whether or not it is listed.
+      auto ref = compile(LocatedText{kOpColumn, op.loc}, *node.input_schema, "the op column of '" + node.name + "'");
+      if (!ref) return;
+      fields.push_back({kOpColumn, DataType::kString});
+      node.select.push_back(std::move(ref));
+      ++expected;
+    }
     for (const auto& item : op.select) {
+      if (node.output_updating && item.column.text == kOpColumn) {
+        --expected;
+        auto e = compile(item.expression, *node.input_schema, "column 'op' of '" + node.name + "'");
+        if (e && e->column_ref_index() != 0)
+          error(item.column.loc, "'" + node.name + "' reads an updating stream, whose first column 'op' (the row "
+                                 "kind: +I, -U, +U, -D) a select passes on by itself; name this column otherwise");
+        continue;
+      }
       auto e = compile(item.expression, *node.input_schema,
                        "column '" + item.column.text + "' of '" + node.name + "'");
       if (!e) continue;
@@ -328,8 +349,7 @@ class Planner {
       node.select.push_back(std::move(e));
     }
     if (!upstream_time.empty() && node.event_time_column.empty()) dropped_time_[index] = upstream_time;
-    if (node.select.size() == op.select.size())
-      node.output_schema = std::make_shared<Schema>(std::move(fields));
+    if (node.select.size() == expected) node.output_schema = std::make_shared<Schema>(std::move(fields));
   }
 
   /// Output `output` of node `producer` as a join's input sees it.
@@ -387,6 +407,31 @@ class Planner {
       error(expr_loc(item.call, ExprError{offset, ""}), where + ": " + call.status().message());
       return std::nullopt;
     }
+    std::optional<AggregateSpec> a = resolve_aggregate_call(item, *call, input, where);
+    if (!a || call->filter.empty()) return a;
+    // FILTER (WHERE cond): compiled against the input; errors point into the call's text.
+    const std::string what = where + ": FILTER of '" + item.column.text + "'";
+    ExprError err;
+    auto cond = compile_expression(call->filter, input, &err);
+    if (!cond.ok()) {
+      error(expr_loc(item.call, ExprError{call->filter_offset + std::max(err.offset, 0), ""}),
+            what + ": " + (err.message.empty() ? cond.status().message() : err.message));
+      return std::nullopt;
+    }
+    if ((*cond)->type() != DataType::kBool) {
+      error(expr_loc(item.call, ExprError{call->filter_offset, ""}),
+            what + " must be a boolean condition, but '" + call->filter + "' is of type " +
+                type_name((*cond)->type()) + " (write a comparison, such as " + call->filter + " > 0)");
+      return std::nullopt;
+    }
+    a->filter = *cond;
+    a->filter_sql = call->filter;
+    return a;
+  }
+
+  std::optional<AggregateSpec> resolve_aggregate_call(const AggregateItem& item, const AggregateCall& parsed,
+                                                      const Schema& input, const std::string& where) {
+    const AggregateCall* call = &parsed;
     AggregateSpec a;
     a.output = item.column.text;
     a.function = call->function;
@@ -428,8 +473,41 @@ class Planner {
     return a;
   }
 
+  /// The node (walking up from `input`) whose output made that stream
+  /// updating: a keyed aggregate, top_n or join, not a filter or select.
+  const LogicalNode& updating_origin(int input) const {
+    const LogicalNode* at = &graph_->nodes[static_cast<size_t>(input)];
+    while (at->input >= 0 && at->kind == NodeKind::kOperator && !at->keyed_aggregate && !at->top_n &&
+           !at->join && graph_->nodes[static_cast<size_t>(at->input)].output_updating)
+      at = &graph_->nodes[static_cast<size_t>(at->input)];
+    return *at;
+  }
+
+  /// Refuses an updating stream where `what` of `node` takes only
+  /// append-only ones: `node`'s input, or `input_node` when given (a join's
+  /// right input). True when refused. Windows call it; interval and window
+  /// joins can too, for each input.
+  bool refuse_updating_input(const LogicalNode& node, SourceLocation loc, const std::string& what,
+                             const std::string& instead, int input_node = -1) {
+    if (input_node < 0) input_node = node.input;
+    const LogicalNode& input = graph_->nodes[static_cast<size_t>(input_node)];
+    // Side outputs (a window's late records) are append-only.
+    const int output = input_node == node.input ? node.input_output : node.right_input_output;
+    if (!input.output_updating || output != 0) return false;
+    const LogicalNode& origin = updating_origin(input_node);
+    error(loc, what + " of '" + node.name + "' cannot read '" + input.name + "': it is an updating stream (a "
+               "changelog with first column op" + (origin.name != input.name ? ", from '" + origin.name + "'" : "") +
+               "), and " + what + " takes append-only streams only; " + instead);
+    return true;
+  }
+
   void resolve_window(LogicalNode& node, const OperatorSpec& op) {
     const int index = static_cast<int>(&node - graph_->nodes.data());
+    if (refuse_updating_input(node, op.window.loc, "the window",
+                              "aggregate it without a window (key_by and aggregate), or window the stream "
+                              "before it becomes a changelog"))
+      return;
+    node.output_updating = false;
     if (!check_window_limits(op, node.name, event_time_source(node), diags_)) return;
     auto cfg = std::make_shared<WindowAggregateConfig>();
     cfg->input_schema = node.input_schema;
@@ -516,6 +594,7 @@ class Planner {
     }
     auto cfg = std::make_shared<KeyedAggregateConfig>();
     cfg->input_schema = node.input_schema;
+    cfg->input_updating = node.output_updating;  // the input's kind, so far
     for (const auto& k : op.key_by) {
       const int idx = node.input_schema->index_of(k.text);
       if (idx < 0) return;  // reported by resolve_partitioning
@@ -540,6 +619,7 @@ class Planner {
       return;
     }
     node.output_schema = cfg->output_schema;
+    node.output_updating = true;
     node.event_time_column.clear();
     node.keyed_aggregate = std::move(cfg);
   }
@@ -584,20 +664,24 @@ class Planner {
       node.input_partitioning = cfg->partition_columns.empty() ? EdgePartitioning::kRebalance
                                                                : EdgePartitioning::kHash;
     } else {
-      std::vector<Field> fields = node.input_schema->fields();
-      for (const auto& f : fields)
-        if (f.name == "op") {
-          error(t.loc, "top_n of '" + op.name.text + "' adds a column 'op'; its input has one already");
-          return;
-        }
-      fields.push_back({"op", DataType::kString});
-      cfg->output_schema = std::make_shared<Schema>(std::move(fields));
+      cfg->input_updating = node.output_updating;  // the input's kind, so far
+      if (!cfg->input_updating && node.input_schema->index_of(kOpColumn) >= 0) {
+        error(t.loc, "top_n of '" + op.name.text + "' emits a changelog whose first column is 'op', and its "
+                     "append-only input has a column 'op' already; rename it in a select before");
+        return;
+      }
+      if (cfg->input_updating && cfg->order_column == 0) {
+        error(t.order_by.loc, "top_n of '" + op.name.text + "' cannot order by op, the row kind of its updating input");
+        return;
+      }
+      cfg->output_schema = top_n_output_schema(node.input_schema, -1, cfg->input_updating);
     }
     if (Status st = TopNOperator::validate(*cfg); !st.is_ok()) {
       error(t.loc, "top_n of '" + op.name.text + "': " + st.message());
       return;
     }
     node.output_schema = cfg->output_schema;
+    node.output_updating = !windowed;
     node.event_time_column.clear();
     node.top_n = std::move(cfg);
   }

@@ -29,7 +29,10 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     if (op.kind == OperatorKind::kWindowAggregate)
       return std::make_unique<WindowAggregateOperator>(*node.window);
     std::vector<std::string> sql;
-    for (const auto& item : op.select) sql.push_back(item.expression.text);
+    // Over an updating stream the planner puts the changelog's op first (job_graph.cpp).
+    if (node.output_updating) sql.push_back("op");
+    for (const auto& item : op.select)
+      if (!node.output_updating || item.column.text != "op") sql.push_back(item.expression.text);
     return std::make_unique<SelectOperator>(node.select, node.output_schema, std::move(sql));
   }
   const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];

@@ -56,11 +56,14 @@ std::string column_name(const SchemaPtr& schema, int column) {
   return schema->field(static_cast<size_t>(column)).name;
 }
 
-/// "count(*)", "count(distinct bidder)", "sum(price)".
+/// "count(*)", "count(distinct bidder)", "sum(price)", "count(*) FILTER (WHERE price < 10)".
 std::string aggregate_text(const AggregateSpec& a, const SchemaPtr& input) {
-  if (a.function == AggregateFunction::kCountStar) return "count(*)";
+  // A FILTER changes what the state counts, so it is part of the aggregate.
+  const std::string filter = a.filter_sql.empty() ? "" : " FILTER (WHERE " + a.filter_sql + ")";
+  if (a.function == AggregateFunction::kCountStar) return "count(*)" + filter;
   const std::string distinct = a.function == AggregateFunction::kCountDistinct ? "distinct " : "";
-  return std::string(aggregate_function_name(a.function)) + "(" + distinct + column_name(input, a.input_column) + ")";
+  return std::string(aggregate_function_name(a.function)) + "(" + distinct + column_name(input, a.input_column) +
+         ")" + filter;
 }
 
 /// aggregates "[n: count(*), hi: max(price)]", and when any reads a column,
@@ -157,6 +160,8 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
       if (node.keyed_aggregate) {
         sig.key_types = types_of(node.keyed_aggregate->input_schema, node.keyed_aggregate->key_columns);
         add_aggregates(node.keyed_aggregate->aggregates, node.keyed_aggregate->input_schema, sig);
+        // Over an updating input the accumulators keep what retractions need (docs/changelog.md).
+        if (node.keyed_aggregate->input_updating) sig.layout.emplace_back("input", "updating");
       }
       return;
     case OperatorKind::kTopN:
@@ -165,6 +170,8 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
       if (node.top_n) {
         sig.key_types = types_of(node.top_n->input_schema, node.top_n->partition_columns);
         add_top_n(*node.top_n, sig);
+        // Over an updating input a partition keeps every live row, not n.
+        if (node.top_n->input_updating) sig.layout.emplace_back("input", "updating");
       }
       return;
     case OperatorKind::kJoin:

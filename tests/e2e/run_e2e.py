@@ -215,21 +215,32 @@ def split_partial_rows(rows, spec):
 
 
 def check_changelog(work, case_dir, spec):
-    """Folds a changelog (column `op`) into its final state and compares that.
-    upsert: +I then +U rows per key, the last one wins; set: +I and +U add a row, -D and -U
-    remove one (a join's retractions).
+    """Folds a changelog (first column `op`: +I, -U, +U, -D) into its final state and
+    compares that. upsert: per key, +I for an absent key, -U/-D take back exactly the
+    key's current row, +U follows the key's -U; set: +I/+U add a row, -U/-D remove one.
     Each key or partition lives in one part file, whose rows are in order."""
     problems = []
     final = []
     for part in sorted(glob.glob(os.path.join(work, "out", "part-*"))):
         rows = [json.loads(l) for l in open(part) if l.strip()]
+        if rows and next(iter(rows[0])) != "op":
+            problems.append(f"{os.path.basename(part)}: the first column is not op: {rows[0]}")
         if spec["mode"] == "upsert":
-            latest = {}
+            latest, updating = {}, set()
             for r in rows:
                 key = tuple(r[k] for k in spec["key"])
                 op = r.pop("op")
-                if op != ("+U" if key in latest else "+I"):
-                    problems.append(f"key {key}: {op} where {'+U' if key in latest else '+I'} was due")
+                if op in ("-U", "-D"):
+                    if latest.get(key) != r:
+                        problems.append(f"key {key}: {op} {r} but the current row is {latest.get(key)}")
+                    latest.pop(key, None)
+                    if op == "-U":
+                        updating.add(key)
+                    continue
+                due = "+U" if key in updating else "+I"
+                if op != due or key in latest:
+                    problems.append(f"key {key}: {op} where {due} was due")
+                updating.discard(key)
                 latest[key] = r
             final.extend(latest.values())
         else:

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the inputs and independently computed expected results of the e2e cases
-keyed_aggregate_changelog, top_n_window and top_n_keyed (seeded: rerunning gives
-the same files). Run from this folder: python3 make_changelog_cases.py"""
+keyed_aggregate_changelog, top_n_window, top_n_keyed, changelog_retraction,
+dedup_last_row and aggregate_filter (seeded: rerunning gives the same files; each
+case draws from the generator after the ones before it, so new cases go last).
+Run from this folder: python3 make_changelog_cases.py"""
 import json
 import random
 
@@ -89,3 +91,72 @@ for a, b, p in bids:  # earlier rows win ties: a new row must beat the 3rd stric
     del cur[3:]
 write_jsonl("top_n_keyed/expected_final.jsonl", [
     {"auction": a, "bidder": b, "price": p} for a, cur in sorted(top.items()) for p, _, b in cur])
+
+# --- retraction: users per click count (a keyed aggregate over a changelog) -----
+clicks = [(rng.randint(1, 40), rng.choice(["home", "cart", "help"])) for _ in range(900)]
+with open("changelog_retraction/input.csv", "w") as f:
+    f.write("user,page\n")
+    for u, pg in clicks:
+        f.write(f"{u},{pg}\n")
+per_user = {}
+for u, _ in clicks:
+    per_user[u] = per_user.get(u, 0) + 1
+buckets = {}
+for u, n in per_user.items():
+    buckets.setdefault(n, []).append(u)
+write_jsonl("changelog_retraction/expected_final.jsonl", [
+    {"clicks": n, "users": len(us), "lo": min(us), "hi": max(us), "total": sum(us)}
+    for n, us in sorted(buckets.items())])
+
+# --- dedup keeping the last row, then users per last page -------------------
+visits = []
+t = BASE
+for i in range(700):
+    t += rng.randint(1, 40)  # distinct times: the last row of a user is one row
+    visits.append((rng.randint(1, 30), rng.choice(["home", "cart", "help", "faq"]), t))
+rng.shuffle(visits)  # out of time order: an older row must not replace a newer one
+with open("dedup_last_row/input.csv", "w") as f:
+    f.write("user,page,ts\n")
+    for u, pg, ms in visits:
+        f.write(f"{u},{pg},{ms}\n")
+last = {}
+for u, pg, ms in visits:
+    if u not in last or ms > last[u][1]:
+        last[u] = (pg, ms)
+pages = {}
+for u, (pg, ms) in last.items():
+    pages.setdefault(pg, []).append((u, ms))
+write_jsonl("dedup_last_row/expected_final.jsonl", [
+    {"page": pg, "users": len(us), "latest": ts_text(max(ms for _, ms in us))}
+    for pg, us in sorted(pages.items())])
+
+# --- FILTER (WHERE ...) in window aggregates (Nexmark q15 to q17) --------------
+bids = []
+t = BASE
+for i in range(1200):
+    t += rng.randint(0, 60)
+    bids.append((rng.choice(["apple", "google", "baidu"]), f"b{rng.randint(1, 50)}",
+                 rng.choice([5, 50, 500, 5000, 50000]) + rng.randint(0, 4), t))
+with open("aggregate_filter/input.csv", "w") as f:
+    f.write("channel,bidder,price,ts\n")
+    for c, b, p, ms in bids:
+        f.write(f"{c},{b},{p},{ms}\n")
+windows = {}
+for c, b, p, ms in bids:
+    windows.setdefault((c, ms // 10000 * 10000), []).append((b, p))
+expected = []
+for (c, start), rows in sorted(windows.items()):
+    mid = [p for _, p in rows if 100 <= p < 10000]
+    expected.append({
+        "channel": c, "window_start": ts_text(start), "window_end": ts_text(start + 10000),
+        "total": len(rows),
+        "cheap": sum(1 for _, p in rows if p < 100),
+        "mid": len(mid),
+        "bidders": len({b for b, _ in rows}),
+        "rich_bidders": len({b for b, p in rows if p >= 10000}),
+        "top": max(p for _, p in rows),
+        "low_rich": min((p for _, p in rows if p >= 10000), default=None),
+        "spent": sum(p for _, p in rows),
+        "mid_avg": sum(mid) / len(mid) if mid else None,
+    })
+write_jsonl("aggregate_filter/expected.jsonl", expected)

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "operator_harness.h"
 #include "operators/aggregate_accumulators.h"
@@ -227,4 +228,52 @@ TEST_CASE("a copied accumulator owns its own string and distinct values") {
   CHECK(numeric.distinct().empty());
   a = numeric;
   CHECK(static_cast<const AggregateState&>(a).s().empty());
+}
+
+TEST_CASE("ordered value bytes sort as the values do: negative numbers, -0.0, infinities and NaN") {
+  Column ints(DataType::kInt64);
+  for (int64_t v : {INT64_MIN, int64_t{-5}, int64_t{-1}, int64_t{0}, int64_t{3}, INT64_MAX}) ints.append_int(v);
+  for (size_t r = 1; r < ints.size(); ++r) CHECK(encode_ordered_value(ints, r - 1) < encode_ordered_value(ints, r));
+  Column doubles(DataType::kFloat64);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double v : {-inf, -2.5, -0.0, 1e-300, 7.0, inf, std::nan("")}) doubles.append_double(v);
+  for (size_t r = 1; r < doubles.size(); ++r)
+    CHECK(encode_ordered_value(doubles, r - 1) < encode_ordered_value(doubles, r));
+  Column zero(DataType::kFloat64);
+  zero.append_double(0.0);
+  CHECK(encode_ordered_value(doubles, 2) == encode_ordered_value(zero, 0));  // -0.0 is 0.0
+}
+
+TEST_CASE("retractable accumulators take rows back: min and max fall back, counts and sums subtract") {
+  AggregateEvaluator eval({spec(AggregateFunction::kMin, "f"), spec(AggregateFunction::kMax, "i"),
+                           spec(AggregateFunction::kCountDistinct, "s"), spec(AggregateFunction::kSum, "i"),
+                           spec(AggregateFunction::kAvg, "f")},
+                          Retraction::kSupported);
+  auto batch = batch_of(kInput, {{4, -1.5, "x", 0, true}, {9, 2.0, "y", 0, true}, {-3, -7.0, "x", 0, true}});
+  WindowAccumulator acc = eval.make();
+  CHECK(acc.aggregates.size() == 6);  // the aggregates and the live row count
+  const uint32_t all[] = {0, 1, 2};
+  eval.update(acc, *batch, all, 3);
+  const uint32_t first_and_last[] = {0, 2};
+  eval.update(acc, *batch, first_and_last, 2, RowSign::kRetract);
+  CHECK(eval.row_count(acc) == 1);
+  BatchBuilder out(schema_of({{"lo", DataType::kFloat64}, {"hi", DataType::kInt64}, {"d", DataType::kInt64},
+                              {"sum", DataType::kInt64}, {"avg", DataType::kFloat64}}));
+  std::vector<Column*> cols;
+  for (size_t c = 0; c < 5; ++c) cols.push_back(&out.column(c));
+  eval.append_results(acc, cols);
+  out.commit_rows(1);
+  CHECK(out.finish()->to_debug_string() == "2.000000 | 9 | 1 | 9 | 2.000000\n");
+  // The state packs and unpacks with its value counts.
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, acc);
+  WindowAccumulator back;
+  msgpack::unpack(buf.data(), buf.size()).get().convert(back);
+  CHECK(eval.check_restored(back).is_ok());
+  CHECK(back.aggregates[0].counts() == acc.aggregates[0].counts());
+  // State of an append-only aggregate list is refused by a retractable one.
+  AggregateEvaluator plain({spec(AggregateFunction::kMin, "f")});
+  CHECK_FALSE(AggregateEvaluator({spec(AggregateFunction::kMin, "f")}, Retraction::kSupported)
+                  .check_restored(plain.make())
+                  .is_ok());
 }

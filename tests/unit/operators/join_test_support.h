@@ -105,7 +105,9 @@ class JoinCluster {
   /// Key-group snapshots of every subtask, and how far their timers had fired.
   struct Snapshot {
     std::map<int32_t, std::string> groups;
-    int64_t timers_fired_through = INT64_MAX;
+    /// Each old subtask's operator state (snapshot_operator_state), handed to
+    /// every new subtask as the runtime does for union distribution.
+    std::vector<std::string> operator_states;
     /// Instead of groups: incremental RocksDB checkpoints, one per old subtask,
     /// with the directories holding their files.
     std::vector<RocksDbSnapshot> incremental;
@@ -148,7 +150,8 @@ class JoinCluster {
         for (const RocksDbSnapshot& snap : restore_from->incremental)
           REQUIRE(s->backend->restore_incremental_range(snap, restore_from->shared_dir, restore_from->private_dir)
                       .is_ok());
-        REQUIRE(s->op->on_keyed_state_restored({{*range, restore_from->timers_fired_through}}).is_ok());
+        REQUIRE(s->op->restore_operator_state(restore_from->operator_states).is_ok());
+        REQUIRE(s->op->on_state_restored().is_ok());
       }
       subtasks_.push_back(std::move(s));
     }
@@ -213,7 +216,7 @@ class JoinCluster {
       const KeyGroupRange range = s->backend->key_groups();
       for (int32_t kg = range.start; kg <= range.end; ++kg)
         REQUIRE(s->backend->snapshot_key_group(kg, snap.groups[kg]).is_ok());
-      snap.timers_fired_through = std::min(snap.timers_fired_through, s->op->timers_fired_through());
+      snap.operator_states.push_back(operator_state(*s->op));
     }
     return snap;
   }
@@ -229,9 +232,15 @@ class JoinCluster {
       auto taken = s->backend->checkpoint_incremental(id, snap.shared_dir, snap.private_dir);
       REQUIRE_MESSAGE(taken.ok(), taken.status().to_string());
       snap.incremental.push_back(*taken);
-      snap.timers_fired_through = std::min(snap.timers_fired_through, s->op->timers_fired_through());
+      snap.operator_states.push_back(operator_state(*s->op));
     }
     return snap;
+  }
+
+  static std::string operator_state(Operator& op) {
+    std::string bytes;
+    REQUIRE(op.snapshot_operator_state(1, bytes).is_ok());
+    return bytes;
   }
 
   /// Every row emitted so far by every subtask (order across subtasks unspecified).

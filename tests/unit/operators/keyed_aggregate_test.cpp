@@ -1,6 +1,7 @@
-// KeyedAggregateOperator: the unbounded GROUP BY changelog (+I, then +U once
-// per key and batch), every aggregate with its NULL rules, the global key,
-// key groups, counters and a snapshot/restore round trip of its state.
+// KeyedAggregateOperator: the unbounded GROUP BY changelog (op first: +I, then
+// -U/+U once per key and batch), every aggregate with its NULL rules, the
+// global key, key groups, counters and a snapshot/restore round trip of its
+// state. Retraction and FILTER: keyed_aggregate_changelog_test.cpp.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -58,20 +59,20 @@ KeyedAggregateConfig count_and_sum() {
 
 }  // namespace
 
-TEST_CASE("a keyed aggregate emits +I for a new key and +U when a later batch touches it") {
+TEST_CASE("a keyed aggregate emits +I for a new key and -U then +U when a later batch touches it") {
   KeyedAggregateOperator op(count_and_sum());
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
-  CHECK(op.output_schema()->to_string() == "k: string, c: int64, total: int64, op: string");
+  CHECK(op.output_schema()->to_string() == "op: string, k: string, c: int64, total: int64");
 
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0.0, "", 0}, {"b", 2, 0.0, "", 0}})).is_ok());
-  CHECK(h.rows() == Rows{"a | 1 | 1 | +I", "b | 1 | 2 | +I"});
+  CHECK(h.rows() == Rows{"+I | a | 1 | 1", "+I | b | 1 | 2"});
   h.clear_output();
   REQUIRE(h.push(batch_of(kInput, {{"b", 5, 0.0, "", 0}, {"c", 7, 0.0, "", 0}})).is_ok());
-  CHECK(h.rows() == Rows{"b | 2 | 7 | +U", "c | 1 | 7 | +I"});
+  CHECK(h.rows() == Rows{"-U | b | 1 | 2", "+U | b | 2 | 7", "+I | c | 1 | 7"});
   h.clear_output();
   REQUIRE(h.push(batch_of(kInput, {{"a", 10, 0.0, "", 0}})).is_ok());
-  CHECK(h.rows() == Rows{"a | 2 | 11 | +U"});
+  CHECK(h.rows() == Rows{"-U | a | 1 | 1", "+U | a | 2 | 11"});
   CHECK(op.counters().keys_in_state == 3);
 }
 
@@ -88,10 +89,10 @@ TEST_CASE(
                                    {"b", 5, 0.0, "", 0}}))
               .is_ok());
   CHECK(h.main.size() == 1);
-  CHECK(h.rows() == Rows{"a | 3 | 8 | +I", "b | 2 | 7 | +I"});
+  CHECK(h.rows() == Rows{"+I | a | 3 | 8", "+I | b | 2 | 7"});
   h.clear_output();
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0.0, "", 0}, {"a", 1, 0.0, "", 0}})).is_ok());
-  CHECK(h.rows() == Rows{"a | 5 | 10 | +U"});
+  CHECK(h.rows() == Rows{"-U | a | 3 | 8", "+U | a | 5 | 10"});
 }
 
 TEST_CASE("keyed aggregates follow the NULL rules of every aggregate function") {
@@ -107,24 +108,25 @@ TEST_CASE("keyed aggregates follow the NULL rules of every aggregate function") 
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
   CHECK(op.output_schema()->to_string() ==
-        "k: string, all: int64, nv: int64, dv: int64, sv: int64, sx: float64, lo: string, "
-        "hi: timestamp, mx: float64, avg: float64, op: string");
+        "op: string, k: string, all: int64, nv: int64, dv: int64, sv: int64, sx: float64, lo: string, "
+        "hi: timestamp, mx: float64, avg: float64");
   SUBCASE("a key with only NULL values has counts of 0 and NULL for the rest") {
     REQUIRE(h.push(batch_of(kInput, {{"a", nullptr, nullptr, nullptr, nullptr},
                                      {"a", nullptr, nullptr, nullptr, nullptr}}))
                 .is_ok());
-    CHECK(h.rows() == Rows{"a | 2 | 0 | 0 | NULL | NULL | NULL | NULL | NULL | NULL | +I"});
+    CHECK(h.rows() == Rows{"+I | a | 2 | 0 | 0 | NULL | NULL | NULL | NULL | NULL | NULL"});
   }
   SUBCASE("NULL values are skipped and count distinct keeps its value set across batches") {
     REQUIRE(h.push(batch_of(kInput, {{"a", 4, 1.5, "m", 30},
                                      {"a", nullptr, nullptr, nullptr, nullptr},
                                      {"a", 4, -2.0, "c", 10}}))
                 .is_ok());
-    CHECK(h.rows() == Rows{"a | 3 | 2 | 1 | 8 | -0.500000 | c | 30 | 1.500000 | 4.000000 | +I"});
+    CHECK(h.rows() == Rows{"+I | a | 3 | 2 | 1 | 8 | -0.500000 | c | 30 | 1.500000 | 4.000000"});
     h.clear_output();
     REQUIRE(h.push(batch_of(kInput, {{"a", 4, nullptr, "z", 5}, {"a", 1, 0.5, nullptr, nullptr}}))
                 .is_ok());
-    CHECK(h.rows() == Rows{"a | 5 | 4 | 2 | 13 | 0.000000 | c | 30 | 1.500000 | 3.250000 | +U"});
+    CHECK(h.rows() == Rows{"-U | a | 3 | 2 | 1 | 8 | -0.500000 | c | 30 | 1.500000 | 4.000000",
+                           "+U | a | 5 | 4 | 2 | 13 | 0.000000 | c | 30 | 1.500000 | 3.250000"});
   }
 }
 
@@ -132,10 +134,10 @@ TEST_CASE("a keyed aggregate without key columns keeps one global key") {
   KeyedAggregateOperator op(keyed_config({}, {{"c", F::kCountStar, ""}, {"m", F::kMax, "v"}}));
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
-  CHECK(op.output_schema()->to_string() == "c: int64, m: int64, op: string");
+  CHECK(op.output_schema()->to_string() == "op: string, c: int64, m: int64");
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0.0, "", 0}, {"b", 9, 0.0, "", 0}})).is_ok());
   REQUIRE(h.push(batch_of(kInput, {{"c", 3, 0.0, "", 0}})).is_ok());
-  CHECK(h.rows() == Rows{"2 | 9 | +I", "3 | 9 | +U"});
+  CHECK(h.rows() == Rows{"+I | 2 | 9", "-U | 2 | 9", "+U | 3 | 9"});
   CHECK(op.counters().keys_in_state == 1);
 }
 
@@ -150,8 +152,8 @@ TEST_CASE("NULL is a key value of its own and keys of several columns keep their
                                    {"a", 1, -0.0, "", 0},
                                    {"a", 1, 0.0, "", 0}}))
               .is_ok());
-  CHECK(h.rows() == Rows{"NULL | 1.500000 | 2 | +I", "a | 1.500000 | 1 | +I", "a | NULL | 1 | +I",
-                         "a | 0.000000 | 2 | +I"});
+  CHECK(h.rows() == Rows{"+I | NULL | 1.500000 | 2", "+I | a | 1.500000 | 1", "+I | a | NULL | 1",
+                         "+I | a | 0.000000 | 2"});
   CHECK(op.counters().keys_in_state == 4);
 }
 
@@ -176,7 +178,7 @@ TEST_CASE("a keyed aggregate subtask refuses rows of key groups it does not own"
   CHECK(st.code() == StatusCode::kInternal);
 }
 
-TEST_CASE("a keyed aggregate restored from a snapshot continues with +U") {
+TEST_CASE("a keyed aggregate restored from a snapshot continues with -U/+U") {
   KeyedAggregateOperator first(count_and_sum());
   OperatorHarness h1(first);
   REQUIRE(h1.open().is_ok());
@@ -194,7 +196,7 @@ TEST_CASE("a keyed aggregate restored from a snapshot continues with +U") {
   }
   CHECK(second.counters().keys_in_state == 2);
   REQUIRE(h2.push(batch_of(kInput, {{"b", 3, 0.0, "", 0}, {"c", 4, 0.0, "", 0}})).is_ok());
-  CHECK(h2.rows() == Rows{"b | 2 | 5 | +U", "c | 1 | 4 | +I"});
+  CHECK(h2.rows() == Rows{"-U | b | 1 | 2", "+U | b | 2 | 5", "+I | c | 1 | 4"});
 }
 
 TEST_CASE("a keyed aggregate config is validated against its input") {

@@ -343,8 +343,8 @@ sinks:
   std::map<std::string, const LogicalNode*> by;
   for (const auto& n : g.nodes) by[n.name] = &n;
   REQUIRE(by.count("hot/top_n"));
-  CHECK(by["totals"]->output_schema->to_string() == "auction: int64, n: int64, top: int64, op: string");
-  CHECK(by["best"]->output_schema->to_string() == "auction: int64, price: int64, ts: timestamp, op: string");
+  CHECK(by["totals"]->output_schema->to_string() == "op: string, auction: int64, n: int64, top: int64");
+  CHECK(by["best"]->output_schema->to_string() == "op: string, auction: int64, price: int64, ts: timestamp");
   CHECK(by["best"]->input_partitioning == EdgePartitioning::kHash);
   CHECK(by["hot/top_n"]->parallelism == 1);  // no partition_by: one subtask sees every window result
   CHECK(by["hot/top_n"]->top_n->window_end_column == 2);
