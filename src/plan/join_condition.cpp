@@ -175,7 +175,7 @@ TimeTerm ConditionAnalyzer::time_column(const ExprNode& n) const {
   std::string ignored;
   const JoinColumn c = scope_.resolve(n.qualifier, n.name, ignored);
   if (c.side < 0) return {};
-  const JoinSide& s = scope_.side(c.side);
+  const JoinScopeInput& s = scope_.side(c.side);
   const Field& f = s.schema->field(static_cast<size_t>(c.index));
   const bool is_time = s.time_column.empty() ? f.type == DataType::kTimestamp : f.name == s.time_column;
   return is_time ? TimeTerm{c.side, c.index, 0} : TimeTerm{};

@@ -19,8 +19,6 @@ import shutil
 import tempfile
 import time
 
-import yaml
-
 import three_ways
 
 RUN_SECONDS = 2.0
@@ -195,8 +193,7 @@ def check_case_ways(eddy, case_dir, spec):
     ways = spec.get("three_ways", {})
     copies, shift = ways.get("copies", 1), ways.get("shift", {})
     shift_out = ways.get("shift_expected", shift)
-    with open(os.path.join(case_dir, "pipeline.yaml")) as f:
-        pipeline = longer_pipeline(yaml.safe_load(f))
+    pipeline = longer_pipeline(three_ways.load_pipeline(os.path.join(case_dir, "pipeline.yaml")))
     results = []
     for way in ("failure", f"savepoint -> -p {RESTORE_PARALLELISM}"):
         work = tempfile.mkdtemp(prefix="eddy-case-way-")

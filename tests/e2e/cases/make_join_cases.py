@@ -3,10 +3,7 @@
 cases join_inner, join_left, join_full, join_interval and join_window (seeded:
 rerunning gives the same files). The expected rows come from nested loops over the
 inputs, the plain definition of each join. Run from this folder:
-python3 make_join_cases.py
-
-They run as the cases of tests/e2e/cases do (run_e2e.py cases EDDY join_cases);
-they move into cases/ once the build has the join operators."""
+python3 make_join_cases.py"""
 import json
 import os
 import random
