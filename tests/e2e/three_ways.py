@@ -50,6 +50,24 @@ def load_pipeline(path):
         return yaml.load(f, Loader=PipelineLoader)
 
 
+class PipelineLoader(yaml.SafeLoader):
+    """YAML with only true/false as booleans, as eddy reads pipeline files: a
+    join's `on:` stays the key "on" (YAML 1.1 would make it True)."""
+
+
+PipelineLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+PipelineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def load_pipeline(path):
+    """A pipeline file as a dict (PipelineLoader)."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=PipelineLoader)
+
+
 def write_pipeline(work, name, pipeline):
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
