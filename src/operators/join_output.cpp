@@ -45,8 +45,8 @@ Status JoinOutput::check() const {
   return Status::ok();
 }
 
-Result<RecordBatchPtr> JoinOutput::joined(const RowArena& rows,
-                                          const std::vector<JoinPair>& pairs) const {
+Result<std::shared_ptr<RecordBatch>> JoinOutput::joined(const RowArena& rows,
+                                                        const std::vector<JoinPair>& pairs) const {
   BatchBuilder b(config_->joined_schema);
   const size_t width = config_->joined_schema->size();
   for (size_t c = 0; c < width; ++c) b.column(c).reserve(pairs.size());
@@ -62,14 +62,14 @@ Result<RecordBatchPtr> JoinOutput::joined(const RowArena& rows,
     }
   }
   b.commit_rows(pairs.size());
-  return RecordBatchPtr(b.finish());
+  return b.finish();
 }
 
 Status JoinOutput::residual(const RowArena& rows, const std::vector<JoinPair>& pairs,
                             std::vector<uint8_t>& pass) const {
   pass.assign(pairs.size(), 1);
   if (!config_->residual || pairs.empty()) return Status::ok();
-  EDDY_ASSIGN_OR_RETURN(RecordBatchPtr batch, joined(rows, pairs));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<RecordBatch> batch, joined(rows, pairs));
   std::vector<uint32_t> hold;
   EDDY_RETURN_IF_ERROR(config_->residual->select_true(*batch, hold));
   pass.assign(pairs.size(), 0);
@@ -81,7 +81,7 @@ Status JoinOutput::emit(const RowArena& rows, const std::vector<JoinPair>& pairs
                         Collector& out) const {
   if (pairs.empty()) return Status::ok();
   const JoinConfig& c = *config_;
-  EDDY_ASSIGN_OR_RETURN(RecordBatchPtr joined_rows, joined(rows, pairs));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<RecordBatch> joined_rows, joined(rows, pairs));
   auto result = std::make_shared<RecordBatch>();
   result->schema = c.output_schema;
   result->num_rows = pairs.size();
@@ -91,12 +91,10 @@ Status JoinOutput::emit(const RowArena& rows, const std::vector<JoinPair>& pairs
     result->columns.push_back(std::move(op));
   }
   if (c.select.empty()) {
-    for (const Column& col : joined_rows->columns) result->columns.push_back(col);
+    for (Column& col : joined_rows->columns) result->columns.push_back(std::move(col));
   } else {
-    for (const auto& e : c.select) {
-      EDDY_ASSIGN_OR_RETURN(Column col, e->evaluate(*joined_rows));
-      result->columns.push_back(std::move(col));
-    }
+    EDDY_ASSIGN_OR_RETURN(std::vector<Column> selected, select(*joined_rows));
+    for (Column& col : selected) result->columns.push_back(std::move(col));
   }
   if (c.output_time_column >= 0) {  // the larger of the pair's times
     Column& t = result->columns[static_cast<size_t>(c.output_time_column)];
@@ -114,6 +112,37 @@ Status JoinOutput::emit(const RowArena& rows, const std::vector<JoinPair>& pairs
     result->columns.push_back(std::move(end));
   }
   return out.emit(std::move(result));
+}
+
+/// The select expressions over `joined`. Bare column references take their
+/// column (moved on its last use, copied before) once every computed
+/// expression has read `joined`: copying whole string columns showed in profiles.
+Result<std::vector<Column>> JoinOutput::select(RecordBatch& joined) const {
+  const auto& exprs = config_->select;
+  std::vector<Column> cols(exprs.size());
+  std::vector<int> uses(joined.columns.size(), 0);
+  auto ref_of = [&](size_t i) {
+    const int ref = exprs[i]->column_ref_index();
+    return ref >= 0 && static_cast<size_t>(ref) < joined.columns.size() ? ref : -1;
+  };
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (const int ref = ref_of(i); ref >= 0) {
+      ++uses[static_cast<size_t>(ref)];
+    } else {
+      EDDY_ASSIGN_OR_RETURN(cols[i], exprs[i]->evaluate(joined));
+    }
+  }
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    const int ref = ref_of(i);
+    if (ref < 0) continue;
+    Column& from = joined.columns[static_cast<size_t>(ref)];
+    if (--uses[static_cast<size_t>(ref)] == 0) {
+      cols[i] = std::move(from);
+    } else {
+      cols[i] = from;
+    }
+  }
+  return cols;
 }
 
 }  // namespace eddy

@@ -34,7 +34,8 @@ class JoinOutput {
   /// Checks output_schema against what select, op and window columns make.
   Status check() const;
   /// The pairs as rows of joined_schema (padding as NULLs).
-  Result<RecordBatchPtr> joined(const RowArena& rows, const std::vector<JoinPair>& pairs) const;
+  Result<std::shared_ptr<RecordBatch>> joined(const RowArena& rows,
+                                              const std::vector<JoinPair>& pairs) const;
   /// pass[i] = whether the residual holds for pair i (all true without one).
   Status residual(const RowArena& rows, const std::vector<JoinPair>& pairs,
                   std::vector<uint8_t>& pass) const;
@@ -42,6 +43,9 @@ class JoinOutput {
   Status emit(const RowArena& rows, const std::vector<JoinPair>& pairs, Collector& out) const;
 
  private:
+  /// config.select evaluated over `joined`, whose referenced columns it takes.
+  Result<std::vector<Column>> select(RecordBatch& joined) const;
+
   std::shared_ptr<const JoinConfig> config_;
   size_t left_width_ = 0;
 };

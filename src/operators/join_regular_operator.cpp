@@ -97,17 +97,19 @@ void RegularJoinOperator::apply(const Probe& p, bool own_left, Rows& own_rows, R
   }
   const int64_t now = config_->state_ttl_ms > 0 ? ctx_.timers->now_ms() : 0;
   int64_t total = 0;  // partners, with multiplicity
-  for (uint32_t c = p.first; c < p.end; ++c) {
-    if (!pass_[c]) continue;
-    const uint32_t other_id = own_left ? candidates_[c].right : candidates_[c].left;
-    if (const JoinRowEntry* e = other_rows.get(std::string(arena_.get(other_id)))) total += e->count;
+  if (own.outer) {  // its padded row comes before its pairs, so count them first
+    for (uint32_t c = p.first; c < p.end; ++c)
+      if (pass_[c])
+        if (const JoinRowEntry* e = find(other_rows, own_left ? candidates_[c].right : candidates_[c].left))
+          total += e->count;
+    if (total == 0) out_.push_back(pair(own_left, p.row, RowArena::kNull, retract));
   }
-  if (own.outer && total == 0) out_.push_back(pair(own_left, p.row, RowArena::kNull, retract));
   for (uint32_t c = p.first; c < p.end; ++c) {
     if (!pass_[c]) continue;
     const uint32_t other_id = own_left ? candidates_[c].right : candidates_[c].left;
-    JoinRowEntry* e = other_rows.get(std::string(arena_.get(other_id)));
+    JoinRowEntry* e = find(other_rows, other_id);
     if (e == nullptr) continue;
+    if (!own.outer) total += e->count;
     // e->matches counts the partners of each copy: every copy of a row that
     // gets its first partner retracts its padded row, and gets it back with its last.
     if (!retract && other.outer && e->matches++ == 0)
@@ -117,19 +119,25 @@ void RegularJoinOperator::apply(const Probe& p, bool own_left, Rows& own_rows, R
       for (int64_t k = 0; k < e->count; ++k) out_.push_back(pair(own_left, RowArena::kNull, other_id, false));
     if (config_->state_ttl_ms > 0) e->touched_ms = now;
   }
-  const std::string row(arena_.get(p.row));
-  JoinRowEntry* mine = own_rows.get(row);
+  JoinRowEntry* mine = find(own_rows, p.row);
   if (!retract) {
     if (mine == nullptr) {
-      own_rows.put(row, JoinRowEntry{});
-      mine = own_rows.get(row);
+      own_rows.put(lookup_, JoinRowEntry{1, total, now});
+    } else {
+      ++mine->count;
+      mine->matches = total;
+      mine->touched_ms = now;
     }
-    ++mine->count;
-    mine->matches = total;
-    mine->touched_ms = now;
   } else if (mine != nullptr && --mine->count <= 0) {
-    own_rows.remove(row);
+    own_rows.remove(lookup_);
   }
+}
+
+/// The entry of arena row `id` in `rows` under the current key; lookup_ then
+/// holds the row's bytes (a buffer reused, so a probe allocates nothing).
+JoinRowEntry* RegularJoinOperator::find(Rows& rows, uint32_t id) {
+  lookup_.assign(arena_.get(id));
+  return rows.get(lookup_);
 }
 
 void RegularJoinOperator::schedule_cleanup(int64_t at) {

@@ -58,6 +58,7 @@ class RegularJoinOperator final : public Operator {
   };
   Status collect(const JoinSide& own, const RecordBatch& batch, Rows& other_rows);
   void apply(const Probe& p, bool own_left, Rows& own_rows, Rows& other_rows);
+  JoinRowEntry* find(Rows& rows, uint32_t id);
   /// The pair (own row, other row) in left/right order.
   JoinPair pair(bool own_left, uint32_t own, uint32_t other, bool retract) const;
   void schedule_cleanup(int64_t at);
@@ -78,6 +79,7 @@ class RegularJoinOperator final : public Operator {
   std::vector<JoinPair> candidates_, out_;
   std::vector<uint8_t> pass_;
   std::string bytes_;
+  std::string lookup_;  // find()'s key buffer
 };
 
 }  // namespace eddy
