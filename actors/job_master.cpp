@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "actors/checkpoint_coordinator.h"
 #include "actors/job_manager.h"
@@ -26,6 +27,9 @@ namespace {
 constexpr auto kDeployTimeout = std::chrono::seconds(30);
 // How long a failed job waits for its live subtasks' counters before it reports.
 constexpr auto kFinalMetricsTimeout = std::chrono::seconds(1);
+// The answer to a savepoint request that came too late (the client looks for
+// "before the savepoint was taken": the job has ended, jobdone follows).
+constexpr const char* kFinishedFirst = "the job finished (its output is complete) before the savepoint was taken";
 
 struct JobMasterState {
   uint64_t job_id = 0;
@@ -49,6 +53,14 @@ struct JobMasterState {
   std::map<std::pair<int32_t, int32_t>, std::vector<OperatorMetrics>> metrics;
   std::map<int, caf::actor> coordinators;  // by vertex
   caf::actor checkpointer;
+  // Savepoint requests waiting for the checkpointer, by ticket. Answered when
+  // it answers, or with an error when the attempt or the job ends first (the
+  // checkpointer is killed then, and a dropped promise would never answer).
+  std::map<uint64_t, caf::response_promise> savepoints;
+  uint64_t next_savepoint = 0;
+  // Every subtask finished while a savepoint was under way: the job ends
+  // FINISHED once the coordinator answered (see finish_after_savepoint).
+  bool all_finished = false;
   size_t pending = 0;
   size_t running = 0;
   bool restarting = false;
@@ -85,6 +97,13 @@ JobResult make_result(JobMasterState& st, std::string state, std::string message
   return r;
 }
 
+/// Answers every waiting savepoint request with `why` it was not taken.
+void drop_savepoints(self_ptr self, const std::string& why) {
+  auto waiting = std::move(self->state.savepoints);
+  self->state.savepoints.clear();
+  for (auto& [ticket, rp] : waiting) rp.deliver(caf::make_error(caf::sec::runtime_error, why));
+}
+
 /// Stops every actor of the current attempt.
 void stop_attempt(self_ptr self) {
   auto& st = self->state;
@@ -98,6 +117,7 @@ void stop_attempt(self_ptr self) {
   st.coordinators.clear();
   st.checkpointer = nullptr;
   st.pending = st.running = 0;
+  st.all_finished = false;
   if (!st.owners.empty()) self->send(st.job_manager, release_atom::value, st.job_id);
   st.owners.clear();
   st.owner_names.clear();
@@ -115,12 +135,22 @@ void end_job(self_ptr self, std::string state, std::string message) {
   auto& st = self->state;
   if (st.ended) return;
   st.ended = true;
+  drop_savepoints(self, state == "FINISHED" ? kFinishedFirst
+                       : "the job " + std::string(state == "FAILED" ? "failed" : "was canceled") +
+                             " before the savepoint was taken");
   stop_attempt(self);
   JobResult result = make_result(st, std::move(state), std::move(message));
   for (const auto& tm : st.used_task_managers) self->send(tm, jobdone_atom::value, st.job_id);
   self->send(st.notify, jobdone_atom::value, result);
   if (st.job_manager != st.notify) self->send(st.job_manager, jobdone_atom::value, result);
   self->quit();
+}
+
+/// A savepoint request got its answer after every subtask finished: the job
+/// ends, FINISHED unless a stop with a savepoint took one.
+void finish_after_savepoint(self_ptr self) {
+  if (self->state.all_finished && self->state.savepoints.empty() && !self->state.ended)
+    end_job(self, "FINISHED", "");
 }
 
 std::string subtask_label(const JobMasterState& st, int32_t vertex, int32_t index) {
@@ -185,6 +215,7 @@ void on_failure(self_ptr self, const TaskFailure& failure) {
   st.restarting = true;
   st.waiting_for_slots = false;
   set_phase(self, "RESTARTING");
+  drop_savepoints(self, "the savepoint was abandoned: the job restarts after " + what);
   stop_attempt(self);
   st.note = "restart " + std::to_string(st.stats.restarts) + " after: " + what;
   std::fprintf(stderr, "eddy: job '%s': %s; restart %d (%s) in %s\n", st.graph->spec.name.c_str(), what.c_str(),
@@ -467,7 +498,13 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         if (s.finished[static_cast<size_t>(vertex)][static_cast<size_t>(index)]) return;
         s.finished[static_cast<size_t>(vertex)][static_cast<size_t>(index)] = true;
         if (s.checkpointer) self->send(s.checkpointer, final_atom::value, vertex, index, final_state);
-        if (--s.running == 0) end_job(self, "FINISHED", "");
+        if (--s.running > 0) return;
+        // A savepoint under way completes with the final states (the
+        // coordinator has them all now) or says it came too late: wait for
+        // its answer, so that whether it was taken does not hang on which
+        // of the two messages comes first.
+        if (!s.savepoints.empty()) s.all_finished = true;
+        else end_job(self, "FINISHED", "");
       },
       [=](failed_atom, int32_t vertex, int32_t index, const TaskFailure& failure,
           const std::vector<OperatorMetrics>& m) {
@@ -508,16 +545,38 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
           return caf::make_error(caf::sec::invalid_argument,
                                  "savepoints need a directory: set checkpoints.dir in the pipeline file");
         auto rp = self->make_response_promise<std::string>();
+        const uint64_t ticket = ++s.next_savepoint;
+        s.savepoints.emplace(ticket, rp);
+        // The answer counts only while the request waits: once the job or
+        // the attempt ended, drop_savepoints answered it.
+        auto claim = [=]() -> std::optional<caf::response_promise> {
+          auto it = self->state.savepoints.find(ticket);
+          if (it == self->state.savepoints.end()) return std::nullopt;
+          caf::response_promise waiting = it->second;
+          self->state.savepoints.erase(it);
+          return waiting;
+        };
         self->request(s.checkpointer, caf::infinite, savepoint_atom::value)
             .then(
-                [=](const std::string& path) mutable {
+                [=](const std::string& path) {
+                  auto waiting = claim();
+                  if (!waiting) return;
                   if (stop) {
                     self->state.stats.savepoint_path = path;
                     end_job(self, "CANCELED", "stopped with a savepoint");
                   }
-                  rp.deliver(path);
+                  waiting->deliver(path);
+                  finish_after_savepoint(self);
                 },
-                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                [=](caf::error& err) {
+                  auto waiting = claim();
+                  if (!waiting) return;
+                  if (self->state.all_finished)  // triggered after the last subtask ended: nothing to save
+                    waiting->deliver(caf::make_error(caf::sec::runtime_error, kFinishedFirst));
+                  else
+                    waiting->deliver(std::move(err));
+                  finish_after_savepoint(self);
+                });
         return rp;
       },
       [=](cancel_atom) { end_job(self, "CANCELED", "canceled on request"); },

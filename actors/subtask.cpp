@@ -151,6 +151,10 @@ void after_message(self_ptr self) {
   auto& st = self->state;
   if (st.done || !st.runner) return;
   if (st.runner->finished()) {
+    // A snapshot still being written belongs to a barrier that went
+    // downstream: the checkpoint needs it acked, so end once it is (the
+    // written message comes back here).
+    if (st.runner->snapshot_writing()) return;
     st.done = true;
     // Checkpoints taken after this subtask ended carry its final state.
     std::string final_state;

@@ -118,6 +118,27 @@ bool prints_rows(const JobGraph& graph) {
   return false;
 }
 
+/// Asks the job manager to stop the job with a savepoint without blocking the
+/// caller's loop: the answer comes to `client` as (savepoint_atom, taken,
+/// path or error), and the loop still sees the job end (jobdone) if the job
+/// ends first. The caller kills the returned helper when it shuts down.
+caf::actor request_stop_with_savepoint(caf::actor_system& sys, const caf::actor& jm, uint64_t job_id,
+                                       const caf::actor& client) {
+  return sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+    self->request(jm, caf::infinite, savepoint_atom::value, job_id, true)
+        .then(
+            [=](const std::string& path) {
+              self->send(client, savepoint_atom::value, true, path);
+              self->quit();
+            },
+            [=](caf::error& err) {
+              self->send(client, savepoint_atom::value, false, self->system().render(err));
+              self->quit();
+            });
+    return {[](cancel_atom) {}};  // nothing but the answer above
+  });
+}
+
 /// Waits until every task manager has registered its slots.
 bool await_slots(caf::scoped_actor& self, const caf::actor& jm, int32_t expected) {
   for (int attempt = 0; attempt < 500; ++attempt) {
@@ -137,7 +158,9 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   std::vector<caf::actor> tms;
   for (int i = 0; i < opt.taskmanagers; ++i)
     tms.push_back(spawn_task_manager(sys, jm, TaskManagerOptions{slots, "local-tm-" + std::to_string(i)}));
+  caf::actor stopper;  // asks for a stop with a savepoint (request_stop_with_savepoint)
   auto shutdown = [&] {
+    if (stopper) self->send_exit(stopper, caf::exit_reason::kill);
     for (auto& tm : tms) self->send_exit(tm, caf::exit_reason::user_shutdown);
     self->send_exit(jm, caf::exit_reason::user_shutdown);
   };
@@ -181,6 +204,13 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
           result = r;
           done = true;
         },
+        [&](savepoint_atom, bool taken, const std::string& why) {
+          if (taken) return;  // the job ends (CANCELED, with the savepoint's path) right after
+          // The job ended first (job master, job manager): jobdone follows.
+          if (why.find("before the savepoint was taken") != std::string::npos) return;
+          std::fprintf(stderr, "the savepoint failed: %s; canceling without one\n", why.c_str());
+          self->send(jm, cancel_atom::value, job_id);
+        },
         caf::after(std::chrono::milliseconds(100)) >> [&] {});
     if (stop_signal() != 0 && !cancel_sent) {
       cancel_sent = true;
@@ -189,13 +219,7 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
         std::fprintf(stderr, "\nstopping job %llu with a savepoint (%s; press Ctrl-C again to exit at once)...\n",
                      static_cast<unsigned long long>(job_id), why);
         // The job ends once the savepoint is complete; if it cannot be taken, cancel.
-        self->request(jm, caf::infinite, savepoint_atom::value, job_id, true)
-            .receive([](const std::string&) {},
-                  [&](caf::error& err) {
-                    std::fprintf(stderr, "the savepoint failed: %s; canceling without one\n",
-                                 sys.render(err).c_str());
-                    self->send(jm, cancel_atom::value, job_id);
-                  });
+        stopper = request_stop_with_savepoint(sys, jm, job_id, caf::actor_cast<caf::actor>(self));
       } else {
         std::fprintf(stderr, "\ncanceling job %llu (%s; press Ctrl-C again to exit at once)...\n",
                      static_cast<unsigned long long>(job_id), why);
@@ -221,6 +245,9 @@ int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& o
   if (progress) std::fprintf(stderr, "\r%*s\r", 70, "");
   if (!result.checkpoints.savepoint_path.empty())
     std::printf("savepoint: %s\n", result.checkpoints.savepoint_path.c_str());
+  else if (opt.savepoint_on_cancel && cancel_sent && result.state == "FINISHED")
+    // A stop requested as the input ended: nothing is left to save, and the output is complete.
+    std::fprintf(stderr, "the job finished before the savepoint was taken: its output is complete, no savepoint\n");
   const double cpu = cpu_seconds() - cpu_start;
   if (!opt.quiet) print_summary(graph, result, cpu, opt.bench);
   else if (result.state != "FINISHED")

@@ -243,12 +243,12 @@ Status Snapshotter::snapshot_incremental(KeyedStateBackend& ks, const std::strin
 }
 
 Result<std::string> Snapshotter::final_snapshot(const ChainPosition& at) {
-  // The final state stands in for this subtask in every checkpoint from now
-  // on; a snapshot still being packed is not worth waiting for.
-  if (pending_) {
-    pending_->writer->abandon();
-    EDDY_RETURN_IF_ERROR(finish(pending_->barrier));
-  }
+  // The final state stands in for this subtask only in checkpoints it never
+  // saw a barrier of. The snapshot still being written belongs to a barrier
+  // that went downstream: its consumers' state excludes what this subtask sent
+  // after it, so the checkpoint needs that snapshot, not the final state.
+  // Wait for it and ack (FLIP-147: a finishing task completes its checkpoint).
+  if (pending_) EDDY_RETURN_IF_ERROR(finish(pending_->barrier));
   SubtaskSnapshot unused;
   EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, capture(0, /*canonical=*/true, "", at, unused));
   EDDY_RETURN_IF_ERROR(pack_key_groups(t));

@@ -70,7 +70,10 @@ class Snapshotter {
               const std::function<void()>& forward_barrier);
   /// The state file for `barrier` is written: ack (or decline). No-op for another barrier.
   Status finish(int64_t barrier);
+  /// True while the state file of a snapshot is being written.
+  bool writing() const { return pending_.has_value(); }
   /// After the end of input: the final state, canonical (a state file's bytes).
+  /// A snapshot still being written is waited for and acked first.
   Result<std::string> final_snapshot(const ChainPosition& at);
   /// Checkpoint `id` completed: backends may reuse its files, operators commit.
   Status notify_checkpoint_complete(int64_t id);

@@ -122,8 +122,12 @@ class TaskRunner {
   /// Checkpoint `id` completed: operators commit (sinks) and RocksDB may reuse its files.
   Status notify_checkpoint_complete(int64_t id);
   /// After finished(): the final state, canonical, for checkpoints taken after
-  /// this subtask ended (a state file's bytes).
+  /// this subtask ended (a state file's bytes). Waits for, and acks, a
+  /// snapshot still being written (see snapshot_writing()).
   Result<std::string> final_snapshot();
+  /// True while a snapshot's state file is being written: a host that does
+  /// not want to block in final_snapshot() waits for TaskHost::snapshot_written.
+  bool snapshot_writing() const { return snapshotter_ && snapshotter_->writing(); }
   /// The state file of the snapshot for `barrier` is written (TaskHost::
   /// snapshot_written): acks the checkpoint, or declines it if the write
   /// failed. A no-op when that snapshot was finished already.

@@ -408,3 +408,56 @@ TEST_CASE("with several files per source subtask, the same records are late what
   CHECK(first.front() == "1,1970-01-01 00:00:05.000");
   CHECK(first.back() == "7,1970-01-01 00:00:05.000");
 }
+
+TEST_CASE("a subtask that ends while its snapshot is written acks that snapshot, not its final state") {
+  // FLIP-147: its barrier went downstream, so the consumers' snapshots lack
+  // what it sent after it; the checkpoint (a savepoint as the input ends) needs
+  // this snapshot, and must not fail because the subtask ended.
+  eddy::test::TempDir dir;
+  std::filesystem::create_directories(dir.file("chk-1"));  // the coordinator's part
+  TaskOptions options;
+  options.checkpoint_root = dir.path();
+  // gen (two subtasks) -> f and out (one chained subtask): f aligns barrier 1
+  // from s0 with the end of s1, which is never triggered.
+  Cluster c(pipeline(2, 1, 1, "", 3000), 11, options);
+  const Address s0{0, 0}, f{1, 0};
+  c.step(s0);
+  REQUIRE(c.runner(s0).trigger_checkpoint(1).is_ok());
+  c.run();  // to the end of input; nobody finishes the snapshots
+  REQUIRE(c.runner(s0).finished());
+  CHECK(c.host(s0).acked.empty());
+
+  auto final_state = c.runner(s0).final_snapshot();
+  REQUIRE_MESSAGE(final_state.ok(), final_state.status().message());
+  CHECK_FALSE(final_state->empty());
+  const std::string why = c.host(s0).decline_reasons.empty() ? std::string() : c.host(s0).decline_reasons[0];
+  INFO(why);
+  CHECK(c.host(s0).declined.empty());
+  CHECK(c.host(s0).acked == std::vector<int64_t>{1});
+  CHECK_FALSE(c.runner(s0).snapshot_writing());
+  CHECK(std::filesystem::file_size(dir.file("chk-1/v0-0.state")) > 0);
+  // The writer's message arriving afterwards changes nothing.
+  REQUIRE(c.runner(s0).finish_snapshot(1).is_ok());
+  CHECK(c.host(s0).acked.size() == 1);
+  // The consumer aligned on the barrier and acks as usual.
+  c.finish_written(f, 1);
+  CHECK(c.host(f).acked == std::vector<int64_t>{1});
+}
+
+TEST_CASE("a finished subtask says it still writes a snapshot until the writer is done") {
+  eddy::test::TempDir dir;
+  std::filesystem::create_directories(dir.file("chk-1"));
+  TaskOptions options;
+  options.checkpoint_root = dir.path();
+  Cluster c(pipeline(1, 1, 1, "", 3000), 12, options);
+  const Address s0{0, 0};
+  c.step(s0);
+  REQUIRE(c.runner(s0).trigger_checkpoint(1).is_ok());
+  CHECK(c.runner(s0).snapshot_writing());
+  c.run();
+  REQUIRE(c.runner(s0).finished());
+  // The subtask actor ends only after the written message finished it.
+  c.finish_written(s0, 1);
+  CHECK_FALSE(c.runner(s0).snapshot_writing());
+  CHECK(c.host(s0).acked == std::vector<int64_t>{1});
+}
