@@ -151,15 +151,20 @@ bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
 }
 
 /// An interval join's output carries the larger time of each pair in the
-/// column that passes on the left (else the right) input's time column.
+/// column that passes on the left (else the right) input's time column. When
+/// the bounds make one side's time always the larger, only that side's column
+/// can carry it, and its values stay as they are (q7: a bid's date_time is
+/// never rewritten to the window_end it joined); without it, no event time.
 void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
   node_.event_time_column.clear();
   if (cfg.kind != JoinKind::kInterval) return;
-  const int jl = scope.joined_index(0, cfg.left_time_column);
-  const int jr = scope.joined_index(1, cfg.right_time_column);
+  int jl = scope.joined_index(0, cfg.left_time_column);
+  int jr = scope.joined_index(1, cfg.right_time_column);
+  if (cfg.lower_ms >= 0) jl = -2;  // right.time >= left.time in every pair: never the left's
+  else if (cfg.upper_ms <= 0) jr = -2;  // left.time >= right.time: never the right's
   int out = -1;
   if (cfg.select.empty()) {
-    out = jl;
+    out = jl >= 0 ? jl : jr;
   } else {
     for (int want : {jl, jr})
       for (size_t i = 0; i < cfg.select.size() && out < 0; ++i)
