@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "core/key_groups.h"
+#include "operators/changelog_rows.h"
 #include "operators/keyed_operator_support.h"
 #include "operators/window_assigner.h"
 #include "operators/window_sessions.h"
@@ -88,14 +89,19 @@ Status check_window_retention(const WindowSpec& w, int64_t horizon_ms, const std
 
 SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
                                const std::vector<AggregateSpec>& aggregates,
-                               FinalColumn final_column) {
+                               FinalColumn final_column, OpColumn op_column) {
   std::vector<Field> fields;
+  if (op_column == OpColumn::kPresent) fields.push_back({kOpColumn, DataType::kString});
   for (int k : key_columns) fields.push_back(input.field(static_cast<size_t>(k)));
   fields.push_back({"window_start", DataType::kTimestamp});
   fields.push_back({"window_end", DataType::kTimestamp});
   for (const AggregateSpec& a : aggregates) fields.push_back({a.output, a.output_type});
   if (final_column == FinalColumn::kPresent) fields.push_back({"final", DataType::kBool});
   return std::make_shared<Schema>(std::move(fields));
+}
+
+bool window_output_updating(const WindowAggregateConfig& config) {
+  return config.time_column >= 0 && config.allowed_lateness_ms > 0;
 }
 
 Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
@@ -124,11 +130,18 @@ Status WindowAggregateOperator::validate(const WindowAggregateConfig& config) {
   if (config.emit_every_ms < 0 || config.emit_every_ms > kMaxWindowDuration)
     return Status::invalid("emit_every must be between 1 ms and 2^59 ms (or 0: off), not " +
                            std::to_string(config.emit_every_ms) + " ms");
+  // A partial row says final = false, a fired window's row final = true; a
+  // late record would then change a final row, which no row kind says.
+  if (config.emit_every_ms > 0 && window_output_updating(config))
+    return Status::invalid("emit_every cannot be combined with allowed_lateness: partial rows (final = "
+                           "false) and updates of fired windows (-U/+U) would both revise results; use "
+                           "one of them");
   EDDY_RETURN_IF_ERROR(AggregateEvaluator::validate(config.aggregates, in));
   // Names are the planner's; the types and their order are the operator's contract.
   const SchemaPtr expected =
       window_output_schema(in, config.key_columns, config.aggregates,
-                           config.emit_every_ms > 0 ? FinalColumn::kPresent : FinalColumn::kAbsent);
+                           config.emit_every_ms > 0 ? FinalColumn::kPresent : FinalColumn::kAbsent,
+                           window_output_updating(config) ? OpColumn::kPresent : OpColumn::kAbsent);
   return check_output_types(*expected, *config.output_schema, "window");
 }
 
@@ -153,21 +166,22 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   switch (w.type) {
     case WindowType::kTumbling:
       store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, processing_timers,
-                                            aggregates_, changes_.get());
+                                            aggregates_, changes_.get(), lateness());
       break;
     case WindowType::kSliding:
       store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, processing_timers,
-                                            aggregates_, changes_.get());
+                                            aggregates_, changes_.get(), lateness());
       break;
     case WindowType::kSession:
       timers_ = std::make_unique<WindowTimers>(*backend_, processing_timers);
       store_ = std::make_unique<SessionStore>(w.gap_ms, *backend_, *timers_, aggregates_,
-                                              changes_.get());
+                                              changes_.get(), lateness());
       break;
   }
   output_ = std::make_unique<WindowOutput>(
       config_.output_schema, config_.key_columns.size(), aggregates_,
-      emits_partials() ? FinalColumn::kPresent : FinalColumn::kAbsent);
+      emits_partials() ? FinalColumn::kPresent : FinalColumn::kAbsent,
+      window_output_updating(config_) ? OpColumn::kPresent : OpColumn::kAbsent);
   return Status::ok();
 }
 
@@ -192,7 +206,7 @@ const int64_t* WindowAggregateOperator::classify_rows(const RecordBatch& batch) 
   // Late: every window of the record has fired, or is due by the watermark of
   // the input it came from, which may be ahead of this operator's (the least
   // over its inputs); so lateness does not depend on how far other inputs are.
-  int64_t late_through = fired_through_;
+  int64_t late_through = fired_through_ == INT64_MAX ? INT64_MAX : saturating_add(fired_through_, -lateness());
   if (event_time() && ctx_.input_watermark != nullptr && *ctx_.input_watermark != kNoWatermark)
     late_through = std::max(late_through,
                             saturating_add(*ctx_.input_watermark, -config_.allowed_lateness_ms));
@@ -236,15 +250,18 @@ Status WindowAggregateOperator::process(const RecordBatchPtr& batch, Collector& 
                               std::to_string(range.start) + ".." + std::to_string(range.end) +
                               ": the input is not partitioned by the window's key");
     backend_->set_current_key(grouper_.key(g), kg);
-    store_->add(*batch, times, grouper_.rows(g), grouper_.row_count(g), fired_through_);
+    EDDY_RETURN_IF_ERROR(store_->add(*batch, times, grouper_.rows(g), grouper_.row_count(g), *output_));
+    EDDY_RETURN_IF_ERROR(output_->emit_if_full(out));
   }
+  EDDY_RETURN_IF_ERROR(output_->flush(out));  // updates of fired windows (allowed_lateness)
   // Some window is open now: partial results are due every emit_every_ms.
   if (emits_partials() && next_emission_ms_ == kNoEmission) schedule_emission(ctx_.timers->now_ms());
   return Status::ok();
 }
 
 Status WindowAggregateOperator::fire_through(int64_t through, Collector& out) {
-  EDDY_RETURN_IF_ERROR(store_->fire_through(through, *output_, out));
+  const int64_t cleanup = through == INT64_MAX ? INT64_MAX : saturating_add(through, -lateness());
+  EDDY_RETURN_IF_ERROR(store_->fire_through(through, cleanup, *output_, out));
   return output_->flush(out);
 }
 
@@ -257,7 +274,7 @@ Status WindowAggregateOperator::on_watermark(int64_t watermark_ms, Collector& ou
   }
   if (!event_time() || watermark_ms <= watermark_) return Status::ok();
   watermark_ = watermark_ms;
-  fired_through_ = saturating_add(watermark_ms, -config_.allowed_lateness_ms);
+  fired_through_ = watermark_ms;  // windows fire at their end; kept allowed_lateness longer
   return fire_through(fired_through_, out);
 }
 

@@ -26,10 +26,17 @@ namespace eddy {
 /// The output schema of a window aggregate: the key columns of `input` (names
 /// and types), window_start and window_end (timestamps), then one column per
 /// aggregate named spec.output of type spec.output_type, and with
-/// FinalColumn::kPresent (emit_every) a last column `final` (bool). For the planner.
+/// FinalColumn::kPresent (emit_every) a last column `final` (bool); with
+/// OpColumn::kPresent (allowed_lateness on event time) a first column `op`
+/// (string): the output is then an updating stream. For the planner.
 SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_columns,
                                const std::vector<AggregateSpec>& aggregates,
-                               FinalColumn final_column = FinalColumn::kAbsent);
+                               FinalColumn final_column = FinalColumn::kAbsent,
+                               OpColumn op_column = OpColumn::kAbsent);
+
+/// Whether a window of `config` emits an updating stream (`op` first): with
+/// allowed_lateness > 0 on event time, as late records update fired windows.
+bool window_output_updating(const WindowAggregateConfig& config);
 
 /// The most slices a tumbling or sliding window may span (size / gcd(size,
 /// slide)). A record lands in size / slide windows, each window's result
@@ -66,7 +73,10 @@ class WindowAggregateOperator final : public Operator {
   /// Creates the keyed state backend for this subtask's key groups.
   Status open(const OperatorContext& ctx) override;
   Status process(const RecordBatchPtr& batch, Collector& out) override;
-  /// Event time: fires every window with end + allowed_lateness <= watermark.
+  /// Event time: fires every window with end <= watermark (its first row,
+  /// "+I" with allowed_lateness), and drops the state of every window with
+  /// end + allowed_lateness <= watermark; records for a fired window kept
+  /// until then update its row (-U/+U, docs/windows.md "Allowed lateness").
   /// kEndOfTimeWatermark fires every open window, on processing time too.
   /// Rows of one call come key by key (a key's windows in end order), not
   /// ordered by window end across keys.
@@ -123,6 +133,8 @@ class WindowAggregateOperator final : public Operator {
 
  private:
   bool event_time() const { return config_.time_column >= 0; }
+  /// How long a fired window stays for late records: allowed_lateness on event time, else 0.
+  int64_t lateness() const { return event_time() ? config_.allowed_lateness_ms : 0; }
   /// Sorts the rows of `batch` into skipped, late and accepted; returns the
   /// time of each row, indexed by row.
   const int64_t* classify_rows(const RecordBatch& batch);
@@ -143,8 +155,9 @@ class WindowAggregateOperator final : public Operator {
   std::unique_ptr<WindowStore> store_;
   std::unique_ptr<WindowOutput> output_;
   KeyGrouper grouper_;
-  /// Every window ending at or before this has fired: the watermark minus the
-  /// allowed lateness on event time, the latest timer's time on processing time.
+  /// Every window ending at or before this has fired: the watermark on event
+  /// time (those ending after it minus allowed_lateness are kept for late
+  /// records), the latest timer's time on processing time.
   /// Kept in operator state for what it says about restored slices; on
   /// restore the host's on_watermark sets it again (event time); on
   /// processing time records take the clock's time, which is past it anyway.

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "operators/changelog_rows.h"
+#include "operators/window_assigner.h"
+
 namespace eddy {
 
 size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const AggregateEvaluator& aggs) {
@@ -36,23 +39,76 @@ size_t add_to_sessions(SessionSet& set, int64_t ts, int64_t gap, const Aggregate
 }
 
 SessionStore::SessionStore(int64_t gap, KeyedStateBackend& backend, WindowTimers& timers,
-                           const AggregateEvaluator& aggregates, WindowChanges* changes)
+                           const AggregateEvaluator& aggregates, WindowChanges* changes,
+                           int64_t lateness)
     : gap_(gap),
       backend_(backend),
       timers_(timers),
       aggregates_(aggregates),
       changes_(changes),
-      sessions_(backend.value_state<SessionSet>("window_sessions", Namespaces::kZeroOnly)) {}
+      sessions_(backend.value_state<SessionSet>("window_sessions", Namespaces::kZeroOnly)),
+      lateness_(lateness) {}
 
-void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
-                       size_t n, int64_t /*fired_through*/) {
-  // Fired sessions are gone from state, so a record that is not late can only
-  // meet open ones: it never joins a session that has fired.
+int64_t SessionStore::due_time(const Session& s) const {
+  return s.fired ? saturating_add(s.end, lateness_) : s.end;
+}
+
+int64_t SessionStore::next_due(const SessionSet& set) const {
+  int64_t next = INT64_MAX;
+  for (const Session& s : set.sessions) next = std::min(next, due_time(s));
+  return next;
+}
+
+bool SessionStore::meets_fired(const SessionSet& set, int64_t ts) const {
+  if (lateness_ == 0) return false;  // fired sessions are gone at once, records after them
+  if (ts + gap_ <= fired_) return true;
+  const auto& s = set.sessions;
+  auto it = std::lower_bound(s.begin(), s.end(), ts, [](const Session& x, int64_t t) { return x.end < t; });
+  for (; it != s.end() && it->start <= ts + gap_; ++it)
+    if (it->fired) return true;
+  return false;
+}
+
+Status SessionStore::add_late(SessionSet& set, int64_t ts, const RecordBatch& batch,
+                              const uint32_t* row, WindowOutput& output) {
+  const std::string& key = backend_.current_key();
+  auto& s = set.sessions;
+  auto first = std::lower_bound(s.begin(), s.end(), ts, [](const Session& x, int64_t t) { return x.end < t; });
+  auto last = first;
+  while (last != s.end() && last->start <= ts + gap_) ++last;
+  // Inside one fired session: its bounds stay, its row is updated.
+  if (last - first == 1 && first->fired && first->start <= ts && ts + gap_ <= first->end) {
+    const WindowAccumulator before = first->acc;
+    aggregates_.update(first->acc, batch, row, 1);
+    EDDY_RETURN_IF_ERROR(output.add_change(kOpUpdateBefore, key, first->start, first->end, before));
+    return output.add_change(kOpUpdateAfter, key, first->start, first->end, first->acc);
+  }
+  // Otherwise the session's bounds change: the rows of the fired sessions it
+  // replaces go, and the merged session's row comes when it is due.
+  for (auto it = first; it != last; ++it)
+    if (it->fired) EDDY_RETURN_IF_ERROR(output.add_change(kOpDelete, key, it->start, it->end, it->acc));
+  Session& merged = s[add_to_sessions(set, ts, gap_, aggregates_)];
+  aggregates_.update(merged.acc, batch, row, 1);
+  merged.fired = merged.end <= fired_;
+  if (merged.fired) return output.add(key, merged.start, merged.end, merged.acc);
+  return Status::ok();
+}
+
+Status SessionStore::add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows,
+                         size_t n, WindowOutput& output) {
+  // Without allowed_lateness fired sessions are gone from state, so a record
+  // that is not late can only meet open ones. With it, add_late handles the
+  // records that meet fired ones.
   SessionSet& set = sessions_.get_or_create(0);
   const bool had_timer = !set.sessions.empty();
   std::vector<int64_t>* changed = changes_ != nullptr ? &changes_->current() : nullptr;
   for (size_t k = 0; k < n; ++k) {
-    const size_t index = add_to_sessions(set, times[rows[k]], gap_, aggregates_);
+    const int64_t ts = times[rows[k]];
+    if (meets_fired(set, ts)) {
+      EDDY_RETURN_IF_ERROR(add_late(set, ts, batch, rows + k, output));
+      continue;
+    }
+    const size_t index = add_to_sessions(set, ts, gap_, aggregates_);
     aggregates_.update(set.sessions[index].acc, batch, rows + k, 1);
     // A session's start only moves when it takes a record, which marks the
     // new start; so a marked start that matches a session is a changed one.
@@ -61,42 +117,49 @@ void SessionStore::add(const RecordBatch& batch, const int64_t* times, const uin
   // The timer only ever moves earlier here; a session that grew is found
   // still open when its old end comes, and the timer moves on then. So a key
   // whose session keeps growing leaves no trail of stale index entries.
-  const int64_t first_end = set.sessions.front().end;
-  if (!had_timer || first_end < set.next_end) {
-    set.next_end = first_end;
-    timers_.add(first_end);
+  const int64_t next = lateness_ > 0 ? next_due(set) : set.sessions.front().end;
+  if (!had_timer || next < set.next_end) {
+    set.next_end = next;
+    timers_.add(next);
   }
+  return Status::ok();
 }
 
-Status SessionStore::fire_through(int64_t through, WindowOutput& output, Collector& out) {
+Status SessionStore::fire_through(int64_t through, int64_t cleanup_through, WindowOutput& output,
+                                  Collector& out) {
+  fired_ = std::max(fired_, through);
   while (timers_.due(through)) {
     const int64_t end = timers_.pop_earliest(due_);
     for (const TimerKey& k : due_) {
       backend_.set_current_key(k.key, k.key_group);
-      EDDY_RETURN_IF_ERROR(fire_key(end, through, output));
+      EDDY_RETURN_IF_ERROR(fire_key(end, through, cleanup_through, output));
       EDDY_RETURN_IF_ERROR(output.emit_if_full(out));
     }
   }
   return Status::ok();
 }
 
-Status SessionStore::fire_key(int64_t end, int64_t through, WindowOutput& output) {
+Status SessionStore::fire_key(int64_t end, int64_t through, int64_t cleanup, WindowOutput& output) {
   SessionSet* set = sessions_.get(0);
   if (set == nullptr || set->next_end != end) return Status::ok();  // a stale timer
   auto& sessions = set->sessions;
-  size_t fired = 0;
-  while (fired < sessions.size() && sessions[fired].end <= through) {
-    const Session& s = sessions[fired];
+  for (Session& s : sessions) {
+    if (s.end > through) break;  // ends ascend
+    if (s.fired) continue;
     EDDY_RETURN_IF_ERROR(output.add(backend_.current_key(), s.start, s.end, s.acc));
-    ++fired;
+    s.fired = true;
   }
-  sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(fired));
+  // Fired sessions past their lateness (all fired ones without it) go: a prefix,
+  // as every session ending by cleanup <= through has fired now.
+  size_t gone = 0;
+  while (gone < sessions.size() && sessions[gone].end <= cleanup) ++gone;
+  sessions.erase(sessions.begin(), sessions.begin() + static_cast<std::ptrdiff_t>(gone));
   if (sessions.empty()) {
     sessions_.clear(0);
     if (changes_ != nullptr) changes_->clear();
     return Status::ok();
   }
-  set->next_end = sessions.front().end;
+  set->next_end = next_due(*set);
   timers_.add(set->next_end);
   return Status::ok();
 }
@@ -115,7 +178,8 @@ Status SessionStore::emit_changed(WindowOutput& output) {
 }
 
 Status SessionStore::add_timers_from_state(const std::vector<RestoredKeyGroups>& /*restored*/) {
-  // Fired sessions are gone from state, so every session in it is yet to fire.
+  // Each key's timer is in its state (next_end); fired sessions kept for
+  // allowed_lateness say so, so a late record after a restore updates them.
   Status shape;
   sessions_.for_each([&](int32_t kg, const std::string& key, int64_t, SessionSet& v) {
     for (const Session& s : v.sessions)

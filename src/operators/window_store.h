@@ -24,14 +24,19 @@ class WindowStore {
   /// records"): a record is late when that window has fired.
   virtual int64_t last_window_end(int64_t t) const = 0;
   /// Adds rows[0..n) of `batch`, all of the current key and none late, with
-  /// times[row] their times. `fired_through`: every window ending at or
-  /// before it has fired (the watermark minus the allowed lateness).
-  virtual void add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
-                   int64_t fired_through) = 0;
+  /// times[row] their times. A row that falls in a window that fired but is
+  /// kept for allowed_lateness updates its result: the change goes to
+  /// `output` (-U/+U, -D, +I; docs/windows.md "Allowed lateness").
+  virtual Status add(const RecordBatch& batch, const int64_t* times, const uint32_t* rows, size_t n,
+                     WindowOutput& output) = 0;
   /// Fires every window ending at or before `through` (and not fired before)
   /// in end order: emits its row into `output`, emitting a full batch to
-  /// `out`, and drops its state. The current key is the store's to set.
-  virtual Status fire_through(int64_t through, WindowOutput& output, Collector& out) = 0;
+  /// `out`. Drops the state of every window ending at or before
+  /// `cleanup_through` (<= through: the watermark minus the allowed
+  /// lateness); a fired window after it is kept for late records. The
+  /// current key is the store's to set.
+  virtual Status fire_through(int64_t through, int64_t cleanup_through, WindowOutput& output,
+                              Collector& out) = 0;
   /// emit_every (the store was given a WindowChanges): emits a partial row for
   /// every open window of the current key that holds records and changed since
   /// the key's last partial rows, then forgets the key's changes. Nothing when

@@ -296,6 +296,16 @@ class Planner {
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
     if (node.top_n_stage) {
+      if (node.output_updating) {
+        // The window's rows change after it fired (allowed_lateness): the
+        // windowed top-n ranks each window once, when it fires.
+        error(op.top_n.loc, "top_n of '" + op.name.text + "' ranks each window once, when it fires, but "
+                            "with allowed_lateness its window's rows change after that (-U/+U); remove "
+                            "allowed_lateness, or rank in an operator of its own, which takes the updating "
+                            "stream: input: " + op.name.text + ", top_n: { n: " + std::to_string(op.top_n.n) +
+                            ", order_by: " + op.top_n.order_by.text + ", partition_by: [window_start, window_end] }");
+        return;
+      }
       resolve_top_n(node, op, /*windowed=*/true);
       return;
     }
@@ -484,7 +494,8 @@ class Planner {
   }
 
   /// The node (walking up from `input`) whose output made that stream
-  /// updating: a keyed aggregate, top_n or join, not a filter or select.
+  /// updating: a keyed aggregate, top_n, join or window with allowed_lateness
+  /// (whose input is append-only, so the walk stops there), not a filter or select.
   const LogicalNode& updating_origin(int input) const {
     const LogicalNode* at = &graph_->nodes[static_cast<size_t>(input)];
     while (at->input >= 0 && at->kind == NodeKind::kOperator && !at->keyed_aggregate && !at->top_n &&
@@ -539,6 +550,15 @@ class Planner {
     fields.push_back({"window_start", DataType::kTimestamp});
     fields.push_back({"window_end", DataType::kTimestamp});
     const std::string where = "aggregate of '" + node.name + "'";
+    // With allowed_lateness (on event time) late records update fired windows:
+    // the output is an updating stream, `op` first (docs/windows.md).
+    const bool updating = op.allowed_lateness_ms > 0 && !node.event_time_column.empty();
+    if (updating && op.emit_every_ms > 0) {
+      error(op.emit_every_loc, "emit_every of '" + node.name + "' cannot be combined with allowed_lateness: "
+                               "partial rows (final = false) and updates of fired windows (-U/+U) would "
+                               "both revise its results; remove one of them");
+      return;
+    }
     bool ok = true;
     for (const auto& item : op.aggregate) {
       auto a = resolve_aggregate(item, *node.input_schema, where);
@@ -583,6 +603,15 @@ class Planner {
         }
       fields.push_back({"final", DataType::kBool});
     }
+    if (updating) {
+      for (const auto& f : fields)
+        if (f.name == kOpColumn) {
+          error(op.allowed_lateness_loc, where + ": with allowed_lateness the output is an updating stream "
+                                         "whose first column is 'op', which is already taken; rename that column");
+          return;
+        }
+      fields.insert(fields.begin(), Field{kOpColumn, DataType::kString});
+    }
     cfg->output_schema = std::make_shared<Schema>(std::move(fields));
     if (Status st = WindowAggregateOperator::validate(*cfg); !st.is_ok()) {
       error(op.window.loc, "window of '" + node.name + "': " + st.message());
@@ -594,6 +623,7 @@ class Planner {
       side_time_[index] = {node.event_time_column, node.event_time_offset_ms};
     }
     set_window_result_time(node, *cfg);
+    node.output_updating = updating;
     node.window = std::move(cfg);
   }
 

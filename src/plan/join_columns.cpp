@@ -14,9 +14,9 @@ std::string lower(std::string s) {
 }
 
 /// Where a side's own columns start: after "op" on an updating stream.
-int first_column(const JoinSide& s) { return s.updating ? 1 : 0; }
+int first_column(const JoinScopeInput& s) { return s.updating ? 1 : 0; }
 
-std::string column_list(const JoinSide& s) {
+std::string column_list(const JoinScopeInput& s) {
   std::string out;
   for (size_t i = static_cast<size_t>(first_column(s)); i < s.schema->size(); ++i)
     out += (out.empty() ? "" : ", ") + s.schema->field(i).name;
@@ -25,7 +25,7 @@ std::string column_list(const JoinSide& s) {
 
 }  // namespace
 
-JoinScope::JoinScope(JoinSide left, JoinSide right) : left_(std::move(left)), right_(std::move(right)) {
+JoinScope::JoinScope(JoinScopeInput left, JoinScopeInput right) : left_(std::move(left)), right_(std::move(right)) {
   std::vector<Field> fields;
   std::set<std::string> left_names, right_names;
   for (size_t i = static_cast<size_t>(first_column(left_)); i < left_.schema->size(); ++i)
@@ -33,7 +33,7 @@ JoinScope::JoinScope(JoinSide left, JoinSide right) : left_(std::move(left)), ri
   for (size_t i = static_cast<size_t>(first_column(right_)); i < right_.schema->size(); ++i)
     right_names.insert(right_.schema->field(i).name);
   for (int s = 0; s < 2; ++s) {
-    const JoinSide& js = side(s);
+    const JoinScopeInput& js = side(s);
     const auto& other = s == 0 ? right_names : left_names;
     for (size_t i = static_cast<size_t>(first_column(js)); i < js.schema->size(); ++i) {
       Field f = js.schema->field(i);
@@ -63,7 +63,7 @@ std::string JoinScope::both_columns() const {
 }
 
 int JoinScope::find(int s, const std::string& name) const {
-  const JoinSide& js = side(s);
+  const JoinScopeInput& js = side(s);
   for (size_t i = static_cast<size_t>(first_column(js)); i < js.schema->size(); ++i)
     if (js.schema->field(i).name == name) return static_cast<int>(i);
   int found = -1, matches = 0;

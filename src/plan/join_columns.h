@@ -14,7 +14,7 @@
 namespace eddy {
 
 /// One input of a join.
-struct JoinSide {
+struct JoinScopeInput {
   std::string qualifier;    // the alias, else the input's name
   SchemaPtr schema;         // as it arrives: "op" first when updating
   bool updating = false;
@@ -31,9 +31,9 @@ struct JoinColumn {
 
 class JoinScope {
  public:
-  JoinScope(JoinSide left, JoinSide right);
+  JoinScope(JoinScopeInput left, JoinScopeInput right);
 
-  const JoinSide& side(int s) const { return s == 0 ? left_ : right_; }
+  const JoinScopeInput& side(int s) const { return s == 0 ? left_ : right_; }
   const SchemaPtr& joined_schema() const { return joined_; }
   /// A joined column name that occurs twice even after prefixing (e.g. left
   /// has "person_id" and both have "id"); empty when none.
@@ -55,7 +55,7 @@ class JoinScope {
   /// unambiguous, ignoring case (unquoted SQL names arrive lower-cased); -1.
   int find(int s, const std::string& name) const;
 
-  JoinSide left_, right_;
+  JoinScopeInput left_, right_;
   SchemaPtr joined_;
   std::string clash_;
 };

@@ -175,7 +175,7 @@ TimeTerm ConditionAnalyzer::time_column(const ExprNode& n) const {
   std::string ignored;
   const JoinColumn c = scope_.resolve(n.qualifier, n.name, ignored);
   if (c.side < 0) return {};
-  const JoinSide& s = scope_.side(c.side);
+  const JoinScopeInput& s = scope_.side(c.side);
   const Field& f = s.schema->field(static_cast<size_t>(c.index));
   const bool is_time = s.time_column.empty() ? f.type == DataType::kTimestamp : f.name == s.time_column;
   return is_time ? TimeTerm{c.side, c.index, 0} : TimeTerm{};
@@ -321,7 +321,9 @@ std::optional<JoinCondition> ConditionAnalyzer::run(bool time_bounds) {
   for (const auto& [i, c] : ordered) {
     const int end = static_cast<size_t>(i) + 1 < conjuncts.size() ? first_offset(*conjuncts[static_cast<size_t>(i) + 1])
                                                                    : static_cast<int>(on_.text.size());
-    out.residual_text += (out.residual_text.empty() ? "" : " AND ") + conjunct_text(on_.text, first_offset(*c), end);
+    std::string text = conjunct_text(on_.text, first_offset(*c), end);
+    if (c->kind == NodeKind::kOr && ordered.size() > 1) text = "(" + text + ")";  // AND binds tighter
+    out.residual_text += (out.residual_text.empty() ? "" : " AND ") + text;
     rest.push_back(c);
   }
   if (!compile_residual(rest, out)) return std::nullopt;

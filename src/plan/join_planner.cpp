@@ -150,26 +150,21 @@ bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
   return true;
 }
 
-/// An interval join's output carries the larger time of each pair in the
-/// column that passes on the left (else the right) input's time column. When
-/// the bounds make one side's time always the larger, only that side's column
-/// can carry it, and its values stay as they are (q7: a bid's date_time is
-/// never rewritten to the window_end it joined); without it, no event time.
+/// An interval join's output event time is the larger of each pair's times,
+/// which the operator writes into output_time_column. That column is one that
+/// passes on the input time that is always the larger (the right's when
+/// lower >= 0, the left's when upper <= 0), so no value a user selected
+/// changes; when either may be the larger, the output has no event time.
 void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
   node_.event_time_column.clear();
   if (cfg.kind != JoinKind::kInterval) return;
-  int jl = scope.joined_index(0, cfg.left_time_column);
-  int jr = scope.joined_index(1, cfg.right_time_column);
-  if (cfg.lower_ms >= 0) jl = -2;  // right.time >= left.time in every pair: never the left's
-  else if (cfg.upper_ms <= 0) jr = -2;  // left.time >= right.time: never the right's
+  int want = -1;  // the joined column that always holds the larger time
+  if (cfg.lower_ms >= 0) want = scope.joined_index(1, cfg.right_time_column);
+  else if (cfg.upper_ms <= 0) want = scope.joined_index(0, cfg.left_time_column);
   int out = -1;
-  if (cfg.select.empty()) {
-    out = jl >= 0 ? jl : jr;
-  } else {
-    for (int want : {jl, jr})
-      for (size_t i = 0; i < cfg.select.size() && out < 0; ++i)
-        if (cfg.select[i]->column_ref_index() == want) out = static_cast<int>(i);
-  }
+  if (want >= 0 && cfg.select.empty()) out = want;
+  for (size_t i = 0; want >= 0 && i < cfg.select.size() && out < 0; ++i)
+    if (cfg.select[i]->column_ref_index() == want) out = static_cast<int>(i);
   cfg.output_time_column = out;
   if (out >= 0) node_.event_time_column = cfg.output_schema->field(static_cast<size_t>(out)).name;
 }
@@ -214,7 +209,8 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
   auto cond = analyze_join_condition(j_.on, scope, can_bound, where_, diags_);
   if (!cond) return false;
   if (cond->bounded && !j_.window.present &&
-      !check_append_only("an interval join", "remove the time bounds from 'on' for a regular join"))
+      !check_append_only("an interval join", "for a regular join, move the time bounds out of 'on' into a "
+                                             "filter on the join's output"))
     return false;
   cfg->kind = j_.window.present ? JoinKind::kWindow : cond->interval ? JoinKind::kInterval : JoinKind::kRegular;
   if (cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner) {

@@ -3,12 +3,14 @@
 // and event time, into the node's JoinConfig (operators/join_config.h). Called
 // by job_graph.cpp once both inputs' schemas are known.
 //
-// The output's event time: an interval join emits each pair with the larger
-// of its two times in the column that carries the left input's time column
-// (the first `select` item that is the left, else the right, time column as
-// is); without such a column the output has no event time. Regular joins
-// keep no event time (as Flink's, their output's rows are not ordered by it);
-// window joins neither, as window aggregates: window_end tells the window.
+// The output's event time: an interval join's is the larger of each pair's
+// two times, carried by the output column that passes on the input time
+// column that is always the larger (the right's when lower >= 0, the left's
+// when upper <= 0; the first `select` item that is that column as is). Without
+// such a column (not selected, or bounds either way) the output has no event
+// time. Regular joins keep no event time (as Flink's, their output's rows are
+// not ordered by it); window joins neither, as window aggregates: window_end
+// tells the window.
 #pragma once
 
 #include <string>

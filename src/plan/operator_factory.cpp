@@ -10,16 +10,11 @@
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/filter_operator.h"
+#include "operators/join_operators.h"
 #include "operators/keyed_aggregate_operator.h"
 #include "operators/select_operator.h"
 #include "operators/top_n_operator.h"
 #include "operators/window_aggregate_operator.h"
-// The join operators come from their own branch (issue 20); until that is
-// merged a join is planned and validated but cannot be run.
-#if __has_include("operators/join_operators.h")
-#include "operators/join_operators.h"
-#define EDDY_HAS_JOIN_OPERATORS 1
-#endif
 
 namespace eddy {
 namespace {
@@ -63,14 +58,9 @@ Result<std::vector<OperatorPtr>> make_chain_operators(const JobGraph& graph, int
     const LogicalNode& node = graph.nodes[static_cast<size_t>(idx)];
     if (node.kind == NodeKind::kSource) continue;
     if (node.join) {
-#ifdef EDDY_HAS_JOIN_OPERATORS
       EDDY_ASSIGN_OR_RETURN(OperatorPtr join, make_join_operator(node.join));
       ops.push_back(std::move(join));
       continue;
-#else
-      return Status::invalid("join '" + node.name + "' cannot run in this build: it has no join operators yet "
-                             "(eddy validate plans it)");
-#endif
     }
     OperatorPtr op = make_operator(graph, node);
     if (!op) return Status::internal("no operator for '" + node.name + "'");

@@ -13,6 +13,11 @@ run, and the ones a model of the rule predicts:
   - a record is late when its window's end + allowed_lateness <= the watermark of the
     subtask that read it, as it stood before the record's batch.
 
+One scenario has allowed_lateness: windows then fire at their end and late records
+within the lateness update them (-U/+U, docs/windows.md "Allowed lateness"); the same
+rule with the lateness says which records are late, and the window's changelog, folded,
+must count every record that was not.
+
 Each scenario runs `eddy local` RUNS times (and, where a split's subtask does not
 matter, with the files' names swapped, which deals them the other way round).
 
@@ -52,7 +57,7 @@ operators:
     key_by: [k]
     window: {{ type: tumbling, size: 10s }}
     aggregate: {{ n: count(*) }}
-    late_output: late
+{lateness_line}    late_output: late
 sinks:
   - {{ name: out, input: per_key, type: file, path: out, format: csv }}
   - {{ name: late_sink, input: late, type: file, path: out_late, format: csv }}
@@ -74,7 +79,7 @@ def make_file(rng, rows, start_ms):
     return text, records
 
 
-def expected_late(subtask_splits):
+def expected_late(subtask_splits, lateness=0):
     """The model: per subtask, its splits' records in reading order -> late (k, ts)."""
     late = []
     for splits in subtask_splits:
@@ -85,7 +90,7 @@ def expected_late(subtask_splits):
                 batch = records[b:b + BATCH]
                 for k, ts in batch:
                     end = (ts // WINDOW_MS) * WINDOW_MS + WINDOW_MS
-                    if watermark is not None and end <= watermark:
+                    if watermark is not None and end + lateness <= watermark:
                         late.append((k, ts))
                 high = max(ts for _, ts in batch)
                 split_max = high if split_max is None else max(split_max, high)
@@ -132,8 +137,38 @@ def late_rows(work):
     return sorted(rows)
 
 
-def run_scenario(eddy, name, files, parallelism, split_size, expected):
-    """Runs the files RUNS times; every run must give exactly `expected`."""
+def counted(work):
+    """The sum of n over the window's rows: with allowed_lateness its changelog (op
+    first) folded in order. A key's rows are written by one subtask, into its part
+    files (part-<tag>-<subtask>-<n>.csv) one after the other."""
+    def order(p):
+        fields = os.path.basename(p).split(".")[0].split("-")
+        return (int(fields[-2]), int(fields[-1]))
+    live, header = [], None
+    for part in sorted(glob.glob(os.path.join(work, "out", "part-*")), key=order):
+        with open(part, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        if not lines:
+            continue
+        header = lines[0].split(",")
+        for line in lines[1:]:
+            cells = line.split(",")
+            if header[0] != "op":
+                live.append(cells)
+            elif cells[0] in ("+I", "+U"):
+                live.append(cells[1:])
+            else:
+                live.remove(cells[1:])  # ValueError when it takes back a row never written
+    if header is None:
+        return 0
+    n = header.index("n") - (1 if header[0] == "op" else 0)
+    return sum(int(r[n]) for r in live)
+
+
+def run_scenario(eddy, name, files, parallelism, split_size, expected, lateness=0):
+    """Runs the files RUNS times; every run must give exactly `expected`, and the
+    window must count every other record."""
+    records = sum(len(t.splitlines()) - 1 for t in files.values())
     failures = 0
     seen = []
     for attempt in range(RUNS):
@@ -144,7 +179,8 @@ def run_scenario(eddy, name, files, parallelism, split_size, expected):
                 with open(os.path.join(work, "input", fname), "w", encoding="utf-8") as f:
                     f.write(text)
             with open(os.path.join(work, "pipeline.yaml"), "w", encoding="utf-8") as f:
-                f.write(PIPELINE.format(batch=BATCH, split_size=split_size))
+                lateness_line = f"    allowed_lateness: {lateness}ms\n" if lateness else ""
+                f.write(PIPELINE.format(batch=BATCH, split_size=split_size, lateness_line=lateness_line))
             code, err = run([eddy, "local", "pipeline.yaml", "-p", str(parallelism)], work)
             if code != 0:
                 print(f"[lateness] {name} run {attempt}: exit {code}\n{err[-2000:]}")
@@ -157,6 +193,11 @@ def run_scenario(eddy, name, files, parallelism, split_size, expected):
                 extra = sorted(set(got) - set(expected))[:5]
                 print(f"[lateness] {name} run {attempt}: {len(got)} late records, expected "
                       f"{len(expected)}; missing {missing} extra {extra}")
+                failures += 1
+            n = counted(work)
+            if n != records - len(got):
+                print(f"[lateness] {name} run {attempt}: the windows count {n} records, expected "
+                      f"{records - len(got)}")
                 failures += 1
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -185,6 +226,12 @@ def main():
     four = expected_late([[a, c], [b, d]])
     failures += run_scenario(eddy, "four files", {"a.csv": a_text, "b.csv": b_text, "c.csv": c_text,
                                                   "d.csv": d_text}, 2, DEFAULT_SPLIT, four)
+    # The same with allowed_lateness 5s: fewer records are late, the rest update windows.
+    lenient = expected_late([[a, c], [b, d]], lateness=5000)
+    assert len(lenient) < len(four)
+    failures += run_scenario(eddy, "four files, allowed_lateness 5s", {"a.csv": a_text, "b.csv": b_text,
+                                                                        "c.csv": c_text, "d.csv": d_text},
+                             2, DEFAULT_SPLIT, lenient, lateness=5000)
     # One file cut into splits by split_size, dealt round robin to 3 subtasks.
     splits = cut(e, e_text, 4096)
     assert len(splits) >= 8, len(splits)

@@ -33,19 +33,19 @@ ATTEMPTS = 3         # of a disturbed run that missed its moment (see failure, s
 
 
 class PipelineLoader(yaml.SafeLoader):
-    """YAML as eddy reads it: only true/false are booleans (YAML 1.1 would make a
-    join's `on:` key, and yes/no/off, booleans too)."""
+    """YAML with only true/false as booleans, as eddy reads pipeline files: a
+    join's `on:` stays the key "on" (YAML 1.1 would make it True)."""
 
 
 PipelineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-for first in "tTfF":
-    PipelineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                         [first])
+PipelineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def load_pipeline(path):
+    """A pipeline file as a dict (PipelineLoader)."""
     with open(path, encoding="utf-8") as f:
         return yaml.load(f, Loader=PipelineLoader)
 

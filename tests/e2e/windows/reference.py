@@ -29,13 +29,20 @@ Model (docs/windows.md):
   - a record is late iff last_end + allowed_lateness <= W (tumbling: end; sliding:
     floor(ts/slide)*slide + size; session: ts + gap); late records go to the late
     stream unchanged, or are dropped;
-  - otherwise it updates every window containing it that has not fired (a window has
-    fired iff end + allowed_lateness <= W); sessions: [ts, ts+gap) merged with every
-    open (unfired) session of the key that it overlaps or touches, as Flink's
-    TimeWindow.intersects (start <= other end and end >= other start): a record exactly
-    gap after the last one joins its session;
-  - after each batch's watermark, every window with end + allowed_lateness <= W fires;
-    at the end of the input, W = +infinity and every open window fires.
+  - otherwise it updates every window containing it that is kept (end +
+    allowed_lateness > W); sessions: [ts, ts+gap) merged with every kept session of the
+    key that it overlaps or touches, as Flink's TimeWindow.intersects (start <= other
+    end and end >= other start): a record exactly gap after the last one joins its
+    session;
+  - after each batch's watermark, every window with end <= W fires (+I); with
+    allowed_lateness it is kept until end + allowed_lateness <= W, and a record for a
+    fired window emits -U (the row before) and +U (after); a window due but without a
+    row emits +I at once; a record that grows or merges fired sessions emits -D for
+    each and +I for the merged session once its end <= W (docs/windows.md "Allowed
+    lateness"); at the end of the input, W = +infinity and every open window fires.
+  - with allowed_lateness > 0 the output is a changelog, `op` first: expected.jsonl
+    holds what it folds to (each window's last row, without op), as the emitted pairs
+    depend on how records are batched; run_windows.py folds eddy's output to compare.
 """
 import csv
 import datetime
@@ -662,8 +669,8 @@ def simulate(spec, records):
     W = NEG_INF
     max_ts = None
     seq = 0
-    windows = {}    # tumbling/sliding: (key, start) -> [end, seq, acc]
-    sessions = {}   # session: key -> list of [start, end, seq, acc], open only
+    windows = {}    # tumbling/sliding: (key, start) -> [end, seq, acc, fired]
+    sessions = {}   # session: key -> list of [start, end, seq, acc, fired], kept ones only
     fired_sessions = {}  # key -> [(start, end)], for statistics only
 
     def last_end(ts):
@@ -673,8 +680,8 @@ def simulate(spec, records):
             return ts // slide * slide + size
         return ts + gap
 
-    def emit(key, start, end, acc):
-        row = {}
+    def emit(op, key, start, end, acc):
+        row = {"op": op} if L > 0 else {}
         for k, v in zip(spec.key_by, key):
             row[k] = output_value(v, spec.types[k])
         row["window_start"] = format_timestamp(start)
@@ -682,82 +689,118 @@ def simulate(spec, records):
         for (out, _, _), v in zip(spec.aggregates, acc_values(spec, acc)):
             row[out] = v
         res.rows.append(row)
+        if op != "+I":
+            return
         st["windows_fired"] += 1
         if W == POS_INF:
             st["fired_at_end_of_input"] += 1
-        elif W == end + L:
+        elif W == end:
             st["fired_at_boundary"] += 1
+
+    def copy_acc(acc):
+        c = acc_new(spec)
+        acc_merge(spec, c, acc)
+        return c
 
     def fire():
         due = []
         if wt == "session":
             for key, lst in sessions.items():
-                keep = []
                 for s in lst:
-                    if s[1] + L <= W:
+                    if not s[4] and s[1] <= W:
                         due.append((s[1], s[0], s[2], key, s[3]))
+                        s[4] = True
                         fired_sessions.setdefault(key, []).append((s[0], s[1]))
-                    else:
-                        keep.append(s)
-                lst[:] = keep
+                lst[:] = [s for s in lst if not (s[4] and s[1] + L <= W)]
         else:
-            for (key, start), (end, sq, acc) in list(windows.items()):
-                if end + L <= W:
+            for (key, start), slot in list(windows.items()):
+                end, sq, acc, fired = slot
+                if not fired and end <= W:
                     due.append((end, start, sq, key, acc))
+                    slot[3] = True
+                if slot[3] and end + L <= W:
                     del windows[(key, start)]
         due.sort(key=lambda d: (d[0], d[1], d[2]))
         for end, start, _, key, acc in due:
-            emit(key, start, end, acc)
+            emit("+I", key, start, end, acc)
+
+    def add_session(rec, ts, key):
+        nonlocal seq
+        new_start, new_end = ts, ts + gap
+        acc = acc_new(spec)
+        acc_add(spec, acc, rec)
+        lst = sessions.setdefault(key, [])
+        overlapping = [s for s in lst if s[0] <= new_end and new_start <= s[1]]
+        if any(s[1] == new_start or new_end == s[0] for s in overlapping):
+            st["session_touching"] += 1
+        if any(fs <= new_end and new_start <= fe for fs, fe in fired_sessions.get(key, [])):
+            st["session_after_fired"] += 1
+        if len(overlapping) == 1 and overlapping[0][4] and overlapping[0][0] <= new_start \
+                and new_end <= overlapping[0][1]:
+            s = overlapping[0]  # inside one fired session: its row is updated
+            before = copy_acc(s[3])
+            acc_add(spec, s[3], rec)
+            emit("-U", key, s[0], s[1], before)
+            emit("+U", key, s[0], s[1], s[3])
+            st["session_merges"] += 1
+            return
+        if overlapping:
+            st["session_merges"] += 1
+            if len(overlapping) >= 2:
+                st["session_bridges"] += 1
+            overlapping.sort(key=lambda s: (s[0], s[2]))
+            for s in overlapping:
+                if s[4]:
+                    emit("-D", key, s[0], s[1], s[3])
+            merged = acc_new(spec)
+            for s in overlapping:
+                acc_merge(spec, merged, s[3])
+            acc_merge(spec, merged, acc)
+            acc = merged
+            new_start = min(new_start, overlapping[0][0])
+            new_end = max([new_end] + [s[1] for s in overlapping])
+            first_seq = min(s[2] for s in overlapping)
+            lst[:] = [s for s in lst if all(s is not o for o in overlapping)]
+        else:
+            first_seq = seq
+            seq += 1
+        due = new_end <= W
+        lst.append([new_start, new_end, first_seq, acc, due])
+        lst.sort(key=lambda s: s[0])
+        if due:
+            emit("+I", key, new_start, new_end, acc)
+            fired_sessions.setdefault(key, []).append((new_start, new_end))
 
     def add(rec, ts):
         nonlocal seq
         key = _key_of(spec, rec)
+        if wt == "session":
+            add_session(rec, ts, key)
+            return
         if wt == "tumbling":
             starts = [ts // size * size]
-        elif wt == "sliding":
+        else:
             starts = []
             s = ts // slide * slide
             while s + size > ts:
                 starts.append(s)
                 s -= slide
-        else:
-            new_start, new_end = ts, ts + gap
-            acc = acc_new(spec)
-            acc_add(spec, acc, rec)
-            lst = sessions.setdefault(key, [])
-            overlapping = [s for s in lst if s[0] <= new_end and new_start <= s[1]]
-            if any(s[1] == new_start or new_end == s[0] for s in overlapping):
-                st["session_touching"] += 1
-            if any(fs <= new_end and new_start <= fe for fs, fe in fired_sessions.get(key, [])):
-                st["session_after_fired"] += 1
-            if overlapping:
-                st["session_merges"] += 1
-                if len(overlapping) >= 2:
-                    st["session_bridges"] += 1
-                overlapping.sort(key=lambda s: (s[0], s[2]))
-                merged = acc_new(spec)
-                for s in overlapping:
-                    acc_merge(spec, merged, s[3])
-                acc_merge(spec, merged, acc)
-                acc = merged
-                new_start = min(new_start, overlapping[0][0])
-                new_end = max([new_end] + [s[1] for s in overlapping])
-                first_seq = min(s[2] for s in overlapping)
-                lst[:] = [s for s in lst if all(s is not o for o in overlapping)]
-            else:
-                first_seq = seq
-                seq += 1
-            lst.append([new_start, new_end, first_seq, acc])
-            return
         open_starts = [s for s in starts if s + size + L > W]
         if len(open_starts) < len(starts):
             st["sliding_partial"] += 1
-        for s in open_starts:
+        for s in sorted(open_starts):
             slot = windows.get((key, s))
             if slot is None:
-                slot = windows[(key, s)] = [s + size, seq, acc_new(spec)]
+                slot = windows[(key, s)] = [s + size, seq, acc_new(spec), False]
                 seq += 1
+            before = copy_acc(slot[2])
             acc_add(spec, slot[2], rec)
+            if slot[3]:
+                emit("-U", key, s, s + size, before)
+                emit("+U", key, s, s + size, slot[2])
+            elif slot[0] <= W:  # due already, and no row yet
+                emit("+I", key, s, s + size, slot[2])
+                slot[3] = True
 
     for b in range(0, len(records), spec.batch_size):
         batch = records[b:b + spec.batch_size]
@@ -794,6 +837,22 @@ def simulate(spec, records):
     return res
 
 
+def fold_changelog(rows):
+    """The rows a changelog (dicts, `op` first) leaves, in order: +I/+U add a row,
+    -U/-D take back an equal row emitted before. Raises CaseError when one is missing."""
+    live = []
+    for r in rows:
+        r = dict(r)
+        op = r.pop("op")
+        if op in ("+I", "+U"):
+            live.append(r)
+        elif r in live:
+            live.remove(r)
+        else:
+            raise CaseError(f"{op} of a row not emitted before: {r}")
+    return live
+
+
 def run_case(case_dir):
     spec, input_path, fmt, main_sink, late_sink = load_case(case_dir)
     if not os.path.isfile(input_path):
@@ -813,11 +872,13 @@ def write_expected(case_dir, out_dir):
     if main_sink is None:
         raise CaseError("no sink reads the window operator")
     os.makedirs(out_dir, exist_ok=True)
-    write_jsonl(os.path.join(out_dir, "expected.jsonl"), res.rows)
+    rows = fold_changelog(res.rows) if spec.allowed_lateness_ms > 0 else res.rows
+    write_jsonl(os.path.join(out_dir, "expected.jsonl"), rows)
     if late_sink is not None:
         write_jsonl(os.path.join(out_dir, "expected_late.jsonl"), res.late)
     stats = dict(res.stats)
-    stats["rows"] = len(res.rows)
+    stats["rows"] = len(rows)
+    stats["changelog_rows"] = len(res.rows)
     stats["late_rows_written"] = len(res.late)
     return stats
 

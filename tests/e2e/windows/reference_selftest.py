@@ -46,6 +46,11 @@ def rows(res):
     return [tuple(r.values()) for r in res.rows]
 
 
+def final_rows(spec, res):
+    """The window rows a run leaves: with allowed_lateness its changelog folded."""
+    return ref.fold_changelog(res.rows) if spec.allowed_lateness_ms > 0 else res.rows
+
+
 def late_ts(res):
     return [r["ts"] for r in res.late]
 
@@ -68,11 +73,12 @@ def test_tumbling_boundary():
 
 
 def test_tumbling_allowed_lateness():
-    # size 10, allowed_lateness 2: a window fires at W >= end + 2; late iff end + 2 <= W.
+    # size 10, allowed_lateness 2: a window fires (+I) at W >= end and is kept until
+    # W >= end + 2; late iff end + 2 <= W; a record for a fired, kept window: -U, +U.
     #  ts 3  (v1):  [0,10).                       W=3
-    #  ts 10 (v2):  [10,20).                      W=10, nothing fires (needs 12)
-    #  ts 9  (v4):  12 <= 10? no -> on time, [0,10)
-    #  ts 12 (v8):  [10,20).                      W=12: [0,10) fires (W == end + lateness), v1+v4 = 5
+    #  ts 10 (v2):  [10,20).                      W=10: [0,10) fires (+I, v1)
+    #  ts 9  (v4):  12 <= 10? no -> on time: [0,10) updated: -U v1, +U v1+v4 = 5
+    #  ts 12 (v8):  [10,20).                      W=12: [0,10) goes (W == end + lateness)
     #  ts 5  (v16): 12 <= 12 -> late
     #  ts 19 (v32): [10,20).                      W=19
     #  ts 11 (v64): 22 <= 19? no -> [10,20)
@@ -80,8 +86,29 @@ def test_tumbling_allowed_lateness():
     s = spec({"type": "tumbling", "size": 10}, lateness=2)
     res = ref.simulate(s, recs((3, 1), (10, 2), (9, 4), (12, 8), (5, 16), (19, 32), (11, 64)))
     check("tumbling + allowed_lateness 2",
-          (rows(res), late_ts(res)),
-          ([(ts(0), ts(10), 2, 5), (ts(10), ts(20), 4, 106)], [ts(5)]))
+          (rows(res), late_ts(res), res.stats["windows_fired"]),
+          ([("+I", ts(0), ts(10), 1, 1), ("-U", ts(0), ts(10), 1, 1), ("+U", ts(0), ts(10), 2, 5),
+            ("+I", ts(10), ts(20), 4, 106)], [ts(5)], 2))
+
+
+def test_session_lateness_updates():
+    # gap 5, allowed_lateness 20, batch 1, ooo 0, key "k".
+    #  r1 0  (v1):  [0,5)                         W=0
+    #  r2 3  (v2):  [3,8) -> [0,8)                W=3
+    #  r3 12 (v4):  [12,17)                       W=12: [0,8) fires (+I 3)
+    #  r4 2  (v8):  inside the fired [0,8): -U 3, +U 11
+    #  r5 7  (v16): [7,12) bridges the fired [0,8) and the open [12,17): -D [0,8) 11;
+    #               [0,17) = 31, its end 17 > 12: fires later
+    #  r6 30 (v32): [30,35)                       W=30: [0,17) fires (+I 31)
+    #  r7 14 (v64): [14,19) grows the fired [0,17): -D, then [0,19) = 95 is due: +I
+    #  end: [30,35) = 32
+    data = recs((0, 1), (3, 2), (12, 4), (2, 8), (7, 16), (30, 32), (14, 64))
+    res = ref.simulate(spec({"type": "session", "gap": 5}, key_by=("k",), lateness=20), data)
+    check("sessions: allowed_lateness updates, retracts and re-fires",
+          rows(res),
+          [("+I", "k", ts(0), ts(8), 2, 3), ("-U", "k", ts(0), ts(8), 2, 3), ("+U", "k", ts(0), ts(8), 3, 11),
+           ("-D", "k", ts(0), ts(8), 3, 11), ("+I", "k", ts(0), ts(17), 5, 31),
+           ("-D", "k", ts(0), ts(17), 5, 31), ("+I", "k", ts(0), ts(19), 6, 95), ("+I", "k", ts(30), ts(35), 1, 32)])
 
 
 def test_batches_and_out_of_orderness():
@@ -180,12 +207,13 @@ def test_session_keys_and_lateness():
     # gap 5, allowed_lateness 3, ooo 0, batch 1; keys a and b are independent.
     #  a 10 (v1): [10,15)                     W=10
     #  b 12 (v2): [12,17)                     W=12
-    #  a 16 (v4): [16,21): does not overlap a's [10,15) (b's session is another key)  W=16
+    #  a 16 (v4): [16,21): does not overlap a's [10,15) (b's session is another key)
+    #                                         W=16: a[10,15) fires (+I)
     #  b 9  (v8): 9+5+3 = 17 > 16 on time: [9,14) overlaps b's [12,17) -> [9,17)
-    #  a 18 (v16): [18,23) overlaps [16,21) -> [16,23)   W=18: a[10,15) fires (15+3 <= 18)
+    #  a 18 (v16): [18,23) overlaps [16,21) -> [16,23)   W=18: a[10,15) goes (15+3 <= 18)
     #  a 12 (v32): 12+5+3 = 20 > 18 on time; [12,17) overlaps a's open [16,23) -> [12,23);
-    #              (the fired [10,15) is not joined)
-    #  b 20 (v64): [20,25)                    W=20: b[9,17) fires (17+3 = 20 <= 20, boundary)
+    #              (the fired [10,15) is gone, not joined)
+    #  b 20 (v64): [20,25)                    W=20: b[9,17) fires (+I)
     #  b 11 (v128): 11+5+3 = 19 <= 20 -> late
     #  end: a[12,23) = 4+16+32 = 52, b[20,25) = 64
     data = [{"k": k, "v": v, "ts": t} for k, t, v in
@@ -194,8 +222,8 @@ def test_session_keys_and_lateness():
     res = ref.simulate(spec({"type": "session", "gap": 5}, key_by=("k",), lateness=3), data)
     check("sessions: keys, allowed_lateness",
           (rows(res), late_ts(res)),
-          ([("a", ts(10), ts(15), 1, 1), ("b", ts(9), ts(17), 2, 10),
-            ("a", ts(12), ts(23), 3, 52), ("b", ts(20), ts(25), 1, 64)], [ts(11)]))
+          ([("+I", "a", ts(10), ts(15), 1, 1), ("+I", "b", ts(9), ts(17), 2, 10),
+            ("+I", "a", ts(12), ts(23), 3, 52), ("+I", "b", ts(20), ts(25), 1, 64)], [ts(11)]))
 
 
 def test_aggregates_and_nulls():
@@ -373,11 +401,11 @@ def test_cases_against_offline_group_by():
         star = [a[0] for a in spec.aggregates if a[1] == "count_star"]
         if star and spec.window["type"] != "sliding":
             check(f"{case}: late + counted == records",
-                  real.stats["late_records"] + sum(r[star[0]] for r in real.rows), len(records))
+                  real.stats["late_records"] + sum(r[star[0]] for r in final_rows(spec, real)), len(records))
         spec.ooo_ms = 10 ** 15
         res = ref.simulate(spec, records)
         check(f"{case}: equals an offline GROUP BY when nothing is late",
-              (_canon(res.rows), res.stats["late_records"]), (_canon(_offline_windows(spec, records)), 0))
+              (_canon(final_rows(spec, res)), res.stats["late_records"]), (_canon(_offline_windows(spec, records)), 0))
 
 
 def main():

@@ -243,7 +243,8 @@ inline WindowAggregateConfig window_config(SchemaPtr input, const std::vector<st
   }
   c.allowed_lateness_ms = allowed_lateness;
   c.late_output = late_output;
-  c.output_schema = window_output_schema(*input, c.key_columns, c.aggregates);
+  c.output_schema = window_output_schema(*input, c.key_columns, c.aggregates, FinalColumn::kAbsent,
+                                         window_output_updating(c) ? OpColumn::kPresent : OpColumn::kAbsent);
   return c;
 }
 

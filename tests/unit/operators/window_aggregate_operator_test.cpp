@@ -177,35 +177,7 @@ TEST_CASE("with late_output, late records go unchanged to side output 0") {
   CHECK(h.rows() == Rows{"b | 20 | 30 | 1 | 3"});
 }
 
-TEST_CASE("allowed lateness keeps a window open after the watermark passes its end") {
-  WindowAggregateOperator op(count_and_sum(tumbling(10), /*lateness=*/5));
-  OperatorHarness h(op);
-  REQUIRE(h.open().is_ok());
-  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 1, 0.0, 1}})).is_ok());
-  REQUIRE(h.watermark(14).is_ok());
-  CHECK(h.rows().empty());
-  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 2, 0.0, 3}})).is_ok());  // not late: 10 + 5 > 14
-  REQUIRE(h.watermark(15).is_ok());
-  CHECK(h.rows() == Rows{"a | 0 | 10 | 2 | 3"});
-  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 4, 0.0, 4}})).is_ok());  // late: 10 + 5 <= 15
-  CHECK(op.counters().late_records == 1);
-  REQUIRE(h.end_input().is_ok());
-  CHECK(h.rows() == Rows{"a | 0 | 10 | 2 | 3"});  // fired once, never again
-}
-
-TEST_CASE("a record some of whose sliding windows fired joins only the open ones") {
-  WindowAggregateOperator op(count_and_sum(sliding(10, 5), /*lateness=*/2));
-  OperatorHarness h(op);
-  REQUIRE(h.open().is_ok());
-  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 1, 0.0, 3}})).is_ok());
-  REQUIRE(h.watermark(12).is_ok());  // [-5, 5) and [0, 10) fired (end + 2 <= 12)
-  CHECK(h.rows() == Rows{"a | -5 | 5 | 1 | 1", "a | 0 | 10 | 1 | 1"});
-  // 7 is in [0, 10) (fired) and [5, 15) (open): not late, counted in [5, 15) only.
-  REQUIRE(h.push(batch_of(kInput, {{"a", 0, 10, 0.0, 7}})).is_ok());
-  CHECK(op.counters().late_records == 0);
-  REQUIRE(h.end_input().is_ok());
-  CHECK(h.rows() == Rows{"a | -5 | 5 | 1 | 1", "a | 0 | 10 | 1 | 1", "a | 5 | 15 | 1 | 10"});
-}
+// Allowed lateness (fired windows updated by -U/+U) is in window_lateness_test.cpp.
 
 TEST_CASE("the end of input fires every open window") {
   WindowAggregateOperator op(count_and_sum(sliding(10, 5)));
@@ -397,5 +369,6 @@ TEST_CASE("allowed lateness that would keep more than 100000 slices per key is r
   // On processing time allowed_lateness does not apply, so it costs nothing.
   auto processing = count_and_sum(tumbling(1000), 100000 * kHour);
   processing.time_column = -1;
+  processing.output_schema = window_output_schema(*kInput, processing.key_columns, processing.aggregates);
   CHECK(WindowAggregateOperator::validate(processing).is_ok());
 }

@@ -215,11 +215,11 @@ TEST_CASE("a sliding window has a partial row when any of its slices changed") {
 }
 
 TEST_CASE("a record some of whose sliding windows fired changes only the open ones") {
-  WindowAggregateOperator op(config_for(sliding(10, 5), 5, "ts", /*lateness=*/2));
+  WindowAggregateOperator op(config_for(sliding(10, 5), 5, "ts"));
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 12}})).is_ok());
-  REQUIRE(h.watermark(12).is_ok());  // fires through 10: [0, 10) would have fired
+  REQUIRE(h.watermark(12).is_ok());  // fires through 12: [0, 10) would have fired
   REQUIRE(h.advance_time(5).is_ok());
   h.clear_output();
   // 7 is in [0, 10) (fired) and [5, 15) (open).
@@ -336,7 +336,7 @@ TEST_CASE("the end of input fires every open window with final = true after its 
 }
 
 TEST_CASE("partial rows of sliding windows hold every record so far of each changed open window") {
-  const int64_t lateness = 3;
+  const int64_t lateness = 0;  // emit_every refuses allowed_lateness
   const SliceAssigner slices(30, 10);
   for (uint64_t seed : {1u, 2u, 3u}) {
     CAPTURE(seed);
@@ -375,15 +375,15 @@ TEST_CASE("partial rows of sliding windows hold every record so far of each chan
 TEST_CASE("the final rows equal the rows of the same run without emit_every") {
   for (WindowSpec w : {tumbling(20), sliding(30, 10), sliding(25, 10), session(8)}) {
     CAPTURE(static_cast<int>(w.type));
-    WindowAggregateOperator op(config_for(w, 15, "ts", 2));
+    WindowAggregateOperator op(config_for(w, 15, "ts"));
     size_t partial = 0;
-    const Rows rows = run_random(op, 7, 2, nullptr, [&](int64_t, auto&, auto&, const Rows& got) {
+    const Rows rows = run_random(op, 7, 0, nullptr, [&](int64_t, auto&, auto&, const Rows& got) {
       for (const auto& r : got) partial += ends_with(r, " | false") ? 1 : 0;
     });
     const Rows finals = final_rows(rows);
     CHECK(partial > 0);
     CHECK(finals.size() + partial == rows.size());
-    CHECK(finals == run_without(w, 7, 2));
+    CHECK(finals == run_without(w, 7, 0));
     CHECK(op.counters().windows_fired == finals.size());
   }
 }

@@ -173,16 +173,18 @@ TEST_CASE("a late session record is dropped: its own session would have fired") 
   CHECK(h.rows() == Rows{"a | 11 | 21 | 1 | 1"});
 }
 
-TEST_CASE("a record never joins a session that has fired; it starts a new one") {
+TEST_CASE("a record never joins a session past its lateness; it starts a new one, due at once") {
   WindowAggregateOperator op(count_and_sum(10, /*lateness=*/10));
   OperatorHarness h(op);
   REQUIRE(h.open().is_ok());
   REQUIRE(h.push(batch_of(kInput, {{"a", 1, 0}})).is_ok());
-  REQUIRE(h.watermark(20).is_ok());  // [0, 10) fires: 10 + 10 <= 20
-  CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 1"});
-  // 5 overlaps the fired session but is not late (5 + 10 + 10 > 20).
+  REQUIRE(h.watermark(20).is_ok());  // [0, 10) fires (10 <= 20) and goes (10 + 10 <= 20)
+  CHECK(h.rows() == Rows{"+I | a | 0 | 10 | 1 | 1"});
+  // 5 overlaps the session that went but is not late (5 + 10 + 10 > 20); its
+  // session [5, 15) ends before the watermark, so it fires at once.
   REQUIRE(h.push(batch_of(kInput, {{"a", 2, 5}})).is_ok());
   CHECK(op.counters().late_records == 0);
+  CHECK(h.rows() == Rows{"+I | a | 0 | 10 | 1 | 1", "+I | a | 5 | 15 | 1 | 2"});
   REQUIRE(h.end_input().is_ok());
-  CHECK(h.rows() == Rows{"a | 0 | 10 | 1 | 1", "a | 5 | 15 | 1 | 2"});
+  CHECK(h.rows() == Rows{"+I | a | 0 | 10 | 1 | 1", "+I | a | 5 | 15 | 1 | 2"});
 }

@@ -132,6 +132,27 @@ TEST_CASE("select over a join: qualified names, aliases, bare names found on one
   CHECK(p.graph->describe().find("condition: none") != std::string::npos);
 }
 
+TEST_CASE("the residual condition as eddy validate shows it: each conjunct as written") {
+  Planned p = plan(pipeline("      left: auction\n      right: person\n      on: \"(auction.category = 10 OR "
+                            "auction.category = 11) AND auction.seller = person.id AND (person.city <> 'x')\"\n"));
+  REQUIRE_MESSAGE(bool(p.graph), dump(p.diags));
+  CHECK_MESSAGE(p.graph->describe().find("condition: (auction.category = 10 OR auction.category = 11) AND "
+                                         "person.city <> 'x'\n") != std::string::npos,
+                p.graph->describe());
+  CHECK(p.graph->describe().find("key: auction.seller = person.id\n") != std::string::npos);
+}
+
+TEST_CASE("a prefixed name that clashes needs a select") {
+  std::string text = pipeline(kRegular);
+  const std::string cols = "{ id: int64, seller: int64";
+  text.replace(text.find(cols), cols.size(), "{ id: int64, person_id: int64, seller: int64");
+  Planned p = plan(text);
+  CHECK_MESSAGE(has_error(p.diags, 18, 7, "without 'select' the output would have the column 'person_id' twice"),
+                dump(p.diags));
+  p = plan(text.replace(text.find("sinks:"), 0, "    select: { seller: seller, who: name }\n"));
+  CHECK_MESSAGE(bool(p.graph), dump(p.diags));
+}
+
 TEST_CASE("outer joins make an updating stream with op first; state_ttl is kept") {
   for (const char* type : {"left", "right", "full"}) {
     Planned p = plan(pipeline(kRegular + "      type: " + type + "\n      state_ttl: 1h\n"));
@@ -150,12 +171,19 @@ TEST_CASE("time bounds between the inputs' event-time columns make an interval j
   struct Case {
     const char* on;
     int64_t lower, upper;
+    int time_column;  // of the output: the time that is always the larger
+    const char* time_name;
   };
   const Case cases[] = {
-      {"auction.seller = person.id AND person.ts BETWEEN auction.ts AND auction.ts + INTERVAL '20' MINUTE", 0, 1200000},
-      {"auction.seller = person.id AND auction.ts >= person.ts - 1000 AND auction.ts <= person.ts + 5000", -5000, 1000},
-      {"person.ts > auction.ts AND auction.seller = person.id AND person.ts < auction.ts + INTERVAL '10' SECOND", 1, 9999},
-      {"seller = person.id AND auction.ts BETWEEN person.ts - INTERVAL '1' HOUR AND person.ts", 0, 3600000},
+      {"auction.seller = person.id AND person.ts BETWEEN auction.ts AND auction.ts + INTERVAL '20' MINUTE", 0, 1200000,
+       7, "person_ts"},
+      {"auction.seller = person.id AND auction.ts >= person.ts - 1000 AND auction.ts <= person.ts + 5000", -5000, 1000,
+       -1, ""},
+      {"person.ts > auction.ts AND auction.seller = person.id AND person.ts < auction.ts + INTERVAL '10' SECOND", 1, 9999,
+       7, "person_ts"},
+      {"seller = person.id AND auction.ts BETWEEN person.ts - INTERVAL '1' HOUR AND person.ts", 0, 3600000, 7,
+       "person_ts"},
+      {"seller = person.id AND auction.ts BETWEEN person.ts AND person.ts + 60000", -60000, 0, 3, "auction_ts"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.on);
@@ -170,10 +198,8 @@ TEST_CASE("time bounds between the inputs' event-time columns make an interval j
     CHECK(j.right_time_column == 3);
     CHECK_FALSE(bool(j.residual));  // the bounds are no residual
     CHECK_FALSE(q.output_updating);
-    // The side whose time is the larger in every pair carries it; else the left.
-    const char* time = c.lower >= 0 ? "person_ts" : "auction_ts";
-    CHECK(j.output_time_column == j.output_schema->index_of(time));
-    CHECK(q.event_time_column == time);
+    CHECK(j.output_time_column == c.time_column);
+    CHECK(q.event_time_column == c.time_name);
   }
   Planned p = plan(pipeline("      left: auction\n      right: person\n      on: \"auction.seller = person.id AND "
                             "person.ts BETWEEN auction.ts AND auction.ts + INTERVAL '20' MINUTE\"\n"));
@@ -183,14 +209,15 @@ TEST_CASE("time bounds between the inputs' event-time columns make an interval j
   CHECK(p.graph->describe().find("bounds: person.ts BETWEEN auction.ts - 5s AND auction.ts + 1s") != std::string::npos);
 }
 
-TEST_CASE("an interval join's event time follows the time column a select keeps") {
+TEST_CASE("an interval join's event time follows the larger time column a select keeps") {
   const std::string on = "      left: auction\n      right: person\n      on: \"auction.seller = person.id AND "
                          "person.ts BETWEEN auction.ts AND auction.ts + 1000\"\n";
   Planned p = plan(pipeline(on, "    select:\n      id: auction.id\n      t: person.ts\n"));
   REQUIRE_MESSAGE(bool(p.graph), dump(p.diags));
   CHECK(p.node("q").join->output_time_column == 1);
   CHECK(p.node("q").event_time_column == "t");
-  p = plan(pipeline(on, "    select:\n      id: auction.id\n"));
+  // auction.ts is not always the larger: no event time, and `shown` keeps its values.
+  p = plan(pipeline(on, "    select:\n      id: auction.id\n      shown: auction.ts\n"));
   REQUIRE_MESSAGE(bool(p.graph), dump(p.diags));
   CHECK(p.node("q").join->output_time_column == -1);
   CHECK(p.node("q").event_time_column.empty());

@@ -108,6 +108,31 @@ TEST_CASE("allowed_lateness on a processing-time window is refused at allowed_la
         "processing time (no event_time reaches it); remove allowed_lateness, or set event_time on the source\n");
 }
 
+/// An event-time window with allowed_lateness 5s, and `extra` (keys of the window operator).
+std::string late_window(const std::string& extra) {
+  return "name: t\nsources:\n  - { name: gen, type: datagen, rows: 1, fields: { k: { kind: sequence }, ts: { kind: "
+         "timestamp, start: \"2024-01-01 00:00:00\", step: 1s } }, event_time: { column: ts } }\n"
+         "operators:\n  - name: w\n    input: gen\n    key_by: [k]\n    window: { type: tumbling, size: 1s }\n"
+         "    aggregate: { n: \"count(*)\" }\n    allowed_lateness: 5s\n" + extra +
+         "sinks:\n  - { name: out, input: w, type: blackhole }\n";
+}
+
+TEST_CASE("allowed_lateness with emit_every is refused at emit_every; with top_n, at top_n with what to write") {
+  auto every = load_pipeline_text("t.yaml", late_window("    emit_every: 1s\n"));
+  REQUIRE(!every.ok());
+  CHECK(every.status().message().find("t.yaml:11:17: error: emit_every of 'w' cannot be combined with "
+                                      "allowed_lateness") != std::string::npos);
+  auto top = load_pipeline_text("t.yaml", late_window("    top_n: { n: 2, order_by: n DESC }\n"));
+  REQUIRE(!top.ok());
+  CHECK_MESSAGE(top.status().message().find("t.yaml:11:12: error: top_n of 'w' ranks each window once") !=
+                    std::string::npos,
+                top.status().message());
+  CHECK(top.status().message().find("input: w, top_n: { n: 2, order_by: n DESC, partition_by: [window_start, "
+                                    "window_end] }") != std::string::npos);
+  auto plain = load_pipeline_text("t.yaml", late_window(""));
+  REQUIRE_MESSAGE(plain.ok(), plain.status().message());
+}
+
 TEST_CASE("a second YAML document is refused at its '---'") {
   CHECK(refusal(std::string(kToBlackhole) + "---\nname: other\n") ==
         "t.yaml:10:1: error: a second YAML document starts here ('---'): a pipeline file holds one pipeline; put "

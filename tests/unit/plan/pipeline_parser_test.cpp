@@ -266,9 +266,11 @@ TEST_CASE("a keyed window plans with event time, its output schema and a late st
   }
   REQUIRE(w != nullptr);
   REQUIRE(static_cast<bool>(w->window));
+  // allowed_lateness: late records update fired windows, so the output is an updating stream, op first.
   CHECK(w->output_schema->to_string() ==
-        "auction: int64, window_start: timestamp, window_end: timestamp, n: int64, total: float64, "
+        "op: string, auction: int64, window_start: timestamp, window_end: timestamp, n: int64, total: float64, "
         "top: float64, d: int64, mean: float64");
+  CHECK(w->output_updating);
   CHECK(w->window->time_column == 2);  // 'at', the renamed event-time column
   CHECK(w->window->window.size_ms == 10000);
   CHECK(w->window->window.slide_ms == 2000);
@@ -277,6 +279,8 @@ TEST_CASE("a keyed window plans with event time, its output schema and a late st
   CHECK(w->input_partitioning == EdgePartitioning::kHash);
   REQUIRE(global);
   CHECK(global->parallelism == 1);  // no key_by: one subtask
+  CHECK(!global->output_updating);  // no allowed_lateness: append-only
+  CHECK(global->output_schema->index_of("op") < 0);
   bool late_edge = false;
   for (const auto& e : g.edges)
     if (e.from_output == 1) late_edge = g.nodes[static_cast<size_t>(e.to_node)].name == "late_sink";

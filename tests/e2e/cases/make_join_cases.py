@@ -3,10 +3,7 @@
 cases join_inner, join_left, join_full, join_interval and join_window (seeded:
 rerunning gives the same files). The expected rows come from nested loops over the
 inputs, the plain definition of each join. Run from this folder:
-python3 make_join_cases.py
-
-They run as the cases of tests/e2e/cases do (run_e2e.py cases EDDY join_cases);
-they move into cases/ once the build has the join operators."""
+python3 make_join_cases.py"""
 import json
 import os
 import random
@@ -57,7 +54,7 @@ SOURCES = """sources:
     path: auction.csv
     format: csv
     header: true
-    schema: { aid: int64, seller: int64, category: int64 }
+    schema: { aid: int64, pid: int64, category: int64 }
   - name: person
     type: file
     path: person.csv
@@ -67,7 +64,7 @@ SOURCES = """sources:
 """
 for case in ("join_inner", "join_left", "join_full"):
     os.makedirs(case, exist_ok=True)
-    write_csv(f"{case}/auction.csv", ["aid", "seller", "category"], auctions)
+    write_csv(f"{case}/auction.csv", ["aid", "pid", "category"], auctions)
     write_csv(f"{case}/person.csv", ["pid", "name", "city"], persons)
 
 # Nexmark q3's shape: inner join, a residual condition, select over both inputs.
@@ -76,7 +73,7 @@ write("join_inner", "pipeline.yaml", "name: join-inner\nexecution: { batch_size:
     join:
       left: auction
       right: {input: person, as: P}
-      on: "auction.seller = P.pid AND auction.category = 10"
+      on: "auction.pid = P.pid AND auction.category = 10"
     select:
       name: P.name
       city: city
@@ -84,25 +81,28 @@ write("join_inner", "pipeline.yaml", "name: join-inner\nexecution: { batch_size:
 sinks:
   - { name: out, input: q3, type: file, path: out, format: jsonl }
 """)
+write("join_inner", "case.json", '{"three_ways": {"copies": 1000, "shift": {"pid": 1000}, "shift_expected": {}}}\n')
 write_jsonl("join_inner/expected.jsonl", [
     {"name": n, "city": c, "aid": a} for a, s, cat in auctions for p, n, c in persons if s == p and cat == 10])
 
 
 def outer_rows(keep_left, keep_right):
-    rows = [{"aid": a, "seller": s, "category": cat, "pid": p, "name": n, "city": c}
+    rows = [{"aid": a, "auction_pid": s, "category": cat, "person_pid": p, "name": n, "city": c}
             for a, s, cat in auctions for p, n, c in persons if s == p]
     if keep_left:
         matched = {r["aid"] for r in rows}
-        rows += [{"aid": a, "seller": s, "category": cat, "pid": None, "name": None, "city": None}
+        rows += [{"aid": a, "auction_pid": s, "category": cat, "person_pid": None, "name": None, "city": None}
                  for a, s, cat in auctions if a not in matched]
     if keep_right:
         sellers = {s for _, s, _ in auctions}
-        rows += [{"aid": None, "seller": None, "category": None, "pid": p, "name": n, "city": c}
+        rows += [{"aid": None, "auction_pid": None, "category": None, "person_pid": p, "name": n, "city": c}
                  for p, n, c in persons if p not in sellers]
     return rows
 
 
-CHANGELOG = '{"changelog": {"mode": "set", "expected": "expected_final.jsonl"}}\n'
+CHANGELOG = ('{"changelog": {"mode": "set", "expected": "expected_final.jsonl"}, '
+             '"three_ways": {"copies": 1000, "shift": {"pid": 1000}, '
+             '"shift_expected": {"auction_pid": 1000, "person_pid": 1000}}}\n')
 for case, kind in (("join_left", "left"), ("join_full", "full")):
     write(case, "pipeline.yaml", f"name: {case.replace('_', '-')}\nexecution: {{ batch_size: 16 }}\n" + SOURCES +
           f"""operators:
@@ -111,7 +111,7 @@ for case, kind in (("join_left", "left"), ("join_full", "full")):
       left: auction
       right: person
       type: {kind}
-      on: "seller = pid"
+      on: "auction.pid = person.pid"
 sinks:
   - {{ name: out, input: sold, type: file, path: out, format: jsonl }}
 """)
@@ -147,8 +147,9 @@ TIMED = """sources:
 """
 for case in ("join_interval", "join_window"):
     os.makedirs(case, exist_ok=True)
-    write_csv(f"{case}/display.csv", ["did", "ad", "ts"], [(d, a, ts_text(ts)) for d, a, ts in displays])
-    write_csv(f"{case}/click.csv", ["cid", "ad", "ts"], [(c, a, ts_text(ts)) for c, a, ts in clicks])
+    # Times as epoch milliseconds, which case_ways.py can shift per copy.
+    write_csv(f"{case}/display.csv", ["did", "ad", "ts"], displays)
+    write_csv(f"{case}/click.csv", ["cid", "ad", "ts"], clicks)
 
 # Kuaishou's shape: a click within 20 s after its display.
 write("join_interval", "pipeline.yaml", "name: join-interval\nexecution: { batch_size: 16 }\n" + TIMED + """operators:
@@ -165,6 +166,9 @@ write("join_interval", "pipeline.yaml", "name: join-interval\nexecution: { batch
 sinks:
   - { name: out, input: attributed, type: file, path: out, format: jsonl }
 """)
+# Copies for the failure and savepoint runs follow each other 1000 s apart.
+write("join_interval", "case.json", '{"three_ways": {"copies": 300, "shift": {"ts": 1000000}, '
+      '"shift_expected": {"shown": 1000000, "clicked": 1000000}}}\n')
 write_jsonl("join_interval/expected.jsonl", [
     {"did": d, "cid": c, "shown": ts_text(dt), "clicked": ts_text(ct)}
     for d, da, dt in displays for c, ca, ct in clicks if da == ca and dt <= ct <= dt + 20000])
@@ -182,6 +186,8 @@ write("join_window", "pipeline.yaml", "name: join-window\nexecution: { batch_siz
 sinks:
   - { name: out, input: same_window, type: file, path: out, format: jsonl }
 """)
+write("join_window", "case.json", '{"three_ways": {"copies": 300, "shift": {"ts": 1000000}, '
+      '"shift_expected": {"window_start": 1000000, "window_end": 1000000}}}\n')
 write_jsonl("join_window/expected.jsonl", [
     {"did": d, "cid": c, "window_start": ts_text(dt // 10000 * 10000), "window_end": ts_text(dt // 10000 * 10000 + 10000)}
     for d, da, dt in displays for c, ca, ct in clicks if da == ca and dt // 10000 == ct // 10000])
