@@ -194,6 +194,11 @@ const int64_t* WindowAggregateOperator::classify_rows(const RecordBatch& batch) 
   if (event_time()) {
     time_col = &batch.columns[static_cast<size_t>(config_.time_column)];
     times = time_col->ints.data();
+    if (config_.time_offset_ms != 0) {  // another window's results: at window_end - 1
+      times_.resize(n);
+      for (size_t r = 0; r < n; ++r) times_[r] = saturating_add(times[r], config_.time_offset_ms);
+      times = times_.data();
+    }
   } else {
     times_.assign(n, ctx_.timers->now_ms());
     times = times_.data();

@@ -46,6 +46,9 @@ struct WindowAggregateConfig {
   std::vector<int> key_columns;    // indices into input_schema; empty: one global key
   /// The event-time column (an index into input_schema), or -1 for processing time.
   int time_column = -1;
+  /// A row's event time is its time_column value plus this: -1 when the input
+  /// is another window's results (their window_end is 1 ms past their time).
+  int64_t time_offset_ms = 0;
   WindowSpec window;
   std::vector<AggregateSpec> aggregates;
   int64_t allowed_lateness_ms = 0;

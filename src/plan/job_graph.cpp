@@ -279,10 +279,12 @@ class Planner {
     if (node.input_output == 0) {
       node.input_schema = producer.output_schema;
       node.event_time_column = producer.event_time_column;
+      node.event_time_offset_ms = producer.event_time_offset_ms;
     } else if (static_cast<size_t>(node.input_output) <= producer.side_schemas.size()) {
       node.input_schema = producer.side_schemas[static_cast<size_t>(node.input_output) - 1];
       auto t = side_time_.find(node.input);
-      node.event_time_column = t == side_time_.end() ? "" : t->second;
+      node.event_time_column = t == side_time_.end() ? "" : t->second.first;
+      node.event_time_offset_ms = t == side_time_.end() ? 0 : t->second.second;
     }
     if (!node.input_schema) return;
     // The stream kind follows the input (sinks, filters, selects) unless the
@@ -358,6 +360,7 @@ class Planner {
       fields.push_back({item.column.text, e->type()});
       node.select.push_back(std::move(e));
     }
+    if (node.event_time_column.empty()) node.event_time_offset_ms = 0;
     if (!upstream_time.empty() && node.event_time_column.empty()) dropped_time_[index] = upstream_time;
     if (node.select.size() == expected) node.output_schema = std::make_shared<Schema>(std::move(fields));
   }
@@ -365,10 +368,14 @@ class Planner {
   /// Output `output` of node `producer` as a join's input sees it.
   JoinInputView input_view(int producer, int output) const {
     const LogicalNode& p = graph_->nodes[static_cast<size_t>(producer)];
+    // An interval join bounds and expires rows by their time column's values:
+    // a window result's window_end is 1 ms after its event time, which keeps
+    // it (as the window emits it before the watermark that fired it) above
+    // every watermark the join has seen from that input, and the bounds exact.
     if (output == 0) return {p.output_schema, p.output_updating, p.event_time_column};
     if (static_cast<size_t>(output) > p.side_schemas.size()) return {};
     auto t = side_time_.find(producer);
-    return {p.side_schemas[static_cast<size_t>(output) - 1], false, t == side_time_.end() ? "" : t->second};
+    return {p.side_schemas[static_cast<size_t>(output) - 1], false, t == side_time_.end() ? "" : t->second.first};
   }
 
   void resolve_join(int index) {
@@ -386,6 +393,9 @@ class Planner {
     node.event_time_column = left.time_column;  // for the window check's source; plan_join sets the output's
     plan_join(spec().operators[static_cast<size_t>(node.spec_index)], left, right, event_time_source(node), node,
               diags_);
+    // An interval join writes the larger of the pair's time values into its
+    // time column: at or after either row's event time, so nothing is late.
+    node.event_time_offset_ms = 0;
   }
 
   /// The select upstream of `index` that dropped the event-time column, if any.
@@ -568,6 +578,7 @@ class Planner {
     if (!ok) return;
     if (!node.event_time_column.empty()) {
       cfg->time_column = node.input_schema->index_of(node.event_time_column);
+      cfg->time_offset_ms = node.event_time_offset_ms;  // a window after a window: window_end - 1
     } else if (const auto* dropped = dropped_upstream(index)) {
       error(op.window.loc, "the window of '" + node.name + "' would run on processing time because '" +
                                graph_->nodes[static_cast<size_t>(dropped->first)].name +
@@ -609,11 +620,25 @@ class Planner {
     node.output_schema = cfg->output_schema;
     if (cfg->late_output) {
       node.side_schemas.push_back(node.input_schema);
-      side_time_[index] = node.event_time_column;
+      side_time_[index] = {node.event_time_column, node.event_time_offset_ms};
     }
-    node.event_time_column.clear();  // window results carry no event time (docs/windows.md)
+    set_window_result_time(node, *cfg);
     node.output_updating = updating;
     node.window = std::move(cfg);
+  }
+
+  /// An event-time window's results happen at window_end - 1 ms (as Flink's
+  /// window_time): the window emits them before it forwards the watermark
+  /// that fired them, so they are on time downstream, where an interval join
+  /// or another window can use them (docs/windows.md). Results that a late
+  /// record updates, or partial ones, carry no event time.
+  static void set_window_result_time(LogicalNode& node, const WindowAggregateConfig& cfg) {
+    node.event_time_column.clear();
+    node.event_time_offset_ms = 0;
+    if (cfg.time_column < 0 || cfg.allowed_lateness_ms > 0 || cfg.emit_every_ms > 0) return;
+    if (cfg.output_schema->index_of("window_end") < 0) return;
+    node.event_time_column = "window_end";
+    node.event_time_offset_ms = -1;
   }
 
   void resolve_keyed_aggregate(LogicalNode& node, const OperatorSpec& op) {
@@ -651,6 +676,7 @@ class Planner {
     node.output_schema = cfg->output_schema;
     node.output_updating = true;
     node.event_time_column.clear();
+    node.event_time_offset_ms = 0;
     node.keyed_aggregate = std::move(cfg);
   }
 
@@ -713,6 +739,7 @@ class Planner {
     node.output_schema = cfg->output_schema;
     node.output_updating = !windowed;
     node.event_time_column.clear();
+    node.event_time_offset_ms = 0;
     node.top_n = std::move(cfg);
   }
 
@@ -826,7 +853,8 @@ class Planner {
   std::set<int> resolving_;
   std::set<int> resolved_;  // tried once, so each problem is reported once
   std::map<int, std::string> dropped_time_;  // selects that dropped the event-time column
-  std::map<int, std::string> side_time_;     // windows: the event-time column of their late records
+  /// Windows: the event-time column of their late records, and its offset.
+  std::map<int, std::pair<std::string, int64_t>> side_time_;
   bool has_cycle_ = false;
   bool max_parallelism_adopted_ = false;  // spec().max_parallelism is a snapshot's: keep it
 };
@@ -869,7 +897,8 @@ std::string JobGraph::describe() const {
     const char* kind = n.kind == NodeKind::kSource ? "source" : n.kind == NodeKind::kSink ? "sink" : "operator";
     os << "  " << n.name << " (" << kind << ", parallelism " << n.parallelism << ")\n";
     os << "    output: " << (n.output_schema ? n.output_schema->to_string() : "?") << "\n";
-    if (!n.event_time_column.empty()) os << "    event time: " << n.event_time_column << "\n";
+    if (!n.event_time_column.empty())
+      os << "    event time: " << n.event_time_column << (n.event_time_offset_ms == -1 ? " - 1ms" : "") << "\n";
     if (n.window) {
       const auto& w = n.window->window;
       os << "    window: "

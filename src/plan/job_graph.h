@@ -33,6 +33,10 @@ struct LogicalNode {
   std::vector<std::string> side_names;  // the stream names of the side outputs
   /// The column of output_schema holding event time; empty without event time.
   std::string event_time_column;
+  /// A row's event time is its event_time_column value plus this: 0, or -1
+  /// after a window aggregate, whose results carry window_end but belong at
+  /// window_end - 1 ms (the last instant of the window, Flink's window_time).
+  int64_t event_time_offset_ms = 0;
   EdgePartitioning input_partitioning = EdgePartitioning::kForward;
   std::vector<int> key_columns;  // hash partitioning: indices into input_schema
   int vertex = -1;           // the chain this node runs in

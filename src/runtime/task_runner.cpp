@@ -289,6 +289,9 @@ void TaskRunner::update_counters() {
 
 Status TaskRunner::advance_watermark(int64_t watermark) {
   if (watermark <= output_watermark_) return Status::ok();
+  // What an operator emits here (a window's results) precedes the new
+  // watermark: the operators chained after it judge it by the one sent before.
+  input_watermark_ = output_watermark_;
   output_watermark_ = watermark;
   if (first_op_metric_ == 1) metrics_[0].watermark = watermark;
   // Each operator sees the watermark after all data before it, in chain order;
