@@ -100,6 +100,8 @@ class CompiledExpr {
   /// If the expression is a bare column reference, its index, else -1 (lets
   /// select pass columns through).
   int column_ref_index() const;
+  /// Indices of the input columns the expression reads, each once.
+  const std::vector<int>& used_columns() const { return used_columns_; }
   /// True when the expression is a constant (no column is read).
   bool is_constant() const;
   /// The schema the expression was compiled against.

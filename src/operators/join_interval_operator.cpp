@@ -31,6 +31,9 @@ Status IntervalJoinOperator::open(const OperatorContext& ctx) {
   EDDY_ASSIGN_OR_RETURN(backend_, join_keyed_state(ctx, owned_backend_));
   rows_[kLeftInput] = &backend_->sorted_state<std::string>(kLeftState);
   rows_[kRightInput] = &backend_->sorted_state<std::string>(kRightState);
+  const int64_t interval = saturating_add(config_->upper_ms, -config_->lower_ms);
+  expiry_[kLeftInput] = JoinExpiryIndex(interval);
+  expiry_[kRightInput] = JoinExpiryIndex(interval);
   return Status::ok();
 }
 
@@ -78,7 +81,7 @@ Status IntervalJoinOperator::probe_row(int s, const RecordBatch& batch, size_t r
   const int32_t kg = key_group_of_row(batch, own.keys, r, backend_->max_parallelism());
   backend_->set_current_key(key_, kg);
   bytes_.clear();
-  encode_key(batch, own.payload, r, bytes_);
+  join_row_bytes(own, batch, r, bytes_);
   const uint32_t id = arena_.add(bytes_);
   const int o = 1 - s;
   EDDY_RETURN_IF_ERROR(rows_[o]->for_each_in(
@@ -119,15 +122,11 @@ Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark) {
   const bool end = other_watermark == kEndOfTimeWatermark;
   const int64_t through = end ? INT64_MAX : other_watermark - 1;  // due: expires < watermark
   const int64_t keep_from = end ? INT64_MAX : saturating_add(other_watermark, -expiry_offset(s));
-  int64_t at = 0;
-  int32_t kg = 0;
-  std::string key;
-  while (expiry_[s].pop_due(through, at, kg, key)) {
-    backend_->set_current_key(key, kg);
-    int64_t next = 0;
-    bool found = false;
-    EDDY_RETURN_IF_ERROR(rows_[s]->erase_below(keep_from, nullptr, &next, &found));
-    if (found) expiry_[s].schedule(saturating_add(next, expiry_offset(s)), kg, key);
+  while (expiry_[s].pop_due(through, due_)) {
+    for (const auto& [kg, key] : due_) {
+      backend_->set_current_key(key, kg);
+      EDDY_RETURN_IF_ERROR(rows_[s]->erase_below(keep_from));
+    }
   }
   return backend_->io_status();
 }

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "operators/join_cleanup_queue.h"
+#include "operators/join_expiry_index.h"
 #include "operators/join_output.h"
 #include "operators/join_rows.h"
 #include "operators/operator.h"
@@ -68,8 +68,7 @@ class IntervalJoinOperator final : public Operator {
   std::unique_ptr<KeyedStateBackend> owned_backend_;
   KeyedStateBackend* backend_ = nullptr;
   SortedState<std::string>* rows_[2] = {nullptr, nullptr};
-  JoinCleanupQueue expiry_[2] = {JoinCleanupQueue(JoinCleanupQueue::Mode::kEarliestPerKey),
-                                 JoinCleanupQueue(JoinCleanupQueue::Mode::kEarliestPerKey)};
+  JoinExpiryIndex expiry_[2];
   int64_t watermark_[2] = {kNoWatermark, kNoWatermark};
   uint64_t late_records_ = 0;
   uint64_t skipped_records_ = 0;
@@ -78,6 +77,7 @@ class IntervalJoinOperator final : public Operator {
   std::vector<JoinPair> candidates_, out_;
   std::vector<uint8_t> pass_;
   std::string key_, bytes_;
+  std::vector<JoinExpiryIndex::KeyRef> due_;
 };
 
 }  // namespace eddy

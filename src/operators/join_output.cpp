@@ -8,7 +8,16 @@ namespace eddy {
 
 JoinOutput::JoinOutput(std::shared_ptr<const JoinConfig> config, const JoinSide& left,
                        const JoinSide& right)
-    : config_(std::move(config)), left_width_(left.payload.size()) {}
+    : config_(std::move(config)) {
+  size_t first = 0;
+  for (const JoinSide* side : {&left, &right}) {
+    const int s = side == &left ? 0 : 1;
+    std::vector<bool> kept(side->payload.size(), false);
+    for (int i : side->stored) kept[static_cast<size_t>(i)] = true;
+    for (size_t i = 0; i < kept.size(); ++i) (kept[i] ? stored_[s] : unread_[s]).push_back(first + i);
+    first += side->payload.size();
+  }
+}
 
 Status JoinOutput::check() const {
   const JoinConfig& c = *config_;
@@ -50,15 +59,20 @@ Result<std::shared_ptr<RecordBatch>> JoinOutput::joined(const RowArena& rows,
   BatchBuilder b(config_->joined_schema);
   const size_t width = config_->joined_schema->size();
   for (size_t c = 0; c < width; ++c) b.column(c).reserve(pairs.size());
-  std::vector<Column*> left, right;
-  for (size_t c = 0; c < width; ++c) (c < left_width_ ? left : right).push_back(&b.column(c));
+  std::vector<Column*> stored[2], unread[2];
+  for (int s : {0, 1}) {
+    for (size_t c : stored_[s]) stored[s].push_back(&b.column(c));
+    for (size_t c : unread_[s]) unread[s].push_back(&b.column(c));
+  }
   for (const JoinPair& p : pairs) {
-    for (const auto& [id, cols] : {std::make_pair(p.left, &left), std::make_pair(p.right, &right)}) {
+    for (int s : {0, 1}) {
+      const uint32_t id = s == 0 ? p.left : p.right;
       if (id == RowArena::kNull) {
-        for (Column* col : *cols) col->append_null();
+        for (Column* col : stored[s]) col->append_null();
       } else {
-        EDDY_RETURN_IF_ERROR(decode_key(rows.get(id), *cols));
+        EDDY_RETURN_IF_ERROR(decode_key(rows.get(id), stored[s]));
       }
+      for (Column* col : unread[s]) col->append_null();
     }
   }
   b.commit_rows(pairs.size());

@@ -47,7 +47,9 @@ class JoinOutput {
   Result<std::vector<Column>> select(RecordBatch& joined) const;
 
   std::shared_ptr<const JoinConfig> config_;
-  size_t left_width_ = 0;
+  /// Per side (left, right): the joined_schema columns its state bytes hold,
+  /// in their order, and those it leaves NULL (nobody reads them).
+  std::vector<size_t> stored_[2], unread_[2];
 };
 
 }  // namespace eddy

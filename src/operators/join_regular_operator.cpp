@@ -47,7 +47,7 @@ Status RegularJoinOperator::collect(const JoinSide& own, const RecordBatch& batc
     Probe p;
     EDDY_ASSIGN_OR_RETURN(p.change, row_change(own, batch, r));
     bytes_.clear();
-    encode_key(batch, own.payload, r, bytes_);
+    join_row_bytes(own, batch, r, bytes_);
     p.row = arena_.add(bytes_);
     p.first = static_cast<uint32_t>(candidates_.size());
     join_key_bytes(own, batch, r, keys_[r]);

@@ -39,6 +39,29 @@ Result<JoinSide> make_side(int input, const SchemaPtr& schema, bool updating,
   return side;
 }
 
+/// Sets each side's stored columns: what select and the residual read.
+void mark_stored(const JoinConfig& config, JoinSide& left, JoinSide& right) {
+  const size_t width = left.payload.size() + right.payload.size();
+  std::vector<bool> read(width, config.select.empty());
+  auto reads = [&](const std::shared_ptr<const CompiledExpr>& e) {
+    if (e)
+      for (int c : e->used_columns())
+        if (c >= 0 && static_cast<size_t>(c) < width) read[static_cast<size_t>(c)] = true;
+  };
+  for (const auto& e : config.select) reads(e);
+  reads(config.residual);
+  size_t at = 0;
+  for (JoinSide* side : {&left, &right}) {
+    side->stored.clear();
+    side->stored_columns.clear();
+    for (size_t i = 0; i < side->payload.size(); ++i, ++at) {
+      if (!read[at]) continue;
+      side->stored.push_back(static_cast<int>(i));
+      side->stored_columns.push_back(side->payload[i]);
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::pair<JoinSide, JoinSide>> join_sides(const JoinConfig& config) {
@@ -71,7 +94,12 @@ Result<std::pair<JoinSide, JoinSide>> join_sides(const JoinConfig& config) {
       if (config.joined_schema->field(at++).type != side->schema->field(static_cast<size_t>(c)).type)
         return Status::invalid("join: joined_schema (" + config.joined_schema->to_string() +
                                ") does not have the types of the inputs' columns");
+  mark_stored(config, left, right);
   return std::make_pair(std::move(left), std::move(right));
+}
+
+void join_row_bytes(const JoinSide& side, const RecordBatch& batch, size_t row, std::string& out) {
+  encode_key(batch, side.stored_columns, row, out);
 }
 
 void join_key_bytes(const JoinSide& side, const RecordBatch& batch, size_t row, std::string& out) {

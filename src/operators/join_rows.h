@@ -24,6 +24,11 @@ struct JoinSide {
   bool updating = false;             // column 0 is "op"
   std::vector<int> keys;             // join key columns, in key order
   std::vector<int> payload;          // every column but "op": what joined_schema holds
+  /// The payload columns kept in state (indices into payload, ascending): those
+  /// the residual or select read (all when select is empty). A row's state
+  /// bytes hold only these, so columns nobody reads cost no memory.
+  std::vector<int> stored;
+  std::vector<int> stored_columns;   // the same as indices into schema
   int time_column = -1;              // interval and window joins
   bool outer = false;                // NULL-padded when it has no partner
 };
@@ -32,6 +37,9 @@ struct JoinSide {
 /// types pairwise (their key bytes must be equal for equal keys), an updating
 /// side starts with a string "op" column, payload types match joined_schema.
 Result<std::pair<JoinSide, JoinSide>> join_sides(const JoinConfig& config);
+
+/// The bytes kept in state for row `row` (its stored columns, encode_key), appended to `out`.
+void join_row_bytes(const JoinSide& side, const RecordBatch& batch, size_t row, std::string& out);
 
 /// The state key of row `row`: a flag byte (1: some key column is NULL, so the
 /// row matches nothing) then the key columns' encode_key bytes.

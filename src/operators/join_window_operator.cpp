@@ -64,7 +64,7 @@ Status WindowJoinOperator::buffer_row(int s, const RecordBatch& batch, size_t r)
   if (join_key_has_null(key_) && !own.outer) return Status::ok();  // joins nothing, shows nowhere
   backend_->set_current_key(key_, key_group_of_row(batch, own.keys, r, backend_->max_parallelism()));
   bytes_.clear();
-  encode_key(batch, own.payload, r, bytes_);
+  join_row_bytes(own, batch, r, bytes_);
   for (int64_t end = windows_->first_window_end_after(t); end <= windows_->last_window_end(t);
        end += windows_->slide()) {
     if (end <= fired_through_) continue;

@@ -72,7 +72,7 @@ class WindowJoinOperator final : public Operator {
   std::unique_ptr<KeyedStateBackend> owned_backend_;
   KeyedStateBackend* backend_ = nullptr;
   ListState<std::string>* rows_[2] = {nullptr, nullptr};
-  JoinCleanupQueue due_{JoinCleanupQueue::Mode::kEvery};
+  JoinCleanupQueue due_;
   int64_t watermark_[2] = {kNoWatermark, kNoWatermark};
   int64_t fired_through_ = INT64_MIN;
   std::vector<RestoredKeyGroups> restored_;  // restore_operator_state, for on_state_restored

@@ -84,7 +84,7 @@ struct KeyContext {
   /// all state in some table -- not per access. In RocksDB mode always kept,
   /// without key_refs: a key's arrival or departure asks the other states.
   bool track_keys = false;
-  std::vector<std::unordered_map<std::string, uint32_t>> key_refs;  // per key-group index
+  std::vector<absl::flat_hash_map<std::string, uint32_t>> key_refs;  // per key-group index
   size_t tracked_keys = 0;
 
   // -- RocksDB mode only (store == nullptr on the heap) --

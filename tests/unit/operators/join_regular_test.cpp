@@ -59,6 +59,24 @@ TEST_CASE("the residual condition decides which pairs match, and so which rows s
         std::multiset<std::string>{"1 | 3 | 0 | 1 | 5 | 0", "1 | 7 | 0 | NULL | NULL | NULL"});
 }
 
+TEST_CASE("a join keeps in state only the columns its select and residual read") {
+  auto config = join_config(JoinKind::kRegular, JoinType::kInner, false, false, "lt < rt");
+  for (const char* e : {"lv", "rv * 2"}) {
+    auto compiled = compile_expression(e, *config->joined_schema);
+    REQUIRE(compiled.ok());
+    config->select.push_back(*compiled);
+  }
+  config->output_schema = schema_of({{"lv", DataType::kInt64}, {"rv2", DataType::kInt64}});
+  auto sides = join_sides(*config);
+  REQUIRE(sides.ok());
+  CHECK(sides->first.stored == std::vector<int>{1, 2});   // lv, lt
+  CHECK(sides->second.stored == std::vector<int>{1, 2});  // rv, rt
+  JoinCluster c(config, 2, BackendKind::kHeap);
+  c.push(kLeftInput, {{1, 10, 5}, {2, 20, 5}});
+  c.push(kRightInput, {{1, 100, 6}, {1, 101, 4}, {2, 200, 9}});
+  CHECK(sorted(c.rows()) == std::vector<std::string>{"10 | 200", "20 | 400"});
+}
+
 TEST_CASE("duplicate rows join once per copy and retract one copy at a time") {
   JoinCluster c(join_config(JoinKind::kRegular, JoinType::kInner, true, false), 1, BackendKind::kHeap);
   c.push(kLeftInput, {{"+I", 1, 10, 0}, {"+I", 1, 10, 0}});
