@@ -84,11 +84,12 @@ Status IntervalJoinOperator::probe_row(int s, const RecordBatch& batch, size_t r
   join_row_bytes(own, batch, r, bytes_);
   const uint32_t id = arena_.add(bytes_);
   const int o = 1 - s;
+  const bool stays = rows_[o]->values_stay_put();  // this batch changes only rows_[s]
   EDDY_RETURN_IF_ERROR(rows_[o]->for_each_in(
       probe_lo(s, t), probe_hi(s, t), [&](int64_t other_t, const std::vector<std::string>& rows) {
         for (const std::string& row : rows) {
           JoinPair p;
-          const uint32_t other = arena_.add(row);
+          const uint32_t other = stays ? arena_.refer(row) : arena_.add(row);
           p.left = s == kLeftInput ? id : other;
           p.right = s == kLeftInput ? other : id;
           p.time = std::max(t, other_t);

@@ -54,8 +54,9 @@ Status RegularJoinOperator::collect(const JoinSide& own, const RecordBatch& batc
     if (!join_key_has_null(keys_[r])) {
       p.key_group = key_group_of_row(batch, own.keys, r, backend_->max_parallelism());
       backend_->set_current_key(keys_[r], p.key_group);
+      const bool stays = other_rows.values_stay_put();  // this batch changes only own_rows
       other_rows.for_each_entry([&](const std::string& row, JoinRowEntry&) {
-        candidates_.push_back(pair(own_left, p.row, arena_.add(row), false));
+        candidates_.push_back(pair(own_left, p.row, stays ? arena_.refer(row) : arena_.add(row), false));
       });
     }
     p.end = static_cast<uint32_t>(candidates_.size());

@@ -53,30 +53,39 @@ enum class RowChange { kAdd, kRetract };
 /// unknown "op" value is an error.
 Result<RowChange> row_change(const JoinSide& side, const RecordBatch& batch, size_t row);
 
-/// Row bytes for one output batch: rows are appended once and named by index,
-/// so pairs can refer to them after the state they came from changed.
+/// Row bytes for one output batch: rows are added once and named by index,
+/// so pairs can refer to them after the state they came from changed. A row
+/// is copied in (add) or, when it lies in state that stays put until the batch
+/// is out (SortedState/MapState::values_stay_put), referred to (refer).
 class RowArena {
  public:
   static constexpr uint32_t kNull = UINT32_MAX;  // a NULL-padded side
   uint32_t add(std::string_view bytes) {
-    offsets_.push_back(static_cast<uint32_t>(data_.size()));
+    rows_.push_back({nullptr, data_.size(), bytes.size()});
     data_.append(bytes.data(), bytes.size());
-    ends_.push_back(static_cast<uint32_t>(data_.size()));
-    return static_cast<uint32_t>(offsets_.size() - 1);
+    return static_cast<uint32_t>(rows_.size() - 1);
+  }
+  uint32_t refer(std::string_view bytes) {
+    rows_.push_back({bytes.data(), 0, bytes.size()});
+    return static_cast<uint32_t>(rows_.size() - 1);
   }
   std::string_view get(uint32_t id) const {
-    return std::string_view(data_).substr(offsets_[id], ends_[id] - offsets_[id]);
+    const Row& r = rows_[id];
+    return std::string_view(r.at != nullptr ? r.at : data_.data() + r.offset, r.size);
   }
-  size_t size() const { return offsets_.size(); }
+  size_t size() const { return rows_.size(); }
   void clear() {
     data_.clear();
-    offsets_.clear();
-    ends_.clear();
+    rows_.clear();
   }
 
  private:
+  struct Row {
+    const char* at;  // outside the arena, or nullptr: at offset in data_
+    size_t offset, size;
+  };
   std::string data_;
-  std::vector<uint32_t> offsets_, ends_;
+  std::vector<Row> rows_;
 };
 
 }  // namespace eddy

@@ -29,6 +29,50 @@ Status from_rocks(const rocksdb::Status& s, const std::string& what) {
 rocksdb::Slice slice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
+/// An iterator over one key's entries of one state, bounded to the namespaces
+/// [lo, hi] (hi = INT64_MAX: to the key's last entry), so that it never steps
+/// on an entry outside them. Keeps the bound keys its slices point into, so it
+/// neither moves nor copies.
+class KeyRangeIterator {
+ public:
+  KeyRangeIterator(rocksdb::DB& db, int32_t kg, uint16_t sid, std::string_view key, int64_t lo, int64_t hi) {
+    rocks_layout::append_entry_key(begin_, kg, sid, key, lo);
+    prefix_ = begin_.size() - rocks_layout::kNamespaceBytes;
+    if (hi == INT64_MAX) {
+      end_ = rocks_layout::prefix_end(std::string_view(begin_).substr(0, prefix_));
+    } else {
+      rocks_layout::append_entry_key(end_, kg, sid, key, hi + 1);  // exclusive
+    }
+    lower_ = slice(begin_);
+    upper_ = slice(end_);
+    rocksdb::ReadOptions ro;  // prefix mode: the key's bloom filters apply
+    ro.iterate_lower_bound = &lower_;
+    ro.iterate_upper_bound = &upper_;
+    it_.reset(db.NewIterator(ro));
+  }
+  KeyRangeIterator(const KeyRangeIterator&) = delete;
+  KeyRangeIterator& operator=(const KeyRangeIterator&) = delete;
+
+  rocksdb::Iterator* operator->() { return it_.get(); }
+  void seek_to_first() { it_->Seek(lower_); }
+  /// The namespace of the current entry; false when the entry's key is not this key's.
+  bool ns(int64_t& out) const {
+    const rocksdb::Slice k = it_->key();
+    if (k.size() != begin_.size()) return false;
+    out = rocks_layout::read_namespace(k.data() + prefix_);
+    return true;
+  }
+  void reset() { it_.reset(); }
+
+ private:
+  std::string begin_, end_;
+  size_t prefix_ = 0;
+  rocksdb::Slice lower_, upper_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+Status malformed_key() { return Status::parse_error("RocksDB state holds a malformed key"); }
+
 rocksdb::Options db_options(bool create) {
   rocksdb::Options o;
   o.create_if_missing = create;
@@ -119,7 +163,7 @@ Status scan_range(rocksdb::DB& db, const std::string& begin, const std::string& 
   rocks_layout::EntryKey k;
   for (it->Seek(slice(begin)); it->Valid(); it->Next()) {
     if (!rocks_layout::decode_entry_key(view(it->key()), k))
-      return Status::parse_error("RocksDB state holds a malformed key");
+      return malformed_key();
     EDDY_RETURN_IF_ERROR(f(k, view(it->value())));
   }
   return from_rocks(it->status(), "RocksDB scan failed");
@@ -204,7 +248,7 @@ Status RocksDbStore::read_key(int32_t kg, uint16_t sid, std::string_view key,
   rocksdb::Iterator& it = key_reader();
   for (it.Seek(slice(first)); it.Valid(); it.Next()) {  // stops at the prefix's end
     const rocksdb::Slice k = it.key();
-    if (k.size() != first.size()) return Status::parse_error("RocksDB state holds a malformed key");
+    if (k.size() != first.size()) return malformed_key();
     out.emplace_back(rocks_layout::read_namespace(k.data() + prefix),
                      std::string(view(it.value())));
   }
@@ -235,42 +279,23 @@ Status RocksDbStore::read_range(int32_t kg, uint16_t sid, std::string_view key, 
                                int64_t hi, const NamespaceVisitor& f, uint64_t& visited,
                                size_t limit) const {
   if (lo > hi || limit == 0) return Status::ok();
-  std::string begin, end;
-  rocks_layout::append_entry_key(begin, kg, sid, key, lo);
-  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
-  if (hi == INT64_MAX) {
-    end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
-  } else {
-    rocks_layout::append_entry_key(end, kg, sid, key, hi + 1);  // exclusive
-  }
-  rocksdb::Slice lower = slice(begin), upper = slice(end);
-  rocksdb::ReadOptions ro;  // prefix mode: the key's bloom filters apply
-  ro.iterate_lower_bound = &lower;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  KeyRangeIterator it(*db_, kg, sid, key, lo, hi);
   size_t seen = 0;
-  for (it->Seek(lower); it->Valid() && seen < limit; it->Next()) {
+  for (it.seek_to_first(); it->Valid() && seen < limit; it->Next()) {
     ++visited;
     ++seen;
-    const rocksdb::Slice k = it->key();
-    if (k.size() != begin.size()) return Status::parse_error("RocksDB state holds a malformed key");
-    EDDY_RETURN_IF_ERROR(f(rocks_layout::read_namespace(k.data() + prefix), view(it->value())));
+    int64_t ns = 0;
+    if (!it.ns(ns)) return malformed_key();
+    EDDY_RETURN_IF_ERROR(f(ns, view(it->value())));
   }
   return from_rocks(it->status(), "RocksDB range read failed");
 }
 
 Status RocksDbStore::read_for_update(int32_t kg, uint16_t sid, std::string_view key, int64_t ns,
                                      std::string& value, bool& found, bool& key_exists) const {
-  std::string begin, at;
-  rocks_layout::append_entry_key(begin, kg, sid, key, INT64_MIN);
+  std::string at;
   rocks_layout::append_entry_key(at, kg, sid, key, ns);
-  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
-  const std::string end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
-  rocksdb::Slice lower = slice(begin), upper = slice(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lower;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  KeyRangeIterator it(*db_, kg, sid, key, INT64_MIN, INT64_MAX);
   it->Seek(slice(at));
   found = it->Valid() && it->key() == slice(at);
   key_exists = it->Valid();
@@ -287,27 +312,18 @@ Status RocksDbStore::erase_below(int32_t kg, uint16_t sid, std::string_view key,
                                  uint64_t& visited) {
   removed = 0;
   next_found = false;
-  std::string begin;
-  rocks_layout::append_entry_key(begin, kg, sid, key, INT64_MIN);
-  const size_t prefix = begin.size() - rocks_layout::kNamespaceBytes;
-  const std::string end = rocks_layout::prefix_end(std::string_view(begin).substr(0, prefix));
-  rocksdb::Slice lower = slice(begin), upper = slice(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lower;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  KeyRangeIterator it(*db_, kg, sid, key, INT64_MIN, INT64_MAX);
   Batch batch;
-  for (it->Seek(lower); it->Valid(); it->Next()) {
+  for (it.seek_to_first(); it->Valid(); it->Next()) {
     ++visited;
-    const rocksdb::Slice k = it->key();
-    if (k.size() != begin.size()) return Status::parse_error("RocksDB state holds a malformed key");
-    const int64_t at = rocks_layout::read_namespace(k.data() + prefix);
+    int64_t at = 0;
+    if (!it.ns(at)) return malformed_key();
     if (at >= ns) {
       next_found = true;
       next_ns = at;
       break;
     }
-    batch.remove(view(k));
+    batch.remove(view(it->key()));
     ++removed;
   }
   EDDY_RETURN_IF_ERROR(from_rocks(it->status(), "RocksDB read failed"));

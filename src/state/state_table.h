@@ -145,6 +145,10 @@ class StateTableBase {
   size_t key_count() const { return keys_; }
   /// Entries (key, namespace pairs) over all keys.
   size_t entry_count() const { return entries_; }
+  /// Whether a value read from this state stays where it is, unchanged, until
+  /// this state itself changes: on the heap. On RocksDB a key's values live in
+  /// a cache (or a temporary) that a change of the current key may flush.
+  bool values_stay_put() const { return ctx_->store == nullptr; }
 
   /// The state's C++ type as a stable name (the Itanium-ABI mangled name of the
   /// state class, e.g. ValueState<long>), written into snapshots so restore can
