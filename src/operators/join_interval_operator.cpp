@@ -13,9 +13,6 @@ IntervalJoinOperator::IntervalJoinOperator(std::shared_ptr<const JoinConfig> con
 
 Status IntervalJoinOperator::open(const OperatorContext& ctx) {
   if (config_->kind != JoinKind::kInterval) return Status::invalid("interval join: config is not an interval join");
-  if (config_->type != JoinType::kInner)
-    return Status::invalid(std::string("interval join: only inner interval joins are supported, not ") +
-                           join_type_name(config_->type));
   if (config_->left_updating || config_->right_updating)
     return Status::invalid("interval join: both inputs must be append-only (an updating input cannot be "
                            "bounded by event time)");
@@ -55,15 +52,17 @@ Status IntervalJoinOperator::process_input(int input, const RecordBatchPtr& batc
     return Status::internal("interval join: no input " + std::to_string(input));
   arena_.clear();
   candidates_.clear();
+  partners_.clear();
+  probes_.clear();
   out_.clear();
+  keys_.resize(std::max(keys_.size(), batch->num_rows));
   for (size_t r = 0; r < batch->num_rows; ++r) EDDY_RETURN_IF_ERROR(probe_row(input, *batch, r));
   EDDY_RETURN_IF_ERROR(output_->residual(arena_, candidates_, pass_));
-  for (size_t i = 0; i < candidates_.size(); ++i)
-    if (pass_[i]) out_.push_back(candidates_[i]);
+  EDDY_RETURN_IF_ERROR(settle(input));
   return output_->emit(arena_, out_, out);
 }
 
-/// Row r of input s: late, or probed against the other input and kept.
+/// Row r of input s: late, or probed against the other input's rows in range.
 Status IntervalJoinOperator::probe_row(int s, const RecordBatch& batch, size_t r) {
   const JoinSide& own = sides_[s];
   const Column& time = batch.columns[static_cast<size_t>(own.time_column)];
@@ -76,31 +75,84 @@ Status IntervalJoinOperator::probe_row(int s, const RecordBatch& batch, size_t r
     ++late_records_;
     return Status::ok();
   }
-  join_key_bytes(own, batch, r, key_);
-  if (join_key_has_null(key_)) return Status::ok();  // inner: matches nothing
-  const int32_t kg = key_group_of_row(batch, own.keys, r, backend_->max_parallelism());
-  backend_->set_current_key(key_, kg);
+  Probe p;
+  p.time = t;
+  std::string& key = keys_[probes_.size()];
+  join_key_bytes(own, batch, r, key);
+  if (join_key_has_null(key) && !own.outer) return Status::ok();  // matches nothing, shows nowhere
   bytes_.clear();
   join_row_bytes(own, batch, r, bytes_);
-  const uint32_t id = arena_.add(bytes_);
-  const int o = 1 - s;
-  const bool stays = rows_[o]->values_stay_put();  // this batch changes only rows_[s]
-  EDDY_RETURN_IF_ERROR(rows_[o]->for_each_in(
-      probe_lo(s, t), probe_hi(s, t), [&](int64_t other_t, const std::vector<std::string>& rows) {
-        for (const std::string& row : rows) {
-          JoinPair p;
-          const uint32_t other = stays ? arena_.refer(row) : arena_.add(row);
-          p.left = s == kLeftInput ? id : other;
-          p.right = s == kLeftInput ? other : id;
-          p.time = std::max(t, other_t);
-          candidates_.push_back(p);
-        }
-      }));
-  const int64_t expires = saturating_add(t, expiry_offset(s));
-  if (watermark_[o] != kNoWatermark && expires < watermark_[o]) return Status::ok();  // no partner can come
-  EDDY_RETURN_IF_ERROR(rows_[s]->add(t, bytes_));
-  expiry_[s].schedule(expires, kg, key_);
+  p.row = arena_.add(bytes_);
+  p.first = p.end = static_cast<uint32_t>(candidates_.size());
+  if (!join_key_has_null(key)) {
+    p.key_group = key_group_of_row(batch, own.keys, r, backend_->max_parallelism());
+    backend_->set_current_key(key, p.key_group);
+    const int o = 1 - s;
+    const bool stays = rows_[o]->values_stay_put();  // this batch changes only rows_[s]
+    const size_t flag = sides_[o].outer ? 1 : 0;     // an outer side's rows start with their flag
+    EDDY_RETURN_IF_ERROR(rows_[o]->for_each_in(
+        probe_lo(s, t), probe_hi(s, t), [&](int64_t other_t, const std::vector<std::string>& rows) {
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const std::string_view row = std::string_view(rows[i]).substr(flag);
+            const uint32_t other = stays ? arena_.refer(row) : arena_.add(row);
+            JoinPair pair;
+            pair.left = s == kLeftInput ? p.row : other;
+            pair.right = s == kLeftInput ? other : p.row;
+            pair.time = std::max(t, other_t);
+            candidates_.push_back(pair);
+            partners_.push_back({other_t, static_cast<uint32_t>(i), flag == 1 && rows[i][0] == 1});
+          }
+        }));
+    p.end = static_cast<uint32_t>(candidates_.size());
+    const int64_t expires = saturating_add(t, expiry_offset(s));
+    p.store = watermark_[o] == kNoWatermark || expires >= watermark_[o];  // else no partner can come
+  }
+  probes_.push_back(p);
   return Status::ok();
+}
+
+Status IntervalJoinOperator::settle(int s) {
+  const int o = 1 - s;
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    const Probe& p = probes_[i];
+    bool matched = false;
+    for (uint32_t c = p.first; c < p.end; ++c) {
+      if (!pass_[c]) continue;
+      out_.push_back(candidates_[c]);
+      matched = true;
+    }
+    if (p.key_group < 0) {  // a NULL key: an outer side shows it at once
+      out_.push_back(padded(s, p.row, p.time));
+      continue;
+    }
+    backend_->set_current_key(keys_[i], p.key_group);
+    if (sides_[o].outer) {  // its partners have a partner now
+      for (uint32_t c = p.first; c < p.end; ++c) {
+        if (!pass_[c] || partners_[c].matched) continue;
+        const uint32_t index = partners_[c].index;
+        EDDY_RETURN_IF_ERROR(rows_[o]->update(partners_[c].time, [&](std::vector<std::string>& rows) {
+          if (index < rows.size()) rows[index][0] = 1;
+        }));
+      }
+    }
+    if (p.store) {
+      bytes_.clear();
+      if (sides_[s].outer) bytes_.push_back(matched ? 1 : 0);
+      bytes_.append(arena_.get(p.row));
+      EDDY_RETURN_IF_ERROR(rows_[s]->add(p.time, bytes_));
+      expiry_[s].schedule(saturating_add(p.time, expiry_offset(s)), p.key_group, keys_[i]);
+    } else if (sides_[s].outer && !matched) {
+      out_.push_back(padded(s, p.row, p.time));
+    }
+  }
+  return backend_->io_status();
+}
+
+JoinPair IntervalJoinOperator::padded(int s, uint32_t id, int64_t time) const {
+  JoinPair pair;
+  (s == kLeftInput ? pair.left : pair.right) = id;
+  pair.time = time;
+  return pair;
 }
 
 Status IntervalJoinOperator::on_input_watermark(int input, int64_t watermark_ms, Collector& out) {
@@ -109,7 +161,7 @@ Status IntervalJoinOperator::on_input_watermark(int input, int64_t watermark_ms,
     return Status::internal("interval join: no input " + std::to_string(input));
   if (watermark_ms <= watermark_[input]) return Status::ok();
   watermark_[input] = watermark_ms;
-  return cleanup(1 - input, watermark_ms);
+  return cleanup(1 - input, watermark_ms, out);
 }
 
 Status IntervalJoinOperator::on_watermark(int64_t watermark_ms, Collector& out) {
@@ -118,18 +170,29 @@ Status IntervalJoinOperator::on_watermark(int64_t watermark_ms, Collector& out) 
   return Status::ok();
 }
 
-/// Drops the rows of input s whose time + expiry_offset(s) is below the other input's watermark.
-Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark) {
+/// Drops the rows of input s whose time + expiry_offset(s) is below the other
+/// input's watermark; an outer side emits those that never joined, padded.
+Status IntervalJoinOperator::cleanup(int s, int64_t other_watermark, Collector& out) {
   const bool end = other_watermark == kEndOfTimeWatermark;
   const int64_t through = end ? INT64_MAX : other_watermark - 1;  // due: expires < watermark
   const int64_t keep_from = end ? INT64_MAX : saturating_add(other_watermark, -expiry_offset(s));
+  arena_.clear();
+  out_.clear();
   while (expiry_[s].pop_due(through, due_)) {
     for (const auto& [kg, key] : due_) {
       backend_->set_current_key(key, kg);
+      if (sides_[s].outer && keep_from != INT64_MIN) {
+        EDDY_RETURN_IF_ERROR(rows_[s]->for_each_in(
+            INT64_MIN, keep_from - 1, [&](int64_t t, const std::vector<std::string>& rows) {
+              for (const std::string& row : rows)
+                if (row[0] == 0) out_.push_back(padded(s, arena_.add(std::string_view(row).substr(1)), t));
+            }));
+      }
       EDDY_RETURN_IF_ERROR(rows_[s]->erase_below(keep_from));
     }
   }
-  return backend_->io_status();
+  EDDY_RETURN_IF_ERROR(backend_->io_status());
+  return output_->emit(arena_, out_, out);
 }
 
 Status IntervalJoinOperator::on_state_restored() {
@@ -141,6 +204,16 @@ Status IntervalJoinOperator::on_state_restored() {
     });
   }
   return backend_->io_status();
+}
+
+int64_t IntervalJoinOperator::watermark_delay_ms() const {
+  if (config_->type == JoinType::kInner) return 0;
+  // A padded row of input s leaves state when the other watermark passes its
+  // time + expiry_offset(s), rounded up to its expiry slot's end.
+  int64_t late_by = 0;
+  for (int s : {kLeftInput, kRightInput})
+    if (sides_[s].outer) late_by = std::max(late_by, expiry_offset(s));
+  return saturating_add(late_by, expiry_[kLeftInput].slot_ms());
 }
 
 OperatorCounters IntervalJoinOperator::counters() const {

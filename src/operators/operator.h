@@ -123,6 +123,11 @@ class Operator {
   /// forwards the watermark downstream after this returns. kEndOfTimeWatermark
   /// arrives before finish() when the input ends.
   virtual Status on_watermark(int64_t watermark_ms, Collector& out) { return Status::ok(); }
+  /// How far the watermark this operator passes on lags the one it gets: what
+  /// it emits may be that much older than its input's watermark (an outer
+  /// interval join pads a row only when the row leaves state). The planner
+  /// ends a chain after an operator that holds its watermark back.
+  virtual int64_t watermark_delay_ms() const { return 0; }
   /// A processing-time timer registered through ctx.timers is due.
   virtual Status on_processing_time(int64_t now_ms, Collector& out) { return Status::ok(); }
   /// End of input: flush whatever is buffered (sinks close their files here).

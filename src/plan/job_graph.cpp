@@ -826,7 +826,7 @@ class Planner {
       // A join starts a vertex of its own: its two inputs arrive on edges.
       const bool chain = n.input >= 0 && n.right_input < 0 && n.input_output == 0 &&
                          n.input_partitioning == EdgePartitioning::kForward &&
-                         nodes[n.input].outputs.size() == 1;
+                         nodes[n.input].outputs.size() == 1 && !nodes[n.input].holds_back_watermark;
       if (chain) {
         n.vertex = nodes[n.input].vertex;
         graph_->vertices[n.vertex].nodes.push_back(i);

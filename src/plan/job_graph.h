@@ -60,6 +60,9 @@ struct LogicalNode {
   std::string join_text;
   /// The output is an updating stream (a changelog whose first column is "op").
   bool output_updating = false;
+  /// The operator passes on a watermark behind its input's
+  /// (Operator::watermark_delay_ms), so nothing is chained after it.
+  bool holds_back_watermark = false;
   /// The node's inputs, as node indices: {input} or {input, right_input}.
   std::vector<int> input_nodes() const {
     if (input < 0) return {};

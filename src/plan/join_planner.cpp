@@ -154,13 +154,18 @@ bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
 /// which the operator writes into output_time_column. That column is one that
 /// passes on the input time that is always the larger (the right's when
 /// lower >= 0, the left's when upper <= 0), so no value a user selected
-/// changes; when either may be the larger, the output has no event time.
+/// changes; when either may be the larger, or that side may be NULL-padded,
+/// the output has no event time.
 void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
   node_.event_time_column.clear();
   if (cfg.kind != JoinKind::kInterval) return;
-  int want = -1;  // the joined column that always holds the larger time
-  if (cfg.lower_ms >= 0) want = scope.joined_index(1, cfg.right_time_column);
-  else if (cfg.upper_ms <= 0) want = scope.joined_index(0, cfg.left_time_column);
+  // The joined column that always holds the larger time, on a side that is
+  // never NULL-padded (an outer join's padded row keeps its own time).
+  const bool left_padded = cfg.type == JoinType::kRight || cfg.type == JoinType::kFull;
+  const bool right_padded = cfg.type == JoinType::kLeft || cfg.type == JoinType::kFull;
+  int want = -1;
+  if (cfg.lower_ms >= 0 && !right_padded) want = scope.joined_index(1, cfg.right_time_column);
+  else if (cfg.upper_ms <= 0 && !left_padded) want = scope.joined_index(0, cfg.left_time_column);
   int out = -1;
   if (want >= 0 && cfg.select.empty()) out = want;
   for (size_t i = 0; want >= 0 && i < cfg.select.size() && out < 0; ++i)
@@ -213,12 +218,6 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
                                              "filter on the join's output"))
     return false;
   cfg->kind = j_.window.present ? JoinKind::kWindow : cond->interval ? JoinKind::kInterval : JoinKind::kRegular;
-  if (cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner) {
-    error(j_.type.loc, where_ + ": an interval join is an inner join (its rows leave state as the watermark passes, "
-                                "unpadded); write type: inner, or remove the time bounds from 'on' for a regular " +
-                           j_.type.text + " join");
-    return false;
-  }
   if (cfg->kind != JoinKind::kRegular && j_.state_ttl_ms > 0) {
     error(j_.state_ttl_loc, where_ + ": state_ttl applies to regular joins; this " + std::string(join_kind_name(cfg->kind)) +
                                 " join forgets rows once the watermark passes them; remove state_ttl");
@@ -248,6 +247,8 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
   set_event_time(scope, *cfg);
   node_.output_schema = cfg->output_schema;
   node_.output_updating = cfg->output_updating;
+  // An outer interval join pads a row when it expires, behind the watermark.
+  node_.holds_back_watermark = cfg->kind == JoinKind::kInterval && cfg->type != JoinType::kInner;
   node_.key_columns = cfg->left_keys;
   node_.right_key_columns = cfg->right_keys;
   node_.input_partitioning = EdgePartitioning::kHash;

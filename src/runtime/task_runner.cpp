@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "operators/window_assigner.h"  // saturating_add
 #include "plan/operator_factory.h"
 #include "runtime/channel_layout.h"
 
@@ -295,13 +296,22 @@ Status TaskRunner::advance_watermark(int64_t watermark) {
   output_watermark_ = watermark;
   if (first_op_metric_ == 1) metrics_[0].watermark = watermark;
   // Each operator sees the watermark after all data before it, in chain order;
-  // what it emits flows down the chain before the next operator's turn.
+  // what it emits flows down the chain before the next operator's turn. An
+  // operator that holds the watermark back ends its chain (job_graph.cpp), so
+  // only what goes downstream is held back.
+  int64_t passed_on = watermark;
   for (size_t i = 0; i < ops_.size(); ++i) {
     metrics_[first_op_metric_ + i].watermark = watermark;
     EDDY_RETURN_IF_ERROR(run_hook(i, [&](Operator& o, Collector& out) { return o.on_watermark(watermark, out); }));
+    const int64_t delay = ops_[i]->watermark_delay_ms();
+    if (delay > 0 && passed_on != kEndOfTimeWatermark && passed_on != kNoWatermark)
+      passed_on = saturating_add(passed_on, -delay);
   }
   update_counters();
-  broadcast(StreamEvent{EventKind::kWatermark, watermark});
+  if (passed_on > sent_watermark_) {
+    sent_watermark_ = passed_on;
+    broadcast(StreamEvent{EventKind::kWatermark, passed_on});
+  }
   return Status::ok();
 }
 

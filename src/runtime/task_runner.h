@@ -234,6 +234,9 @@ class TaskRunner {
   std::unique_ptr<BarrierAligner> aligner_;      // null for sources
   int64_t align_start_ns_ = 0;
   int64_t output_watermark_ = kNoWatermark;
+  /// The last watermark sent downstream: output_watermark_ less what the
+  /// chain holds back (Operator::watermark_delay_ms).
+  int64_t sent_watermark_ = kNoWatermark;
   /// The watermark of the input the batch being processed came from
   /// (OperatorContext::input_watermark points here).
   int64_t input_watermark_ = kNoWatermark;

@@ -42,6 +42,22 @@ class SortedState final : public state_detail::StateTable<std::vector<T>> {
     return write_one(ns, values, found, key_exists);
   }
 
+  /// f(Values&) on the values at namespace ns of the current key, if it holds
+  /// any; on RocksDB they are read, changed and written back.
+  template <class F>
+  Status update(int64_t ns, F&& f) {
+    if (!rocks()) {
+      if (Values* v = this->find_mut(ns)) f(*v);
+      return Status::ok();
+    }
+    Values values;
+    bool found = false, key_exists = false;
+    EDDY_RETURN_IF_ERROR(read_one(ns, values, found, key_exists));
+    if (!found) return Status::ok();
+    f(values);
+    return write_one(ns, values, true, true);
+  }
+
   /// f(int64_t ns, const Values&) for every namespace of the current key in
   /// [lo, hi], ascending; visits nothing else.
   template <class F>

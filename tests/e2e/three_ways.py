@@ -31,6 +31,9 @@ CHECKPOINT_INTERVAL = "100ms"
 STOP_TIMEOUT_S = 20  # from Ctrl-C to the end of a stop with a savepoint
 ATTEMPTS = 3         # of a disturbed run that missed its moment on a busy machine (see failure, savepoint)
 FINISHED_FIRST = "the job finished before the savepoint was taken"  # eddy's line when Ctrl-C came too late
+# Ctrl-C that came before the process installed its handler (a loaded machine had
+# not yet run eddy's main) kills it by the signal's default action: nothing ran.
+STOPPED_BEFORE_START = "Ctrl-C came before eddy listened for it (killed by SIGINT)"
 
 
 class PipelineLoader(yaml.SafeLoader):
@@ -198,6 +201,8 @@ def stop_with_savepoint(eddy, work, path, parallelism, delay_s=None):
         _, err = proc.communicate()
         return None, f"the job did not stop within {STOP_TIMEOUT_S} s of Ctrl-C (--savepoint-on-cancel):\n{err[-2500:]}"
     m = re.search(r"savepoint: (\S+)", out)
+    if proc.returncode == -signal.SIGINT:
+        return None, STOPPED_BEFORE_START
     if proc.returncode == 0:
         if FINISHED_FIRST not in err and "stopping job" in err:  # it heard Ctrl-C, so it must say why no savepoint
             return None, f"{FINISHED_FIRST}, but eddy did not say so:\n{err[-2500:]}"

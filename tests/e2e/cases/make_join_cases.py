@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the inputs and independently computed expected results of the e2e join
-cases join_inner, join_left, join_full, join_interval and join_window (seeded:
+cases join_inner, join_left, join_full, join_interval, join_interval_right and
+join_window (seeded:
 rerunning gives the same files). The expected rows come from nested loops over the
 inputs, the plain definition of each join. Run from this folder:
 python3 make_join_cases.py"""
@@ -191,3 +192,45 @@ write("join_window", "case.json", '{"three_ways": {"copies": 300, "shift": {"ts"
 write_jsonl("join_window/expected.jsonl", [
     {"did": d, "cid": c, "window_start": ts_text(dt // 10000 * 10000), "window_end": ts_text(dt // 10000 * 10000 + 10000)}
     for d, da, dt in displays for c, ca, ct in clicks if da == ca and dt // 10000 == ct // 10000])
+
+# A right interval join: every click, with its displays of the 20 s before or
+# NULL-padded when it has none (it comes out as the click leaves state), then
+# counted per 10 s window of the click's time. The padded rows are as old as
+# the click, behind the watermark the join gets: the window counts them only
+# because the join holds its watermark back.
+for case in ("join_interval_right",):
+    os.makedirs(case, exist_ok=True)
+    write_csv(f"{case}/display.csv", ["did", "ad", "ts"], displays)
+    write_csv(f"{case}/click.csv", ["cid", "ad", "ts"], clicks)
+write("join_interval_right", "pipeline.yaml", "name: join-interval-right\nexecution: { batch_size: 16 }\n" + TIMED +
+      """operators:
+  - name: attributed
+    join:
+      left: display
+      right: click
+      type: right
+      on: "display.ad = click.ad AND click.ts BETWEEN display.ts AND display.ts + INTERVAL '20' SECOND"
+    select:
+      cid: cid
+      did: did
+      clicked: click.ts
+  - name: per_window
+    input: attributed
+    window: { type: tumbling, size: 10s }
+    aggregate:
+      rows: count(*)
+      attributed: count(did)
+sinks:
+  - { name: out, input: per_window, type: file, path: out, format: jsonl }
+""")
+write("join_interval_right", "case.json", '{"three_ways": {"copies": 300, "shift": {"ts": 1000000}, '
+      '"shift_expected": {"window_start": 1000000, "window_end": 1000000}}}\n')
+per_window = {}
+for c, ca, ct in clicks:
+    partners = sum(1 for d, da, dt in displays if da == ca and dt <= ct <= dt + 20000)
+    w = per_window.setdefault(ct // 10000 * 10000, [0, 0])
+    w[0] += max(1, partners)
+    w[1] += partners
+write_jsonl("join_interval_right/expected.jsonl", [
+    {"window_start": ts_text(w), "window_end": ts_text(w + 10000), "rows": n, "attributed": a}
+    for w, (n, a) in per_window.items()])

@@ -51,6 +51,8 @@ def one_stop(eddy, work, case_dir, spec, pipeline, delay_s):
         shutil.rmtree(os.path.join(work, folder), ignore_errors=True)
     path = three_ways.write_pipeline(work, "savepoint", three_ways.with_checkpoints(pipeline, "ck-savepoint"))
     taken, problem = three_ways.stop_with_savepoint(eddy, work, path, 2, delay_s=delay_s)
+    if problem == three_ways.STOPPED_BEFORE_START:  # not the moment this test is after
+        return "too early", []
     if not taken and problem != three_ways.FINISHED_FIRST:
         return "failed", [problem]
     if taken:
