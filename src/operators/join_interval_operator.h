@@ -106,7 +106,7 @@ class IntervalJoinOperator final : public Operator {
   std::vector<Probe> probes_;
   std::vector<std::string> keys_;  // beside probes_
   std::vector<uint8_t> pass_;
-  std::string key_, bytes_;
+  std::string bytes_;
   std::vector<JoinExpiryIndex::KeyRef> due_;
 };
 
