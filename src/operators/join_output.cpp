@@ -72,9 +72,11 @@ Result<std::shared_ptr<RecordBatch>> JoinOutput::joined(const RowArena& rows,
       } else {
         EDDY_RETURN_IF_ERROR(decode_key(rows.get(id), stored[s]));
       }
-      for (Column* col : unread[s]) col->append_null();
     }
   }
+  for (int s : {0, 1})  // nobody reads them: NULL throughout
+    for (Column* col : unread[s])
+      for (size_t i = 0; i < pairs.size(); ++i) col->append_null();
   b.commit_rows(pairs.size());
   return b.finish();
 }

@@ -146,7 +146,7 @@ TIMED = """sources:
     schema: { cid: int64, ad: int64, ts: timestamp }
     event_time: { column: ts, max_out_of_orderness: 1s }
 """
-for case in ("join_interval", "join_window"):
+for case in ("join_interval", "join_interval_right", "join_window"):
     os.makedirs(case, exist_ok=True)
     # Times as epoch milliseconds, which case_ways.py can shift per copy.
     write_csv(f"{case}/display.csv", ["did", "ad", "ts"], displays)
@@ -198,10 +198,6 @@ write_jsonl("join_window/expected.jsonl", [
 # counted per 10 s window of the click's time. The padded rows are as old as
 # the click, behind the watermark the join gets: the window counts them only
 # because the join holds its watermark back.
-for case in ("join_interval_right",):
-    os.makedirs(case, exist_ok=True)
-    write_csv(f"{case}/display.csv", ["did", "ad", "ts"], displays)
-    write_csv(f"{case}/click.csv", ["cid", "ad", "ts"], clicks)
 write("join_interval_right", "pipeline.yaml", "name: join-interval-right\nexecution: { batch_size: 16 }\n" + TIMED +
       """operators:
   - name: attributed

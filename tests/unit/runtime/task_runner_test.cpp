@@ -461,3 +461,69 @@ TEST_CASE("a finished subtask says it still writes a snapshot until the writer i
   CHECK_FALSE(c.runner(s0).snapshot_writing());
   CHECK(c.host(s0).acked == std::vector<int64_t>{1});
 }
+
+namespace {
+
+/// Passes its rows on and says it holds the watermark back by kDelayMs
+/// (Operator::watermark_delay_ms), noting the largest watermark it got.
+class HoldingBack final : public Operator {
+ public:
+  static constexpr int64_t kDelayMs = 500;
+  HoldingBack(SchemaPtr schema, std::atomic<int64_t>& seen) : schema_(std::move(schema)), seen_(seen) {}
+  Status process(const RecordBatchPtr& batch, Collector& out) override { return out.emit(batch); }
+  Status on_watermark(int64_t w, Collector&) override {
+    if (w != kEndOfTimeWatermark) seen_ = std::max(seen_.load(), w);
+    return Status::ok();
+  }
+  int64_t watermark_delay_ms() const override { return kDelayMs; }
+  SchemaPtr output_schema() const override { return schema_; }
+
+ private:
+  SchemaPtr schema_;
+  std::atomic<int64_t>& seen_;
+};
+
+/// A sink that notes the largest watermark it got before the end of input.
+class WatermarkNote final : public Operator {
+ public:
+  WatermarkNote(SchemaPtr schema, std::atomic<int64_t>& seen) : schema_(std::move(schema)), seen_(seen) {}
+  Status process(const RecordBatchPtr&, Collector&) override { return Status::ok(); }
+  Status on_watermark(int64_t w, Collector&) override {
+    if (w != kEndOfTimeWatermark) seen_ = std::max(seen_.load(), w);
+    return Status::ok();
+  }
+  SchemaPtr output_schema() const override { return schema_; }
+
+ private:
+  SchemaPtr schema_;
+  std::atomic<int64_t>& seen_;
+};
+
+}  // namespace
+
+TEST_CASE("a subtask passes on its watermark less what its operators hold back") {
+  const std::string text =
+      "name: t\nexecution: { batch_size: 64 }\nsources:\n"
+      "  - { name: gen, type: datagen, rows: 20000, fields: { id: { kind: sequence }, "
+      "ts: { kind: timestamp, start: \"2024-01-01 00:00:00\", step: 1ms } }, event_time: { column: ts } }\n"
+      "operators:\n  - { name: f, input: gen, parallelism: 2, filter: \"true\" }\n"
+      "sinks:\n  - { name: out, input: f, type: blackhole, parallelism: 1, partition: rebalance }\n";
+  std::atomic<int64_t> at_f{kNoWatermark}, at_sink{kNoWatermark};
+  TaskOptions options;
+  options.make_operators = [&](const JobGraph& graph, int vertex) -> Result<std::vector<OperatorPtr>> {
+    const JobVertex& v = graph.vertices[static_cast<size_t>(vertex)];
+    const LogicalNode& node = graph.nodes[static_cast<size_t>(v.nodes.front())];
+    std::vector<OperatorPtr> ops;
+    if (node.name == "f") ops.push_back(std::make_unique<HoldingBack>(node.output_schema, at_f));
+    else if (node.name == "out") ops.push_back(std::make_unique<WatermarkNote>(node.output_schema, at_sink));
+    else return make_chain_operators(graph, vertex);
+    return ops;
+  };
+  Cluster c(text, 3, options);
+  c.run();
+  REQUIRE(c.all_finished());
+  REQUIRE(at_f.load() != kNoWatermark);
+  REQUIRE(at_sink.load() != kNoWatermark);
+  // The sink's watermark is the least over f's subtasks, each held back by 500 ms.
+  CHECK(at_sink.load() <= at_f.load() - HoldingBack::kDelayMs);
+}
