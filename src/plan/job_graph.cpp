@@ -17,6 +17,7 @@
 #include "plan/join_planner.h"
 #include "plan/pipeline_checks.h"
 #include "plan/pipeline_parser.h"
+#include "sql/sql_planner.h"
 #include "plan/window_limits.h"
 
 namespace eddy {
@@ -205,11 +206,7 @@ class Planner {
     }
   }
 
-  SourceLocation expr_loc(const LocatedText& t, const ExprError& e) const {
-    SourceLocation loc = t.loc;
-    if (e.offset >= 0) loc.column += e.offset + (t.quoted ? 1 : 0);
-    return loc;
-  }
+  SourceLocation expr_loc(const LocatedText& t, const ExprError& e) const { return locate(t, e.offset); }
 
   std::shared_ptr<const CompiledExpr> compile(const LocatedText& t, const Schema& input,
                                               const std::string& where) {
@@ -957,7 +954,8 @@ static Status resolve_under_base(const std::string& base, std::string& dir) {
 Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::string& text,
                                        const PlanOptions& options) {
   std::vector<Diagnostic> diags;
-  PipelineSpec spec = parse_pipeline(file_name, text, diags);
+  PipelineSpec spec = sql::is_sql_file(file_name) ? sql::plan_sql_script(file_name, text, diags)
+                                                  : parse_pipeline(file_name, text, diags);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
   if (!options.checkpoint_base.empty()) {

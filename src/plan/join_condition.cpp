@@ -83,11 +83,7 @@ struct TimeTerm {
 
 }  // namespace
 
-SourceLocation expression_location(const LocatedText& text, int offset) {
-  SourceLocation loc = text.loc;
-  if (offset >= 0) loc.column += offset + (text.quoted ? 1 : 0);
-  return loc;
-}
+SourceLocation expression_location(const LocatedText& text, int offset) { return locate(text, offset); }
 
 namespace {
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,7 +29,27 @@ struct LocatedText {
   std::string text;
   SourceLocation loc;
   bool quoted = false;
+  /// Text the SQL planner rewrote (src/sql): where each piece of `text` came
+  /// from, as (offset into text, location in the script), by offset; empty for
+  /// text taken verbatim from a file.
+  std::shared_ptr<const std::vector<std::pair<int, SourceLocation>>> origins = nullptr;
 };
+
+/// Where offset `offset` of `t` (-1: its start) is in the file.
+inline SourceLocation locate(const LocatedText& t, int offset) {
+  if (offset < 0) return t.loc;
+  if (t.origins && !t.origins->empty()) {
+    SourceLocation at = t.origins->front().second;
+    for (const auto& [from, loc] : *t.origins) {
+      if (from > offset) break;
+      at = loc;
+    }
+    return at;
+  }
+  SourceLocation loc = t.loc;
+  loc.column += offset + (t.quoted ? 1 : 0);
+  return loc;
+}
 
 /// How records travel from one operator to the next (ARCHITECTURE.md, Data plane).
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };

@@ -1,0 +1,210 @@
+// Lowering of GROUP BY, HAVING and aggregate calls: a keyed aggregate (an
+// updating stream, as Flink's group aggregate) or, over a window TVF, a window
+// aggregate (sql_lowering.h).
+#include <algorithm>
+#include <cctype>
+
+#include "sql/sql_lowering.h"
+
+namespace eddy::sql {
+namespace {
+
+bool plain_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+std::string lower_word(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, const std::string& hint) {
+  const size_t errors_before = diags_.size();
+  struct Key {
+    std::string column;  // in the pre-aggregation stream and in the output
+    Binding binding;     // how the query names it afterwards
+    ExprSpan span;
+  };
+  std::vector<Key> keys;
+  std::vector<std::pair<std::string, std::string>> computed;  // pre-aggregation columns: name, text over `in`
+  bool window_start = false, window_end = false;
+  for (const ExprSpan& g : b.group_by) {
+    const Token& first = script_.tokens[g.first];
+    if (g.last - g.first == 1 && (first.text == "window_start" || first.text == "window_end")) {
+      (first.text == "window_start" ? window_start : window_end) = true;
+      continue;
+    }
+    if (first.is_word("TUMBLE") || first.is_word("HOP") || first.is_word("SESSION")) {
+      error(first.loc, "the legacy GROUP BY " + upper(first.text) + "(...) is not supported by eddy yet: use "
+                       "FROM TABLE(" + upper(first.text) + "(TABLE t, DESCRIPTOR(time), ...)) and GROUP BY "
+                       "window_start, window_end");
+      return std::nullopt;
+    }
+    Rewriter rw(script_, in.columns, diags_);
+    std::optional<LocatedText> text = rw.rewrite(g);
+    if (!text) return std::nullopt;
+    Key k;
+    k.span = g;
+    for (const std::string& p : in.physical)
+      if (text->text == quote_name(p)) k.column = p;
+    if (!k.column.empty() && rw.used().size() == 1) {
+      k.binding = in.columns[rw.used().front()];
+    } else {
+      k.column = "EXPR$" + std::to_string(keys.size());
+      computed.emplace_back(k.column, text->text);
+      k.binding.name = k.column;
+    }
+    k.binding.text = quote_name(k.column);
+    k.binding.column = k.column;
+    k.binding.rowtime = false;
+    keys.push_back(std::move(k));
+  }
+  if (in.windowed && !(window_start && window_end)) {
+    error(b.group_by.empty() ? b.loc : b.group_by_loc,
+          "a window TVF's aggregate must GROUP BY window_start, window_end (and any keys)");
+    return std::nullopt;
+  }
+
+  // The scope after aggregating: keys, window bounds, and the aggregates themselves.
+  std::vector<Binding> post;
+  for (const Key& k : keys) post.push_back(k.binding);
+  if (in.windowed) {
+    const std::string q = in.columns.empty() ? "" : in.columns.front().qualifier;
+    post.push_back({q, "window_start", quote_name("window_start"), "window_start", false, false});
+    post.push_back({q, "window_end", quote_name("window_end"), "window_end", false, false});
+  }
+  struct Agg {
+    std::string call;    // as the aggregate operator takes it
+    std::string column;  // its output column
+  };
+  std::vector<Agg> aggs;
+  AggregateHook hook = [&](size_t first, size_t last) -> std::optional<std::string> {
+    const auto& toks = script_.tokens;
+    const std::string fn = lower_word(toks[first].text);
+    const size_t close = closing_paren(script_, first + 1, last);
+    size_t arg = first + 2;
+    const bool distinct = arg < close && toks[arg].is_word("DISTINCT");
+    if (distinct) ++arg;
+    std::string column;
+    if (arg + 1 == close && toks[arg].is_symbol("*")) {
+      if (fn != "count") {
+        error(toks[arg].loc, upper(fn) + "(*) is not an aggregate; only COUNT(*) is");
+        return std::nullopt;
+      }
+      column = "*";
+    } else {
+      if (arg >= close) {
+        error(toks[close].loc, upper(fn) + "() needs an argument");
+        return std::nullopt;
+      }
+      std::optional<LocatedText> text = rewrite({arg, close}, in.columns, "inside another aggregate");
+      if (!text) return std::nullopt;
+      for (const std::string& p : in.physical)
+        if (text->text == quote_name(p) && plain_identifier(p)) column = p;
+      if (column.empty()) {
+        for (const auto& [name, t] : computed)
+          if (t == text->text) column = name;
+        if (column.empty()) {
+          column = "agg_arg_" + std::to_string(computed.size());
+          computed.emplace_back(column, text->text);
+        }
+      }
+    }
+    std::string call = fn + "(" + (distinct ? "distinct " : "") + column + ")";
+    if (close + 1 < last) {  // FILTER (WHERE cond)
+      const size_t open = close + 2, where = open + 1;
+      const size_t end = closing_paren(script_, open, last);
+      if (where >= end || !toks[where].is_word("WHERE")) {
+        error(toks[std::min(where, end)].loc, "expected FILTER (WHERE condition)");
+        return std::nullopt;
+      }
+      std::optional<LocatedText> cond = rewrite({where + 1, end}, in.columns, "inside FILTER");
+      if (!cond) return std::nullopt;
+      call += " FILTER (WHERE " + cond->text + ")";
+    }
+    for (const Agg& a : aggs)
+      if (a.call == call) return quote_name(a.column);
+    aggs.push_back({call, "agg_" + std::to_string(aggs.size())});
+    return quote_name(aggs.back().column);
+  };
+  auto rewrite_post = [&](ExprSpan span, const std::string& where) -> std::optional<LocatedText> {
+    for (const Key& k : keys)
+      if (same_tokens(script_, span, k.span)) return located(k.binding.text, script_.tokens[span.first].loc);
+    Rewriter rw(script_, post, diags_);
+    rw.on_aggregate(hook, where);
+    return rw.rewrite(span);
+  };
+
+  Rel out;
+  out.loc = b.loc;
+  for (size_t i = 0; i < b.items.size(); ++i) {
+    const SelectItem& item = b.items[i];
+    if (item.star) {
+      error(item.loc, "SELECT * cannot be aggregated: name the grouped columns and the aggregates");
+      return std::nullopt;
+    }
+    std::optional<LocatedText> text = rewrite_post(item.expr, "");
+    if (!text) {
+      if (diags_.size() > errors_before && diags_.back().message.rfind("unknown column", 0) == 0)
+        diags_.back().message += " (with GROUP BY, a column must be grouped or inside an aggregate)";
+      return std::nullopt;
+    }
+    Binding c;
+    c.name = derived_name(item, i);
+    c.text = text->text;
+    out.columns.push_back(std::move(c));
+  }
+  std::optional<LocatedText> having;
+  if (!b.having.empty() && !(having = rewrite_post(b.having, ""))) return std::nullopt;
+  if (aggs.empty() && !in.windowed && keys.empty()) {
+    error(b.loc, "nothing to aggregate");
+    return std::nullopt;
+  }
+  if (diags_.size() != errors_before) return std::nullopt;
+
+  // Columns computed before aggregating: a select that passes the rest through.
+  std::string input = in.stream;
+  if (!computed.empty()) {
+    OperatorSpec pre;
+    pre.kind = OperatorKind::kSelect;
+    pre.name = located(unique_name(hint + "_keys"), b.loc);
+    pre.input = located(in.stream, b.loc);
+    pre.loc = b.loc;
+    for (const std::string& p : in.physical) pre.select.push_back({located(p, b.loc), located(quote_name(p), b.loc)});
+    for (const auto& [name, text] : computed) pre.select.push_back({located(name, b.loc), located(text, b.loc)});
+    input = pre.name.text;
+    spec_.operators.push_back(std::move(pre));
+  }
+  OperatorSpec op;
+  op.kind = in.windowed ? OperatorKind::kWindowAggregate : OperatorKind::kKeyedAggregate;
+  op.name = located(unique_name(hint + (in.windowed ? "_window" : "_aggregate")), b.loc);
+  op.input = located(input, b.loc);
+  op.loc = b.loc;
+  op.aggregate_loc = b.loc;
+  if (in.windowed) op.window = in.window;
+  for (const Key& k : keys) {
+    op.key_by.push_back(located(k.column, script_.tokens[k.span.first].loc));
+    out.physical.push_back(k.column);
+  }
+  if (in.windowed) {
+    out.physical.push_back("window_start");
+    out.physical.push_back("window_end");
+  }
+  for (const Agg& a : aggs) {
+    op.aggregate.push_back({located(a.column, b.loc), located(a.call, b.loc)});
+    out.physical.push_back(a.column);
+  }
+  out.stream = op.name.text;
+  out.updating = !in.windowed || in.updating;
+  spec_.operators.push_back(std::move(op));
+  if (having) out.stream = add_filter(out.stream, *having, hint + "_having");
+  for (Binding& c : out.columns)
+    for (const std::string& p : out.physical)
+      if (c.text == quote_name(p)) c.column = p;
+  return out;
+}
+
+}  // namespace eddy::sql

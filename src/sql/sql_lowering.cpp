@@ -1,0 +1,357 @@
+#include "sql/sql_lowering.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "sql/sql_planner.h"
+
+namespace eddy::sql {
+namespace {
+
+/// Flink's duration syntax: "10 s", "10s", "1 min", "500 ms", "10000" (ms).
+std::optional<int64_t> flink_duration_us(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  const size_t digits = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == digits || i - digits > 12) return std::nullopt;
+  const int64_t n = std::stoll(text.substr(digits, i - digits));
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit = upper(text.substr(i));
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  static const std::pair<const char*, int64_t> kUnits[] = {
+      {"", 1000},          {"MS", 1000},           {"MILLI", 1000},       {"MILLIS", 1000},
+      {"MILLISECOND", 1000}, {"MILLISECONDS", 1000}, {"S", 1000000},      {"SEC", 1000000},
+      {"SECS", 1000000},   {"SECOND", 1000000},    {"SECONDS", 1000000},  {"MIN", 60000000},
+      {"MINS", 60000000},  {"MINUTE", 60000000},   {"MINUTES", 60000000}, {"H", 3600000000},
+      {"HOUR", 3600000000}, {"HOURS", 3600000000}, {"D", 86400000000},    {"DAY", 86400000000},
+      {"DAYS", 86400000000}};
+  for (const auto& [name, us] : kUnits)
+    if (unit == name) return n * us;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_sql_file(const std::string& file_name) {
+  return file_name.size() > 4 && upper(file_name.substr(file_name.size() - 4)) == ".SQL";
+}
+
+PipelineSpec plan_sql_script(const std::string& file_name, const std::string& text, std::vector<Diagnostic>& diags) {
+  PipelineSpec spec;
+  spec.file_name = file_name;
+  spec.text = text;
+  std::string stem = file_name.substr(file_name.find_last_of('/') + 1);
+  spec.name = stem.substr(0, stem.size() - 4);
+  Script script;
+  if (!parse_script(text, script, diags)) return spec;
+  Lowering(script, spec, diags).run();
+  if (diags.empty() && spec.sinks.empty())
+    diags.push_back({{1, 1}, "the script has no INSERT INTO or SELECT: nothing would run"});
+  return spec;
+}
+
+void Lowering::run() {
+  for (const Statement& s : script_.statements) {
+    const size_t before = diags_.size();
+    statement(s);
+    if (diags_.size() != before && s.kind == Statement::Kind::kCreateTable) break;  // later statements need it
+  }
+}
+
+void Lowering::statement(const Statement& s) {
+  switch (s.kind) {
+    case Statement::Kind::kSet: return set_option(s.set);
+    case Statement::Kind::kCreateTable: {
+      const std::string& name = s.table.name.name;
+      if (tables_.count(name) || views_.count(name))
+        return error(s.table.name.loc, "'" + name + "' is already defined by an earlier CREATE statement");
+      if (auto t = check_table(s.table, diags_)) tables_.emplace(name, std::move(*t));
+      return;
+    }
+    case Statement::Kind::kCreateView: {
+      const std::string& name = s.view.name.name;
+      if (tables_.count(name) || views_.count(name))
+        return error(s.view.name.loc, "'" + name + "' is already defined by an earlier CREATE statement");
+      views_.emplace(name, s.view);
+      return;
+    }
+    case Statement::Kind::kInsert: return insert(s.insert);
+    case Statement::Kind::kStatementSet:
+      for (const Insert& in : s.inserts) insert(in);
+      return;
+    case Statement::Kind::kSelect: return select_to_print(s);
+    case Statement::Kind::kExplain:
+      return error(s.loc, "EXPLAIN is not supported by eddy yet: 'eddy validate' prints the plan");
+    case Statement::Kind::kCreateFunction:
+      return error(s.loc, "CREATE FUNCTION is not supported by eddy yet");
+  }
+}
+
+void Lowering::set_option(const SetOption& o) {
+  const std::string& k = o.key;
+  const std::string& v = o.value;
+  auto positive_int = [&](int64_t max) -> std::optional<int64_t> {
+    try {
+      size_t used = 0;
+      const long long n = std::stoll(v, &used);
+      if (used == v.size() && n >= 1 && n <= max) return n;
+    } catch (...) {
+    }
+    error(o.value_loc, "'" + k + "' must be an integer from 1 to " + std::to_string(max) + ", not '" + v + "'");
+    return std::nullopt;
+  };
+  auto duration = [&]() -> std::optional<int64_t> {
+    auto us = flink_duration_us(v);
+    if (!us) error(o.value_loc, "'" + k + "' must be a duration such as '10 s', '500 ms' or '1 min', not '" + v + "'");
+    return us;
+  };
+  if (k == "parallelism.default") {
+    if (auto n = positive_int(32768)) spec_.parallelism = static_cast<int32_t>(*n);
+  } else if (k == "pipeline.max-parallelism") {
+    if (auto n = positive_int(32768)) {
+      spec_.max_parallelism = static_cast<int32_t>(*n);
+      spec_.max_parallelism_set = true;
+      spec_.max_parallelism_loc = o.value_loc;
+    }
+  } else if (k == "pipeline.name") {
+    spec_.name = v;
+  } else if (k == "execution.checkpointing.interval") {
+    if (auto us = duration()) {
+      spec_.checkpoints.enabled = *us > 0;
+      spec_.checkpoints.interval_us = *us;
+    }
+  } else if (k == "execution.checkpointing.dir" || k == "state.checkpoints.dir") {
+    spec_.checkpoints.dir = v.rfind("file://", 0) == 0 ? v.substr(7) : v;
+    spec_.checkpoints.dir_loc = o.value_loc;
+  } else if (k == "execution.checkpointing.num-retained" || k == "state.checkpoints.num-retained") {
+    if (auto n = positive_int(1000)) spec_.checkpoints.retain = static_cast<int32_t>(*n);
+  } else if (k == "execution.checkpointing.timeout") {
+    if (auto us = duration()) spec_.checkpoints.timeout_us = *us;
+  } else if (k == "execution.checkpointing.mode") {
+    if (upper(v) != "EXACTLY_ONCE") error(o.value_loc, "eddy's checkpoints are EXACTLY_ONCE only");
+  } else if (k == "execution.runtime-mode") {
+    if (upper(v) != "STREAMING") error(o.value_loc, "eddy runs in STREAMING mode only (bounded sources end the job)");
+  } else if (k == "state.backend.type" || k == "state.backend") {
+    if (v == "hashmap" || v == "heap") spec_.state_backend = "heap";
+    else if (v == "rocksdb") spec_.state_backend = "rocksdb";
+    else error(o.value_loc, "'" + k + "' must be 'hashmap' or 'rocksdb', not '" + v + "'");
+  } else if (k == "table.exec.state.ttl") {
+    if (auto us = duration()) state_ttl_ms_ = *us / 1000;
+  } else if (k == "table.exec.source.idle-timeout") {
+    if (auto us = duration()) idle_timeout_us_ = *us;
+  } else {
+    error(o.key_loc, "unknown key '" + k + "'; eddy takes parallelism.default, pipeline.max-parallelism, "
+                     "pipeline.name, execution.checkpointing.interval, execution.checkpointing.dir (or "
+                     "state.checkpoints.dir), execution.checkpointing.num-retained, execution.checkpointing.timeout, "
+                     "execution.checkpointing.mode, execution.runtime-mode, state.backend.type, "
+                     "table.exec.state.ttl and table.exec.source.idle-timeout");
+  }
+}
+
+void Lowering::insert(const Insert& in) {
+  auto t = tables_.find(in.table.name);
+  if (t == tables_.end()) {
+    std::vector<std::string> known;
+    for (const auto& [name, def] : tables_) known.push_back(name);
+    const std::string near = nearest_name(in.table.name, known);
+    return error(in.table.loc, "unknown table '" + in.table.name + "'" +
+                                   (near.empty() ? "; create it first with CREATE TABLE ... WITH ('connector' = ...)"
+                                                 : "; did you mean '" + near + "'?"));
+  }
+  const TableDef& table = t->second;
+  if (!table.writable())
+    return error(in.table.loc, "table '" + in.table.name + "' uses the " + table.connector +
+                                   " connector, which only reads; insert into a print, blackhole or filesystem table");
+  std::optional<Rel> rel = query(*in.query, in.table.name);
+  if (!rel) return;
+  std::vector<std::string> names;
+  for (const ColumnDef& c : table.ddl.columns)
+    if (c.computed.empty()) names.push_back(c.name.name);
+  if (names.size() != rel->columns.size())
+    return error(in.query->loc, "the query gives " + std::to_string(rel->columns.size()) + " columns, but table '" +
+                                    in.table.name + "' has " + std::to_string(names.size()));
+  SinkSpec sink;
+  if (!make_sink(table, sink, diags_)) return;
+  sink.name = located(unique_name(in.table.name), in.table.loc);
+  sink.input = located(materialize(*rel, names, in.table.name), in.table.loc);
+  spec_.sinks.push_back(std::move(sink));
+}
+
+void Lowering::select_to_print(const Statement& s) {
+  std::optional<Rel> rel = query(*s.query, "select");
+  if (!rel) return;
+  std::vector<std::string> names;
+  for (const Binding& b : rel->columns) names.push_back(b.name);
+  SinkSpec sink;
+  sink.type = SinkType::kPrint;
+  sink.loc = s.loc;
+  sink.name = located(unique_name(selects_++ == 0 ? "select" : "select" + std::to_string(selects_)), s.loc);
+  sink.input = located(materialize(*rel, names, "select"), s.loc);
+  spec_.sinks.push_back(std::move(sink));
+}
+
+std::optional<Rel> Lowering::query(const Query& q, const std::string& hint) {
+  if (q.blocks.size() > 1) {
+    error(q.loc, "UNION ALL is not supported by eddy yet");
+    return std::nullopt;
+  }
+  return block(q.blocks.front(), hint);
+}
+
+std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint) {
+  if (!b.from) {
+    error(b.loc, "SELECT without FROM is not supported: eddy runs queries over streams");
+    return std::nullopt;
+  }
+  if (b.distinct) {
+    error(b.loc, "SELECT DISTINCT is not supported by eddy yet: GROUP BY the columns instead");
+    return std::nullopt;
+  }
+  std::vector<ExprSpan> where;
+  if (!b.where.empty()) where = conjuncts(script_, b.where);
+  std::optional<Rel> in = relation(*b.from, where, hint);
+  if (!in) return std::nullopt;
+  // What sources and joins did not take stays a filter on their output.
+  if (!where.empty()) {
+    std::optional<LocatedText> predicate = conjunction(where, in->columns);
+    if (!predicate) return std::nullopt;
+    in->stream = add_filter(in->stream, *predicate, hint);
+  }
+  bool aggregates = !b.group_by.empty() || !b.having.empty();
+  for (const SelectItem& item : b.items) aggregates = aggregates || (!item.star && has_aggregate(script_, item.expr));
+  if (aggregates) return aggregate(b, *in, hint);
+  if (in->windowed) {
+    error(b.loc, "a window TVF runs as a window aggregate in eddy: GROUP BY window_start, window_end "
+                 "(and keys) with aggregates in the select list");
+    return std::nullopt;
+  }
+  return project(b, *in);
+}
+
+std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
+  Rel out = in;
+  out.columns.clear();
+  for (size_t i = 0; i < b.items.size(); ++i) {
+    const SelectItem& item = b.items[i];
+    if (item.star) {
+      bool any = false;
+      for (const Binding& c : in.columns) {
+        if (!item.star_qualifier.empty() && c.qualifier != item.star_qualifier.name) continue;
+        if (c.name.find('.') != std::string::npos || c.text.empty()) continue;  // ROW fields, window placeholders
+        out.columns.push_back(c);
+        any = true;
+      }
+      if (!any) error(item.loc, "'" + item.star_qualifier.name + ".*' matches no input");
+      continue;
+    }
+    Rewriter rw(script_, in.columns, diags_);
+    std::optional<LocatedText> text = rw.rewrite(item.expr);
+    if (!text) return std::nullopt;
+    Binding c;
+    c.name = derived_name(item, i);
+    c.text = text->text;
+    for (const std::string& p : in.physical)
+      if (c.text == quote_name(p)) c.column = p;
+    if (rw.used().size() == 1) {
+      const Binding& from = in.columns[rw.used().front()];
+      c.rowtime = from.rowtime && !c.column.empty();
+      c.constant = from.constant && c.text == from.text;
+    }
+    out.columns.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string Lowering::derived_name(const SelectItem& item, size_t index) const {
+  if (!item.alias.empty()) return item.alias.name;
+  // A name, or a chain a.b.c: Flink names the column after its last part.
+  bool chain = true;
+  for (size_t i = item.expr.first; i < item.expr.last; ++i) {
+    const Token& t = script_.tokens[i];
+    const bool want_name = (i - item.expr.first) % 2 == 0;
+    chain = chain && (want_name ? (t.kind == TokenKind::kIdent || t.kind == TokenKind::kQuotedIdent) : t.is_symbol("."));
+  }
+  if (chain && (item.expr.last - item.expr.first) % 2 == 1) return script_.tokens[item.expr.last - 1].text;
+  return "EXPR$" + std::to_string(index);
+}
+
+std::string Lowering::materialize(const Rel& rel, const std::vector<std::string>& names, const std::string& hint) {
+  bool same = rel.physical.size() == names.size() && rel.columns.size() == names.size();
+  for (size_t i = 0; same && i < names.size(); ++i)
+    same = rel.columns[i].column == rel.physical[i] && rel.physical[i] == names[i];
+  if (same) return rel.stream;
+  OperatorSpec op;
+  op.kind = OperatorKind::kSelect;
+  op.name = located(unique_name(hint + "_select"), rel.loc);
+  op.input = located(rel.stream, rel.loc);
+  op.loc = rel.loc;
+  for (size_t i = 0; i < names.size() && i < rel.columns.size(); ++i) {
+    if (rel.columns[i].text.empty()) {
+      error(rel.loc, "'" + rel.columns[i].name + "' has no value outside a window aggregate");
+      continue;
+    }
+    eddy::SelectItem item;
+    item.column = located(names[i], rel.loc);
+    item.expression = located(rel.columns[i].text, rel.loc);
+    op.select.push_back(std::move(item));
+  }
+  spec_.operators.push_back(std::move(op));
+  return spec_.operators.back().name.text;
+}
+
+std::string Lowering::add_filter(const std::string& input, const LocatedText& predicate, const std::string& hint) {
+  OperatorSpec op;
+  op.kind = OperatorKind::kFilter;
+  op.name = located(unique_name(hint + "_filter"), predicate.loc);
+  op.input = located(input, predicate.loc);
+  op.filter = predicate;
+  op.loc = predicate.loc;
+  spec_.operators.push_back(std::move(op));
+  return spec_.operators.back().name.text;
+}
+
+std::string Lowering::unique_name(const std::string& hint) {
+  std::string name = hint;
+  for (int n = 2; names_.count(name); ++n) name = hint + "_" + std::to_string(n);
+  names_.insert(name);
+  return name;
+}
+
+LocatedText Lowering::located(const std::string& text, SourceLocation loc) const {
+  LocatedText t;
+  t.text = text;
+  t.loc = loc;
+  return t;
+}
+
+std::optional<LocatedText> Lowering::conjunction(const std::vector<ExprSpan>& parts,
+                                                const std::vector<Binding>& scope) {
+  if (parts.size() == 1) return rewrite(parts.front(), scope, "in WHERE");
+  LocatedText all;
+  auto origins = std::make_shared<std::vector<std::pair<int, SourceLocation>>>();
+  for (const ExprSpan& c : parts) {
+    std::optional<LocatedText> part = rewrite(c, scope, "in WHERE");
+    if (!part) return std::nullopt;
+    if (!all.text.empty()) all.text += " AND ";
+    else all.loc = part->loc;
+    for (const auto& [off, loc] : *part->origins) origins->emplace_back(off + static_cast<int>(all.text.size()) + 1, loc);
+    all.text += "(" + part->text + ")";
+  }
+  all.origins = origins;
+  return all;
+}
+
+std::optional<LocatedText> Lowering::rewrite(ExprSpan span, const std::vector<Binding>& scope, const std::string& where) {
+  Rewriter rw(script_, scope, diags_);
+  rw.on_aggregate(nullptr, where);
+  return rw.rewrite(span);
+}
+
+bool has_aggregate(const Script& script, ExprSpan span) {
+  for (size_t i = span.first; i + 1 < span.last; ++i)
+    if (is_aggregate_function(script.tokens[i]) && script.tokens[i + 1].is_symbol("(")) return true;
+  return false;
+}
+
+}  // namespace eddy::sql

@@ -1,0 +1,93 @@
+// How the SQL planner lowers statements, queries and relations into a
+// PipelineSpec's sources, operators and sinks (sql_planner.h). One class,
+// its methods spread over sql_lowering.cpp (statements and projections),
+// sql_relations.cpp (tables, views, joins, windows) and sql_aggregate.cpp
+// (GROUP BY).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "plan/pipeline_spec.h"
+#include "sql/sql_ast.h"
+#include "sql/sql_parser.h"
+#include "sql/sql_scope.h"
+#include "sql/sql_tables.h"
+
+namespace eddy::sql {
+
+/// A relation as lowered: the stream (a source or operator of the spec) that
+/// carries it, its physical columns, and the names a query sees.
+struct Rel {
+  std::string stream;
+  std::vector<std::string> physical;  // the stream's columns, in order
+  std::vector<Binding> columns;       // what the query sees, in order
+  bool updating = false;
+  bool windowed = false;              // from a window TVF, not yet aggregated
+  WindowText window;
+  SourceLocation loc;
+};
+
+class Lowering {
+ public:
+  Lowering(const Script& script, PipelineSpec& spec, std::vector<Diagnostic>& diags)
+      : script_(script), spec_(spec), diags_(diags) {}
+
+  void run();
+
+ private:
+  // sql_lowering.cpp: statements, projections, sinks
+  void statement(const Statement& s);
+  void set_option(const SetOption& o);
+  void insert(const Insert& in);
+  void select_to_print(const Statement& s);
+  std::optional<Rel> query(const Query& q, const std::string& hint);
+  std::optional<Rel> block(const SelectBlock& b, const std::string& hint);
+  std::optional<Rel> project(const SelectBlock& b, const Rel& in);
+  /// A stream whose columns are `names`, computed from rel's bindings (a select
+  /// operator, unless the stream already is exactly that).
+  std::string materialize(const Rel& rel, const std::vector<std::string>& names, const std::string& hint);
+  std::string derived_name(const SelectItem& item, size_t index) const;
+  std::string unique_name(const std::string& hint);
+  LocatedText located(const std::string& text, SourceLocation loc) const;
+  std::optional<LocatedText> rewrite(ExprSpan span, const std::vector<Binding>& scope, const std::string& hint = "");
+  /// Conjuncts rewritten and joined with AND.
+  std::optional<LocatedText> conjunction(const std::vector<ExprSpan>& parts, const std::vector<Binding>& scope);
+  std::string add_filter(const std::string& input, const LocatedText& predicate, const std::string& hint);
+  void error(SourceLocation loc, std::string message) { diags_.push_back({loc, std::move(message)}); }
+
+  // sql_relations.cpp
+  std::optional<Rel> relation(const Relation& r, std::vector<ExprSpan>& where, const std::string& hint);
+  std::optional<Rel> table(const Relation& r, std::vector<ExprSpan>& where);
+  std::optional<Rel> view(const Relation& r);
+  std::optional<Rel> join(const Relation& r, std::vector<ExprSpan>& where, const std::string& hint);
+  /// The conjuncts of an inner join's condition that read both sides; the
+  /// others become filters on their side.
+  std::vector<ExprSpan> push_down(const std::vector<ExprSpan>& condition, Rel& left, Rel& right, const std::string& hint);
+  std::optional<Rel> window_tvf(const Relation& r, const std::string& hint);
+  bool watermark(const TableDef& t, const std::vector<Binding>& scope, SourceSpec& s);
+  std::optional<int64_t> interval_ms(ExprSpan span, const std::string& what);
+
+  // sql_aggregate.cpp
+  std::optional<Rel> aggregate(const SelectBlock& b, const Rel& in, const std::string& hint);
+
+  const Script& script_;
+  PipelineSpec& spec_;
+  std::vector<Diagnostic>& diags_;
+  std::map<std::string, TableDef> tables_;
+  std::map<std::string, CreateView> views_;
+  std::map<std::string, Rel> view_rels_;
+  std::set<std::string> views_in_progress_;
+  std::map<std::string, Rel> source_rels_;
+  std::set<std::string> names_;
+  int64_t state_ttl_ms_ = 0;
+  int64_t idle_timeout_us_ = 0;
+  int selects_ = 0;
+};
+
+bool has_aggregate(const Script& script, ExprSpan span);
+
+}  // namespace eddy::sql

@@ -1,0 +1,299 @@
+#include "sql/sql_tables.h"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <set>
+
+#include "core/time_util.h"
+#include "sql/sql_parser.h"
+
+namespace eddy::sql {
+namespace {
+
+struct ConnectorKeys {
+  const char* name;
+  std::vector<std::string> keys;  // "fields.#.x": # stands for a column name
+};
+
+const std::vector<ConnectorKeys>& connectors() {
+  static const std::vector<ConnectorKeys> kAll = {
+      {"nexmark", {"first-event.rate", "next-event.rate", "events.num", "person.proportion", "auction.proportion",
+                   "bid.proportion", "seed", "rate-limit"}},
+      {"datagen", {"rows-per-second", "number-of-rows", "seed", "fields.#.kind", "fields.#.min", "fields.#.max",
+                   "fields.#.length", "fields.#.start", "fields.#.end", "fields.#.step", "fields.#.values"}},
+      {"filesystem", {"path", "format", "csv.ignore-parse-errors", "json.ignore-parse-errors", "csv.header"}},
+      {"print", {}},
+      {"blackhole", {}},
+  };
+  return kAll;
+}
+
+bool key_matches(const std::string& pattern, const std::string& key) {
+  const size_t hash = pattern.find('#');
+  if (hash == std::string::npos) return pattern == key;
+  const std::string head = pattern.substr(0, hash), tail = pattern.substr(hash + 1);
+  return key.size() > head.size() + tail.size() && key.compare(0, head.size(), head) == 0 &&
+         key.compare(key.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "'" : ", '") + s + "'";
+  return out;
+}
+
+/// An integer option, with a diagnostic at its value when it is none.
+std::optional<int64_t> int_option(const TableOption& o, int64_t min, std::vector<Diagnostic>& diags) {
+  int64_t v = 0;
+  const char* end = o.value.data() + o.value.size();
+  auto [p, ec] = std::from_chars(o.value.data(), end, v);
+  if (ec != std::errc() || p != end || v < min) {
+    diags.push_back({o.value_loc, "'" + o.key + "' must be an integer of at least " + std::to_string(min) +
+                                      ", not '" + o.value + "'"});
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> number_option(const TableOption& o, std::vector<Diagnostic>& diags) {
+  try {
+    size_t used = 0;
+    const double v = std::stod(o.value, &used);
+    if (used == o.value.size()) return v;
+  } catch (...) {
+  }
+  diags.push_back({o.value_loc, "'" + o.key + "' must be a number, not '" + o.value + "'"});
+  return std::nullopt;
+}
+
+bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, DatagenField& f,
+                   std::vector<Diagnostic>& diags) {
+  f.name = c.name.name;
+  auto opt = [&](const char* what) { return t.option("fields." + c.name.name + "." + what); };
+  const TableOption* kind = opt("kind");
+  const std::string k = kind ? kind->value : (type == DataType::kTimestamp ? "sequence" : "random");
+  if (k != "random" && k != "sequence") {
+    diags.push_back({kind->value_loc, "'" + kind->key + "' must be 'random' or 'sequence', not '" + k + "'"});
+    return false;
+  }
+  const size_t before = diags.size();
+  if (type == DataType::kTimestamp) {
+    // Deterministic where Flink stamps the wall clock: row i is start + i * step.
+    f.kind = DatagenField::Kind::kTimestamp;
+    f.ts_start_ms = 1704067200000LL;  // 2024-01-01 00:00:00 UTC
+    if (const TableOption* s = opt("start")) {
+      auto ms = parse_timestamp_ms(s->value);
+      if (ms.ok()) f.ts_start_ms = *ms;
+      else diags.push_back({s->value_loc, ms.status().message()});
+    }
+    f.ts_step_us = 1000;
+    if (const TableOption* s = opt("step")) {
+      auto us = parse_duration_us(s->value);
+      if (us.ok()) f.ts_step_us = *us;
+      else diags.push_back({s->value_loc, us.status().message()});
+    }
+  } else if (type == DataType::kString) {
+    f.kind = DatagenField::Kind::kChoice;
+    if (const TableOption* v = opt("values")) {
+      std::string cur;
+      for (char ch : v->value + ",") {
+        if (ch != ',') { cur += ch; continue; }
+        if (!cur.empty()) f.values.push_back(cur);
+        cur.clear();
+      }
+    } else {
+      diags.push_back({c.name.loc, "datagen column '" + c.name.name + "': eddy generates strings from a list: "
+                                   "set 'fields." + c.name.name + ".values' = 'a,b,c'"});
+    }
+  } else if (type == DataType::kInt64 && k == "sequence") {
+    f.kind = DatagenField::Kind::kSequence;
+    if (const TableOption* s = opt("start")) f.start = int_option(*s, std::numeric_limits<int64_t>::min(), diags).value_or(0);
+    if (const TableOption* s = opt("step")) f.step = int_option(*s, 1, diags).value_or(1);
+  } else if (type == DataType::kInt64 || type == DataType::kFloat64) {
+    f.kind = DatagenField::Kind::kRandom;
+    f.type = type;
+    f.min = type == DataType::kInt64 ? -9.2233720368547758e18 : -1.7976931348623157e308;
+    f.max = -f.min;
+    if (const TableOption* s = opt("min")) f.min = number_option(*s, diags).value_or(0);
+    if (const TableOption* s = opt("max")) f.max = number_option(*s, diags).value_or(0);
+  } else {
+    diags.push_back({c.type.loc, "datagen cannot generate " + c.type.name + " columns"});
+  }
+  return diags.size() == before;
+}
+
+}  // namespace
+
+std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic>& diags) {
+  const std::string& n = type.name;
+  if (n == "BIGINT" || n == "INT" || n == "INTEGER" || n == "SMALLINT" || n == "TINYINT") return DataType::kInt64;
+  if (n == "DOUBLE" || n == "FLOAT" || n == "REAL" || n == "DECIMAL" || n == "NUMERIC" || n == "DEC")
+    return DataType::kFloat64;  // DECIMAL computes as float64 (docs/sql.md)
+  if (n == "BOOLEAN" || n == "BOOL") return DataType::kBool;
+  if (n == "STRING" || n == "VARCHAR" || n == "CHAR" || n == "CHARACTER") return DataType::kString;
+  if (n == "TIMESTAMP" || n == "TIMESTAMP_LTZ") return DataType::kTimestamp;
+  diags.push_back({type.loc, "the type " + n + " is not supported by eddy; columns are BIGINT, INT, SMALLINT, "
+                             "TINYINT, DOUBLE, FLOAT, DECIMAL, BOOLEAN, STRING, VARCHAR, TIMESTAMP(3), "
+                             "TIMESTAMP_LTZ(3) or ROW<...> (nexmark)"});
+  return std::nullopt;
+}
+
+std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnostic>& diags) {
+  TableDef t;
+  t.ddl = ddl;
+  const size_t before = diags.size();
+  for (const TableOption& o : ddl.options) {
+    if (t.options.count(o.key)) diags.push_back({o.key_loc, "the option '" + o.key + "' is set twice"});
+    t.options[o.key] = o;
+  }
+  const TableOption* connector = t.option("connector");
+  if (!connector) {
+    diags.push_back({ddl.name.loc, "table '" + ddl.name.name + "' has no 'connector' in WITH (...): one of "
+                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole'"});
+    return std::nullopt;
+  }
+  const ConnectorKeys* known = nullptr;
+  for (const auto& c : connectors())
+    if (connector->value == c.name) known = &c;
+  if (!known) {
+    diags.push_back({connector->value_loc, "unknown connector '" + connector->value + "'; eddy has 'nexmark', "
+                                           "'datagen', 'filesystem', 'print' and 'blackhole'"});
+    return std::nullopt;
+  }
+  t.connector = known->name;
+  for (const auto& [key, o] : t.options) {
+    if (key == "connector") continue;
+    bool ok = false;
+    for (const auto& pattern : known->keys) ok = ok || key_matches(pattern, key);
+    if (!ok)
+      diags.push_back({o.key_loc, "unknown option '" + key + "' of the " + t.connector + " connector; " +
+                                      (known->keys.empty() ? std::string("it takes none")
+                                                           : "it takes " + join(known->keys) +
+                                                                 " ('#' stands for a column name)")});
+  }
+  for (const ColumnDef& c : ddl.columns)
+    if (c.computed.empty() && c.type.name != "ROW") column_type(c.type, diags);
+  if (diags.size() != before) return std::nullopt;
+  return t;
+}
+
+bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector<Diagnostic>& diags) {
+  const size_t before = diags.size();
+  s.loc = t.ddl.name.loc;
+  if (t.connector == "nexmark") {
+    s.type = SourceType::kNexmark;
+    s.nexmark.table = nexmark_kind == 0 ? NexmarkTable::kPerson : nexmark_kind == 1 ? NexmarkTable::kAuction
+                                                                                    : NexmarkTable::kBid;
+    if (const TableOption* o = t.option("events.num")) s.nexmark.events = int_option(*o, 0, diags).value_or(-1);
+    if (const TableOption* o = t.option("first-event.rate"))
+      s.nexmark.first_event_rate = int_option(*o, 1, diags).value_or(s.nexmark.first_event_rate);
+    if (const TableOption* o = t.option("next-event.rate")) {
+      auto next = int_option(*o, 1, diags);
+      if (next && *next != s.nexmark.first_event_rate)
+        diags.push_back({o->value_loc, "eddy's nexmark generator keeps one event rate: 'next-event.rate' must "
+                                       "equal 'first-event.rate'"});
+    }
+    static const std::pair<const char*, int64_t> kProportions[] = {
+        {"person.proportion", 1}, {"auction.proportion", 3}, {"bid.proportion", 46}};
+    for (const auto& [key, value] : kProportions)
+      if (const TableOption* o = t.option(key)) {
+        auto v = int_option(*o, 0, diags);
+        if (v && *v != value)
+          diags.push_back({o->value_loc, std::string("eddy's nexmark generator uses Nexmark's proportions 1:3:46; '") +
+                                             key + "' must be " + std::to_string(value)});
+      }
+    if (const TableOption* o = t.option("seed")) s.nexmark.seed = static_cast<uint64_t>(int_option(*o, 0, diags).value_or(0));
+    if (const TableOption* o = t.option("rate-limit")) s.nexmark.events_per_second = int_option(*o, 0, diags).value_or(0);
+    return diags.size() == before;
+  }
+  std::vector<Field> fields;
+  for (const ColumnDef& c : t.ddl.columns) {
+    if (!c.computed.empty()) continue;
+    if (c.type.name == "ROW") {
+      diags.push_back({c.type.loc, "ROW columns are read only from the nexmark connector"});
+      continue;
+    }
+    auto type = column_type(c.type, diags);
+    if (type) fields.push_back({c.name.name, *type});
+  }
+  if (t.connector == "datagen") {
+    s.type = SourceType::kDatagen;
+    s.datagen.rows_per_second = 10000;  // Flink's default
+    if (const TableOption* o = t.option("rows-per-second")) s.datagen.rows_per_second = int_option(*o, 0, diags).value_or(0);
+    if (const TableOption* o = t.option("number-of-rows")) s.datagen.rows = int_option(*o, 0, diags).value_or(-1);
+    if (const TableOption* o = t.option("seed")) s.datagen.seed = static_cast<uint64_t>(int_option(*o, 0, diags).value_or(0));
+    size_t i = 0;
+    for (const ColumnDef& c : t.ddl.columns) {
+      if (!c.computed.empty() || i >= fields.size()) continue;
+      DatagenField f;
+      if (datagen_field(t, c, fields[i++].type, f, diags)) s.datagen.fields.push_back(std::move(f));
+    }
+    return diags.size() == before;
+  }
+  s.type = SourceType::kFile;
+  const TableOption* path = t.option("path");
+  const TableOption* format = t.option("format");
+  if (!path || !format) {
+    diags.push_back({t.ddl.name.loc, "a filesystem table needs 'path' and 'format' ('csv' or 'json')"});
+    return false;
+  }
+  s.file.path = path->value;
+  s.path_loc = path->value_loc;
+  if (format->value == "csv") s.file.format = FileFormat::kCsv;
+  else if (format->value == "json") s.file.format = FileFormat::kJsonl;
+  else diags.push_back({format->value_loc, "'format' must be 'csv' or 'json', not '" + format->value + "'"});
+  for (const char* key : {"csv.ignore-parse-errors", "json.ignore-parse-errors"})
+    if (const TableOption* o = t.option(key); o && o->value == "true") s.file.on_error = OnError::kSkip;
+  if (const TableOption* o = t.option("csv.header"); o && o->value == "true") s.file.header = true;
+  s.file.schema = std::make_shared<Schema>(std::move(fields));
+  return diags.size() == before;
+}
+
+bool make_sink(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
+  s.loc = t.ddl.name.loc;
+  if (t.connector == "print") {
+    s.type = SinkType::kPrint;
+    return true;
+  }
+  if (t.connector == "blackhole") {
+    s.type = SinkType::kBlackhole;
+    return true;
+  }
+  if (t.connector != "filesystem") {
+    diags.push_back({t.ddl.name.loc, "the " + t.connector + " connector only reads; write to a 'print', "
+                                     "'blackhole' or 'filesystem' table"});
+    return false;
+  }
+  s.type = SinkType::kFile;
+  const TableOption* path = t.option("path");
+  const TableOption* format = t.option("format");
+  if (!path || !format) {
+    diags.push_back({t.ddl.name.loc, "a filesystem table needs 'path' and 'format' ('csv' or 'json')"});
+    return false;
+  }
+  s.file.path = path->value;
+  s.path_loc = path->value_loc;
+  if (format->value == "csv") s.file.format = FileFormat::kCsv;
+  else if (format->value == "json") s.file.format = FileFormat::kJsonl;
+  else {
+    diags.push_back({format->value_loc, "'format' must be 'csv' or 'json', not '" + format->value + "'"});
+    return false;
+  }
+  return true;
+}
+
+std::string nexmark_column(const std::string& flink_name) {
+  std::string out;
+  for (char c : flink_name) {
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace eddy::sql
