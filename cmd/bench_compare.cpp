@@ -48,7 +48,7 @@ int run_bench_compare(const BenchCompareOptions& opt) {
       if (is_base && !against) continue;
       BenchRun r;
       BenchFailure failure;
-      if (!run_bench_child(is_base ? opt.against : opt.pipeline, opt.parallelism, r, failure)) {
+      if (!run_bench_child(is_base ? opt.against : opt.pipeline, opt.parallelism, r, failure, opt.init)) {
         std::fprintf(stderr, "eddy bench: %s; its output:\n%s", failure.why.c_str(), failure.output.c_str());
         return kExitJobFailed;
       }

@@ -92,8 +92,13 @@ bool spawn_and_collect(const std::vector<std::string>& args, std::string& output
 
 }  // namespace
 
-bool run_bench_child(const std::string& file, int parallelism, BenchRun& run, BenchFailure& failure) {
+bool run_bench_child(const std::string& file, int parallelism, BenchRun& run, BenchFailure& failure,
+                     const std::vector<std::string>& init) {
   std::vector<std::string> args{self_path(), "bench", file};
+  for (const std::string& i : init) {
+    args.push_back("-i");
+    args.push_back(i);
+  }
   if (parallelism > 0) {
     args.push_back("-p");
     args.push_back(std::to_string(parallelism));

@@ -29,7 +29,8 @@ struct BenchFailure {
 
 /// Runs `eddy bench file [-p n]` in a child process, its stdout and stderr
 /// into one pipe; true with `run` filled when it exits 0 with figures.
-bool run_bench_child(const std::string& file, int parallelism, BenchRun& run, BenchFailure& failure);
+bool run_bench_child(const std::string& file, int parallelism, BenchRun& run, BenchFailure& failure,
+                     const std::vector<std::string>& init = {});
 
 double median(std::vector<double> values);
 

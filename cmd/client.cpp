@@ -147,7 +147,7 @@ void print_status(const json& j) {
 
 int run_submit(const ClientOptions& o) {
   std::string text;
-  Status read = read_text_file(o.pipeline, text);
+  Status read = read_pipeline_files(o.pipeline, o.init, text);
   if (!read.is_ok()) return fail(read);
   // Checked here first, so a bad file is refused with its line and column before anything is sent.
   PlanOptions plan;

@@ -20,6 +20,7 @@ enum ExitCode : int {
 
 struct LocalOptions {
   std::string pipeline;
+  std::vector<std::string> init;  // SQL init scripts (-i), run before the pipeline's statements
   int parallelism = 0;    // 0: as the pipeline file says
   int taskmanagers = 1;
   int slots = 0;          // per task manager; 0: enough for the job
@@ -35,6 +36,7 @@ struct LocalOptions {
 /// `eddy bench PIPELINE --runs N [--against BASELINE]`: runs in child processes.
 struct BenchCompareOptions {
   std::string pipeline;
+  std::vector<std::string> init;  // SQL init scripts (-i) of both pipelines
   std::string against;  // a baseline pipeline, run alternately with `pipeline`; may be empty
   int runs = 1;
   int parallelism = 0;  // 0: as the files say
@@ -54,6 +56,7 @@ struct ClientOptions {
   std::string jobmanager = "127.0.0.1:8081";  // the job manager's REST address: [http://|https://]HOST:PORT
   std::string ca;              // https: the CA file that signed the job manager's certificate (EDDY_REST_CA)
   std::string pipeline;        // run
+  std::vector<std::string> init;  // run: SQL init scripts (-i)
   int parallelism = 0;         // run
   std::string from_savepoint;  // run
   bool allow_non_restored_state = false;  // run: skip state of operators the pipeline lacks (-n)
@@ -75,7 +78,7 @@ int run_list(const ClientOptions& options);
 int run_status(const ClientOptions& options);
 int run_cancel(const ClientOptions& options);
 int run_savepoint(const ClientOptions& options);
-int run_validate(const std::string& pipeline, int parallelism);
+int run_validate(const std::string& pipeline, const std::vector<std::string>& init, int parallelism);
 int run_version();
 
 }  // namespace eddy

@@ -359,7 +359,7 @@ int choose_start(const JobGraph& graph, const LocalOptions& opt, JobSubmission& 
 int run_local(const LocalOptions& opt) {
   install_stop_signals();  // first: a stop requested while the job starts is a stop too
   std::string text;
-  Status read = read_text_file(opt.pipeline, text);
+  Status read = read_pipeline_files(opt.pipeline, opt.init, text);
   if (!read.is_ok()) {
     std::fprintf(stderr, "%s\n", read.message().c_str());
     return kExitRefused;

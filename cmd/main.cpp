@@ -39,18 +39,24 @@ int early_answer(int argc, char** argv, const CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{
       "eddy: a stateful, exactly-once, event-time stream processor in one binary.\n"
-      "Pipelines are YAML files: docs/pipelines.md describes every key, configs/ has examples."};
+      "Pipelines are YAML files (docs/pipelines.md describes every key) or Flink SQL scripts (docs/sql.md); "
+      "configs/ has examples."};
   app.name("eddy");
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "show help for every subcommand");
   app.footer(kExitCodesHelp);
 
+  const char* kPipelineHelp = "the pipeline: a YAML file (docs/pipelines.md) or a Flink SQL script ending in .sql "
+                              "(docs/sql.md)";
+  const char* kInitHelp = "a SQL script whose statements run first, as Flink's SQL client's -i (its tables "
+                          "and views, say); may repeat";
   eddy::LocalOptions local;
   auto* local_cmd = app.add_subcommand(
       "local", "Run a pipeline on a mini cluster inside this process. Exits 0 when a bounded job "
                "finished, 1 when it failed, 2 when the pipeline file was refused, 130 on Ctrl-C "
                "(143 on SIGTERM), 3 when a second Ctrl-C stopped it at once.");
-  local_cmd->add_option("PIPELINE", local.pipeline, "the pipeline file (YAML)")->required();
+  local_cmd->add_option("PIPELINE", local.pipeline, kPipelineHelp)->required();
+  local_cmd->add_option("-i,--init", local.init, kInitHelp);
   local_cmd->add_option("-p,--parallelism", local.parallelism,
                         "default parallelism of every operator (overrides the file's 'parallelism'; "
                         "operators that set their own keep it)")
@@ -91,8 +97,9 @@ int main(int argc, char** argv) {
                "snapshots) and peak resident memory. 'eddy bench nexmark' runs the Nexmark suite "
                "(configs/nexmark, docs/nexmark.md) with exactly-once checkpoints every 10 s and prints "
                "a table beside the best published per-core figures.");
-  bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML), or 'nexmark' for the suite")
+  bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML) or SQL script (.sql), or 'nexmark' for the suite")
       ->required();
+  bench_cmd->add_option("-i,--init", bench.init, kInitHelp);
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
   eddy::BenchCompareOptions compare;
@@ -120,7 +127,9 @@ int main(int argc, char** argv) {
   auto* validate_cmd = app.add_subcommand(
       "validate", "Check a pipeline file and print its job graph: operators, chains, parallelism "
                   "and the partitioning of every edge. Exits 0, or 2 with the errors.");
-  validate_cmd->add_option("PIPELINE", validate_path, "the pipeline file (YAML)")->required();
+  validate_cmd->add_option("PIPELINE", validate_path, kPipelineHelp)->required();
+  std::vector<std::string> validate_init;
+  validate_cmd->add_option("-i,--init", validate_init, kInitHelp);
   validate_cmd->add_option("-p,--parallelism", validate_parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
 
@@ -164,8 +173,9 @@ int main(int argc, char** argv) {
   };
   auto* run_cmd = app.add_subcommand(
       "run", "Submit a pipeline to a cluster's job manager; prints the job id on the last line of stdout.");
-  run_cmd->add_option("PIPELINE", client.pipeline, "the pipeline file (YAML)")->required();
+  run_cmd->add_option("PIPELINE", client.pipeline, kPipelineHelp)->required();
   add_client_options(run_cmd);
+  run_cmd->add_option("-i,--init", client.init, kInitHelp);
   run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
   auto* run_sp = run_cmd->add_option("--from-savepoint", client.from_savepoint,
                                      "start from this savepoint (or checkpoint) directory, as the job manager sees it");
@@ -208,11 +218,12 @@ int main(int argc, char** argv) {
   }
   if (*bench_cmd && (compare.runs > 1 || !compare.against.empty())) {
     compare.pipeline = bench.pipeline;
+    compare.init = bench.init;
     compare.parallelism = bench.parallelism;
     return eddy::run_bench_compare(compare);
   }
   if (*bench_cmd) return eddy::run_local(bench);
-  if (*validate_cmd) return eddy::run_validate(validate_path, validate_parallelism);
+  if (*validate_cmd) return eddy::run_validate(validate_path, validate_init, validate_parallelism);
   if (*version_cmd) return eddy::run_version();
   if (*jm_cmd) return eddy::run_jobmanager(jm_flags);
   if (*tm_cmd) return eddy::run_taskmanager(tm_flags);

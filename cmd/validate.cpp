@@ -6,11 +6,17 @@
 
 namespace eddy {
 
-int run_validate(const std::string& pipeline, int parallelism) {
+int run_validate(const std::string& pipeline, const std::vector<std::string>& init, int parallelism) {
   PlanOptions options;
   options.parallelism = parallelism;
   options.files = FileChecks::kSourcesAndSinks;  // as eddy local would run it here
-  auto graph = load_pipeline(pipeline, options);
+  std::string text;
+  Status read = read_pipeline_files(pipeline, init, text);
+  if (!read.is_ok()) {
+    std::fprintf(stderr, "%s\n", read.message().c_str());
+    return kExitRefused;
+  }
+  auto graph = load_pipeline_text(pipeline, text, options);
   if (!graph.ok()) {
     std::fprintf(stderr, "%s", graph.status().message().c_str());
     if (graph.status().message().back() != '\n') std::fputc('\n', stderr);

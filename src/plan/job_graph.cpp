@@ -871,7 +871,7 @@ const char* edge_partitioning_name(EdgePartitioning p) {
 std::string render_diagnostics(const std::string& file_name, const std::vector<Diagnostic>& diags) {
   std::string out;
   for (const auto& d : diags) {
-    out += file_name + ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) +
+    out += (d.file.empty() ? file_name : d.file) + ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) +
            ": error: " + d.message + "\n";
   }
   return out;
@@ -968,6 +968,7 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
   const bool adopted = options.max_parallelism > 0 && !spec.max_parallelism_set;
   if (adopted) spec.max_parallelism = options.max_parallelism;
   JobGraphPtr graph = plan_pipeline(std::move(spec), diags, adopted);
+  if (sql::is_sql_file(file_name)) sql::place_in_files(text, diags);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;
 }
@@ -978,6 +979,22 @@ Status read_text_file(const std::string& path, std::string& out) {
   std::stringstream buf;
   buf << in.rdbuf();
   out = buf.str();
+  return Status::ok();
+}
+
+Status read_pipeline_files(const std::string& path, const std::vector<std::string>& init, std::string& out) {
+  if (init.empty()) return read_text_file(path, out);
+  if (!sql::is_sql_file(path))
+    return Status::invalid(path + ": init scripts (-i) go with SQL scripts (.sql), not with pipeline files");
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (const std::string& file : init) {
+    if (!sql::is_sql_file(file)) return Status::invalid(file + ": an init script (-i) must be a SQL script (.sql)");
+    parts.emplace_back(file, "");
+    EDDY_RETURN_IF_ERROR(read_text_file(file, parts.back().second));
+  }
+  parts.emplace_back(path, "");
+  EDDY_RETURN_IF_ERROR(read_text_file(path, parts.back().second));
+  out = sql::join_scripts(parts);
   return Status::ok();
 }
 

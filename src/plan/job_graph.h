@@ -150,5 +150,8 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
                                        const PlanOptions& options = {});
 /// Reads a whole file into `out`.
 Status read_text_file(const std::string& path, std::string& out);
+/// The pipeline file's text; with `init` scripts (SQL only, as Flink's SQL
+/// client's -i), their statements first (sql::join_scripts).
+Status read_pipeline_files(const std::string& path, const std::vector<std::string>& init, std::string& out);
 
 }  // namespace eddy

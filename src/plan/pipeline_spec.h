@@ -229,6 +229,7 @@ struct PipelineSpec {
 struct Diagnostic {
   SourceLocation loc;
   std::string message;
+  std::string file = "";  // the file it is in, when not the pipeline's own (a SQL init script)
 };
 
 /// "file:line:column: error: message" lines, one per diagnostic.

@@ -29,7 +29,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     ExprSpan span;
   };
   std::vector<Key> keys;
-  std::vector<std::pair<std::string, std::string>> computed;  // pre-aggregation columns: name, text over `in`
+  std::vector<std::pair<std::string, LocatedText>> computed;  // pre-aggregation columns: name, text over `in`
   bool window_start = false, window_end = false;
   for (const ExprSpan& g : b.group_by) {
     const Token& first = script_.tokens[g.first];
@@ -54,7 +54,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
       k.binding = in.columns[rw.used().front()];
     } else {
       k.column = "EXPR$" + std::to_string(keys.size());
-      computed.emplace_back(k.column, text->text);
+      computed.emplace_back(k.column, *text);
       k.binding.name = k.column;
     }
     k.binding.text = quote_name(k.column);
@@ -106,10 +106,10 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
         if (text->text == quote_name(p) && plain_identifier(p)) column = p;
       if (column.empty()) {
         for (const auto& [name, t] : computed)
-          if (t == text->text) column = name;
+          if (t.text == text->text) column = name;
         if (column.empty()) {
           column = "agg_arg_" + std::to_string(computed.size());
-          computed.emplace_back(column, text->text);
+          computed.emplace_back(column, *text);
         }
       }
     }
@@ -174,7 +174,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     pre.input = located(in.stream, b.loc);
     pre.loc = b.loc;
     for (const std::string& p : in.physical) pre.select.push_back({located(p, b.loc), located(quote_name(p), b.loc)});
-    for (const auto& [name, text] : computed) pre.select.push_back({located(name, b.loc), located(text, b.loc)});
+    for (const auto& [name, text] : computed) pre.select.push_back({located(name, text.loc), text});
     input = pre.name.text;
     spec_.operators.push_back(std::move(pre));
   }

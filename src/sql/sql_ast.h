@@ -93,6 +93,7 @@ struct SelectBlock {
 struct Query {
   std::vector<SelectBlock> blocks;
   SourceLocation loc;
+  size_t first_token = 0, last_token = 0;  // [first, last) of the script's tokens
 };
 
 struct ColumnDef {

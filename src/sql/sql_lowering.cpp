@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "sql/sql_planner.h"
 
 namespace eddy::sql {
 namespace {
+
+constexpr const char* kFileMarker = "--@file ";
 
 /// Flink's duration syntax: "10 s", "10s", "1 min", "500 ms", "10000" (ms).
 std::optional<int64_t> flink_duration_us(const std::string& text) {
@@ -33,6 +36,35 @@ std::optional<int64_t> flink_duration_us(const std::string& text) {
 
 }  // namespace
 
+std::string join_scripts(const std::vector<std::pair<std::string, std::string>>& parts) {
+  std::string out;
+  for (const auto& [name, text] : parts) {
+    out += std::string(kFileMarker) + name + "\n" + text;
+    if (!text.empty() && text.back() != '\n') out += '\n';
+  }
+  return out;
+}
+
+void place_in_files(const std::string& text, std::vector<Diagnostic>& diags) {
+  if (text.rfind(kFileMarker, 0) != 0) return;
+  std::vector<std::pair<int, std::string>> starts;  // (line of the marker, file)
+  int line = 1;
+  for (size_t pos = 0; pos < text.size(); ++line) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    if (text.compare(pos, std::strlen(kFileMarker), kFileMarker) == 0)
+      starts.emplace_back(line, text.substr(pos + std::strlen(kFileMarker), end - pos - std::strlen(kFileMarker)));
+    pos = end + 1;
+  }
+  for (Diagnostic& d : diags) {
+    for (auto it = starts.rbegin(); it != starts.rend(); ++it)
+      if (d.loc.line > it->first) {
+        d.file = it->second;
+        d.loc.line -= it->first;
+        break;
+      }
+  }
+}
+
 bool is_sql_file(const std::string& file_name) {
   return file_name.size() > 4 && upper(file_name.substr(file_name.size() - 4)) == ".SQL";
 }
@@ -44,10 +76,14 @@ PipelineSpec plan_sql_script(const std::string& file_name, const std::string& te
   std::string stem = file_name.substr(file_name.find_last_of('/') + 1);
   spec.name = stem.substr(0, stem.size() - 4);
   Script script;
-  if (!parse_script(text, script, diags)) return spec;
+  if (!parse_script(text, script, diags)) {
+    place_in_files(text, diags);
+    return spec;
+  }
   Lowering(script, spec, diags).run();
   if (diags.empty() && spec.sinks.empty())
     diags.push_back({{1, 1}, "the script has no INSERT INTO or SELECT: nothing would run"});
+  place_in_files(text, diags);
   return spec;
 }
 
@@ -210,7 +246,23 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
   }
   std::vector<ExprSpan> where;
   if (!b.where.empty()) where = conjuncts(script_, b.where);
-  std::optional<Rel> in = relation(*b.from, where, hint);
+  // Joins below output only the columns this block names (and their own ON).
+  const std::set<std::string> outer_needed = needed_;
+  needed_.clear();
+  auto need = [&](ExprSpan span) {
+    for (size_t i = span.first; i < span.last; ++i)
+      if (script_.tokens[i].kind == TokenKind::kIdent || script_.tokens[i].kind == TokenKind::kQuotedIdent)
+        needed_.insert(script_.tokens[i].text);
+  };
+  for (const SelectItem& item : b.items) {
+    if (item.star) needed_.insert("*");
+    else need(item.expr);
+  }
+  need(b.where);
+  need(b.having);
+  for (const ExprSpan& g : b.group_by) need(g);
+  std::optional<Rel> in = is_top_n(b) ? top_n(b, where, hint) : relation(*b.from, where, hint);
+  needed_ = outer_needed;
   if (!in) return std::nullopt;
   // What sources and joins did not take stays a filter on their output.
   if (!where.empty()) {
@@ -251,6 +303,8 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
     Binding c;
     c.name = derived_name(item, i);
     c.text = text->text;
+    c.loc = text->loc;
+    c.origins = text->origins;
     for (const std::string& p : in.physical)
       if (c.text == quote_name(p)) c.column = p;
     if (rw.used().size() == 1) {
@@ -293,7 +347,8 @@ std::string Lowering::materialize(const Rel& rel, const std::vector<std::string>
     }
     eddy::SelectItem item;
     item.column = located(names[i], rel.loc);
-    item.expression = located(rel.columns[i].text, rel.loc);
+    item.expression = located(rel.columns[i].text, rel.columns[i].loc.line > 0 ? rel.columns[i].loc : rel.loc);
+    item.expression.origins = rel.columns[i].origins;
     op.select.push_back(std::move(item));
   }
   spec_.operators.push_back(std::move(op));
@@ -325,6 +380,16 @@ LocatedText Lowering::located(const std::string& text, SourceLocation loc) const
   return t;
 }
 
+bool Lowering::has_top_level_or(ExprSpan span) const {
+  int depth = 0;
+  for (size_t i = span.first; i < span.last; ++i) {
+    const Token& t = script_.tokens[i];
+    depth += t.is_symbol("(") ? 1 : t.is_symbol(")") ? -1 : 0;
+    if (depth == 0 && t.is_word("OR")) return true;
+  }
+  return false;
+}
+
 std::optional<LocatedText> Lowering::conjunction(const std::vector<ExprSpan>& parts,
                                                 const std::vector<Binding>& scope) {
   if (parts.size() == 1) return rewrite(parts.front(), scope, "in WHERE");
@@ -335,8 +400,11 @@ std::optional<LocatedText> Lowering::conjunction(const std::vector<ExprSpan>& pa
     if (!part) return std::nullopt;
     if (!all.text.empty()) all.text += " AND ";
     else all.loc = part->loc;
-    for (const auto& [off, loc] : *part->origins) origins->emplace_back(off + static_cast<int>(all.text.size()) + 1, loc);
-    all.text += "(" + part->text + ")";
+    // A conjunct holds no top-level AND; only a top-level OR needs parentheses.
+    const bool wrap = has_top_level_or(c);
+    for (const auto& [off, loc] : *part->origins)
+      origins->emplace_back(off + static_cast<int>(all.text.size()) + (wrap ? 1 : 0), loc);
+    all.text += wrap ? "(" + part->text + ")" : part->text;
   }
   all.origins = origins;
   return all;

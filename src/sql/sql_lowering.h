@@ -56,6 +56,7 @@ class Lowering {
   std::optional<LocatedText> rewrite(ExprSpan span, const std::vector<Binding>& scope, const std::string& hint = "");
   /// Conjuncts rewritten and joined with AND.
   std::optional<LocatedText> conjunction(const std::vector<ExprSpan>& parts, const std::vector<Binding>& scope);
+  bool has_top_level_or(ExprSpan span) const;
   std::string add_filter(const std::string& input, const LocatedText& predicate, const std::string& hint);
   void error(SourceLocation loc, std::string message) { diags_.push_back({loc, std::move(message)}); }
 
@@ -71,6 +72,10 @@ class Lowering {
   bool watermark(const TableDef& t, const std::vector<Binding>& scope, SourceSpec& s);
   std::optional<int64_t> interval_ms(ExprSpan span, const std::string& what);
 
+  // sql_top_n.cpp
+  bool is_top_n(const SelectBlock& b) const;
+  std::optional<Rel> top_n(const SelectBlock& outer, std::vector<ExprSpan>& where, const std::string& hint);
+
   // sql_aggregate.cpp
   std::optional<Rel> aggregate(const SelectBlock& b, const Rel& in, const std::string& hint);
 
@@ -82,7 +87,9 @@ class Lowering {
   std::map<std::string, Rel> view_rels_;
   std::set<std::string> views_in_progress_;
   std::map<std::string, Rel> source_rels_;
+  std::map<std::string, Rel> subquery_rels_;  // by text: a subquery written twice runs once
   std::set<std::string> names_;
+  std::set<std::string> needed_;  // names the current block uses ("*": all)
   int64_t state_ttl_ms_ = 0;
   int64_t idle_timeout_us_ = 0;
   int selects_ = 0;

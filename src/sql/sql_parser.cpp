@@ -360,6 +360,7 @@ class Parser {
   QueryPtr query() {
     auto q = std::make_shared<Query>();
     q->loc = tok().loc;
+    q->first_token = pos_;
     if (tok().is_word("WITH")) throw SyntaxError{tok().loc, "WITH (common table expressions) is not supported by eddy yet: "
                                                             "write CREATE VIEW for each"};
     if (accept("(")) {
@@ -383,6 +384,7 @@ class Parser {
     if (tok().is_word("ORDER") || tok().is_word("LIMIT"))
       throw SyntaxError{tok().loc, upper(tok().text) + " on a streaming query is not supported by eddy: "
                                    "use ROW_NUMBER() OVER (... ORDER BY ...) <= N for a Top-N"};
+    q->last_token = pos_;
     return q;
   }
 

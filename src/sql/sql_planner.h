@@ -11,6 +11,13 @@
 
 namespace eddy::sql {
 
+/// Init scripts then the main script as one text, each after a line
+/// `--@file NAME`, so messages name the file and line they are in.
+std::string join_scripts(const std::vector<std::pair<std::string, std::string>>& parts);
+
+/// Moves diagnostics about a join_scripts text to the file and line they are in.
+void place_in_files(const std::string& text, std::vector<Diagnostic>& diags);
+
 /// Whether `file_name` names a SQL script (ends in .sql).
 bool is_sql_file(const std::string& file_name);
 

@@ -1,6 +1,7 @@
 // Lowering of FROM: tables (with filters pushed into the nexmark generator),
 // views, subqueries, joins and window TVFs (sql_lowering.h).
 #include <algorithm>
+#include <set>
 
 #include "connectors/nexmark_generator.h"
 #include "sql/sql_lowering.h"
@@ -40,7 +41,11 @@ std::optional<Rel> Lowering::relation(const Relation& r, std::vector<ExprSpan>& 
       return rel;
     }
     case RelationKind::kSubquery: {
-      std::optional<Rel> rel = query(*r.query, hint);
+      // The same subquery text twice is one plan, as Flink reuses sub-plans.
+      const std::string key = tokens_text(script_, r.query->first_token, r.query->last_token);
+      std::optional<Rel> rel;
+      if (auto done = subquery_rels_.find(key); done != subquery_rels_.end()) rel = done->second;
+      else if ((rel = query(*r.query, hint))) subquery_rels_[key] = *rel;
       if (rel) requalify(*rel, r.alias.name);
       return rel;
     }
@@ -261,6 +266,19 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
     error(r.loc, "a join needs ON with an equality between both inputs (eddy runs no cross joins)");
     return std::nullopt;
   }
+  // Only the columns the query names travel through the join (and its state).
+  std::set<std::string> needed = needed_;
+  for (size_t i = r.on.first; i < r.on.last; ++i) needed.insert(script_.tokens[i].text);
+  for (const ExprSpan& c : condition)
+    for (size_t i = c.first; i < c.last; ++i) needed.insert(script_.tokens[i].text);
+  if (!needed.count("*"))
+    for (Rel* side_rel : {&*left, &*right}) {
+      std::vector<Binding> kept;
+      for (const Binding& b : side_rel->columns)
+        if (needed.count(b.name)) kept.push_back(b);
+      if (kept.empty() && !side_rel->columns.empty()) kept.push_back(side_rel->columns.front());
+      side_rel->columns = kept;
+    }
   std::string la = side(*left, "l"), ra = side(*right, "r");
   if (la == ra) ra = ra + "_2";
   // The condition sees both sides' columns as "alias"."column".

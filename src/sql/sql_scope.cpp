@@ -167,7 +167,9 @@ bool Rewriter::emit_name(size_t& i, size_t last, Out& out) {
   const Binding* b = resolve(parts, t);
   if (!b) return false;
   if (b->text.empty()) {  // window_start and window_end before the window aggregate
-    diags_.push_back({t.loc, "'" + b->name + "' has a value only in a window aggregate's GROUP BY and select list"});
+    diags_.push_back({t.loc, b->unavailable.empty()
+                                 ? "'" + b->name + "' has a value only in a window aggregate's GROUP BY and select list"
+                                 : b->unavailable});
     failed_ = true;
     return false;
   }
@@ -309,6 +311,17 @@ size_t closing_paren(const Script& script, size_t open, size_t last) {
 
 bool is_aggregate_function(const Token& t) {
   return t.is_word("COUNT") || t.is_word("SUM") || t.is_word("MIN") || t.is_word("MAX") || t.is_word("AVG");
+}
+
+std::string tokens_text(const Script& script, size_t first, size_t last) {
+  std::string out;
+  for (size_t i = first; i < last; ++i) {
+    const Token& t = script.tokens[i];
+    out += static_cast<char>('0' + static_cast<int>(t.kind));
+    out += t.kind == TokenKind::kIdent && is_keyword(t) ? upper(t.text) : t.text;
+    out += '\x1f';
+  }
+  return out;
 }
 
 std::string span_text(const Script& script, ExprSpan span) {

@@ -26,6 +26,10 @@ struct Binding {
   std::string column;     // the stream's column when `text` is only that column
   bool rowtime = false;   // the stream's event-time attribute (WATERMARK FOR, window_time)
   bool constant = false;  // `text` is a literal (a filter pushed into a source fixed it)
+  std::string unavailable = "";  // when `text` is empty: why the name has no value here
+  /// Where `text` came from, for messages about it (LocatedText::origins).
+  SourceLocation loc = {};
+  std::shared_ptr<const std::vector<std::pair<int, SourceLocation>>> origins = nullptr;
 };
 
 /// `"name"`, with inner quotes doubled: a name src/expr takes as written.
@@ -73,6 +77,8 @@ std::vector<ExprSpan> conjuncts(const Script& script, ExprSpan span);
 size_t closing_paren(const Script& script, size_t open, size_t last);
 /// True for count, sum, min, max and avg (any case).
 bool is_aggregate_function(const Token& t);
+/// Tokens [first, last) as a key: equal for the same tokens written anywhere.
+std::string tokens_text(const Script& script, size_t first, size_t last);
 /// The script text of tokens [first, last), as written.
 std::string span_text(const Script& script, ExprSpan span);
 /// Whether two spans have the same tokens (names compared exactly, keywords in any case).

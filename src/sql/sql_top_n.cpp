@@ -1,0 +1,150 @@
+// Lowering of Flink's Top-N and deduplication: a subquery that numbers rows
+// with ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...), filtered outside to
+// `rownum <= N` (or `< N`, `= 1`), becomes a top_n operator (sql_lowering.h).
+#include "sql/sql_lowering.h"
+
+namespace eddy::sql {
+namespace {
+
+/// The select item that is `ROW_NUMBER() OVER (...)`, or npos.
+size_t row_number_item(const Script& script, const SelectBlock& b) {
+  for (size_t i = 0; i < b.items.size(); ++i) {
+    const SelectItem& item = b.items[i];
+    if (item.star || item.expr.last - item.expr.first < 5) continue;
+    const auto& t = script.tokens;
+    if (t[item.expr.first].is_word("ROW_NUMBER") && t[item.expr.first + 1].is_symbol("(") &&
+        t[item.expr.first + 2].is_symbol(")") && t[item.expr.first + 3].is_word("OVER"))
+      return i;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpan>& where, const std::string& hint) {
+  const Relation& from = *outer.from;
+  const SelectBlock& inner = from.query->blocks.front();
+  const size_t at = row_number_item(script_, inner);
+  const SelectItem& numbered = inner.items[at];
+  const auto& t = script_.tokens;
+  const std::string rownum = numbered.alias.empty() ? "EXPR$" + std::to_string(at) : numbered.alias.name;
+
+  // The outer filter on the row number gives N.
+  int64_t n = 0;
+  for (auto it = where.begin(); it != where.end() && n == 0; ++it) {
+    if (it->last - it->first != 3 || t[it->first].text != rownum || t[it->first + 2].kind != TokenKind::kNumber) continue;
+    const Token& op = t[it->first + 1];
+    const int64_t v = std::stoll(t[it->first + 2].text);
+    if (op.is_symbol("<=")) n = v;
+    else if (op.is_symbol("<")) n = v - 1;
+    else if (op.is_symbol("=") && v == 1) n = 1;
+    else continue;
+    where.erase(it);
+    break;
+  }
+  if (n < 1) {
+    error(numbered.loc, "ROW_NUMBER() runs as a Top-N in eddy: filter it outside the subquery with " + rownum +
+                            " <= N (N at least 1)");
+    return std::nullopt;
+  }
+
+  // OVER (PARTITION BY p, ... ORDER BY o [ASC | DESC])
+  const size_t open = numbered.expr.first + 4;
+  const size_t close = closing_paren(script_, open, numbered.expr.last);
+  if (open >= numbered.expr.last || !t[open].is_symbol("(") || close >= numbered.expr.last) {
+    error(t[numbered.expr.first + 3].loc, "expected OVER (PARTITION BY ... ORDER BY ...)");
+    return std::nullopt;
+  }
+  std::vector<ExprSpan> partition;
+  ExprSpan order;
+  bool descending = false;
+  size_t i = open + 1;
+  if (t[i].is_word("PARTITION") && t[i + 1].is_word("BY")) {
+    i += 2;
+    size_t start = i;
+    for (; i < close && !t[i].is_word("ORDER"); ++i)
+      if (t[i].is_symbol(",")) {
+        partition.push_back({start, i});
+        start = i + 1;
+      }
+    partition.push_back({start, i});
+  }
+  if (i + 1 < close && t[i].is_word("ORDER") && t[i + 1].is_word("BY")) {
+    order = {i + 2, close};
+    for (size_t k = order.first; k < close; ++k)
+      if (t[k].is_symbol(",")) {
+        error(t[k].loc, "eddy's Top-N orders by one column; ORDER BY a single column (ASC or DESC)");
+        return std::nullopt;
+      }
+    if (order.last - order.first > 1 && (t[order.last - 1].is_word("DESC") || t[order.last - 1].is_word("ASC"))) {
+      descending = t[order.last - 1].is_word("DESC");
+      --order.last;
+    }
+  }
+  if (order.empty()) {
+    error(t[open].loc, "ROW_NUMBER() needs OVER (... ORDER BY column [ASC | DESC])");
+    return std::nullopt;
+  }
+
+  // The subquery without its row number, as columns of a stream.
+  SelectBlock rest = inner;
+  rest.items.erase(rest.items.begin() + static_cast<std::ptrdiff_t>(at));
+  std::optional<Rel> in = block(rest, hint);
+  if (!in) return std::nullopt;
+  std::vector<std::string> names;
+  for (const Binding& b : in->columns) {
+    std::string name = b.name;
+    for (int k = 2; std::find(names.begin(), names.end(), name) != names.end(); ++k) name = b.name + "_" + std::to_string(k);
+    names.push_back(name);
+  }
+  in->stream = materialize(*in, names, hint);
+  in->physical = names;
+  for (size_t k = 0; k < in->columns.size(); ++k) {
+    in->columns[k].text = quote_name(names[k]);
+    in->columns[k].column = names[k];
+  }
+  auto column_of = [&](ExprSpan span, const char* what) -> std::optional<std::string> {
+    Rewriter rw(script_, in->columns, diags_);
+    std::optional<LocatedText> text = rw.rewrite(span);
+    if (!text) return std::nullopt;
+    for (const std::string& p : in->physical)
+      if (text->text == quote_name(p)) return p;
+    error(t[span.first].loc, std::string("eddy's Top-N takes ") + what + " columns, not expressions: select the "
+                                 "expression in the subquery under a name and use that");
+    return std::nullopt;
+  };
+  OperatorSpec op;
+  op.kind = OperatorKind::kTopN;
+  op.name = located(unique_name(hint + "_top_n"), numbered.loc);
+  op.input = located(in->stream, numbered.loc);
+  op.loc = numbered.loc;
+  op.top_n.present = true;
+  op.top_n.n = n;
+  op.top_n.loc = numbered.loc;
+  for (const ExprSpan& p : partition) {
+    std::optional<std::string> c = column_of(p, "PARTITION BY");
+    if (!c) return std::nullopt;
+    op.top_n.partition_by.push_back(located(*c, t[p.first].loc));
+  }
+  std::optional<std::string> o = column_of(order, "ORDER BY");
+  if (!o) return std::nullopt;
+  op.top_n.order_by = located(*o + (descending ? " DESC" : " ASC"), t[order.first].loc);
+
+  Rel out = *in;
+  out.stream = op.name.text;
+  out.updating = true;
+  spec_.operators.push_back(std::move(op));
+  for (Binding& b : out.columns) b.qualifier = from.alias.name;
+  Binding number{from.alias.name, rownum, "", "", false, false};
+  number.unavailable = "eddy's Top-N does not output the row number '" + rownum +
+                       "': leave it out of the select list (the rows are the top " + std::to_string(n) + ")";
+  out.columns.push_back(number);
+  return out;
+}
+
+bool Lowering::is_top_n(const SelectBlock& b) const {
+  return b.from && b.from->kind == RelationKind::kSubquery && b.from->query->blocks.size() == 1 &&
+         row_number_item(script_, b.from->query->blocks.front()) != std::string::npos;
+}
+
+}  // namespace eddy::sql
