@@ -954,8 +954,9 @@ static Status resolve_under_base(const std::string& base, std::string& dir) {
 Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::string& text,
                                        const PlanOptions& options) {
   std::vector<Diagnostic> diags;
-  PipelineSpec spec = sql::is_sql_file(file_name) ? sql::plan_sql_script(file_name, text, diags)
-                                                  : parse_pipeline(file_name, text, diags);
+  const bool sql = sql::is_sql_file(file_name);
+  PipelineSpec spec = sql ? sql::plan_sql_script(file_name, text, diags) : parse_pipeline(file_name, text, diags);
+  if (sql) apply_restart_default(spec);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
   if (!options.checkpoint_base.empty()) {
@@ -968,7 +969,7 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
   const bool adopted = options.max_parallelism > 0 && !spec.max_parallelism_set;
   if (adopted) spec.max_parallelism = options.max_parallelism;
   JobGraphPtr graph = plan_pipeline(std::move(spec), diags, adopted);
-  if (sql::is_sql_file(file_name)) sql::place_in_files(text, diags);
+  if (sql) sql::place_in_files(text, diags);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;
 }

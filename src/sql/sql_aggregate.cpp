@@ -14,6 +14,17 @@ bool plain_identifier(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
+bool is_window_property(const Token& t) {
+  const std::string n = upper(t.text);
+  for (const char* f : {"TUMBLE_", "HOP_", "SESSION_"})
+    if (n.rfind(f, 0) == 0) return true;
+  return false;
+}
+
+std::string legacy_function(const WindowText& w) {
+  return w.type == "tumbling" ? "TUMBLE" : w.type == "sliding" ? "HOP" : "SESSION";
+}
+
 std::string lower_word(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -31,17 +42,21 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
   std::vector<Key> keys;
   std::vector<std::pair<std::string, LocatedText>> computed;  // pre-aggregation columns: name, text over `in`
   bool window_start = false, window_end = false;
+  WindowText legacy;  // GROUP BY TUMBLE(time, size), HOP(...), SESSION(...)
   for (const ExprSpan& g : b.group_by) {
     const Token& first = script_.tokens[g.first];
     if (g.last - g.first == 1 && (first.text == "window_start" || first.text == "window_end")) {
       (first.text == "window_start" ? window_start : window_end) = true;
       continue;
     }
-    if (first.is_word("TUMBLE") || first.is_word("HOP") || first.is_word("SESSION")) {
-      error(first.loc, "the legacy GROUP BY " + upper(first.text) + "(...) is not supported by eddy yet: use "
-                       "FROM TABLE(" + upper(first.text) + "(TABLE t, DESCRIPTOR(time), ...)) and GROUP BY "
-                       "window_start, window_end");
-      return std::nullopt;
+    if ((first.is_word("TUMBLE") || first.is_word("HOP") || first.is_word("SESSION")) &&
+        g.last - g.first > 1 && script_.tokens[g.first + 1].is_symbol("(")) {
+      if (in.windowed || legacy.present) {
+        error(first.loc, "a query has one window: this GROUP BY names a second");
+        return std::nullopt;
+      }
+      if (!legacy_window(g, in, legacy)) return std::nullopt;
+      continue;
     }
     Rewriter rw(script_, in.columns, diags_);
     std::optional<LocatedText> text = rw.rewrite(g);
@@ -62,6 +77,8 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     k.binding.rowtime = false;
     keys.push_back(std::move(k));
   }
+  const bool windowed = in.windowed || legacy.present;
+  const WindowText window = legacy.present ? legacy : in.window;
   if (in.windowed && !(window_start && window_end)) {
     error(b.group_by.empty() ? b.loc : b.group_by_loc,
           "a window TVF's aggregate must GROUP BY window_start, window_end (and any keys)");
@@ -71,7 +88,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
   // The scope after aggregating: keys, window bounds, and the aggregates themselves.
   std::vector<Binding> post;
   for (const Key& k : keys) post.push_back(k.binding);
-  if (in.windowed) {
+  if (windowed) {
     const std::string q = in.columns.empty() ? "" : in.columns.front().qualifier;
     post.push_back({q, "window_start", quote_name("window_start"), "window_start", false, false});
     post.push_back({q, "window_end", quote_name("window_end"), "window_end", false, false});
@@ -113,7 +130,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
         }
       }
     }
-    std::string call = fn + "(" + (distinct ? "distinct " : "") + column + ")";
+    std::string filter;
     if (close + 1 < last) {  // FILTER (WHERE cond)
       const size_t open = close + 2, where = open + 1;
       const size_t end = closing_paren(script_, open, last);
@@ -123,18 +140,39 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
       }
       std::optional<LocatedText> cond = rewrite({where + 1, end}, in.columns, "inside FILTER");
       if (!cond) return std::nullopt;
-      call += " FILTER (WHERE " + cond->text + ")";
+      filter = " FILTER (WHERE " + cond->text + ")";
     }
-    for (const Agg& a : aggs)
-      if (a.call == call) return quote_name(a.column);
-    aggs.push_back({call, "agg_" + std::to_string(aggs.size())});
-    return quote_name(aggs.back().column);
+    auto add = [&](const std::string& f) {
+      const std::string call = f + "(" + (distinct ? "distinct " : "") + column + ")" + filter;
+      for (const Agg& a : aggs)
+        if (a.call == call) return quote_name(a.column);
+      aggs.push_back({call, "agg_" + std::to_string(aggs.size())});
+      return quote_name(aggs.back().column);
+    };
+    // Flink's AVG has its argument's type (the average of BIGINTs is a
+    // BIGINT, truncated): the sum divided by the count does just that.
+    if (fn == "avg" && !distinct) return "(" + add("sum") + " / " + add("count") + ")";
+    return add(fn);
+  };
+  // TUMBLE_START(time, size) and friends: the window's bounds.
+  AggregateHook window_property = [&](size_t first, size_t) -> std::optional<std::string> {
+    const std::string name = upper(script_.tokens[first].text);
+    if (name.rfind(legacy_function(legacy) + "_", 0) != 0) {
+      error(script_.tokens[first].loc, name + "(...) does not match the GROUP BY's " + legacy_function(legacy) + "(...)");
+      return std::nullopt;
+    }
+    if (name.size() > 6 && name.compare(name.size() - 6, 6, "_START") == 0) return quote_name("window_start");
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, "_END") == 0) return quote_name("window_end");
+    error(script_.tokens[first].loc, name + "(...) is not supported by eddy: use " + legacy_function(legacy) +
+                                         "_START or " + legacy_function(legacy) + "_END");
+    return std::nullopt;
   };
   auto rewrite_post = [&](ExprSpan span, const std::string& where) -> std::optional<LocatedText> {
     for (const Key& k : keys)
       if (same_tokens(script_, span, k.span)) return located(k.binding.text, script_.tokens[span.first].loc);
     Rewriter rw(script_, post, diags_);
     rw.on_aggregate(hook, where);
+    if (legacy.present) rw.on_call(is_window_property, window_property);
     return rw.rewrite(span);
   };
 
@@ -159,7 +197,7 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
   }
   std::optional<LocatedText> having;
   if (!b.having.empty() && !(having = rewrite_post(b.having, ""))) return std::nullopt;
-  if (aggs.empty() && !in.windowed && keys.empty()) {
+  if (aggs.empty() && !windowed && keys.empty()) {
     error(b.loc, "nothing to aggregate");
     return std::nullopt;
   }
@@ -179,17 +217,17 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     spec_.operators.push_back(std::move(pre));
   }
   OperatorSpec op;
-  op.kind = in.windowed ? OperatorKind::kWindowAggregate : OperatorKind::kKeyedAggregate;
-  op.name = located(unique_name(hint + (in.windowed ? "_window" : "_aggregate")), b.loc);
+  op.kind = windowed ? OperatorKind::kWindowAggregate : OperatorKind::kKeyedAggregate;
+  op.name = located(unique_name(hint + (windowed ? "_window" : "_aggregate")), b.loc);
   op.input = located(input, b.loc);
   op.loc = b.loc;
   op.aggregate_loc = b.loc;
-  if (in.windowed) op.window = in.window;
+  if (windowed) op.window = window;
   for (const Key& k : keys) {
     op.key_by.push_back(located(k.column, script_.tokens[k.span.first].loc));
     out.physical.push_back(k.column);
   }
-  if (in.windowed) {
+  if (windowed) {
     out.physical.push_back("window_start");
     out.physical.push_back("window_end");
   }
@@ -198,13 +236,63 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     out.physical.push_back(a.column);
   }
   out.stream = op.name.text;
-  out.updating = !in.windowed || in.updating;
+  out.updating = !windowed || in.updating;
   spec_.operators.push_back(std::move(op));
   if (having) out.stream = add_filter(out.stream, *having, hint + "_having");
   for (Binding& c : out.columns)
     for (const std::string& p : out.physical)
       if (c.text == quote_name(p)) c.column = p;
   return out;
+}
+
+bool Lowering::legacy_window(ExprSpan g, const Rel& in, WindowText& window) {
+  const auto& t = script_.tokens;
+  const Token& f = t[g.first];
+  const size_t close = closing_paren(script_, g.first + 1, g.last);
+  std::vector<ExprSpan> args;
+  size_t start = g.first + 2;
+  int depth = 0;
+  for (size_t i = start; i < close; ++i) {
+    depth += t[i].is_symbol("(") ? 1 : t[i].is_symbol(")") ? -1 : 0;
+    if (depth == 0 && t[i].is_symbol(",")) {
+      args.push_back({start, i});
+      start = i + 1;
+    }
+  }
+  args.push_back({start, close});
+  const std::string name = upper(f.text);
+  const size_t want = name == "HOP" ? 3 : 2;
+  if (args.size() != want || args[0].empty()) {
+    error(f.loc, name + (name == "HOP" ? "(time, slide, size)" : name == "TUMBLE" ? "(time, size)" : "(time, gap)") +
+                     " takes " + std::to_string(want) + " arguments");
+    return false;
+  }
+  Rewriter rw(script_, in.columns, diags_);
+  if (!rw.rewrite(args[0])) return false;
+  if (rw.used().size() != 1 || !in.columns[rw.used().front()].rowtime) {
+    error(t[args[0].first].loc, name + "(...): the first argument must be the event-time column (WATERMARK FOR) "
+                                       "of the input; eddy windows on event time");
+    return false;
+  }
+  std::optional<int64_t> a = interval_ms(args[1], name + "'s " + (name == "HOP" ? "slide" : name == "SESSION" ? "gap" : "size"));
+  if (!a) return false;
+  window.present = true;
+  window.loc = f.loc;
+  window.size_loc = window.slide_loc = window.gap_loc = t[args[1].first].loc;
+  if (name == "TUMBLE") {
+    window.type = "tumbling";
+    window.size_ms = *a;
+  } else if (name == "SESSION") {
+    window.type = "session";
+    window.gap_ms = *a;
+  } else {
+    std::optional<int64_t> size = interval_ms(args[2], "HOP's size");
+    if (!size) return false;
+    window.type = "sliding";
+    window.slide_ms = *a;
+    window.size_ms = *size;
+  }
+  return true;
 }
 
 }  // namespace eddy::sql

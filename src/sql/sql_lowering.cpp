@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <limits>
 
 #include "sql/sql_planner.h"
 
@@ -65,6 +66,13 @@ void place_in_files(const std::string& text, std::vector<Diagnostic>& diags) {
   }
 }
 
+/// Where the script sets execution.checkpointing.interval.
+static SourceLocation checkpoint_set_loc(const Script& script) {
+  for (const Statement& s : script.statements)
+    if (s.kind == Statement::Kind::kSet && s.set.key == "execution.checkpointing.interval") return s.set.key_loc;
+  return {1, 1};
+}
+
 bool is_sql_file(const std::string& file_name) {
   return file_name.size() > 4 && upper(file_name.substr(file_name.size() - 4)) == ".SQL";
 }
@@ -81,6 +89,9 @@ PipelineSpec plan_sql_script(const std::string& file_name, const std::string& te
     return spec;
   }
   Lowering(script, spec, diags).run();
+  if (spec.checkpoints.enabled && spec.checkpoints.dir.empty())
+    diags.push_back({checkpoint_set_loc(script), "checkpoints need a directory: SET 'execution.checkpointing.dir' = "
+                                                 "'/path' (or 'state.checkpoints.dir')"});
   if (diags.empty() && spec.sinks.empty())
     diags.push_back({{1, 1}, "the script has no INSERT INTO or SELECT: nothing would run"});
   place_in_files(text, diags);
@@ -172,6 +183,17 @@ void Lowering::set_option(const SetOption& o) {
     if (v == "hashmap" || v == "heap") spec_.state_backend = "heap";
     else if (v == "rocksdb") spec_.state_backend = "rocksdb";
     else error(o.value_loc, "'" + k + "' must be 'hashmap' or 'rocksdb', not '" + v + "'");
+  } else if (k == "restart-strategy.type" || k == "restart-strategy") {
+    spec_.restart.configured = true;
+    const std::string s = upper(v);
+    if (s == "NONE" || s == "OFF" || s == "DISABLE" || s == "NO_RESTART") spec_.restart.strategy = RestartStrategy::kNone;
+    else if (s == "FIXED-DELAY" || s == "FIXEDDELAY") spec_.restart.strategy = RestartStrategy::kFixedDelay;
+    else if (s == "EXPONENTIAL-DELAY" || s == "EXPONENTIALDELAY") spec_.restart.strategy = RestartStrategy::kExponentialDelay;
+    else error(o.value_loc, "'" + k + "' must be 'none', 'fixed-delay' or 'exponential-delay', not '" + v + "'");
+  } else if (k == "restart-strategy.fixed-delay.attempts") {
+    if (auto n = positive_int(std::numeric_limits<int32_t>::max())) spec_.restart.attempts = static_cast<int32_t>(*n);
+  } else if (k == "restart-strategy.fixed-delay.delay") {
+    if (auto us = duration()) spec_.restart.delay_us = *us;
   } else if (k == "table.exec.state.ttl") {
     if (auto us = duration()) state_ttl_ms_ = *us / 1000;
   } else if (k == "table.exec.source.idle-timeout") {
@@ -180,7 +202,8 @@ void Lowering::set_option(const SetOption& o) {
     error(o.key_loc, "unknown key '" + k + "'; eddy takes parallelism.default, pipeline.max-parallelism, "
                      "pipeline.name, execution.checkpointing.interval, execution.checkpointing.dir (or "
                      "state.checkpoints.dir), execution.checkpointing.num-retained, execution.checkpointing.timeout, "
-                     "execution.checkpointing.mode, execution.runtime-mode, state.backend.type, "
+                     "execution.checkpointing.mode, execution.runtime-mode, state.backend.type, restart-strategy.type, "
+                     "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay, "
                      "table.exec.state.ttl and table.exec.source.idle-timeout");
   }
 }

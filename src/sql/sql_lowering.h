@@ -78,6 +78,8 @@ class Lowering {
 
   // sql_aggregate.cpp
   std::optional<Rel> aggregate(const SelectBlock& b, const Rel& in, const std::string& hint);
+  /// GROUP BY TUMBLE(time, size), HOP(time, slide, size) or SESSION(time, gap).
+  bool legacy_window(ExprSpan g, const Rel& in, WindowText& window);
 
   const Script& script_;
   PipelineSpec& spec_;

@@ -116,6 +116,15 @@ bool Rewriter::emit_span(size_t first, size_t last, Out& out) {
       i = std::min(end, last);
       continue;
     }
+    if (call && call_claims_ && call_claims_(t)) {
+      const size_t end = std::min(closing_paren(script_, i + 1, last) + 1, last);
+      std::optional<std::string> replaced = call_hook_(i, end);
+      if (!replaced) return false;
+      out.piece(*replaced, t);
+      out.prev_end = toks[end - 1].end;
+      i = end;
+      continue;
+    }
     if (call) {  // a function: its name as written; its arguments go on through the loop
       out.piece(t.text, t);
       ++i;

@@ -50,6 +50,13 @@ class Rewriter {
     aggregate_where_ = std::move(where);
   }
 
+  /// Calls whose name `claims` accepts are handed to `hook` (window properties
+  /// such as TUMBLE_START(...) of the legacy group windows).
+  void on_call(std::function<bool(const Token&)> claims, AggregateHook hook) {
+    call_claims_ = std::move(claims);
+    call_hook_ = std::move(hook);
+  }
+
   /// `span` rewritten, located for messages; nullopt after a diagnostic.
   std::optional<LocatedText> rewrite(ExprSpan span);
   /// Indices into the scope of the bindings the rewrites so far used.
@@ -66,6 +73,8 @@ class Rewriter {
   const std::vector<Binding>& scope_;
   std::vector<Diagnostic>& diags_;
   AggregateHook aggregate_;
+  std::function<bool(const Token&)> call_claims_;
+  AggregateHook call_hook_;
   std::string aggregate_where_;
   std::vector<size_t> used_;
   bool failed_ = false;

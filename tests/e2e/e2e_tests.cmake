@@ -50,6 +50,8 @@ set_tests_properties(e2e_rest PROPERTIES LABELS e2e TIMEOUT 300)
 # restored at another parallelism (tests/e2e/nexmark).
 add_test(NAME e2e_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 add_test(NAME e2e_nexmark_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/reference_selftest.py)
-set_tests_properties(e2e_nexmark e2e_nexmark_reference PROPERTIES LABELS e2e TIMEOUT 600)
+# The same queries as Flink SQL scripts (configs/nexmark-sql, docs/sql.md), against the same reference.
+add_test(NAME e2e_nexmark_sql COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR} --sql)
+set_tests_properties(e2e_nexmark e2e_nexmark_reference e2e_nexmark_sql PROPERTIES LABELS e2e TIMEOUT 600)
 add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)

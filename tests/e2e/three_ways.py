@@ -48,6 +48,18 @@ PipelineLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
+class SqlScript:
+    """A SQL script (docs/sql.md) run the three ways as pipeline dicts are:
+    `text` is the whole script, init statements included."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def with_sets(self, options):
+        sets = "".join(f"SET '{k}' = '{v}';\n" for k, v in options.items())
+        return SqlScript(sets + self.text)
+
+
 def load_pipeline(path):
     """A pipeline file as a dict (PipelineLoader)."""
     with open(path, encoding="utf-8") as f:
@@ -55,6 +67,11 @@ def load_pipeline(path):
 
 
 def write_pipeline(work, name, pipeline):
+    if isinstance(pipeline, SqlScript):
+        path = os.path.join(work, name + ".sql")
+        with open(path, "w") as f:
+            f.write(pipeline.text)
+        return path
     path = os.path.join(work, name + ".yaml")
     with open(path, "w") as f:
         yaml.safe_dump(pipeline, f, sort_keys=False, allow_unicode=True)
@@ -74,6 +91,11 @@ def run(cmd, cwd, timeout=RUN_TIMEOUT_S):
 
 
 def with_checkpoints(pipeline, ckdir):
+    if isinstance(pipeline, SqlScript):
+        return pipeline.with_sets({
+            "execution.checkpointing.interval": CHECKPOINT_INTERVAL, "execution.checkpointing.dir": ckdir,
+            "execution.checkpointing.num-retained": "2", "restart-strategy.type": "fixed-delay",
+            "restart-strategy.fixed-delay.attempts": "3", "restart-strategy.fixed-delay.delay": "100ms"})
     p = dict(pipeline)
     p["checkpoints"] = {"interval": CHECKPOINT_INTERVAL, "dir": ckdir, "retain": 2}
     p["restart"] = {"attempts": 3, "delay": "100ms"}

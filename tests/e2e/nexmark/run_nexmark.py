@@ -11,7 +11,10 @@ event sequence to JSONL files, and the reference computes from those. The
 query files are run as written, but with this test's event count and event
 rate and their blackhole sinks turned into file sinks.
 
-Usage: run_nexmark.py EDDY REPO [--only q5,q7] [--events N]
+With --sql, the SQL scripts of configs/nexmark-sql (each with its ddl.sql as
+the init statements) run instead, against the same reference.
+
+Usage: run_nexmark.py EDDY REPO [--only q5,q7] [--events N] [--sql]
 """
 import argparse
 import collections
@@ -35,6 +38,13 @@ import three_ways  # noqa: E402
 # its feature lands; a pending query that passes fails the test, so the list
 # cannot go stale.
 PENDING = {}
+# The same for the SQL scripts (--sql).
+PENDING_SQL = {
+    "q9": "ROW_NUMBER() ordered by two columns",
+    "q15": "DATE_FORMAT",
+    "q16": "DATE_FORMAT",
+    "q17": "DATE_FORMAT",
+}
 
 EVENTS = 30_000           # 27,600 bids, 1,800 auctions, 600 people
 FIRST_EVENT_RATE = 1_000  # 30 s of event time: three 10 s windows; no two events share a millisecond
@@ -74,6 +84,38 @@ def test_pipeline(config_path, paced):
     return pipeline
 
 
+def set_option(text, key, value):
+    """The SQL text with the WITH option `key` set to `value` (added to the
+    nexmark table's options when the script does not set it)."""
+    pattern = re.compile(r"'" + re.escape(key) + r"'\s*=\s*'[^']*'")
+    if pattern.search(text):
+        return pattern.sub(f"'{key}' = '{value}'", text)
+    return text.replace("'connector' = 'nexmark'", f"'connector' = 'nexmark', '{key}' = '{value}'", 1)
+
+
+def test_script(query_path, paced):
+    """The SQL query with the init script, this test's events, and its blackhole
+    tables turned into JSON files under out/. The first view the query reads
+    (bid, auction or person) names the source that failures are injected into."""
+    with open(os.path.join(os.path.dirname(query_path), "ddl.sql")) as f:
+        ddl = f.read()
+    with open(query_path) as f:
+        query = f.read()
+    for key, value in (("events.num", EVENTS), ("first-event.rate", FIRST_EVENT_RATE),
+                       ("next-event.rate", FIRST_EVENT_RATE), ("seed", SEED)):
+        ddl = set_option(ddl, key, value)
+    if paced:
+        ddl = set_option(ddl, "rate-limit", int(EVENTS / RUN_SECONDS))
+    for table in re.findall(r"CREATE TABLE (\w+)", query):
+        query = re.sub(r"(CREATE TABLE " + table + r"\b.*?)'connector' = 'blackhole'",
+                       lambda m: m.group(1) + f"'connector' = 'filesystem', 'path' = 'out/{table}', 'format' = 'json'",
+                       query, count=1, flags=re.S)
+    script = three_ways.SqlScript(ddl + "\n" + query)
+    first = re.search(r"(?:FROM|JOIN|TABLE)\s+(bid|auction|person)\b", query)
+    script.source = first.group(1) if first else "bid"
+    return script
+
+
 def compare(query, rows, tables, want):
     """Problems of a run's output rows against the reference result."""
     got, problems = three_ways.fold(rows)
@@ -102,6 +144,8 @@ def compare(query, rows, tables, want):
 
 
 def first_source(pipeline):
+    if isinstance(pipeline, three_ways.SqlScript):
+        return pipeline.source, pipeline.source
     s = pipeline["sources"][0]
     return s["name"], s["table"]
 
@@ -109,6 +153,7 @@ def first_source(pipeline):
 def run_query(eddy, config_path, tables, base_work):
     """Runs one query every way; returns [(way, problems)]."""
     query = os.path.splitext(os.path.basename(config_path))[0]
+    make = test_script if config_path.endswith(".sql") else test_pipeline
     want = reference.QUERIES[query](tables)
     results = []
 
@@ -127,14 +172,14 @@ def run_query(eddy, config_path, tables, base_work):
 
     def straight(p):
         def action(work):
-            code, _, err = three_ways.straight(eddy, work, test_pipeline(config_path, False), p)
+            code, _, err = three_ways.straight(eddy, work, make(config_path, False), p)
             return [] if code == 0 else [f"exit {code}:\n{err[-2500:]}"]
         return action
 
     for p in (1, 2, 4):
         if not way(f"-p {p}", straight(p)) and p == 1:
             return results  # refused or broken: the other ways would say the same
-    paced = test_pipeline(config_path, True)
+    paced = make(config_path, True)
     source, table = first_source(paced)
     # 3/8 of the table: late in a subtask's half of it.
     way("failure", lambda work: three_ways.failure(eddy, work, paced, source, len(tables[table]) * 3 // 8))
@@ -143,8 +188,11 @@ def run_query(eddy, config_path, tables, base_work):
     return results
 
 
-def query_files(repo, only):
-    files = glob.glob(os.path.join(repo, "configs", "nexmark", "q*.yaml"))
+def query_files(repo, only, sql):
+    if sql:
+        files = glob.glob(os.path.join(repo, "configs", "nexmark-sql", "q*.sql"))
+    else:
+        files = glob.glob(os.path.join(repo, "configs", "nexmark", "q*.yaml"))
     files.sort(key=lambda f: int(re.sub(r"\D", "", os.path.basename(f))))
     if only:
         files = [f for f in files if os.path.splitext(os.path.basename(f))[0] in only]
@@ -159,11 +207,14 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated queries, e.g. q5,q7")
     ap.add_argument("--events", type=int, default=EVENTS)
     ap.add_argument("--jobs", type=int, default=3, help="queries run at the same time")
+    ap.add_argument("--sql", action="store_true",
+                    help="run the SQL scripts of configs/nexmark-sql (with their ddl.sql) instead of the YAML files")
     args = ap.parse_args()
     EVENTS = args.events
     eddy = os.path.abspath(args.eddy)
     only = set(filter(None, args.only.split(",")))
-    files = query_files(os.path.abspath(args.repo), only)
+    files = query_files(os.path.abspath(args.repo), only, args.sql)
+    pending = PENDING_SQL if args.sql else PENDING
     assert files, "no query files in configs/nexmark"
     missing = [f for f in files if os.path.splitext(os.path.basename(f))[0] not in reference.QUERIES]
     assert not missing, f"no reference for {missing}"
@@ -182,13 +233,13 @@ def main():
                     print(f"[nexmark] {query} {way}: {'ok' if not problems else 'FAILED'}", flush=True)
                     for pr in problems:
                         print("    " + pr.replace("\n", "\n    "))
-                if query in PENDING:
+                if query in pending:
                     if ok:
                         failed.append(query)
                         print(f"[nexmark] {query} passes now: remove it from PENDING in {__file__}")
                     else:
                         pending_failed.append(query)
-                        print(f"[nexmark] {query}: pending ({PENDING[query]}); not counted")
+                        print(f"[nexmark] {query}: pending ({pending[query]}); not counted")
                 elif not ok:
                     failed.append(query)
     finally:
