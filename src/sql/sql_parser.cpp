@@ -477,6 +477,7 @@ class Parser {
   }
 
   void alias(Relation& r) {
+    if (unsupported_construct(tok())) fail("");
     if (accept_word("AS")) r.alias = name("an alias after AS");
     else if (is_name(tok()) && !is_clause_word(tok()) && !is_join_word(tok())) r.alias = name("");
   }

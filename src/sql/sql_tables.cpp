@@ -113,8 +113,9 @@ bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, Datagen
   } else if (type == DataType::kInt64 || type == DataType::kFloat64) {
     f.kind = DatagenField::Kind::kRandom;
     f.type = type;
-    f.min = type == DataType::kInt64 ? -9.2233720368547758e18 : -1.7976931348623157e308;
-    f.max = -f.min;
+    // Flink's defaults span the type; half the float64 range keeps max - min finite.
+    f.min = type == DataType::kInt64 ? -9.2233720368547758e18 : -8.988465674311579e307;
+    f.max = type == DataType::kInt64 ? 9.2233720368547758e18 : 8.988465674311579e307;
     if (const TableOption* s = opt("min")) f.min = number_option(*s, diags).value_or(0);
     if (const TableOption* s = opt("max")) f.max = number_option(*s, diags).value_or(0);
   } else {

@@ -8,8 +8,8 @@ Modes:
                            as multisets at -p 1, 2 and 4 (and the case's own checks in case.json),
                            then through an injected failure and through a savepoint restored at
                            another parallelism (case_ways.py)
-  errors EDDY ERRORS_DIR   every *.yaml is refused by `validate` and `local` with exit 2 and the
-                           messages its `# expect-error:` lines name
+  errors EDDY ERRORS_DIR   every *.yaml and *.sql is refused by `validate` and `local` with exit 2 and the
+                           messages its `expect-error:` lines (in comments) name
 Each run is bounded by a timeout; processes are started and killed by pid.
 """
 import concurrent.futures
@@ -298,7 +298,7 @@ def check_cases(eddy, cases_dir, jobs=3):
 
 def check_errors(eddy, errors_dir):
     failures = 0
-    files = sorted(glob.glob(os.path.join(errors_dir, "*.yaml")))
+    files = sorted(glob.glob(os.path.join(errors_dir, "*.yaml")) + glob.glob(os.path.join(errors_dir, "*.sql")))
     assert files, "no error cases"
     for path in files:
         with open(path) as f:
