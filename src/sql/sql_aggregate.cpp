@@ -151,7 +151,10 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
     };
     // Flink's AVG has its argument's type (the average of BIGINTs is a
     // BIGINT, truncated): the sum divided by the count does just that.
-    if (fn == "avg" && !distinct) return "(" + add("sum") + " / " + add("count") + ")";
+    if (fn == "avg" && !distinct) {
+      const std::string sum = add("sum");
+      return "(" + sum + " / " + add("count") + ")";
+    }
     return add(fn);
   };
   // TUMBLE_START(time, size) and friends: the window's bounds.

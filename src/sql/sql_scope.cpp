@@ -39,6 +39,26 @@ std::string cast_type(const Token& t) {
   return t.text;
 }
 
+/// "name" or "qualifier"."name": text that needs no parentheses.
+bool is_reference(const std::string& text) {
+  size_t i = 0;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= text.size() || text[i] != '"') return false;
+    for (++i; i < text.size(); ++i) {
+      if (text[i] != '"') continue;
+      if (i + 1 < text.size() && text[i + 1] == '"') {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (++i >= text.size()) return true;
+    if (text[i] != '.') return false;
+    ++i;
+  }
+  return false;
+}
+
 bool is_name(const Token& t) { return t.kind == TokenKind::kIdent || t.kind == TokenKind::kQuotedIdent; }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -183,7 +203,7 @@ bool Rewriter::emit_name(size_t& i, size_t last, Out& out) {
     return false;
   }
   used_.push_back(static_cast<size_t>(b - scope_.data()));
-  const bool simple = !b->column.empty() || b->constant;
+  const bool simple = !b->column.empty() || b->constant || is_reference(b->text);
   out.piece(simple ? b->text : "(" + b->text + ")", t);
   out.prev_end = toks[j - 1].end;
   i = j;

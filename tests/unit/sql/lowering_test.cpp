@@ -1,0 +1,183 @@
+// Scripts lowered into PipelineSpecs: the nexmark table's event_type pushed
+// into the generator, computed columns folded, joins with one-sided
+// conditions pushed below them, aggregates, Top-N, init scripts; and names
+// resolved case-sensitively with suggestions.
+#include <doctest/doctest.h>
+
+#include "sql/sql_planner.h"
+
+using namespace eddy;
+using namespace eddy::sql;
+
+namespace {
+
+const char* kNexmark =
+    "CREATE TABLE nx (event_type INT,\n"
+    "  bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, dateTime TIMESTAMP(3)>,\n"
+    "  auction ROW<id BIGINT, category BIGINT, dateTime TIMESTAMP(3)>,\n"
+    "  dateTime AS CASE WHEN event_type = 1 THEN auction.dateTime ELSE bid.dateTime END,\n"
+    "  WATERMARK FOR dateTime AS dateTime - INTERVAL '4' SECOND\n"
+    ") WITH ('connector' = 'nexmark', 'events.num' = '1000');\n"
+    "CREATE VIEW bid AS SELECT bid.auction, bid.price, dateTime FROM nx WHERE event_type = 2;\n"
+    "CREATE VIEW auction AS SELECT auction.id, auction.category, dateTime FROM nx WHERE event_type = 1;\n";
+
+PipelineSpec plan(const std::string& text, std::vector<Diagnostic>& diags) {
+  return plan_sql_script("job.sql", text, diags);
+}
+
+PipelineSpec plan_ok(const std::string& text) {
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = plan(text, diags);
+  INFO((diags.empty() ? std::string() : diags[0].message));
+  REQUIRE(diags.empty());
+  return spec;
+}
+
+const OperatorSpec* op_of_kind(const PipelineSpec& spec, OperatorKind kind) {
+  for (const auto& o : spec.operators)
+    if (o.kind == kind) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a view's event_type filter picks the generator's table; its computed time is the generator's column") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, t TIMESTAMP(3)) WITH ('connector' = 'print');\n"
+                              "INSERT INTO o SELECT auction, dateTime FROM bid WHERE price > 10;");
+  REQUIRE(spec.sources.size() == 1);
+  const SourceSpec& s = spec.sources[0];
+  CHECK(s.type == SourceType::kNexmark);
+  CHECK(s.nexmark.table == NexmarkTable::kBid);
+  CHECK(s.nexmark.events == 1000);
+  CHECK(s.event_time.enabled);
+  CHECK(s.event_time.column.text == "date_time");
+  CHECK(s.event_time.max_out_of_orderness_ms == 4000);
+  const OperatorSpec* filter = op_of_kind(spec, OperatorKind::kFilter);
+  REQUIRE(filter);
+  CHECK(filter->filter.text == "\"price\" > 10");
+  const OperatorSpec* select = op_of_kind(spec, OperatorKind::kSelect);
+  REQUIRE(select);
+  REQUIRE(select->select.size() == 2);
+  CHECK(select->select[0].column.text == "a");
+  CHECK(select->select[1].expression.text == "\"date_time\"");
+  REQUIRE(spec.sinks.size() == 1);
+  CHECK(spec.sinks[0].type == SinkType::kPrint);
+}
+
+TEST_CASE("an inner join takes WHERE into its condition and filters each side by its own conditions first") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, p BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT A.id, B.price FROM bid B JOIN auction A ON B.auction = A.id\n"
+                              "WHERE A.category = 10 AND B.dateTime BETWEEN A.dateTime AND A.dateTime + INTERVAL '1' SECOND;");
+  const OperatorSpec* join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK(join->join.left.alias.text == "B");
+  CHECK(join->join.right.alias.text == "A");
+  CHECK(join->join.on.text.find("\"B\".\"auction\" = \"A\".\"id\"") == 0);
+  CHECK(join->join.on.text.find("BETWEEN") != std::string::npos);
+  CHECK(join->join.on.text.find("category") == std::string::npos);
+  const OperatorSpec* filter = op_of_kind(spec, OperatorKind::kFilter);
+  REQUIRE(filter);
+  CHECK(filter->filter.text == "\"category\" = 10");
+  // Only the columns the query names travel through the join (category: named in WHERE).
+  std::vector<std::string> out;
+  for (const auto& item : join->select) out.push_back(item.column.text);
+  CHECK(out == std::vector<std::string>{"auction", "price", "dateTime", "id", "category", "dateTime_2"});
+}
+
+TEST_CASE("GROUP BY becomes a keyed aggregate; AVG is the sum over the count; HAVING a filter after it") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, n BIGINT, m BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT auction, COUNT(*) FILTER (WHERE price > 5), AVG(price)\n"
+                              "FROM bid GROUP BY auction HAVING COUNT(*) > 1;");
+  const OperatorSpec* agg = op_of_kind(spec, OperatorKind::kKeyedAggregate);
+  REQUIRE(agg);
+  REQUIRE(agg->key_by.size() == 1);
+  CHECK(agg->key_by[0].text == "auction");
+  REQUIRE(agg->aggregate.size() == 4);
+  CHECK(agg->aggregate[0].call.text == "count(*) FILTER (WHERE \"price\" > 5)");
+  CHECK(agg->aggregate[1].call.text == "sum(price)");
+  CHECK(agg->aggregate[2].call.text == "count(price)");
+  CHECK(agg->aggregate[3].call.text == "count(*)");
+  bool having = false;
+  for (const auto& o : spec.operators) having = having || (o.kind == OperatorKind::kFilter && o.filter.text == "\"agg_3\" > 1");
+  CHECK(having);
+}
+
+TEST_CASE("window TVFs and legacy group windows become window aggregates") {
+  PipelineSpec tvf = plan_ok(std::string(kNexmark) +
+                             "CREATE TABLE o (a BIGINT, s TIMESTAMP(3), n BIGINT) WITH ('connector' = 'blackhole');\n"
+                             "INSERT INTO o SELECT auction, window_start, COUNT(*)\n"
+                             "FROM TABLE(HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '2' SECOND, INTERVAL '10' SECOND))\n"
+                             "GROUP BY auction, window_start, window_end;");
+  const OperatorSpec* w = op_of_kind(tvf, OperatorKind::kWindowAggregate);
+  REQUIRE(w);
+  CHECK(w->window.type == "sliding");
+  CHECK(w->window.slide_ms == 2000);
+  CHECK(w->window.size_ms == 10000);
+  PipelineSpec legacy = plan_ok(std::string(kNexmark) +
+                                "CREATE TABLE o (a BIGINT, e TIMESTAMP(3)) WITH ('connector' = 'blackhole');\n"
+                                "INSERT INTO o SELECT auction, SESSION_END(dateTime, INTERVAL '10' SECOND)\n"
+                                "FROM bid GROUP BY auction, SESSION(dateTime, INTERVAL '10' SECOND);");
+  w = op_of_kind(legacy, OperatorKind::kWindowAggregate);
+  REQUIRE(w);
+  CHECK(w->window.type == "session");
+  CHECK(w->window.gap_ms == 10000);
+}
+
+TEST_CASE("ROW_NUMBER() filtered outside its subquery is a Top-N") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, p BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT auction, price FROM (\n"
+                              "  SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bid)\n"
+                              "WHERE rn <= 3;");
+  const OperatorSpec* top = op_of_kind(spec, OperatorKind::kTopN);
+  REQUIRE(top);
+  CHECK(top->top_n.n == 3);
+  CHECK(top->top_n.order_by.text == "price DESC");
+  REQUIRE(top->top_n.partition_by.size() == 1);
+  CHECK(top->top_n.partition_by[0].text == "auction");
+}
+
+TEST_CASE("names are case-sensitive, and unknown ones come with the nearest known") {
+  std::vector<Diagnostic> diags;
+  plan(std::string(kNexmark) + "CREATE TABLE o (a BIGINT) WITH ('connector' = 'print');\n"
+                               "INSERT INTO o SELECT AUCTION FROM bid;",
+       diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].loc.line == 10);
+  CHECK(diags[0].loc.column == 22);
+  CHECK(diags[0].message.find("unknown column 'AUCTION'; did you mean 'auction'?") == 0);
+  CHECK(diags[0].message.find("case-sensitive") != std::string::npos);
+}
+
+TEST_CASE("init scripts: messages name the file and line they are in") {
+  const std::string text = join_scripts({{"ddl.sql", kNexmark}, {"q.sql", "INSERT INTO nope SELECT 1 FROM bid;"}});
+  std::vector<Diagnostic> diags;
+  plan_sql_script("q.sql", text, diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].file == "q.sql");
+  CHECK(diags[0].loc.line == 1);
+  CHECK(diags[0].loc.column == 13);
+  CHECK(diags[0].message.find("unknown table 'nope'") == 0);
+}
+
+TEST_CASE("SET keys map to the job's settings; unknown keys are refused with the known ones") {
+  PipelineSpec spec = plan_ok(std::string("SET 'parallelism.default' = '3';\n"
+                                          "SET 'execution.checkpointing.interval' = '10 s';\n"
+                                          "SET 'execution.checkpointing.dir' = 'file:///tmp/ck';\n"
+                                          "SET 'state.backend.type' = 'rocksdb';\n") +
+                              kNexmark +
+                              "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT auction FROM bid;");
+  CHECK(spec.parallelism == 3);
+  CHECK(spec.checkpoints.enabled);
+  CHECK(spec.checkpoints.interval_us == 10000000);
+  CHECK(spec.checkpoints.dir == "/tmp/ck");
+  CHECK(spec.state_backend == "rocksdb");
+  std::vector<Diagnostic> diags;
+  plan("SET 'execution.checkpointing.interval' = 'soon';", diags);
+  REQUIRE_FALSE(diags.empty());
+  CHECK(diags[0].message.find("must be a duration") != std::string::npos);
+}
