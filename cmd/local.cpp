@@ -373,6 +373,8 @@ int run_local(const LocalOptions& opt) {
                  opt.pipeline.c_str());
     return kExitRefused;
   }
+  for (const std::string& plan_text : (*graph)->explained) std::printf("== EXPLAIN ==\n%s\n", plan_text.c_str());
+  if ((*graph)->nodes.empty()) return kExitOk;  // a script of EXPLAINs only
   JobSubmission submission{opt.pipeline, text, opt.parallelism};
   submission.allow_non_restored_state = opt.allow_non_restored_state;
   for (const auto& spec : opt.inject_failures) {

@@ -23,6 +23,11 @@ int run_validate(const std::string& pipeline, const std::vector<std::string>& in
     std::fprintf(stderr, "%s: refused; nothing was run\n", pipeline.c_str());
     return kExitRefused;
   }
+  for (const std::string& plan_text : (*graph)->explained) std::printf("== EXPLAIN ==\n%s\n", plan_text.c_str());
+  if ((*graph)->nodes.empty()) {
+    std::printf("%s: valid (EXPLAIN only: no job)\n", pipeline.c_str());
+    return kExitOk;
+  }
   std::printf("%s: valid\n%s", pipeline.c_str(), (*graph)->describe().c_str());
   return kExitOk;
 }

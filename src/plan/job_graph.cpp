@@ -968,7 +968,22 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
     check_local_files(spec, options.files == FileChecks::kSourcesAndSinks, diags);
   const bool adopted = options.max_parallelism > 0 && !spec.max_parallelism_set;
   if (adopted) spec.max_parallelism = options.max_parallelism;
-  JobGraphPtr graph = plan_pipeline(std::move(spec), diags, adopted);
+  std::vector<std::string> explained;
+  for (PipelineSpec& e : spec.explained) {
+    if (options.parallelism > 0) e.parallelism = options.parallelism;
+    apply_restart_default(e);
+    if (JobGraphPtr g = plan_pipeline(std::move(e), diags)) explained.push_back(g->describe());
+  }
+  spec.explained.clear();
+  JobGraphPtr graph;
+  if (spec.sinks.empty() && !explained.empty()) {
+    auto only = std::make_shared<JobGraph>();
+    only->spec = std::move(spec);
+    graph = only;
+  } else {
+    graph = plan_pipeline(std::move(spec), diags, adopted);
+  }
+  if (graph) std::const_pointer_cast<JobGraph>(graph)->explained = std::move(explained);
   if (sql) sql::place_in_files(text, diags);
   if (!diags.empty() || !graph) return Status::invalid(render_diagnostics(file_name, diags));
   return graph;

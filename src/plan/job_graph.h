@@ -106,6 +106,9 @@ struct JobGraph {
   std::vector<LogicalNode> nodes;
   std::vector<JobVertex> vertices;
   std::vector<JobEdge> edges;
+  /// A SQL script's EXPLAINs: each statement's plan as describe() prints it.
+  /// A script of only EXPLAINs plans no job (no nodes).
+  std::vector<std::string> explained;
   /// Slots a job needs with slot sharing: its largest vertex parallelism.
   int32_t max_vertex_parallelism() const;
   /// Human description: operators, chains, parallelism, partitioning of edges.

@@ -223,6 +223,9 @@ struct PipelineSpec {
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;
   std::vector<SinkSpec> sinks;
+  /// SQL scripts: each EXPLAIN's statement planned on its own (with the
+  /// tables and views before it), for the command to print; not run.
+  std::vector<PipelineSpec> explained;
 };
 
 /// One problem found in a pipeline file.

@@ -88,7 +88,13 @@ PipelineSpec plan_sql_script(const std::string& file_name, const std::string& te
     place_in_files(text, diags);
     return spec;
   }
-  Lowering(script, spec, diags).run();
+  std::vector<const Statement*> all;
+  for (const Statement& s : script.statements) all.push_back(&s);
+  Lowering(script, all, spec, diags).run();
+  if (diags.empty() && spec.sinks.empty() && !spec.explained.empty()) {
+    place_in_files(text, diags);
+    return spec;
+  }
   if (spec.checkpoints.enabled && spec.checkpoints.dir.empty())
     diags.push_back({checkpoint_set_loc(script), "checkpoints need a directory: SET 'execution.checkpointing.dir' = "
                                                  "'/path' (or 'state.checkpoints.dir')"});
@@ -99,11 +105,32 @@ PipelineSpec plan_sql_script(const std::string& file_name, const std::string& te
 }
 
 void Lowering::run() {
-  for (const Statement& s : script_.statements) {
+  for (const Statement* s : statements_) {
     const size_t before = diags_.size();
-    statement(s);
-    if (diags_.size() != before && s.kind == Statement::Kind::kCreateTable) break;  // later statements need it
+    statement(*s);
+    if (diags_.size() != before && s->kind == Statement::Kind::kCreateTable) break;  // later statements need it
   }
+}
+
+void Lowering::explain(const Statement& s) {
+  // The statement planned alone, after the SETs, tables, views and functions before it.
+  std::vector<const Statement*> prefix;
+  for (const Statement& before : script_.statements) {
+    if (&before == &s) break;
+    const auto k = before.kind;
+    if (k == Statement::Kind::kSet || k == Statement::Kind::kCreateTable || k == Statement::Kind::kCreateView ||
+        k == Statement::Kind::kCreateFunction)
+      prefix.push_back(&before);
+  }
+  if (s.explained->kind == Statement::Kind::kExplain || s.explained->kind == Statement::Kind::kSet ||
+      s.explained->kind == Statement::Kind::kCreateTable || s.explained->kind == Statement::Kind::kCreateView)
+    return error(s.loc, "EXPLAIN takes a query: SELECT, INSERT INTO or a statement set");
+  prefix.push_back(s.explained.get());
+  PipelineSpec plan;
+  plan.file_name = spec_.file_name;
+  plan.name = spec_.name;
+  Lowering(script_, prefix, plan, diags_).run();
+  spec_.explained.push_back(std::move(plan));
 }
 
 void Lowering::statement(const Statement& s) {
@@ -128,8 +155,7 @@ void Lowering::statement(const Statement& s) {
       for (const Insert& in : s.inserts) insert(in);
       return;
     case Statement::Kind::kSelect: return select_to_print(s);
-    case Statement::Kind::kExplain:
-      return error(s.loc, "EXPLAIN is not supported by eddy yet: 'eddy validate' prints the plan");
+    case Statement::Kind::kExplain: return explain(s);
     case Statement::Kind::kCreateFunction:
       return error(s.loc, "CREATE FUNCTION is not supported by eddy yet");
   }

@@ -33,8 +33,10 @@ struct Rel {
 
 class Lowering {
  public:
-  Lowering(const Script& script, PipelineSpec& spec, std::vector<Diagnostic>& diags)
-      : script_(script), spec_(spec), diags_(diags) {}
+  /// Lowers `statements` (of `script`) into `spec`.
+  Lowering(const Script& script, std::vector<const Statement*> statements, PipelineSpec& spec,
+           std::vector<Diagnostic>& diags)
+      : script_(script), statements_(std::move(statements)), spec_(spec), diags_(diags) {}
 
   void run();
 
@@ -81,7 +83,10 @@ class Lowering {
   /// GROUP BY TUMBLE(time, size), HOP(time, slide, size) or SESSION(time, gap).
   bool legacy_window(ExprSpan g, const Rel& in, WindowText& window);
 
+  void explain(const Statement& s);
+
   const Script& script_;
+  std::vector<const Statement*> statements_;
   PipelineSpec& spec_;
   std::vector<Diagnostic>& diags_;
   std::map<std::string, TableDef> tables_;
