@@ -21,6 +21,11 @@ struct TopNConfig {
   int64_t n = 10;          // rows kept per partition (and window); at least 1
   int order_column = 0;    // index into input_schema: int64, float64, timestamp or string
   bool descending = true;  // true: the largest values rank first. NULLs rank last either way
+  /// Further order columns, each with its direction, ranking rows whose earlier
+  /// order values tie (ORDER BY price DESC, date_time ASC). Non-empty: rows
+  /// are ranked by one composite key of all order columns (top_n_rows.h).
+  std::vector<int> then_columns;
+  std::vector<bool> then_descending;
   std::vector<int> partition_columns;  // indices into input_schema; empty: one partition
   /// Windowed mode: the input column (int64 or timestamp) holding each row's
   /// window end; a window's results are complete once the watermark reaches

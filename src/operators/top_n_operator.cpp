@@ -38,7 +38,7 @@ TopNTies ties_for(const TopNConfig& c) {
   const bool timestamp = c.input_schema && c.order_column >= 0 &&
                          static_cast<size_t>(c.order_column) < c.input_schema->size() &&
                          c.input_schema->field(static_cast<size_t>(c.order_column)).type == DataType::kTimestamp;
-  return c.n == 1 && c.descending && timestamp ? TopNTies::kLatestFirst : TopNTies::kByArrival;
+  return c.n == 1 && c.descending && timestamp && c.then_columns.empty() ? TopNTies::kLatestFirst : TopNTies::kByArrival;
 }
 
 }  // namespace
@@ -56,6 +56,9 @@ Status TopNOperator::validate(const TopNConfig& config) {
   const Schema& in = *config.input_schema;
   if (config.n < 1) return Status::invalid("top-n needs n >= 1, not " + std::to_string(config.n));
   EDDY_RETURN_IF_ERROR(check_column("order column", config.order_column, in));
+  if (config.then_columns.size() != config.then_descending.size())
+    return Status::invalid("top-n: then_columns and then_descending differ in length");
+  for (int c : config.then_columns) EDDY_RETURN_IF_ERROR(check_column("order column", c, in));
   const DataType order = in.field(static_cast<size_t>(config.order_column)).type;
   if (order == DataType::kBool)
     return Status::type_error(
@@ -80,10 +83,27 @@ Status TopNOperator::validate(const TopNConfig& config) {
   return check_output_types(*expected, *config.output_schema, "top-n");
 }
 
+/// A composite order key ranks ascending: its bytes carry each column's direction.
+static bool ranks_descending(const TopNConfig& c) { return c.then_columns.empty() && c.descending; }
+
 TopNOperator::TopNOperator(TopNConfig config)
     : config_(std::move(config)),
-      ranker_(config_.n, config_.descending, ties_for(config_)),
-      all_ranker_(INT64_MAX, config_.descending, ties_for(config_)) {}
+      ranker_(config_.n, ranks_descending(config_), ties_for(config_)),
+      all_ranker_(INT64_MAX, ranks_descending(config_), ties_for(config_)) {
+  if (!config_.then_columns.empty()) {
+    order_columns_.push_back(config_.order_column);
+    order_descending_.push_back(config_.descending);
+    order_columns_.insert(order_columns_.end(), config_.then_columns.begin(), config_.then_columns.end());
+    order_descending_.insert(order_descending_.end(), config_.then_descending.begin(), config_.then_descending.end());
+  }
+}
+
+void TopNOperator::read_order(const RecordBatch& batch, size_t row, TopNEntry& e) const {
+  if (order_columns_.empty())
+    TopNRanker::read_order(batch.columns[static_cast<size_t>(config_.order_column)], row, e);
+  else
+    TopNRanker::read_composite_order(batch, row, order_columns_, order_descending_, e);
+}
 
 Status TopNOperator::open(const OperatorContext& ctx) {
   EDDY_RETURN_IF_ERROR(validate(config_));
@@ -131,7 +151,6 @@ Status TopNOperator::process(const RecordBatchPtr& batch, Collector& out) {
 
 Status TopNOperator::process_windowed(const RecordBatch& batch) {
   const Column& ends = batch.columns[static_cast<size_t>(config_.window_end_column)];
-  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
   const bool watermark_seen = watermark_ != kNoWatermark;
   accepted_.clear();
   for (size_t r = 0; r < batch.num_rows; ++r) {
@@ -161,7 +180,7 @@ Status TopNOperator::process_windowed(const RecordBatch& batch) {
         pending_[end].push_back(PartitionKey{kg, std::string(grouper_.key(g))});
         ++indexed_groups_;
       }
-      TopNRanker::read_order(order, r, candidate_);
+      read_order(batch, r, candidate_);
       if (!ranker_.may_enter(*group, candidate_)) continue;
       candidate_.row.clear();
       encode_key(batch, all_columns_, r, candidate_.row);
@@ -188,7 +207,6 @@ Status TopNOperator::process_keyed(const RecordBatch& batch, Collector& out) {
 }
 
 Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
-  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
   TopNGroup& group = groups_->get_or_create();
   // Rows from this batch get seq >= first_new: that is how the diff below
   // tells entering rows from those already reported.
@@ -198,7 +216,7 @@ Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
   const uint32_t* rows = grouper_.rows(g);
   for (size_t k = 0; k < grouper_.row_count(g); ++k) {
     const uint32_t r = rows[k];
-    TopNRanker::read_order(order, r, candidate_);
+    read_order(batch, r, candidate_);
     candidate_.seq = group.next_seq++;
     if (!ranker_.may_enter(group, candidate_)) continue;
     candidate_.row.clear();
@@ -217,7 +235,6 @@ Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
 }
 
 Status TopNOperator::retract_partition(const RecordBatch& batch, size_t g) {
-  const Column& order = batch.columns[static_cast<size_t>(config_.order_column)];
   const Column& ops = batch.columns[0];
   TopNGroup& group = groups_->get_or_create();
   const size_t n = static_cast<size_t>(config_.n);
@@ -235,7 +252,7 @@ Status TopNOperator::retract_partition(const RecordBatch& batch, size_t g) {
       if (it != group.rows.end()) group.rows.erase(it);
       continue;
     }
-    TopNRanker::read_order(order, r, candidate_);
+    read_order(batch, r, candidate_);
     candidate_.seq = group.next_seq++;
     (void)all_ranker_.offer(group, std::move(candidate_), &unused);
   }
@@ -346,7 +363,8 @@ Status TopNOperator::check_restored(const TopNGroup& g) const {
     return Status::invalid("a group holds " + std::to_string(g.rows.size()) + " rows, more than n = " +
                            std::to_string(config_.n) + ": it was taken by a top_n with a larger n");
   const DataType t = config_.input_schema->field(static_cast<size_t>(config_.order_column)).type;
-  const TopNOrderKind want = t == DataType::kFloat64  ? TopNOrderKind::kDouble
+  const TopNOrderKind want = !order_columns_.empty()   ? TopNOrderKind::kString
+                             : t == DataType::kFloat64  ? TopNOrderKind::kDouble
                              : t == DataType::kString ? TopNOrderKind::kString
                                                       : TopNOrderKind::kInt;
   for (const TopNEntry& e : g.rows)

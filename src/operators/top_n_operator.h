@@ -77,6 +77,8 @@ class TopNOperator final : public Operator {
   static constexpr const char* kStateName = "top_n";
 
  private:
+  /// Reads row `row`'s order value(s) into `e` (one column, or a composite key).
+  void read_order(const RecordBatch& batch, size_t row, TopNEntry& e) const;
   bool windowed() const { return config_.window_end_column >= 0; }
   /// A restored group this operator can use (see on_state_restored).
   Status check_restored(const TopNGroup& g) const;
@@ -131,6 +133,9 @@ class TopNOperator final : public Operator {
   std::vector<Column*> out_columns_;     // builder_'s input-schema columns, rebound after finish()
   std::vector<uint32_t> accepted_;
   TopNEntry candidate_;
+  /// With then_columns: every order column and its direction, for composite keys.
+  std::vector<int> order_columns_;
+  std::vector<bool> order_descending_;
   std::vector<TopNEntry> pushed_out_;
   std::vector<TopNEntry> top_before_;  // input_updating: a partition's top n before the batch
   std::vector<const TopNEntry*> gone_, came_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace eddy {
 namespace {
@@ -52,6 +53,69 @@ void TopNRanker::read_order(const Column& col, size_t row, TopNEntry& e) {
       return;
     }
   }
+}
+
+namespace {
+
+void append_big_endian(uint64_t v, bool invert, std::string& out) {
+  if (invert) v = ~v;
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFF);
+}
+
+/// One column's part of a composite key: 0x01 and the value's order-preserving
+/// bytes (inverted for DESC), or 0x02 for NULL, which sorts after any value.
+void append_order_part(const Column& col, size_t row, bool descending, std::string& out) {
+  if (col.is_null(row)) {
+    out += '\x02';
+    return;
+  }
+  out += '\x01';
+  switch (col.type()) {
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      append_big_endian(static_cast<uint64_t>(col.ints[row]) ^ (uint64_t{1} << 63), descending, out);
+      return;
+    case DataType::kBool:
+      out += static_cast<char>(descending ? 1 - col.bools[row] : col.bools[row]);
+      return;
+    case DataType::kFloat64: {
+      double d = col.doubles[row];
+      if (d == 0) d = 0;  // -0.0 as 0.0
+      uint64_t bits = 0;
+      if (std::isnan(d)) {
+        bits = ~uint64_t{0};  // above every number, as in compare_doubles
+      } else {
+        std::memcpy(&bits, &d, sizeof bits);
+        bits = (bits >> 63) ? ~bits : bits | (uint64_t{1} << 63);
+      }
+      append_big_endian(bits, descending, out);
+      return;
+    }
+    case DataType::kString: {
+      // 0x00 escaped as 0x00 0xFF and the end as 0x00 0x00: no value is a
+      // prefix of another, so inverting every byte reverses the order.
+      const char flip = descending ? '\xFF' : '\0';
+      for (char c : col.string_at(row)) {
+        out += static_cast<char>(c ^ flip);
+        if (c == '\0') out += static_cast<char>('\xFF' ^ flip);
+      }
+      out += flip;
+      out += flip;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void TopNRanker::read_composite_order(const RecordBatch& batch, size_t row, const std::vector<int>& columns,
+                                      const std::vector<bool>& descending, TopNEntry& e) {
+  e.order_int = 0;
+  e.order_double = 0;
+  e.order_kind = static_cast<uint8_t>(TopNOrderKind::kString);
+  e.order_string.clear();
+  for (size_t i = 0; i < columns.size(); ++i)
+    append_order_part(batch.columns[static_cast<size_t>(columns[i])], row, descending[i], e.order_string);
 }
 
 int TopNRanker::compare_order(const TopNEntry& a, const TopNEntry& b) const {

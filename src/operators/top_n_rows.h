@@ -59,6 +59,11 @@ class TopNRanker {
 
   /// Sets the order fields of `e` from row `row` of `col` (the order column).
   static void read_order(const Column& col, size_t row, TopNEntry& e);
+  /// Sets `e`'s order to one string key of several columns that sorts, bytewise,
+  /// as the columns do in their directions (`descending[i]` for `columns[i]`),
+  /// NULLs last in either direction. Rank such entries ascending.
+  static void read_composite_order(const RecordBatch& batch, size_t row, const std::vector<int>& columns,
+                                   const std::vector<bool>& descending, TopNEntry& e);
   /// < 0 when a's order value ranks before b's, 0 when they tie, > 0 after.
   /// NULL ranks after every value in both directions; float64 NaN is above
   /// every number and equal to itself (as in PostgreSQL), -0.0 equals 0.0.

@@ -682,23 +682,38 @@ class Planner {
     auto cfg = std::make_shared<TopNConfig>();
     cfg->input_schema = node.input_schema;
     cfg->n = t.n;
-    // "col", "col ASC" or "col DESC"
-    std::string order = t.order_by.text;
-    std::string column = order.substr(0, order.find(' '));
-    std::string direction = order.find(' ') == std::string::npos ? "" : order.substr(order.find(' ') + 1);
-    for (auto& c : direction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    while (!direction.empty() && direction.front() == ' ') direction.erase(0, 1);
-    if (direction != "" && direction != "ASC" && direction != "DESC") {
-      error(t.order_by.loc, "top_n order_by of '" + op.name.text + "' must be 'column', 'column ASC' "
-                            "or 'column DESC', got '" + order + "'");
-      return;
+    // "col", "col ASC" or "col DESC", several separated by commas
+    std::vector<std::pair<int, bool>> keys;
+    std::string rest = t.order_by.text;
+    while (true) {
+      const size_t comma = rest.find(',');
+      std::string part = rest.substr(0, comma);
+      while (!part.empty() && part.front() == ' ') part.erase(0, 1);
+      while (!part.empty() && part.back() == ' ') part.pop_back();
+      std::string column = part.substr(0, part.find(' '));
+      std::string direction = part.find(' ') == std::string::npos ? "" : part.substr(part.find(' ') + 1);
+      for (auto& c : direction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      while (!direction.empty() && direction.front() == ' ') direction.erase(0, 1);
+      if (column.empty() || (direction != "" && direction != "ASC" && direction != "DESC")) {
+        error(t.order_by.loc, "top_n order_by of '" + op.name.text + "' must be 'column', 'column ASC' "
+                              "or 'column DESC' (several separated by commas), got '" + t.order_by.text + "'");
+        return;
+      }
+      const int index = node.input_schema->index_of(column);
+      if (index < 0) {
+        error(t.order_by.loc, "top_n order_by column '" + column + "' of '" + op.name.text +
+                                  "' is not among " + node.input_schema->to_string());
+        return;
+      }
+      keys.emplace_back(index, direction == "DESC");
+      if (comma == std::string::npos) break;
+      rest = rest.substr(comma + 1);
     }
-    cfg->descending = direction == "DESC";
-    cfg->order_column = node.input_schema->index_of(column);
-    if (cfg->order_column < 0) {
-      error(t.order_by.loc, "top_n order_by column '" + column + "' of '" + op.name.text +
-                                "' is not among " + node.input_schema->to_string());
-      return;
+    cfg->order_column = keys[0].first;
+    cfg->descending = keys[0].second;
+    for (size_t k = 1; k < keys.size(); ++k) {
+      cfg->then_columns.push_back(keys[k].first);
+      cfg->then_descending.push_back(keys[k].second);
     }
     for (const auto& p : t.partition_by) {
       const int idx = node.input_schema->index_of(p.text);

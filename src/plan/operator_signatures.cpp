@@ -102,9 +102,10 @@ std::string window_text(const WindowAggregateConfig& w) {
 /// top_n "3 rows by price DESC" and rows "(auction int64, price float64)":
 /// each kept row holds every input column.
 void add_top_n(const TopNConfig& t, PlanOperatorSignature& sig) {
-  sig.layout.emplace_back("top_n", std::to_string(t.n) + (t.n == 1 ? " row by " : " rows by ") +
-                                       column_name(t.input_schema, t.order_column) +
-                                       (t.descending ? " DESC" : " ASC"));
+  std::string order = column_name(t.input_schema, t.order_column) + (t.descending ? " DESC" : " ASC");
+  for (size_t k = 0; k < t.then_columns.size(); ++k)
+    order += ", " + column_name(t.input_schema, t.then_columns[k]) + (t.then_descending[k] ? " DESC" : " ASC");
+  sig.layout.emplace_back("top_n", std::to_string(t.n) + (t.n == 1 ? " row by " : " rows by ") + order);
   std::string rows = "(";
   if (t.input_schema)
     for (size_t i = 0; i < t.input_schema->size(); ++i)

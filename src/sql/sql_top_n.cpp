@@ -56,8 +56,6 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
     return std::nullopt;
   }
   std::vector<ExprSpan> partition;
-  ExprSpan order;
-  bool descending = false;
   size_t i = open + 1;
   if (t[i].is_word("PARTITION") && t[i + 1].is_word("BY")) {
     i += 2;
@@ -69,28 +67,46 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
       }
     partition.push_back({start, i});
   }
+  std::vector<std::pair<ExprSpan, bool>> orders;  // column, descending
   if (i + 1 < close && t[i].is_word("ORDER") && t[i + 1].is_word("BY")) {
-    order = {i + 2, close};
-    for (size_t k = order.first; k < close; ++k)
-      if (t[k].is_symbol(",")) {
-        error(t[k].loc, "eddy's Top-N orders by one column; ORDER BY a single column (ASC or DESC)");
+    size_t start = i + 2;
+    for (size_t k = start; k <= close; ++k) {
+      if (k < close && !t[k].is_symbol(",")) continue;
+      ExprSpan one{start, k};
+      bool desc = false;
+      if (one.last - one.first > 1 && (t[one.last - 1].is_word("DESC") || t[one.last - 1].is_word("ASC"))) {
+        desc = t[one.last - 1].is_word("DESC");
+        --one.last;
+      }
+      if (one.empty()) {
+        error(t[k].loc, "expected a column to ORDER BY");
         return std::nullopt;
       }
-    if (order.last - order.first > 1 && (t[order.last - 1].is_word("DESC") || t[order.last - 1].is_word("ASC"))) {
-      descending = t[order.last - 1].is_word("DESC");
-      --order.last;
+      orders.emplace_back(one, desc);
+      start = k + 1;
     }
   }
-  if (order.empty()) {
+  if (orders.empty()) {
     error(t[open].loc, "ROW_NUMBER() needs OVER (... ORDER BY column [ASC | DESC])");
     return std::nullopt;
   }
 
-  // The subquery without its row number, as columns of a stream.
+  // The subquery without its row number, as columns of a stream, plus hidden
+  // columns for what it partitions and orders by (names of its FROM, as in Flink).
   SelectBlock rest = inner;
   rest.items.erase(rest.items.begin() + static_cast<std::ptrdiff_t>(at));
+  auto hide = [&](ExprSpan span, const std::string& name) {
+    SelectItem item;
+    item.expr = span;
+    item.alias = Ident{name, t[span.first].loc};
+    item.loc = t[span.first].loc;
+    rest.items.push_back(item);
+  };
+  for (size_t k = 0; k < partition.size(); ++k) hide(partition[k], "$partition" + std::to_string(k));
+  for (size_t k = 0; k < orders.size(); ++k) hide(orders[k].first, "$order" + std::to_string(k));
   std::optional<Rel> in = block(rest, hint);
   if (!in) return std::nullopt;
+  const size_t visible = in->columns.size() - partition.size() - orders.size();
   std::vector<std::string> names;
   for (const Binding& b : in->columns) {
     std::string name = b.name;
@@ -103,16 +119,8 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
     in->columns[k].text = quote_name(names[k]);
     in->columns[k].column = names[k];
   }
-  auto column_of = [&](ExprSpan span, const char* what) -> std::optional<std::string> {
-    Rewriter rw(script_, in->columns, diags_);
-    std::optional<LocatedText> text = rw.rewrite(span);
-    if (!text) return std::nullopt;
-    for (const std::string& p : in->physical)
-      if (text->text == quote_name(p)) return p;
-    error(t[span.first].loc, std::string("eddy's Top-N takes ") + what + " columns, not expressions: select the "
-                                 "expression in the subquery under a name and use that");
-    return std::nullopt;
-  };
+  // The hidden columns follow the visible ones, partitions first.
+  auto column_of = [&](size_t hidden) { return in->physical[visible + hidden]; };
   OperatorSpec op;
   op.kind = OperatorKind::kTopN;
   op.name = located(unique_name(hint + "_top_n"), numbered.loc);
@@ -121,16 +129,15 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
   op.top_n.present = true;
   op.top_n.n = n;
   op.top_n.loc = numbered.loc;
-  for (const ExprSpan& p : partition) {
-    std::optional<std::string> c = column_of(p, "PARTITION BY");
-    if (!c) return std::nullopt;
-    op.top_n.partition_by.push_back(located(*c, t[p.first].loc));
-  }
-  std::optional<std::string> o = column_of(order, "ORDER BY");
-  if (!o) return std::nullopt;
-  op.top_n.order_by = located(*o + (descending ? " DESC" : " ASC"), t[order.first].loc);
+  for (size_t k = 0; k < partition.size(); ++k)
+    op.top_n.partition_by.push_back(located(column_of(k), t[partition[k].first].loc));
+  std::string order_by;
+  for (size_t k = 0; k < orders.size(); ++k)
+    order_by += (order_by.empty() ? "" : ", ") + column_of(partition.size() + k) + (orders[k].second ? " DESC" : " ASC");
+  op.top_n.order_by = located(order_by, t[orders.front().first.first].loc);
 
   Rel out = *in;
+  out.columns.resize(visible);  // the hidden columns stay in the stream, out of sight
   out.stream = op.name.text;
   out.updating = true;
   spec_.operators.push_back(std::move(op));

@@ -40,7 +40,6 @@ import three_ways  # noqa: E402
 PENDING = {}
 # The same for the SQL scripts (--sql).
 PENDING_SQL = {
-    "q9": "ROW_NUMBER() ordered by two columns",
     "q15": "DATE_FORMAT",
     "q16": "DATE_FORMAT",
     "q17": "DATE_FORMAT",
