@@ -1,6 +1,7 @@
 #include "sql/sql_tables.h"
 
 #include <cctype>
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <set>
@@ -21,7 +22,7 @@ const std::vector<ConnectorKeys>& connectors() {
       {"nexmark", {"first-event.rate", "next-event.rate", "events.num", "person.proportion", "auction.proportion",
                    "bid.proportion", "seed", "rate-limit"}},
       {"datagen", {"rows-per-second", "number-of-rows", "seed", "fields.#.kind", "fields.#.min", "fields.#.max",
-                   "fields.#.length", "fields.#.start", "fields.#.end", "fields.#.step", "fields.#.values"}},
+                   "fields.#.start", "fields.#.end", "fields.#.step", "fields.#.values"}},
       {"filesystem", {"path", "format", "csv.ignore-parse-errors", "json.ignore-parse-errors", "csv.header"}},
       {"print", {}},
       {"blackhole", {}},
@@ -67,7 +68,7 @@ std::optional<double> number_option(const TableOption& o, std::vector<Diagnostic
   return std::nullopt;
 }
 
-bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, DatagenField& f,
+bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, DatagenField& f, int64_t& t_rows,
                    std::vector<Diagnostic>& diags) {
   f.name = c.name.name;
   auto opt = [&](const char* what) { return t.option("fields." + c.name.name + "." + what); };
@@ -106,10 +107,18 @@ bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, Datagen
       diags.push_back({c.name.loc, "datagen column '" + c.name.name + "': eddy generates strings from a list: "
                                    "set 'fields." + c.name.name + ".values' = 'a,b,c'"});
     }
+  } else if (opt("end") && k != "sequence") {
+    diags.push_back({opt("end")->key_loc, "'" + opt("end")->key + "' goes with 'fields." + c.name.name + ".kind' = 'sequence'"});
   } else if (type == DataType::kInt64 && k == "sequence") {
     f.kind = DatagenField::Kind::kSequence;
     if (const TableOption* s = opt("start")) f.start = int_option(*s, std::numeric_limits<int64_t>::min(), diags).value_or(0);
     if (const TableOption* s = opt("step")) f.step = int_option(*s, 1, diags).value_or(1);
+    if (const TableOption* e = opt("end")) {  // as in Flink, the sequence's end ends the source
+      if (auto end = int_option(*e, f.start, diags)) {
+        const int64_t rows = (*end - f.start) / f.step + 1;
+        t_rows = t_rows < 0 ? rows : std::min(t_rows, rows);
+      }
+    }
   } else if (type == DataType::kInt64 || type == DataType::kFloat64) {
     f.kind = DatagenField::Kind::kRandom;
     f.type = type;
@@ -228,7 +237,7 @@ bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector
     for (const ColumnDef& c : t.ddl.columns) {
       if (!c.computed.empty() || i >= fields.size()) continue;
       DatagenField f;
-      if (datagen_field(t, c, fields[i++].type, f, diags)) s.datagen.fields.push_back(std::move(f));
+      if (datagen_field(t, c, fields[i++].type, f, s.datagen.rows, diags)) s.datagen.fields.push_back(std::move(f));
     }
     return diags.size() == before;
   }
