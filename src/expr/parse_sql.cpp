@@ -101,6 +101,8 @@ class Converter {
   /// INTERVAL '20' MINUTE: an int64 literal of milliseconds (interval.h).
   Result<NodePtr> interval_literal(const json& type_name, const json& arg, int offset);
   Result<NodePtr> convert_func_call(const json& body);
+  /// EXTRACT(unit FROM ts), as year(ts), month(ts), ...
+  Result<NodePtr> convert_extract(const json& body, int offset);
   /// IF(c, a, b), as a CASE.
   Result<NodePtr> convert_if(const json& body, int offset);
   /// Turns the first argument of TIMESTAMPADD/TIMESTAMPDIFF, a bare unit
@@ -598,6 +600,7 @@ Result<NodePtr> Converter::convert_func_call(const json& body) {
   const bool sql_syntax = format && format->is_string() && format->get<std::string>() == "COERCE_SQL_SYNTAX";
   auto n = make_node(NodeKind::kCall, offset);
   n->name = name;
+  if (name == "extract" && sql_syntax) return convert_extract(body, offset);
   if (name == "position" && sql_syntax) {
     n->func = Func::kLocate;  // POSITION(needle IN s) arrives as position(s, needle)
   } else if (!lookup_function(name, n->func)) {
@@ -618,6 +621,31 @@ void Converter::unit_argument(NodePtr& arg) {
   Scalar v;
   v.s = arg->name;
   arg = make_literal(DataType::kString, std::move(v), arg->offset);
+}
+
+Result<NodePtr> Converter::convert_extract(const json& body, int offset) {
+  // EXTRACT(HOUR FROM ts) arrives as extract('hour', ts): the field functions.
+  static const std::pair<const char*, Func> kFields[] = {
+      {"year", Func::kYear},     {"month", Func::kMonth},   {"day", Func::kDayOfMonth},
+      {"hour", Func::kHour},     {"minute", Func::kMinute}, {"second", Func::kSecond}};
+  const json* args = get(body, "args");
+  const json* c = args && args->size() == 2 ? get((*args)[0], "A_Const") : nullptr;
+  const json* sval = c ? get(*c, "sval") : nullptr;
+  const json* field = sval ? get(*sval, "sval") : nullptr;
+  const std::string unit = field && field->is_string() ? lower(field->get<std::string>()) : "";
+  auto n = make_node(NodeKind::kCall, offset);
+  bool known = false;
+  for (const auto& [word, func] : kFields)
+    if (unit == word) {
+      n->func = func;
+      known = true;
+    }
+  if (!known)
+    return fail(offset, "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND, not '" + unit + "'");
+  n->name = func_name(n->func);
+  EDDY_ASSIGN_OR_RETURN(NodePtr ts, convert((*args)[1]));
+  n->children.push_back(std::move(ts));
+  return n;
 }
 
 Result<NodePtr> Converter::convert_if(const json& body, int offset) {

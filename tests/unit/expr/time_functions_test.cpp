@@ -63,6 +63,17 @@ TEST_CASE("year, month, dayofmonth, hour, minute and second read the UTC fields"
   CHECK(compile_error("minute(t, t)").message == "function minute takes 1 argument, got 2");
 }
 
+TEST_CASE("EXTRACT reads the same fields") {
+  CHECK(eval_rows("EXTRACT(YEAR FROM t)") == "1970, 1970, 2024, 1969");
+  CHECK(eval_rows("extract(day from t)") == "1, 1, 1, 31");
+  CHECK(eval1("EXTRACT(HOUR FROM TIMESTAMP '1994-09-27 13:14:15')") == "13");
+  CHECK(eval1("EXTRACT(SECOND FROM TIMESTAMP '1994-09-27 13:14:15')") == "15");
+  CHECK(compile_error("EXTRACT(DOW FROM t)").message ==
+        "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND, not 'dow'");
+  CHECK(compile_error("EXTRACT(HOUR FROM s)").message ==
+        "hour needs a timestamp argument, got string (to_timestamp reads a string as a timestamp)");
+}
+
 TEST_CASE("to_timestamp parses the default format or a pattern, NULL when it cannot") {
   CHECK(eval1("to_timestamp('1970-01-01 00:00:01')") == "1000");
   CHECK(eval1("to_timestamp('2024-01-01 00:00:00.25')") == "1704067200250");
