@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config python3 python3-yaml procps   # python3-yaml: the e2e runners read pipeline files
   libcaf-dev libssl-dev librocksdb-dev libmsgpack-cxx-dev libcli11-dev doctest-dev libabsl-dev
   libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev libicu-dev
+  libre2-dev   # regular expressions in SQL expressions (src/expr/regex_functions.cpp)
   libjemalloc-dev   # the binary's allocator (cmd/allocator.cpp)
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
 )

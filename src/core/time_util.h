@@ -25,6 +25,12 @@ Result<int64_t> parse_duration_us(std::string_view text);
 /// February 30th or a 25th hour is a parse error, never another day.
 Result<int64_t> parse_timestamp_ms(std::string_view text);
 
+/// Days since 1970-01-01 of a date of the proleptic Gregorian calendar
+/// (month 1-12, day 1-31; not checked).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+/// The date `z` days after 1970-01-01.
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);
+
 /// "YYYY-MM-DD HH:MM:SS.fff" in UTC.
 std::string format_timestamp_ms(int64_t epoch_ms);
 /// Appends the same text to `out` without a temporary string.

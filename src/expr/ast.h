@@ -42,11 +42,29 @@ enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
 enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 enum class BoolTest : uint8_t { kIsTrue, kIsNotTrue, kIsFalse, kIsNotFalse, kIsUnknown, kIsNotUnknown };
 
-/// Built-in scalar functions.
+/// Built-in scalar functions. Those after kNullIf are Flink's and have their
+/// type rules in function_signatures.cpp.
 enum class Func : uint8_t {
   kAbs, kFloor, kCeil, kRound, kMod,
   kLower, kUpper, kLength, kSubstring, kBtrim, kLtrim, kRtrim, kConcat,
   kCoalesce, kGreatest, kLeast, kNullIf,
+  // math (math_functions.cpp)
+  kPower, kSqrt, kExp, kLn, kLog, kLog10, kLog2, kSign, kPi, kTruncate,
+  // strings (string_functions.cpp)
+  kConcatWs, kLpad, kRpad, kReplace, kInitcap, kReverse, kRepeat, kLocate, kInstr,
+  kLeft, kRight, kSplitIndex, kMd5, kSha1, kSha256,
+  // regular expressions (regex_functions.cpp)
+  kRegexp, kRegexpExtract, kRegexpReplace,
+  // time (time_functions.cpp)
+  kDateFormat, kYear, kMonth, kDayOfMonth, kHour, kMinute, kSecond, kToTimestamp,
+  kUnixTimestamp, kFromUnixtime, kTimestampAdd, kTimestampDiff,
+};
+
+/// What a call compiles once from its literal arguments (a regular
+/// expression, a date pattern) when it is type checked; the kernel of the
+/// call's function knows the concrete type.
+struct CallState {
+  virtual ~CallState() = default;
 };
 
 /// A constant. Which member holds the value follows the node's type:
@@ -108,6 +126,8 @@ struct ExprNode {
   std::vector<std::unique_ptr<ExprNode>> children;
   /// The compiled pattern of a kLike whose pattern is a literal.
   std::shared_ptr<const LikeMatcher> like;
+  /// kCall: state compiled from literal arguments, or null (see CallState).
+  std::shared_ptr<const CallState> state;
 };
 
 using NodePtr = std::unique_ptr<ExprNode>;

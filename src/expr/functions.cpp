@@ -1,6 +1,7 @@
 // Scalar function kernels: math (abs, floor, ceil, round, mod), strings (lower,
-// upper, length, substring, trim, concat) and greatest/least/nullif. The type
-// checker has already cast every argument to the type the kernel expects.
+// upper, length, substring, trim, concat) and greatest/least/nullif, and the
+// dispatch to the other families (function_kernels.h). The type checker has
+// already cast every argument to the type the kernel expects.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,90 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "expr/function_kernels.h"
 #include "expr/kernels.h"
 
 namespace eddy::expr {
 namespace {
-
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-/// Byte offset of character `k` (0-based) of `s`, or s.size() past the end.
-size_t char_offset(std::string_view s, int64_t k) {
-  size_t i = 0;
-  for (; k > 0 && i < s.size(); --k) {
-    ++i;
-    while (i < s.size() && is_continuation(static_cast<unsigned char>(s[i]))) ++i;
-  }
-  return i;
-}
-
-int64_t char_count(std::string_view s) {
-  int64_t n = 0;
-  for (unsigned char c : s) n += !is_continuation(c);
-  return n;
-}
-
-/// Writes row i of a string result: `emit(row, std::string& chars)` appends the
-/// value of a non-NULL row. Validity must already be set on `out`.
-template <class Emit>
-void build_strings(Column& out, size_t n, Emit emit) {
-  out.offsets.resize(n + 1);
-  out.offsets[0] = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (!out.is_null(i)) emit(i, out.chars);
-    out.offsets[i + 1] = static_cast<uint32_t>(out.chars.size());
-  }
-}
-
-void and_validity(const std::vector<const Column*>& args, size_t n, std::vector<uint8_t>& out) {
-  out.clear();
-  for (const Column* a : args) {
-    if (!a->has_nulls()) continue;
-    if (out.empty()) {
-      out = a->valid;
-    } else {
-      for (size_t i = 0; i < n; ++i) out[i] &= a->valid[i];
-    }
-  }
-}
-
-/// round(x, digits) on the shortest decimal text of x, half away from zero,
-/// so that round(2.345, 2) is 2.35 as written rather than 2.34 as stored.
-double round_digits(double x, int64_t digits) {
-  if (!std::isfinite(x) || x == 0) return x;
-  char buf[40];
-  auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
-  // buf: [-]D[.DDD]e(+|-)XX ; value = 0.D1D2... * 10^(exp + 1)
-  std::string_view text(buf, static_cast<size_t>(res.ptr - buf));
-  const bool negative = text[0] == '-';
-  if (negative) text.remove_prefix(1);
-  const size_t e_pos = text.find('e');
-  std::string mantissa;
-  for (char c : text.substr(0, e_pos))
-    if (c != '.') mantissa += c;
-  int exp10 = 0;
-  std::string_view exp_text = text.substr(e_pos + 1);
-  if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
-  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp10);
-  // Significant digits to keep: those left of the decimal point plus `digits`.
-  const int64_t keep = static_cast<int64_t>(exp10) + 1 + std::clamp<int64_t>(digits, -400, 400);
-  if (keep >= static_cast<int64_t>(mantissa.size())) return x;
-  if (keep < 0) return negative ? -0.0 : 0.0;
-  const bool up = mantissa[static_cast<size_t>(keep)] >= '5';
-  mantissa.resize(static_cast<size_t>(keep));
-  int scale = exp10 + 1 - static_cast<int>(keep);  // value = mantissa * 10^scale
-  if (up) {
-    size_t k = mantissa.size();
-    while (k > 0 && mantissa[k - 1] == '9') mantissa[--k] = '0';
-    if (k == 0) mantissa.insert(mantissa.begin(), '1');
-    else ++mantissa[k - 1];
-  }
-  if (mantissa.empty()) return negative ? -0.0 : 0.0;
-  std::string number = (negative ? "-" : "") + mantissa + "e" + std::to_string(scale);
-  double v = x;
-  std::from_chars(number.data(), number.data() + number.size(), v);
-  return v;
-}
 
 Status math_function(Func f, const std::vector<const Column*>& args, size_t n, Column& out) {
   const Column& x = *args[0];
@@ -284,6 +206,46 @@ Status function_kernel(const ExprNode& call, const std::vector<const Column*>& a
     case Func::kLeast: min_max(call.func == Func::kGreatest, args, n, out); return Status::ok();
     case Func::kNullIf: return nullif(args, n, out);
     case Func::kCoalesce: break;
+    case Func::kPower:
+    case Func::kSqrt:
+    case Func::kExp:
+    case Func::kLn:
+    case Func::kLog:
+    case Func::kLog10:
+    case Func::kLog2:
+    case Func::kSign:
+    case Func::kPi:
+    case Func::kTruncate: return math_kernel(call, args, n, out);
+    case Func::kConcatWs:
+    case Func::kLpad:
+    case Func::kRpad:
+    case Func::kReplace:
+    case Func::kInitcap:
+    case Func::kReverse:
+    case Func::kRepeat:
+    case Func::kLocate:
+    case Func::kInstr:
+    case Func::kLeft:
+    case Func::kRight:
+    case Func::kSplitIndex:
+    case Func::kMd5:
+    case Func::kSha1:
+    case Func::kSha256: return string_kernel(call, args, n, out);
+    case Func::kRegexp:
+    case Func::kRegexpExtract:
+    case Func::kRegexpReplace: return regex_kernel(call, args, n, out);
+    case Func::kDateFormat:
+    case Func::kYear:
+    case Func::kMonth:
+    case Func::kDayOfMonth:
+    case Func::kHour:
+    case Func::kMinute:
+    case Func::kSecond:
+    case Func::kToTimestamp:
+    case Func::kUnixTimestamp:
+    case Func::kFromUnixtime:
+    case Func::kTimestampAdd:
+    case Func::kTimestampDiff: return time_kernel(call, args, n, out);
   }
   return Status::internal(std::string("function ") + func_name(call.func) + " has no kernel");
 }

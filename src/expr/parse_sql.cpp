@@ -101,6 +101,13 @@ class Converter {
   /// INTERVAL '20' MINUTE: an int64 literal of milliseconds (interval.h).
   Result<NodePtr> interval_literal(const json& type_name, const json& arg, int offset);
   Result<NodePtr> convert_func_call(const json& body);
+  /// EXTRACT(unit FROM ts), as year(ts), month(ts), ...
+  Result<NodePtr> convert_extract(const json& body, int offset);
+  /// IF(c, a, b), as a CASE.
+  Result<NodePtr> convert_if(const json& body, int offset);
+  /// Turns the first argument of TIMESTAMPADD/TIMESTAMPDIFF, a bare unit
+  /// name, into a string literal.
+  void unit_argument(NodePtr& arg);
   Result<NodePtr> convert_keyword(const json& body);
   /// IS [NOT] NULL and IS [NOT] TRUE/FALSE/UNKNOWN.
   Result<NodePtr> convert_test(std::string_view kind, const json& body);
@@ -588,11 +595,69 @@ Result<NodePtr> Converter::convert_func_call(const json& body) {
       get(body, "agg_filter") || get(body, "agg_order") || get(body, "agg_within_group"))
     return fail(offset, "aggregate functions are not allowed here");
   if (get(body, "func_variadic")) return fail(offset, "VARIADIC is not supported");
+  if (name == "if") return convert_if(body, offset);
+  const json* format = get(body, "funcformat");
+  const bool sql_syntax = format && format->is_string() && format->get<std::string>() == "COERCE_SQL_SYNTAX";
   auto n = make_node(NodeKind::kCall, offset);
   n->name = name;
-  if (!lookup_function(name, n->func))
+  if (name == "extract" && sql_syntax) return convert_extract(body, offset);
+  if (name == "position" && sql_syntax) {
+    n->func = Func::kLocate;  // POSITION(needle IN s) arrives as position(s, needle)
+  } else if (!lookup_function(name, n->func)) {
     return report(StatusCode::kTypeError, offset, "unknown function '" + name + "'", error_);
+  }
+  const json* args = get(body, "args");
+  EDDY_RETURN_IF_ERROR(convert_all(args, n->children));
+  if (n->func == Func::kLocate && sql_syntax && n->children.size() == 2) std::swap(n->children[0], n->children[1]);
+  if ((n->func == Func::kTimestampAdd || n->func == Func::kTimestampDiff) && !n->children.empty())
+    unit_argument(n->children[0]);
+  return n;
+}
+
+void Converter::unit_argument(NodePtr& arg) {
+  // TIMESTAMPADD(HOUR, ...): PostgreSQL reads the unit as a column name. The
+  // unit is never a column: the type checker names the units a bad one misses.
+  if (arg->kind != NodeKind::kColumn || !arg->qualifier.empty() || arg->from_keyword) return;
+  Scalar v;
+  v.s = arg->name;
+  arg = make_literal(DataType::kString, std::move(v), arg->offset);
+}
+
+Result<NodePtr> Converter::convert_extract(const json& body, int offset) {
+  // EXTRACT(HOUR FROM ts) arrives as extract('hour', ts): the field functions.
+  static const std::pair<const char*, Func> kFields[] = {
+      {"year", Func::kYear},     {"month", Func::kMonth},   {"day", Func::kDayOfMonth},
+      {"hour", Func::kHour},     {"minute", Func::kMinute}, {"second", Func::kSecond}};
+  const json* args = get(body, "args");
+  const json* c = args && args->size() == 2 ? get((*args)[0], "A_Const") : nullptr;
+  const json* sval = c ? get(*c, "sval") : nullptr;
+  const json* field = sval ? get(*sval, "sval") : nullptr;
+  const std::string unit = field && field->is_string() ? lower(field->get<std::string>()) : "";
+  auto n = make_node(NodeKind::kCall, offset);
+  bool known = false;
+  for (const auto& [word, func] : kFields)
+    if (unit == word) {
+      n->func = func;
+      known = true;
+    }
+  if (!known)
+    return fail(offset, "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND, not '" + unit + "'");
+  n->name = func_name(n->func);
+  EDDY_ASSIGN_OR_RETURN(NodePtr ts, convert((*args)[1]));
+  n->children.push_back(std::move(ts));
+  return n;
+}
+
+Result<NodePtr> Converter::convert_if(const json& body, int offset) {
+  // IF(c, a, b) is CASE WHEN c THEN a ELSE b END: b is evaluated only on the
+  // rows that need it, and a NULL condition picks b, as Flink's IF.
+  auto n = make_node(NodeKind::kCase, offset);
+  n->name = "if";
   EDDY_RETURN_IF_ERROR(convert_all(get(body, "args"), n->children));
+  if (n->children.size() != 3)
+    return report(StatusCode::kTypeError, offset,
+                  "function if takes 3 arguments, got " + std::to_string(n->children.size()), error_);
+  n->has_else = true;
   return n;
 }
 

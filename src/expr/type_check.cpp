@@ -10,6 +10,7 @@
 #include "core/stack_guard.h"
 #include "core/time_util.h"
 #include "expr/evaluate.h"
+#include "expr/function_signatures.h"
 #include "expr/kernels.h"
 #include "expr/like.h"
 
@@ -247,12 +248,15 @@ Status Checker::check_case(ExprNode& n) {
     NodePtr& cond = n.children[2 * w];
     if (cond->untyped_null) EDDY_RETURN_IF_ERROR(coerce(cond, DataType::kBool));
     if (cond->type != DataType::kBool)
-      return fail(cond->offset, std::string("CASE WHEN needs a boolean condition, got ") + type_name(cond->type));
+      return fail(cond->offset, (n.name == "if" ? std::string("IF needs a boolean condition, got ")
+                                                : std::string("CASE WHEN needs a boolean condition, got ")) +
+                                    type_name(cond->type));
     results.push_back(&n.children[2 * w + 1]);
   }
   if (n.has_else) results.push_back(&n.children.back());
-  auto message = [](DataType a, DataType b) {
-    return std::string("CASE branches have different types: ") + type_name(a) + " and " + type_name(b);
+  const std::string what = n.name == "if" ? "IF" : "CASE";  // IF(c, a, b) is parsed as a CASE
+  auto message = [&](DataType a, DataType b) {
+    return what + " branches have different types: " + type_name(a) + " and " + type_name(b);
   };
   EDDY_ASSIGN_OR_RETURN(n.type, unify(results, DataType::kString, message, -1));
   return Status::ok();
@@ -418,8 +422,11 @@ Status Checker::check_call(ExprNode& n) {
       EDDY_ASSIGN_OR_RETURN(n.type, unify(items, DataType::kString, message, -1));
       return Status::ok();
     }
+    default: {  // Flink's functions: a table of signatures
+      CoerceFn coerce_fn = [this](NodePtr& child, DataType to) { return coerce(child, to); };
+      return check_flink_call(n, coerce_fn, error_);
+    }
   }
-  return fail(n.offset, "unknown function '" + n.name + "'");
 }
 
 Status Checker::check_math_call(ExprNode& n) {
