@@ -39,11 +39,7 @@ import three_ways  # noqa: E402
 # cannot go stale.
 PENDING = {}
 # The same for the SQL scripts (--sql).
-PENDING_SQL = {
-    "q15": "DATE_FORMAT",
-    "q16": "DATE_FORMAT",
-    "q17": "DATE_FORMAT",
-}
+PENDING_SQL = {}
 
 EVENTS = 30_000           # 27,600 bids, 1,800 auctions, 600 people
 FIRST_EVENT_RATE = 1_000  # 30 s of event time: three 10 s windows; no two events share a millisecond
