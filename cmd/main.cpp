@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
                "finished, 1 when it failed, 2 when the pipeline file was refused, 130 on Ctrl-C "
                "(143 on SIGTERM), 3 when a second Ctrl-C stopped it at once.");
   local_cmd->add_option("PIPELINE", local.pipeline, kPipelineHelp)->required();
-  local_cmd->add_option("-i,--init", local.init, kInitHelp);
+  local_cmd->add_option("-i,--init", local.init, kInitHelp)->allow_extra_args(false);
   local_cmd->add_option("-p,--parallelism", local.parallelism,
                         "default parallelism of every operator (overrides the file's 'parallelism'; "
                         "operators that set their own keep it)")
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
                "a table beside the best published per-core figures.");
   bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML) or SQL script (.sql), or 'nexmark' for the suite")
       ->required();
-  bench_cmd->add_option("-i,--init", bench.init, kInitHelp);
+  bench_cmd->add_option("-i,--init", bench.init, kInitHelp)->allow_extra_args(false);
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
   eddy::BenchCompareOptions compare;
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
                   "and the partitioning of every edge. Exits 0, or 2 with the errors.");
   validate_cmd->add_option("PIPELINE", validate_path, kPipelineHelp)->required();
   std::vector<std::string> validate_init;
-  validate_cmd->add_option("-i,--init", validate_init, kInitHelp);
+  validate_cmd->add_option("-i,--init", validate_init, kInitHelp)->allow_extra_args(false);
   validate_cmd->add_option("-p,--parallelism", validate_parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
 
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
       "run", "Submit a pipeline to a cluster's job manager; prints the job id on the last line of stdout.");
   run_cmd->add_option("PIPELINE", client.pipeline, kPipelineHelp)->required();
   add_client_options(run_cmd);
-  run_cmd->add_option("-i,--init", client.init, kInitHelp);
+  run_cmd->add_option("-i,--init", client.init, kInitHelp)->allow_extra_args(false);
   run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
   auto* run_sp = run_cmd->add_option("--from-savepoint", client.from_savepoint,
                                      "start from this savepoint (or checkpoint) directory, as the job manager sees it");

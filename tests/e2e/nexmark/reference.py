@@ -12,6 +12,7 @@ the number of bids per bidder, which the windows' counts must add up to.
 """
 import calendar
 import collections
+import re
 import time
 
 DAY_MS = 86_400_000
@@ -240,6 +241,26 @@ def q20(t):
         row.update(auction_extra=a["extra"])
         out.append(row)
     return out
+
+
+def q21(t):
+    big = {"apple": "0", "google": "1", "facebook": "2", "baidu": "3"}
+    out = []
+    for b in t["bid"]:
+        found = re.search(r"(&|^)channel_id=([^&]*)", b["url"])
+        channel_id = big.get(b["channel"].lower(), found.group(2) if found else None)
+        if found or b["channel"].lower() in big:
+            out.append(dict(pick(b, "auction", "bidder", "price", "channel"), channel_id=channel_id))
+    return out
+
+
+def q22(t):
+    def part(url, i):
+        parts = url.split("/")
+        return parts[i] if i < len(parts) else None
+
+    return [dict(pick(b, "auction", "bidder", "price", "channel"),
+                 dir1=part(b["url"], 3), dir2=part(b["url"], 4), dir3=part(b["url"], 5)) for b in t["bid"]]
 
 
 QUERIES = {name: fn for name, fn in globals().items()
