@@ -1,4 +1,5 @@
-// `eddy bench nexmark`: every query file of configs/nexmark, each in a fresh
+// `eddy bench nexmark`: every query file of configs/nexmark (with --sql, every
+// script of configs/nexmark-sql with its ddl.sql), each in a fresh
 // process with exactly-once checkpoints every 10 s and the given number of
 // generator events, then one table: query, events, events/s, events per
 // CPU-second, peak RSS, and the best per-core figure published for the query.
@@ -49,16 +50,16 @@ std::pair<double, std::string> best_published(const std::string& query) {
   return {0, ""};
 }
 
-/// qN.yaml files of `dir`, by query number.
-std::vector<std::string> query_files(const std::string& dir, const std::string& only) {
+/// qN.yaml (qN.sql) files of `dir`, by query number.
+std::vector<std::string> query_files(const std::string& dir, const std::string& only, const std::string& ext) {
   std::vector<std::pair<int, std::string>> found;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     std::smatch m;
-    if (!std::regex_match(name, m, std::regex(R"(q(\d+)\.yaml)"))) continue;
-    if (!only.empty() && ("," + only + ",").find("," + name.substr(0, name.size() - 5) + ",") == std::string::npos)
-      continue;
+    if (!std::regex_match(name, m, std::regex("q(\\d+)\\." + ext))) continue;
+    const std::string query = name.substr(0, name.size() - ext.size() - 1);
+    if (!only.empty() && ("," + only + ",").find("," + query + ",") == std::string::npos) continue;
     found.emplace_back(std::stoi(m[1].str()), entry.path().string());
   }
   std::sort(found.begin(), found.end());
@@ -80,6 +81,17 @@ std::string bench_text(const std::string& text, int64_t events, const std::strin
                                        "$1 " + std::to_string(events));
   return out + "\ncheckpoints:            # eddy bench nexmark: exactly-once, every 10 s\n"
                "  interval: 10s\n  dir: " + checkpoint_dir + "\n";
+}
+
+/// The SQL query `text` after the Nexmark tables of `ddl` with `events` generator
+/// events, and exactly-once checkpoints every 10 s into `checkpoint_dir`.
+std::string bench_sql(const std::string& ddl, const std::string& text, int64_t events,
+                      const std::string& checkpoint_dir) {
+  const std::string tables = std::regex_replace(ddl, std::regex(R"('events\.num'\s*=\s*'[^']*')"),
+                                                "'events.num' = '" + std::to_string(events) + "'");
+  return "-- eddy bench nexmark --sql: exactly-once, every 10 s\n"
+         "SET 'execution.checkpointing.interval' = '10 s';\n"
+         "SET 'execution.checkpointing.dir' = '" + checkpoint_dir + "';\n" + tables + "\n" + text;
 }
 
 /// The `error:` lines of a refused run without their file:line:column, joined
@@ -124,10 +136,21 @@ QueryResult bench_query(const std::string& file, const BenchNexmarkOptions& opt,
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
-  const std::string yaml = work + "/" + r.query + ".yaml";
+  const std::string yaml = work + "/" + r.query + (opt.sql ? ".sql" : ".yaml");
   const std::string checkpoints = work + "/checkpoints-" + r.query;
-  std::string why;
-  const std::string changed = bench_text(text.str(), opt.events, checkpoints, why);
+  std::string why, changed;
+  if (opt.sql) {
+    std::ifstream ddl_in(std::filesystem::path(file).parent_path() / "ddl.sql");
+    std::stringstream ddl;
+    ddl << ddl_in.rdbuf();
+    if (ddl.str().empty()) {
+      r.not_run = "not run: no ddl.sql beside it";
+      return r;
+    }
+    changed = bench_sql(ddl.str(), text.str(), opt.events, checkpoints);
+  } else {
+    changed = bench_text(text.str(), opt.events, checkpoints, why);
+  }
   if (changed.empty()) {
     r.not_run = "not run: " + why;
     return r;
@@ -176,12 +199,12 @@ void print_row(const QueryResult& r, int64_t events) {
 
 /// configs/nexmark in the working directory, else in the repository the
 /// binary was built in (build/eddy -> configs/nexmark).
-std::string default_dir() {
-  const std::filesystem::path here = "configs/nexmark";
+std::string default_dir(bool sql) {
+  const std::filesystem::path here = sql ? "configs/nexmark-sql" : "configs/nexmark";
   if (std::filesystem::is_directory(here)) return here.string();
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const auto beside = exe.parent_path().parent_path() / "configs" / "nexmark";
+  const auto beside = exe.parent_path().parent_path() / "configs" / (sql ? "nexmark-sql" : "nexmark");
   return !ec && std::filesystem::is_directory(beside) ? beside.string() : here.string();
 }
 
@@ -189,11 +212,11 @@ std::string default_dir() {
 
 int run_bench_nexmark(const BenchNexmarkOptions& options) {
   BenchNexmarkOptions opt = options;
-  if (opt.dir.empty()) opt.dir = default_dir();
-  const auto files = query_files(opt.dir, opt.queries);
+  if (opt.dir.empty()) opt.dir = default_dir(opt.sql);
+  const auto files = query_files(opt.dir, opt.queries, opt.sql ? "sql" : "yaml");
   if (files.empty()) {
-    std::fprintf(stderr, "eddy bench nexmark: no query files (qN.yaml) in %s%s; run it from the repository, "
-                         "or name the folder with --dir\n", opt.dir.c_str(),
+    std::fprintf(stderr, "eddy bench nexmark: no query files (qN.%s) in %s%s; run it from the repository, "
+                         "or name the folder with --dir\n", opt.sql ? "sql" : "yaml", opt.dir.c_str(),
                  opt.queries.empty() ? "" : (" among " + opt.queries).c_str());
     return kExitRefused;
   }

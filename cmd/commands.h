@@ -49,6 +49,7 @@ struct BenchNexmarkOptions {
   int64_t events = 10'000'000;    // generator events per source of each query
   int runs = 1;                   // runs per query, each in a fresh process; the median is shown
   int parallelism = 0;            // 0: as the files say
+  bool sql = false;               // the SQL scripts of configs/nexmark-sql (with their ddl.sql) instead
 };
 
 /// The cluster client's options (eddy run, list, status, cancel, savepoint).

@@ -121,6 +121,9 @@ int main(int argc, char** argv) {
   auto* dir_opt = bench_cmd->add_option("--dir", nexmark.dir,
                                         "nexmark: the folder of query files (default: configs/nexmark in the "
                                         "working directory, else beside the binary's build folder)");
+  auto* sql_opt = bench_cmd->add_flag("--sql", nexmark.sql,
+                                      "nexmark: run the Flink SQL scripts (configs/nexmark-sql, each after its "
+                                      "ddl.sql) instead of the pipeline files; the same table");
 
   std::string validate_path;
   int validate_parallelism = 0;
@@ -203,8 +206,8 @@ int main(int argc, char** argv) {
 
   if (*local_cmd) return eddy::run_local(local);
   const bool suite = *bench_cmd && bench.pipeline == "nexmark" && !std::filesystem::is_regular_file("nexmark");
-  if (*bench_cmd && !suite && (events_opt->count() + queries_opt->count() + dir_opt->count()) > 0) {
-    std::fprintf(stderr, "eddy bench: --events, --queries and --dir are for 'eddy bench nexmark'\n");
+  if (*bench_cmd && !suite && (events_opt->count() + queries_opt->count() + dir_opt->count() + sql_opt->count()) > 0) {
+    std::fprintf(stderr, "eddy bench: --events, --queries, --dir and --sql are for 'eddy bench nexmark'\n");
     return eddy::kExitRefused;
   }
   if (suite) {
