@@ -79,6 +79,8 @@ int run_list(const ClientOptions& options);
 int run_status(const ClientOptions& options);
 int run_cancel(const ClientOptions& options);
 int run_savepoint(const ClientOptions& options);
+/// `eddy sql`: the SQL shell (cmd/sql_shell.cpp); `init` scripts run first.
+int run_sql_shell(const std::vector<std::string>& init);
 int run_validate(const std::string& pipeline, const std::vector<std::string>& init, int parallelism);
 int run_version();
 

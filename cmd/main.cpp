@@ -136,6 +136,13 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("-p,--parallelism", validate_parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
 
+  std::vector<std::string> sql_init;
+  auto* sql_cmd = app.add_subcommand(
+      "sql", "A SQL shell, as Flink's SQL client: reads statements from the terminal or stdin; keeps SET, tables "
+             "and views; runs each SELECT (rows shown as they come, op first; Ctrl-C stops the query, not the "
+             "shell), INSERT and EXPLAIN as a local job (docs/sql.md). HELP; lists the commands.");
+  sql_cmd->add_option("-i,--init", sql_init, kInitHelp)->allow_extra_args(false);
+
   auto* version_cmd = app.add_subcommand("version", "Print eddy's version and its libraries'.");
 
   // -- cluster roles (docs/cluster.md) --
@@ -205,6 +212,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*local_cmd) return eddy::run_local(local);
+  if (*sql_cmd) return eddy::run_sql_shell(sql_init);
   const bool suite = *bench_cmd && bench.pipeline == "nexmark" && !std::filesystem::is_regular_file("nexmark");
   if (*bench_cmd && !suite && (events_opt->count() + queries_opt->count() + dir_opt->count() + sql_opt->count()) > 0) {
     std::fprintf(stderr, "eddy bench: --events, --queries, --dir and --sql are for 'eddy bench nexmark'\n");

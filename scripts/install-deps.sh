@@ -10,6 +10,7 @@ packages=(
   libre2-dev   # regular expressions in SQL expressions (src/expr/regex_functions.cpp)
   libjemalloc-dev   # the binary's allocator (cmd/allocator.cpp)
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
+  tmux                           # the SQL shell's test types into it as a person would
 )
 
 missing=()

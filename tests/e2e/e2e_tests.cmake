@@ -7,6 +7,9 @@ add_test(NAME e2e_errors COMMAND ${Python3_EXECUTABLE} ${E2E}/run_e2e.py errors 
 add_test(NAME e2e_backpressure COMMAND ${Python3_EXECUTABLE} ${E2E}/backpressure.py $<TARGET_FILE:eddy>)
 add_test(NAME e2e_cli COMMAND ${Python3_EXECUTABLE} ${E2E}/cli_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_configs e2e_cases e2e_errors e2e_backpressure e2e_cli PROPERTIES LABELS e2e TIMEOUT 900)
+# The SQL shell through tmux, as a person types into it (tests/e2e/sql_shell_test.py).
+add_test(NAME e2e_sql_shell COMMAND ${Python3_EXECUTABLE} ${E2E}/sql_shell_test.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_sql_shell PROPERTIES LABELS e2e TIMEOUT 300)
 # Windows against an independent Python reference (tests/e2e/windows), and the reference's own checks.
 add_test(NAME e2e_windows COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/run_windows.py $<TARGET_FILE:eddy> ${E2E}/windows)
 add_test(NAME e2e_windows_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/windows/reference_selftest.py)
