@@ -107,6 +107,17 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
   std::optional<Rel> in = block(rest, hint);
   if (!in) return std::nullopt;
   const size_t visible = in->columns.size() - partition.size() - orders.size();
+  // A hidden column the subquery selects anyway is that column, not a copy.
+  std::vector<Binding> kept(in->columns.begin(), in->columns.begin() + static_cast<std::ptrdiff_t>(visible));
+  std::vector<size_t> hidden_at;  // index into `kept` of each hidden column
+  for (size_t h = visible; h < in->columns.size(); ++h) {
+    size_t at = kept.size();
+    for (size_t j = 0; j < visible; ++j)
+      if (in->columns[j].text == in->columns[h].text) at = j;
+    if (at == kept.size()) kept.push_back(in->columns[h]);
+    hidden_at.push_back(at);
+  }
+  in->columns = kept;
   std::vector<std::string> names;
   for (const Binding& b : in->columns) {
     std::string name = b.name;
@@ -119,8 +130,8 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
     in->columns[k].text = quote_name(names[k]);
     in->columns[k].column = names[k];
   }
-  // The hidden columns follow the visible ones, partitions first.
-  auto column_of = [&](size_t hidden) { return in->physical[visible + hidden]; };
+  // The hidden columns, partitions first.
+  auto column_of = [&](size_t hidden) { return in->physical[hidden_at[hidden]]; };
   OperatorSpec op;
   op.kind = OperatorKind::kTopN;
   op.name = located(unique_name(hint + "_top_n"), numbered.loc);
