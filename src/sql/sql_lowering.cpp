@@ -304,7 +304,7 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
         needed_.insert(script_.tokens[i].text);
   };
   for (const SelectItem& item : b.items) {
-    if (item.star) needed_.insert("*");
+    if (item.star) needed_.insert(item.star_qualifier.empty() ? "*" : item.star_qualifier.name + ".*");
     else need(item.expr);
   }
   need(b.where);

@@ -275,7 +275,7 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
     for (Rel* side_rel : {&*left, &*right}) {
       std::vector<Binding> kept;
       for (const Binding& b : side_rel->columns)
-        if (needed.count(b.name)) kept.push_back(b);
+        if (needed.count(b.name) || needed.count(b.qualifier + ".*")) kept.push_back(b);
       if (kept.empty() && !side_rel->columns.empty()) kept.push_back(side_rel->columns.front());
       side_rel->columns = kept;
     }
