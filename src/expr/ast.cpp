@@ -123,6 +123,7 @@ const char* func_name(Func f) {
     case Func::kGreatest: return "greatest";
     case Func::kLeast: return "least";
     case Func::kNullIf: return "nullif";
+    case Func::kUdf: return "a user-defined function";
     case Func::kPower: return "power";
     case Func::kSqrt: return "sqrt";
     case Func::kExp: return "exp";

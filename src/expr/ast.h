@@ -58,6 +58,8 @@ enum class Func : uint8_t {
   // time (time_functions.cpp)
   kDateFormat, kYear, kMonth, kDayOfMonth, kHour, kMinute, kSecond, kToTimestamp,
   kUnixTimestamp, kFromUnixtime, kTimestampAdd, kTimestampDiff,
+  // a user-defined function (udf.h): ExprNode::udf
+  kUdf,
 };
 
 /// What a call compiles once from its literal arguments (a regular
@@ -78,6 +80,8 @@ struct Scalar {
 
 /// A LIKE pattern compiled once (like.cpp); shared by copies of the node.
 class LikeMatcher;
+
+struct Udf;
 
 struct ExprNode {
   ExprNode() = default;
@@ -128,6 +132,8 @@ struct ExprNode {
   std::shared_ptr<const LikeMatcher> like;
   /// kCall: state compiled from literal arguments, or null (see CallState).
   std::shared_ptr<const CallState> state;
+  /// kCall of Func::kUdf: the loaded function (it stays loaded).
+  const Udf* udf = nullptr;
 };
 
 using NodePtr = std::unique_ptr<ExprNode>;

@@ -11,6 +11,7 @@
 
 #include "expr/function_kernels.h"
 #include "expr/kernels.h"
+#include "expr/udf.h"
 
 namespace eddy::expr {
 namespace {
@@ -205,6 +206,7 @@ Status function_kernel(const ExprNode& call, const std::vector<const Column*>& a
     case Func::kGreatest:
     case Func::kLeast: min_max(call.func == Func::kGreatest, args, n, out); return Status::ok();
     case Func::kNullIf: return nullif(args, n, out);
+    case Func::kUdf: return call.udf->call(args, n, out);
     case Func::kCoalesce: break;
     case Func::kPower:
     case Func::kSqrt:

@@ -14,6 +14,7 @@
 #include "expr/interval.h"
 #include "expr/sql_depth.h"
 #include "expr/sql_names.h"
+#include "expr/udf.h"
 
 namespace eddy::expr {
 namespace {
@@ -603,6 +604,9 @@ Result<NodePtr> Converter::convert_func_call(const json& body) {
   if (name == "extract" && sql_syntax) return convert_extract(body, offset);
   if (name == "position" && sql_syntax) {
     n->func = Func::kLocate;  // POSITION(needle IN s) arrives as position(s, needle)
+  } else if (const Udf* udf = find_udf(name)) {
+    n->func = Func::kUdf;
+    n->udf = udf;
   } else if (!lookup_function(name, n->func)) {
     return report(StatusCode::kTypeError, offset, "unknown function '" + name + "'", error_);
   }

@@ -12,6 +12,7 @@
 #include "expr/evaluate.h"
 #include "expr/function_signatures.h"
 #include "expr/kernels.h"
+#include "expr/udf.h"
 #include "expr/like.h"
 
 namespace eddy::expr {
@@ -420,6 +421,13 @@ Status Checker::check_call(ExprNode& n) {
         return name + " arguments have different types: " + type_name(a) + " and " + type_name(b);
       };
       EDDY_ASSIGN_OR_RETURN(n.type, unify(items, DataType::kString, message, -1));
+      return Status::ok();
+    }
+    case Func::kUdf: {  // a user-defined function: arguments cast to its declared types
+      EDDY_RETURN_IF_ERROR(check_arity(n, n.udf->arg_types.size(), n.udf->arg_types.size()));
+      for (size_t i = 0; i < args.size(); ++i) EDDY_RETURN_IF_ERROR(coerce(args[i], n.udf->arg_types[i]));
+      n.type = n.udf->result_type;
+      n.may_fail = true;  // it may return an error
       return Status::ok();
     }
     default: {  // Flink's functions: a table of signatures

@@ -17,6 +17,7 @@
 #include "plan/join_planner.h"
 #include "plan/pipeline_checks.h"
 #include "plan/pipeline_parser.h"
+#include "expr/udf.h"
 #include "sql/sql_planner.h"
 #include "plan/window_limits.h"
 
@@ -972,6 +973,11 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
   const bool sql = sql::is_sql_file(file_name);
   PipelineSpec spec = sql ? sql::plan_sql_script(file_name, text, diags) : parse_pipeline(file_name, text, diags);
   if (sql) apply_restart_default(spec);
+  for (const FunctionSpec& f : spec.functions) {  // before any expression that calls them compiles
+    Status loaded = expr::load_udf(f.name, f.target);
+    if (!loaded.is_ok()) diags.push_back({f.loc, loaded.message()});
+  }
+  if (sql && !diags.empty()) sql::place_in_files(text, diags);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
   if (!options.checkpoint_base.empty()) {

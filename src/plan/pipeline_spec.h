@@ -196,6 +196,13 @@ struct CheckpointSpec {
   int64_t timeout_us = 600000000;
 };
 
+/// `CREATE FUNCTION name AS 'library.so:symbol'` of a SQL script (expr/udf.h).
+struct FunctionSpec {
+  std::string name;    // lower case
+  std::string target;  // library.so:symbol
+  SourceLocation loc;
+};
+
 struct PipelineSpec {
   std::string file_name;    // as given on the command line, for messages
   std::string text;         // the file's text, shipped to task managers
@@ -223,6 +230,8 @@ struct PipelineSpec {
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;
   std::vector<SinkSpec> sinks;
+  /// SQL scripts: user-defined functions, loaded before expressions compile.
+  std::vector<FunctionSpec> functions;
   /// SQL scripts: each EXPLAIN's statement planned on its own (with the
   /// tables and views before it), for the command to print; not run.
   std::vector<PipelineSpec> explained;

@@ -57,6 +57,7 @@ void place_in_files(const std::string& text, std::vector<Diagnostic>& diags) {
     pos = end + 1;
   }
   for (Diagnostic& d : diags) {
+    if (!d.file.empty()) continue;  // placed already
     for (auto it = starts.rbegin(); it != starts.rend(); ++it)
       if (d.loc.line > it->first) {
         d.file = it->second;
@@ -156,8 +157,12 @@ void Lowering::statement(const Statement& s) {
       return;
     case Statement::Kind::kSelect: return select_to_print(s);
     case Statement::Kind::kExplain: return explain(s);
-    case Statement::Kind::kCreateFunction:
-      return error(s.loc, "CREATE FUNCTION is not supported by eddy yet");
+    case Statement::Kind::kCreateFunction: {
+      std::string name = s.function.name.name;
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      spec_.functions.push_back({name, s.function.target, s.function.target_loc});
+      return;
+    }
   }
 }
 

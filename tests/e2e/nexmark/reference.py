@@ -184,6 +184,16 @@ def group(bids, key):
     return groups
 
 
+def q14(t):
+    def time_type(date_time):
+        hour = int(date_time[11:13])
+        return "dayTime" if 8 <= hour <= 18 else "nightTime" if hour <= 6 or hour >= 20 else "otherTime"
+
+    return [dict(pick(b, "auction", "bidder"), price=b["price"] * 0.908, bid_time_type=time_type(b["date_time"]),
+                 date_time=b["date_time"], extra=b["extra"], c_counts=b["extra"].count("c"))
+            for b in t["bid"] if 1000000 < b["price"] * 0.908 < 50000000]
+
+
 def q15(t):
     return [dict({"day": day}, **price_statistics(bids, True))
             for day, bids in group(t["bid"], lambda b: b["date_time"][:10]).items()]

@@ -47,6 +47,7 @@ SEED = 3
 RUN_SECONDS = 2.0         # the failure and savepoint runs are paced to last about this long
 RESTORE_PARALLELISM = 3
 TABLES = ("bid", "auction", "person")
+BUILD_DIR = ""            # the eddy binary's folder: user-defined function libraries are beside it
 
 
 def generate_events(eddy, work):
@@ -105,6 +106,8 @@ def test_script(query_path, paced):
         query = re.sub(r"(CREATE TABLE " + table + r"\b.*?)'connector' = 'blackhole'",
                        lambda m: m.group(1) + f"'connector' = 'filesystem', 'path' = 'out/{table}', 'format' = 'json'",
                        query, count=1, flags=re.S)
+    # CREATE FUNCTION's library path is relative to the repository's root; runs are elsewhere.
+    query = query.replace("'build/examples/", f"'{BUILD_DIR}/examples/")
     script = three_ways.SqlScript(ddl + "\n" + query)
     first = re.search(r"(?:FROM|JOIN|TABLE)\s+(bid|auction|person)\b", query)
     script.source = first.group(1) if first else "bid"
@@ -207,6 +210,8 @@ def main():
     args = ap.parse_args()
     EVENTS = args.events
     eddy = os.path.abspath(args.eddy)
+    global BUILD_DIR
+    BUILD_DIR = os.path.dirname(eddy)
     only = set(filter(None, args.only.split(",")))
     files = query_files(os.path.abspath(args.repo), only, args.sql)
     pending = PENDING_SQL if args.sql else PENDING
