@@ -527,7 +527,9 @@ class Planner {
                               "before it becomes a changelog"))
       return;
     node.output_updating = false;
-    if (!check_window_limits(op, node.name, event_time_source(node), diags_)) return;
+    // A window on processing time (SQL's PROCTIME()) ignores the stream's event time.
+    const bool event_time = !node.event_time_column.empty() && !op.window.processing_time;
+    if (!check_window_limits(op, node.name, event_time ? event_time_source(node) : nullptr, diags_)) return;
     auto cfg = std::make_shared<WindowAggregateConfig>();
     cfg->input_schema = node.input_schema;
     cfg->window.type = op.window.type == "tumbling" ? WindowType::kTumbling
@@ -550,7 +552,7 @@ class Planner {
     const std::string where = "aggregate of '" + node.name + "'";
     // With allowed_lateness (on event time) late records update fired windows:
     // the output is an updating stream, `op` first (docs/windows.md).
-    const bool updating = op.allowed_lateness_ms > 0 && !node.event_time_column.empty();
+    const bool updating = op.allowed_lateness_ms > 0 && event_time;
     if (updating && op.emit_every_ms > 0) {
       error(op.emit_every_loc, "emit_every of '" + node.name + "' cannot be combined with allowed_lateness: "
                                "partial rows (final = false) and updates of fired windows (-U/+U) would "
@@ -574,10 +576,10 @@ class Planner {
       cfg->aggregates.push_back(*a);
     }
     if (!ok) return;
-    if (!node.event_time_column.empty()) {
+    if (event_time) {
       cfg->time_column = node.input_schema->index_of(node.event_time_column);
       cfg->time_offset_ms = node.event_time_offset_ms;  // a window after a window: window_end - 1
-    } else if (const auto* dropped = dropped_upstream(index)) {
+    } else if (const auto* dropped = op.window.processing_time ? nullptr : dropped_upstream(index)) {
       error(op.window.loc, "the window of '" + node.name + "' would run on processing time because '" +
                                graph_->nodes[static_cast<size_t>(dropped->first)].name +
                                "' drops the event-time column '" + dropped->second +

@@ -93,6 +93,8 @@ struct WindowText {
   bool present = false;
   std::string type;  // tumbling | sliding | session
   int64_t size_ms = 0, slide_ms = 0, gap_ms = 0;
+  /// On processing time even when the stream has event time (SQL's PROCTIME()).
+  bool processing_time = false;
   SourceLocation loc;
   SourceLocation size_loc, slide_loc, gap_loc;  // of each key's value
 };

@@ -270,13 +270,21 @@ bool Lowering::legacy_window(ExprSpan g, const Rel& in, WindowText& window) {
                      " takes " + std::to_string(want) + " arguments");
     return false;
   }
-  Rewriter rw(script_, in.columns, diags_);
-  if (!rw.rewrite(args[0])) return false;
-  if (rw.used().size() != 1 || !in.columns[rw.used().front()].rowtime) {
+  // The time column by name (a PROCTIME() column has no value to rewrite).
+  const Binding* time = nullptr;
+  const size_t n = args[0].last - args[0].first;
+  for (const Binding& b : in.columns) {
+    const bool plain = n == 1 && b.name == t[args[0].first].text;
+    const bool qualified = n == 3 && t[args[0].first + 1].is_symbol(".") && b.qualifier == t[args[0].first].text &&
+                           b.name == t[args[0].first + 2].text;
+    if (plain || qualified) time = &b;
+  }
+  if (!time || !(time->rowtime || time->proctime)) {
     error(t[args[0].first].loc, name + "(...): the first argument must be the event-time column (WATERMARK FOR) "
-                                       "of the input; eddy windows on event time");
+                                       "of the input or a PROCTIME() column");
     return false;
   }
+  window.processing_time = time->proctime;
   std::optional<int64_t> a = interval_ms(args[1], name + "'s " + (name == "HOP" ? "slide" : name == "SESSION" ? "gap" : "size"));
   if (!a) return false;
   window.present = true;

@@ -89,8 +89,11 @@ struct SelectBlock {
   ExprSpan having;
 };
 
-/// One SELECT, or several joined by UNION ALL.
+struct CreateView;
+
+/// One SELECT, or several joined by UNION ALL, after its WITH's named queries.
 struct Query {
+  std::vector<std::shared_ptr<CreateView>> with;  // WITH name AS (query), ...: views for this query only
   std::vector<SelectBlock> blocks;
   SourceLocation loc;
   size_t first_token = 0, last_token = 0;  // [first, last) of the script's tokens

@@ -282,6 +282,25 @@ void Lowering::select_to_print(const Statement& s) {
 }
 
 std::optional<Rel> Lowering::query(const Query& q, const std::string& hint) {
+  // WITH's queries are views for this query alone, shadowing tables of their name.
+  std::vector<std::pair<std::string, std::optional<CreateView>>> shadowed;
+  for (const auto& w : q.with) {
+    const std::string& name = w->name.name;
+    auto old = views_.find(name);
+    shadowed.emplace_back(name, old == views_.end() ? std::nullopt : std::optional<CreateView>(old->second));
+    views_[name] = *w;
+    view_rels_.erase(name);
+  }
+  std::optional<Rel> rel = query_blocks(q, hint);
+  for (auto it = shadowed.rbegin(); it != shadowed.rend(); ++it) {
+    view_rels_.erase(it->first);
+    if (it->second) views_[it->first] = *it->second;
+    else views_.erase(it->first);
+  }
+  return rel;
+}
+
+std::optional<Rel> Lowering::query_blocks(const Query& q, const std::string& hint) {
   if (q.blocks.size() > 1) {
     error(q.loc, "UNION ALL is not supported by eddy yet");
     return std::nullopt;
@@ -294,9 +313,17 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
     error(b.loc, "SELECT without FROM is not supported: eddy runs queries over streams");
     return std::nullopt;
   }
-  if (b.distinct) {
-    error(b.loc, "SELECT DISTINCT is not supported by eddy yet: GROUP BY the columns instead");
-    return std::nullopt;
+  if (b.distinct) {  // as Flink plans it: a group aggregate over the selected columns
+    SelectBlock grouped = b;
+    grouped.distinct = false;
+    for (const SelectItem& item : b.items) {
+      if (item.star || has_aggregate(script_, item.expr)) {
+        error(item.loc, "SELECT DISTINCT takes columns and expressions, not * or aggregates: name them");
+        return std::nullopt;
+      }
+      grouped.group_by.push_back(item.expr);
+    }
+    return block(grouped, hint);
   }
   std::vector<ExprSpan> where;
   if (!b.where.empty()) where = conjuncts(script_, b.where);
@@ -344,11 +371,15 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
       bool any = false;
       for (const Binding& c : in.columns) {
         if (!item.star_qualifier.empty() && c.qualifier != item.star_qualifier.name) continue;
-        if (c.name.find('.') != std::string::npos || c.text.empty()) continue;  // ROW fields, window placeholders
+        if (c.name.find('.') != std::string::npos || (c.text.empty() && !c.proctime)) continue;  // ROW fields, window bounds
         out.columns.push_back(c);
         any = true;
       }
       if (!any) error(item.loc, "'" + item.star_qualifier.name + ".*' matches no input");
+      continue;
+    }
+    if (is_proctime_call(item.expr)) {
+      out.columns.push_back(proctime_binding(derived_name(item, i)));
       continue;
     }
     Rewriter rw(script_, in.columns, diags_);
@@ -364,6 +395,7 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
     if (rw.used().size() == 1) {
       const Binding& from = in.columns[rw.used().front()];
       c.rowtime = from.rowtime && !c.column.empty();
+      c.proctime = from.proctime;
       c.constant = from.constant && c.text == from.text;
     }
     out.columns.push_back(std::move(c));
@@ -468,6 +500,21 @@ std::optional<LocatedText> Lowering::rewrite(ExprSpan span, const std::vector<Bi
   Rewriter rw(script_, scope, diags_);
   rw.on_aggregate(nullptr, where);
   return rw.rewrite(span);
+}
+
+bool Lowering::is_proctime_call(ExprSpan span) const {
+  const auto& t = script_.tokens;
+  return span.last - span.first == 3 && t[span.first].is_word("PROCTIME") && t[span.first + 1].is_symbol("(") &&
+         t[span.first + 2].is_symbol(")");
+}
+
+Binding Lowering::proctime_binding(const std::string& name) const {
+  Binding b;
+  b.name = name;
+  b.proctime = true;
+  b.unavailable = "'" + name + "' is PROCTIME(): eddy uses it only as a window's time (DESCRIPTOR(" + name +
+                  ") or GROUP BY TUMBLE(" + name + ", ...)), not as a value";
+  return b;
 }
 
 bool has_aggregate(const Script& script, ExprSpan span) {

@@ -47,12 +47,16 @@ class Lowering {
   void insert(const Insert& in);
   void select_to_print(const Statement& s);
   std::optional<Rel> query(const Query& q, const std::string& hint);
+  std::optional<Rel> query_blocks(const Query& q, const std::string& hint);
   std::optional<Rel> block(const SelectBlock& b, const std::string& hint);
   std::optional<Rel> project(const SelectBlock& b, const Rel& in);
   /// A stream whose columns are `names`, computed from rel's bindings (a select
   /// operator, unless the stream already is exactly that).
   std::string materialize(const Rel& rel, const std::vector<std::string>& names, const std::string& hint);
   std::string derived_name(const SelectItem& item, size_t index) const;
+  /// PROCTIME(): a column with no value that windows on processing time.
+  bool is_proctime_call(ExprSpan span) const;
+  Binding proctime_binding(const std::string& name) const;
   std::string unique_name(const std::string& hint);
   LocatedText located(const std::string& text, SourceLocation loc) const;
   std::optional<LocatedText> rewrite(ExprSpan span, const std::vector<Binding>& scope, const std::string& hint = "");

@@ -130,7 +130,7 @@ class Parser {
       return s;
     }
     if (tok().is_word("EXECUTE") || tok().is_word("BEGIN")) return statement_set(s);
-    if (tok().is_word("SELECT") || tok().is_symbol("(")) {
+    if (tok().is_word("SELECT") || tok().is_word("WITH") || tok().is_symbol("(")) {
       s.kind = Statement::Kind::kSelect;
       s.query = query();
       return s;
@@ -361,8 +361,17 @@ class Parser {
     auto q = std::make_shared<Query>();
     q->loc = tok().loc;
     q->first_token = pos_;
-    if (tok().is_word("WITH")) throw SyntaxError{tok().loc, "WITH (common table expressions) is not supported by eddy yet: "
-                                                            "write CREATE VIEW for each"};
+    if (accept_word("WITH")) {
+      do {
+        auto view = std::make_shared<CreateView>();
+        view->name = name("a name for the WITH query");
+        expect_word("AS");
+        expect("(", "'(' and the query");
+        view->query = query();
+        expect(")", "')' to end the WITH query");
+        q->with.push_back(view);
+      } while (accept(","));
+    }
     if (accept("(")) {
       QueryPtr inner = query();
       expect(")", "')'");
@@ -498,7 +507,7 @@ class Parser {
       return r;
     }
     if (accept("(")) {
-      if (tok().is_symbol("(") || tok().is_word("SELECT")) {
+      if (tok().is_symbol("(") || tok().is_word("SELECT") || tok().is_word("WITH")) {
         r->kind = RelationKind::kSubquery;
         r->query = query();
         expect(")", "')' to end the subquery");

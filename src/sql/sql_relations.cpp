@@ -144,6 +144,12 @@ std::optional<Rel> Lowering::table(const Relation& r, std::vector<ExprSpan>& whe
   // Computed columns, in order, each over the columns before it.
   for (const ColumnDef& c : t.ddl.columns) {
     if (c.computed.empty()) continue;
+    if (is_proctime_call(c.computed)) {
+      Binding b = proctime_binding(c.name.name);
+      b.qualifier = q;
+      rel.columns.push_back(b);
+      continue;
+    }
     const std::vector<Binding> scope = rel.columns;
     std::optional<LocatedText> text = rewrite(c.computed, scope, "in a computed column");
     if (!text) return std::nullopt;
@@ -378,11 +384,12 @@ std::optional<Rel> Lowering::window_tvf(const Relation& r, const std::string& hi
     error(r.descriptor.loc, "DESCRIPTOR(" + r.descriptor.name + "): no such column");
     return std::nullopt;
   }
-  if (!time->rowtime) {
-    error(r.descriptor.loc, "DESCRIPTOR(" + r.descriptor.name + "): eddy windows on event time, and '" +
-                                r.descriptor.name + "' is not the event-time column (WATERMARK FOR) of its table");
+  if (!time->rowtime && !time->proctime) {
+    error(r.descriptor.loc, "DESCRIPTOR(" + r.descriptor.name + "): '" + r.descriptor.name + "' is neither the "
+                                "event-time column (WATERMARK FOR) of its table nor a PROCTIME() column");
     return std::nullopt;
   }
+  const bool processing_time = time->proctime;
   const std::string& f = r.function.name;
   const size_t want = f == "TUMBLE" || f == "SESSION" ? 1 : 2;
   if (r.arguments.size() != want) {
@@ -400,6 +407,7 @@ std::optional<Rel> Lowering::window_tvf(const Relation& r, const std::string& hi
   Rel out = *in;
   out.windowed = true;
   out.window.present = true;
+  out.window.processing_time = processing_time;
   out.window.loc = r.function.loc;
   std::optional<int64_t> a = interval_ms(r.arguments[0], f + "'s " + (f == "HOP" ? "slide" : f == "SESSION" ? "gap" : "size"));
   if (!a) return std::nullopt;

@@ -26,6 +26,7 @@ struct Binding {
   std::string column;     // the stream's column when `text` is only that column
   bool rowtime = false;   // the stream's event-time attribute (WATERMARK FOR, window_time)
   bool constant = false;  // `text` is a literal (a filter pushed into a source fixed it)
+  bool proctime = false;  // PROCTIME(): a processing-time attribute, for windows only
   std::string unavailable = "";  // when `text` is empty: why the name has no value here
   /// Where `text` came from, for messages about it (LocatedText::origins).
   SourceLocation loc = {};
