@@ -137,6 +137,10 @@ class Planner {
     return n.kind == NodeKind::kOperator && spec().operators[n.spec_index].kind == OperatorKind::kJoin;
   }
 
+  bool is_union(const LogicalNode& n) const {
+    return n.kind == NodeKind::kOperator && spec().operators[n.spec_index].kind == OperatorKind::kUnion;
+  }
+
   /// The node (and its output) that `in` names as input of node `i`; -1, reported, when none.
   int lookup_input(const LocatedText& in, size_t i, int& output) {
     const auto& nodes = graph_->nodes;
@@ -188,8 +192,9 @@ class Planner {
       nodes[i].input = producer;
       nodes[i].input_output = output;
       nodes[producer].outputs.push_back(static_cast<int>(i));
-      if (!is_join(nodes[i])) continue;
-      const int right = lookup_input(spec().operators[nodes[i].spec_index].join.right.input, i, output);
+      if (!is_join(nodes[i]) && !is_union(nodes[i])) continue;
+      const OperatorSpec& op = spec().operators[nodes[i].spec_index];
+      const int right = lookup_input(is_union(nodes[i]) ? op.right_input : op.join.right.input, i, output);
       if (right < 0) continue;
       nodes[i].right_input = right;
       nodes[i].right_input_output = output;
@@ -267,6 +272,10 @@ class Planner {
     if (n.input < 0) return;
     if (is_join(n)) {
       resolve_join(index);
+      return;
+    }
+    if (is_union(n)) {
+      resolve_union(index);
       return;
     }
     resolving_.insert(index);
@@ -394,6 +403,43 @@ class Planner {
     // An interval join writes the larger of the pair's time values into its
     // time column: at or after either row's event time, so nothing is late.
     node.event_time_offset_ms = 0;
+  }
+
+  /// UNION ALL: both inputs have the same columns (names and types) and kind;
+  /// the output keeps event time when both carry it in the same column.
+  void resolve_union(int index) {
+    resolving_.insert(index);
+    resolve_schema(graph_->nodes[static_cast<size_t>(index)].input);
+    if (graph_->nodes[static_cast<size_t>(index)].right_input >= 0)
+      resolve_schema(graph_->nodes[static_cast<size_t>(index)].right_input);
+    resolving_.erase(index);
+    LogicalNode& node = graph_->nodes[static_cast<size_t>(index)];
+    if (node.right_input < 0) return;
+    const JoinInputView left = input_view(node.input, node.input_output);
+    const JoinInputView right = input_view(node.right_input, node.right_input_output);
+    if (!left.schema || !right.schema) return;
+    const OperatorSpec& op = spec().operators[static_cast<size_t>(node.spec_index)];
+    if (left.schema->to_string() != right.schema->to_string()) {
+      error(op.loc, "UNION ALL of '" + node.name + "' needs the same columns on both sides: (" +
+                        left.schema->to_string() + ") and (" + right.schema->to_string() + ")");
+      return;
+    }
+    if (left.updating != right.updating) {
+      error(op.loc, "UNION ALL of '" + node.name + "' joins an updating stream with an append-only one; "
+                    "make both the same kind");
+      return;
+    }
+    node.input_schema = left.schema;
+    node.right_input_schema = right.schema;
+    node.output_schema = left.schema;
+    node.output_updating = left.updating;
+    node.event_time_column = left.time_column == right.time_column ? left.time_column : "";
+    node.event_time_offset_ms = 0;
+    const int32_t left_p = graph_->nodes[static_cast<size_t>(node.input)].parallelism;
+    const int32_t right_p = graph_->nodes[static_cast<size_t>(node.right_input)].parallelism;
+    node.input_partitioning = left_p == node.parallelism ? EdgePartitioning::kForward : EdgePartitioning::kRebalance;
+    node.right_input_partitioning =
+        right_p == node.parallelism ? EdgePartitioning::kForward : EdgePartitioning::kRebalance;
   }
 
   /// The select upstream of `index` that dropped the event-time column, if any.

@@ -9,6 +9,7 @@
 #include "connectors/file_source.h"
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
+#include "operators/union_operator.h"
 #include "operators/filter_operator.h"
 #include "operators/join_operators.h"
 #include "operators/keyed_aggregate_operator.h"
@@ -28,6 +29,7 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
       return std::make_unique<FilterOperator>(node.filter, node.output_schema, op.filter.text);
     if (op.kind == OperatorKind::kWindowAggregate)
       return std::make_unique<WindowAggregateOperator>(*node.window);
+    if (op.kind == OperatorKind::kUnion) return std::make_unique<UnionOperator>(node.output_schema);
     std::vector<std::string> sql;
     // Over an updating stream the planner puts the changelog's op first (job_graph.cpp).
     if (node.output_updating) sql.push_back("op");

@@ -175,6 +175,9 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
         if (node.top_n->input_updating) sig.layout.emplace_back("input", "updating");
       }
       return;
+    case OperatorKind::kUnion:
+      sig.kind = "union";
+      return;
     case OperatorKind::kJoin:
       sig.kind = "join";
       sig.has_state = true;

@@ -64,6 +64,7 @@ enum class OperatorKind {
   kKeyedAggregate,   // key_by + aggregate without a window: a changelog (+I, +U)
   kTopN,             // top_n alone, on a keyed stream: a changelog (+I, -D)
   kJoin,             // join: two inputs (left, right), with an optional select
+  kUnion,            // UNION ALL of `input` and `right_input` (same columns); SQL only
 };
 
 /// `top_n:` of an operator: the first n rows per partition (and window).
@@ -162,6 +163,7 @@ struct OperatorSpec {
   SourceLocation emit_every_loc;
   LocatedText late_output;                 // names the stream of late records, if set
   JoinText join;                           // kJoin (its inputs; `input` stays empty)
+  LocatedText right_input;                 // kUnion: the second input
   SourceLocation loc;
 };
 

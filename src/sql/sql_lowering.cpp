@@ -301,11 +301,50 @@ std::optional<Rel> Lowering::query(const Query& q, const std::string& hint) {
 }
 
 std::optional<Rel> Lowering::query_blocks(const Query& q, const std::string& hint) {
-  if (q.blocks.size() > 1) {
-    error(q.loc, "UNION ALL is not supported by eddy yet");
-    return std::nullopt;
+  std::optional<Rel> first = block(q.blocks.front(), hint);
+  if (!first || q.blocks.size() == 1) return first;
+  // UNION ALL: each SELECT as the first one's columns, merged two at a time.
+  std::vector<std::string> names;
+  for (const Binding& b : first->columns) {
+    std::string name = b.name;
+    for (int k = 2; std::find(names.begin(), names.end(), name) != names.end(); ++k) name = b.name + "_" + std::to_string(k);
+    names.push_back(name);
   }
-  return block(q.blocks.front(), hint);
+  Rel out;
+  out.loc = q.loc;
+  out.stream = materialize(*first, names, hint);
+  out.updating = first->updating;
+  std::vector<bool> rowtime;
+  for (const Binding& b : first->columns) rowtime.push_back(b.rowtime);
+  for (size_t i = 1; i < q.blocks.size(); ++i) {
+    std::optional<Rel> next = block(q.blocks[i], hint);
+    if (!next) return std::nullopt;
+    if (next->columns.size() != names.size()) {
+      error(q.blocks[i].loc, "this SELECT of the UNION ALL gives " + std::to_string(next->columns.size()) +
+                                 " columns, the first gives " + std::to_string(names.size()));
+      return std::nullopt;
+    }
+    for (size_t k = 0; k < rowtime.size(); ++k) rowtime[k] = rowtime[k] && next->columns[k].rowtime;
+    OperatorSpec op;
+    op.kind = OperatorKind::kUnion;
+    op.name = located(unique_name(hint + "_union"), q.blocks[i].loc);
+    op.loc = q.blocks[i].loc;
+    op.input = located(out.stream, q.blocks[i].loc);
+    op.right_input = located(materialize(*next, names, hint), q.blocks[i].loc);
+    out.stream = op.name.text;
+    out.updating = out.updating || next->updating;
+    spec_.operators.push_back(std::move(op));
+  }
+  out.physical = names;
+  for (size_t k = 0; k < names.size(); ++k) {
+    Binding b;
+    b.name = names[k];
+    b.text = quote_name(names[k]);
+    b.column = names[k];
+    b.rowtime = rowtime[k];
+    out.columns.push_back(b);
+  }
+  return out;
 }
 
 std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint) {

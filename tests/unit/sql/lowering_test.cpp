@@ -181,3 +181,44 @@ TEST_CASE("SET keys map to the job's settings; unknown keys are refused with the
   REQUIRE_FALSE(diags.empty());
   CHECK(diags[0].message.find("must be a duration") != std::string::npos);
 }
+
+TEST_CASE("UNION ALL merges SELECTs two at a time under the first one's column names") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, t TIMESTAMP(3)) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT auction, dateTime FROM bid UNION ALL SELECT id, dateTime FROM auction\n"
+                              "UNION ALL SELECT auction + 1, dateTime FROM bid;");
+  std::vector<const OperatorSpec*> unions;
+  for (const auto& o : spec.operators)
+    if (o.kind == OperatorKind::kUnion) unions.push_back(&o);
+  REQUIRE(unions.size() == 2);
+  CHECK(unions[1]->input.text == unions[0]->name.text);
+  std::vector<Diagnostic> diags;
+  plan(std::string(kNexmark) + "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                               "INSERT INTO o SELECT auction FROM bid UNION ALL SELECT id, category FROM auction;",
+       diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("gives 2 columns, the first gives 1") != std::string::npos);
+}
+
+TEST_CASE("WITH names queries for one statement; DISTINCT groups; PROCTIME() windows on processing time") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, n BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "CREATE TABLE d (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o WITH b AS (SELECT auction, PROCTIME() AS pt FROM bid)\n"
+                              "SELECT auction, COUNT(*) FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(pt), INTERVAL '10' SECOND))\n"
+                              "GROUP BY auction, window_start, window_end;\n"
+                              "INSERT INTO d SELECT DISTINCT auction FROM bid;");
+  const OperatorSpec* w = op_of_kind(spec, OperatorKind::kWindowAggregate);
+  REQUIRE(w);
+  CHECK(w->window.processing_time);
+  const OperatorSpec* distinct = op_of_kind(spec, OperatorKind::kKeyedAggregate);
+  REQUIRE(distinct);
+  REQUIRE(distinct->key_by.size() == 1);
+  CHECK(distinct->aggregate.empty());
+  std::vector<Diagnostic> diags;
+  plan(std::string(kNexmark) + "CREATE TABLE o (t TIMESTAMP(3)) WITH ('connector' = 'blackhole');\n"
+                               "INSERT INTO o SELECT pt FROM (SELECT PROCTIME() AS pt FROM bid);",
+       diags);
+  REQUIRE_FALSE(diags.empty());
+  CHECK(diags[0].message.find("is PROCTIME()") != std::string::npos);
+}
