@@ -119,7 +119,10 @@ class Shell {
     std::ofstream(session_file) << session_;
     std::ofstream(input_file) << statement;
     int out[2];
-    if (::pipe(out) != 0) return (void)std::perror("[ERROR] pipe");
+    if (::pipe(out) != 0) {
+      std::perror("[ERROR] pipe");
+      return;
+    }
     std::fflush(nullptr);
     const pid_t pid = ::fork();
     if (pid == 0) {

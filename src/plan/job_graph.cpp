@@ -385,14 +385,19 @@ class Planner {
     return {p.side_schemas[static_cast<size_t>(output) - 1], false, t == side_time_.end() ? "" : t->second.first};
   }
 
-  void resolve_join(int index) {
+  /// Resolves both inputs of a two-input node; false when it has no second.
+  bool resolve_both_inputs(int index) {
     resolving_.insert(index);
     resolve_schema(graph_->nodes[static_cast<size_t>(index)].input);
     if (graph_->nodes[static_cast<size_t>(index)].right_input >= 0)
       resolve_schema(graph_->nodes[static_cast<size_t>(index)].right_input);
     resolving_.erase(index);
+    return graph_->nodes[static_cast<size_t>(index)].right_input >= 0;
+  }
+
+  void resolve_join(int index) {
+    if (!resolve_both_inputs(index)) return;
     LogicalNode& node = graph_->nodes[static_cast<size_t>(index)];
-    if (node.right_input < 0) return;
     const JoinInputView left = input_view(node.input, node.input_output);
     const JoinInputView right = input_view(node.right_input, node.right_input_output);
     node.input_schema = left.schema;
@@ -408,13 +413,8 @@ class Planner {
   /// UNION ALL: both inputs have the same columns (names and types) and kind;
   /// the output keeps event time when both carry it in the same column.
   void resolve_union(int index) {
-    resolving_.insert(index);
-    resolve_schema(graph_->nodes[static_cast<size_t>(index)].input);
-    if (graph_->nodes[static_cast<size_t>(index)].right_input >= 0)
-      resolve_schema(graph_->nodes[static_cast<size_t>(index)].right_input);
-    resolving_.erase(index);
+    if (!resolve_both_inputs(index)) return;
     LogicalNode& node = graph_->nodes[static_cast<size_t>(index)];
-    if (node.right_input < 0) return;
     const JoinInputView left = input_view(node.input, node.input_output);
     const JoinInputView right = input_view(node.right_input, node.right_input_output);
     if (!left.schema || !right.schema) return;

@@ -1,8 +1,8 @@
 // How the SQL planner lowers statements, queries and relations into a
 // PipelineSpec's sources, operators and sinks (sql_planner.h). One class,
-// its methods spread over sql_lowering.cpp (statements and projections),
-// sql_relations.cpp (tables, views, joins, windows) and sql_aggregate.cpp
-// (GROUP BY).
+// its methods spread over sql_lowering.cpp (statements, projections, UNION
+// ALL), sql_set_options.cpp (SET), sql_relations.cpp (tables, views, joins,
+// windows), sql_aggregate.cpp (GROUP BY) and sql_top_n.cpp (ROW_NUMBER).
 #pragma once
 
 #include <map>

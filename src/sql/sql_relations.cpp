@@ -133,13 +133,11 @@ std::optional<Rel> Lowering::table(const Relation& r, std::vector<ExprSpan>& whe
       }
     }
   } else {
-    const Schema* schema = s.type == SourceType::kFile ? s.file.schema.get() : nullptr;
     for (const ColumnDef& c : t.ddl.columns) {
       if (!c.computed.empty()) continue;
       rel.physical.push_back(c.name.name);
       rel.columns.push_back({q, c.name.name, quote_name(c.name.name), c.name.name, false, false});
     }
-    (void)schema;
   }
   // Computed columns, in order, each over the columns before it.
   for (const ColumnDef& c : t.ddl.columns) {

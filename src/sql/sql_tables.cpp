@@ -133,6 +133,23 @@ bool datagen_field(const TableDef& t, const ColumnDef& c, DataType type, Datagen
   return diags.size() == before;
 }
 
+/// A filesystem table's 'path' and 'format' (csv, or json: JSON lines).
+bool file_options(const TableDef& t, std::string& path, SourceLocation& path_loc, FileFormat& format,
+                  std::vector<Diagnostic>& diags) {
+  const TableOption* p = t.option("path");
+  const TableOption* f = t.option("format");
+  if (!p || !f) {
+    diags.push_back({t.ddl.name.loc, "a filesystem table needs 'path' and 'format' ('csv' or 'json')"});
+    return false;
+  }
+  path = p->value;
+  path_loc = p->value_loc;
+  if (f->value == "csv") format = FileFormat::kCsv;
+  else if (f->value == "json") format = FileFormat::kJsonl;
+  else diags.push_back({f->value_loc, "'format' must be 'csv' or 'json', not '" + f->value + "'"});
+  return f->value == "csv" || f->value == "json";
+}
+
 }  // namespace
 
 std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic>& diags) {
@@ -242,17 +259,7 @@ bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector
     return diags.size() == before;
   }
   s.type = SourceType::kFile;
-  const TableOption* path = t.option("path");
-  const TableOption* format = t.option("format");
-  if (!path || !format) {
-    diags.push_back({t.ddl.name.loc, "a filesystem table needs 'path' and 'format' ('csv' or 'json')"});
-    return false;
-  }
-  s.file.path = path->value;
-  s.path_loc = path->value_loc;
-  if (format->value == "csv") s.file.format = FileFormat::kCsv;
-  else if (format->value == "json") s.file.format = FileFormat::kJsonl;
-  else diags.push_back({format->value_loc, "'format' must be 'csv' or 'json', not '" + format->value + "'"});
+  if (!file_options(t, s.file.path, s.path_loc, s.file.format, diags)) return false;
   for (const char* key : {"csv.ignore-parse-errors", "json.ignore-parse-errors"})
     if (const TableOption* o = t.option(key); o && o->value == "true") s.file.on_error = OnError::kSkip;
   if (const TableOption* o = t.option("csv.header"); o && o->value == "true") s.file.header = true;
@@ -276,21 +283,7 @@ bool make_sink(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
     return false;
   }
   s.type = SinkType::kFile;
-  const TableOption* path = t.option("path");
-  const TableOption* format = t.option("format");
-  if (!path || !format) {
-    diags.push_back({t.ddl.name.loc, "a filesystem table needs 'path' and 'format' ('csv' or 'json')"});
-    return false;
-  }
-  s.file.path = path->value;
-  s.path_loc = path->value_loc;
-  if (format->value == "csv") s.file.format = FileFormat::kCsv;
-  else if (format->value == "json") s.file.format = FileFormat::kJsonl;
-  else {
-    diags.push_back({format->value_loc, "'format' must be 'csv' or 'json', not '" + format->value + "'"});
-    return false;
-  }
-  return true;
+  return file_options(t, s.file.path, s.path_loc, s.file.format, diags);
 }
 
 std::string nexmark_column(const std::string& flink_name) {
