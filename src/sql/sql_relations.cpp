@@ -238,20 +238,30 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   std::optional<Rel> right = relation(*r.right, none, hint);
   if (!left || !right) return std::nullopt;
   // Each side as a stream of its own; the join names them by one alias each.
+  // Afterwards rel.physical[i] is the stream's column holding rel.columns[i].
   auto side = [&](Rel& rel, const char* fallback) {
-    std::vector<std::string> names;
-    for (const Binding& b : rel.columns) {
-      if (b.text.empty() || b.name.find('.') != std::string::npos) continue;
-      std::string n = b.name;
-      for (int k = 2; std::find(names.begin(), names.end(), n) != names.end(); ++k) n = b.name + "_" + std::to_string(k);
-      names.push_back(n);
-    }
     std::vector<Binding> kept;
     for (const Binding& b : rel.columns)
       if (!b.text.empty() && b.name.find('.') == std::string::npos) kept.push_back(b);
     rel.columns = kept;
-    rel.stream = materialize(rel, names, hint);
-    rel.physical = names;
+    // Columns that are the stream's own, each once: the join reads them as they
+    // are, with no select to rename them first.
+    std::vector<std::string> columns;
+    for (const Binding& b : kept)
+      if (!b.column.empty() && std::find(columns.begin(), columns.end(), b.column) == columns.end())
+        columns.push_back(b.column);
+    if (columns.size() == kept.size()) {
+      rel.physical = columns;
+    } else {
+      std::vector<std::string> names;
+      for (const Binding& b : kept) {
+        std::string n = b.name;
+        for (int k = 2; std::find(names.begin(), names.end(), n) != names.end(); ++k) n = b.name + "_" + std::to_string(k);
+        names.push_back(n);
+      }
+      rel.stream = materialize(rel, names, hint);
+      rel.physical = names;
+    }
     std::string alias = rel.columns.empty() ? fallback : rel.columns.front().qualifier;
     for (const Binding& b : rel.columns)
       if (b.qualifier != alias) alias = fallback;
