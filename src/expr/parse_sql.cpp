@@ -608,7 +608,11 @@ Result<NodePtr> Converter::convert_func_call(const json& body) {
     n->func = Func::kUdf;
     n->udf = udf;
   } else if (!lookup_function(name, n->func)) {
-    return report(StatusCode::kTypeError, offset, "unknown function '" + name + "'", error_);
+    const std::string near = nearest_function(name);
+    return report(StatusCode::kTypeError, offset,
+                  "unknown function '" + name + "'" + (near.empty() ? "" : "; did you mean " + near + "()?") +
+                      " (docs/pipelines.md lists the functions; CREATE FUNCTION loads your own)",
+                  error_);
   }
   const json* args = get(body, "args");
   EDDY_RETURN_IF_ERROR(convert_all(args, n->children));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 namespace eddy::expr {
 
@@ -17,8 +18,10 @@ bool is_aggregate_name(const std::string& n) {
   return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
 }
 
-bool lookup_function(const std::string& n, Func& f) {
-  static const std::pair<const char*, Func> kFuncs[] = {
+namespace {
+
+/// Every built-in function by its (lower-case) name.
+const std::pair<const char*, Func> kFuncs[] = {
       {"abs", Func::kAbs},           {"floor", Func::kFloor},
       {"ceil", Func::kCeil},         {"ceiling", Func::kCeil},
       {"round", Func::kRound},       {"mod", Func::kMod},
@@ -54,6 +57,38 @@ bool lookup_function(const std::string& n, Func& f) {
       {"unix_timestamp", Func::kUnixTimestamp}, {"from_unixtime", Func::kFromUnixtime},
       {"timestampadd", Func::kTimestampAdd}, {"timestampdiff", Func::kTimestampDiff},
   };
+
+}  // namespace
+
+std::string nearest_function(const std::string& name) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    return row[b.size()];
+  };
+  // Close only: at most one edit in four characters (date_formt, regexp_extrac).
+  std::string best;
+  size_t best_d = name.size() / 4 + 1;
+  for (const auto& [known, func] : kFuncs) {
+    const size_t d = distance(name, known);
+    if (d < best_d) {
+      best_d = d;
+      best = known;
+    }
+  }
+  return best;
+}
+
+bool lookup_function(const std::string& n, Func& f) {
   for (const auto& [name, func] : kFuncs)
     if (n == name) {
       f = func;

@@ -14,6 +14,8 @@ namespace eddy::expr {
 bool is_aggregate_name(const std::string& name);
 /// The built-in function called `name` (lower case), if there is one.
 bool lookup_function(const std::string& name, Func& f);
+/// The built-in function whose name is nearest to `name` (lower case), or "".
+std::string nearest_function(const std::string& name);
 /// The type a CAST target name stands for, PostgreSQL's internal spellings
 /// (int4, float8, bpchar, ...) included.
 bool lookup_type(const std::string& name, DataType& t);

@@ -241,6 +241,10 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
       bool any = false;
       for (const Binding& c : in.columns) {
         if (!item.star_qualifier.empty() && c.qualifier != item.star_qualifier.name) continue;
+        if (c.text.empty() && !c.proctime && !c.unavailable.empty()) {  // a Top-N's row number
+          error(item.loc, c.unavailable);
+          return std::nullopt;
+        }
         if (c.name.find('.') != std::string::npos || (c.text.empty() && !c.proctime)) continue;  // ROW fields, window bounds
         out.columns.push_back(c);
         any = true;
