@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/schema.h"
@@ -36,11 +37,16 @@ struct TopNConfig {
   /// each partition keeps all its live rows, so a retracted row's place in
   /// the top n goes to the next one (Flink's retractable top-n).
   bool input_updating = false;
+  /// Keyed-stream mode: when set, each row also carries its rank (1 for the
+  /// best) in a last int64 column of this name, as SQL's ROW_NUMBER() selected
+  /// in the output; a row whose rank changes is retracted and emitted again.
+  std::string rank_column;
 };
 
 /// The output schema of a Top-N over `input`: `input` itself in windowed mode
 /// (window_end_column >= 0) and over an updating input (whose first column is
 /// "op" already), else "op" (string) followed by the input columns. For the planner.
-SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating = false);
+SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating = false,
+                              const std::string& rank_column = "");
 
 }  // namespace eddy

@@ -43,10 +43,13 @@ TopNTies ties_for(const TopNConfig& c) {
 
 }  // namespace
 
-SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating) {
-  if (window_end_column >= 0 || input_updating) return input;
-  std::vector<Field> fields{{kOpColumn, DataType::kString}};
+SchemaPtr top_n_output_schema(const SchemaPtr& input, int window_end_column, bool input_updating,
+                              const std::string& rank_column) {
+  if (window_end_column >= 0 || (input_updating && rank_column.empty())) return input;
+  std::vector<Field> fields;
+  if (!input_updating) fields.push_back({kOpColumn, DataType::kString});
   for (const Field& f : input->fields()) fields.push_back(f);
+  if (!rank_column.empty()) fields.push_back({rank_column, DataType::kInt64});
   return std::make_shared<Schema>(std::move(fields));
 }
 
@@ -79,7 +82,9 @@ Status TopNOperator::validate(const TopNConfig& config) {
     return Status::invalid("a top-n over an updating stream runs on a keyed stream whose first column, op, "
                            "is a string, and does not order by op");
   const SchemaPtr expected =
-      top_n_output_schema(config.input_schema, config.window_end_column, config.input_updating);
+      top_n_output_schema(config.input_schema, config.window_end_column, config.input_updating, config.rank_column);
+  if (!config.rank_column.empty() && config.window_end_column >= 0)
+    return Status::invalid("top-n: a rank column is for a keyed stream's top-n, not a window's");
   return check_output_types(*expected, *config.output_schema, "top-n");
 }
 
@@ -132,14 +137,37 @@ Status TopNOperator::check_key_group(int32_t kg) const {
                           ": the input is not partitioned by the top-n partition columns");
 }
 
-Status TopNOperator::append_row(const std::string& row, const char* op) {
+Status TopNOperator::append_row(const std::string& row, const char* op, int64_t rank) {
   // The builder's columns move out on finish(): bind them per row (cheap).
-  // A changelog's op comes first, the row's columns after it.
+  // A changelog's op comes first, the row's columns after it, the rank last.
   const size_t first = op != nullptr ? 1 : 0;
   for (size_t c = 0; c < out_columns_.size(); ++c) out_columns_[c] = &builder_->column(first + c);
   EDDY_RETURN_IF_ERROR(decode_key(row, out_columns_));  // appends nothing on failure
   if (op != nullptr) builder_->column(0).append_string(op);
+  if (!config_.rank_column.empty()) builder_->column(builder_->schema()->size() - 1).append_int(rank);
   builder_->commit_rows(1);
+  return Status::ok();
+}
+
+Status TopNOperator::append_ranked_changes(const std::vector<TopNEntry>& before, const std::vector<TopNEntry>& after,
+                                           size_t after_count) {
+  auto position = [](const auto& rows, size_t count, uint64_t seq) -> size_t {
+    for (size_t i = 0; i < count; ++i)
+      if (rows[i].seq == seq) return i;
+    return SIZE_MAX;
+  };
+  // A row that left, or whose rank changed, is taken back with its old rank;
+  // then each row that came, or moved, is told with its new one.
+  for (size_t i = 0; i < before.size(); ++i) {
+    const size_t j = position(after, after_count, before[i].seq);
+    if (j != i) EDDY_RETURN_IF_ERROR(append_row(before[i].row, j == SIZE_MAX ? kOpDelete : kOpUpdateBefore,
+                                                static_cast<int64_t>(i) + 1));
+  }
+  for (size_t j = 0; j < after_count; ++j) {
+    const size_t i = position(before, before.size(), after[j].seq);
+    if (i != j) EDDY_RETURN_IF_ERROR(append_row(after[j].row, i == SIZE_MAX ? kOpInsert : kOpUpdateAfter,
+                                                static_cast<int64_t>(j) + 1));
+  }
   return Status::ok();
 }
 
@@ -208,6 +236,8 @@ Status TopNOperator::process_keyed(const RecordBatch& batch, Collector& out) {
 
 Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
   TopNGroup& group = groups_->get_or_create();
+  const bool ranked = !config_.rank_column.empty();
+  if (ranked) top_before_ = group.rows;
   // Rows from this batch get seq >= first_new: that is how the diff below
   // tells entering rows from those already reported.
   const uint64_t first_new = group.next_seq;
@@ -226,6 +256,7 @@ Status TopNOperator::update_partition(const RecordBatch& batch, size_t g) {
         pushed_out.seq < first_new)  // reported before: retract it
       pushed_out_.push_back(std::move(pushed_out));
   }
+  if (ranked) return append_ranked_changes(top_before_, group.rows, group.rows.size());
   gone_.clear();
   came_.clear();
   for (const TopNEntry& e : pushed_out_) gone_.push_back(&e);
@@ -258,6 +289,11 @@ Status TopNOperator::retract_partition(const RecordBatch& batch, size_t g) {
   }
   // The top n before and after, told apart by arrival number.
   const size_t top_after = std::min(n, group.rows.size());
+  if (!config_.rank_column.empty()) {
+    EDDY_RETURN_IF_ERROR(append_ranked_changes(top_before_, group.rows, top_after));
+    if (group.rows.empty()) groups_->clear();
+    return Status::ok();
+  }
   auto in_after = [&](uint64_t seq) {
     for (size_t i = 0; i < top_after; ++i)
       if (group.rows[i].seq == seq) return true;

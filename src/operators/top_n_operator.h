@@ -100,7 +100,11 @@ class TopNOperator final : public Operator {
   /// Emits every buffered window ending at or before `through`.
   Status fire_through(int64_t through, Collector& out);
   /// Appends the row bytes `row` to builder_, plus `op` when not null.
-  Status append_row(const std::string& row, const char* op);
+  Status append_row(const std::string& row, const char* op, int64_t rank = 0);
+  /// With a rank column: the changes from `before` (the top rows before a
+  /// batch) to the first `after_count` rows of `after`, each with its rank.
+  Status append_ranked_changes(const std::vector<TopNEntry>& before, const std::vector<TopNEntry>& after,
+                               size_t after_count);
 
   /// A partition with a buffered window: what set_current_key takes.
   struct PartitionKey {

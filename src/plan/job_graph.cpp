@@ -791,7 +791,13 @@ class Planner {
         error(t.order_by.loc, "top_n of '" + op.name.text + "' cannot order by op, the row kind of its updating input");
         return;
       }
-      cfg->output_schema = top_n_output_schema(node.input_schema, -1, cfg->input_updating);
+      cfg->rank_column = t.rank_column;
+      if (!cfg->rank_column.empty() && node.input_schema->index_of(cfg->rank_column) >= 0) {
+        error(t.loc, "top_n of '" + op.name.text + "': its input has a column '" + cfg->rank_column +
+                     "' already; name the row number otherwise");
+        return;
+      }
+      cfg->output_schema = top_n_output_schema(node.input_schema, -1, cfg->input_updating, cfg->rank_column);
     }
     if (Status st = TopNOperator::validate(*cfg); !st.is_ok()) {
       error(t.loc, "top_n of '" + op.name.text + "': " + st.message());

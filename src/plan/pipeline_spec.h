@@ -73,6 +73,7 @@ struct TopNText {
   int64_t n = 0;
   LocatedText order_by;                 // "price DESC"
   std::vector<LocatedText> partition_by;
+  std::string rank_column;              // SQL's selected ROW_NUMBER(): each row's rank in this column
   SourceLocation loc;
 };
 

@@ -147,16 +147,26 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
     order_by += (order_by.empty() ? "" : ", ") + column_of(partition.size() + k) + (orders[k].second ? " DESC" : " ASC");
   op.top_n.order_by = located(order_by, t[orders.front().first.first].loc);
 
+  // The row number is computed only when the query selects it (every change
+  // of a row's rank is then an update), as Flink's optimizer does.
+  bool selects_number = false;
+  for (const SelectItem& item : outer.items) {
+    selects_number = selects_number || (item.star && (item.star_qualifier.empty() || item.star_qualifier.name == from.alias.name));
+    for (size_t k = item.expr.first; k < item.expr.last; ++k) selects_number = selects_number || t[k].text == rownum;
+  }
+  for (const ExprSpan& c : where)
+    for (size_t k = c.first; k < c.last; ++k) selects_number = selects_number || t[k].text == rownum;
+  if (selects_number) op.top_n.rank_column = rownum;
   Rel out = *in;
   out.columns.resize(visible);  // the hidden columns stay in the stream, out of sight
   out.stream = op.name.text;
   out.updating = true;
   spec_.operators.push_back(std::move(op));
   for (Binding& b : out.columns) b.qualifier = from.alias.name;
-  Binding number{from.alias.name, rownum, "", "", false, false};
-  number.unavailable = "eddy's Top-N does not output the row number '" + rownum +
-                       "': leave it out of the select list (the rows are the top " + std::to_string(n) + ")";
-  out.columns.push_back(number);
+  if (selects_number) {
+    out.columns.push_back(Binding{from.alias.name, rownum, quote_name(rownum), rownum, false, false});
+    out.physical.push_back(rownum);
+  }
   return out;
 }
 

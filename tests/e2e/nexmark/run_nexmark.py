@@ -125,6 +125,8 @@ def compare(query, rows, tables, want):
         got = collections.Counter(three_ways.row_key({"bidder": b, "bid_count": t}) for b, t in totals.items())
         want = collections.Counter(three_ways.row_key(r) for r in want)
     elif query == "q19":  # ties at the 10th price: any of the tied bids may be kept
+        problems += rank_problems(got)
+        got = collections.Counter({tuple(kv for kv in key if kv[0] != "rank_number"): n for key, n in got.items()})
         bids = {three_ways.row_key(b) for b in tables["bid"]}
         strays = [k for k in got if k not in bids]
         if strays:
@@ -139,6 +141,21 @@ def compare(query, rows, tables, want):
     if got != want:
         problems.append(three_ways.diff_text(got, want))
     return problems
+
+
+def rank_problems(got):
+    """q19 in SQL also selects each row's rank: per auction 1, 2, ... by price."""
+    by_auction = collections.defaultdict(list)
+    for key, n in got.items():
+        row = dict(key)
+        if "rank_number" in row:
+            by_auction[row["auction"]].extend([(row["rank_number"], row["price"])] * n)
+    for auction, ranked in by_auction.items():
+        ranked.sort()
+        if [r for r, _ in ranked] != list(range(1, len(ranked) + 1)) or \
+                [p for _, p in ranked] != sorted((p for _, p in ranked), reverse=True):
+            return [f"auction {auction}: ranks and prices {ranked} are not 1, 2, ... by price"]
+    return []
 
 
 def first_source(pipeline):

@@ -154,3 +154,29 @@ TEST_CASE("top-n over a random changelog matches a brute-force top n of the live
     }
   }
 }
+
+TEST_CASE("with a rank column each row carries its rank, and a row whose rank changes is updated") {
+  const SchemaPtr bids = schema_of({{"auction", DataType::kInt64}, {"price", DataType::kInt64}});
+  TopNConfig c;
+  c.input_schema = bids;
+  c.rank_column = "rn";
+  c.output_schema = top_n_output_schema(bids, -1, false, "rn");
+  c.n = 2;
+  c.order_column = 1;
+  c.descending = true;
+  c.partition_columns = {0};
+  TopNOperator op(c);
+  OperatorHarness h(op);
+  REQUIRE(h.open().is_ok());
+  CHECK(op.output_schema()->to_string() == "op: string, auction: int64, price: int64, rn: int64");
+  REQUIRE(h.push(batch_of(bids, {{1, 10}, {1, 30}})).is_ok());
+  CHECK(h.rows() == Rows{"+I | 1 | 30 | 1", "+I | 1 | 10 | 2"});
+  h.clear_output();
+  // 20 enters second: 10 leaves (rank 2); 30 keeps rank 1 and is not repeated.
+  REQUIRE(h.push(batch_of(bids, {{1, 20}})).is_ok());
+  CHECK(h.rows() == Rows{"-D | 1 | 10 | 2", "+I | 1 | 20 | 2"});
+  h.clear_output();
+  // 40 enters first: 30 moves to rank 2, 20 leaves.
+  REQUIRE(h.push(batch_of(bids, {{1, 40}})).is_ok());
+  CHECK(h.rows() == Rows{"-U | 1 | 30 | 1", "-D | 1 | 20 | 2", "+I | 1 | 40 | 1", "+U | 1 | 30 | 2"});
+}
