@@ -31,6 +31,26 @@ struct Rel {
   SourceLocation loc;
 };
 
+/// What a GROUP BY is lowered into (sql_aggregate.cpp).
+struct AggregatePlan {
+  struct Key {
+    std::string column;  // in the pre-aggregation stream and in the output
+    Binding binding;     // how the query names it afterwards
+    ExprSpan span;
+  };
+  struct Agg {
+    std::string call;    // as the aggregate operator takes it
+    std::string column;  // its output column
+  };
+  std::vector<Key> keys;
+  std::vector<std::pair<std::string, LocatedText>> computed;  // pre-aggregation columns over the input
+  std::vector<Agg> aggs;
+  bool windowed = false;
+  bool legacy = false;  // GROUP BY TUMBLE(...): TUMBLE_START() and friends name its bounds
+  WindowText window;
+  std::vector<Binding> post;  // the names after aggregating
+};
+
 class Lowering {
  public:
   /// Lowers `statements` (of `script`) into `spec`.
@@ -84,6 +104,12 @@ class Lowering {
 
   // sql_aggregate.cpp
   std::optional<Rel> aggregate(const SelectBlock& b, const Rel& in, const std::string& hint);
+  bool group_keys(const SelectBlock& b, const Rel& in, AggregatePlan& plan);
+  /// An expression after aggregating: its aggregate calls become the plan's columns.
+  std::optional<LocatedText> rewrite_aggregated(ExprSpan span, const Rel& in, AggregatePlan& plan);
+  std::optional<std::string> aggregate_call(size_t first, size_t last, const Rel& in, AggregatePlan& plan);
+  std::optional<std::string> window_property(size_t first, const WindowText& window);
+  void emit_aggregate(const SelectBlock& b, const Rel& in, const AggregatePlan& plan, Rel& out, const std::string& hint);
   /// GROUP BY TUMBLE(time, size), HOP(time, slide, size) or SESSION(time, gap).
   bool legacy_window(ExprSpan g, const Rel& in, WindowText& window);
 
