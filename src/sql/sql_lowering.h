@@ -91,6 +91,10 @@ class Lowering {
   std::optional<Rel> table(const Relation& r, std::vector<ExprSpan>& where);
   std::optional<Rel> view(const Relation& r);
   std::optional<Rel> join(const Relation& r, std::vector<ExprSpan>& where, const std::string& hint);
+  /// A join input as a stream whose columns the join reads; returns its alias.
+  std::string join_side(Rel& rel, const char* fallback, const std::string& hint);
+  /// Drops the columns of both inputs that neither the query nor the condition names.
+  void keep_needed(const Relation& r, const std::vector<ExprSpan>& condition, Rel& left, Rel& right);
   /// The conjuncts of an inner join's condition that read both sides; the
   /// others become filters on their side.
   std::vector<ExprSpan> push_down(const std::vector<ExprSpan>& condition, Rel& left, Rel& right, const std::string& hint);
@@ -101,6 +105,10 @@ class Lowering {
   // sql_top_n.cpp
   bool is_top_n(const SelectBlock& b) const;
   std::optional<Rel> top_n(const SelectBlock& outer, std::vector<ExprSpan>& where, const std::string& hint);
+  /// N of the outer filter on the row number (the conjunct is taken out), or 0.
+  int64_t row_limit(std::vector<ExprSpan>& where, const std::string& rownum);
+  /// The OVER clause of `numbered` (ROW_NUMBER() OVER (...)).
+  bool over_clause(ExprSpan numbered, std::vector<ExprSpan>& partition, std::vector<std::pair<ExprSpan, bool>>& orders);
 
   // sql_aggregate.cpp
   std::optional<Rel> aggregate(const SelectBlock& b, const Rel& in, const std::string& hint);

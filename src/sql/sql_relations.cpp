@@ -237,37 +237,6 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   std::optional<Rel> left = relation(*r.left, none, hint);
   std::optional<Rel> right = relation(*r.right, none, hint);
   if (!left || !right) return std::nullopt;
-  // Each side as a stream of its own; the join names them by one alias each.
-  // Afterwards rel.physical[i] is the stream's column holding rel.columns[i].
-  auto side = [&](Rel& rel, const char* fallback) {
-    std::vector<Binding> kept;
-    for (const Binding& b : rel.columns)
-      if (!b.text.empty() && b.name.find('.') == std::string::npos) kept.push_back(b);
-    rel.columns = kept;
-    // Columns that are the stream's own, each once: the join reads them as they
-    // are, with no select to rename them first.
-    std::vector<std::string> columns;
-    for (const Binding& b : kept)
-      if (!b.column.empty() && std::find(columns.begin(), columns.end(), b.column) == columns.end())
-        columns.push_back(b.column);
-    if (columns.size() == kept.size()) {
-      rel.physical = columns;
-    } else {
-      std::vector<std::string> names;
-      for (const Binding& b : kept) {
-        std::string n = b.name;
-        for (int k = 2; std::find(names.begin(), names.end(), n) != names.end(); ++k) n = b.name + "_" + std::to_string(k);
-        names.push_back(n);
-      }
-      rel.stream = materialize(rel, names, hint);
-      rel.physical = names;
-    }
-    std::string alias = rel.columns.empty() ? fallback : rel.columns.front().qualifier;
-    for (const Binding& b : rel.columns)
-      if (b.qualifier != alias) alias = fallback;
-    if (alias.empty()) alias = fallback;
-    return alias;
-  };
   std::vector<ExprSpan> condition;
   if (!r.on.empty()) condition = conjuncts(script_, r.on);
   const bool inner = r.join_type == "inner" || r.join_type == "cross";
@@ -280,20 +249,8 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
     error(r.loc, "a join needs ON with an equality between both inputs (eddy runs no cross joins)");
     return std::nullopt;
   }
-  // Only the columns the query names travel through the join (and its state).
-  std::set<std::string> needed = needed_;
-  for (size_t i = r.on.first; i < r.on.last; ++i) needed.insert(script_.tokens[i].text);
-  for (const ExprSpan& c : condition)
-    for (size_t i = c.first; i < c.last; ++i) needed.insert(script_.tokens[i].text);
-  if (!needed.count("*"))
-    for (Rel* side_rel : {&*left, &*right}) {
-      std::vector<Binding> kept;
-      for (const Binding& b : side_rel->columns)
-        if (needed.count(b.name) || needed.count(b.qualifier + ".*")) kept.push_back(b);
-      if (kept.empty() && !side_rel->columns.empty()) kept.push_back(side_rel->columns.front());
-      side_rel->columns = kept;
-    }
-  std::string la = side(*left, "l"), ra = side(*right, "r");
+  keep_needed(r, condition, *left, *right);
+  std::string la = join_side(*left, "l", hint), ra = join_side(*right, "r", hint);
   if (la == ra) ra = ra + "_2";
   // The condition sees both sides' columns as "alias"."column".
   std::vector<Binding> scope;
@@ -351,6 +308,54 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   out.stream = op.name.text;
   spec_.operators.push_back(std::move(op));
   return out;
+}
+
+std::string Lowering::join_side(Rel& rel, const char* fallback, const std::string& hint) {
+  // The side as a stream of its own, named in the join by one alias.
+  // Afterwards rel.physical[i] is the stream's column holding rel.columns[i].
+  std::vector<Binding> kept;
+  for (const Binding& b : rel.columns)
+    if (!b.text.empty() && b.name.find('.') == std::string::npos) kept.push_back(b);
+  rel.columns = kept;
+  // Columns that are the stream's own, each once: the join reads them as they
+  // are, with no select to rename them first.
+  std::vector<std::string> columns;
+  for (const Binding& b : kept)
+    if (!b.column.empty() && std::find(columns.begin(), columns.end(), b.column) == columns.end())
+      columns.push_back(b.column);
+  if (columns.size() == kept.size()) {
+    rel.physical = columns;
+  } else {
+    std::vector<std::string> names;
+    for (const Binding& b : kept) {
+      std::string n = b.name;
+      for (int k = 2; std::find(names.begin(), names.end(), n) != names.end(); ++k) n = b.name + "_" + std::to_string(k);
+      names.push_back(n);
+    }
+    rel.stream = materialize(rel, names, hint);
+    rel.physical = names;
+  }
+  std::string alias = rel.columns.empty() ? fallback : rel.columns.front().qualifier;
+  for (const Binding& b : rel.columns)
+    if (b.qualifier != alias) alias = fallback;
+  if (alias.empty()) alias = fallback;
+  return alias;
+}
+
+void Lowering::keep_needed(const Relation& r, const std::vector<ExprSpan>& condition, Rel& left, Rel& right) {
+  // Only the columns the query names travel through the join (and its state).
+  std::set<std::string> needed = needed_;
+  for (size_t i = r.on.first; i < r.on.last; ++i) needed.insert(script_.tokens[i].text);
+  for (const ExprSpan& c : condition)
+    for (size_t i = c.first; i < c.last; ++i) needed.insert(script_.tokens[i].text);
+  if (!needed.count("*"))
+    for (Rel* side_rel : {&left, &right}) {
+      std::vector<Binding> kept;
+      for (const Binding& b : side_rel->columns)
+        if (needed.count(b.name) || needed.count(b.qualifier + ".*")) kept.push_back(b);
+      if (kept.empty() && !side_rel->columns.empty()) kept.push_back(side_rel->columns.front());
+      side_rel->columns = kept;
+    }
 }
 
 std::vector<ExprSpan> Lowering::push_down(const std::vector<ExprSpan>& condition, Rel& left, Rel& right,

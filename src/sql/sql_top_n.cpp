@@ -29,67 +29,15 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
   const auto& t = script_.tokens;
   const std::string rownum = numbered.alias.empty() ? "EXPR$" + std::to_string(at) : numbered.alias.name;
 
-  // The outer filter on the row number gives N.
-  int64_t n = 0;
-  for (auto it = where.begin(); it != where.end() && n == 0; ++it) {
-    if (it->last - it->first != 3 || t[it->first].text != rownum || t[it->first + 2].kind != TokenKind::kNumber) continue;
-    const Token& op = t[it->first + 1];
-    const int64_t v = std::stoll(t[it->first + 2].text);
-    if (op.is_symbol("<=")) n = v;
-    else if (op.is_symbol("<")) n = v - 1;
-    else if (op.is_symbol("=") && v == 1) n = 1;
-    else continue;
-    where.erase(it);
-    break;
-  }
+  const int64_t n = row_limit(where, rownum);
   if (n < 1) {
     error(numbered.loc, "ROW_NUMBER() runs as a Top-N in eddy: filter it outside the subquery with " + rownum +
                             " <= N (N at least 1)");
     return std::nullopt;
   }
-
-  // OVER (PARTITION BY p, ... ORDER BY o [ASC | DESC])
-  const size_t open = numbered.expr.first + 4;
-  const size_t close = closing_paren(script_, open, numbered.expr.last);
-  if (open >= numbered.expr.last || !t[open].is_symbol("(") || close >= numbered.expr.last) {
-    error(t[numbered.expr.first + 3].loc, "expected OVER (PARTITION BY ... ORDER BY ...)");
-    return std::nullopt;
-  }
   std::vector<ExprSpan> partition;
-  size_t i = open + 1;
-  if (t[i].is_word("PARTITION") && t[i + 1].is_word("BY")) {
-    i += 2;
-    size_t start = i;
-    for (; i < close && !t[i].is_word("ORDER"); ++i)
-      if (t[i].is_symbol(",")) {
-        partition.push_back({start, i});
-        start = i + 1;
-      }
-    partition.push_back({start, i});
-  }
   std::vector<std::pair<ExprSpan, bool>> orders;  // column, descending
-  if (i + 1 < close && t[i].is_word("ORDER") && t[i + 1].is_word("BY")) {
-    size_t start = i + 2;
-    for (size_t k = start; k <= close; ++k) {
-      if (k < close && !t[k].is_symbol(",")) continue;
-      ExprSpan one{start, k};
-      bool desc = false;
-      if (one.last - one.first > 1 && (t[one.last - 1].is_word("DESC") || t[one.last - 1].is_word("ASC"))) {
-        desc = t[one.last - 1].is_word("DESC");
-        --one.last;
-      }
-      if (one.empty()) {
-        error(t[k].loc, "expected a column to ORDER BY");
-        return std::nullopt;
-      }
-      orders.emplace_back(one, desc);
-      start = k + 1;
-    }
-  }
-  if (orders.empty()) {
-    error(t[open].loc, "ROW_NUMBER() needs OVER (... ORDER BY column [ASC | DESC])");
-    return std::nullopt;
-  }
+  if (!over_clause(numbered.expr, partition, orders)) return std::nullopt;
 
   // The subquery without its row number, as columns of a stream, plus hidden
   // columns for what it partitions and orders by (names of its FROM, as in Flink).
@@ -168,6 +116,70 @@ std::optional<Rel> Lowering::top_n(const SelectBlock& outer, std::vector<ExprSpa
     out.physical.push_back(rownum);
   }
   return out;
+}
+
+int64_t Lowering::row_limit(std::vector<ExprSpan>& where, const std::string& rownum) {
+  // The outer filter on the row number gives N: rn <= N, rn < N + 1, rn = 1.
+  const auto& t = script_.tokens;
+  for (auto it = where.begin(); it != where.end(); ++it) {
+    if (it->last - it->first != 3 || t[it->first].text != rownum || t[it->first + 2].kind != TokenKind::kNumber) continue;
+    const Token& op = t[it->first + 1];
+    const int64_t v = std::stoll(t[it->first + 2].text);
+    int64_t n = 0;
+    if (op.is_symbol("<=")) n = v;
+    else if (op.is_symbol("<")) n = v - 1;
+    else if (op.is_symbol("=") && v == 1) n = 1;
+    else continue;
+    where.erase(it);
+    return n;
+  }
+  return 0;
+}
+
+bool Lowering::over_clause(ExprSpan numbered, std::vector<ExprSpan>& partition,
+                           std::vector<std::pair<ExprSpan, bool>>& orders) {
+  // ROW_NUMBER() OVER (PARTITION BY p, ... ORDER BY o [ASC | DESC], ...)
+  const auto& t = script_.tokens;
+  const size_t open = numbered.first + 4;
+  const size_t close = closing_paren(script_, open, numbered.last);
+  if (open >= numbered.last || !t[open].is_symbol("(") || close >= numbered.last) {
+    error(t[numbered.first + 3].loc, "expected OVER (PARTITION BY ... ORDER BY ...)");
+    return false;
+  }
+  size_t i = open + 1;
+  if (t[i].is_word("PARTITION") && t[i + 1].is_word("BY")) {
+    i += 2;
+    size_t start = i;
+    for (; i < close && !t[i].is_word("ORDER"); ++i)
+      if (t[i].is_symbol(",")) {
+        partition.push_back({start, i});
+        start = i + 1;
+      }
+    partition.push_back({start, i});
+  }
+  if (i + 1 < close && t[i].is_word("ORDER") && t[i + 1].is_word("BY")) {
+    size_t start = i + 2;
+    for (size_t k = start; k <= close; ++k) {
+      if (k < close && !t[k].is_symbol(",")) continue;
+      ExprSpan one{start, k};
+      bool desc = false;
+      if (one.last - one.first > 1 && (t[one.last - 1].is_word("DESC") || t[one.last - 1].is_word("ASC"))) {
+        desc = t[one.last - 1].is_word("DESC");
+        --one.last;
+      }
+      if (one.empty()) {
+        error(t[k].loc, "expected a column to ORDER BY");
+        return false;
+      }
+      orders.emplace_back(one, desc);
+      start = k + 1;
+    }
+  }
+  if (orders.empty()) {
+    error(t[open].loc, "ROW_NUMBER() needs OVER (... ORDER BY column [ASC | DESC])");
+    return false;
+  }
+  return true;
 }
 
 bool Lowering::is_top_n(const SelectBlock& b) const {
