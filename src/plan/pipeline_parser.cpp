@@ -378,6 +378,21 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
     spec.operators.push_back(std::move(o));
     return;
   }
+  if (r.has("union")) {  // SQL's UNION ALL of two streams with the same columns
+    o.parallelism = read_parallelism(r);
+    std::vector<LocatedText> inputs = read_name_list(r, "union");
+    if (inputs.size() != 2) {
+      r.error(r.get("union"), "'union' of operator '" + o.name.text + "' names two inputs, as union: [a, b]; "
+                              "union more with one operator per input after the first");
+    } else {
+      o.kind = OperatorKind::kUnion;
+      o.input = inputs[0];
+      o.right_input = inputs[1];
+    }
+    r.reject_unknown_keys();
+    spec.operators.push_back(std::move(o));
+    return;
+  }
   if (auto in = r.text("input", true)) o.input = *in;
   o.parallelism = read_parallelism(r);
   o.key_by = read_name_list(r, "key_by");
@@ -387,7 +402,7 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   if (has_top_n) read_top_n(r, o, diags);
   if (static_cast<int>(has_filter) + has_select + (has_aggregate || has_top_n) != 1) {
     r.error(node, "operator '" + o.name.text + "' needs exactly one of 'filter', 'select', "
-                  "'aggregate' (with or without 'window'), 'top_n' or 'join'");
+                  "'aggregate' (with or without 'window'), 'top_n', 'join' or 'union'");
   } else if (!has_aggregate && has_top_n) {
     o.kind = OperatorKind::kTopN;
   } else if (has_filter) {

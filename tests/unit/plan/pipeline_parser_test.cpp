@@ -554,3 +554,31 @@ TEST_CASE("a nexmark source takes PIPELINES.md's first_event_rate, and refuses o
   REQUIRE(diags.size() == 1);
   CHECK(diags[0].loc.line == 6);
 }
+
+TEST_CASE("union merges two inputs of the same columns; other inputs are refused where they are wrong") {
+  const std::string head = R"(name: u
+sources:
+  - { name: a, type: datagen, rows: 5, fields: { x: { kind: sequence } } }
+  - { name: b, type: datagen, rows: 5, fields: { x: { kind: sequence } } }
+  - { name: c, type: datagen, rows: 5, fields: { y: { kind: sequence } } }
+operators:
+)";
+  const std::string sink = "sinks:\n  - { name: out, input: u, type: blackhole }\n"
+                           "  - { name: rest, input: c, type: blackhole }\n";
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline("p.yaml", head + "  - { name: u, union: [a, b] }\n" + sink, diags);
+  REQUIRE(diags.empty());
+  REQUIRE(spec.operators.size() == 1);
+  CHECK(spec.operators[0].kind == OperatorKind::kUnion);
+  CHECK(spec.operators[0].input.text == "a");
+  CHECK(spec.operators[0].right_input.text == "b");
+  JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
+  REQUIRE(static_cast<bool>(graph));
+  CHECK(diags.empty());
+  CHECK(graph->describe().find("a -> u (left): forward") != std::string::npos);
+
+  auto three = errors_of(head + "  - { name: u, union: [a, b, c] }\n" + sink);
+  CHECK_MESSAGE(has_error(three, 7, 23, "names two inputs"), dump(three));
+  auto other = errors_of(head + "  - { name: u, union: [a, c] }\n" + sink);
+  CHECK_MESSAGE(has_error(other, 7, 5, "needs the same columns on both sides: (x: int64) and (y: int64)"), dump(other));
+}
