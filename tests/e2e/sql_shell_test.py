@@ -19,7 +19,10 @@ class Tmux:
         self.tmux(["new-session", "-d", "-s", "shell", "-x", "160", "-y", "60", "-c", cwd, command])
 
     def tmux(self, args):
-        return subprocess.run(["tmux", "-L", self.socket] + args, capture_output=True, text=True, timeout=20)
+        # CI runs without a terminal: tmux needs TERM to draw its (detached) window.
+        env = dict(os.environ, TERM=os.environ.get("TERM") or "xterm")
+        return subprocess.run(["tmux", "-L", self.socket] + args, capture_output=True, text=True, timeout=20,
+                              env=env)
 
     def type(self, text):
         for line in text.splitlines():
