@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/nearest_name.h"
+
 namespace eddy::expr {
 
 bool is_aggregate_name(const std::string& n) {
@@ -61,31 +63,10 @@ const std::pair<const char*, Func> kFuncs[] = {
 }  // namespace
 
 std::string nearest_function(const std::string& name) {
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diag = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        const size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  };
   // Close only: at most one edit in four characters (date_formt, regexp_extrac).
-  std::string best;
-  size_t best_d = name.size() / 4 + 1;
-  for (const auto& [known, func] : kFuncs) {
-    const size_t d = distance(name, known);
-    if (d < best_d) {
-      best_d = d;
-      best = known;
-    }
-  }
-  return best;
+  std::vector<std::string> known;
+  for (const auto& [n, func] : kFuncs) known.push_back(n);
+  return nearest_name(name, known, name.size() / 4 + 1);
 }
 
 bool lookup_function(const std::string& n, Func& f) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/nearest_name.h"
+
 namespace eddy::sql {
 namespace {
 
@@ -60,22 +62,6 @@ bool is_reference(const std::string& text) {
 }
 
 bool is_name(const Token& t) { return t.kind == TokenKind::kIdent || t.kind == TokenKind::kQuotedIdent; }
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 }  // namespace
 
@@ -374,16 +360,7 @@ bool same_tokens(const Script& script, ExprSpan a, ExprSpan b) {
 }
 
 std::string nearest_name(const std::string& name, const std::vector<std::string>& names) {
-  std::string best;
-  size_t best_d = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const std::string& n : names) {
-    const size_t d = edit_distance(name, n);
-    if (d < best_d) {
-      best_d = d;
-      best = n;
-    }
-  }
-  return best;
+  return eddy::nearest_name(name, names, std::max<size_t>(2, name.size() / 3) + 1);
 }
 
 }  // namespace eddy::sql
