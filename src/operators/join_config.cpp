@@ -17,6 +17,7 @@ const char* join_kind_name(JoinKind kind) {
     case JoinKind::kRegular: return "regular";
     case JoinKind::kInterval: return "interval";
     case JoinKind::kWindow: return "window";
+    case JoinKind::kLookup: return "lookup";
   }
   return "?";
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "connectors/connector_config.h"
 #include "core/schema.h"
 #include "expr/expression.h"
 #include "operators/window_config.h"
@@ -16,7 +17,10 @@ namespace eddy {
 enum class JoinType { kInner, kLeft, kRight, kFull };
 /// Regular: both inputs in state until state_ttl. Interval: event-time bounds
 /// between the inputs' time columns. Window: pairs within the same window.
-enum class JoinKind { kRegular, kInterval, kWindow };
+/// Lookup: the right input is a bounded table each subtask reads whole when it
+/// opens; left rows look their partners up in it (SQL's FOR SYSTEM_TIME AS OF
+/// a processing-time column). Only inner and left lookup joins exist.
+enum class JoinKind { kRegular, kInterval, kWindow, kLookup };
 
 const char* join_type_name(JoinType type);  // "inner", "left", "right", "full"
 const char* join_kind_name(JoinKind kind);  // "regular", "interval", "window"
@@ -57,6 +61,11 @@ struct JoinConfig {
   int64_t lower_ms = 0, upper_ms = 0;
   /// Window joins: tumbling or sliding windows, assigned on both inputs.
   WindowSpec window;
+  /// Lookup joins: the table (right_schema is its schema, never updating),
+  /// and for each key i, an expression over left_schema computing it (then
+  /// left_keys[i] is -1), or null when left_keys[i] names the column.
+  FileSourceConfig lookup_table;
+  std::vector<std::shared_ptr<const CompiledExpr>> left_key_exprs;
   /// The column of output_schema carrying event time (interval joins: the
   /// operator writes the larger of the pair's times into it, over what select
   /// or joined_schema put there; window joins: none, window_end serves); -1: none.

@@ -25,10 +25,12 @@ Result<JoinSide> make_side(int input, const SchemaPtr& schema, bool updating,
     return side_error(side, "an updating input must start with a string column \"op\" (" +
                                 schema->to_string() + ")");
   for (size_t c = updating ? 1 : 0; c < schema->size(); ++c) side.payload.push_back(static_cast<int>(c));
-  for (int k : keys)
+  for (int k : keys) {
+    if (k == kComputedKey && input == kLeftInput) continue;  // a lookup join's key expression
     if (k < (updating ? 1 : 0) || static_cast<size_t>(k) >= schema->size())
       return side_error(side, "key column " + std::to_string(k) + " is not a column of (" +
                                   schema->to_string() + ")");
+  }
   if (time_column >= 0) {
     if (static_cast<size_t>(time_column) >= schema->size() ||
         (schema->field(static_cast<size_t>(time_column)).type != DataType::kTimestamp &&
@@ -65,7 +67,7 @@ void mark_stored(const JoinConfig& config, JoinSide& left, JoinSide& right) {
 }  // namespace
 
 Result<std::pair<JoinSide, JoinSide>> join_sides(const JoinConfig& config) {
-  const bool timed = config.kind != JoinKind::kRegular;
+  const bool timed = config.kind == JoinKind::kInterval || config.kind == JoinKind::kWindow;
   EDDY_ASSIGN_OR_RETURN(JoinSide left, make_side(kLeftInput, config.left_schema, config.left_updating,
                                                  config.left_keys, timed ? config.left_time_column : -1));
   EDDY_ASSIGN_OR_RETURN(JoinSide right, make_side(kRightInput, config.right_schema, config.right_updating,
@@ -75,8 +77,15 @@ Result<std::pair<JoinSide, JoinSide>> join_sides(const JoinConfig& config) {
                            " join needs a time column on both inputs");
   if (left.keys.empty() || left.keys.size() != right.keys.size())
     return Status::invalid("a join needs as many left as right key columns, at least one");
+  const bool lookup = config.kind == JoinKind::kLookup;
+  if (lookup && (config.left_key_exprs.size() != left.keys.size() || config.right_updating))
+    return Status::invalid("lookup join: one left key expression (or null) per key, and a table that is no changelog");
   for (size_t i = 0; i < left.keys.size(); ++i) {
-    const DataType l = left.schema->field(static_cast<size_t>(left.keys[i])).type;
+    const bool computed = left.keys[i] == kComputedKey;
+    if (computed != (lookup && config.left_key_exprs[i] != nullptr))
+      return Status::invalid("join: left key " + std::to_string(i) + " must be a column or, in a lookup join, an expression");
+    const DataType l = computed ? config.left_key_exprs[i]->type()
+                                : left.schema->field(static_cast<size_t>(left.keys[i])).type;
     const DataType r = right.schema->field(static_cast<size_t>(right.keys[i])).type;
     if (l != r)
       return Status::type_error("join key " + std::to_string(i) + " has type " + type_name(l) +

@@ -82,9 +82,18 @@ class Planner {
   }
 
   void collect_nodes() {
-    for (size_t i = 0; i < spec().sources.size(); ++i)
-      add_node(NodeKind::kSource, static_cast<int>(i), spec().sources[i].name,
-               spec().sources[i].parallelism);
+    // A source that a lookup join names as its table is read by that join, not as a stream.
+    std::set<std::string> tables;
+    for (const OperatorSpec& op : spec().operators)
+      if (op.kind == OperatorKind::kLookupJoin) tables.insert(op.join.right.input.text);
+    for (size_t i = 0; i < spec().sources.size(); ++i) {
+      const LocatedText& name = spec().sources[i].name;
+      if (!tables.count(name.text)) {
+        add_node(NodeKind::kSource, static_cast<int>(i), name, spec().sources[i].parallelism);
+      } else if (!lookup_tables_.emplace(name.text, static_cast<int>(i)).second) {
+        error(name.loc, "the name '" + name.text + "' is used twice; names of sources, operators and sinks must be unique");
+      }
+    }
     for (size_t i = 0; i < spec().operators.size(); ++i) {
       add_node(NodeKind::kOperator, static_cast<int>(i), spec().operators[i].name,
                spec().operators[i].parallelism);
@@ -103,6 +112,10 @@ class Planner {
     for (size_t i = 0; i < spec().sinks.size(); ++i)
       add_node(NodeKind::kSink, static_cast<int>(i), spec().sinks[i].name,
                spec().sinks[i].parallelism);
+    for (const auto& [table, index] : lookup_tables_)
+      if (by_name_.count(table))
+        error(spec().sources[static_cast<size_t>(index)].name.loc,
+              "the name '" + table + "' is used twice; names of sources, operators and sinks must be unique");
     if (spec().sources.empty()) error({1, 1}, "the pipeline has no sources; add a 'sources' list");
     if (spec().sinks.empty())
       error({1, 1}, "the pipeline has no sinks; add a 'sinks' list (type: print, file or blackhole)");
@@ -128,13 +141,17 @@ class Planner {
   }
 
   const LocatedText& input_of(const LogicalNode& n) const {
-    if (is_join(n)) return spec().operators[n.spec_index].join.left.input;
+    if (is_join(n) || is_lookup(n)) return spec().operators[n.spec_index].join.left.input;
     return n.kind == NodeKind::kOperator ? spec().operators[n.spec_index].input
                                          : spec().sinks[n.spec_index].input;
   }
 
   bool is_join(const LogicalNode& n) const {
     return n.kind == NodeKind::kOperator && spec().operators[n.spec_index].kind == OperatorKind::kJoin;
+  }
+
+  bool is_lookup(const LogicalNode& n) const {
+    return n.kind == NodeKind::kOperator && spec().operators[n.spec_index].kind == OperatorKind::kLookupJoin;
   }
 
   bool is_union(const LogicalNode& n) const {
@@ -145,6 +162,11 @@ class Planner {
   int lookup_input(const LocatedText& in, size_t i, int& output) {
     const auto& nodes = graph_->nodes;
     auto it = by_name_.find(in.text);
+    if (it == by_name_.end() && lookup_tables_.count(in.text)) {
+      error(in.loc, "input '" + in.text + "' of '" + nodes[i].name + "' is the table of a lookup join, which reads it "
+                    "whole; a source read as a stream needs a name (and an entry under 'sources') of its own");
+      return -1;
+    }
     if (it == by_name_.end()) {
       error(in.loc, "input '" + in.text + "' of '" + nodes[i].name +
                         "' names no source or operator; expected one of: " + known_names());
@@ -278,6 +300,10 @@ class Planner {
       resolve_union(index);
       return;
     }
+    if (is_lookup(n)) {
+      resolve_lookup(index);
+      return;
+    }
     resolving_.insert(index);
     resolve_schema(n.input);
     resolving_.erase(index);
@@ -408,6 +434,27 @@ class Planner {
     // An interval join writes the larger of the pair's time values into its
     // time column: at or after either row's event time, so nothing is late.
     node.event_time_offset_ms = 0;
+  }
+
+  /// A lookup join: one input stream, and the file source its table names.
+  void resolve_lookup(int index) {
+    resolving_.insert(index);
+    resolve_schema(graph_->nodes[static_cast<size_t>(index)].input);
+    resolving_.erase(index);
+    LogicalNode& node = graph_->nodes[static_cast<size_t>(index)];
+    const OperatorSpec& op = spec().operators[static_cast<size_t>(node.spec_index)];
+    const JoinInputView left = input_view(node.input, node.input_output);
+    node.input_schema = left.schema;
+    auto table = lookup_tables_.find(op.join.right.input.text);
+    if (table == lookup_tables_.end()) {
+      error(op.join.right.input.loc, "the table '" + op.join.right.input.text + "' of lookup join '" + node.name +
+                                         "' names no source; add it under 'sources' (type: file)");
+      return;
+    }
+    const SourceSpec& src = spec().sources[static_cast<size_t>(table->second)];
+    if (!plan_lookup_join(op, left, src, node, diags_)) return;
+    const LogicalNode& producer = graph_->nodes[static_cast<size_t>(node.input)];
+    node.event_time_offset_ms = node.event_time_column.empty() ? 0 : producer.event_time_offset_ms;
   }
 
   /// UNION ALL: both inputs have the same columns (names and types) and kind;
@@ -916,7 +963,8 @@ class Planner {
 
   std::shared_ptr<JobGraph> graph_;
   std::vector<Diagnostic>& diags_;
-  std::map<std::string, std::pair<int, int>> by_name_;  // name -> (node, output)
+  std::map<std::string, std::pair<int, int>> by_name_;
+  std::map<std::string, int> lookup_tables_;  // lookup joins' tables: name -> index into spec.sources  // name -> (node, output)
   std::set<int> resolving_;
   std::set<int> resolved_;  // tried once, so each problem is reported once
   std::map<int, std::string> dropped_time_;  // selects that dropped the event-time column

@@ -90,8 +90,8 @@ namespace {
 class ConditionAnalyzer {
  public:
   ConditionAnalyzer(const LocatedText& on, const JoinScope& scope, const std::string& where,
-                    std::vector<Diagnostic>& diags)
-      : on_(on), scope_(scope), where_(where), diags_(diags) {}
+                    std::vector<Diagnostic>& diags, bool computed_left_keys)
+      : on_(on), scope_(scope), where_(where), diags_(diags), computed_left_keys_(computed_left_keys) {}
 
   std::optional<JoinCondition> run(bool time_bounds);
 
@@ -100,7 +100,11 @@ class ConditionAnalyzer {
     diags_.push_back({expression_location(on_, offset), where_ + ": " + message});
   }
   bool check_whole(const ExprNode& root);
-  bool take_key(const ExprNode& c, JoinCondition& out);
+  bool take_key(const ExprNode& c, const std::string& text, JoinCondition& out);
+  bool take_computed_key(const ExprNode& e, const ExprNode& column, const std::string& text, JoinCondition& out);
+  /// Whether every column `n` reads is one of side `s` (and it reads one).
+  bool reads_only(const ExprNode& n, int s) const;
+  bool key_types_match(const ExprNode& c, const std::string& text, DataType left, int right_index);
   TimeTerm time_column(const ExprNode& n) const;
   std::optional<TimeTerm> time_term(const ExprNode& n) const;
   bool take_bound(const ExprNode& c);
@@ -116,6 +120,7 @@ class ConditionAnalyzer {
   std::optional<int64_t> lower_, upper_;
   std::pair<int, int> bound_columns_{-1, -1};  // (left, right) columns the bounds relate
   bool failed_ = false;
+  const bool computed_left_keys_;
 };
 
 /// Type-checks all of `on` over the joined schema: unknown and ambiguous
@@ -135,30 +140,78 @@ bool ConditionAnalyzer::check_whole(const ExprNode& root) {
   return true;
 }
 
+/// Both columns of a key equality must have the same type (their key bytes
+/// are compared); false, reported, when they do not.
+bool ConditionAnalyzer::key_types_match(const ExprNode& c, const std::string& text, DataType tl, int right_index) {
+  const DataType tr = scope_.side(1).schema->field(static_cast<size_t>(right_index)).type;
+  if (tl == tr) return true;
+  const std::string right = scope_.side(1).schema->field(static_cast<size_t>(right_index)).name;
+  error(c.offset, "the join key " + text + " compares " + type_name(tl) + " with " + type_name(tr) +
+                      "; both columns of a key equality must have the same type: convert one in a select "
+                      "before the join (e.g. " + right + ": CAST(" + right + " AS " + sql_type(tl) +
+                      ")), or compare them in a condition next to another key equality");
+  failed_ = true;
+  return false;
+}
+
 /// `left.col = right.col` (either way round): a key pair of matching types.
-bool ConditionAnalyzer::take_key(const ExprNode& c, JoinCondition& out) {
+/// In a lookup join the left side may be an expression over left columns.
+bool ConditionAnalyzer::take_key(const ExprNode& c, const std::string& conjunct, JoinCondition& out) {
   if (c.kind != NodeKind::kCompare || c.cmp != expr::CmpOp::kEq) return false;
   const ExprNode& a = *c.children[0];
   const ExprNode& b = *c.children[1];
-  if (a.kind != NodeKind::kColumn || b.kind != NodeKind::kColumn) return false;
+  if (a.kind != NodeKind::kColumn || b.kind != NodeKind::kColumn) {
+    if (!computed_left_keys_) return false;
+    return take_computed_key(a, b, conjunct, out) || take_computed_key(b, a, conjunct, out);
+  }
   std::string ignored;
   JoinColumn ca = scope_.resolve(a.qualifier, a.name, ignored);
   JoinColumn cb = scope_.resolve(b.qualifier, b.name, ignored);
   if (ca.side < 0 || cb.side < 0 || ca.side == cb.side) return false;
   if (ca.side == 1) std::swap(ca, cb);
-  const DataType tl = scope_.side(0).schema->field(static_cast<size_t>(ca.index)).type;
-  const DataType tr = scope_.side(1).schema->field(static_cast<size_t>(cb.index)).type;
   const std::string text = scope_.qualified_name(0, ca.index) + " = " + scope_.qualified_name(1, cb.index);
-  if (tl != tr) {
-    const std::string right = scope_.side(1).schema->field(static_cast<size_t>(cb.index)).name;
-    error(c.offset, "the join key " + text + " compares " + type_name(tl) + " with " + type_name(tr) +
-                        "; both columns of a key equality must have the same type: convert one in a select "
-                        "before the join (e.g. " + right + ": CAST(" + right + " AS " + sql_type(tl) +
-                        ")), or compare them in a condition next to another key equality");
+  if (key_types_match(c, text, scope_.side(0).schema->field(static_cast<size_t>(ca.index)).type, cb.index)) {
+    out.keys.push_back({ca.index, cb.index});
+    out.left_key_exprs.push_back(nullptr);
+    out.key_text += (out.key_text.empty() ? "" : " AND ") + text;
+  }
+  return true;
+}
+
+bool ConditionAnalyzer::reads_only(const ExprNode& n, int s) const {
+  bool any = false, only = true;
+  expr::for_each_node(n, [&](const ExprNode& x) {
+    if (x.kind != NodeKind::kColumn) return;
+    std::string ignored;
+    const JoinColumn c = scope_.resolve(x.qualifier, x.name, ignored);
+    any = true;
+    only = only && c.side == s;
+  });
+  return any && only;
+}
+
+/// `expression over left columns = right.col`: the key is computed from each
+/// left row (lookup joins), compiled over the left input's own schema.
+bool ConditionAnalyzer::take_computed_key(const ExprNode& e, const ExprNode& column, const std::string& text,
+                                          JoinCondition& out) {
+  if (column.kind != NodeKind::kColumn || !reads_only(e, 0)) return false;
+  std::string ignored;
+  const JoinColumn right = scope_.resolve(column.qualifier, column.name, ignored);
+  if (right.side != 1) return false;
+  const ColumnResolver left_only = [this](const std::string& q, const std::string& name, std::string& message) {
+    const JoinColumn c = scope_.resolve(q, name, message);
+    return c.side == 0 ? c.index : -1;
+  };
+  NodePtr root = expr::clone_node(e);
+  ExprError err;
+  if (!expr::type_check(root, *scope_.side(0).schema, &err, &left_only).is_ok()) {
+    error(err.offset, err.message);
     failed_ = true;
     return true;
   }
-  out.keys.push_back({ca.index, cb.index});
+  if (!key_types_match(e, text, root->type, right.index)) return true;
+  out.keys.push_back({-1, right.index});
+  out.left_key_exprs.push_back(std::make_shared<CompiledExpr>(std::move(root), *scope_.side(0).schema));
   out.key_text += (out.key_text.empty() ? "" : " AND ") + text;
   return true;
 }
@@ -281,9 +334,14 @@ std::optional<JoinCondition> ConditionAnalyzer::run(bool time_bounds) {
   }
   std::vector<const ExprNode*> conjuncts, rest, bounds;
   flatten_and(**parsed, conjuncts);
+  auto text_of = [&](size_t i) {  // conjunct i as written
+    const int end = i + 1 < conjuncts.size() ? first_offset(*conjuncts[i + 1]) : static_cast<int>(on_.text.size());
+    return conjunct_text(on_.text, first_offset(*conjuncts[i]), end);
+  };
   JoinCondition out;
-  for (const ExprNode* c : conjuncts) {
-    if (take_key(*c, out)) continue;
+  for (size_t i = 0; i < conjuncts.size(); ++i) {
+    const ExprNode* c = conjuncts[i];
+    if (take_key(*c, text_of(i), out)) continue;
     (take_bound(*c) ? bounds : rest).push_back(c);
   }
   if (failed_ || !check_whole(**parsed)) return std::nullopt;
@@ -315,9 +373,7 @@ std::optional<JoinCondition> ConditionAnalyzer::run(bool time_bounds) {
     if (std::find(rest.begin(), rest.end(), conjuncts[i]) != rest.end()) ordered.push_back({static_cast<int>(i), conjuncts[i]});
   rest.clear();
   for (const auto& [i, c] : ordered) {
-    const int end = static_cast<size_t>(i) + 1 < conjuncts.size() ? first_offset(*conjuncts[static_cast<size_t>(i) + 1])
-                                                                   : static_cast<int>(on_.text.size());
-    std::string text = conjunct_text(on_.text, first_offset(*c), end);
+    std::string text = text_of(static_cast<size_t>(i));
     if (c->kind == NodeKind::kOr && ordered.size() > 1) text = "(" + text + ")";  // AND binds tighter
     out.residual_text += (out.residual_text.empty() ? "" : " AND ") + text;
     rest.push_back(c);
@@ -329,8 +385,9 @@ std::optional<JoinCondition> ConditionAnalyzer::run(bool time_bounds) {
 }  // namespace
 
 std::optional<JoinCondition> analyze_join_condition(const LocatedText& on, const JoinScope& scope, bool time_bounds,
-                                                    const std::string& where, std::vector<Diagnostic>& diags) {
-  return ConditionAnalyzer(on, scope, where, diags).run(time_bounds);
+                                                    const std::string& where, std::vector<Diagnostic>& diags,
+                                                    bool computed_left_keys) {
+  return ConditionAnalyzer(on, scope, where, diags, computed_left_keys).run(time_bounds);
 }
 
 }  // namespace eddy

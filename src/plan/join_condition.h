@@ -26,6 +26,10 @@ struct JoinKeyPair {
 
 struct JoinCondition {
   std::vector<JoinKeyPair> keys;
+  /// Lookup joins (computed_left_keys): per key, an expression over the left
+  /// input's schema when its left side is not a bare column (then
+  /// keys[i].left is -1), else null.
+  std::vector<std::shared_ptr<const CompiledExpr>> left_key_exprs;
   std::string key_text;  // "auction.seller = person.id"
   /// Both inputs' time columns bounded by each other: an interval join with
   /// right.time - left.time within [lower_ms, upper_ms].
@@ -46,9 +50,12 @@ struct JoinCondition {
 /// unknown or ambiguous columns, key columns of different types, BETWEEN
 /// bounds in the wrong order, bounds no pair can meet, a condition that is
 /// not boolean) go to `diags` at their position; nullopt then. `where`
-/// starts each message ("join 'q3'").
+/// starts each message ("join 'q3'"). `computed_left_keys` (lookup joins):
+/// an equality between an expression over left columns only and a right
+/// column is a key too (`mod(B.auction, 10000) = S.key`).
 std::optional<JoinCondition> analyze_join_condition(const LocatedText& on, const JoinScope& scope, bool time_bounds,
-                                                    const std::string& where, std::vector<Diagnostic>& diags);
+                                                    const std::string& where, std::vector<Diagnostic>& diags,
+                                                    bool computed_left_keys = false);
 
 /// Where byte `offset` of an expression lies in the file.
 SourceLocation expression_location(const LocatedText& text, int offset);

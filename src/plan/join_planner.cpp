@@ -41,6 +41,7 @@ class JoinPlanner {
         where_("join '" + op.name.text + "'") {}
 
   bool run(const SourceSpec* time_source);
+  bool run_lookup(const SourceSpec& table);
 
  private:
   void error(SourceLocation at, const std::string& message) { diags_.push_back({at, message}); }
@@ -150,6 +151,16 @@ bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
   return true;
 }
 
+/// The output column that passes on joined column `joined` as is; -1: none.
+int output_column_of(const JoinConfig& cfg, int joined) {
+  const int first = cfg.output_updating ? 1 : 0;
+  if (joined < 0) return -1;
+  if (cfg.select.empty()) return first + joined;
+  for (size_t i = 0; i < cfg.select.size(); ++i)
+    if (cfg.select[i]->column_ref_index() == joined) return first + static_cast<int>(i);
+  return -1;
+}
+
 /// An interval join's output event time is the larger of each pair's times,
 /// which the operator writes into output_time_column. That column is one that
 /// passes on the input time that is always the larger (the right's when
@@ -158,6 +169,12 @@ bool JoinPlanner::build_output(const JoinScope& scope, JoinConfig& cfg) {
 /// the output has no event time.
 void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
   node_.event_time_column.clear();
+  if (cfg.kind == JoinKind::kLookup) {  // the left row's time, where a column passes it on as is
+    const int want = left_.time_column.empty() ? -1 : scope.joined_index(0, left_.schema->index_of(left_.time_column));
+    const int out = output_column_of(cfg, want);
+    if (out >= 0) node_.event_time_column = cfg.output_schema->field(static_cast<size_t>(out)).name;
+    return;
+  }
   if (cfg.kind != JoinKind::kInterval) return;
   // The joined column that always holds the larger time, on a side that is
   // never NULL-padded (an outer join's padded row keeps its own time).
@@ -166,10 +183,7 @@ void JoinPlanner::set_event_time(const JoinScope& scope, JoinConfig& cfg) {
   int want = -1;
   if (cfg.lower_ms >= 0 && !right_padded) want = scope.joined_index(1, cfg.right_time_column);
   else if (cfg.upper_ms <= 0 && !left_padded) want = scope.joined_index(0, cfg.left_time_column);
-  int out = -1;
-  if (want >= 0 && cfg.select.empty()) out = want;
-  for (size_t i = 0; want >= 0 && i < cfg.select.size() && out < 0; ++i)
-    if (cfg.select[i]->column_ref_index() == want) out = static_cast<int>(i);
+  const int out = output_column_of(cfg, want);
   cfg.output_time_column = out;
   if (out >= 0) node_.event_time_column = cfg.output_schema->field(static_cast<size_t>(out)).name;
 }
@@ -258,7 +272,53 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
   return true;
 }
 
+/// A lookup join: the right side is the file `table`, read whole by each
+/// subtask; the left stream arrives as it is (no exchange), keys may be
+/// expressions over it, and the output is updating when the left is.
+bool JoinPlanner::run_lookup(const SourceSpec& table) {
+  if (!check_qualifiers()) return false;
+  if (table.type != SourceType::kFile || !table.file.schema) {
+    error(j_.right.input.loc, where_ + ": the table '" + table.name.text + "' is read whole when the job starts, so "
+                              "it must be a file source (type: file); this one generates a stream");
+    return false;
+  }
+  auto cfg = std::make_shared<JoinConfig>();
+  cfg->kind = JoinKind::kLookup;
+  cfg->type = join_type(j_.type.text);
+  cfg->left_schema = left_.schema;
+  cfg->right_schema = table.file.schema;
+  cfg->left_updating = left_.updating;
+  cfg->lookup_table = table.file;
+  const JoinScope scope({j_.left.qualifier().text, left_.schema, left_.updating, left_.time_column},
+                        {j_.right.qualifier().text, table.file.schema, false, ""});
+  auto cond = analyze_join_condition(j_.on, scope, false, where_, diags_, /*computed_left_keys=*/true);
+  if (!cond) return false;
+  for (size_t i = 0; i < cond->keys.size(); ++i) {
+    cfg->left_keys.push_back(cond->keys[i].left);
+    cfg->right_keys.push_back(cond->keys[i].right);
+    cfg->left_key_exprs.push_back(cond->left_key_exprs[i]);
+  }
+  cfg->joined_schema = scope.joined_schema();
+  cfg->residual = cond->residual;
+  cfg->output_updating = left_.updating;
+  if (!build_output(scope, *cfg)) return false;
+  set_event_time(scope, *cfg);
+  node_.output_schema = cfg->output_schema;
+  node_.output_updating = cfg->output_updating;
+  node_.join_text = describe(*cfg, *cond, scope) + "table: " + table.name.text + " (" + table.file.path +
+                    "), read whole by each subtask when it starts\n";
+  node_.join = std::move(cfg);
+  return true;
+}
+
 }  // namespace
+
+bool plan_lookup_join(const OperatorSpec& op, const JoinInputView& left, const SourceSpec& table, LogicalNode& node,
+                      std::vector<Diagnostic>& diags) {
+  if (!left.schema) return false;
+  const JoinInputView none;
+  return JoinPlanner(op, left, none, node, diags).run_lookup(table);
+}
 
 bool plan_join(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right,
                const SourceSpec* time_source, LogicalNode& node, std::vector<Diagnostic>& diags) {

@@ -1,5 +1,5 @@
 // Plans an operator with `join:` (PIPELINES.md "Joins"): which kind of join it
-// is (regular, interval, window), its key and residual condition, its output
+// is (regular, interval, window), or with `lookup:` (a lookup join), its key and residual condition, its output
 // and event time, into the node's JoinConfig (operators/join_config.h). Called
 // by job_graph.cpp once both inputs' schemas are known.
 //
@@ -35,5 +35,12 @@ struct JoinInputView {
 /// `diags` at their position in the file; false then.
 bool plan_join(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right,
                const SourceSpec* time_source, LogicalNode& node, std::vector<Diagnostic>& diags);
+
+/// Plans an operator with `lookup:`: `left` is its input stream, `table` the
+/// file source named in `table`, which each subtask reads whole. Fills what
+/// plan_join fills but the right input and the partitioning (the stream is
+/// not exchanged).
+bool plan_lookup_join(const OperatorSpec& op, const JoinInputView& left, const SourceSpec& table, LogicalNode& node,
+                      std::vector<Diagnostic>& diags);
 
 }  // namespace eddy

@@ -178,6 +178,9 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
     case OperatorKind::kUnion:
       sig.kind = "union";
       return;
+    case OperatorKind::kLookupJoin:  // no state: the table is read again on restore
+      sig.kind = "lookup_join";
+      return;
     case OperatorKind::kJoin:
       sig.kind = "join";
       sig.has_state = true;

@@ -329,6 +329,29 @@ JoinInputText read_join_input(MapReader& jr, const char* side, std::vector<Diagn
   return in;
 }
 
+/// Keys of one-input operators next to `join` or `lookup` (`section`), each
+/// refused with what to write instead.
+void refuse_beside_join(MapReader& r, const OperatorSpec& o, const std::string& section) {
+  const bool join = section == "join";
+  const std::string inputs = join ? "the streams named in 'left' and 'right' under 'join'" : "the stream named in 'input' under 'lookup'";
+  const std::string keyed = join ? "a join is partitioned by the equalities of its 'on' (its key)"
+                                 : "a lookup join reads its input as it comes, with no exchange";
+  const std::pair<const char*, std::string> kRefused[] = {
+      {"input", "it reads " + inputs + "; remove 'input'"},
+      {"key_by", keyed + "; remove 'key_by'"},
+      {"partition", keyed + "; remove 'partition'"},
+      {"filter", "put the condition into the join's 'on', or 'filter' on an operator reading the join"},
+      {"aggregate", "aggregate on an operator reading the join (input: the join's name)"},
+      {"top_n", "put 'top_n' on an operator reading the join (input: the join's name)"},
+      {"window", join ? "a window join has its 'window' under 'join'" : "a lookup join has no window"},
+      {"allowed_lateness", "joins take no allowed_lateness; remove it"},
+      {"late_output", "joins have no late output; remove it"},
+      {"emit_every", "joins emit as they match; remove emit_every"}};
+  for (const auto& [key, fix] : kRefused)
+    if (r.has(key))
+      r.error(r.get(key), "'" + std::string(key) + "' cannot go with '" + section + "' on operator '" + o.name.text + "': " + fix);
+}
+
 /// An operator with `join:`: its two inputs, condition and options, and an
 /// optional `select` over both inputs. Keys of one-input operators are refused.
 void read_join(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
@@ -348,19 +371,26 @@ void read_join(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
     read_window(w, "window of the join of operator '" + o.name.text + "'", {"tumbling", "sliding"}, join.window, diags);
   jr.reject_unknown_keys();
   if (r.has("select")) read_select(r, o);
-  static const std::pair<const char*, const char*> kRefused[] = {
-      {"input", "a join reads the streams named in 'left' and 'right' under 'join'; remove 'input'"},
-      {"key_by", "a join is partitioned by the equalities of its 'on' (its key); remove 'key_by'"},
-      {"partition", "a join is partitioned by the equalities of its 'on' (its key); remove 'partition'"},
-      {"filter", "put the condition into the join's 'on', or 'filter' on an operator reading the join"},
-      {"aggregate", "aggregate on an operator reading the join (input: the join's name)"},
-      {"top_n", "put 'top_n' on an operator reading the join (input: the join's name)"},
-      {"window", "a window join has its 'window' under 'join'"},
-      {"allowed_lateness", "joins take no allowed_lateness; remove it"},
-      {"late_output", "joins have no late output; remove it"},
-      {"emit_every", "joins emit as they match; remove emit_every"}};
-  for (const auto& [key, fix] : kRefused)
-    if (r.has(key)) r.error(r.get(key), "'" + std::string(key) + "' cannot go with 'join' on operator '" + o.name.text + "': " + fix);
+  refuse_beside_join(r, o, "join");
+}
+
+/// An operator with `lookup:`: a stream (`input`) joined with a file source
+/// (`table`) that each subtask reads whole; an optional `select` over both.
+void read_lookup(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
+  o.kind = OperatorKind::kLookupJoin;
+  YAML::Node j = r.get("lookup");
+  MapReader jr(j, "the lookup of operator '" + o.name.text + "'", diags);
+  if (!jr.valid()) return;
+  JoinText& join = o.join;
+  join.present = true;
+  join.loc = location_of(j);
+  join.left = read_join_input(jr, "input", diags);
+  join.right = read_join_input(jr, "table", diags);
+  if (auto t = jr.choice("type", {"inner", "left"})) join.type = {*t, location_of(jr.get("type"))};
+  if (auto on = jr.text("on", true)) join.on = *on;
+  jr.reject_unknown_keys();
+  if (r.has("select")) read_select(r, o);
+  refuse_beside_join(r, o, "lookup");
 }
 
 void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
@@ -371,9 +401,11 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   if (auto n = first.text("name", true)) o.name = *n;
   MapReader r(node, "operator '" + o.name.text + "'", diags);
   r.allow({"name"});
-  if (r.has("join")) {
+  if (r.has("join") || r.has("lookup")) {
     o.parallelism = read_parallelism(r);
-    read_join(r, o, diags);
+    if (r.has("join") && r.has("lookup")) r.error(r.get("lookup"), "operator '" + o.name.text + "' has both 'join' and 'lookup'; an operator is one of them");
+    if (r.has("join")) read_join(r, o, diags);
+    else read_lookup(r, o, diags);
     r.reject_unknown_keys();
     spec.operators.push_back(std::move(o));
     return;

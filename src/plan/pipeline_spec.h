@@ -64,7 +64,8 @@ enum class OperatorKind {
   kKeyedAggregate,   // key_by + aggregate without a window: a changelog (+I, +U)
   kTopN,             // top_n alone, on a keyed stream: a changelog (+I, -D)
   kJoin,             // join: two inputs (left, right), with an optional select
-  kUnion,            // UNION ALL of `input` and `right_input` (same columns); SQL only
+  kUnion,            // UNION ALL of `input` and `right_input` (same columns)
+  kLookupJoin,       // lookup: a stream (join.left) joined with a file source read whole (join.right)
 };
 
 /// `top_n:` of an operator: the first n rows per partition (and window).
@@ -163,7 +164,7 @@ struct OperatorSpec {
   int64_t emit_every_ms = 0;               // kWindowAggregate: partial results this often
   SourceLocation emit_every_loc;
   LocatedText late_output;                 // names the stream of late records, if set
-  JoinText join;                           // kJoin (its inputs; `input` stays empty)
+  JoinText join;                           // kJoin, kLookupJoin (its inputs; `input` stays empty)
   LocatedText right_input;                 // kUnion: the second input
   SourceLocation loc;
 };

@@ -2,7 +2,8 @@
 // PipelineSpec's sources, operators and sinks (sql_planner.h). One class,
 // its methods spread over sql_lowering.cpp (statements, projections, UNION
 // ALL), sql_set_options.cpp (SET), sql_relations.cpp (tables, views, joins,
-// windows), sql_aggregate.cpp (GROUP BY) and sql_top_n.cpp (ROW_NUMBER).
+// windows), sql_lookup_join.cpp (temporal joins), sql_aggregate.cpp (GROUP BY)
+// and sql_top_n.cpp (ROW_NUMBER).
 #pragma once
 
 #include <map>
@@ -99,6 +100,16 @@ class Lowering {
   /// others become filters on their side.
   std::vector<ExprSpan> push_down(const std::vector<ExprSpan>& condition, Rel& left, Rel& right, const std::string& hint);
   std::optional<Rel> window_tvf(const Relation& r, const std::string& hint);
+  /// The join's output: every column of both sides (as join_side left them),
+  /// named uniquely, as op's select; the caller sets `updating`.
+  Rel joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right, const std::string& ra);
+
+  // sql_lookup_join.cpp: JOIN t FOR SYSTEM_TIME AS OF s.proc_time
+  std::optional<Rel> lookup_join(const Relation& r, const std::string& hint);
+  /// Whether AS OF names a PROCTIME() column of `left` (reported when not).
+  bool check_as_of(const Relation& table, const Rel& left);
+  /// The filesystem table `r` names, as a source a lookup join reads whole.
+  std::optional<Rel> lookup_table(const Relation& r);
   bool watermark(const TableDef& t, const std::vector<Binding>& scope, SourceSpec& s);
   std::optional<int64_t> interval_ms(ExprSpan span, const std::string& what);
 

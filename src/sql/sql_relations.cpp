@@ -33,7 +33,8 @@ std::optional<Rel> Lowering::relation(const Relation& r, std::vector<ExprSpan>& 
   switch (r.kind) {
     case RelationKind::kTable: {
       if (!r.system_time.empty()) {
-        error(r.loc, "FOR SYSTEM_TIME AS OF (a temporal join) is not supported by eddy yet");
+        error(r.loc, "FOR SYSTEM_TIME AS OF makes a temporal join: it goes on the table on the right of a JOIN "
+                     "(... JOIN t FOR SYSTEM_TIME AS OF s.proc_time AS x ON ...)");
         return std::nullopt;
       }
       std::optional<Rel> rel = views_.count(r.name.name) ? view(r) : table(r, where);
@@ -233,6 +234,7 @@ std::optional<int64_t> Lowering::interval_ms(ExprSpan span, const std::string& w
 }
 
 std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& where, const std::string& hint) {
+  if (r.right->kind == RelationKind::kTable && !r.right->system_time.empty()) return lookup_join(r, hint);
   std::vector<ExprSpan> none;
   std::optional<Rel> left = relation(*r.left, none, hint);
   std::optional<Rel> right = relation(*r.right, none, hint);
@@ -281,10 +283,17 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   op.join.type = located(r.join_type == "cross" ? "inner" : r.join_type, r.loc);
   op.join.on = *on;
   op.join.state_ttl_ms = state_ttl_ms_;
-  // Output: every column of both sides, named uniquely.
-  Rel out;
-  out.loc = r.loc;
+  Rel out = joined_output(op, *left, la, *right, ra);
   out.updating = left->updating || right->updating || !inner;
+  spec_.operators.push_back(std::move(op));
+  return out;
+}
+
+Rel Lowering::joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right,
+                            const std::string& ra) {
+  // Every column of both sides, named uniquely, selected by the join.
+  Rel out;
+  out.loc = op.loc;
   std::vector<std::string> taken;
   auto add = [&](const Rel& from, const std::string& alias) {
     for (size_t i = 0; i < from.columns.size(); ++i) {
@@ -293,8 +302,8 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
         n = from.columns[i].name + "_" + std::to_string(k);
       taken.push_back(n);
       eddy::SelectItem item;
-      item.column = located(n, r.loc);
-      item.expression = located(quote_name(alias) + "." + quote_name(from.physical[i]), r.loc);
+      item.column = located(n, op.loc);
+      item.expression = located(quote_name(alias) + "." + quote_name(from.physical[i]), op.loc);
       op.select.push_back(std::move(item));
       Binding b = from.columns[i];
       b.text = quote_name(n);
@@ -303,10 +312,9 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
       out.physical.push_back(n);
     }
   };
-  add(*left, la);
-  add(*right, ra);
+  add(left, la);
+  add(right, ra);
   out.stream = op.name.text;
-  spec_.operators.push_back(std::move(op));
   return out;
 }
 

@@ -12,10 +12,14 @@ the number of bids per bidder, which the windows' counts must add up to.
 """
 import calendar
 import collections
+import os
 import re
 import time
 
 DAY_MS = 86_400_000
+# q13's side table (no header: key,value per line).
+SIDE_INPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "configs", "data",
+                          "side_input.csv")
 
 
 def ms(text):
@@ -152,6 +156,15 @@ def q11(t, gap=10_000):
         out.append({"bidder": bidder, "window_start": ts(first), "window_end": ts(last + gap),
                     "bid_count": n})
     return out
+
+
+def q13(t):
+    side = collections.defaultdict(list)
+    for line in open(SIDE_INPUT):
+        key, value = line.rstrip("\n").split(",", 1)
+        side[int(key)].append(value)
+    return [dict(pick(b, "auction", "bidder", "price", "date_time"), value=v)
+            for b in t["bid"] for v in side[b["auction"] % 10_000]]
 
 
 def q12(t):

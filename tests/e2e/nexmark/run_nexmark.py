@@ -48,6 +48,7 @@ RUN_SECONDS = 2.0         # the failure and savepoint runs are paced to last abo
 RESTORE_PARALLELISM = 3
 TABLES = ("bid", "auction", "person")
 BUILD_DIR = ""            # the eddy binary's folder: user-defined function libraries are beside it
+REPO = ""                 # the repository's root: configs name data files relative to it
 
 
 def generate_events(eddy, work):
@@ -74,6 +75,8 @@ def test_pipeline(config_path, paced):
             s.update(events=EVENTS, first_event_rate=FIRST_EVENT_RATE, seed=SEED)
             if paced:
                 s["events_per_second"] = int(EVENTS / RUN_SECONDS)
+        elif s.get("type") == "file":  # runs are elsewhere
+            s["path"] = os.path.join(REPO, s["path"])
     for k in pipeline["sinks"]:
         if k.get("type") == "blackhole":
             k.update(type="file", path="out/" + k["name"], format="jsonl")
@@ -108,6 +111,7 @@ def test_script(query_path, paced):
                        query, count=1, flags=re.S)
     # CREATE FUNCTION's library path is relative to the repository's root; runs are elsewhere.
     query = query.replace("'build/examples/", f"'{BUILD_DIR}/examples/")
+    query = query.replace("'configs/data/", f"'{REPO}/configs/data/")
     script = three_ways.SqlScript(ddl + "\n" + query)
     first = re.search(r"(?:FROM|JOIN|TABLE)\s+(bid|auction|person)\b", query)
     script.source = first.group(1) if first else "bid"
@@ -227,8 +231,9 @@ def main():
     args = ap.parse_args()
     EVENTS = args.events
     eddy = os.path.abspath(args.eddy)
-    global BUILD_DIR
+    global BUILD_DIR, REPO
     BUILD_DIR = os.path.dirname(eddy)
+    REPO = os.path.abspath(args.repo)
     only = set(filter(None, args.only.split(",")))
     files = query_files(os.path.abspath(args.repo), only, args.sql)
     pending = PENDING_SQL if args.sql else PENDING

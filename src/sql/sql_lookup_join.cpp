@@ -1,0 +1,127 @@
+// Lowering of a temporal join, `JOIN t FOR SYSTEM_TIME AS OF s.proc AS x ON
+// ...`, into a lookup join (PIPELINES.md's `lookup:`): the table is a
+// filesystem table each subtask reads whole when it starts, as Flink joins a
+// filesystem table it loads once (sql_lowering.h).
+#include <algorithm>
+
+#include "sql/sql_lowering.h"
+
+namespace eddy::sql {
+namespace {
+
+/// The binding `span` names: `name` or `qualifier.name`; null when it names none.
+const Binding* named_binding(const Script& script, ExprSpan span, const std::vector<Binding>& scope) {
+  const auto& t = script.tokens;
+  std::string qualifier, name;
+  if (span.last - span.first == 1) {
+    name = t[span.first].text;
+  } else if (span.last - span.first == 3 && t[span.first + 1].is_symbol(".")) {
+    qualifier = t[span.first].text;
+    name = t[span.first + 2].text;
+  } else {
+    return nullptr;
+  }
+  for (const Binding& b : scope)
+    if (b.name == name && (qualifier.empty() || b.qualifier == qualifier)) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+bool Lowering::check_as_of(const Relation& table, const Rel& left) {
+  const Binding* time = named_binding(script_, table.system_time, left.columns);
+  const SourceLocation at = script_.tokens[table.system_time.first].loc;
+  if (time && time->proctime) return true;
+  if (time && time->rowtime) {
+    error(at, "FOR SYSTEM_TIME AS OF an event-time column (a temporal join against a versioned table) is not "
+              "supported by eddy; eddy joins on processing time: name a PROCTIME() column of the left input");
+    return false;
+  }
+  error(at, "FOR SYSTEM_TIME AS OF must name a PROCTIME() column of the left input (e.g. add `p AS PROCTIME()` "
+            "to its table, or `PROCTIME() AS p` to a subquery over it, and write FOR SYSTEM_TIME AS OF q.p)");
+  return false;
+}
+
+std::optional<Rel> Lowering::lookup_table(const Relation& r) {
+  auto found = tables_.find(r.name.name);
+  if (found == tables_.end() || found->second.connector != "filesystem") {
+    error(r.name.loc, "a temporal join reads its table whole when the job starts, so '" + r.name.name + "' must be a "
+                      "filesystem table (CREATE TABLE ... WITH ('connector' = 'filesystem', ...))" +
+                      (views_.count(r.name.name) ? ", not a view" : ""));
+    return std::nullopt;
+  }
+  SourceSpec s;
+  if (!make_source(found->second, -1, s, diags_)) return std::nullopt;
+  s.name = located(unique_name(r.name.name), r.loc);
+  Rel rel;
+  rel.loc = r.loc;
+  rel.stream = s.name.text;
+  const std::string q = r.alias.empty() ? r.name.name : r.alias.name;
+  for (const ColumnDef& c : found->second.ddl.columns) {
+    if (!c.computed.empty()) {
+      error(c.name.loc, "the table of a temporal join is read as the file holds it: computed columns are not "
+                        "supported there");
+      return std::nullopt;
+    }
+    rel.physical.push_back(c.name.name);
+    rel.columns.push_back({q, c.name.name, quote_name(c.name.name), c.name.name, false, false});
+  }
+  spec_.sources.push_back(std::move(s));
+  return rel;
+}
+
+std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& hint) {
+  if (r.join_type != "inner" && r.join_type != "left") {
+    error(r.loc, "a temporal join is an inner join or a LEFT JOIN, not a " + r.join_type + " join");
+    return std::nullopt;
+  }
+  std::vector<ExprSpan> none;
+  std::optional<Rel> left = relation(*r.left, none, hint);
+  if (!left || !check_as_of(*r.right, *left)) return std::nullopt;
+  std::optional<Rel> right = lookup_table(*r.right);
+  if (!right) return std::nullopt;
+  if (r.on.empty()) {
+    error(r.loc, "a temporal join needs ON with an equality between the left input and the table's columns");
+    return std::nullopt;
+  }
+  const std::vector<ExprSpan> condition = conjuncts(script_, r.on);
+  keep_needed(r, condition, *left, *right);
+  const std::string la = join_side(*left, "l", hint);
+  std::string ra = right->columns.empty() ? "r" : right->columns.front().qualifier;
+  if (ra == la) ra += "_2";
+  std::vector<Binding> scope;
+  for (size_t i = 0; i < left->columns.size(); ++i) {
+    Binding b = left->columns[i];
+    b.text = quote_name(la) + "." + quote_name(left->physical[i]);
+    b.column = "";
+    scope.push_back(b);
+  }
+  for (const Binding& c : right->columns) {
+    Binding b = c;
+    b.text = quote_name(ra) + "." + quote_name(c.column);
+    b.column = "";
+    scope.push_back(b);
+  }
+  std::optional<LocatedText> on = conjunction(condition, scope);
+  if (!on) return std::nullopt;
+  OperatorSpec op;
+  op.kind = OperatorKind::kLookupJoin;
+  op.name = located(unique_name(hint + "_lookup"), r.loc);
+  op.loc = r.loc;
+  op.join.present = true;
+  op.join.loc = r.loc;
+  op.join.left.input = located(left->stream, r.loc);
+  op.join.left.alias = located(la, r.loc);
+  op.join.right.input = located(right->stream, r.loc);
+  op.join.right.alias = located(ra, r.loc);
+  op.join.type = located(r.join_type, r.loc);
+  op.join.on = *on;
+  right->physical.clear();
+  for (const Binding& b : right->columns) right->physical.push_back(b.column);
+  Rel out = joined_output(op, *left, la, *right, ra);
+  out.updating = left->updating;
+  spec_.operators.push_back(std::move(op));
+  return out;
+}
+
+}  // namespace eddy::sql
