@@ -38,7 +38,7 @@ class JoinPlanner {
   JoinPlanner(const OperatorSpec& op, const JoinInputView& left, const JoinInputView& right, LogicalNode& node,
               std::vector<Diagnostic>& diags)
       : op_(op), j_(op.join), left_(left), right_(right), node_(node), diags_(diags),
-        where_("join '" + op.name.text + "'") {}
+        where_(std::string(op.kind == OperatorKind::kLookupJoin ? "lookup join '" : "join '") + op.name.text + "'") {}
 
   bool run(const SourceSpec* time_source);
   bool run_lookup(const SourceSpec& table);

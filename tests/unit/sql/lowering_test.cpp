@@ -222,3 +222,46 @@ TEST_CASE("WITH names queries for one statement; DISTINCT groups; PROCTIME() win
   REQUIRE_FALSE(diags.empty());
   CHECK(diags[0].message.find("is PROCTIME()") != std::string::npos);
 }
+
+TEST_CASE("a temporal join on a PROCTIME() column becomes a lookup join whose table is a file source") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE side (key BIGINT, `value` VARCHAR) WITH ('connector.type' = 'filesystem',\n"
+                              "  'connector.path' = 'file:///data/side.csv', 'format.type' = 'csv');\n"
+                              "CREATE TABLE o (a BIGINT, v VARCHAR) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT B.auction, S.`value`\n"
+                              "FROM (SELECT *, PROCTIME() AS p FROM bid) B\n"
+                              "LEFT JOIN side FOR SYSTEM_TIME AS OF B.p AS S ON mod(B.auction, 100) = S.key;");
+  const OperatorSpec* lookup = op_of_kind(spec, OperatorKind::kLookupJoin);
+  REQUIRE(lookup);
+  CHECK(lookup->join.type.text == "left");
+  CHECK(lookup->join.right.alias.text == "S");
+  CHECK(lookup->join.on.text == "mod(\"B\".\"auction\", 100) = \"S\".\"key\"");
+  const SourceSpec* table = nullptr;
+  for (const SourceSpec& s : spec.sources)
+    if (s.name.text == lookup->join.right.input.text) table = &s;
+  REQUIRE(table);
+  CHECK(table->type == SourceType::kFile);
+  CHECK(table->file.path == "/data/side.csv");  // the file:// URI as a path
+  CHECK(table->file.schema->to_string() == "key: int64, value: string");
+}
+
+TEST_CASE("a temporal join refuses AS OF an event-time column, and a table that is no file") {
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"FROM bid B JOIN side FOR SYSTEM_TIME AS OF B.dateTime AS S ON B.auction = S.key",
+            "an event-time column (a temporal join against a versioned table) is not supported"},
+           {"FROM (SELECT *, PROCTIME() AS p FROM bid) B JOIN auction FOR SYSTEM_TIME AS OF B.p AS S ON B.auction = S.id",
+            "must be a filesystem table"},
+           {"FROM (SELECT *, PROCTIME() AS p FROM bid) B RIGHT JOIN side FOR SYSTEM_TIME AS OF B.p AS S "
+            "ON B.auction = S.key",
+            "a temporal join is an inner join or a LEFT JOIN"}}) {
+    std::vector<Diagnostic> diags;
+    plan(std::string(kNexmark) +
+             "CREATE TABLE side (key BIGINT, v VARCHAR) WITH ('connector' = 'filesystem', 'path' = 's.csv', "
+             "'format' = 'csv');\n"
+             "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+             "INSERT INTO o SELECT B.auction " + text + ";",
+         diags);
+    REQUIRE(!diags.empty());
+    CHECK_MESSAGE(diags[0].message.find(message) != std::string::npos, diags[0].message);
+  }
+}
