@@ -25,6 +25,9 @@ enum class JoinKind { kRegular, kInterval, kWindow, kLookup };
 const char* join_type_name(JoinType type);  // "inner", "left", "right", "full"
 const char* join_kind_name(JoinKind kind);  // "regular", "interval", "window"
 
+/// A left key a lookup join computes (JoinConfig::left_key_exprs).
+constexpr int kComputedKey = -1;
+
 struct JoinConfig {
   JoinType type = JoinType::kInner;
   JoinKind kind = JoinKind::kRegular;

@@ -33,9 +33,6 @@ struct JoinSide {
   bool outer = false;                // NULL-padded when it has no partner
 };
 
-/// A left key a lookup join computes (JoinConfig::left_key_exprs).
-constexpr int kComputedKey = -1;
-
 /// The two sides of `config`, checked: key columns exist and have the same
 /// types pairwise (their key bytes must be equal for equal keys), an updating
 /// side starts with a string "op" column, payload types match joined_schema.

@@ -820,6 +820,12 @@ class Planner {
       }
       cfg->partition_columns.push_back(idx);
     }
+    if (windowed && !t.rank_column.empty()) {
+      error(t.loc, "top_n of '" + op.name.text + "': rank_column numbers the rows of a top_n operator of its own; "
+                   "on a window, rank in an operator after it (input: " + op.name.text + ", top_n: {..., "
+                   "partition_by: [window_start, window_end], rank_column: " + t.rank_column + "})");
+      return;
+    }
     if (windowed) {
       cfg->window_end_column = node.input_schema->index_of("window_end");
       cfg->allowed_lateness_ms = op.allowed_lateness_ms;

@@ -7,6 +7,7 @@
 #include "expr/ast.h"
 #include "expr/parse_sql.h"
 #include "expr/type_check.h"
+#include "operators/join_config.h"
 
 namespace eddy {
 namespace {
@@ -210,7 +211,7 @@ bool ConditionAnalyzer::take_computed_key(const ExprNode& e, const ExprNode& col
     return true;
   }
   if (!key_types_match(e, text, root->type, right.index)) return true;
-  out.keys.push_back({-1, right.index});
+  out.keys.push_back({kComputedKey, right.index});
   out.left_key_exprs.push_back(std::make_shared<CompiledExpr>(std::move(root), *scope_.side(0).schema));
   out.key_text += (out.key_text.empty() ? "" : " AND ") + text;
   return true;

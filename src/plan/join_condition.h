@@ -28,7 +28,7 @@ struct JoinCondition {
   std::vector<JoinKeyPair> keys;
   /// Lookup joins (computed_left_keys): per key, an expression over the left
   /// input's schema when its left side is not a bare column (then
-  /// keys[i].left is -1), else null.
+  /// keys[i].left is kComputedKey), else null.
   std::vector<std::shared_ptr<const CompiledExpr>> left_key_exprs;
   std::string key_text;  // "auction.seller = person.id"
   /// Both inputs' time columns bounded by each other: an interval join with

@@ -302,6 +302,7 @@ void read_top_n(MapReader& r, OperatorSpec& o, std::vector<Diagnostic>& diags) {
   o.top_n.n = tr.integer("n", 1, 1000000, true).value_or(1);
   if (auto ob = tr.text("order_by", true)) o.top_n.order_by = *ob;
   o.top_n.partition_by = read_name_list(tr, "partition_by");
+  if (auto rank = tr.text("rank_column")) o.top_n.rank_column = rank->text;
   tr.reject_unknown_keys();
 }
 

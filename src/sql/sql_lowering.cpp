@@ -102,6 +102,17 @@ void Lowering::insert(const Insert& in) {
 void Lowering::select_to_print(const Statement& s) {
   std::optional<Rel> rel = query(*s.query, "select");
   if (!rel) return;
+  // A changelog, as Flink's SQL client shows results: an append-only
+  // stream's rows are inserts (+I). An updating stream has op already.
+  const bool named_op = std::any_of(rel->columns.begin(), rel->columns.end(),
+                                    [](const Binding& b) { return b.name == "op"; });
+  if (!rel->updating && !named_op) {
+    Binding op;
+    op.name = "op";
+    op.text = "'+I'";
+    op.constant = true;
+    rel->columns.insert(rel->columns.begin(), op);
+  }
   std::vector<std::string> names;
   for (const Binding& b : rel->columns) names.push_back(b.name);
   SinkSpec sink;

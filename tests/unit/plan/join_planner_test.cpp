@@ -378,3 +378,59 @@ TEST_CASE("an updating stream is refused into an interval or a window join, take
   CHECK(r.join->left_keys == std::vector<int>{2});  // "op" is column 0 of the left input
   CHECK(names(*r.join->joined_schema).find("op") == std::string::npos);
 }
+
+namespace {
+
+/// A stream `auction` and a file table `person`, joined by a lookup `q` with the given body.
+std::string lookup_pipeline(const std::string& body) {
+  std::string text = pipeline("");
+  const size_t at = text.find("    join:\n");
+  return text.substr(0, at) + "    lookup:\n" + body + text.substr(at + 10);
+}
+
+}  // namespace
+
+TEST_CASE("a lookup join reads its table whole: no exchange, keys computed from the stream, the stream's time kept") {
+  Planned p = plan(lookup_pipeline("      input: { input: auction, as: A }\n"
+                                   "      table: { input: person, as: P }\n"
+                                   "      type: left\n"
+                                   "      on: \"A.seller + 1 = P.id AND P.city <> 'x'\"\n"));
+  REQUIRE_MESSAGE(static_cast<bool>(p.graph), (p.diags.empty() ? "" : p.diags[0].message));
+  const LogicalNode& q = p.node("q");
+  REQUIRE(static_cast<bool>(q.join));
+  CHECK(q.join->kind == JoinKind::kLookup);
+  CHECK(q.join->type == JoinType::kLeft);
+  CHECK(q.join->left_keys == std::vector<int>{kComputedKey});
+  CHECK(q.join->right_keys == std::vector<int>{0});
+  REQUIRE(q.join->left_key_exprs.size() == 1);
+  CHECK(static_cast<bool>(q.join->left_key_exprs[0]));
+  CHECK(static_cast<bool>(q.join->residual));
+  CHECK(q.join->lookup_table.path == "p.csv");
+  CHECK(q.right_input < 0);
+  CHECK(q.input_partitioning == EdgePartitioning::kForward);
+  CHECK(q.event_time_column == "A_ts");  // both have ts: the joined column is prefixed
+  CHECK(p.graph->describe().find("auction -> q -> out") != std::string::npos);  // one chain, the table no source
+  for (const auto& n : p.graph->nodes) CHECK(n.name != "person");
+}
+
+TEST_CASE("a lookup join refuses a table read as a stream too, a missing table and key types that differ") {
+  const std::string body = "      input: auction\n      table: person\n      on: \"auction.seller = person.id\"\n";
+  std::string text = lookup_pipeline(body);
+  text += "  - { name: out2, input: person, type: blackhole }\n";
+  Planned streamed = plan(text);
+  CHECK_FALSE(static_cast<bool>(streamed.graph));
+  bool said = false;
+  for (const auto& d : streamed.diags) said = said || d.message.find("is the table of a lookup join") != std::string::npos;
+  CHECK(said);
+
+  Planned missing = plan(lookup_pipeline("      input: auction\n      table: people\n      on: \"auction.seller = people.id\"\n"));
+  CHECK_FALSE(static_cast<bool>(missing.graph));
+  bool named = false;
+  for (const auto& d : missing.diags) named = named || d.message.find("names no source") != std::string::npos;
+  CHECK(named);
+
+  Planned types = plan(lookup_pipeline("      input: auction\n      table: person\n      on: \"auction.seller = person.name\"\n"));
+  CHECK_FALSE(static_cast<bool>(types.graph));
+  REQUIRE(!types.diags.empty());
+  CHECK(types.diags[0].message.find("compares int64 with string") != std::string::npos);
+}

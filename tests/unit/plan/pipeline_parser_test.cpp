@@ -582,3 +582,22 @@ operators:
   auto other = errors_of(head + "  - { name: u, union: [a, c] }\n" + sink);
   CHECK_MESSAGE(has_error(other, 7, 5, "needs the same columns on both sides: (x: int64) and (y: int64)"), dump(other));
 }
+
+TEST_CASE("top_n's rank_column numbers the rows of its own operator, and is refused on a window") {
+  const std::string head = "name: r\nsources:\n"
+                           "  - { name: b, type: datagen, rows: 5, fields: { a: { kind: sequence }, "
+                           "t: { kind: timestamp, start: '2024-01-01 00:00:00' } }, event_time: { column: t } }\noperators:\n";
+  const std::string sink = "sinks:\n  - { name: out, input: top, type: blackhole }\n";
+  std::vector<Diagnostic> diags;
+  PipelineSpec spec = parse_pipeline(
+      "r.yaml", head + "  - { name: top, input: b, top_n: { n: 2, order_by: a, rank_column: rn } }\n" + sink, diags);
+  REQUIRE_MESSAGE(diags.empty(), dump(diags));
+  CHECK(spec.operators[0].top_n.rank_column == "rn");
+  JobGraphPtr graph = plan_pipeline(std::move(spec), diags);
+  REQUIRE(static_cast<bool>(graph));
+  CHECK(graph->nodes[1].output_schema->to_string() == "op: string, a: int64, t: timestamp, rn: int64");
+  auto windowed = errors_of(head + "  - { name: top, input: b, key_by: [a], window: { type: tumbling, size: 1s }, "
+                                   "aggregate: { n: count(*) }, top_n: { n: 2, order_by: n, rank_column: rn } }\n" + sink);
+  CHECK_MESSAGE(dump(windowed).find("rank_column numbers the rows of a top_n operator of its own") != std::string::npos,
+                dump(windowed));
+}
