@@ -7,6 +7,7 @@
 
 #include "cmd/cluster_options.h"
 #include "cmd/commands.h"
+#include "expr/udf.h"
 
 namespace {
 
@@ -50,6 +51,15 @@ int main(int argc, char** argv) {
                               "(docs/sql.md)";
   const char* kInitHelp = "a SQL script whose statements run first, as Flink's SQL client's -i (its tables "
                           "and views, say); may repeat";
+  // As Flink's SQL client's -l finds jars: where CREATE FUNCTION finds a class name.
+  auto add_library_option = [](CLI::App* cmd) {
+    cmd->add_option_function<std::vector<std::string>>(
+           "-l,--library", [](const std::vector<std::string>& paths) { eddy::expr::add_udf_path(paths); },
+           "a shared library, or a directory of them, where CREATE FUNCTION f AS 'a.b.Class' finds the C "
+           "function a_b_Class (include/eddy_udf.h); adds to EDDY_UDF_PATH, as Flink's SQL client's -l adds "
+           "jars; may repeat")
+        ->allow_extra_args(false);
+  };
   eddy::LocalOptions local;
   auto* local_cmd = app.add_subcommand(
       "local", "Run a pipeline on a mini cluster inside this process. Exits 0 when a bounded job "
@@ -57,6 +67,7 @@ int main(int argc, char** argv) {
                "(143 on SIGTERM), 3 when a second Ctrl-C stopped it at once.");
   local_cmd->add_option("PIPELINE", local.pipeline, kPipelineHelp)->required();
   local_cmd->add_option("-i,--init", local.init, kInitHelp)->allow_extra_args(false);
+  add_library_option(local_cmd);
   local_cmd->add_option("-p,--parallelism", local.parallelism,
                         "default parallelism of every operator (overrides the file's 'parallelism'; "
                         "operators that set their own keep it)")
@@ -100,6 +111,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("PIPELINE", bench.pipeline, "the pipeline file (YAML) or SQL script (.sql), or 'nexmark' for the suite")
       ->required();
   bench_cmd->add_option("-i,--init", bench.init, kInitHelp)->allow_extra_args(false);
+  add_library_option(bench_cmd);
   bench_cmd->add_option("-p,--parallelism", bench.parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
   eddy::BenchCompareOptions compare;
@@ -133,6 +145,7 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("PIPELINE", validate_path, kPipelineHelp)->required();
   std::vector<std::string> validate_init;
   validate_cmd->add_option("-i,--init", validate_init, kInitHelp)->allow_extra_args(false);
+  add_library_option(validate_cmd);
   validate_cmd->add_option("-p,--parallelism", validate_parallelism, "default parallelism")
       ->check(CLI::Range(1, 32768));
 
@@ -142,6 +155,7 @@ int main(int argc, char** argv) {
              "and views; runs each SELECT (rows shown as they come, op first; Ctrl-C stops the query, not the "
              "shell), INSERT and EXPLAIN as a local job (docs/sql.md). HELP; lists the commands.");
   sql_cmd->add_option("-i,--init", sql_init, kInitHelp)->allow_extra_args(false);
+  add_library_option(sql_cmd);
 
   auto* version_cmd = app.add_subcommand("version", "Print eddy's version and its libraries'.");
 
@@ -186,6 +200,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("PIPELINE", client.pipeline, kPipelineHelp)->required();
   add_client_options(run_cmd);
   run_cmd->add_option("-i,--init", client.init, kInitHelp)->allow_extra_args(false);
+  add_library_option(run_cmd);
   run_cmd->add_option("-p,--parallelism", client.parallelism, "default parallelism")->check(CLI::Range(1, 32768));
   auto* run_sp = run_cmd->add_option("--from-savepoint", client.from_savepoint,
                                      "start from this savepoint (or checkpoint) directory, as the job manager sees it");

@@ -4,7 +4,11 @@
 #include <eddy_udf.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <mutex>
 
@@ -49,12 +53,66 @@ void append_string(void* strings, const char* data, size_t length) {
   col->offsets.push_back(static_cast<uint32_t>(col->chars.size()));
 }
 
+/// A Java class name, `com.example.MyUdf`: names of letters, digits, _ and $ between dots.
+bool is_class_name(const std::string& t) {
+  if (t.empty() || t.front() == '.' || t.back() == '.' || t.find("..") != std::string::npos) return false;
+  return std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c == '.'; });
+}
+
+/// The shared libraries of EDDY_UDF_PATH (`:`-separated files, or
+/// directories whose *.so files count, in name order).
+std::vector<std::string> udf_path_libraries() {
+  std::vector<std::string> out;
+  const char* path = std::getenv(kUdfPathVariable);
+  std::stringstream entries(path ? path : "");
+  for (std::string entry; std::getline(entries, entry, ':');) {
+    std::error_code ec;
+    if (entry.empty()) continue;
+    if (!std::filesystem::is_directory(entry, ec)) {
+      out.push_back(entry);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& f : std::filesystem::directory_iterator(entry, ec))
+      if (f.path().extension() == ".so") found.push_back(f.path().string());
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+/// `library.so:symbol` for a class name: the first library of EDDY_UDF_PATH
+/// that exports the class's C name (its dots and $ as _), as a JVM finds a
+/// class on its classpath.
+Result<std::string> resolve_class(const std::string& name, const std::string& cls) {
+  std::string symbol = cls;
+  std::replace(symbol.begin(), symbol.end(), '.', '_');
+  std::replace(symbol.begin(), symbol.end(), '$', '_');
+  const std::vector<std::string> libraries = udf_path_libraries();
+  for (const std::string& library : libraries) {
+    void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle && ::dlsym(handle, symbol.c_str())) return library + ":" + symbol;
+  }
+  return Status::invalid("CREATE FUNCTION " + name + " AS '" + cls + "': eddy runs no Java classes; a class name "
+                         "stands for the C function " + symbol + " of a shared library on " + kUdfPathVariable +
+                         " (-l/--library), and " + (libraries.empty() ? std::string("that is empty") :
+                         "none of its " + std::to_string(libraries.size()) + " libraries exports it") +
+                         "; or write 'library.so:symbol' (include/eddy_udf.h, docs/sql.md)");
+}
+
 /// dlopen + dlsym + the ABI's checks: the description of the function at `target`.
 Result<std::unique_ptr<Udf>> open_udf(const std::string& name, const std::string& target) {
   const size_t colon = target.rfind(':');
+  if (colon == std::string::npos && is_class_name(target)) {
+    EDDY_ASSIGN_OR_RETURN(std::string resolved, resolve_class(name, target));
+    EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Udf> udf, open_udf(name, resolved));
+    udf->target = target;
+    return udf;
+  }
   if (colon == std::string::npos || colon == 0 || colon + 1 == target.size())
     return Status::invalid("CREATE FUNCTION " + name + " AS '" + target + "': expected 'library.so:symbol', a C "
-                           "function of a shared library (include/eddy_udf.h); eddy runs no Java classes");
+                           "function of a shared library (include/eddy_udf.h), or a class name that a library "
+                           "on " + kUdfPathVariable + " exports");
   const std::string library = target.substr(0, colon), symbol = target.substr(colon + 1);
   void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) return Status::invalid("CREATE FUNCTION " + name + ": cannot load " + library + ": " + ::dlerror());
@@ -93,6 +151,13 @@ Status load_udf(const std::string& name, const std::string& target) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Udf> udf, open_udf(name, target));
   r.emplace(name, std::move(udf));
   return Status::ok();
+}
+
+void add_udf_path(const std::vector<std::string>& paths) {
+  const char* old = std::getenv(kUdfPathVariable);
+  std::string value = old ? old : "";
+  for (const std::string& p : paths) value += (value.empty() ? "" : ":") + p;
+  ::setenv(kUdfPathVariable, value.c_str(), 1);
 }
 
 const Udf* find_udf(const std::string& name) {
