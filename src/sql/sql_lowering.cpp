@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sql/sql_planner.h"
+#include "sql/sql_reuse.h"
 
 namespace eddy::sql {
 
@@ -15,6 +16,7 @@ void Lowering::run() {
     statement(*s);
     if (diags_.size() != before && s->kind == Statement::Kind::kCreateTable) break;  // later statements need it
   }
+  reuse_sub_plans(spec_);
 }
 
 void Lowering::explain(const Statement& s) {

@@ -265,3 +265,27 @@ TEST_CASE("a temporal join refuses AS OF an event-time column, and a table that 
     CHECK_MESSAGE(diags[0].message.find(message) != std::string::npos, diags[0].message);
   }
 }
+
+TEST_CASE("the same window aggregate written in two subqueries runs once (sub-plan reuse)") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, n BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT C.auction, C.num FROM (\n"
+                              "  SELECT auction, count(*) AS num, window_start AS s FROM TABLE(TUMBLE(TABLE bid,\n"
+                              "    DESCRIPTOR(dateTime), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end) C\n"
+                              "JOIN (SELECT max(num) AS m, s FROM (\n"
+                              "  SELECT count(*) AS num, window_start AS s FROM TABLE(TUMBLE(TABLE bid,\n"
+                              "    DESCRIPTOR(dateTime), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end) X\n"
+                              "  GROUP BY s) M ON C.s = M.s AND C.num >= M.m;");
+  int windows = 0;
+  std::string window;
+  for (const OperatorSpec& o : spec.operators)
+    if (o.kind == OperatorKind::kWindowAggregate) {
+      ++windows;
+      window = o.name.text;
+    }
+  CHECK(windows == 1);
+  int readers = 0;  // the join and the max aggregate both read the one window
+  for (const OperatorSpec& o : spec.operators)
+    readers += o.input.text == window || o.join.left.input.text == window || o.join.right.input.text == window;
+  CHECK(readers == 2);
+}
