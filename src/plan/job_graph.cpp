@@ -466,20 +466,31 @@ class Planner {
     const JoinInputView right = input_view(node.right_input, node.right_input_output);
     if (!left.schema || !right.schema) return;
     const OperatorSpec& op = spec().operators[static_cast<size_t>(node.spec_index)];
-    if (left.schema->to_string() != right.schema->to_string()) {
+    // An append-only input of an updating union: its rows become inserts (+I).
+    const bool mixed = left.updating != right.updating;
+    auto as_changelog = [&](const JoinInputView& in) {
+      if (in.updating || !mixed) return in.schema;
+      std::vector<Field> fields{{kOpColumn, DataType::kString}};
+      for (const Field& f : in.schema->fields()) fields.push_back(f);
+      return std::make_shared<const Schema>(std::move(fields));
+    };
+    const SchemaPtr out = as_changelog(left);
+    if (out->to_string() != as_changelog(right)->to_string()) {
       error(op.loc, "UNION ALL of '" + node.name + "' needs the same columns on both sides: (" +
-                        left.schema->to_string() + ") and (" + right.schema->to_string() + ")");
+                        left.schema->to_string() + ") and (" + right.schema->to_string() + ")" +
+                        (mixed ? " (the updating one with op first)" : ""));
       return;
     }
-    if (left.updating != right.updating) {
-      error(op.loc, "UNION ALL of '" + node.name + "' joins an updating stream with an append-only one; "
-                    "make both the same kind");
-      return;
-    }
+    for (const JoinInputView* in : {&left, &right})
+      if (mixed && !in->updating && in->schema->index_of(kOpColumn) >= 0) {
+        error(op.loc, "UNION ALL of '" + node.name + "' joins an updating stream with an append-only one that has a "
+                      "column 'op' already; rename it in a select before");
+        return;
+      }
     node.input_schema = left.schema;
     node.right_input_schema = right.schema;
-    node.output_schema = left.schema;
-    node.output_updating = left.updating;
+    node.output_schema = out;
+    node.output_updating = left.updating || right.updating;
     node.event_time_column = left.time_column == right.time_column ? left.time_column : "";
     node.event_time_offset_ms = 0;
     const int32_t left_p = graph_->nodes[static_cast<size_t>(node.input)].parallelism;

@@ -29,7 +29,12 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
       return std::make_unique<FilterOperator>(node.filter, node.output_schema, op.filter.text);
     if (op.kind == OperatorKind::kWindowAggregate)
       return std::make_unique<WindowAggregateOperator>(*node.window);
-    if (op.kind == OperatorKind::kUnion) return std::make_unique<UnionOperator>(node.output_schema);
+    if (op.kind == OperatorKind::kUnion) {
+      // An append-only input of an updating union lacks the op column (job_graph.cpp).
+      auto lacks_op = [&](const SchemaPtr& in) { return in->size() + 1 == node.output_schema->size(); };
+      return std::make_unique<UnionOperator>(
+          node.output_schema, std::array<bool, 2>{lacks_op(node.input_schema), lacks_op(node.right_input_schema)});
+    }
     std::vector<std::string> sql;
     // Over an updating stream the planner puts the changelog's op first (job_graph.cpp).
     if (node.output_updating) sql.push_back("op");

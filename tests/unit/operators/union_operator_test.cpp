@@ -25,3 +25,14 @@ TEST_CASE("a union passes on the batches of both inputs") {
   CHECK(h.rows() == std::vector<std::string>{"1 | a", "2 | b", "10 | x", "3 | c"});
   CHECK(op.output_schema()->to_string() == "k: int64, v: string");
 }
+
+TEST_CASE("an append-only input of an updating union has its rows passed on as inserts") {
+  const SchemaPtr updating = schema_of({{"op", DataType::kString}, {"k", DataType::kInt64}});
+  const SchemaPtr append = schema_of({{"k", DataType::kInt64}});
+  UnionOperator op(updating, {false, true});
+  OperatorHarness h(op);
+  REQUIRE(h.open().is_ok());
+  REQUIRE(op.process_input(0, batch_of(updating, {{"+I", 1}, {"-D", 1}}), h).is_ok());
+  REQUIRE(op.process_input(1, batch_of(append, {{7}, {8}}), h).is_ok());
+  CHECK(h.rows() == std::vector<std::string>{"+I | 1", "-D | 1", "+I | 7", "+I | 8"});
+}
