@@ -47,13 +47,34 @@ Status check_window(const WindowSpec& w) {
                                " ms) must not exceed its size (" + std::to_string(w.size_ms) + " ms)");
       return Status::ok();
     case WindowType::kSession: return check_duration("gap", w.gap_ms);
+    case WindowType::kCumulate:
+      EDDY_RETURN_IF_ERROR(check_duration("size", w.size_ms));
+      return check_duration("step", w.step_ms);
   }
   return Status::invalid("unknown window type");
+}
+
+/// A cumulating window's size must hold whole steps: every cycle then starts
+/// at a window end, and its windows end on the grid of its slices.
+Status check_cumulate_slices(const WindowSpec& w) {
+  if (w.size_ms <= 0 || w.step_ms <= 0) return Status::ok();  // refused by check_window
+  if (w.size_ms % w.step_ms != 0)
+    return Status::invalid("the size of a cumulating window (" + duration_text(w.size_ms) +
+                           ") must be a multiple of its step (" + duration_text(w.step_ms) +
+                           "): its windows grow by the step until they reach the size");
+  if (w.size_ms / w.step_ms <= kMaxSlicesPerWindow) return Status::ok();
+  return Status::invalid("a cumulating window of " + duration_text(w.size_ms) + " that grows by " +
+                         duration_text(w.step_ms) + " spans " + std::to_string(w.size_ms / w.step_ms) +
+                         " slices of " + duration_text(w.step_ms) + " (size / step); at most " +
+                         std::to_string(kMaxSlicesPerWindow) + " are allowed, as every record is in up "
+                         "to that many windows and each key keeps up to that many slices "
+                         "(docs/windows.md, \"Limits\"); check the units of size and step");
 }
 
 }  // namespace
 
 Status check_window_slices(const WindowSpec& w) {
+  if (w.type == WindowType::kCumulate) return check_cumulate_slices(w);
   if (w.type != WindowType::kSliding || w.size_ms <= 0 || w.slide_ms <= 0) return Status::ok();
   const int64_t slice = std::gcd(w.size_ms, w.slide_ms);
   const int64_t slices = w.size_ms / slice;
@@ -71,7 +92,9 @@ Status check_window_retention(const WindowSpec& w, int64_t horizon_ms, const std
   if (horizon_ms < 0 || horizon_ms > kMaxWindowDuration) return Status::ok();  // refused elsewhere
   const bool session = w.type == WindowType::kSession;
   const int64_t size = session ? 0 : w.size_ms;
-  const int64_t slide = w.type == WindowType::kSliding ? w.slide_ms : w.size_ms;
+  const int64_t slide = w.type == WindowType::kSliding    ? w.slide_ms
+                        : w.type == WindowType::kCumulate ? w.step_ms
+                                                          : w.size_ms;
   const int64_t unit = session ? w.gap_ms : std::gcd(w.size_ms, slide);
   if (unit <= 0 || size < 0 || size > kMaxWindowDuration) return Status::ok();
   // A key's open sessions are each at least a gap long and lie within the
@@ -165,12 +188,16 @@ Status WindowAggregateOperator::open(const OperatorContext& ctx) {
   const WindowSpec& w = config_.window;
   switch (w.type) {
     case WindowType::kTumbling:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.size_ms, *backend_, processing_timers,
+      store_ = std::make_unique<SliceStore>(SliceAssigner(w.size_ms, w.size_ms), *backend_, processing_timers,
                                             aggregates_, changes_.get(), lateness());
       break;
     case WindowType::kSliding:
-      store_ = std::make_unique<SliceStore>(w.size_ms, w.slide_ms, *backend_, processing_timers,
+      store_ = std::make_unique<SliceStore>(SliceAssigner(w.size_ms, w.slide_ms), *backend_, processing_timers,
                                             aggregates_, changes_.get(), lateness());
+      break;
+    case WindowType::kCumulate:
+      store_ = std::make_unique<SliceStore>(SliceAssigner::cumulating(w.size_ms, w.step_ms), *backend_,
+                                            processing_timers, aggregates_, changes_.get(), lateness());
       break;
     case WindowType::kSession:
       timers_ = std::make_unique<WindowTimers>(*backend_, processing_timers);

@@ -1,4 +1,4 @@
-// WindowAggregateOperator: keyed tumbling, sliding and session windows with
+// WindowAggregateOperator: keyed tumbling, sliding, cumulating and session windows with
 // incremental aggregates, on event time (watermarks) or processing time
 // (timers), exactly as docs/windows.md specifies, optionally with partial
 // results of open windows every emit_every_ms of processing time. Built by the
@@ -38,8 +38,8 @@ SchemaPtr window_output_schema(const Schema& input, const std::vector<int>& key_
 /// allowed_lateness > 0 on event time, as late records update fired windows.
 bool window_output_updating(const WindowAggregateConfig& config);
 
-/// The most slices a tumbling or sliding window may span (size / gcd(size,
-/// slide)). A record lands in size / slide windows, each window's result
+/// The most slices a tumbling, sliding or cumulating window may span (size /
+/// gcd(size, slide); size / step). A record lands in up to size / slide windows, each window's result
 /// merges its slices, and on processing time every window end is a timer: so
 /// this bounds the work per record. 1 day sliding by 1 minute is 1440.
 constexpr int64_t kMaxSlicesPerWindow = 10000;
@@ -48,8 +48,9 @@ constexpr int64_t kMaxSlicesPerWindow = 10000;
 /// allowed_lateness + max_out_of_orderness of event time after it began.
 constexpr int64_t kMaxSlicesPerKey = 100000;
 
-/// Refuses a sliding window of more than kMaxSlicesPerWindow slices, saying
-/// how many it would have (docs/windows.md, "Limits").
+/// Refuses a sliding or cumulating window of more than kMaxSlicesPerWindow
+/// slices, saying how many it would have (docs/windows.md, "Limits"), and a
+/// cumulating window whose size is no multiple of its step.
 Status check_window_slices(const WindowSpec& window);
 /// Refuses a window whose keys would have to keep more than kMaxSlicesPerKey
 /// slices (or sessions) when records may still arrive `horizon_ms` after a

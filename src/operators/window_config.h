@@ -15,13 +15,14 @@ namespace eddy {
 
 class CompiledExpr;
 
-enum class WindowType { kTumbling, kSliding, kSession };
+enum class WindowType { kTumbling, kSliding, kSession, kCumulate };
 
 struct WindowSpec {
   WindowType type = WindowType::kTumbling;
-  int64_t size_ms = 0;   // tumbling, sliding
+  int64_t size_ms = 0;   // tumbling, sliding, cumulate (the longest window)
   int64_t slide_ms = 0;  // sliding
   int64_t gap_ms = 0;    // session
+  int64_t step_ms = 0;   // cumulate: windows grow by this, up to size_ms
 };
 
 enum class AggregateFunction { kCountStar, kCount, kCountDistinct, kSum, kMin, kMax, kAvg };

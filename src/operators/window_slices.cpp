@@ -18,10 +18,10 @@ constexpr size_t kNodesAhead = 8;
 
 }  // namespace
 
-SliceStore::SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend,
+SliceStore::SliceStore(SliceAssigner windows, KeyedStateBackend& backend,
                        TimerService* processing_timers, const AggregateEvaluator& aggregates,
                        WindowChanges* changes, int64_t lateness)
-    : assigner_(size, slide),
+    : assigner_(windows),
       backend_(backend),
       processing_timers_(processing_timers),
       aggregates_(aggregates),
@@ -227,7 +227,7 @@ Status SliceStore::emit_through(int64_t through, bool drop_lists, WindowOutput& 
         return Status::ok();
       }));
   // The slices whose last window has fired: none of their keys holds them now.
-  if (drop_lists) keys_.drop_through(last_end - assigner_.size() + assigner_.slide());
+  if (drop_lists) keys_.drop_through(assigner_.last_slice_done_by(last_end));
   fired_ = through;
   return Status::ok();
 }
@@ -235,7 +235,7 @@ Status SliceStore::emit_through(int64_t through, bool drop_lists, WindowOutput& 
 Status SliceStore::clean_through(int64_t cleanup) {
   if (keys_.empty() || cleanup == INT64_MIN) return Status::ok();
   const int64_t last_end = window_end_through(cleanup);
-  const int64_t last_slice = last_end - assigner_.size() + assigner_.slide();
+  const int64_t last_slice = assigner_.last_slice_done_by(last_end);
   EDDY_RETURN_IF_ERROR(keys_.for_each_latest_first(
       INT64_MIN, last_slice, [&](int64_t, const std::vector<TimerKey>& keys) -> Status {
         for (const TimerKey& k : keys) {

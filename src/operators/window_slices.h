@@ -1,4 +1,5 @@
-// Tumbling and sliding windows over slices of gcd(size, slide) (docs/windows.md):
+// Tumbling and sliding windows over slices of gcd(size, slide), cumulating
+// windows over slices of their step (docs/windows.md):
 // a record updates the one slice holding it; a firing window merges the
 // accumulators of its slices. Each key's slices are one state value (state
 // "window_slices", namespace 0), so a batch costs one state lookup per key.
@@ -50,13 +51,13 @@ struct KeySlices {
 /// so once, even when that firing drops its earlier slices.
 class SliceStore final : public WindowStore {
  public:
-  /// A tumbling window is a sliding one with slide = size. `processing_timers`:
+  /// `windows`: tumbling, sliding or cumulating. `processing_timers`:
   /// on processing time the host's timer service, asked for one timer per
   /// window end that holds records; null on event time. `changes`: where
   /// changed slices go with emit_every, else null (nothing is tracked).
   /// `lateness`: how long a fired window stays for late records (event time),
   /// which then update it.
-  SliceStore(int64_t size, int64_t slide, KeyedStateBackend& backend, TimerService* processing_timers,
+  SliceStore(SliceAssigner windows, KeyedStateBackend& backend, TimerService* processing_timers,
              const AggregateEvaluator& aggregates, WindowChanges* changes = nullptr, int64_t lateness = 0);
 
   int64_t last_window_end(int64_t t) const override { return assigner_.last_window_end(t); }

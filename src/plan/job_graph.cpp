@@ -15,6 +15,7 @@
 #include "operators/window_aggregate_operator.h"
 #include "plan/aggregate_call.h"
 #include "plan/join_planner.h"
+#include "plan/operator_signatures.h"
 #include "plan/pipeline_checks.h"
 #include "plan/pipeline_parser.h"
 #include "expr/udf.h"
@@ -636,12 +637,11 @@ class Planner {
     if (!check_window_limits(op, node.name, event_time ? event_time_source(node) : nullptr, diags_)) return;
     auto cfg = std::make_shared<WindowAggregateConfig>();
     cfg->input_schema = node.input_schema;
-    cfg->window.type = op.window.type == "tumbling" ? WindowType::kTumbling
-                       : op.window.type == "sliding" ? WindowType::kSliding
-                                                     : WindowType::kSession;
+    cfg->window.type = window_type(op.window.type);
     cfg->window.size_ms = op.window.size_ms;
     cfg->window.slide_ms = op.window.slide_ms;
     cfg->window.gap_ms = op.window.gap_ms;
+    cfg->window.step_ms = op.window.step_ms;
     cfg->allowed_lateness_ms = op.allowed_lateness_ms;
     cfg->late_output = !op.late_output.text.empty();
     std::vector<Field> fields;
@@ -1032,10 +1032,7 @@ std::string JobGraph::describe() const {
     if (!n.event_time_column.empty())
       os << "    event time: " << n.event_time_column << (n.event_time_offset_ms == -1 ? " - 1ms" : "") << "\n";
     if (n.window) {
-      const auto& w = n.window->window;
-      os << "    window: "
-         << (w.type == WindowType::kTumbling ? "tumbling" : w.type == WindowType::kSliding ? "sliding" : "session")
-         << (n.window->time_column >= 0 ? " on event time" : " on processing time") << "\n";
+      os << "    window: " << window_description(*n.window) << "\n";
     }
     for (size_t i = 0; i < n.side_names.size(); ++i)
       os << "    side output '" << n.side_names[i] << "': late records\n";

@@ -83,22 +83,6 @@ void add_aggregates(const std::vector<AggregateSpec>& aggs, const SchemaPtr& inp
   if (!types.empty()) sig.layout.emplace_back("argument types", "(" + types + ")");
 }
 
-/// "tumbling 10s on event time", "sliding 10s every 2s on processing time",
-/// "session with gap 5s on event time", each ", with partial results" under emit_every.
-std::string window_text(const WindowAggregateConfig& w) {
-  std::string out;
-  switch (w.window.type) {
-    case WindowType::kTumbling: out = "tumbling " + duration_text(w.window.size_ms); break;
-    case WindowType::kSliding:
-      out = "sliding " + duration_text(w.window.size_ms) + " every " + duration_text(w.window.slide_ms);
-      break;
-    case WindowType::kSession: out = "session with gap " + duration_text(w.window.gap_ms); break;
-  }
-  out += w.time_column >= 0 ? " on event time" : " on processing time";
-  if (w.emit_every_ms > 0) out += ", with partial results";
-  return out;
-}
-
 /// top_n "3 rows by price DESC" and rows "(auction int64, price float64)":
 /// each kept row holds every input column.
 void add_top_n(const TopNConfig& t, PlanOperatorSignature& sig) {
@@ -151,7 +135,7 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
       sig.has_state = true;
       if (node.window) {
         sig.key_types = types_of(node.window->input_schema, node.window->key_columns);
-        sig.layout.emplace_back("window", window_text(*node.window));
+        sig.layout.emplace_back("window", window_description(*node.window));
         add_aggregates(node.window->aggregates, node.window->input_schema, sig);
       }
       return;
@@ -190,6 +174,23 @@ void describe_operator(const JobGraph& graph, const LogicalNode& node, PlanOpera
 }
 
 }  // namespace
+
+std::string window_description(const WindowAggregateConfig& w) {
+  std::string out;
+  switch (w.window.type) {
+    case WindowType::kTumbling: out = "tumbling " + duration_text(w.window.size_ms); break;
+    case WindowType::kSliding:
+      out = "sliding " + duration_text(w.window.size_ms) + " every " + duration_text(w.window.slide_ms);
+      break;
+    case WindowType::kSession: out = "session with gap " + duration_text(w.window.gap_ms); break;
+    case WindowType::kCumulate:
+      out = "cumulate " + duration_text(w.window.size_ms) + " every " + duration_text(w.window.step_ms);
+      break;
+  }
+  out += w.time_column >= 0 ? " on event time" : " on processing time";
+  if (w.emit_every_ms > 0) out += ", with partial results";
+  return out;
+}
 
 std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph) {
   std::vector<PlanOperatorSignature> out;

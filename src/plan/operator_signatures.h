@@ -47,4 +47,10 @@ struct PlanOperatorSignature {
 /// One signature per node of `graph`, in graph.nodes order.
 std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph);
 
+/// A window aggregate's window: "tumbling 10s on event time", "sliding 10s
+/// every 2s on processing time", "session with gap 5s on event time",
+/// "cumulate 1m every 10s on event time" (windows growing by 10s up to 1m),
+/// each ", with partial results" under emit_every.
+std::string window_description(const WindowAggregateConfig& w);
+
 }  // namespace eddy

@@ -253,9 +253,10 @@ void read_window(const YAML::Node& w, const std::string& what, const std::vector
   win.present = true;
   win.loc = location_of(w);
   win.type = wr.choice("type", types, true).value_or("");
-  if (win.type == "tumbling" || win.type == "sliding")
+  if (win.type == "tumbling" || win.type == "sliding" || win.type == "cumulate")
     win.size_ms = duration_ms(wr, "size", true, win.size_loc).value_or(0);
   if (win.type == "sliding") win.slide_ms = duration_ms(wr, "slide", true, win.slide_loc).value_or(0);
+  if (win.type == "cumulate") win.step_ms = duration_ms(wr, "step", true, win.step_loc).value_or(0);
   if (win.type == "session") win.gap_ms = duration_ms(wr, "gap", true, win.gap_loc).value_or(0);
   wr.reject_unknown_keys();
 }
@@ -276,7 +277,8 @@ void read_window_aggregate(MapReader& r, OperatorSpec& o, std::vector<Diagnostic
     }
   }
   if (YAML::Node w = r.get("window"); w.IsDefined())
-    read_window(w, "window of operator '" + o.name.text + "'", {"tumbling", "sliding", "session"}, o.window, diags);
+    read_window(w, "window of operator '" + o.name.text + "'", {"tumbling", "sliding", "session", "cumulate"},
+                o.window, diags);
   o.allowed_lateness_ms = duration_ms(r, "allowed_lateness", false, o.allowed_lateness_loc).value_or(0);
   o.emit_every_ms = duration_ms(r, "emit_every", false, o.emit_every_loc).value_or(0);
   if (o.emit_every_ms > 0 && !o.window.present)

@@ -94,12 +94,12 @@ struct EventTimeSpec {
 /// `window:` of an operator, durations in milliseconds.
 struct WindowText {
   bool present = false;
-  std::string type;  // tumbling | sliding | session
-  int64_t size_ms = 0, slide_ms = 0, gap_ms = 0;
+  std::string type;  // tumbling | sliding | session | cumulate
+  int64_t size_ms = 0, slide_ms = 0, gap_ms = 0, step_ms = 0;
   /// On processing time even when the stream has event time (SQL's PROCTIME()).
   bool processing_time = false;
   SourceLocation loc;
-  SourceLocation size_loc, slide_loc, gap_loc;  // of each key's value
+  SourceLocation size_loc, slide_loc, gap_loc, step_loc;  // of each key's value
 };
 
 /// `left:` or `right:` of a join: a stream name, or {input: NAME, as: ALIAS}.

@@ -11,13 +11,15 @@ SourceLocation or_else(SourceLocation preferred, SourceLocation fallback) {
   return preferred.line > 0 ? preferred : fallback;
 }
 
-/// Sizes, slides and gaps of at least 1 ms, and a slide no longer than the size.
+/// Sizes, slides, steps and gaps of at least 1 ms.
 bool check_durations(const WindowText& w, std::vector<Diagnostic>& diags) {
-  const bool sliced = w.type == "tumbling" || w.type == "sliding";
-  if (sliced && w.size_ms <= 0) {
+  const bool sized = w.type == "tumbling" || w.type == "sliding" || w.type == "cumulate";
+  if (sized && w.size_ms <= 0) {
     diags.push_back({or_else(w.size_loc, w.loc), "the window size must be at least 1ms"});
   } else if (w.type == "sliding" && w.slide_ms <= 0) {
     diags.push_back({or_else(w.slide_loc, w.loc), "the window slide must be at least 1ms"});
+  } else if (w.type == "cumulate" && w.step_ms <= 0) {
+    diags.push_back({or_else(w.step_loc, w.loc), "the window step must be at least 1ms"});
   } else if (w.type == "session" && w.gap_ms <= 0) {
     diags.push_back({or_else(w.gap_loc, w.loc), "the session gap must be at least 1ms"});
   } else {
@@ -28,16 +30,22 @@ bool check_durations(const WindowText& w, std::vector<Diagnostic>& diags) {
 
 WindowSpec window_spec(const WindowText& w) {
   WindowSpec s;
-  s.type = w.type == "tumbling" ? WindowType::kTumbling
-           : w.type == "sliding" ? WindowType::kSliding
-                                 : WindowType::kSession;
+  s.type = window_type(w.type);
   s.size_ms = w.size_ms;
   s.slide_ms = w.slide_ms;
   s.gap_ms = w.gap_ms;
+  s.step_ms = w.step_ms;
   return s;
 }
 
 }  // namespace
+
+WindowType window_type(const std::string& name) {
+  if (name == "sliding") return WindowType::kSliding;
+  if (name == "session") return WindowType::kSession;
+  if (name == "cumulate") return WindowType::kCumulate;
+  return WindowType::kTumbling;
+}
 
 bool check_window_limits(const OperatorSpec& op, const std::string& name, const SourceSpec* source,
                          std::vector<Diagnostic>& diags) {
@@ -46,7 +54,7 @@ bool check_window_limits(const OperatorSpec& op, const std::string& name, const 
   const WindowSpec spec = window_spec(w);
   const std::string where = "window of '" + name + "': ";
   if (Status st = check_window_slices(spec); !st.is_ok()) {
-    diags.push_back({or_else(w.slide_loc, w.loc), where + st.message()});
+    diags.push_back({or_else(w.type == "cumulate" ? w.step_loc : w.slide_loc, w.loc), where + st.message()});
     return false;
   }
   // On event time a key keeps its slices for size + allowed_lateness +

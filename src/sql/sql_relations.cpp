@@ -421,31 +421,30 @@ std::optional<Rel> Lowering::window_tvf(const Relation& r, const std::string& hi
                                                 : "the step, then the size"));
     return std::nullopt;
   }
-  if (f == "CUMULATE") {
-    error(r.function.loc, "CUMULATE windows are not supported by eddy yet");
-    return std::nullopt;
-  }
   Rel out = *in;
   out.windowed = true;
   out.window.present = true;
   out.window.processing_time = processing_time;
   out.window.loc = r.function.loc;
-  std::optional<int64_t> a = interval_ms(r.arguments[0], f + "'s " + (f == "HOP" ? "slide" : f == "SESSION" ? "gap" : "size"));
+  const std::string first = f == "HOP" ? "slide" : f == "CUMULATE" ? "step" : f == "SESSION" ? "gap" : "size";
+  std::optional<int64_t> a = interval_ms(r.arguments[0], f + "'s " + first);
   if (!a) return std::nullopt;
+  out.window.size_loc = out.window.slide_loc = out.window.gap_loc = out.window.step_loc =
+      script_.tokens[r.arguments[0].first].loc;
   if (f == "TUMBLE") {
     out.window.type = "tumbling";
     out.window.size_ms = *a;
   } else if (f == "SESSION") {
     out.window.type = "session";
     out.window.gap_ms = *a;
-  } else {
-    std::optional<int64_t> size = interval_ms(r.arguments[1], "HOP's size");
+  } else {  // HOP and CUMULATE: the slide or step, then the size
+    std::optional<int64_t> size = interval_ms(r.arguments[1], f + "'s size");
     if (!size) return std::nullopt;
-    out.window.type = "sliding";
-    out.window.slide_ms = *a;
+    out.window.type = f == "HOP" ? "sliding" : "cumulate";
+    (f == "HOP" ? out.window.slide_ms : out.window.step_ms) = *a;
     out.window.size_ms = *size;
+    if (f == "CUMULATE") out.window.size_loc = script_.tokens[r.arguments[1].first].loc;
   }
-  out.window.size_loc = out.window.slide_loc = out.window.gap_loc = script_.tokens[r.arguments[0].first].loc;
   const std::string q = r.alias.empty() ? (in->columns.empty() ? "" : in->columns.front().qualifier) : r.alias.name;
   requalify(out, q);
   for (const char* name : {"window_start", "window_end", "window_time"})

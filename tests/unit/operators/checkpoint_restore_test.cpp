@@ -283,6 +283,13 @@ TEST_CASE("sliding windows restored at any cut and parallelism give the undistur
   check_cuts(window_maker(sliding(30, 10), 7), kByK, event_steps);
 }
 
+TEST_CASE("cumulating windows restored at any cut and parallelism give the undisturbed output") {
+  check_cuts(window_maker(cumulate(30, 10), 0), kByK, event_steps);
+  check_cuts(window_maker(cumulate(40, 5), 9), kByK, event_steps);
+  check_cuts(window_maker(cumulate(20, 5), 0, 10), kByK, event_steps);
+  check_cuts(window_maker(cumulate(40, 20), 0, 0, ""), kByK, event_steps);
+}
+
 TEST_CASE("session windows restored at any cut and parallelism give the undisturbed output") {
   check_cuts(window_maker(session(6), 0), kByK, event_steps);
   check_cuts(window_maker(session(9), 10), kByK, event_steps);

@@ -204,6 +204,7 @@ class OperatorHarness final : public Collector {
 inline WindowSpec tumbling(int64_t size) { return {WindowType::kTumbling, size, 0, 0}; }
 inline WindowSpec sliding(int64_t size, int64_t slide) { return {WindowType::kSliding, size, slide, 0}; }
 inline WindowSpec session(int64_t gap) { return {WindowType::kSession, 0, 0, gap}; }
+inline WindowSpec cumulate(int64_t size, int64_t step) { return {WindowType::kCumulate, size, 0, 0, step}; }
 
 /// One `aggregate:` entry: output column, function, input column ("" for count(*)).
 struct Call {

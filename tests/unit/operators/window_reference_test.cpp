@@ -1,6 +1,6 @@
 // WindowAggregateOperator against a brute-force reading of docs/windows.md on
 // random streams: out-of-order records, random batches and watermarks,
-// allowed lateness (fired windows updated by -U/+U), all three window types.
+// allowed lateness (fired windows updated by -U/+U), all four window types.
 // The reference keeps every window of every key explicitly and needs no
 // slices, timers or state backend.
 #include <doctest/doctest.h>
@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "operator_harness.h"
 #include "operators/window_aggregate_operator.h"
@@ -57,10 +58,9 @@ class Reference {
       add_to_session(e);
       return;
     }
-    const int64_t size = w_.size_ms, slide = w_.type == WindowType::kSliding ? w_.slide_ms : size;
-    for (int64_t start = floor_to(e.ts, slide); start > e.ts - size; start -= slide) {
-      if (start + size + lateness_ <= watermark_) continue;  // past its lateness
-      auto [it, fresh] = windows_.try_emplace({e.key, start}, Window{start + size, {}, false});
+    for (const auto& [start, end] : windows_of(e.ts)) {
+      if (end + lateness_ <= watermark_) continue;  // past its lateness
+      auto [it, fresh] = windows_.try_emplace({e.key, start, end}, Window{end, {}, false});
       Window& win = it->second;
       const Sums before = win.sums;
       ++win.sums.count;
@@ -81,7 +81,7 @@ class Reference {
     for (auto it = windows_.begin(); it != windows_.end();) {
       Window& win = it->second;
       if (!win.fired && (win.end <= watermark_ || end)) {
-        emit("+I", it->first.first, it->first.second, win.end, win.sums);
+        emit("+I", std::get<0>(it->first), std::get<1>(it->first), win.end, win.sums);
         win.fired = true;
       }
       if (win.fired && (win.end + lateness_ <= watermark_ || end)) {
@@ -113,8 +113,23 @@ class Reference {
       case WindowType::kTumbling: return floor_to(ts, w_.size_ms) + w_.size_ms;
       case WindowType::kSliding: return floor_to(ts, w_.slide_ms) + w_.size_ms;
       case WindowType::kSession: return ts + w_.gap_ms;
+      case WindowType::kCumulate: return floor_to(ts, w_.size_ms) + w_.size_ms;
     }
     return 0;
+  }
+
+  /// [start, end) of every fixed window holding `ts`, from the table of docs/windows.md.
+  std::vector<std::pair<int64_t, int64_t>> windows_of(int64_t ts) const {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    if (w_.type == WindowType::kCumulate) {
+      const int64_t start = floor_to(ts, w_.size_ms);
+      for (int64_t end = start + w_.step_ms; end <= start + w_.size_ms; end += w_.step_ms)
+        if (ts < end) out.emplace_back(start, end);
+      return out;
+    }
+    const int64_t size = w_.size_ms, slide = w_.type == WindowType::kSliding ? w_.slide_ms : size;
+    for (int64_t start = floor_to(ts, slide); start > ts - size; start -= slide) out.emplace_back(start, start + size);
+    return out;
   }
 
   /// Merges [ts, ts + gap) with every session of the key that it overlaps or
@@ -126,8 +141,8 @@ class Reference {
     int64_t start = e.ts, end = e.ts + w_.gap_ms;
     std::vector<std::pair<int64_t, Window>> met;
     for (auto it = windows_.begin(); it != windows_.end();) {
-      if (it->first.first == e.key && it->first.second <= end && start <= it->second.end) {
-        met.emplace_back(it->first.second, it->second);
+      if (std::get<0>(it->first) == e.key && std::get<1>(it->first) <= end && start <= it->second.end) {
+        met.emplace_back(std::get<1>(it->first), it->second);
         it = windows_.erase(it);
       } else {
         ++it;
@@ -140,7 +155,7 @@ class Reference {
       win.sums.sum += e.v;
       emit("-U", e.key, met[0].first, win.end, before);
       emit("+U", e.key, met[0].first, win.end, win.sums);
-      windows_[{e.key, met[0].first}] = win;
+      windows_[{e.key, met[0].first, 0}] = win;
       return;
     }
     Sums s{1, e.v};
@@ -153,13 +168,14 @@ class Reference {
     }
     const bool due = end <= watermark_;
     if (due) emit("+I", e.key, start, end, s);
-    windows_[{e.key, start}] = Window{end, s, due};
+    windows_[{e.key, start, 0}] = Window{end, s, due};
   }
 
   WindowSpec w_;
   int64_t lateness_;
   int64_t watermark_ = kNoWatermark;
-  std::map<std::pair<std::string, int64_t>, Window> windows_;  // (key, start) -> window
+  /// (key, start, end) -> window; a session's end changes as it grows, so 0 there.
+  std::map<std::tuple<std::string, int64_t, int64_t>, Window> windows_;
 };
 
 /// Folds rows in emit order into the rows they leave: a row with op "-U" or
@@ -181,11 +197,15 @@ std::vector<std::string> fold_in_order(const std::vector<std::string>& rows) {
 }
 
 WindowSpec random_window(std::mt19937& rng) {
-  switch (rng() % 3) {
+  switch (rng() % 4) {
     case 0: return tumbling(1 + static_cast<int64_t>(rng() % 20));
     case 1: {
       const int64_t slide = 1 + static_cast<int64_t>(rng() % 8);
       return sliding(slide * (1 + static_cast<int64_t>(rng() % 4)) + static_cast<int64_t>(rng() % 3), slide);
+    }
+    case 2: {
+      const int64_t step = 1 + static_cast<int64_t>(rng() % 8);
+      return cumulate(step * (1 + static_cast<int64_t>(rng() % 5)), step);
     }
     default: return session(1 + static_cast<int64_t>(rng() % 15));
   }
@@ -195,7 +215,7 @@ WindowSpec random_window(std::mt19937& rng) {
 
 TEST_CASE("the operator matches a brute-force reading of docs/windows.md on random streams") {
   std::mt19937 rng(20240601);
-  for (int round = 0; round < 300; ++round) {
+  for (int round = 0; round < 400; ++round) {
     const WindowSpec w = random_window(rng);
     const int64_t lateness = std::vector<int64_t>{0, 0, 3, 10}[rng() % 4];
     CAPTURE(round);
@@ -203,6 +223,7 @@ TEST_CASE("the operator matches a brute-force reading of docs/windows.md on rand
     CAPTURE(w.size_ms);
     CAPTURE(w.slide_ms);
     CAPTURE(w.gap_ms);
+    CAPTURE(w.step_ms);
     CAPTURE(lateness);
     WindowAggregateOperator op(window_config(kInput, {"k"}, "ts", w,
                                              {{"c", F::kCountStar, ""}, {"s", F::kSum, "v"}}, lateness));

@@ -176,6 +176,7 @@ TEST_CASE("restored at another parallelism, the subtasks together fire the same 
   CHECK(run_restored(tumbling(20), 3) == run_straight(tumbling(20)));
   CHECK(run_restored(sliding(30, 10), 2) == run_straight(sliding(30, 10)));
   CHECK(run_restored(session(25), 4) == run_straight(session(25)));
+  CHECK(run_restored(cumulate(60, 20), 3) == run_straight(cumulate(60, 20)));
 }
 
 TEST_CASE("restored from subtasks whose windows had fired unequally, every window fires once") {

@@ -132,6 +132,7 @@ TEST_CASE("a window's layout spells its kind, lengths, time and partial results"
   CHECK(window("{ type: tumbling, size: 90s }", et) == "tumbling 90s on event time");
   CHECK(window("{ type: sliding, size: 1h, slide: 1500ms }", et) == "sliding 1h every 1500ms on event time");
   CHECK(window("{ type: session, gap: 2m }", "") == "session with gap 2m on processing time");
+  CHECK(window("{ type: cumulate, step: 10s, size: 1m }", et) == "cumulate 1m every 10s on event time");
   CHECK(window("{ type: tumbling, size: 10s }\n    emit_every: 1s", et) ==
         "tumbling 10s on event time, with partial results");
 }

@@ -497,6 +497,43 @@ sinks:
   CHECK(diags.size() == 3);
 }
 
+TEST_CASE("a cumulating window plans with its step and size; a bad step is refused at the step") {
+  const std::string head = R"Y(name: c
+sources:
+  - name: gen
+    type: datagen
+    rows: 10
+    fields: { k: { kind: sequence }, ts: { kind: timestamp, start: "2024-01-01 00:00:00", step: 1s } }
+    event_time: { column: ts }
+operators:
+  - name: so_far
+    input: gen
+    key_by: [k]
+)Y";
+  const std::string tail = "    aggregate: { n: \"count(*)\" }\nsinks:\n  - { name: o, input: so_far, type: blackhole }\n";
+  auto graph = load_pipeline_text("c.yaml", head + "    window: { type: cumulate, step: 10s, size: 1m }\n" + tail);
+  REQUIRE_MESSAGE(graph.ok(), graph.status().message());
+  const LogicalNode* w = nullptr;
+  for (const auto& n : (*graph)->nodes)
+    if (n.name == "so_far") w = &n;
+  REQUIRE(w != nullptr);
+  REQUIRE(static_cast<bool>(w->window));
+  CHECK(w->window->window.type == WindowType::kCumulate);
+  CHECK(w->window->window.step_ms == 10000);
+  CHECK(w->window->window.size_ms == 60000);
+  CHECK(w->output_schema->to_string() == "k: int64, window_start: timestamp, window_end: timestamp, n: int64");
+  CHECK((*graph)->describe().find("window: cumulate 1m every 10s on event time") != std::string::npos);
+
+  auto diags = errors_of(head + "    window: { type: cumulate, step: 7s, size: 1m }\n" + tail);
+  CHECK_MESSAGE(has_error(diags, 12, 37, "window of 'so_far': the size of a cumulating window (1m) must be a "
+                                         "multiple of its step (7s)"), dump(diags));
+  diags = errors_of(head + "    window: { type: cumulate, step: 0s, size: 1m }\n" + tail);
+  CHECK_MESSAGE(has_error(diags, 12, 37, "the window step must be at least 1ms"), dump(diags));
+  diags = errors_of(head + "    window: { type: cumulate, size: 1m }\n" + tail);
+  CHECK_MESSAGE(has_error(diags, 12, 13, "step"), dump(diags));
+  CHECK(diags.size() == 1);
+}
+
 TEST_CASE("window durations must be whole milliseconds") {
   auto diags = errors_of(R"Y(name: w
 sources:

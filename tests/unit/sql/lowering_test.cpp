@@ -126,6 +126,35 @@ TEST_CASE("window TVFs and legacy group windows become window aggregates") {
   CHECK(w->window.gap_ms == 10000);
 }
 
+TEST_CASE("CUMULATE takes its step, then its size, as a cumulating window aggregate") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, s TIMESTAMP(3), e TIMESTAMP(3), n BIGINT)\n"
+                              "  WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT auction, window_start, window_end, COUNT(*)\n"
+                              "FROM TABLE(CUMULATE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND, "
+                              "INTERVAL '1' MINUTE))\n"
+                              "GROUP BY auction, window_start, window_end;");
+  const OperatorSpec* w = op_of_kind(spec, OperatorKind::kWindowAggregate);
+  REQUIRE(w);
+  CHECK(w->window.type == "cumulate");
+  CHECK(w->window.step_ms == 10000);
+  CHECK(w->window.size_ms == 60000);
+  CHECK_FALSE(w->window.processing_time);
+  // Messages about the step point at the step, about the size at the size.
+  CHECK(w->window.step_loc.line == 12);
+  CHECK(w->window.step_loc.column == 54);
+  CHECK(w->window.size_loc.line == 12);
+  CHECK(w->window.size_loc.column == 76);
+  std::vector<Diagnostic> diags;
+  plan(std::string(kNexmark) + "CREATE TABLE o (n BIGINT) WITH ('connector' = 'blackhole');\n"
+                               "INSERT INTO o SELECT COUNT(*)\n"
+                               "FROM TABLE(CUMULATE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '1' MINUTE))\n"
+                               "GROUP BY window_start, window_end;",
+       diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("CUMULATE takes two intervals after DESCRIPTOR(...): the step, then the size") == 0);
+}
+
 TEST_CASE("ROW_NUMBER() filtered outside its subquery is a Top-N") {
   PipelineSpec spec = plan_ok(std::string(kNexmark) +
                               "CREATE TABLE o (a BIGINT, p BIGINT) WITH ('connector' = 'blackhole');\n"
