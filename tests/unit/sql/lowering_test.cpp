@@ -342,4 +342,19 @@ TEST_CASE("window joins Flink does not make: windows that differ are refused, wi
   REQUIRE(join);
   CHECK_FALSE(join->join.window.present);
   CHECK(join->join.on.text.find("\"window_start\"") != std::string::npos);
+  // HOP window aggregates: each result would fall in several windows of the
+  // join, so they stay a regular join on both window columns.
+  const std::string hop = "HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '5' SECOND, INTERVAL '10' SECOND)";
+  spec = plan_ok(std::string(kNexmark) +
+                 "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                 "INSERT INTO o SELECT B.auction FROM\n"
+                 "(SELECT auction, window_start, window_end FROM TABLE(" + hop +
+                 ") GROUP BY auction, window_start, window_end) B JOIN\n"
+                 "(SELECT auction, window_start, window_end FROM TABLE(" + hop +
+                 ") GROUP BY auction, window_start, window_end) A\n"
+                 "ON B.auction = A.auction AND B.window_start = A.window_start AND B.window_end = A.window_end;");
+  join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK_FALSE(join->join.window.present);
+  CHECK(join->join.on.text.find("\"window_end\"") != std::string::npos);
 }
