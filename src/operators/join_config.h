@@ -59,6 +59,11 @@ struct JoinConfig {
   int64_t state_ttl_ms = 0;
   /// Interval and window joins: the event-time columns of each input.
   int left_time_column = -1, right_time_column = -1;
+  /// Window joins: a row's event time is its time column's value plus this:
+  /// 0, or -1 on a window aggregate's results, whose window_end is 1 ms after
+  /// the window's last instant (LogicalNode::event_time_offset_ms). So such a
+  /// row falls in its own window, not the next.
+  int64_t left_time_offset_ms = 0, right_time_offset_ms = 0;
   /// Interval joins: a pair matches when
   /// left.time + lower_ms <= right.time <= left.time + upper_ms.
   int64_t lower_ms = 0, upper_ms = 0;

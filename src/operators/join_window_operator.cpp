@@ -53,7 +53,7 @@ Status WindowJoinOperator::buffer_row(int s, const RecordBatch& batch, size_t r)
     ++skipped_records_;
     return Status::ok();
   }
-  const int64_t t = time.ints[r];
+  const int64_t t = time.ints[r] + (s == kLeftInput ? config_->left_time_offset_ms : config_->right_time_offset_ms);
   // Late as a window aggregate judges it: by what fired and by its own input's watermark.
   const int64_t due = std::max(fired_through_, watermark_[s]);
   if (due != INT64_MIN && windows_->last_window_end(t) <= due) {

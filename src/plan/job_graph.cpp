@@ -406,10 +406,12 @@ class Planner {
     // a window result's window_end is 1 ms after its event time, which keeps
     // it (as the window emits it before the watermark that fired it) above
     // every watermark the join has seen from that input, and the bounds exact.
-    if (output == 0) return {p.output_schema, p.output_updating, p.event_time_column};
+    // A window join instead assigns rows by their event time (time_offset_ms).
+    if (output == 0) return {p.output_schema, p.output_updating, p.event_time_column, p.event_time_offset_ms};
     if (static_cast<size_t>(output) > p.side_schemas.size()) return {};
     auto t = side_time_.find(producer);
-    return {p.side_schemas[static_cast<size_t>(output) - 1], false, t == side_time_.end() ? "" : t->second.first};
+    if (t == side_time_.end()) return {p.side_schemas[static_cast<size_t>(output) - 1], false, "", 0};
+    return {p.side_schemas[static_cast<size_t>(output) - 1], false, t->second.first, t->second.second};
   }
 
   /// Resolves both inputs of a two-input node; false when it has no second.

@@ -256,6 +256,8 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
     cfg->window.type = j_.window.type == "sliding" ? WindowType::kSliding : WindowType::kTumbling;
     cfg->window.size_ms = j_.window.size_ms;
     cfg->window.slide_ms = j_.window.slide_ms;
+    cfg->left_time_offset_ms = left_.time_offset_ms;
+    cfg->right_time_offset_ms = right_.time_offset_ms;
   }
   if (!build_output(scope, *cfg)) return false;
   set_event_time(scope, *cfg);

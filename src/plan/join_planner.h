@@ -26,6 +26,7 @@ struct JoinInputView {
   SchemaPtr schema;
   bool updating = false;
   std::string time_column;  // its event-time column; empty without
+  int64_t time_offset_ms = 0;  // event time is time_column + this (-1 after a window aggregate)
 };
 
 /// Fills node.join, join_text, output_schema, output_updating,

@@ -74,6 +74,14 @@ std::optional<Rel> Lowering::aggregate(const SelectBlock& b, const Rel& in, cons
   for (Binding& c : out.columns)
     for (const std::string& p : out.physical)
       if (c.text == quote_name(p)) c.column = p;
+  if (plan.windowed && !plan.legacy) {  // Flink's window properties: a window join may equate them
+    out.window_results = true;
+    out.window = plan.window;
+    for (Binding& c : out.columns)
+      c.window_column = c.text == quote_name("window_start") ? WindowColumn::kStart
+                        : c.text == quote_name("window_end") ? WindowColumn::kEnd
+                                                             : WindowColumn::kNone;
+  }
   return out;
 }
 

@@ -7,27 +7,6 @@
 #include "sql/sql_lowering.h"
 
 namespace eddy::sql {
-namespace {
-
-/// The binding `span` names: `name` or `qualifier.name`; null when it names none.
-const Binding* named_binding(const Script& script, ExprSpan span, const std::vector<Binding>& scope) {
-  const auto& t = script.tokens;
-  std::string qualifier, name;
-  if (span.last - span.first == 1) {
-    name = t[span.first].text;
-  } else if (span.last - span.first == 3 && t[span.first + 1].is_symbol(".")) {
-    qualifier = t[span.first].text;
-    name = t[span.first + 2].text;
-  } else {
-    return nullptr;
-  }
-  for (const Binding& b : scope)
-    if (b.name == name && (qualifier.empty() || b.qualifier == qualifier)) return &b;
-  return nullptr;
-}
-
-}  // namespace
-
 bool Lowering::check_as_of(const Relation& table, const Rel& left) {
   const Binding* time = named_binding(script_, table.system_time, left.columns);
   const SourceLocation at = script_.tokens[table.system_time.first].loc;
@@ -118,7 +97,7 @@ std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& h
   op.join.on = *on;
   right->physical.clear();
   for (const Binding& b : right->columns) right->physical.push_back(b.column);
-  Rel out = joined_output(op, *left, la, *right, ra);
+  Rel out = joined_output(op, *left, la, *right, ra, WindowJoinPlan{});
   out.updating = left->updating;
   spec_.operators.push_back(std::move(op));
   return out;

@@ -91,6 +91,7 @@ void Lowering::insert(const Insert& in) {
   std::vector<std::string> names;
   for (const ColumnDef& c : table.ddl.columns)
     if (c.computed.empty()) names.push_back(c.name.name);
+  if (rel->windowed) return (void)materialize(*rel, names, in.table.name);  // refused there, with the reason
   if (names.size() != rel->columns.size())
     return error(in.query->loc, "the query gives " + std::to_string(rel->columns.size()) + " columns, but table '" +
                                     in.table.name + "' has " + std::to_string(names.size()));
@@ -237,12 +238,9 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
   bool aggregates = !b.group_by.empty() || !b.having.empty();
   for (const SelectItem& item : b.items) aggregates = aggregates || (!item.star && has_aggregate(script_, item.expr));
   if (aggregates) return aggregate(b, *in, hint);
-  if (in->windowed) {
-    error(b.loc, "a window TVF runs as a window aggregate in eddy: GROUP BY window_start, window_end "
-                 "(and keys) with aggregates in the select list");
-    return std::nullopt;
-  }
-  return project(b, *in);
+  std::optional<Rel> out = project(b, *in);
+  if (out && in->windowed) out->loc = b.loc;  // for materialize's message, if no window join takes it
+  return out;
 }
 
 std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
@@ -258,7 +256,8 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
           error(item.loc, c.unavailable);
           return std::nullopt;
         }
-        if (c.name.find('.') != std::string::npos || (c.text.empty() && !c.proctime)) continue;  // ROW fields, window bounds
+        const bool window_column = c.window_column != WindowColumn::kNone;  // a window TVF's, passed on
+        if (c.name.find('.') != std::string::npos || (c.text.empty() && !c.proctime && !window_column)) continue;
         out.columns.push_back(c);
         any = true;
       }
@@ -267,6 +266,13 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
     }
     if (is_proctime_call(item.expr)) {
       out.columns.push_back(proctime_binding(derived_name(item, i)));
+      continue;
+    }
+    // A window TVF's window_start and window_end, named as they are: for a window join.
+    const Binding* named = named_binding(script_, item.expr, in.columns);
+    if (named && named->text.empty() && named->window_column != WindowColumn::kNone) {
+      out.columns.push_back(*named);
+      out.columns.back().name = derived_name(item, i);
       continue;
     }
     Rewriter rw(script_, in.columns, diags_);
@@ -282,6 +288,7 @@ std::optional<Rel> Lowering::project(const SelectBlock& b, const Rel& in) {
     if (rw.used().size() == 1) {
       const Binding& from = in.columns[rw.used().front()];
       c.rowtime = from.rowtime && !c.column.empty();
+      if (c.text == from.text) c.window_column = from.window_column;
       c.proctime = from.proctime;
       c.constant = from.constant && c.text == from.text;
     }
@@ -304,6 +311,12 @@ std::string Lowering::derived_name(const SelectItem& item, size_t index) const {
 }
 
 std::string Lowering::materialize(const Rel& rel, const std::vector<std::string>& names, const std::string& hint) {
+  if (rel.windowed) {
+    error(rel.loc, "a window TVF runs as a window aggregate or a window join in eddy: GROUP BY window_start, "
+                   "window_end (and keys) with aggregates in the select list, or JOIN it with another window TVF "
+                   "ON both window_start and window_end");
+    return rel.stream;
+  }
   bool same = rel.physical.size() == names.size() && rel.columns.size() == names.size();
   for (size_t i = 0; same && i < names.size(); ++i)
     same = rel.columns[i].column == rel.physical[i] && rel.physical[i] == names[i];

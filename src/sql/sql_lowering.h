@@ -2,8 +2,8 @@
 // PipelineSpec's sources, operators and sinks (sql_planner.h). One class,
 // its methods spread over sql_lowering.cpp (statements, projections, UNION
 // ALL), sql_set_options.cpp (SET), sql_relations.cpp (tables, views, joins,
-// windows), sql_lookup_join.cpp (temporal joins), sql_aggregate.cpp (GROUP BY)
-// and sql_top_n.cpp (ROW_NUMBER).
+// windows), sql_window_join.cpp (window joins), sql_lookup_join.cpp (temporal
+// joins), sql_aggregate.cpp (GROUP BY) and sql_top_n.cpp (ROW_NUMBER).
 #pragma once
 
 #include <map>
@@ -28,8 +28,22 @@ struct Rel {
   std::vector<Binding> columns;       // what the query sees, in order
   bool updating = false;
   bool windowed = false;              // from a window TVF, not yet aggregated
-  WindowText window;
+  /// The rows of a window aggregate over a window TVF: its window_start and
+  /// window_end bindings say which they are (Flink's window properties).
+  bool window_results = false;
+  WindowText window;                  // windowed or window_results
+  Binding time;                       // windowed: the DESCRIPTOR column, as `stream` has it
   SourceLocation loc;
+};
+
+/// A join that is a window join: ON equates both sides' window_start and
+/// window_end (sql_window_join.cpp).
+struct WindowJoinPlan {
+  bool present = false;
+  WindowText window;
+  Binding time[2];                 // the column each side's rows are assigned to windows by
+  std::vector<Binding> bounds[2];  // each side's window columns, bound to the join's output
+  Binding key[2];                  // a key equality's column on each side (empty name: none)
 };
 
 /// What a GROUP BY is lowered into (sql_aggregate.cpp).
@@ -100,9 +114,22 @@ class Lowering {
   /// others become filters on their side.
   std::vector<ExprSpan> push_down(const std::vector<ExprSpan>& condition, Rel& left, Rel& right, const std::string& hint);
   std::optional<Rel> window_tvf(const Relation& r, const std::string& hint);
+
+  // sql_window_join.cpp
+  /// Whether `condition` makes a window join of left and right: when it
+  /// does, its window equalities leave `condition` for plan.window. False
+  /// after an error (windows that differ, a window TVF joined otherwise).
+  bool window_join(const Relation& r, std::vector<ExprSpan>& condition, const Rel& left, const Rel& right,
+                   WindowJoinPlan& plan);
+  /// Each side keeps the column its rows are assigned to windows by.
+  void carry_window_time(const WindowJoinPlan& plan, Rel& left, Rel& right);
+  /// Both sides' window columns as the join output's window_start and window_end.
+  void bind_window_columns(const WindowJoinPlan& plan, const std::string& type, Rel& out);
   /// The join's output: every column of both sides (as join_side left them),
-  /// named uniquely, as op's select; the caller sets `updating`.
-  Rel joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right, const std::string& ra);
+  /// named uniquely, as op's select, then a window join's own window columns;
+  /// the caller sets `updating`.
+  Rel joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right, const std::string& ra,
+                    const WindowJoinPlan& window);
 
   // sql_lookup_join.cpp: JOIN t FOR SYSTEM_TIME AS OF s.proc_time
   std::optional<Rel> lookup_join(const Relation& r, const std::string& hint);
@@ -152,5 +179,7 @@ class Lowering {
 };
 
 bool has_aggregate(const Script& script, ExprSpan span);
+/// The one binding of `scope` that `span` names (a or q.a), else null.
+const Binding* named_binding(const Script& script, ExprSpan span, const std::vector<Binding>& scope);
 
 }  // namespace eddy::sql

@@ -246,12 +246,15 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
     condition.insert(condition.end(), where.begin(), where.end());
     where.clear();
   }
+  WindowJoinPlan window;
+  if (!window_join(r, condition, *left, *right, window)) return std::nullopt;
   if (inner) condition = push_down(condition, *left, *right, hint);
   if (condition.empty()) {
     error(r.loc, "a join needs ON with an equality between both inputs (eddy runs no cross joins)");
     return std::nullopt;
   }
   keep_needed(r, condition, *left, *right);
+  if (window.present) carry_window_time(window, *left, *right);
   std::string la = join_side(*left, "l", hint), ra = join_side(*right, "r", hint);
   if (la == ra) ra = ra + "_2";
   // The condition sees both sides' columns as "alias"."column".
@@ -283,20 +286,24 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   op.join.type = located(r.join_type == "cross" ? "inner" : r.join_type, r.loc);
   op.join.on = *on;
   op.join.state_ttl_ms = state_ttl_ms_;
-  Rel out = joined_output(op, *left, la, *right, ra);
-  out.updating = left->updating || right->updating || !inner;
+  op.join.window = window.window;
+  Rel out = joined_output(op, *left, la, *right, ra, window);
+  out.updating = left->updating || right->updating || (!inner && !window.present);
   spec_.operators.push_back(std::move(op));
   return out;
 }
 
 Rel Lowering::joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right,
-                            const std::string& ra) {
-  // Every column of both sides, named uniquely, selected by the join.
+                            const std::string& ra, const WindowJoinPlan& window) {
+  // Every column of both sides, named uniquely, selected by the join; a window
+  // join's window columns are its own window_start and window_end, added last.
   Rel out;
   out.loc = op.loc;
   std::vector<std::string> taken;
+  if (window.present) taken = {"window_start", "window_end"};
   auto add = [&](const Rel& from, const std::string& alias) {
     for (size_t i = 0; i < from.columns.size(); ++i) {
+      if (window.present && from.columns[i].window_column != WindowColumn::kNone) continue;
       std::string n = from.columns[i].name;
       for (int k = 2; std::find(taken.begin(), taken.end(), n) != taken.end(); ++k)
         n = from.columns[i].name + "_" + std::to_string(k);
@@ -314,6 +321,10 @@ Rel Lowering::joined_output(OperatorSpec& op, const Rel& left, const std::string
   };
   add(left, la);
   add(right, ra);
+  if (window.present) {
+    bind_window_columns(window, op.join.type.text, out);
+    out.physical.insert(out.physical.end(), {"window_start", "window_end"});
+  }
   out.stream = op.name.text;
   return out;
 }
@@ -422,6 +433,7 @@ std::optional<Rel> Lowering::window_tvf(const Relation& r, const std::string& hi
     return std::nullopt;
   }
   Rel out = *in;
+  out.time = *time;
   out.windowed = true;
   out.window.present = true;
   out.window.processing_time = processing_time;
@@ -447,8 +459,11 @@ std::optional<Rel> Lowering::window_tvf(const Relation& r, const std::string& hi
   }
   const std::string q = r.alias.empty() ? (in->columns.empty() ? "" : in->columns.front().qualifier) : r.alias.name;
   requalify(out, q);
-  for (const char* name : {"window_start", "window_end", "window_time"})
+  for (const auto& [name, w] : {std::pair{"window_start", WindowColumn::kStart},
+                                std::pair{"window_end", WindowColumn::kEnd}, std::pair{"window_time", WindowColumn::kTime}}) {
     out.columns.push_back({q, name, "", "", false, false});
+    out.columns.back().window_column = w;
+  }
   return out;
 }
 

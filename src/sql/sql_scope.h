@@ -18,6 +18,11 @@
 
 namespace eddy::sql {
 
+/// Which of a window's columns a binding is (Flink's window properties, which
+/// a window join equates): none, window_start, window_end, window_time, or a
+/// time column a window join's input carries for its event time alone.
+enum class WindowColumn { kNone, kStart, kEnd, kTime, kCarried };
+
 /// A name a query can use and what it stands for.
 struct Binding {
   std::string qualifier;  // the relation's alias or name
@@ -31,6 +36,7 @@ struct Binding {
   /// Where `text` came from, for messages about it (LocatedText::origins).
   SourceLocation loc = {};
   std::shared_ptr<const std::vector<std::pair<int, SourceLocation>>> origins = nullptr;
+  WindowColumn window_column = WindowColumn::kNone;
 };
 
 /// `"name"`, with inner quotes doubled: a name src/expr takes as written.

@@ -11,12 +11,14 @@ for these two ways the case runs longer:
     where copies do not add up so simply, read from the case's own file for
     the repeated input (`expected`, a changelog's final state).
 Print sinks become file sinks (a print sink cannot take back what it printed
-before a failure). Cases whose job fails by design (case.json "exit") run
+before a failure). A SQL case (pipeline.sql) runs its script as it is, its
+filesystem tables' input files repeated alike. Cases whose job fails by design (case.json "exit") run
 straight only."""
 import calendar
 import collections
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -117,6 +119,21 @@ def longer_pipeline(pipeline):
     return p
 
 
+def sql_case(case_dir):
+    """A SQL case (pipeline.sql): its script, and as a pipeline dict for
+    repeat_inputs, the filesystem tables that read an input of the case."""
+    with open(os.path.join(case_dir, "pipeline.sql"), encoding="utf-8") as f:
+        text = f.read()
+    sources = []
+    for name, options in re.findall(r"CREATE TABLE (\w+)\s*\(.*?\)\s*WITH\s*\((.*?)\);", text, flags=re.S):
+        opts = dict(re.findall(r"'([^']+)'\s*=\s*'([^']*)'", options))
+        if opts.get("connector") == "filesystem" and os.path.isfile(os.path.join(case_dir, opts.get("path", ""))):
+            sources.append({"name": name, "type": "file", "path": opts["path"],
+                            "format": "csv" if opts.get("format") == "csv" else "jsonl",
+                            "header": opts.get("csv.header") == "true"})
+    return three_ways.SqlScript(text), {"sources": sources}
+
+
 def expected_rows(case_dir, name, copies, shift):
     with open(os.path.join(case_dir, name), encoding="utf-8") as f:
         rows = [json.loads(l) for l in f if l.strip()]
@@ -207,7 +224,10 @@ def check_case_ways(eddy, case_dir, spec):
     ways = spec.get("three_ways", {})
     copies, shift = ways.get("copies", 1), ways.get("shift", {})
     shift_out = ways.get("shift_expected", shift)
-    pipeline = longer_pipeline(three_ways.load_pipeline(os.path.join(case_dir, "pipeline.yaml")))
+    if os.path.exists(os.path.join(case_dir, "pipeline.sql")):
+        script, pipeline = sql_case(case_dir)
+    else:
+        script = pipeline = longer_pipeline(three_ways.load_pipeline(os.path.join(case_dir, "pipeline.yaml")))
     results = []
     for way in ("failure", f"savepoint -> -p {RESTORE_PARALLELISM}"):
         work = tempfile.mkdtemp(prefix="eddy-case-way-")
@@ -221,9 +241,9 @@ def check_case_ways(eddy, case_dir, spec):
             # well into a file that one subtask reads alone.
             records = max(1, (source.get("rows") or rows_in) * 3 // 8)
             if way == "failure":
-                problems = three_ways.failure(eddy, work, pipeline, source["name"], records)
+                problems = three_ways.failure(eddy, work, script, source["name"], records)
             else:
-                problems = three_ways.savepoint(eddy, work, pipeline, RESTORE_PARALLELISM)
+                problems = three_ways.savepoint(eddy, work, script, RESTORE_PARALLELISM)
             if not problems:
                 rows = three_ways.read_jsonl_parts(os.path.join(work, "out"))
                 problems = evaluate(case_dir, spec, rows, copies, shift_out)

@@ -56,5 +56,9 @@ add_test(NAME e2e_nexmark_reference COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark
 # The same queries as Flink SQL scripts (configs/nexmark-sql, docs/sql.md), against the same reference.
 add_test(NAME e2e_nexmark_sql COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/run_nexmark.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR} --sql)
 set_tests_properties(e2e_nexmark e2e_nexmark_reference e2e_nexmark_sql PROPERTIES LABELS e2e TIMEOUT 600)
+# Golden plans of SQL scripts (tests/golden/sql): the Nexmark scripts, configs/sql,
+# legacy group windows and the dialect, each as `eddy validate` prints it.
+add_test(NAME e2e_sql_golden COMMAND ${Python3_EXECUTABLE} ${E2E}/sql_golden.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e_sql_golden PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)

@@ -5,7 +5,7 @@ Modes:
   configs EDDY REPO        every configs/**/*.yaml and *.sql (but configs/cluster/ and configs/nexmark-sql/) runs
                            with `eddy local` (exit 0) at -p 1 and -p 4, and both runs produce the same rows
                            (as multisets, changelogs folded)
-  cases EDDY CASES_DIR     every case folder: pipeline.yaml + inputs + expected.* ; outputs compared
+  cases EDDY CASES_DIR     every case folder: pipeline.yaml (or pipeline.sql) + inputs + expected.* ; outputs compared
                            as multisets at -p 1, 2 and 4 (and the case's own checks in case.json),
                            then through an injected failure and through a savepoint restored at
                            another parallelism (case_ways.py)
@@ -159,7 +159,8 @@ def check_case(eddy, case_dir, p):
             src = os.path.join(case_dir, name)
             dst = os.path.join(work, name)
             (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dst)
-        code, out, err = run([eddy, "local", "pipeline.yaml", "-p", str(p)], cwd=work)
+        pipeline = "pipeline.sql" if os.path.exists(os.path.join(case_dir, "pipeline.sql")) else "pipeline.yaml"
+        code, out, err = run([eddy, "local", pipeline, "-p", str(p)], cwd=work)
         problems = []
         want_exit = spec.get("exit", 0)
         if code != want_exit:

@@ -1,5 +1,6 @@
 -- Golden plan: Flink's legacy group windows, GROUP BY TUMBLE / HOP / SESSION
 -- with their _START and _END functions, over the Nexmark tables (ddl.sql).
+-- golden-init: configs/nexmark-sql/ddl.sql
 CREATE TABLE tumbling (auction BIGINT, bids BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3))
 WITH ('connector' = 'blackhole');
 CREATE TABLE hopping (bidder BIGINT, top_price BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3))

@@ -46,6 +46,19 @@ TEST_CASE("a full window join pads the rows without a partner in their window") 
                                                   "NULL | NULL | NULL | 1 | 10 | 13 | 10 | 20"});
 }
 
+TEST_CASE("window results, whose event time is 1 ms before their window_end, join in their own window") {
+  // As a window aggregate emits them: window_end 10 for [0, 10), before the watermark that fired it.
+  auto config = windowed(JoinType::kInner, tumbling(10));
+  config->left_time_offset_ms = config->right_time_offset_ms = -1;
+  JoinCluster c(config, 1, BackendKind::kHeap);
+  c.push(kLeftInput, {{1, 1, 10}});
+  c.push(kRightInput, {{1, 10, 10}});
+  c.watermark(kLeftInput, 10);
+  c.watermark(kRightInput, 10);
+  CHECK(c.rows() == std::vector<std::string>{"1 | 1 | 10 | 1 | 10 | 10 | 0 | 10"});
+  CHECK(c.counters().late_records == 0);
+}
+
 TEST_CASE("a sliding window join joins a pair in every window both rows share, and drops late rows") {
   JoinCluster c(windowed(JoinType::kInner, sliding(10, 5)), 1, BackendKind::kHeap);
   c.push(kLeftInput, {{1, 1, 7}});

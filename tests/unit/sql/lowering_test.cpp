@@ -318,3 +318,139 @@ TEST_CASE("the same window aggregate written in two subqueries runs once (sub-pl
     readers += o.input.text == window || o.join.left.input.text == window || o.join.right.input.text == window;
   CHECK(readers == 2);
 }
+
+namespace {
+
+/// bid and auction as window TVFs of `bid_window` and `auction_window`, joined by `join` ON `on`.
+std::string tvf_join(const std::string& bid_window, const std::string& auction_window, const std::string& join,
+                     const std::string& on, const std::string& select = "B.auction, A.id, B.window_start, A.window_end") {
+  return std::string(kNexmark) +
+         "CREATE TABLE o (a BIGINT, i BIGINT, s TIMESTAMP(3), e TIMESTAMP(3)) WITH ('connector' = 'blackhole');\n"
+         "INSERT INTO o SELECT " + select + "\n"
+         "FROM (SELECT * FROM TABLE(" + bid_window + ")) B\n" +
+         join + " (SELECT * FROM TABLE(" + auction_window + ")) A\n"
+         "ON " + on + ";";
+}
+
+const char* kBidTumble = "TUMBLE(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '10' SECOND)";
+const char* kAuctionTumble = "TUMBLE(TABLE auction, DESCRIPTOR(dateTime), INTERVAL '10' SECOND)";
+const char* kWindowsEqual = "B.auction = A.id AND B.window_start = A.window_start AND B.window_end = A.window_end";
+
+/// The select that reads `input`.
+const OperatorSpec* select_of(const PipelineSpec& spec, const std::string& input) {
+  for (const auto& o : spec.operators)
+    if (o.kind == OperatorKind::kSelect && o.input.text == input) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a join of window TVFs ON window_start and window_end is a window join; the equalities leave ON") {
+  PipelineSpec spec = plan_ok(tvf_join(kBidTumble, kAuctionTumble, "JOIN", kWindowsEqual));
+  const OperatorSpec* join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK(join->join.window.present);
+  CHECK(join->join.window.type == "tumbling");
+  CHECK(join->join.window.size_ms == 10000);
+  CHECK(join->join.type.text == "inner");
+  CHECK(join->join.on.text == "\"B\".\"auction\" = \"A\".\"id\"");
+  // Each side is its source as it is: the event-time column travels, unnamed by the query.
+  CHECK(join->join.left.input.text == spec.sources[0].name.text);
+  std::vector<std::string> out;
+  for (const auto& item : join->select) out.push_back(item.column.text);
+  CHECK(out == std::vector<std::string>{"auction", "id"});
+  // Both sides' window columns are the join's window_start and window_end.
+  const OperatorSpec* sink_select = select_of(spec, join->name.text);
+  REQUIRE(sink_select);
+  REQUIRE(sink_select->select.size() == 4);
+  CHECK(sink_select->select[2].expression.text == "\"window_start\"");
+  CHECK(sink_select->select[3].expression.text == "\"window_end\"");
+}
+
+TEST_CASE("HOP windows and outer window joins: a padded side's window columns are NULL, as Flink's") {
+  PipelineSpec spec = plan_ok(
+      tvf_join("HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '5' SECOND, INTERVAL '10' SECOND)",
+               "HOP(TABLE auction, DESCRIPTOR(dateTime), INTERVAL '5' SECOND, INTERVAL '10' SECOND)", "LEFT JOIN",
+               kWindowsEqual, "B.auction, A.id, B.window_start, A.window_start"));
+  const OperatorSpec* join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK(join->join.type.text == "left");
+  CHECK(join->join.window.type == "sliding");
+  CHECK(join->join.window.slide_ms == 5000);
+  const OperatorSpec* sink_select = select_of(spec, join->name.text);
+  REQUIRE(sink_select);
+  REQUIRE(sink_select->select.size() == 4);
+  CHECK(sink_select->select[2].expression.text == "\"window_start\"");
+  CHECK(sink_select->select[3].expression.text == "(CASE WHEN \"id\" IS NULL THEN NULL ELSE \"window_start\" END)");
+}
+
+TEST_CASE("two window aggregates joined on their windows (Nexmark q8) are a window join over their results") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT, s TIMESTAMP(3)) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT B.auction, B.starttime FROM\n"
+                              "(SELECT auction, window_start AS starttime, window_end AS endtime FROM TABLE(" +
+                              kBidTumble + ")\n GROUP BY auction, window_start, window_end) B JOIN\n"
+                              "(SELECT id, window_start AS starttime, window_end AS endtime FROM TABLE(" +
+                              kAuctionTumble + ")\n GROUP BY id, window_start, window_end) A\n"
+                              "ON B.auction = A.id AND B.starttime = A.starttime AND B.endtime = A.endtime;");
+  const OperatorSpec* join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK(join->join.window.present);
+  CHECK(join->join.on.text == "\"B\".\"auction\" = \"A\".\"id\"");
+  std::vector<std::string> out;
+  for (const auto& item : join->select) out.push_back(item.column.text);
+  CHECK(out == std::vector<std::string>{"auction", "id"});
+  const OperatorSpec* sink_select = select_of(spec, join->name.text);
+  REQUIRE(sink_select);
+  CHECK(sink_select->select[1].expression.text == "\"window_start\"");
+}
+
+TEST_CASE("window joins Flink does not make: windows that differ are refused, window_start alone is no window join") {
+  std::vector<Diagnostic> diags;
+  plan(tvf_join(kBidTumble, "TUMBLE(TABLE auction, DESCRIPTOR(dateTime), INTERVAL '5' SECOND)", "JOIN",
+                kWindowsEqual),
+       diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("the same window on both sides, but the left's is TUMBLE(10 s) and the right's "
+                              "TUMBLE(5 s)") != std::string::npos);
+  CHECK(diags[0].loc.line == 13);  // at the first window equality
+  CHECK(diags[0].loc.column == 25);
+  diags.clear();
+  plan(tvf_join(kBidTumble, kAuctionTumble, "JOIN", "B.auction = A.id AND B.window_start = A.window_start"), diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("(this ON equates only window_start)") != std::string::npos);
+  diags.clear();
+  plan(std::string(kNexmark) + "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                               "INSERT INTO o SELECT * FROM TABLE(" + kBidTumble + ");",
+       diags);
+  REQUIRE_FALSE(diags.empty());
+  CHECK(diags[0].message.find("runs as a window aggregate or a window join") != std::string::npos);
+  // Window aggregates equated on window_start alone: a regular join, as Flink plans it.
+  PipelineSpec spec = plan_ok(std::string(kNexmark) +
+                              "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                              "INSERT INTO o SELECT B.auction FROM\n"
+                              "(SELECT auction, window_start FROM TABLE(" + kBidTumble +
+                              ") GROUP BY auction, window_start, window_end) B JOIN\n"
+                              "(SELECT id, window_start FROM TABLE(" + kAuctionTumble +
+                              ") GROUP BY id, window_start, window_end) A\n"
+                              "ON B.auction = A.id AND B.window_start = A.window_start;");
+  const OperatorSpec* join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK_FALSE(join->join.window.present);
+  CHECK(join->join.on.text.find("\"window_start\"") != std::string::npos);
+  // HOP window aggregates: each result would fall in several windows of the
+  // join, so they stay a regular join on both window columns.
+  const std::string hop = "HOP(TABLE bid, DESCRIPTOR(dateTime), INTERVAL '5' SECOND, INTERVAL '10' SECOND)";
+  spec = plan_ok(std::string(kNexmark) +
+                 "CREATE TABLE o (a BIGINT) WITH ('connector' = 'blackhole');\n"
+                 "INSERT INTO o SELECT B.auction FROM\n"
+                 "(SELECT auction, window_start, window_end FROM TABLE(" + hop +
+                 ") GROUP BY auction, window_start, window_end) B JOIN\n"
+                 "(SELECT auction, window_start, window_end FROM TABLE(" + hop +
+                 ") GROUP BY auction, window_start, window_end) A\n"
+                 "ON B.auction = A.auction AND B.window_start = A.window_start AND B.window_end = A.window_end;");
+  join = op_of_kind(spec, OperatorKind::kJoin);
+  REQUIRE(join);
+  CHECK_FALSE(join->join.window.present);
+  CHECK(join->join.on.text.find("\"window_end\"") != std::string::npos);
+}
