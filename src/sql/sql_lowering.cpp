@@ -215,9 +215,14 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
   const std::set<std::string> outer_needed = needed_;
   needed_.clear();
   auto need = [&](ExprSpan span) {
-    for (size_t i = span.first; i < span.last; ++i)
-      if (script_.tokens[i].kind == TokenKind::kIdent || script_.tokens[i].kind == TokenKind::kQuotedIdent)
-        needed_.insert(script_.tokens[i].text);
+    const auto& t = script_.tokens;
+    auto name = [&](size_t i) { return t[i].kind == TokenKind::kIdent || t[i].kind == TokenKind::kQuotedIdent; };
+    for (size_t i = span.first; i < span.last; ++i) {
+      if (!name(i)) continue;
+      needed_.insert(t[i].text);
+      if (i + 2 < span.last && t[i + 1].is_symbol(".") && name(i + 2))  // q.name, for keep_needed
+        needed_.insert(t[i].text + "." + t[i + 2].text);
+    }
   };
   for (const SelectItem& item : b.items) {
     if (item.star) needed_.insert(item.star_qualifier.empty() ? "*" : item.star_qualifier.name + ".*");

@@ -367,8 +367,23 @@ void Lowering::keep_needed(const Relation& r, const std::vector<ExprSpan>& condi
   for (size_t i = r.on.first; i < r.on.last; ++i) needed.insert(script_.tokens[i].text);
   for (const ExprSpan& c : condition)
     for (size_t i = c.first; i < c.last; ++i) needed.insert(script_.tokens[i].text);
+  // A name this side does not have (q.unknown) keeps all its columns, so the
+  // error that follows suggests from all of them.
+  auto names_unknown = [&](const Rel& side) {
+    for (const Binding& b : side.columns) {
+      const std::string prefix = b.qualifier + ".";
+      for (auto it = needed.lower_bound(prefix); it != needed.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
+        const std::string column = it->substr(prefix.size());
+        if (column != "*" && std::none_of(side.columns.begin(), side.columns.end(),
+                                          [&](const Binding& c) { return c.name == column; }))
+          return true;
+      }
+    }
+    return false;
+  };
   if (!needed.count("*"))
     for (Rel* side_rel : {&left, &right}) {
+      if (names_unknown(*side_rel)) continue;
       std::vector<Binding> kept;
       for (const Binding& b : side_rel->columns)
         if (needed.count(b.name) || needed.count(b.qualifier + ".*")) kept.push_back(b);
