@@ -34,7 +34,7 @@ bool equality(const Script& script, ExprSpan c, const Rel& left, const Rel& righ
   return true;
 }
 
-/// A window's SQL, for messages: TUMBLE(5 s), HOP(2 s, 10 s), SESSION(30 s).
+/// A window's SQL, for messages: TUMBLE(5 s), HOP(2 s, 10 s), SESSION(30 s), CUMULATE(1 s, 4 s).
 std::string describe(const WindowText& w) {
   auto ms = [](int64_t v) {
     if (v % 60000 == 0) return std::to_string(v / 60000) + " min";
@@ -44,13 +44,13 @@ std::string describe(const WindowText& w) {
   std::string s = w.type == "tumbling" ? "TUMBLE(" + ms(w.size_ms)
                   : w.type == "sliding" ? "HOP(" + ms(w.slide_ms) + ", " + ms(w.size_ms)
                   : w.type == "session" ? "SESSION(" + ms(w.gap_ms)
-                                        : w.type + "(" + ms(w.slide_ms) + ", " + ms(w.size_ms);
+                                        : "CUMULATE(" + ms(w.step_ms) + ", " + ms(w.size_ms);
   return s + (w.processing_time ? ") on processing time" : ")");
 }
 
 bool same_window(const WindowText& a, const WindowText& b) {
   return a.type == b.type && a.size_ms == b.size_ms && a.slide_ms == b.slide_ms && a.gap_ms == b.gap_ms &&
-         a.processing_time == b.processing_time;
+         a.step_ms == b.step_ms && a.processing_time == b.processing_time;
 }
 
 }  // namespace

@@ -5,7 +5,8 @@ Modes:
   configs EDDY REPO        every configs/**/*.yaml and *.sql (but configs/cluster/ and configs/nexmark-sql/) runs
                            with `eddy local` (exit 0) at -p 1 and -p 4, and both runs produce the same rows
                            (as multisets, changelogs folded)
-  cases EDDY CASES_DIR     every case folder: pipeline.yaml (or pipeline.sql) + inputs + expected.* ; outputs compared
+  cases EDDY CASES_DIR     every case folder: pipeline.yaml (or pipeline.sql) + inputs + expected.* ; outputs
+                           compared (every part file under out/, so several sinks may write out/a, out/b)
                            as multisets at -p 1, 2 and 4 (and the case's own checks in case.json),
                            then through an injected failure and through a savepoint restored at
                            another parallelism (case_ways.py)
@@ -178,7 +179,7 @@ def check_case(eddy, case_dir, p):
                 got = sorted(canonical_jsonl(l) if fmt == "jsonl" else l
                              for l in out.splitlines() if l.strip())
             else:
-                parts = sorted(glob.glob(os.path.join(work, "out", "part-*")))
+                parts = sorted(glob.glob(os.path.join(work, "out", "**", "part-*"), recursive=True))
                 got = read_rows(parts, fmt)
             if spec.get("partial"):
                 got, partial_problems = split_partial_rows(got, spec["partial"])
