@@ -68,20 +68,9 @@ std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& h
   const std::string la = join_side(*left, "l", hint);
   std::string ra = right->columns.empty() ? "r" : right->columns.front().qualifier;
   if (ra == la) ra += "_2";
-  std::vector<Binding> scope;
-  for (size_t i = 0; i < left->columns.size(); ++i) {
-    Binding b = left->columns[i];
-    b.text = quote_name(la) + "." + quote_name(left->physical[i]);
-    b.column = "";
-    scope.push_back(b);
-  }
-  for (const Binding& c : right->columns) {
-    Binding b = c;
-    b.text = quote_name(ra) + "." + quote_name(c.column);
-    b.column = "";
-    scope.push_back(b);
-  }
-  std::optional<LocatedText> on = conjunction(condition, scope);
+  right->physical.clear();  // the table's columns that travel on
+  for (const Binding& b : right->columns) right->physical.push_back(b.column);
+  std::optional<LocatedText> on = conjunction(condition, join_scope(*left, la, *right, ra));
   if (!on) return std::nullopt;
   OperatorSpec op;
   op.kind = OperatorKind::kLookupJoin;
@@ -95,8 +84,6 @@ std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& h
   op.join.right.alias = located(ra, r.loc);
   op.join.type = located(r.join_type, r.loc);
   op.join.on = *on;
-  right->physical.clear();
-  for (const Binding& b : right->columns) right->physical.push_back(b.column);
   Rel out = joined_output(op, *left, la, *right, ra, WindowJoinPlan{});
   out.updating = left->updating;
   spec_.operators.push_back(std::move(op));

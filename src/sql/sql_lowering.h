@@ -179,6 +179,9 @@ class Lowering {
 };
 
 bool has_aggregate(const Script& script, ExprSpan span);
+/// What a join's condition sees: both sides' columns as "alias"."column"
+/// (rel.physical[i] holding rel.columns[i], as join_side leaves them).
+std::vector<Binding> join_scope(const Rel& left, const std::string& la, const Rel& right, const std::string& ra);
 /// The one binding of `scope` that `span` names (a or q.a), else null.
 const Binding* named_binding(const Script& script, ExprSpan span, const std::vector<Binding>& scope);
 

@@ -257,21 +257,7 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   if (window.present) carry_window_time(window, *left, *right);
   std::string la = join_side(*left, "l", hint), ra = join_side(*right, "r", hint);
   if (la == ra) ra = ra + "_2";
-  // The condition sees both sides' columns as "alias"."column".
-  std::vector<Binding> scope;
-  for (size_t i = 0; i < left->columns.size(); ++i) {
-    Binding b = left->columns[i];
-    b.text = quote_name(la) + "." + quote_name(left->physical[i]);
-    b.column = "";
-    scope.push_back(b);
-  }
-  for (size_t i = 0; i < right->columns.size(); ++i) {
-    Binding b = right->columns[i];
-    b.text = quote_name(ra) + "." + quote_name(right->physical[i]);
-    b.column = "";
-    scope.push_back(b);
-  }
-  std::optional<LocatedText> on = conjunction(condition, scope);
+  std::optional<LocatedText> on = conjunction(condition, join_scope(*left, la, *right, ra));
   if (!on) return std::nullopt;
   OperatorSpec op;
   op.kind = OperatorKind::kJoin;
@@ -291,6 +277,18 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   out.updating = left->updating || right->updating || (!inner && !window.present);
   spec_.operators.push_back(std::move(op));
   return out;
+}
+
+std::vector<Binding> join_scope(const Rel& left, const std::string& la, const Rel& right, const std::string& ra) {
+  std::vector<Binding> scope;
+  for (const auto& [side, alias] : {std::pair<const Rel*, const std::string*>{&left, &la}, {&right, &ra}})
+    for (size_t i = 0; i < side->columns.size(); ++i) {
+      Binding b = side->columns[i];
+      b.text = quote_name(*alias) + "." + quote_name(side->physical[i]);
+      b.column = "";
+      scope.push_back(b);
+    }
+  return scope;
 }
 
 Rel Lowering::joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right,
