@@ -49,13 +49,17 @@ std::optional<Rel> Lowering::lookup_table(const Relation& r) {
   return rel;
 }
 
-std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& hint) {
+std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::vector<ExprSpan>& where,
+                                         const std::string& hint) {
   if (r.join_type != "inner" && r.join_type != "left") {
     error(r.loc, "a temporal join is an inner join or a LEFT JOIN, not a " + r.join_type + " join");
     return std::nullopt;
   }
   std::vector<ExprSpan> none;
+  const std::set<std::string> after = needed_after_;  // a join below passes on what ON reads too
+  add_names(r.on, needed_after_);
   std::optional<Rel> left = relation(*r.left, none, hint);
+  needed_after_ = after;
   if (!left || !check_as_of(*r.right, *left)) return std::nullopt;
   std::optional<Rel> right = lookup_table(*r.right);
   if (!right) return std::nullopt;
@@ -85,6 +89,7 @@ std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::string& h
   op.join.type = located(r.join_type, r.loc);
   op.join.on = *on;
   Rel out = joined_output(op, *left, la, *right, ra, WindowJoinPlan{});
+  drop_unread(op, out, where);
   out.updating = left->updating;
   spec_.operators.push_back(std::move(op));
   return out;

@@ -211,28 +211,21 @@ std::optional<Rel> Lowering::block(const SelectBlock& b, const std::string& hint
   }
   std::vector<ExprSpan> where;
   if (!b.where.empty()) where = conjuncts(script_, b.where);
-  // Joins below output only the columns this block names (and their own ON).
-  const std::set<std::string> outer_needed = needed_;
+  // Joins below take in only the columns this block names (and their own ON),
+  // and pass on only those it names outside WHERE (which an inner join takes).
+  const std::set<std::string> outer_needed = needed_, outer_after = needed_after_;
   needed_.clear();
-  auto need = [&](ExprSpan span) {
-    const auto& t = script_.tokens;
-    auto name = [&](size_t i) { return t[i].kind == TokenKind::kIdent || t[i].kind == TokenKind::kQuotedIdent; };
-    for (size_t i = span.first; i < span.last; ++i) {
-      if (!name(i)) continue;
-      needed_.insert(t[i].text);
-      if (i + 2 < span.last && t[i + 1].is_symbol(".") && name(i + 2))  // q.name, for keep_needed
-        needed_.insert(t[i].text + "." + t[i + 2].text);
-    }
-  };
   for (const SelectItem& item : b.items) {
     if (item.star) needed_.insert(item.star_qualifier.empty() ? "*" : item.star_qualifier.name + ".*");
-    else need(item.expr);
+    else add_names(item.expr, needed_);
   }
-  need(b.where);
-  need(b.having);
-  for (const ExprSpan& g : b.group_by) need(g);
+  add_names(b.having, needed_);
+  for (const ExprSpan& g : b.group_by) add_names(g, needed_);
+  needed_after_ = needed_;
+  add_names(b.where, needed_);
   std::optional<Rel> in = is_top_n(b) ? top_n(b, where, hint) : relation(*b.from, where, hint);
   needed_ = outer_needed;
+  needed_after_ = outer_after;
   if (!in) return std::nullopt;
   // What sources and joins did not take stays a filter on their output.
   if (!where.empty()) {
@@ -355,6 +348,17 @@ std::string Lowering::add_filter(const std::string& input, const LocatedText& pr
   op.loc = predicate.loc;
   spec_.operators.push_back(std::move(op));
   return spec_.operators.back().name.text;
+}
+
+void Lowering::add_names(ExprSpan span, std::set<std::string>& into) const {
+  const auto& t = script_.tokens;
+  auto name = [&](size_t i) { return t[i].kind == TokenKind::kIdent || t[i].kind == TokenKind::kQuotedIdent; };
+  for (size_t i = span.first; i < span.last; ++i) {
+    if (!name(i)) continue;
+    into.insert(t[i].text);
+    if (i + 2 < span.last && t[i + 1].is_symbol(".") && name(i + 2))  // q.name, for keep_needed
+      into.insert(t[i].text + "." + t[i + 2].text);
+  }
 }
 
 std::string Lowering::unique_name(const std::string& hint) {

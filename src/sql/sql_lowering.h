@@ -93,6 +93,8 @@ class Lowering {
   bool is_proctime_call(ExprSpan span) const;
   Binding proctime_binding(const std::string& name) const;
   std::string unique_name(const std::string& hint);
+  /// The names (and q.name pairs) that tokens of `span` mention, into `into`.
+  void add_names(ExprSpan span, std::set<std::string>& into) const;
   LocatedText located(const std::string& text, SourceLocation loc) const;
   std::optional<LocatedText> rewrite(ExprSpan span, const std::vector<Binding>& scope, const std::string& hint = "");
   /// Conjuncts rewritten and joined with AND.
@@ -130,9 +132,12 @@ class Lowering {
   /// the caller sets `updating`.
   Rel joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right, const std::string& ra,
                     const WindowJoinPlan& window);
+  /// Drops the join's output columns nothing after it reads (those only its
+  /// condition read): `where` is what stays a filter after it.
+  void drop_unread(OperatorSpec& op, Rel& out, const std::vector<ExprSpan>& where) const;
 
   // sql_lookup_join.cpp: JOIN t FOR SYSTEM_TIME AS OF s.proc_time
-  std::optional<Rel> lookup_join(const Relation& r, const std::string& hint);
+  std::optional<Rel> lookup_join(const Relation& r, const std::vector<ExprSpan>& where, const std::string& hint);
   /// Whether AS OF names a PROCTIME() column of `left` (reported when not).
   bool check_as_of(const Relation& table, const Rel& left);
   /// The filesystem table `r` names, as a source a lookup join reads whole.
@@ -173,6 +178,9 @@ class Lowering {
   std::map<std::string, Rel> subquery_rels_;  // by text: a subquery written twice runs once
   std::set<std::string> names_;
   std::set<std::string> needed_;  // names the current block uses ("*": all)
+  /// Names read after the join being lowered: the block's outside WHERE, and
+  /// the conditions of the joins above it.
+  std::set<std::string> needed_after_;
   int64_t state_ttl_ms_ = 0;
   int64_t idle_timeout_us_ = 0;
   int selects_ = 0;

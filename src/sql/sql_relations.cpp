@@ -234,10 +234,15 @@ std::optional<int64_t> Lowering::interval_ms(ExprSpan span, const std::string& w
 }
 
 std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& where, const std::string& hint) {
-  if (r.right->kind == RelationKind::kTable && !r.right->system_time.empty()) return lookup_join(r, hint);
+  if (r.right->kind == RelationKind::kTable && !r.right->system_time.empty()) return lookup_join(r, where, hint);
   std::vector<ExprSpan> none;
+  // The joins below pass on what this one's condition reads too.
+  const std::set<std::string> after = needed_after_;
+  add_names(r.on, needed_after_);
+  for (const ExprSpan& w : where) add_names(w, needed_after_);
   std::optional<Rel> left = relation(*r.left, none, hint);
   std::optional<Rel> right = relation(*r.right, none, hint);
+  needed_after_ = after;
   if (!left || !right) return std::nullopt;
   std::vector<ExprSpan> condition;
   if (!r.on.empty()) condition = conjuncts(script_, r.on);
@@ -274,6 +279,7 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   op.join.state_ttl_ms = state_ttl_ms_;
   op.join.window = window.window;
   Rel out = joined_output(op, *left, la, *right, ra, window);
+  if (!window.present) drop_unread(op, out, where);
   out.updating = left->updating || right->updating || (!inner && !window.present);
   spec_.operators.push_back(std::move(op));
   return out;
@@ -289,6 +295,19 @@ std::vector<Binding> join_scope(const Rel& left, const std::string& la, const Re
       scope.push_back(b);
     }
   return scope;
+}
+
+void Lowering::drop_unread(OperatorSpec& op, Rel& out, const std::vector<ExprSpan>& where) const {
+  std::set<std::string> read = needed_after_;
+  for (const ExprSpan& w : where) add_names(w, read);
+  if (read.count("*")) return;
+  for (size_t i = op.select.size(); i-- > 0 && op.select.size() > 1;) {
+    const Binding& b = out.columns[i];
+    if (read.count(b.name) || read.count(b.qualifier + ".*")) continue;
+    op.select.erase(op.select.begin() + static_cast<std::ptrdiff_t>(i));
+    out.columns.erase(out.columns.begin() + static_cast<std::ptrdiff_t>(i));
+    out.physical.erase(out.physical.begin() + static_cast<std::ptrdiff_t>(i));
+  }
 }
 
 Rel Lowering::joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right,
