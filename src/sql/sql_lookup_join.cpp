@@ -2,11 +2,10 @@
 // ...`, into a lookup join (PIPELINES.md's `lookup:`): the table is a
 // filesystem table each subtask reads whole when it starts, as Flink joins a
 // filesystem table it loads once (sql_lowering.h).
-#include <algorithm>
-
 #include "sql/sql_lowering.h"
 
 namespace eddy::sql {
+
 bool Lowering::check_as_of(const Relation& table, const Rel& left) {
   const Binding* time = named_binding(script_, table.system_time, left.columns);
   const SourceLocation at = script_.tokens[table.system_time.first].loc;
