@@ -50,6 +50,43 @@ std::string JdbcBuffer::key_of(const RecordBatch& batch, size_t row, size_t firs
   return key + ')';
 }
 
+// Each field as "<length>:<bytes>": tuples may hold any byte, newlines too.
+std::string JdbcBuffer::save() const {
+  std::string out;
+  auto field = [&](const std::string& s) { out.append(std::to_string(s.size())).append(":").append(s); };
+  for (const auto& [key, change] : changes_) {
+    field(key);
+    field(change.upsert ? "U" : "D");
+    field(change.tuple);
+  }
+  return out;
+}
+
+Status JdbcBuffer::load(const std::string& bytes) {
+  size_t at = 0;
+  auto field = [&](std::string& s) {
+    const size_t colon = bytes.find(':', at);
+    if (colon == std::string::npos || colon == at) return false;
+    size_t n = 0;
+    for (size_t i = at; i < colon; ++i) {
+      if (bytes[i] < '0' || bytes[i] > '9') return false;
+      n = n * 10 + static_cast<size_t>(bytes[i] - '0');
+    }
+    if (n > bytes.size() - colon - 1) return false;
+    s = bytes.substr(colon + 1, n);
+    at = colon + 1 + n;
+    return true;
+  };
+  while (at < bytes.size()) {
+    std::string key, kind, tuple;
+    if (!field(key) || !field(kind) || !field(tuple) || (kind != "U" && kind != "D"))
+      return Status::invalid("jdbc sink state: damaged buffered changes");
+    changes_[key] = Change{kind == "U", std::move(tuple)};
+    ++added_;
+  }
+  return Status::ok();
+}
+
 std::vector<std::string> JdbcBuffer::take() {
   std::vector<std::string> out;
   if (!rows_.empty()) out.push_back(statements_.insert(rows_));

@@ -30,6 +30,10 @@ class JdbcBuffer {
   /// The statements that apply what is buffered (none when nothing is), and
   /// an empty buffer.
   std::vector<std::string> take();
+  /// The keyed changes as bytes, for a checkpoint that carries them over
+  /// (append-only rows are never carried); load() adds them back.
+  std::string save() const;
+  Status load(const std::string& bytes);
 
  private:
   void add_row(const RecordBatch& batch, size_t row, size_t first);

@@ -17,6 +17,7 @@ namespace eddy {
 namespace {
 
 constexpr int32_t kConnectTimeoutS = 10;
+constexpr const char* kLockTimeout = "60s";
 constexpr const char* kUndefinedObject = "42704";  // COMMIT PREPARED of an id that is gone
 constexpr const char* kUndefinedTable = "42P01";
 
@@ -45,22 +46,25 @@ class JdbcSink : public Operator {
 
   Status process(const RecordBatchPtr& batch, Collector&) override {
     EDDY_RETURN_IF_ERROR(buffer_->add(*batch));
-    if (buffer_->size() >= static_cast<size_t>(config_.flush_max_rows)) return flush();
+    if (!holds_until_barrier() && buffer_->size() >= static_cast<size_t>(config_.flush_max_rows)) return flush();
     return Status::ok();
   }
 
   Status on_processing_time(int64_t now_ms, Collector&) override {
     timers_->register_processing_timer(now_ms + config_.flush_interval_ms);
-    return flush();
+    return holds_until_barrier() ? Status::ok() : flush();
   }
 
+  // The end commits everything, as the file sink does: what is prepared
+  // first, so the last rows never wait for its locks.
   Status finish(Collector&) override {
+    EDDY_RETURN_IF_ERROR(commit_up_to(INT64_MAX));
     EDDY_RETURN_IF_ERROR(flush());
     if (in_transaction_) {
       EDDY_RETURN_IF_ERROR(conn_->exec("COMMIT"));
       in_transaction_ = false;
     }
-    return commit_up_to(INT64_MAX);
+    return Status::ok();
   }
 
   // Failure or cancellation: the open transaction dies with the connection;
@@ -71,17 +75,20 @@ class JdbcSink : public Operator {
     return Status::ok();
   }
 
+  // Upserts wait while an earlier checkpoint's transaction is still
+  // prepared (its completion came late, or it was aborted): its row locks
+  // would block them. They are carried in this checkpoint's state instead
+  // and written at a later barrier.
   Status snapshot_operator_state(int64_t checkpoint_id, std::string& out) override {
-    EDDY_RETURN_IF_ERROR(flush());
-    if (in_transaction_) {
-      const std::string gid = jdbc_gid(prefix_, index_, checkpoint_id);
-      EDDY_RETURN_IF_ERROR(conn_->exec("PREPARE TRANSACTION " + conn_->literal(gid)));
-      in_transaction_ = false;
-      pending_[checkpoint_id] = gid;
+    JdbcSinkState state;
+    if (holds_until_barrier() && !pending_.empty()) {
+      state.carried = buffer_->save();
+    } else {
+      EDDY_RETURN_IF_ERROR(flush());
+      EDDY_RETURN_IF_ERROR(prepare(checkpoint_id));
     }
-    std::vector<std::string> gids;
-    for (const auto& [id, gid] : pending_) gids.push_back(gid);
-    out = encode_jdbc_state(gids);
+    for (const auto& [id, gid] : pending_) state.gids.push_back(gid);
+    out = encode_jdbc_state(state);
     return Status::ok();
   }
 
@@ -90,8 +97,9 @@ class JdbcSink : public Operator {
   Status restore_operator_state(const std::vector<std::string>& states) override {
     std::vector<std::string> listed;
     for (const auto& s : states) {
-      EDDY_ASSIGN_OR_RETURN(std::vector<std::string> gids, decode_jdbc_state(s));
-      listed.insert(listed.end(), gids.begin(), gids.end());
+      EDDY_ASSIGN_OR_RETURN(JdbcSinkState state, decode_jdbc_state(s));
+      listed.insert(listed.end(), state.gids.begin(), state.gids.end());
+      EDDY_RETURN_IF_ERROR(buffer_->load(state.carried));
     }
     return resolve(listed);
   }
@@ -108,6 +116,22 @@ class JdbcSink : public Operator {
   Status resolve(const std::vector<std::string>& listed);
   Status connect_control();
   Status end_prepared(const char* verb, const std::string& gid);
+
+  // Upserts with checkpoints wait for the barrier: the transaction prepared
+  // at the last barrier holds its keys' row locks until that checkpoint
+  // completes, so writing one of them before then would wait for a commit
+  // this very thread has to make. The buffer keeps one change per key, so it
+  // stays as large as the keys one interval touches.
+  Status prepare(int64_t checkpoint_id) {
+    if (!in_transaction_) return Status::ok();
+    const std::string gid = jdbc_gid(prefix_, index_, checkpoint_id);
+    EDDY_RETURN_IF_ERROR(conn_->exec("PREPARE TRANSACTION " + conn_->literal(gid)));
+    in_transaction_ = false;
+    pending_[checkpoint_id] = gid;
+    return Status::ok();
+  }
+
+  bool holds_until_barrier() const { return checkpoints_ && !statements_->key().empty(); }
 
   Status commit_up_to(int64_t checkpoint_id) {
     while (!pending_.empty() && pending_.begin()->first <= checkpoint_id) {
@@ -155,7 +179,10 @@ Status JdbcSink::make_statements() {
 Status JdbcSink::connect() {
   in_transaction_ = false;
   EDDY_ASSIGN_OR_RETURN(conn_, PgConnection::connect(address_, user_, password_, kConnectTimeoutS));
-  return Status::ok();
+  // A checkpoint that never completes (aborted after this sink prepared)
+  // keeps its rows locked; a write waiting on them fails after this, and the
+  // restart strategy's restore resolves the transaction instead of a hang.
+  return checkpoints_ ? conn_->exec(std::string("SET lock_timeout = '") + kLockTimeout + "'") : Status::ok();
 }
 
 // The table and its columns exist; exactly-once needs prepared transactions.

@@ -43,25 +43,36 @@ std::optional<JdbcGidParts> parse_jdbc_gid(const std::string& prefix, const std:
   return p;
 }
 
-std::string encode_jdbc_state(const std::vector<std::string>& gids) {
-  std::string out = kStateHeader;
-  for (const auto& g : gids) out += g + "\n";
-  return out;
+// The header, the number of gids, a gid a line, then the carried bytes.
+std::string encode_jdbc_state(const JdbcSinkState& state) {
+  std::string out = kStateHeader + std::to_string(state.gids.size()) + "\n";
+  for (const auto& g : state.gids) out += g + "\n";
+  return out + state.carried;
 }
 
-Result<std::vector<std::string>> decode_jdbc_state(const std::string& bytes) {
+Result<JdbcSinkState> decode_jdbc_state(const std::string& bytes) {
   const std::string header = kStateHeader;
   if (bytes.compare(0, header.size(), header) != 0)
     return Status::invalid("jdbc sink state: not written by a jdbc sink");
-  std::vector<std::string> gids;
+  JdbcSinkState state;
   size_t at = header.size();
-  while (at < bytes.size()) {
+  auto line = [&](std::string& out) {
     const size_t nl = bytes.find('\n', at);
-    if (nl == std::string::npos) return Status::invalid("jdbc sink state: truncated");
-    gids.push_back(bytes.substr(at, nl - at));
+    if (nl == std::string::npos) return false;
+    out = bytes.substr(at, nl - at);
     at = nl + 1;
+    return true;
+  };
+  std::string count_text;
+  size_t count = 0;
+  if (!line(count_text) || !parse_number(count_text, count)) return Status::invalid("jdbc sink state: truncated");
+  for (size_t i = 0; i < count; ++i) {
+    std::string gid;
+    if (!line(gid)) return Status::invalid("jdbc sink state: truncated");
+    state.gids.push_back(std::move(gid));
   }
-  return gids;
+  state.carried = bytes.substr(at);
+  return state;
 }
 
 JdbcResolution resolve_jdbc_prepared(const std::string& prefix, const std::vector<std::string>& listed,

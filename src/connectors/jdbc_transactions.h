@@ -27,9 +27,14 @@ struct JdbcGidParts {
 /// The parts of a gid that starts with `prefix`; nullopt for any other.
 std::optional<JdbcGidParts> parse_jdbc_gid(const std::string& prefix, const std::string& gid);
 
-/// The operator state: the gids prepared and not known to be committed.
-std::string encode_jdbc_state(const std::vector<std::string>& gids);
-Result<std::vector<std::string>> decode_jdbc_state(const std::string& bytes);
+/// The operator state: the gids prepared and not known to be committed, and
+/// the buffered changes carried over to a later transaction (JdbcBuffer::save).
+struct JdbcSinkState {
+  std::vector<std::string> gids;
+  std::string carried;
+};
+std::string encode_jdbc_state(const JdbcSinkState& state);
+Result<JdbcSinkState> decode_jdbc_state(const std::string& bytes);
 
 struct JdbcResolution {
   std::vector<std::string> commit;    // listed by the restored state

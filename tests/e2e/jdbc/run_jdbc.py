@@ -189,7 +189,8 @@ checkpoints:
   dir: {ckdir}
   retain: 2
 restart:
-  attempts: 0
+  attempts: {attempts}
+  delay: 100ms
 sources:
   - name: events
     type: datagen
@@ -212,6 +213,12 @@ operators:
     aggregate:
       n: count(*)
       total: sum(amount)
+  - name: per_key
+    input: events
+    key_by: [key]
+    aggregate:
+      n: count(*)
+      total: sum(amount)
 sinks:
   - name: rows_pg
     input: events
@@ -219,22 +226,29 @@ sinks:
   - name: totals_pg
     input: totals
 {totals_sink}
+  - name: per_key_pg
+    input: per_key
+    primary_key: [key]
+{per_key_sink}
 """
 
 
-def eo_pipeline(pg, work, name, rows, rate):
+def eo_pipeline(pg, work, name, rows, rate, attempts=0):
     pg.sql("CREATE TABLE %s_rows (id bigint, key bigint, amount bigint, ts timestamp)" % name)
     pg.sql("CREATE TABLE %s_totals (key bigint, window_start timestamp, window_end timestamp, n bigint, "
            "total bigint)" % name)
+    pg.sql("CREATE TABLE %s_per_key (key bigint PRIMARY KEY, n bigint, total bigint)" % name)
     return write(work, name + ".yaml", EO_PIPELINE.format(
-        ckdir=os.path.join(work, name + "-ck"), rows=rows, rate=rate,
+        ckdir=os.path.join(work, name + "-ck"), rows=rows, rate=rate, attempts=attempts,
+        per_key_sink=jdbc_keys(pg, name + "_per_key", "    sink.buffer-flush.max-rows: 20\n"),
         rows_sink=jdbc_keys(pg, name + "_rows", "    sink.buffer-flush.max-rows: 500\n"),
         totals_sink=jdbc_keys(pg, name + "_totals")))
 
 
 def table_rows(pg, name):
     return (pg.sql("SELECT id, key, amount, ts FROM %s_rows ORDER BY id" % name),
-            pg.sql("SELECT key, window_start, n, total FROM %s_totals ORDER BY key, window_start, n, total" % name))
+            pg.sql("SELECT key, window_start, n, total FROM %s_totals ORDER BY key, window_start, n, total" % name),
+            pg.sql("SELECT key, n, total FROM %s_per_key ORDER BY key" % name))
 
 
 def compare(check, label, got, want):
@@ -250,7 +264,8 @@ def case_exactly_once(eddy, pg, work, check, kills, rng):
     ref = eo_pipeline(pg, work, "ref", rows, 0)
     code, out, err = run([eddy, "local", ref, "-q"], env=env_with_password())
     check.expect(code == 0, "exactly-once: the undisturbed run finished (exit %d) %s" % (code, err[-1500:] if code else ""))
-    want_rows, want_totals = table_rows(pg, "ref")
+    want = table_rows(pg, "ref")
+    want_rows = want[0]
     check.expect(len(want_rows) == rows, "exactly-once: the undisturbed run wrote %d rows" % len(want_rows))
     p = eo_pipeline(pg, work, "kill", rows, 6000)
     killed, resumed, left_prepared, injected = 0, [], set(), None
@@ -283,13 +298,30 @@ def case_exactly_once(eddy, pg, work, check, kills, rng):
     check.expect(killed >= kills, "exactly-once: killed with SIGKILL %d times (wanted %d)" % (killed, kills))
     check.expect(len(resumed) >= 2, "exactly-once: resumed from checkpoints %s" % ", ".join(resumed))
     print("  prepared transactions seen after kills: %s" % sorted(left_prepared)[:6])
-    got_rows, got_totals = table_rows(pg, "kill")
-    compare(check, "exactly-once rows after %d kills" % killed, got_rows, want_rows)
-    compare(check, "exactly-once window totals after %d kills" % killed, got_totals, want_totals)
+    compare_tables(check, "after %d kills" % killed, table_rows(pg, "kill"), want)
     check.expect(injected is not None and not pg.sql("SELECT 1 FROM kill_rows WHERE id = -1"),
                  "exactly-once: a prepared transaction of a checkpoint that never completed (%s) was rolled back" % injected)
     left = pg.sql("SELECT gid FROM pg_prepared_xacts")
     check.expect(not left, "exactly-once: pg_prepared_xacts is empty at the end (%s)" % left)
+    case_restarts(eddy, pg, work, check, want)
+
+
+def compare_tables(check, label, got, want):
+    for what, g, w in zip(("rows", "window totals", "upserted totals per key"), got, want):
+        compare(check, "exactly-once %s %s" % (what, label), g, w)
+
+
+def case_restarts(eddy, pg, work, check, want):
+    """Failures inside the process: the job restarts from its last
+    checkpoint, reconnecting, and resolves what the failed attempt prepared."""
+    p = eo_pipeline(pg, work, "restart", 40000, 20000, attempts=3)
+    code, out, err = run([eddy, "local", p, "--inject-failure", "rows_pg:0:9000",
+                          "--inject-failure", "per_key_pg:1:4000:1"], env=env_with_password())
+    check.expect(code == 0 and "2 restarts" in err,
+                 "restarts: the job finished after 2 injected sink failures (exit %d) %s" % (code, err[-1500:]))
+    compare_tables(check, "after 2 restarts", table_rows(pg, "restart"), want)
+    left = pg.sql("SELECT gid FROM pg_prepared_xacts")
+    check.expect(not left, "restarts: pg_prepared_xacts is empty at the end (%s)" % left)
 
 
 def inject_leftover(pg, work):

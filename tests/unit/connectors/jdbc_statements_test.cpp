@@ -107,3 +107,15 @@ TEST_CASE("an updating buffer keeps the last change of each key; -U is dropped")
   CHECK(sql[1].find("ON CONFLICT (\"k\") DO UPDATE SET \"v\" = EXCLUDED.\"v\"") != std::string::npos);
   CHECK(!buf.add(*changes({{"?", 1, "a"}})).is_ok());
 }
+
+TEST_CASE("keyed changes carried in a checkpoint load back into an empty buffer") {
+  JdbcStatements st("t", {"k", "v"}, {0});
+  JdbcBuffer buf(st, true);
+  REQUIRE(buf.add(*changes({{"+I", 1, "line\nbreak"}, {"-D", 2, "x"}})).is_ok());
+  JdbcBuffer restored(st, true);
+  REQUIRE(restored.load(buf.save()).is_ok());
+  CHECK(restored.size() == 2);
+  CHECK(restored.take() == buf.take());
+  CHECK(!restored.load("3:(1)1:X1:y").is_ok());
+  CHECK(!restored.load("9:(1)").is_ok());
+}

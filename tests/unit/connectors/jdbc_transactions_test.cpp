@@ -24,14 +24,18 @@ TEST_CASE("transaction ids name the job, the sink, the subtask and the checkpoin
   CHECK(jdbc_gid_prefix("t", std::string(100, 'x')).size() == std::string("eddy-t--").size() + 64);
 }
 
-TEST_CASE("the state lists prepared ids and reads back") {
-  const std::vector<std::string> gids = {"eddy-t-s-0-4", "eddy-t-s-0-5"};
-  auto back = decode_jdbc_state(encode_jdbc_state(gids));
+TEST_CASE("the state lists prepared ids and the carried changes, and reads back") {
+  JdbcSinkState state{{"eddy-t-s-0-4", "eddy-t-s-0-5"}, "3:(1)1:U5:(1,\n)"};
+  auto back = decode_jdbc_state(encode_jdbc_state(state));
   REQUIRE(back.ok());
-  CHECK(*back == gids);
-  CHECK(decode_jdbc_state(encode_jdbc_state({}))->empty());
+  CHECK(back->gids == state.gids);
+  CHECK(back->carried == state.carried);
+  auto empty = decode_jdbc_state(encode_jdbc_state({}));
+  REQUIRE(empty.ok());
+  CHECK(empty->gids.empty());
+  CHECK(empty->carried.empty());
   CHECK(!decode_jdbc_state("garbage").ok());
-  CHECK(!decode_jdbc_state(encode_jdbc_state(gids).substr(0, 25)).ok());
+  CHECK(!decode_jdbc_state(encode_jdbc_state(state).substr(0, 25)).ok());
 }
 
 TEST_CASE("a restore commits what its state lists and rolls back its share of the rest") {
