@@ -86,8 +86,4 @@ std::string mask_secret(std::string text, const std::string& secret) {
   return text;
 }
 
-std::string shown_option(const std::string& key, const std::string& value) {
-  return key == "password" && !value.empty() ? "***" : value;
-}
-
 }  // namespace eddy

@@ -38,7 +38,4 @@ std::string pq_conninfo(const JdbcAddress& address, const std::string& user, con
 /// `text` with every occurrence of `secret` (when not empty) replaced by "***".
 std::string mask_secret(std::string text, const std::string& secret);
 
-/// An option value as shown to people: "***" for a set password, the value otherwise.
-std::string shown_option(const std::string& key, const std::string& value);
-
 }  // namespace eddy
