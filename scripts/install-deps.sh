@@ -11,6 +11,7 @@ packages=(
   libjemalloc-dev   # the binary's allocator (cmd/allocator.cpp)
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
   tmux                           # the SQL shell's test types into it as a person would
+  libpq-dev postgresql           # the jdbc sink and its tests' private PostgreSQL server
 )
 
 missing=()

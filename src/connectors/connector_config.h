@@ -66,6 +66,20 @@ struct FileSinkConfig {
   FileFormat format = FileFormat::kJsonl;
 };
 
+/// The jdbc sink (docs/connectors.md): Flink's JDBC connector options. Values
+/// may be `${env:NAME}`; they are expanded when the sink opens, so plans and
+/// `eddy validate` never hold the secret itself.
+struct JdbcSinkConfig {
+  std::string url;                       // jdbc:postgresql://HOST[:PORT]/DB
+  std::string table;                     // table-name, optionally schema.table
+  std::string username, password;
+  int64_t flush_max_rows = 100;          // sink.buffer-flush.max-rows
+  int64_t flush_interval_ms = 1000;      // sink.buffer-flush.interval; 0: only by rows
+  int64_t max_retries = 3;               // sink.max-retries (autocommit flushes only)
+  std::vector<std::string> primary_key;  // upsert key; required for updating streams
+  bool updating = false;                 // the input is a changelog, `op` first (planner)
+};
+
 struct PrintSinkConfig {
   FileFormat format = FileFormat::kJsonl;  // how each row is printed
 };

@@ -59,6 +59,9 @@ struct OperatorContext {
   int32_t subtask_index = 0;
   int32_t parallelism = 1;
   int32_t max_parallelism = 128;
+  /// The job takes checkpoints: a transactional sink then commits only when
+  /// one completes; without them it commits as it writes.
+  bool checkpoints = false;
   TimerService* timers = nullptr;  // never null for operators hosted by a TaskRunner
   /// While process() runs: the watermark of the input channel the batch came
   /// from, as it stood before the batch (in a source's chain, the source's own

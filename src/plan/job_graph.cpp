@@ -326,6 +326,7 @@ class Planner {
     node.output_updating = node.input_output == 0 && producer.output_updating;
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
+      check_jdbc_sink(node);
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
@@ -596,6 +597,21 @@ class Planner {
       case AggregateFunction::kCountStar: break;
     }
     return a;
+  }
+
+  /// A jdbc sink writes an updating stream only by upserting on its primary
+  /// key, whose columns must be written; without a key it cannot apply -U/-D.
+  void check_jdbc_sink(const LogicalNode& node) {
+    const SinkSpec& sink = spec().sinks[node.spec_index];
+    if (sink.type != SinkType::kJdbc) return;
+    for (const LocatedText& k : sink.primary_key)
+      if (k.text == kOpColumn || node.input_schema->index_of(k.text) < 0)
+        error(k.loc, "primary key column '" + k.text + "' of sink '" + sink.name.text + "' is not a column of '" +
+                         sink.input.text + "' (" + node.input_schema->to_string() + ")");
+    if (node.output_updating && sink.primary_key.empty())
+      error(sink.loc, "sink '" + sink.name.text + "' (jdbc) reads '" + sink.input.text + "', an updating stream "
+                      "(op: +I, -U, +U, -D), but declares no primary key to upsert on; add primary_key: [columns] "
+                      "(in SQL: PRIMARY KEY (columns) NOT ENFORCED), the key of the table in PostgreSQL");
   }
 
   /// The node (walking up from `input`) whose output made that stream

@@ -7,6 +7,7 @@
 #include "connectors/datagen_source.h"
 #include "connectors/file_sink.h"
 #include "connectors/file_source.h"
+#include "connectors/jdbc_sink.h"
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/union_operator.h"
@@ -47,6 +48,11 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     case SinkType::kFile: return make_file_sink(sink.file, node.input_schema);
     case SinkType::kPrint: return make_print_sink(sink.print, node.input_schema, stdout);
     case SinkType::kBlackhole: return make_blackhole_sink(node.input_schema);
+    case SinkType::kJdbc: {
+      JdbcSinkConfig cfg = sink.jdbc;
+      cfg.updating = node.output_updating;  // a sink's stream kind is its input's (job_graph.cpp)
+      return make_jdbc_sink(cfg, node.input_schema);
+    }
   }
   return nullptr;
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "connectors/datagen_source.h"
+#include "connectors/jdbc_options.h"
 #include "core/time_util.h"
 #include "plan/yaml_quotes.h"
 #include "plan/yaml_reader.h"
@@ -457,6 +458,24 @@ void read_operator(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagn
   spec.operators.push_back(std::move(o));
 }
 
+/// `type: jdbc` with Flink's JDBC option names as keys (docs/connectors.md).
+void read_jdbc_sink(MapReader& r, SinkSpec& s) {
+  s.type = SinkType::kJdbc;
+  JdbcSinkConfig& j = s.jdbc;
+  if (auto v = r.text("url", true)) {
+    j.url = v->text;
+    if (auto bad = parse_jdbc_url(j.url); !bad.ok()) r.error(v->loc, bad.status().message());
+  }
+  if (auto v = r.text("table-name", true)) j.table = v->text;
+  if (auto v = r.text("username")) j.username = v->text;
+  if (auto v = r.text("password")) j.password = v->text;
+  j.flush_max_rows = r.integer("sink.buffer-flush.max-rows", 1, 1000000).value_or(j.flush_max_rows);
+  if (auto d = r.duration_us("sink.buffer-flush.interval")) j.flush_interval_ms = *d / 1000;
+  j.max_retries = r.integer("sink.max-retries", 0, 100).value_or(j.max_retries);
+  s.primary_key = read_name_list(r, "primary_key");
+  for (const auto& k : s.primary_key) j.primary_key.push_back(k.text);
+}
+
 void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SinkSpec s;
   s.loc = location_of(node);
@@ -469,7 +488,7 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
   s.parallelism = read_parallelism(r);
   s.key_by = read_name_list(r, "key_by");
   s.partition = read_partition(r, s.partition_loc);
-  auto type = r.choice("type", {"file", "print", "blackhole"}, true);
+  auto type = r.choice("type", {"file", "print", "blackhole", "jdbc"}, true);
   if (type && *type == "file") {
     s.type = SinkType::kFile;
     if (auto p = r.text("path", true)) {
@@ -480,6 +499,8 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
   } else if (type && *type == "print") {
     s.type = SinkType::kPrint;
     s.print.format = read_format(r, FileFormat::kJsonl, false);
+  } else if (type && *type == "jdbc") {
+    read_jdbc_sink(r, s);
   } else if (type) {
     s.type = SinkType::kBlackhole;
   }

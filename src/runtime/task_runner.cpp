@@ -145,6 +145,7 @@ Status TaskRunner::open_operators() {
   ctx.subtask_index = subtask_index_;
   ctx.parallelism = v.parallelism;
   ctx.max_parallelism = graph_->spec.max_parallelism;
+  ctx.checkpoints = graph_->spec.checkpoints.enabled;
   ctx.state.kind = graph_->spec.state_backend == "rocksdb" ? StateBackendOptions::Kind::kRocksDb
                                                            : StateBackendOptions::Kind::kHeap;
   for (size_t i = 0; i < ops_.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 
+#include "connectors/jdbc_options.h"
 #include "core/time_util.h"
 #include "sql/sql_parser.h"
 
@@ -26,6 +27,8 @@ const std::vector<ConnectorKeys>& connectors() {
       {"filesystem", {"path", "format", "csv.ignore-parse-errors", "json.ignore-parse-errors", "csv.header"}},
       {"print", {}},
       {"blackhole", {}},
+      {"jdbc", {"url", "table-name", "username", "password", "sink.buffer-flush.max-rows",
+                "sink.buffer-flush.interval", "sink.max-retries"}},
   };
   return kAll;
 }
@@ -163,6 +166,39 @@ bool file_options(const TableDef& t, std::string& path, SourceLocation& path_loc
   return f->value == "csv" || f->value == "json";
 }
 
+/// A jdbc table's options (Flink's JDBC connector names) and its PRIMARY KEY.
+bool jdbc_options(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
+  const size_t before = diags.size();
+  s.type = SinkType::kJdbc;
+  JdbcSinkConfig& j = s.jdbc;
+  const TableOption* url = t.option("url");
+  const TableOption* table = t.option("table-name");
+  if (!url || !table) {
+    diags.push_back({t.ddl.name.loc, "a jdbc table needs 'url' (jdbc:postgresql://HOST:PORT/DATABASE) and "
+                                     "'table-name'"});
+    return false;
+  }
+  j.url = url->value;
+  if (auto a = parse_jdbc_url(j.url); !a.ok()) diags.push_back({url->value_loc, a.status().message()});
+  j.table = table->value;
+  if (const TableOption* o = t.option("username")) j.username = o->value;
+  if (const TableOption* o = t.option("password")) j.password = o->value;
+  if (const TableOption* o = t.option("sink.buffer-flush.max-rows"))
+    j.flush_max_rows = int_option(*o, 1, diags).value_or(j.flush_max_rows);
+  if (const TableOption* o = t.option("sink.max-retries")) j.max_retries = int_option(*o, 0, diags).value_or(0);
+  if (const TableOption* o = t.option("sink.buffer-flush.interval")) {
+    auto us = parse_duration_us(o->value);
+    if (us.ok()) j.flush_interval_ms = *us / 1000;
+    else diags.push_back({o->value_loc, "'sink.buffer-flush.interval' must be a duration such as '1s', not '" +
+                                            o->value + "'"});
+  }
+  for (const Ident& k : t.ddl.primary_key) {
+    s.primary_key.push_back({k.name, k.loc});
+    j.primary_key.push_back(k.name);
+  }
+  return diags.size() == before;
+}
+
 }  // namespace
 
 std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic>& diags) {
@@ -191,7 +227,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
   const TableOption* connector = t.option("connector");
   if (!connector) {
     diags.push_back({ddl.name.loc, "table '" + ddl.name.name + "' has no 'connector' in WITH (...): one of "
-                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole'"});
+                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole', 'jdbc'"});
     return std::nullopt;
   }
   const ConnectorKeys* known = nullptr;
@@ -199,7 +235,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
     if (connector->value == c.name) known = &c;
   if (!known) {
     diags.push_back({connector->value_loc, "unknown connector '" + connector->value + "'; eddy has 'nexmark', "
-                                           "'datagen', 'filesystem', 'print' and 'blackhole'"});
+                                           "'datagen', 'filesystem', 'print', 'blackhole' and 'jdbc'"});
     return std::nullopt;
   }
   t.connector = known->name;
@@ -291,9 +327,10 @@ bool make_sink(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
     s.type = SinkType::kBlackhole;
     return true;
   }
+  if (t.connector == "jdbc") return jdbc_options(t, s, diags);
   if (t.connector != "filesystem") {
     diags.push_back({t.ddl.name.loc, "the " + t.connector + " connector only reads; write to a 'print', "
-                                     "'blackhole' or 'filesystem' table"});
+                                     "'blackhole', 'filesystem' or 'jdbc' table"});
     return false;
   }
   s.type = SinkType::kFile;

@@ -15,10 +15,12 @@ namespace eddy::sql {
 
 struct TableDef {
   CreateTable ddl;
-  std::string connector;  // nexmark | datagen | filesystem | print | blackhole
+  std::string connector;  // nexmark | datagen | filesystem | print | blackhole | jdbc
   std::map<std::string, TableOption> options;
-  bool readable() const { return connector != "print" && connector != "blackhole"; }
-  bool writable() const { return connector == "print" || connector == "blackhole" || connector == "filesystem"; }
+  bool readable() const { return connector != "print" && connector != "blackhole" && connector != "jdbc"; }
+  bool writable() const {
+    return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc";
+  }
   const TableOption* option(const std::string& key) const {
     auto it = options.find(key);
     return it == options.end() ? nullptr : &it->second;

@@ -35,6 +35,11 @@ set_tests_properties(e2e_savepoint_changes PROPERTIES LABELS e2e TIMEOUT 600)
 # stop ends in time, with a savepoint that restores or, too late, exit 0 (tests/e2e/savepoints).
 add_test(NAME e2e_stop_as_input_ends COMMAND ${Python3_EXECUTABLE} ${E2E}/savepoints/stop_as_input_ends.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_stop_as_input_ends PROPERTIES LABELS e2e TIMEOUT 300)
+# The jdbc sink against a private PostgreSQL server (tests/e2e/jdbc): appends,
+# upserts and deletes, bad input, and exactly-once by two-phase commit through
+# SIGKILL and --resume.
+add_test(NAME e2e_jdbc COMMAND ${Python3_EXECUTABLE} ${E2E}/jdbc/run_jdbc.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_jdbc PROPERTIES LABELS e2e TIMEOUT 600)
 add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>
          --modes kill,inject --kills 25 --rows 1500000)
 set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)

@@ -1,0 +1,62 @@
+// Unit tests for the jdbc sink's option values (src/connectors/jdbc_options.h):
+// URLs, ${env:NAME}, the libpq connection string and masking of the password.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+
+#include "connectors/jdbc_options.h"
+
+using namespace eddy;
+
+TEST_CASE("a PostgreSQL JDBC URL gives host, port and database") {
+  auto a = parse_jdbc_url("jdbc:postgresql://db.example:6543/shop");
+  REQUIRE(a.ok());
+  CHECK(a->host == "db.example");
+  CHECK(a->port == 6543);
+  CHECK(a->database == "shop");
+  CHECK(a->endpoint() == "db.example:6543");
+  auto d = parse_jdbc_url("jdbc:postgresql://127.0.0.1/x");
+  REQUIRE(d.ok());
+  CHECK(d->port == 5432);
+}
+
+TEST_CASE("bad JDBC URLs are refused with the reason") {
+  for (const char* url : {"jdbc:mysql://h:1/db", "postgresql://h/db", "jdbc:postgresql://h:1/",
+                          "jdbc:postgresql://h:99999/db", "jdbc:postgresql://h:x/db", "jdbc:postgresql://:5/db",
+                          "jdbc:postgresql://h/db?ssl=true"}) {
+    auto a = parse_jdbc_url(url);
+    CHECK_MESSAGE(!a.ok(), url);
+    if (!a.ok()) CHECK(a.status().message().find("jdbc:postgresql://HOST:PORT/DATABASE") != std::string::npos);
+  }
+}
+
+TEST_CASE("${env:NAME} takes the environment's value; an unset one is named, never a value") {
+  std::map<std::string, std::string> env = {{"PGPASS", "s3cret"}, {"USER_A", "alice"}};
+  EnvLookup lookup = [&](const std::string& n) -> const char* {
+    auto it = env.find(n);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  CHECK(*expand_env("${env:PGPASS}", "password", lookup) == "s3cret");
+  CHECK(*expand_env("x-${env:USER_A}-${env:USER_A}", "username", lookup) == "x-alice-alice");
+  CHECK(*expand_env("plain", "password", lookup) == "plain");
+  auto missing = expand_env("${env:NOPE}", "password", lookup);
+  REQUIRE(!missing.ok());
+  CHECK(missing.status().message().find("'NOPE'") != std::string::npos);
+  CHECK(missing.status().message().find("'password'") != std::string::npos);
+  CHECK(!expand_env("${env:PGPASS", "password", lookup).ok());
+}
+
+TEST_CASE("the libpq connection string quotes every value") {
+  JdbcAddress a{"h", 5433, "d b"};
+  CHECK(pq_conninfo(a, "u", "p'w\\", 7) ==
+        "host='h' port='5433' dbname='d b' user='u' password='p\\'w\\\\' connect_timeout='7' "
+        "application_name='eddy'");
+  CHECK(pq_conninfo(a, "", "", 7).find("password") == std::string::npos);
+}
+
+TEST_CASE("the password is masked out of messages") {
+  CHECK(mask_secret("auth failed for pw hunter2 (hunter2)", "hunter2") == "auth failed for pw *** (***)");
+  CHECK(mask_secret("nothing", "") == "nothing");
+  CHECK(mask_secret("aaaa", "aa") == "******");
+}
