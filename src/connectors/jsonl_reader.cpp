@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "connectors/jsonl_format.h"
-#include "core/time_util.h"
+#include "connectors/timestamp_text_cache.h"
 
 namespace eddy {
 
@@ -52,9 +52,10 @@ class JsonlLineDecoder {
     if (auto err = doc.get_object().get(obj)) return invalid(err, &doc);
     for (auto field_result : obj) {
       od::field field;
-      std::string_view key;
       if (auto err = std::move(field_result).get(field)) return invalid(err, &doc);
-      if (auto err = field.unescaped_key().get(key)) return invalid(err, &doc);
+      std::string_view key = plain_key(field.key().raw());
+      if (key.data() == nullptr && field.unescaped_key().get(key) != simdjson::SUCCESS)
+        return invalid(simdjson::STRING_ERROR, &doc);
       const int c = lookup(key);
       if (c < 0) continue;  // an unknown key: its value is skipped
       if (seen_[static_cast<size_t>(c)])
@@ -63,6 +64,14 @@ class JsonlLineDecoder {
       if (!decode_value(field.value(), static_cast<size_t>(c), doc)) return false;
     }
     return true;
+  }
+
+  // The key as it stands in the line when it has no escapes (the common case:
+  // no copy), else a null view and the caller unescapes it.
+  static std::string_view plain_key(const char* raw) {
+    const char* p = raw;
+    while (*p != '"' && *p != '\\') ++p;  // the closing quote is there: the line is valid
+    return *p == '"' ? std::string_view(raw, static_cast<size_t>(p - raw)) : std::string_view();
   }
 
   bool decode_value(od::value v, size_t c, od::document& doc) {
@@ -135,9 +144,9 @@ class JsonlLineDecoder {
       return true;
     }
     if (col.type() == DataType::kTimestamp) {
-      auto ts = parse_timestamp_ms(s);
-      if (ts.ok()) {
-        col.append_int(*ts);
+      int64_t ms;
+      if (timestamps_.parse(s, ms)) {
+        col.append_int(ms);
         return true;
       }
     }
@@ -186,6 +195,7 @@ class JsonlLineDecoder {
 
   const Schema& schema_;
   od::parser parser_;
+  TimestampTextCache timestamps_;
   std::vector<uint8_t> seen_;  // per column: has this line given it a value
   BatchBuilder* out_ = nullptr;
   std::string* why_ = nullptr;
