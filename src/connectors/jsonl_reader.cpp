@@ -5,6 +5,7 @@
 // to SIMDJSON_PADDING bytes past a document) is copied into a padded scratch.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "connectors/jsonl_format.h"
@@ -29,10 +30,9 @@ class JsonlLineDecoder {
     why_ = &why;
     base_ = line;
     std::fill(seen_.begin(), seen_.end(), 0);
+    const simdjson::padded_string_view padded(line, len, len + simdjson::SIMDJSON_PADDING);
     od::document doc;
-    if (auto err = parser_.iterate(simdjson::padded_string_view(line, len, len + simdjson::SIMDJSON_PADDING))
-                       .get(doc))
-      return invalid(err, nullptr);
+    if (auto err = parser_.iterate(padded).get(doc)) return invalid(err, nullptr);
     if (!decode_object(doc)) return false;
     const char* trailing = nullptr;  // past the object: at the end, simdjson has no location
     if (doc.current_location().get(trailing) == simdjson::SUCCESS)
