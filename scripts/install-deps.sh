@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev libicu-dev
   libre2-dev   # regular expressions in SQL expressions (src/expr/regex_functions.cpp)
   libjemalloc-dev   # the binary's allocator (cmd/allocator.cpp)
+  libsimdjson-dev   # the JSON-lines reader (src/connectors/jsonl_format.cpp)
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
   tmux                           # the SQL shell's test types into it as a person would
   libpq-dev postgresql           # the jdbc sink and its tests' private PostgreSQL server

@@ -1,5 +1,6 @@
-// JSON Lines reading and writing: one JSON object per line. JsonlParser is
-// used by the file reader, JsonlWriter by the file and print sinks.
+// JSON Lines reading and writing: one JSON object per line. JsonlParser
+// (jsonl_reader.cpp, simdjson On-Demand) is used by the file reader,
+// JsonlWriter (jsonl_format.cpp) by the file and print sinks.
 //
 // Reading: keys name schema columns (other keys and their values are
 // ignored); a missing key or null is NULL; a key given twice, a value of the
@@ -7,7 +8,9 @@
 // the record malformed. Types: int64 takes JSON integers (and numbers with an
 // integral value, such as 3.0 or 1e3); float64 any number; bool true/false;
 // string JSON strings; timestamp a number of epoch milliseconds or a string
-// as core/time_util.h parses it. Blank lines are ignored.
+// as core/time_util.h parses it. Blank lines are ignored. The value of a key
+// not in the schema is skipped unread: simdjson checks that the whole line is
+// valid UTF-8 with balanced brackets, not the numbers and literals inside it.
 #pragma once
 
 #include <memory>
@@ -20,7 +23,7 @@
 
 namespace eddy {
 
-class JsonlRowHandler;  // the SAX handler that appends one object's values (jsonl_format.cpp)
+class JsonlLineDecoder;  // simdjson's parser and one line's decoding (jsonl_reader.cpp)
 
 /// Parses JSON Lines into rows of a schema.
 class JsonlParser : public TextParser {
@@ -32,11 +35,15 @@ class JsonlParser : public TextParser {
                        BatchBuilder& out) override;
 
  private:
-  /// Parses one line into `out` (committed on success); false with `why` set
-  /// when it is malformed (then nothing of it remains in `out`).
-  bool parse_line(std::string_view line, BatchBuilder& out, std::string& why);
+  /// Parses the `len` bytes at `line` into `out` (committed on success); false
+  /// with `why` set when it is malformed (then nothing of it remains in `out`).
+  /// `readable` bytes from `line` on may be read: when they leave less than
+  /// SIMDJSON_PADDING past the line, the line is parsed from a padded copy.
+  bool parse_line(const char* line, size_t len, size_t readable, BatchBuilder& out,
+                  std::string& why);
 
-  std::unique_ptr<JsonlRowHandler> handler_;
+  std::unique_ptr<JsonlLineDecoder> decoder_;
+  std::vector<char> scratch_;  // a padded copy of a line at the end of the data
 };
 
 /// Formats batches as JSON Lines: one object per row, keys in column order,

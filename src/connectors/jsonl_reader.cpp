@@ -1,0 +1,252 @@
+// JSON Lines parsing with simdjson's On-Demand API: each line is indexed with
+// SIMD instructions and its values go straight into the builder's columns (no
+// DOM, no std::string per value). Lines are parsed in place in the caller's
+// buffer; only a line too close to its end for simdjson's padding (it reads up
+// to SIMDJSON_PADDING bytes past a document) is copied into a padded scratch.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "connectors/jsonl_format.h"
+#include "connectors/timestamp_text_cache.h"
+
+namespace eddy {
+
+// simdjson's stage 1 (finding the structure with SIMD) is chosen for this CPU
+// at run time inside the library; this code (stage 2) is the portable build.
+namespace od = simdjson::ondemand;
+
+/// Decodes one line's object into the builder; every step returns false with
+/// `why` set as soon as the line is known to be malformed.
+class JsonlLineDecoder {
+ public:
+  explicit JsonlLineDecoder(const Schema& schema) : schema_(schema), seen_(schema.size(), 0) {}
+
+  /// Parses `line` (readable for SIMDJSON_PADDING bytes past its end) and
+  /// appends one value or NULL to every column; false leaves them partly appended.
+  bool decode(const char* line, size_t len, BatchBuilder& out, std::string& why) {
+    out_ = &out;
+    why_ = &why;
+    base_ = line;
+    std::fill(seen_.begin(), seen_.end(), 0);
+    const simdjson::padded_string_view padded(line, len, len + simdjson::SIMDJSON_PADDING);
+    od::document doc;
+    if (auto err = parser_.iterate(padded).get(doc)) return invalid(err, nullptr);
+    if (!decode_object(doc)) return false;
+    const char* trailing = nullptr;  // past the object: at the end, simdjson has no location
+    if (doc.current_location().get(trailing) == simdjson::SUCCESS)
+      return invalid(simdjson::TRAILING_CONTENT, &doc);
+    for (size_t c = 0; c < seen_.size(); ++c)
+      if (!seen_[c]) out.column(c).append_null();
+    return true;
+  }
+
+ private:
+  bool decode_object(od::document& doc) {
+    od::json_type type;
+    if (auto err = doc.type().get(type)) return invalid(err, &doc);
+    if (type == od::json_type::array) return fail("expected a JSON object, got an array");
+    if (type != od::json_type::object) return fail("expected a JSON object");
+    od::object obj;
+    if (auto err = doc.get_object().get(obj)) return invalid(err, &doc);
+    for (auto field_result : obj) {
+      od::field field;
+      if (auto err = std::move(field_result).get(field)) return invalid(err, &doc);
+      std::string_view key = plain_key(field.key().raw());
+      if (key.data() == nullptr && field.unescaped_key().get(key) != simdjson::SUCCESS)
+        return invalid(simdjson::STRING_ERROR, &doc);
+      const int c = lookup(key);
+      if (c < 0) continue;  // an unknown key: its value is skipped
+      if (seen_[static_cast<size_t>(c)])
+        return fail("key '" + clip_for_message(key) + "' appears twice");
+      seen_[static_cast<size_t>(c)] = 1;
+      if (!decode_value(field.value(), static_cast<size_t>(c), doc)) return false;
+    }
+    return true;
+  }
+
+  // The key as it stands in the line when it has no escapes (the common case:
+  // no copy), else a null view and the caller unescapes it.
+  static std::string_view plain_key(const char* raw) {
+    const char* p = raw;
+    while (*p != '"' && *p != '\\') ++p;  // the closing quote is there: the line is valid
+    return *p == '"' ? std::string_view(raw, static_cast<size_t>(p - raw)) : std::string_view();
+  }
+
+  bool decode_value(od::value v, size_t c, od::document& doc) {
+    od::json_type type;
+    if (auto err = v.type().get(type)) return invalid(err, &doc);
+    Column& col = out_->column(c);
+    switch (type) {
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto err = v.is_null().get(is_null)) return invalid(err, &doc);
+        if (!is_null) return invalid(simdjson::N_ATOM_ERROR, &doc);
+        col.append_null();
+        return true;
+      }
+      case od::json_type::number: return decode_number(v, col, c, doc);
+      case od::json_type::string: return decode_string(v, col, c, doc);
+      case od::json_type::boolean: {
+        bool b;
+        if (auto err = v.get_bool().get(b)) return invalid(err, &doc);
+        if (col.type() != DataType::kBool) return type_error(c, b ? "true" : "false");
+        col.append_bool(b);
+        return true;
+      }
+      case od::json_type::object: return type_error(c, "an object");
+      case od::json_type::array: return type_error(c, "an array");
+    }
+    return invalid(simdjson::TAPE_ERROR, &doc);
+  }
+
+  bool decode_number(od::value& v, Column& col, size_t c, od::document& doc) {
+    if (is_integer_backed(col.type())) {
+      int64_t i;
+      if (!v.get_int64().get(i)) {
+        col.append_int(i);
+        return true;
+      }
+      return decode_non_int64(v, col, c, doc);
+    }
+    if (col.type() == DataType::kFloat64) {
+      double d;
+      if (auto err = v.get_double().get(d)) return invalid(err, &doc);
+      col.append_double(d);
+      return true;
+    }
+    return type_error(c, token(v));
+  }
+
+  // An integer column given a fraction, an exponent or an integer past int64:
+  // an integral value such as 3.0 or 1e3 still fits.
+  bool decode_non_int64(od::value& v, Column& col, size_t c, od::document& doc) {
+    od::number_type kind;
+    if (auto err = v.get_number_type().get(kind)) return invalid(err, &doc);
+    if (kind != od::number_type::floating_point_number)
+      return type_error(c, token(v) + " (out of range)");
+    double d;
+    if (auto err = v.get_double().get(d)) return invalid(err, &doc);
+    if (d >= -9.2233720368547758e18 && d < 9.2233720368547758e18 &&
+        static_cast<double>(static_cast<int64_t>(d)) == d) {
+      col.append_int(static_cast<int64_t>(d));
+      return true;
+    }
+    return type_error(c, token(v));
+  }
+
+  bool decode_string(od::value& v, Column& col, size_t c, od::document& doc) {
+    std::string_view s;
+    if (auto err = v.get_string().get(s)) return invalid(err, &doc);
+    if (col.type() == DataType::kString) {
+      col.append_string(s);
+      return true;
+    }
+    if (col.type() == DataType::kTimestamp) {
+      int64_t ms;
+      if (timestamps_.parse(s, ms)) {
+        col.append_int(ms);
+        return true;
+      }
+    }
+    return type_error(c, "\"" + clip_for_message(s) + "\"");
+  }
+
+  // The number's text as written, for a message.
+  static std::string token(od::value& v) {
+    std::string_view t = v.raw_json_token();
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n'))
+      t.remove_suffix(1);
+    return clip_for_message(t);
+  }
+
+  // "invalid JSON at column 6: <simdjson's words>"; the column is where the
+  // parse stood (1-based), when simdjson can tell.
+  bool invalid(simdjson::error_code err, od::document* doc) {
+    const char* at = nullptr;
+    if (doc != nullptr && doc->current_location().get(at) == simdjson::SUCCESS && at != nullptr)
+      return fail("invalid JSON at column " + std::to_string(at - base_ + 1) + ": " +
+                  simdjson::error_message(err));
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  bool type_error(size_t c, const std::string& got) {
+    const Field& f = schema_.field(c);
+    return fail(std::string("expected ") + type_name(f.type) + " for column '" + f.name + "', got " + got);
+  }
+  bool fail(std::string why) {
+    *why_ = std::move(why);
+    return false;
+  }
+
+  // Keys usually come in schema order, so the column after the last match is tried first.
+  int lookup(std::string_view k) {
+    const size_t n = schema_.size();
+    const size_t hint = static_cast<size_t>(last_match_ + 1) < n ? static_cast<size_t>(last_match_ + 1) : 0;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = hint + i < n ? hint + i : hint + i - n;
+      if (schema_.field(c).name == k) {
+        last_match_ = static_cast<int>(c);
+        return static_cast<int>(c);
+      }
+    }
+    return -1;
+  }
+
+  const Schema& schema_;
+  od::parser parser_;
+  TimestampTextCache timestamps_;
+  std::vector<uint8_t> seen_;  // per column: has this line given it a value
+  BatchBuilder* out_ = nullptr;
+  std::string* why_ = nullptr;
+  const char* base_ = nullptr;  // the line's first byte, for error columns
+  int last_match_ = -1;
+};
+
+// ---- JsonlParser -----------------------------------------------------------------
+
+JsonlParser::JsonlParser(SchemaPtr schema, OnError on_error)
+    : TextParser(std::move(schema), on_error),
+      decoder_(std::make_unique<JsonlLineDecoder>(*schema_)) {}
+
+JsonlParser::~JsonlParser() = default;
+
+bool JsonlParser::parse_line(const char* line, size_t len, size_t readable, BatchBuilder& out,
+                             std::string& why) {
+  if (readable < len + simdjson::SIMDJSON_PADDING) {  // too near the buffer's end: parse a padded copy
+    if (scratch_.size() < len + simdjson::SIMDJSON_PADDING) scratch_.resize(len + simdjson::SIMDJSON_PADDING);
+    std::memcpy(scratch_.data(), line, len);
+    line = scratch_.data();
+  }
+  const size_t rows = out.num_rows();
+  if (decoder_->decode(line, len, out, why)) {
+    out.commit_rows(1);
+    return true;
+  }
+  out.truncate_to(rows);
+  return false;
+}
+
+Result<size_t> JsonlParser::parse(std::string_view data, bool final, size_t max_rows,
+                                  BatchBuilder& out) {
+  const char* d = data.data();
+  const size_t n = data.size();
+  size_t pos = 0;
+  std::string why;
+  while (pos < n && out.num_rows() < max_rows) {
+    const void* nl = std::memchr(d + pos, '\n', n - pos);
+    if (nl == nullptr && !final) break;
+    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - d) : n;
+    const std::string_view line(d + pos, end - pos);
+    const int64_t line_no = line_;
+    if (nl != nullptr) ++line_;
+    const size_t readable = n - pos;
+    pos = nl ? end + 1 : n;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (!parse_line(line.data(), line.size(), readable, out, why))
+      EDDY_RETURN_IF_ERROR(reject(line_no, why));
+  }
+  return pos;
+}
+
+}  // namespace eddy
