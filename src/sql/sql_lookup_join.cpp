@@ -75,17 +75,8 @@ std::optional<Rel> Lowering::lookup_join(const Relation& r, const std::vector<Ex
   for (const Binding& b : right->columns) right->physical.push_back(b.column);
   std::optional<LocatedText> on = conjunction(condition, join_scope(*left, la, *right, ra));
   if (!on) return std::nullopt;
-  OperatorSpec op;
-  op.kind = OperatorKind::kLookupJoin;
-  op.name = located(unique_name(hint + "_lookup"), r.loc);
-  op.loc = r.loc;
-  op.join.present = true;
-  op.join.loc = r.loc;
-  op.join.left.input = located(left->stream, r.loc);
-  op.join.left.alias = located(la, r.loc);
-  op.join.right.input = located(right->stream, r.loc);
-  op.join.right.alias = located(ra, r.loc);
-  op.join.type = located(r.join_type, r.loc);
+  OperatorSpec op =
+      join_operator(OperatorKind::kLookupJoin, unique_name(hint + "_lookup"), r, *left, la, *right, ra);
   op.join.on = *on;
   Rel out = joined_output(op, *left, la, *right, ra, WindowJoinPlan{});
   drop_unread(op, out, where);

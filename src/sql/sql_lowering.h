@@ -132,6 +132,9 @@ class Lowering {
   /// the caller sets `updating`.
   Rel joined_output(OperatorSpec& op, const Rel& left, const std::string& la, const Rel& right, const std::string& ra,
                     const WindowJoinPlan& window);
+  /// A join operator `name` of `kind` reading left (as la) and right (as ra), of r's type.
+  OperatorSpec join_operator(OperatorKind kind, const std::string& name, const Relation& r, const Rel& left,
+                             const std::string& la, const Rel& right, const std::string& ra) const;
   /// Drops the join's output columns nothing after it reads (those only its
   /// condition read): `where` is what stays a filter after it.
   void drop_unread(OperatorSpec& op, Rel& out, const std::vector<ExprSpan>& where) const;

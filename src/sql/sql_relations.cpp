@@ -264,16 +264,7 @@ std::optional<Rel> Lowering::join(const Relation& r, std::vector<ExprSpan>& wher
   if (la == ra) ra = ra + "_2";
   std::optional<LocatedText> on = conjunction(condition, join_scope(*left, la, *right, ra));
   if (!on) return std::nullopt;
-  OperatorSpec op;
-  op.kind = OperatorKind::kJoin;
-  op.name = located(unique_name(hint + "_join"), r.loc);
-  op.loc = r.loc;
-  op.join.present = true;
-  op.join.loc = r.loc;
-  op.join.left.input = located(left->stream, r.loc);
-  op.join.left.alias = located(la, r.loc);
-  op.join.right.input = located(right->stream, r.loc);
-  op.join.right.alias = located(ra, r.loc);
+  OperatorSpec op = join_operator(OperatorKind::kJoin, unique_name(hint + "_join"), r, *left, la, *right, ra);
   op.join.type = located(r.join_type == "cross" ? "inner" : r.join_type, r.loc);
   op.join.on = *on;
   op.join.state_ttl_ms = state_ttl_ms_;
@@ -295,6 +286,22 @@ std::vector<Binding> join_scope(const Rel& left, const std::string& la, const Re
       scope.push_back(b);
     }
   return scope;
+}
+
+OperatorSpec Lowering::join_operator(OperatorKind kind, const std::string& name, const Relation& r, const Rel& left,
+                                     const std::string& la, const Rel& right, const std::string& ra) const {
+  OperatorSpec op;
+  op.kind = kind;
+  op.name = located(name, r.loc);
+  op.loc = r.loc;
+  op.join.present = true;
+  op.join.loc = r.loc;
+  op.join.left.input = located(left.stream, r.loc);
+  op.join.left.alias = located(la, r.loc);
+  op.join.right.input = located(right.stream, r.loc);
+  op.join.right.alias = located(ra, r.loc);
+  op.join.type = located(r.join_type, r.loc);
+  return op;
 }
 
 void Lowering::drop_unread(OperatorSpec& op, Rel& out, const std::vector<ExprSpan>& where) const {
