@@ -455,3 +455,17 @@ TEST_CASE("window joins Flink does not make: windows that differ are refused, wi
   CHECK_FALSE(join->join.window.present);
   CHECK(join->join.on.text.find("\"window_end\"") != std::string::npos);
 }
+
+TEST_CASE("a SELECT prints a changelog: an append-only result's rows get op +I first, an updating one keeps its op") {
+  PipelineSpec spec = plan_ok(std::string(kNexmark) + "SELECT auction, price FROM bid;");
+  REQUIRE(spec.sinks.size() == 1);
+  CHECK(spec.sinks[0].type == SinkType::kPrint);
+  const OperatorSpec* select = op_of_kind(spec, OperatorKind::kSelect);
+  REQUIRE(select);
+  REQUIRE(select->select.size() == 3);
+  CHECK(select->select[0].column.text == "op");
+  CHECK(select->select[0].expression.text == "'+I'");
+  PipelineSpec grouped = plan_ok(std::string(kNexmark) + "SELECT auction, COUNT(*) AS n FROM bid GROUP BY auction;");
+  for (const OperatorSpec& o : grouped.operators)
+    for (const auto& item : o.select) CHECK(item.expression.text != "'+I'");
+}
