@@ -12,7 +12,9 @@ packages=(
   libsimdjson-dev   # the JSON-lines reader (src/connectors/jsonl_format.cpp)
   openssl iproute2 tshark curl   # cluster tests: certificates, network namespaces, captures, REST commands
   tmux                           # the SQL shell's test types into it as a person would
-  libpq-dev postgresql           # the jdbc sink and its tests' private PostgreSQL server
+  libpq-dev postgresql           # the jdbc connector and its tests' private PostgreSQL server
+  librdkafka-dev                 # the kafka connector; its tests run librdkafka's mock cluster
+  libhiredis-dev redis-server redis-tools   # the redis connector and its tests' private server
 )
 
 missing=()

@@ -32,26 +32,6 @@ Result<JdbcAddress> parse_jdbc_url(const std::string& url) {
   return a;
 }
 
-Result<std::string> expand_env(const std::string& value, const std::string& option, const EnvLookup& env) {
-  std::string out;
-  size_t at = 0;
-  while (true) {
-    const size_t start = value.find("${env:", at);
-    if (start == std::string::npos) break;
-    const size_t end = value.find('}', start);
-    if (end == std::string::npos)
-      return Status::invalid("jdbc sink: option '" + option + "' has an unclosed '${env:'");
-    const std::string name = value.substr(start + 6, end - start - 6);
-    const char* v = env(name);
-    if (v == nullptr)
-      return Status::invalid("jdbc sink: option '" + option + "' reads the environment variable '" + name +
-                             "', which is not set");
-    out.append(value, at, start - at).append(v);
-    at = end + 1;
-  }
-  return out.append(value, at, std::string::npos);
-}
-
 namespace {
 
 // libpq's quoting: single quotes around the value, ' and \ escaped by '\'.
@@ -77,13 +57,6 @@ std::string pq_conninfo(const JdbcAddress& address, const std::string& user, con
   append_pq_value(out, "connect_timeout", std::to_string(connect_timeout_s));
   append_pq_value(out, "application_name", "eddy");
   return out;
-}
-
-std::string mask_secret(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
-    text.replace(at, secret.size(), "***");
-  return text;
 }
 
 }  // namespace eddy

@@ -21,16 +21,14 @@ constexpr const char* kLockTimeout = "60s";
 constexpr const char* kUndefinedObject = "42704";  // COMMIT PREPARED of an id that is gone
 constexpr const char* kUndefinedTable = "42P01";
 
-const char* getenv_lookup(const std::string& name) { return std::getenv(name.c_str()); }
-
 class JdbcSink : public Operator {
  public:
   JdbcSink(JdbcSinkConfig config, SchemaPtr input) : config_(std::move(config)), input_(std::move(input)) {}
 
   Status open(const OperatorContext& ctx) override {
     EDDY_ASSIGN_OR_RETURN(address_, parse_jdbc_url(config_.url));
-    EDDY_ASSIGN_OR_RETURN(user_, expand_env(config_.username, "username", getenv_lookup));
-    EDDY_ASSIGN_OR_RETURN(password_, expand_env(config_.password, "password", getenv_lookup));
+    EDDY_ASSIGN_OR_RETURN(user_, expand_env(config_.username, "username", process_env, "jdbc sink"));
+    EDDY_ASSIGN_OR_RETURN(password_, expand_env(config_.password, "password", process_env, "jdbc sink"));
     EDDY_RETURN_IF_ERROR(make_statements());
     checkpoints_ = ctx.checkpoints;
     index_ = ctx.subtask_index;

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from pg_server import PASSWORD, USER, PgServer, free_port  # noqa: E402
 
 RUN_TIMEOUT = 120

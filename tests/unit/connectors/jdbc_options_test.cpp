@@ -1,8 +1,7 @@
 // Unit tests for the jdbc sink's option values (src/connectors/jdbc_options.h):
-// URLs, ${env:NAME}, the libpq connection string and masking of the password.
+// URLs and the libpq connection string.
 #include <doctest/doctest.h>
 
-#include <map>
 #include <string>
 
 #include "connectors/jdbc_options.h"
@@ -31,22 +30,6 @@ TEST_CASE("bad JDBC URLs are refused with the reason") {
   }
 }
 
-TEST_CASE("${env:NAME} takes the environment's value; an unset one is named, never a value") {
-  std::map<std::string, std::string> env = {{"PGPASS", "s3cret"}, {"USER_A", "alice"}};
-  EnvLookup lookup = [&](const std::string& n) -> const char* {
-    auto it = env.find(n);
-    return it == env.end() ? nullptr : it->second.c_str();
-  };
-  CHECK(*expand_env("${env:PGPASS}", "password", lookup) == "s3cret");
-  CHECK(*expand_env("x-${env:USER_A}-${env:USER_A}", "username", lookup) == "x-alice-alice");
-  CHECK(*expand_env("plain", "password", lookup) == "plain");
-  auto missing = expand_env("${env:NOPE}", "password", lookup);
-  REQUIRE(!missing.ok());
-  CHECK(missing.status().message().find("'NOPE'") != std::string::npos);
-  CHECK(missing.status().message().find("'password'") != std::string::npos);
-  CHECK(!expand_env("${env:PGPASS", "password", lookup).ok());
-}
-
 TEST_CASE("the libpq connection string quotes every value") {
   JdbcAddress a{"h", 5433, "d b"};
   CHECK(pq_conninfo(a, "u", "p'w\\", 7) ==
@@ -55,8 +38,3 @@ TEST_CASE("the libpq connection string quotes every value") {
   CHECK(pq_conninfo(a, "", "", 7).find("password") == std::string::npos);
 }
 
-TEST_CASE("the password is masked out of messages") {
-  CHECK(mask_secret("auth failed for pw hunter2 (hunter2)", "hunter2") == "auth failed for pw *** (***)");
-  CHECK(mask_secret("nothing", "") == "nothing");
-  CHECK(mask_secret("aaaa", "aa") == "******");
-}
