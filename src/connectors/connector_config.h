@@ -80,6 +80,35 @@ struct JdbcSinkConfig {
   bool updating = false;                 // the input is a changelog, `op` first (planner)
 };
 
+/// Where a Redis server is (the redis sink; docs/connectors.md). `password`
+/// may be `${env:NAME}`, expanded when the connector opens.
+struct RedisEndpoint {
+  std::string host = "localhost";
+  int32_t port = 6379;
+  std::string password;
+  int32_t database = 0;
+  /// "HOST:PORT", for messages.
+  std::string address() const { return host + ":" + std::to_string(port); }
+};
+
+enum class RedisDataType { kHash, kStream };
+enum class DeliveryGuarantee { kNone, kAtLeastOnce, kExactlyOnce };
+
+/// The redis sink: a hash per key (`key-prefix` + the key's values, HSET of
+/// the other columns, DEL for -D) or one entry per row on a stream (XADD).
+struct RedisSinkConfig {
+  RedisEndpoint endpoint;
+  RedisDataType data_type = RedisDataType::kHash;
+  std::string key_prefix;                // hash: the key is this + the key columns' values
+  std::string key_delimiter = ":";       // between the values of a key of several columns
+  std::string stream_key;                // stream: the stream written to
+  std::vector<std::string> primary_key;  // hash: the key columns
+  int64_t flush_max_rows = 1000;         // sink.buffer-flush.max-rows
+  int64_t flush_interval_ms = 1000;      // sink.buffer-flush.interval; 0: only by rows
+  DeliveryGuarantee guarantee = DeliveryGuarantee::kAtLeastOnce;  // sink.delivery-guarantee
+  bool updating = false;                 // the input is a changelog, `op` first (planner)
+};
+
 struct PrintSinkConfig {
   FileFormat format = FileFormat::kJsonl;  // how each row is printed
 };

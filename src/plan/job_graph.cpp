@@ -327,6 +327,7 @@ class Planner {
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
       check_jdbc_sink(node);
+      check_redis_sink(node);
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
@@ -612,6 +613,20 @@ class Planner {
       error(sink.loc, "sink '" + sink.name.text + "' (jdbc) reads '" + sink.input.text + "', an updating stream "
                       "(op: +I, -U, +U, -D), but declares no primary key to upsert on; add primary_key: [columns] "
                       "(in SQL: PRIMARY KEY (columns) NOT ENFORCED), the key of the table in PostgreSQL");
+  }
+
+  /// A redis hash sink names each hash by its key columns, which must be
+  /// written; a stream sink takes any stream (an updating one's op as a field).
+  void check_redis_sink(const LogicalNode& node) {
+    const SinkSpec& sink = spec().sinks[node.spec_index];
+    if (sink.type != SinkType::kRedis) return;
+    for (const LocatedText& k : sink.primary_key)
+      if (k.text == kOpColumn || node.input_schema->index_of(k.text) < 0)
+        error(k.loc, "key column '" + k.text + "' of sink '" + sink.name.text + "' is not a column of '" +
+                         sink.input.text + "' (" + node.input_schema->to_string() + ")");
+    if (sink.redis.data_type == RedisDataType::kHash && sink.primary_key.empty())
+      error(sink.loc, "sink '" + sink.name.text + "' (redis, data-type hash) needs primary_key: [columns], whose "
+                      "values (after key-prefix) name each hash; in SQL: PRIMARY KEY (columns) NOT ENFORCED");
   }
 
   /// The node (walking up from `input`) whose output made that stream

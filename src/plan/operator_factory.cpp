@@ -8,6 +8,7 @@
 #include "connectors/file_sink.h"
 #include "connectors/file_source.h"
 #include "connectors/jdbc_sink.h"
+#include "connectors/redis_sink.h"
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/union_operator.h"
@@ -52,6 +53,11 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
       JdbcSinkConfig cfg = sink.jdbc;
       cfg.updating = node.output_updating;  // a sink's stream kind is its input's (job_graph.cpp)
       return make_jdbc_sink(cfg, node.input_schema);
+    }
+    case SinkType::kRedis: {
+      RedisSinkConfig cfg = sink.redis;
+      cfg.updating = node.output_updating;
+      return make_redis_sink(cfg, node.input_schema);
     }
   }
   return nullptr;

@@ -25,6 +25,7 @@ const char* sink_kind(SinkType t) {
     case SinkType::kPrint: return "sink:print";
     case SinkType::kBlackhole: return "sink:blackhole";
     case SinkType::kJdbc: return "sink:jdbc";
+    case SinkType::kRedis: return "sink:redis";
   }
   return "sink";
 }
@@ -211,7 +212,7 @@ std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph) {
       case NodeKind::kSink: {
         const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
         sig.kind = sink_kind(sink.type);
-        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc;
+        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc || sink.type == SinkType::kRedis;
         // Pending part files are named by the format's extension.
         if (sink.type == SinkType::kFile) sig.layout.emplace_back("format", format_name(sink.file.format));
         break;

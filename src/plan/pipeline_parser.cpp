@@ -476,6 +476,31 @@ void read_jdbc_sink(MapReader& r, SinkSpec& s) {
   for (const auto& k : s.primary_key) j.primary_key.push_back(k.text);
 }
 
+/// `type: redis` (docs/connectors.md): where the server is, hashes or a
+/// stream, and the delivery guarantee.
+void read_redis_sink(MapReader& r, SinkSpec& s) {
+  s.type = SinkType::kRedis;
+  RedisSinkConfig& c = s.redis;
+  if (auto v = r.text("host")) c.endpoint.host = v->text;
+  c.endpoint.port = static_cast<int32_t>(r.integer("port", 1, 65535).value_or(c.endpoint.port));
+  if (auto v = r.text("password")) c.endpoint.password = v->text;
+  c.endpoint.database = static_cast<int32_t>(r.integer("database", 0, 1 << 20).value_or(0));
+  auto type = r.choice("data-type", {"hash", "stream"});
+  if (type && *type == "stream") {
+    c.data_type = RedisDataType::kStream;
+    if (auto v = r.text("stream-key", true)) c.stream_key = v->text;
+  }
+  if (auto v = r.text("key-prefix")) c.key_prefix = v->text;
+  if (auto v = r.text("key-delimiter")) c.key_delimiter = v->text;
+  c.flush_max_rows = r.integer("sink.buffer-flush.max-rows", 1, 1000000).value_or(c.flush_max_rows);
+  if (auto d = r.duration_us("sink.buffer-flush.interval")) c.flush_interval_ms = *d / 1000;
+  auto g = r.choice("sink.delivery-guarantee", {"none", "at-least-once", "exactly-once"});
+  if (g) c.guarantee = *g == "none" ? DeliveryGuarantee::kNone
+                       : *g == "exactly-once" ? DeliveryGuarantee::kExactlyOnce : DeliveryGuarantee::kAtLeastOnce;
+  s.primary_key = read_name_list(r, "primary_key");
+  for (const auto& k : s.primary_key) c.primary_key.push_back(k.text);
+}
+
 void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SinkSpec s;
   s.loc = location_of(node);
@@ -488,7 +513,7 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
   s.parallelism = read_parallelism(r);
   s.key_by = read_name_list(r, "key_by");
   s.partition = read_partition(r, s.partition_loc);
-  auto type = r.choice("type", {"file", "print", "blackhole", "jdbc"}, true);
+  auto type = r.choice("type", {"file", "print", "blackhole", "jdbc", "redis"}, true);
   if (type && *type == "file") {
     s.type = SinkType::kFile;
     if (auto p = r.text("path", true)) {
@@ -501,6 +526,8 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
     s.print.format = read_format(r, FileFormat::kJsonl, false);
   } else if (type && *type == "jdbc") {
     read_jdbc_sink(r, s);
+  } else if (type && *type == "redis") {
+    read_redis_sink(r, s);
   } else if (type) {
     s.type = SinkType::kBlackhole;
   }

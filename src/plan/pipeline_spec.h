@@ -56,7 +56,7 @@ enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
 enum class SourceType { kFile, kDatagen, kNexmark };
-enum class SinkType { kFile, kPrint, kBlackhole, kJdbc };
+enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis };
 enum class OperatorKind {
   kFilter,
   kSelect,
@@ -178,7 +178,8 @@ struct SinkSpec {
   SourceLocation path_loc;  // of file.path
   PrintSinkConfig print;
   JdbcSinkConfig jdbc;
-  std::vector<LocatedText> primary_key;  // jdbc: the upsert key, as written
+  RedisSinkConfig redis;
+  std::vector<LocatedText> primary_key;  // jdbc: the upsert key; redis: the hash key; as written
   std::vector<LocatedText> key_by;
   std::optional<EdgePartitioning> partition;
   SourceLocation partition_loc;

@@ -85,7 +85,7 @@ void Lowering::insert(const Insert& in) {
   const TableDef& table = t->second;
   if (!table.writable())
     return error(in.table.loc, "table '" + in.table.name + "' uses the " + table.connector +
-                                   " connector, which only reads; insert into a print, blackhole, filesystem or jdbc table");
+                                   " connector, which only reads; insert into a print, blackhole, filesystem, jdbc or redis table");
   std::optional<Rel> rel = query(*in.query, in.table.name);
   if (!rel) return;
   std::vector<std::string> names;
@@ -97,8 +97,8 @@ void Lowering::insert(const Insert& in) {
                                     in.table.name + "' has " + std::to_string(names.size()));
   SinkSpec sink;
   if (!make_sink(table, sink, diags_)) return;
-  // An updating query into a keyless jdbc table is refused at the INSERT.
-  if (sink.type == SinkType::kJdbc) sink.loc = in.table.loc;
+  // An updating query into a keyless jdbc (or redis hash) table is refused at the INSERT.
+  if (sink.type == SinkType::kJdbc || sink.type == SinkType::kRedis) sink.loc = in.table.loc;
   sink.name = located(unique_name(in.table.name), in.table.loc);
   sink.input = located(materialize(*rel, names, in.table.name), in.table.loc);
   spec_.sinks.push_back(std::move(sink));

@@ -29,6 +29,8 @@ const std::vector<ConnectorKeys>& connectors() {
       {"blackhole", {}},
       {"jdbc", {"url", "table-name", "username", "password", "sink.buffer-flush.max-rows",
                 "sink.buffer-flush.interval", "sink.max-retries"}},
+      {"redis", {"host", "port", "password", "database", "data-type", "stream-key", "key-prefix", "key-delimiter",
+                 "sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.delivery-guarantee"}},
   };
   return kAll;
 }
@@ -199,6 +201,50 @@ bool jdbc_options(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags
   return diags.size() == before;
 }
 
+/// A redis table's options (docs/connectors.md) and its PRIMARY KEY (a hash's key).
+bool redis_options(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
+  const size_t before = diags.size();
+  s.type = SinkType::kRedis;
+  RedisSinkConfig& c = s.redis;
+  if (const TableOption* o = t.option("host")) c.endpoint.host = o->value;
+  if (const TableOption* o = t.option("port"))
+    c.endpoint.port = static_cast<int32_t>(int_option(*o, 1, diags).value_or(c.endpoint.port));
+  if (const TableOption* o = t.option("password")) c.endpoint.password = o->value;
+  if (const TableOption* o = t.option("database"))
+    c.endpoint.database = static_cast<int32_t>(int_option(*o, 0, diags).value_or(0));
+  if (const TableOption* o = t.option("data-type")) {
+    if (o->value == "stream") c.data_type = RedisDataType::kStream;
+    else if (o->value != "hash")
+      diags.push_back({o->value_loc, "'data-type' must be 'hash' or 'stream', not '" + o->value + "'"});
+  }
+  if (const TableOption* o = t.option("stream-key")) c.stream_key = o->value;
+  if (c.data_type == RedisDataType::kStream && c.stream_key.empty())
+    diags.push_back({t.ddl.name.loc, "a redis table with 'data-type' = 'stream' needs 'stream-key', the stream "
+                                     "written to"});
+  if (const TableOption* o = t.option("key-prefix")) c.key_prefix = o->value;
+  if (const TableOption* o = t.option("key-delimiter")) c.key_delimiter = o->value;
+  if (const TableOption* o = t.option("sink.buffer-flush.max-rows"))
+    c.flush_max_rows = int_option(*o, 1, diags).value_or(c.flush_max_rows);
+  if (const TableOption* o = t.option("sink.buffer-flush.interval")) {
+    auto us = parse_duration_us(o->value);
+    if (us.ok()) c.flush_interval_ms = *us / 1000;
+    else diags.push_back({o->value_loc, "'sink.buffer-flush.interval' must be a duration such as '1s', not '" +
+                                            o->value + "'"});
+  }
+  if (const TableOption* o = t.option("sink.delivery-guarantee")) {
+    if (o->value == "none") c.guarantee = DeliveryGuarantee::kNone;
+    else if (o->value == "exactly-once") c.guarantee = DeliveryGuarantee::kExactlyOnce;
+    else if (o->value != "at-least-once")
+      diags.push_back({o->value_loc, "'sink.delivery-guarantee' must be 'none', 'at-least-once' or 'exactly-once', "
+                                     "not '" + o->value + "'"});
+  }
+  for (const Ident& k : t.ddl.primary_key) {
+    s.primary_key.push_back({k.name, k.loc});
+    c.primary_key.push_back(k.name);
+  }
+  return diags.size() == before;
+}
+
 }  // namespace
 
 std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic>& diags) {
@@ -227,7 +273,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
   const TableOption* connector = t.option("connector");
   if (!connector) {
     diags.push_back({ddl.name.loc, "table '" + ddl.name.name + "' has no 'connector' in WITH (...): one of "
-                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole', 'jdbc'"});
+                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole', 'jdbc', 'redis'"});
     return std::nullopt;
   }
   const ConnectorKeys* known = nullptr;
@@ -235,7 +281,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
     if (connector->value == c.name) known = &c;
   if (!known) {
     diags.push_back({connector->value_loc, "unknown connector '" + connector->value + "'; eddy has 'nexmark', "
-                                           "'datagen', 'filesystem', 'print', 'blackhole' and 'jdbc'"});
+                                           "'datagen', 'filesystem', 'print', 'blackhole', 'jdbc' and 'redis'"});
     return std::nullopt;
   }
   t.connector = known->name;
@@ -328,9 +374,10 @@ bool make_sink(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
     return true;
   }
   if (t.connector == "jdbc") return jdbc_options(t, s, diags);
+  if (t.connector == "redis") return redis_options(t, s, diags);
   if (t.connector != "filesystem") {
     diags.push_back({t.ddl.name.loc, "the " + t.connector + " connector only reads; write to a 'print', "
-                                     "'blackhole', 'filesystem' or 'jdbc' table"});
+                                     "'blackhole', 'filesystem', 'jdbc' or 'redis' table"});
     return false;
   }
   s.type = SinkType::kFile;

@@ -15,11 +15,14 @@ namespace eddy::sql {
 
 struct TableDef {
   CreateTable ddl;
-  std::string connector;  // nexmark | datagen | filesystem | print | blackhole | jdbc
+  std::string connector;  // nexmark | datagen | filesystem | print | blackhole | jdbc | redis
   std::map<std::string, TableOption> options;
-  bool readable() const { return connector != "print" && connector != "blackhole" && connector != "jdbc"; }
+  bool readable() const {
+    return connector != "print" && connector != "blackhole" && connector != "jdbc" && connector != "redis";
+  }
   bool writable() const {
-    return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc";
+    return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc" ||
+           connector == "redis";
   }
   const TableOption* option(const std::string& key) const {
     auto it = options.find(key);

@@ -40,6 +40,11 @@ set_tests_properties(e2e_stop_as_input_ends PROPERTIES LABELS e2e TIMEOUT 300)
 # SIGKILL and --resume.
 add_test(NAME e2e_jdbc COMMAND ${Python3_EXECUTABLE} ${E2E}/jdbc/run_jdbc.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_jdbc PROPERTIES LABELS e2e TIMEOUT 600)
+# The redis sink against a private Redis server (tests/e2e/redis): hashes upserted
+# and deleted, stream entries from SQL, bad input, and exactly-once through SIGKILL
+# and --resume.
+add_test(NAME e2e_redis COMMAND ${Python3_EXECUTABLE} ${E2E}/redis/run_redis.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_redis PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>
          --modes kill,inject --kills 25 --rows 1500000)
 set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)
