@@ -8,6 +8,7 @@ SIGKILL of `eddy local` and --resume leaves every entry on the stream once.
 Usage: run_redis.py EDDY [--kills N]"""
 
 import argparse
+import json
 import os
 import random
 import re
@@ -18,8 +19,11 @@ import tempfile
 import time
 from collections import Counter
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "servers"))
+sys.path.insert(0, os.path.join(HERE, "..", "cluster"))
 from redis_server import RedisServer, free_port  # noqa: E402
+import run_cluster  # noqa: E402
 
 RUN_TIMEOUT = 120
 PASSWORD = "redis-Secret-7"
@@ -180,6 +184,44 @@ def case_bad_input(eddy, redis, work, check):
     no_password(check, "eddy validate", out, err)
 
 
+def case_cluster_credentials(eddy, redis, work, check):
+    """A job manager and a task manager: a literal password that Redis
+    refuses fails the job, and neither the REST API (the job, the job list)
+    nor either process's log shows it; `${env:...}` read on the task manager
+    works."""
+    literal = "Literal-" + PASSWORD
+    c = run_cluster.Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": run_cluster.SECRET})
+    try:
+        jm, rpc, rest_port = run_cluster.start_jobmanager(c)
+        tm = run_cluster.start_taskmanager(c, "tm1", rpc, env={"EDDY_TEST_REDIS_PASSWORD": PASSWORD})
+        run_cluster.wait_until("a task manager", lambda: len(run_cluster.task_managers(rest_port)) == 1)
+        data = write(work, "cluster.csv", "a,1\nb,2\na,3\n")
+        bad = write(work, "cluster-bad.yaml", UPSERT.format(data=data, sink=connection(redis).replace(
+            "${env:EDDY_TEST_REDIS_PASSWORD}", literal)).replace("redis-upsert", "redis-literal").replace(
+            "parallelism: 2", "parallelism: 1"))
+        good = write(work, "cluster-good.yaml", UPSERT.format(data=data, sink=connection(redis)).replace(
+            'key-prefix: "user:"', 'key-prefix: "cluster:"').replace("redis-upsert", "redis-env").replace("parallelism: 2", "parallelism: 1"))
+        states = {}
+        for name, path in (("literal", bad), ("env", good)):
+            r = run_cluster.client(eddy, "run", path, "--jobmanager", "127.0.0.1:%d" % rest_port)
+            check.expect(r.returncode == 0, "cluster: %s job submitted %s" % (name, r.stderr[-300:]))
+            job = r.stdout.strip().splitlines()[-1]
+            states[name] = run_cluster.wait_until(
+                "the %s job to end" % name,
+                lambda: (lambda b: b if b["state"] in ("FAILED", "FINISHED") else None)(
+                    run_cluster.job_state(rest_port, job)), timeout=60)
+        bodies = json.dumps(states) + json.dumps(run_cluster.rest(rest_port, "GET", "/jobs")[1])
+        check.expect(states["literal"]["state"] == "FAILED" and "refused the password" in states["literal"]["message"],
+                     "cluster: the wrong literal password failed the job, named (%s)" % states["literal"]["message"][:200])
+        check.expect(states["env"]["state"] == "FINISHED" and redis.cli("HGET", "cluster:a", "total").strip() == "4",
+                     "cluster: ${env:...} read on the task manager: the job finished and wrote its hashes")
+        logs = run_cluster.log_of(jm) + run_cluster.log_of(tm)
+        check.expect(literal not in bodies and PASSWORD not in bodies, "cluster: the REST API never shows a password")
+        check.expect(literal not in logs and PASSWORD not in logs, "cluster: the logs never show a password")
+    finally:
+        c.stop_all()
+
+
 EXACTLY_ONCE = """\
 name: redis-exactly-once
 parallelism: 2
@@ -254,6 +296,7 @@ def main():
         case_hash_upserts(eddy, redis, work, check)
         case_stream_sql(eddy, redis, work, check)
         case_bad_input(eddy, redis, work, check)
+        case_cluster_credentials(eddy, redis, work, check)
         case_exactly_once(eddy, redis, work, check, args.kills, random.Random(args.seed))
     print("redis: %d failed" % len(check.failures))
     sys.exit(1 if check.failures else 0)
