@@ -41,6 +41,9 @@ class JsonlParser : public TextParser {
   /// SIMDJSON_PADDING past the line, the line is parsed from a padded copy.
   bool parse_line(const char* line, size_t len, size_t readable, BatchBuilder& out,
                   std::string& why);
+  /// The fast path: whole lines through one simdjson document stream, up to
+  /// the first line it cannot take alone; the bytes consumed.
+  size_t parse_block(const char* data, size_t n, bool final, size_t max_rows, BatchBuilder& out);
 
   std::unique_ptr<JsonlLineDecoder> decoder_;
   std::vector<char> scratch_;  // a padded copy of a line at the end of the data

@@ -32,7 +32,7 @@ class JsonlLineDecoder {
     std::fill(seen_.begin(), seen_.end(), 0);
     const simdjson::padded_string_view padded(line, len, len + simdjson::SIMDJSON_PADDING);
     od::document doc;
-    if (auto err = parser_.iterate(padded).get(doc)) return invalid(err, nullptr);
+    if (auto err = parser_.iterate(padded).get(doc)) return invalid(err, static_cast<od::document*>(nullptr));
     if (!decode_object(doc)) return false;
     const char* trailing = nullptr;  // past the object: at the end, simdjson has no location
     if (doc.current_location().get(trailing) == simdjson::SUCCESS)
@@ -42,8 +42,17 @@ class JsonlLineDecoder {
     return true;
   }
 
+  /// Decodes the documents of `block` (whole lines, `readable` bytes from
+  /// its start may be read) with one simdjson document stream, a row each,
+  /// while every document is alone on its line. Returns the bytes of the
+  /// lines decoded (rows committed to `out`, `lines` counts their '\n's);
+  /// it stops before the first line that is malformed, holds anything but
+  /// one document, or is cut, for the caller to parse alone.
+  size_t decode_many(const char* block, size_t len, size_t readable, BatchBuilder& out, int64_t& lines);
+
  private:
-  bool decode_object(od::document& doc) {
+  template <class Doc>
+  bool decode_object(Doc& doc) {
     od::json_type type;
     if (auto err = doc.type().get(type)) return invalid(err, &doc);
     if (type == od::json_type::array) return fail("expected a JSON object, got an array");
@@ -53,13 +62,17 @@ class JsonlLineDecoder {
     for (auto field_result : obj) {
       od::field field;
       if (auto err = std::move(field_result).get(field)) return invalid(err, &doc);
-      std::string_view key = plain_key(field.key().raw());
-      if (key.data() == nullptr && field.unescaped_key().get(key) != simdjson::SUCCESS)
-        return invalid(simdjson::STRING_ERROR, &doc);
-      const int c = lookup(key);
+      const char* raw = field.key().raw();
+      int c = expected_key(raw);
+      if (c < 0) {
+        std::string_view key = plain_key(raw);
+        if (key.data() == nullptr && field.unescaped_key().get(key) != simdjson::SUCCESS)
+          return invalid(simdjson::STRING_ERROR, &doc);
+        c = lookup(key);
+      }
       if (c < 0) continue;  // an unknown key: its value is skipped
       if (seen_[static_cast<size_t>(c)])
-        return fail("key '" + clip_for_message(key) + "' appears twice");
+        return fail("key '" + clip_for_message(schema_.field(static_cast<size_t>(c)).name) + "' appears twice");
       seen_[static_cast<size_t>(c)] = 1;
       if (!decode_value(field.value(), static_cast<size_t>(c), doc)) return false;
     }
@@ -74,7 +87,8 @@ class JsonlLineDecoder {
     return *p == '"' ? std::string_view(raw, static_cast<size_t>(p - raw)) : std::string_view();
   }
 
-  bool decode_value(od::value v, size_t c, od::document& doc) {
+  template <class Doc>
+  bool decode_value(od::value v, size_t c, Doc& doc) {
     od::json_type type;
     if (auto err = v.type().get(type)) return invalid(err, &doc);
     Column& col = out_->column(c);
@@ -101,7 +115,8 @@ class JsonlLineDecoder {
     return invalid(simdjson::TAPE_ERROR, &doc);
   }
 
-  bool decode_number(od::value& v, Column& col, size_t c, od::document& doc) {
+  template <class Doc>
+  bool decode_number(od::value& v, Column& col, size_t c, Doc& doc) {
     if (is_integer_backed(col.type())) {
       int64_t i;
       if (!v.get_int64().get(i)) {
@@ -121,7 +136,8 @@ class JsonlLineDecoder {
 
   // An integer column given a fraction, an exponent or an integer past int64:
   // an integral value such as 3.0 or 1e3 still fits.
-  bool decode_non_int64(od::value& v, Column& col, size_t c, od::document& doc) {
+  template <class Doc>
+  bool decode_non_int64(od::value& v, Column& col, size_t c, Doc& doc) {
     od::number_type kind;
     if (auto err = v.get_number_type().get(kind)) return invalid(err, &doc);
     if (kind != od::number_type::floating_point_number)
@@ -136,7 +152,8 @@ class JsonlLineDecoder {
     return type_error(c, token(v));
   }
 
-  bool decode_string(od::value& v, Column& col, size_t c, od::document& doc) {
+  template <class Doc>
+  bool decode_string(od::value& v, Column& col, size_t c, Doc& doc) {
     std::string_view s;
     if (auto err = v.get_string().get(s)) return invalid(err, &doc);
     if (col.type() == DataType::kString) {
@@ -163,7 +180,8 @@ class JsonlLineDecoder {
 
   // "invalid JSON at column 6: <simdjson's words>"; the column is where the
   // parse stood (1-based), when simdjson can tell.
-  bool invalid(simdjson::error_code err, od::document* doc) {
+  template <class Doc>
+  bool invalid(simdjson::error_code err, Doc* doc) {
     const char* at = nullptr;
     if (doc != nullptr && doc->current_location().get(at) == simdjson::SUCCESS && at != nullptr)
       return fail("invalid JSON at column " + std::to_string(at - base_ + 1) + ": " +
@@ -177,6 +195,20 @@ class JsonlLineDecoder {
   bool fail(std::string why) {
     *why_ = std::move(why);
     return false;
+  }
+
+  // The column after the last match when `raw` (a key's text after its
+  // opening quote) is exactly its name; -1 otherwise. Records of one source
+  // mostly list their keys in one order, so this check usually settles it.
+  // A name no longer than the padding past the line never makes it read past that.
+  int expected_key(const char* raw) {
+    const size_t c = static_cast<size_t>(last_match_ + 1) < schema_.size() ? static_cast<size_t>(last_match_ + 1) : 0;
+    const std::string& name = schema_.field(c).name;
+    if (name.size() >= simdjson::SIMDJSON_PADDING / 2 || std::memcmp(raw, name.data(), name.size()) != 0 ||
+        raw[name.size()] != '"')
+      return -1;
+    last_match_ = static_cast<int>(c);
+    return static_cast<int>(c);
   }
 
   // Keys usually come in schema order, so the column after the last match is tried first.
@@ -195,6 +227,7 @@ class JsonlLineDecoder {
 
   const Schema& schema_;
   od::parser parser_;
+  od::parser many_parser_;  // decode_many's document streams
   TimestampTextCache timestamps_;
   std::vector<uint8_t> seen_;  // per column: has this line given it a value
   BatchBuilder* out_ = nullptr;
@@ -202,6 +235,83 @@ class JsonlLineDecoder {
   const char* base_ = nullptr;  // the line's first byte, for error columns
   int last_match_ = -1;
 };
+
+namespace {
+
+bool blank(const char* b, const char* e) {
+  for (; b < e; ++b)
+    if (*b != ' ' && *b != '\t' && *b != '\r') return false;
+  return true;
+}
+
+bool blank_lines(const char* b, const char* e) {
+  for (; b < e; ++b)
+    if (*b != ' ' && *b != '\t' && *b != '\r' && *b != '\n') return false;
+  return true;
+}
+
+}  // namespace
+
+size_t JsonlLineDecoder::decode_many(const char* block, size_t len, size_t readable, BatchBuilder& out,
+                                     int64_t& lines) {
+  constexpr size_t kMinBatch = 1 << 20;
+  if (readable < len + simdjson::SIMDJSON_PADDING) return 0;  // the caller pads; never read past
+  many_parser_.threaded = false;  // one batch per block: no look-ahead thread
+  od::document_stream stream;
+  if (many_parser_.iterate_many(block, len, std::max(kMinBatch, len + 1)).get(stream)) return 0;
+  std::string why;
+  why_ = &why;
+  out_ = &out;
+  base_ = block;
+  const char* const end = block + len;
+  const char* line = block;     // the first line not yet decoded
+  const char* last = nullptr;   // the line of the last row decoded
+  int64_t last_lines = 0;       // `lines` before it
+  // Trouble: a line without its own document (one that ran on over two lines
+  // looks like this from the next), two on a line, an error. The last row is
+  // undone as well, as its document may be the one that ran on, and the
+  // line-at-a-time parse takes over from its line.
+  auto trouble = [&]() -> size_t {
+    if (last == nullptr) return static_cast<size_t>(line - block);
+    out.truncate_to(out.num_rows() - 1);
+    lines = last_lines;
+    return static_cast<size_t>(last - block);
+  };
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    od::document_reference doc;
+    if ((*it).get(doc) != simdjson::SUCCESS) return trouble();
+    const char* start = block + it.current_index();
+    const char* nl = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
+    while (nl != nullptr && nl < start && blank(line, nl)) {  // blank lines: passed over
+      line = nl + 1;
+      ++lines;
+      nl = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
+    }
+    const char* line_end = nl ? nl : end;
+    if (start < line || start >= line_end || !blank(line, start)) return trouble();
+    const size_t rows = out.num_rows();
+    std::fill(seen_.begin(), seen_.end(), 0);
+    if (!decode_object(doc)) {
+      out.truncate_to(rows);
+      return trouble();
+    }
+    const char* next = nullptr;  // the next document's first byte, if any
+    if (doc.current_location().get(next) == simdjson::SUCCESS && next != nullptr && next < line_end) {
+      out.truncate_to(rows);
+      return trouble();
+    }
+    for (size_t c = 0; c < seen_.size(); ++c)
+      if (!seen_[c]) out.column(c).append_null();
+    out.commit_rows(1);
+    last = line;
+    last_lines = lines;
+    line = nl ? nl + 1 : end;
+    if (nl) ++lines;
+  }
+  // What follows the last document must be blank lines only.
+  if (stream.truncated_bytes() != 0 || !blank_lines(line, end)) return trouble();
+  return static_cast<size_t>(line - block);
+}
 
 // ---- JsonlParser -----------------------------------------------------------------
 
@@ -234,6 +344,9 @@ Result<size_t> JsonlParser::parse(std::string_view data, bool final, size_t max_
   size_t pos = 0;
   std::string why;
   while (pos < n && out.num_rows() < max_rows) {
+    pos += parse_block(d + pos, n - pos, final, max_rows, out);
+    if (pos >= n || out.num_rows() >= max_rows) break;
+    // One line alone: the one the block stopped at (malformed, or cut).
     const void* nl = std::memchr(d + pos, '\n', n - pos);
     if (nl == nullptr && !final) break;
     const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - d) : n;
@@ -247,6 +360,32 @@ Result<size_t> JsonlParser::parse(std::string_view data, bool final, size_t max_
       EDDY_RETURN_IF_ERROR(reject(line_no, why));
   }
   return pos;
+}
+
+// The whole lines at the front of `data`, at most as many as `out` has room
+// for, through one document stream; the bytes decoded.
+size_t JsonlParser::parse_block(const char* d, size_t n, bool final, size_t max_rows, BatchBuilder& out) {
+  size_t room = max_rows - out.num_rows(), len = 0;
+  while (room > 0 && len < n) {
+    const void* nl = std::memchr(d + len, '\n', n - len);
+    if (nl == nullptr) {
+      if (final) len = n;
+      break;
+    }
+    len = static_cast<size_t>(static_cast<const char*>(nl) - d) + 1;
+    --room;
+  }
+  if (len == 0) return 0;
+  const char* block = d;
+  if (n - len < simdjson::SIMDJSON_PADDING) {  // too near the buffer's end: a padded copy
+    if (scratch_.size() < len + simdjson::SIMDJSON_PADDING) scratch_.resize(len + simdjson::SIMDJSON_PADDING);
+    std::memcpy(scratch_.data(), d, len);
+    block = scratch_.data();
+  }
+  int64_t lines = 0;
+  const size_t done = decoder_->decode_many(block, len, block == d ? n : len + simdjson::SIMDJSON_PADDING, out, lines);
+  line_ += lines;
+  return done;
 }
 
 }  // namespace eddy

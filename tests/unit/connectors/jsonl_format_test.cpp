@@ -193,3 +193,36 @@ TEST_CASE("JSONL written by the writer parses back to the same values") {
   CHECK(p.batch->to_debug_string() == original->to_debug_string());
   CHECK(p.batch->column(1).doubles == original->column(1).doubles);
 }
+
+// Whole lines go through one simdjson document stream; a line that is not one
+// document of its own must still be judged alone, at its own line number.
+TEST_CASE("lines that are not one document each are judged alone among good ones") {
+  auto schema = make_schema({{"a", DataType::kInt64}});
+  const std::string good = "{\"a\":1}\n{\"a\":2}\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"a\":3}{\"a\":4}\n", "data/x.jsonl:4: invalid JSON at column 8"},  // two on a line
+      {"{\"a\":\n5}\n", "data/x.jsonl:4: invalid JSON"},                       // one over two lines
+      {"{\"a\":6} x\n", "data/x.jsonl:4: invalid JSON"},                    // trailing content
+      {"{\"a\":7\n", "data/x.jsonl:4: invalid JSON"},                          // cut short
+      {"{\"a\":\"x\"}\n", "data/x.jsonl:4: expected int64 for column 'a'"},   // a bad value
+  };
+  for (const auto& [bad, message] : cases) {
+    const std::string text = good + "\n" + bad + "{\"a\":8}\n  \n{\"a\":9}";
+    auto failed = parse(schema, text);
+    CHECK_MESSAGE(failed.status.message().find(message) == 0, bad, " -> ", failed.status.message());
+    auto p = parse(schema, text, OnError::kSkip);
+    REQUIRE(p.status.is_ok());
+    CHECK_MESSAGE(p.skipped == static_cast<uint64_t>(bad.find("\n5") != std::string::npos ? 2 : 1), bad);
+    CHECK_MESSAGE((p.batch->column(0).ints == std::vector<int64_t>{1, 2, 8, 9}), bad);
+  }
+  // Many good lines with one bad one deep inside: rows on both sides kept, in order.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += i == 1700 ? "{\"a\":}\n" : "{\"a\":" + std::to_string(i) + "}\n";
+  auto p = parse(schema, many, OnError::kSkip);
+  REQUIRE(p.status.is_ok());
+  CHECK(p.skipped == 1);
+  REQUIRE(p.batch->num_rows == 2999);
+  CHECK(p.batch->column(0).ints[1699] == 1699);
+  CHECK(p.batch->column(0).ints[1700] == 1701);
+  CHECK(parse(schema, many).status.message().find("data/x.jsonl:1701: invalid JSON") == 0);
+}
