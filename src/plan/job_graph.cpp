@@ -609,10 +609,21 @@ class Planner {
       if (k.text == kOpColumn || node.input_schema->index_of(k.text) < 0)
         error(k.loc, "primary key column '" + k.text + "' of sink '" + sink.name.text + "' is not a column of '" +
                          sink.input.text + "' (" + node.input_schema->to_string() + ")");
-    if (node.output_updating && sink.primary_key.empty())
+    if (!node.output_updating || !sink.primary_key.empty()) return;
+    if (from_sql())  // the sink's input is a stream the planner named: speak of the INSERT
+      error(sink.loc, "INSERT INTO " + sink.name.text + " writes an updating stream (op: +I, -U, +U, -D), but "
+                      "table '" + sink.name.text + "' (jdbc) declares no primary key to upsert on; add PRIMARY KEY "
+                      "(columns) NOT ENFORCED to its CREATE TABLE, the key of the table in PostgreSQL");
+    else
       error(sink.loc, "sink '" + sink.name.text + "' (jdbc) reads '" + sink.input.text + "', an updating stream "
-                      "(op: +I, -U, +U, -D), but declares no primary key to upsert on; add primary_key: [columns] "
-                      "(in SQL: PRIMARY KEY (columns) NOT ENFORCED), the key of the table in PostgreSQL");
+                      "(op: +I, -U, +U, -D), but declares no primary key to upsert on; add primary_key: [columns], "
+                      "the key of the table in PostgreSQL");
+  }
+
+  /// The pipeline is a SQL script (its sinks are INSERTs, their inputs streams the planner named).
+  bool from_sql() const {
+    const std::string& f = spec().file_name;
+    return f.size() >= 4 && f.compare(f.size() - 4, 4, ".sql") == 0;
   }
 
   /// A redis hash sink names each hash by its key columns, which must be
@@ -624,9 +635,13 @@ class Planner {
       if (k.text == kOpColumn || node.input_schema->index_of(k.text) < 0)
         error(k.loc, "key column '" + k.text + "' of sink '" + sink.name.text + "' is not a column of '" +
                          sink.input.text + "' (" + node.input_schema->to_string() + ")");
-    if (sink.redis.data_type == RedisDataType::kHash && sink.primary_key.empty())
+    if (sink.redis.data_type != RedisDataType::kHash || !sink.primary_key.empty()) return;
+    if (from_sql())
+      error(sink.loc, "table '" + sink.name.text + "' (redis, data-type hash) needs PRIMARY KEY (columns) NOT "
+                      "ENFORCED in its CREATE TABLE: the key's values (after key-prefix) name each hash");
+    else
       error(sink.loc, "sink '" + sink.name.text + "' (redis, data-type hash) needs primary_key: [columns], whose "
-                      "values (after key-prefix) name each hash; in SQL: PRIMARY KEY (columns) NOT ENFORCED");
+                      "values (after key-prefix) name each hash");
   }
 
   /// The node (walking up from `input`) whose output made that stream
