@@ -204,9 +204,11 @@ class JsonlLineDecoder {
   int expected_key(const char* raw) {
     const size_t c = static_cast<size_t>(last_match_ + 1) < schema_.size() ? static_cast<size_t>(last_match_ + 1) : 0;
     const std::string& name = schema_.field(c).name;
-    if (name.size() >= simdjson::SIMDJSON_PADDING / 2 || std::memcmp(raw, name.data(), name.size()) != 0 ||
-        raw[name.size()] != '"')
-      return -1;
+    const size_t len = name.size();
+    if (len >= simdjson::SIMDJSON_PADDING / 2) return -1;
+    for (size_t i = 0; i < len; ++i)  // names are short: a loop beats a call to memcmp
+      if (raw[i] != name[i]) return -1;
+    if (raw[len] != '"') return -1;
     last_match_ = static_cast<int>(c);
     return static_cast<int>(c);
   }
