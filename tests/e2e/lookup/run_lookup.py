@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -323,6 +324,118 @@ sinks:
     redis.cli("HSET", "dim:5", "name", "name-5")
 
 
+class SlowProxy:
+    """A TCP proxy to `port` that holds every reply back `delay` seconds: a
+    Redis made slow on purpose."""
+
+    def __init__(self, port, delay):
+        self.port, self.delay = port, delay
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.address = self.listener.getsockname()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.port))
+            threading.Thread(target=self.pump, args=(client, upstream, 0), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, self.delay), daemon=True).start()
+
+    @staticmethod
+    def pump(src, dst, delay):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if delay:
+                    time.sleep(delay)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+
+
+def case_redis_slow(check, redis, work, inputs, input_csv):
+    """Redis behind a proxy that delays replies 0.5 s, lookup.timeout 200ms, policy null."""
+    proxy = SlowProxy(redis.port, 0.5)
+    out = os.path.join(work, "redis_slow")
+    table = redis_table_yaml(redis, {"key-prefix": "dim:", "lookup.async": "true", "lookup.io-threads": 4,
+                                     "lookup.timeout": "200ms", "lookup.timeout-policy": "null",
+                                     "table.exec.async-lookup.buffer-capacity": 4096})
+    table = table.replace("port: %d" % redis.port, "port: %d" % proxy.address[1])
+    p = yaml_pipeline(work, "redis_slow", input_csv, table, "inner", out)
+    t0 = time.time()
+    code, _, err = run_job(check, "redis slow, policy null", p)
+    got = as_tuples(read_out(out))
+    want = [(seq, k, None, None) for seq, k in inputs]
+    c = counters(err)
+    check.expect(got == want and c is not None and c[2] > 0 and c[3] == ROWS,
+                 "redis slow: every lookup timed out, every row comes out with NULLs (%d rows, counters %s, %.1fs)"
+                 % (len(got), c, time.time() - t0))
+    proxy.close()
+
+
+def case_checkpoints(check, redis, work):
+    """Async unordered lookups with checkpoints every 100 ms: barriers wait for
+    the lookups in flight, and the exactly-once file sink holds every row once."""
+    out = os.path.join(work, "redis_ck")
+    p = write(work, "redis_ck.yaml", """\
+name: redis-checkpoints
+parallelism: 1
+checkpoints:
+  interval: 100ms
+  dir: %s
+sources:
+  - name: s
+    type: datagen
+    rows: 4000
+    rows_per_second: 4000
+    fields:
+      seq: { kind: sequence, start: 0, step: 1 }
+  - name: dim
+%s
+operators:
+  - name: keyed
+    input: s
+    select: { seq: seq, k: "seq %% %d" }
+  - name: joined
+    lookup:
+      input: { input: keyed, as: S }
+      table: { input: dim, as: D }
+      type: left
+      on: "S.k = D.id"
+    select: { seq: S.seq, k: S.k, name: D.name, score: D.score }
+sinks:
+  - name: out
+    input: joined
+    type: file
+    path: %s
+    format: jsonl
+""" % (os.path.join(work, "ck"), redis_table_yaml(redis, {
+        "key-prefix": "dim:", "lookup.async": "true", "table.exec.async-lookup.output-mode": "ALLOW_UNORDERED",
+        "table.exec.async-lookup.buffer-capacity": 4096}), KEYS, out))
+    code, _, err = run_job(check, "redis with checkpoints", p)
+    got = sorted(as_tuples(read_out(out)))
+    want = sorted(expected([(i, i % KEYS) for i in range(4000)], left=True), key=str)
+    m = re.search(r"checkpoints: (\d+) completed", err)
+    check.expect(sorted(got, key=str) == want and m and int(m.group(1)) > 0,
+                 "checkpoints: %s completed; the output holds each of the %d rows once" % (m.group(1) if m else "no", len(want)))
+
+
 def case_bad(check, pg, redis, work, input_csv):
     port = free_port()
     dead = pg_table_yaml(pg, {}).replace(pg.url(), "jdbc:postgresql://127.0.0.1:%d/postgres" % port)
@@ -377,6 +490,8 @@ def main():
         case_pg_timeouts(check, pg, work, inputs, input_csv)
         case_redis(check, redis, work, inputs, input_csv)
         case_redis_expiry(check, redis, work)
+        case_redis_slow(check, redis, work, inputs, input_csv)
+        case_checkpoints(check, redis, work)
         case_bad(check, pg, redis, work, input_csv)
         print("lookup e2e: %.1fs" % (time.time() - t0))
     finally:
