@@ -198,7 +198,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
   return f(caf::meta::type_name("OperatorMetrics"), x.name, x.records_in, x.records_out,
            x.batches_in, x.batches_out, x.busy_ns, x.skipped, x.late, x.windows_fired, x.keys,
-           x.watermark);
+           x.watermark, x.lookup_hits, x.lookup_misses, x.lookup_timeouts, x.lookup_null_rows);
 }
 
 // The kind travels as its number, checked when read.

@@ -82,6 +82,12 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
     if (m.skipped > 0)
       std::fprintf(stderr, "'%s' skipped %llu malformed records (on_error: skip)\n", m.name.c_str(),
                    static_cast<unsigned long long>(m.skipped));
+  for (const auto& m : r.metrics)
+    if (m.lookup_hits + m.lookup_misses + m.lookup_timeouts > 0)
+      std::fprintf(stderr, "'%s' lookups: %llu cache hits, %llu cache misses, %llu timeouts, %llu rows with NULLs "
+                           "after a timeout\n", m.name.c_str(), static_cast<unsigned long long>(m.lookup_hits),
+                   static_cast<unsigned long long>(m.lookup_misses), static_cast<unsigned long long>(m.lookup_timeouts),
+                   static_cast<unsigned long long>(m.lookup_null_rows));
   const CheckpointStats& ck = r.checkpoints;
   if (!ck.restored_from.empty()) std::fprintf(stderr, "restored from %s\n", ck.restored_from.c_str());
   if (ck.completed > 0 || ck.failed > 0 || ck.restarts > 0) {

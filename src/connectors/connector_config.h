@@ -91,7 +91,9 @@ struct RedisEndpoint {
   std::string address() const { return host + ":" + std::to_string(port); }
 };
 
-enum class RedisDataType { kHash, kStream };
+/// `data-type` of a redis table: hashes (sink and lookup), plain strings
+/// (lookup), stream entries (sink).
+enum class RedisDataType { kHash, kString, kStream };
 enum class DeliveryGuarantee { kNone, kAtLeastOnce, kExactlyOnce };
 
 /// The redis sink: a hash per key (`key-prefix` + the key's values, HSET of

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/connector_config.h"
+#include "connectors/lookup_options.h"
 #include "core/schema.h"
 #include "expr/expression.h"
 #include "operators/window_config.h"
@@ -73,6 +74,9 @@ struct JoinConfig {
   /// and for each key i, an expression over left_schema computing it (then
   /// left_keys[i] is -1), or null when left_keys[i] names the column.
   FileSourceConfig lookup_table;
+  /// Lookup joins against a server (a jdbc or redis table), looked up key by
+  /// key as rows arrive (AsyncLookupJoinOperator); null: the file lookup_table.
+  std::shared_ptr<const LookupTableConfig> lookup_service;
   std::vector<std::shared_ptr<const CompiledExpr>> left_key_exprs;
   /// The column of output_schema carrying event time (interval joins: the
   /// operator writes the larger of the pair's times into it, over what select

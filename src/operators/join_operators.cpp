@@ -5,6 +5,7 @@
 #include "operators/join_regular_operator.h"
 #include "operators/join_window_operator.h"
 #include "operators/keyed_operator_support.h"
+#include "operators/async_lookup_join_operator.h"
 #include "operators/lookup_join_operator.h"
 
 namespace eddy {
@@ -15,7 +16,10 @@ Result<OperatorPtr> make_join_operator(std::shared_ptr<const JoinConfig> config)
     case JoinKind::kRegular: return OperatorPtr(std::make_unique<RegularJoinOperator>(std::move(config)));
     case JoinKind::kInterval: return OperatorPtr(std::make_unique<IntervalJoinOperator>(std::move(config)));
     case JoinKind::kWindow: return OperatorPtr(std::make_unique<WindowJoinOperator>(std::move(config)));
-    case JoinKind::kLookup: return OperatorPtr(std::make_unique<LookupJoinOperator>(std::move(config)));
+    case JoinKind::kLookup:
+      if (config->lookup_service)
+        return OperatorPtr(std::make_unique<AsyncLookupJoinOperator>(std::move(config)));
+      return OperatorPtr(std::make_unique<LookupJoinOperator>(std::move(config)));
   }
   return Status::invalid("join: unknown kind");
 }

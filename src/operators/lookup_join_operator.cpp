@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "connectors/bounded_table.h"
+#include "operators/lookup_keys.h"
 #include "state/key_encoding.h"
 
 namespace eddy {
@@ -41,33 +42,7 @@ Status LookupJoinOperator::load_table() {
 }
 
 Status LookupJoinOperator::left_keys(const RecordBatch& batch) {
-  keys_.resize(batch.num_rows);
-  if (config_->left_key_exprs.empty() ||
-      std::all_of(config_->left_key_exprs.begin(), config_->left_key_exprs.end(), [](const auto& e) { return !e; })) {
-    for (size_t r = 0; r < batch.num_rows; ++r) join_key_bytes(left_, batch, r, keys_[r]);
-    return Status::ok();
-  }
-  // The key columns, computed or taken, as a batch of their own.
-  RecordBatch keys;
-  keys.num_rows = batch.num_rows;
-  std::vector<int> all;
-  for (size_t i = 0; i < left_.keys.size(); ++i) {
-    const auto& e = config_->left_key_exprs[i];
-    if (e) {
-      EDDY_ASSIGN_OR_RETURN(Column c, e->evaluate(batch));
-      keys.columns.push_back(std::move(c));
-    } else {
-      keys.columns.push_back(batch.columns[static_cast<size_t>(left_.keys[i])]);
-    }
-    all.push_back(static_cast<int>(i));
-  }
-  for (size_t r = 0; r < batch.num_rows; ++r) {
-    bool has_null = false;
-    for (const Column& c : keys.columns) has_null = has_null || c.is_null(r);
-    keys_[r].assign(1, has_null ? '\1' : '\0');
-    encode_key(keys, all, r, keys_[r]);
-  }
-  return Status::ok();
+  return lookup_left_keys(*config_, left_, batch, keys_);
 }
 
 Status LookupJoinOperator::process(const RecordBatchPtr& batch, Collector& out) {

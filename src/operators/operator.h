@@ -45,6 +45,11 @@ struct OperatorCounters {
   uint64_t late_records = 0;     // records whose every window had fired already
   uint64_t windows_fired = 0;    // window results emitted as final
   uint64_t keys_in_state = 0;    // distinct keys currently held in keyed state
+  // Lookup joins against a server (docs/joins.md "Lookup joins").
+  uint64_t lookup_cache_hits = 0;    // keys found in the lookup cache
+  uint64_t lookup_cache_misses = 0;  // keys looked up on the server
+  uint64_t lookup_timeouts = 0;      // lookups (round trips) that ran out of lookup.timeout
+  uint64_t lookup_null_rows = 0;     // rows emitted with NULLs after a timeout (policy null)
 };
 
 /// Where this operator instance runs: used for part file names and logs, and
@@ -154,6 +159,10 @@ class Operator {
   /// has run. Rebuild what derives from them (e.g. a timer index), and refuse
   /// state this operator cannot use. Called only when the job restores.
   virtual Status on_state_restored() { return Status::ok(); }
+  /// Barrier `checkpoint_id` is about to be snapshotted and passed on (Flink's
+  /// prepareSnapshotPreBarrier): emit what must precede it, such as the rows
+  /// of lookups still in flight. Called before snapshot_operator_state().
+  virtual Status prepare_snapshot_pre_barrier(int64_t checkpoint_id, Collector& out) { return Status::ok(); }
   /// State that is not keyed, as bytes, at barrier `checkpoint_id`: a sink
   /// pre-commits its transaction here (closes the file holding the rows before
   /// the barrier). Empty `out`: nothing to keep.

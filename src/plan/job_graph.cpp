@@ -89,7 +89,12 @@ class Planner {
       if (op.kind == OperatorKind::kLookupJoin) tables.insert(op.join.right.input.text);
     for (size_t i = 0; i < spec().sources.size(); ++i) {
       const LocatedText& name = spec().sources[i].name;
-      if (!tables.count(name.text)) {
+      const SourceType type = spec().sources[i].type;
+      if (!tables.count(name.text) && (type == SourceType::kJdbc || type == SourceType::kRedis)) {
+        error(spec().sources[i].loc, "source '" + name.text + "' (type: " +
+                                         (type == SourceType::kJdbc ? "jdbc" : "redis") +
+                                         ") is a lookup table: name it as the 'table' of a 'lookup' operator");
+      } else if (!tables.count(name.text)) {
         add_node(NodeKind::kSource, static_cast<int>(i), name, spec().sources[i].parallelism);
       } else if (!lookup_tables_.emplace(name.text, static_cast<int>(i)).second) {
         error(name.loc, "the name '" + name.text + "' is used twice; names of sources, operators and sinks must be unique");
@@ -251,6 +256,8 @@ class Planner {
   SchemaPtr source_schema(const SourceSpec& s) {
     switch (s.type) {
       case SourceType::kFile: return s.file.schema;
+      case SourceType::kJdbc:
+      case SourceType::kRedis: return s.lookup.schema;
       case SourceType::kNexmark: {
         Status st = validate_nexmark_config(s.nexmark);
         if (!st.is_ok()) error(s.loc, "source '" + s.name.text + "': " + st.message());
@@ -453,7 +460,7 @@ class Planner {
     auto table = lookup_tables_.find(op.join.right.input.text);
     if (table == lookup_tables_.end()) {
       error(op.join.right.input.loc, "the table '" + op.join.right.input.text + "' of lookup join '" + node.name +
-                                         "' names no source; add it under 'sources' (type: file)");
+                                         "' names no source; add it under 'sources' (type: file, jdbc or redis)");
       return;
     }
     const SourceSpec& src = spec().sources[static_cast<size_t>(table->second)];

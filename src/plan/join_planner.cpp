@@ -279,26 +279,37 @@ bool JoinPlanner::run(const SourceSpec* time_source) {
 /// expressions over it, and the output is updating when the left is.
 bool JoinPlanner::run_lookup(const SourceSpec& table) {
   if (!check_qualifiers()) return false;
-  if (table.type != SourceType::kFile || !table.file.schema) {
-    error(j_.right.input.loc, where_ + ": the table '" + table.name.text + "' is read whole when the job starts, so "
-                              "it must be a file source (type: file); this one generates a stream");
+  const bool service = table.type == SourceType::kJdbc || table.type == SourceType::kRedis;
+  if (service && !table.lookup.schema) return false;  // reported by the parser
+  if (!service && (table.type != SourceType::kFile || !table.file.schema)) {
+    error(j_.right.input.loc, where_ + ": the table '" + table.name.text + "' must be a file source (type: file, "
+                              "read whole when the job starts) or a jdbc or redis table (looked up as rows arrive); "
+                              "this one generates a stream");
     return false;
   }
+  const SchemaPtr table_schema = service ? table.lookup.schema : table.file.schema;
   auto cfg = std::make_shared<JoinConfig>();
   cfg->kind = JoinKind::kLookup;
   cfg->type = join_type(j_.type.text);
   cfg->left_schema = left_.schema;
-  cfg->right_schema = table.file.schema;
+  cfg->right_schema = table_schema;
   cfg->left_updating = left_.updating;
-  cfg->lookup_table = table.file;
+  if (service) cfg->lookup_service = std::make_shared<LookupTableConfig>(table.lookup);
+  else cfg->lookup_table = table.file;
   const JoinScope scope({j_.left.qualifier().text, left_.schema, left_.updating, left_.time_column},
-                        {j_.right.qualifier().text, table.file.schema, false, ""});
+                        {j_.right.qualifier().text, table_schema, false, ""});
   auto cond = analyze_join_condition(j_.on, scope, false, where_, diags_, /*computed_left_keys=*/true);
   if (!cond) return false;
   for (size_t i = 0; i < cond->keys.size(); ++i) {
     cfg->left_keys.push_back(cond->keys[i].left);
     cfg->right_keys.push_back(cond->keys[i].right);
     cfg->left_key_exprs.push_back(cond->left_key_exprs[i]);
+  }
+  if (service) {
+    if (Status st = check_lookup_keys(table.lookup, cfg->right_keys); !st.is_ok()) {
+      error(j_.on.loc, where_ + ": " + st.message());
+      return false;
+    }
   }
   cfg->joined_schema = scope.joined_schema();
   cfg->residual = cond->residual;
@@ -307,8 +318,24 @@ bool JoinPlanner::run_lookup(const SourceSpec& table) {
   set_event_time(scope, *cfg);
   node_.output_schema = cfg->output_schema;
   node_.output_updating = cfg->output_updating;
-  node_.join_text = describe(*cfg, *cond, scope) + "table: " + table.name.text + " (" + table.file.path +
-                    "), read whole by each subtask when it starts\n";
+  if (service) {
+    const LookupTableConfig& t = table.lookup;
+    const bool unordered = t.output_mode == LookupOutputMode::kUnordered;
+    node_.join_text = describe(*cfg, *cond, scope) + "table: " + table.name.text + " (" +
+                      (table.type == SourceType::kJdbc ? "jdbc " + t.table_name + " at " : "redis at ") +
+                      t.endpoint() + "), looked up as rows arrive: " +
+                      (t.async ? "async, " + std::to_string(t.buffer_capacity) + " rows in flight, " +
+                                     (unordered ? "unordered" : "ordered")
+                               : std::string("sync")) +
+                      ", " + std::to_string(t.batch_size) + " keys per query, timeout " +
+                      std::to_string(t.timeout_ms) + " ms (" + lookup_timeout_policy_name(t.timeout_policy) +
+                      "), cache " + (t.cache.mode == LookupCacheMode::kPartial
+                                         ? "PARTIAL " + std::to_string(t.cache.max_rows) + " rows"
+                                         : std::string("NONE")) + "\n";
+  } else {
+    node_.join_text = describe(*cfg, *cond, scope) + "table: " + table.name.text + " (" + table.file.path +
+                      "), read whole by each subtask when it starts\n";
+  }
   node_.join = std::move(cfg);
   return true;
 }

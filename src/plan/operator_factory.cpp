@@ -96,6 +96,8 @@ Result<std::unique_ptr<SourceReader>> make_source_reader(const JobGraph& graph, 
     case SourceType::kFile: reader = make_file_reader(s.file); break;
     case SourceType::kDatagen: reader = make_datagen_reader(datagen_config(graph, s)); break;
     case SourceType::kNexmark: reader = make_nexmark_reader(s.nexmark); break;
+    case SourceType::kJdbc:
+    case SourceType::kRedis: break;  // lookup tables, queried by their joins
   }
   if (!reader) return Status::internal("no reader for source '" + n.name + "'");
   return reader;
@@ -109,6 +111,8 @@ Result<std::unique_ptr<SplitEnumerator>> make_split_enumerator(const JobGraph& g
     case SourceType::kFile: e = make_file_enumerator(s.file); break;
     case SourceType::kDatagen: e = make_datagen_enumerator(datagen_config(graph, s)); break;
     case SourceType::kNexmark: e = make_nexmark_enumerator(s.nexmark); break;
+    case SourceType::kJdbc:
+    case SourceType::kRedis: break;  // lookup tables, queried by their joins
   }
   if (!e) return Status::internal("no split enumerator for source '" + n.name + "'");
   return e;

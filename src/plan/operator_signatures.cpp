@@ -15,6 +15,8 @@ const char* source_kind(SourceType t) {
     case SourceType::kFile: return "source:file";
     case SourceType::kDatagen: return "source:datagen";
     case SourceType::kNexmark: return "source:nexmark";
+    case SourceType::kJdbc: return "source:jdbc";
+    case SourceType::kRedis: return "source:redis";
   }
   return "source";
 }

@@ -199,6 +199,27 @@ void read_nexmark_source(MapReader& r, SourceSpec& s) {
   s.nexmark.seed = static_cast<uint64_t>(r.integer("seed", INT64_MIN, INT64_MAX).value_or(0));
 }
 
+/// `type: jdbc` / `type: redis`: a lookup table with a `schema` and the
+/// connector's option names as keys (docs/connectors.md), as in SQL's WITH.
+void read_lookup_table(MapReader& r, SourceSpec& s) {
+  LookupTableConfig& t = s.lookup;
+  t.connector = s.type == SourceType::kJdbc ? LookupConnector::kJdbc : LookupConnector::kRedis;
+  t.name = s.name.text;
+  t.schema = read_schema(r);
+  std::map<std::string, std::string> options;
+  const std::vector<std::string>& keys = lookup_option_keys(t.connector);
+  for (const std::string& key : keys)
+    if (YAML::Node v = r.get(key); v.IsDefined()) {
+      // An unquoted `null` (lookup.timeout-policy: null) is YAML's null: the word is meant.
+      if (v.IsNull()) options[key] = "null";
+      else if (v.IsScalar()) options[key] = v.Scalar();
+      else r.error(v, "'" + key + "' of " + r.what() + " must be a text value");
+    }
+  parse_lookup_options(options, t, [&](const std::string& key, const std::string& message) {
+    r.error(key.empty() ? r.node() : r.get(key), r.what() + ": " + message);
+  });
+}
+
 void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SourceSpec s;
   s.loc = location_of(node);
@@ -208,7 +229,7 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
   MapReader named(node, "source '" + s.name.text + "'", diags);
   named.allow({"name"});
   s.parallelism = read_parallelism(named);
-  auto type = named.choice("type", {"file", "datagen", "nexmark"}, true);
+  auto type = named.choice("type", {"file", "datagen", "nexmark", "jdbc", "redis"}, true);
   if (type && *type == "file") {
     s.type = SourceType::kFile;
     read_file_source(named, s);
@@ -218,6 +239,9 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
   } else if (type && *type == "nexmark") {
     s.type = SourceType::kNexmark;
     read_nexmark_source(named, s);
+  } else if (type && (*type == "jdbc" || *type == "redis")) {
+    s.type = *type == "jdbc" ? SourceType::kJdbc : SourceType::kRedis;
+    read_lookup_table(named, s);
   }
   if (YAML::Node et = named.get("event_time"); et.IsDefined()) {
     MapReader r(et, "event_time of source '" + s.name.text + "'", diags);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connectors/connector_config.h"
+#include "connectors/lookup_options.h"
 #include "plan/restart_spec.h"
 
 namespace eddy {
@@ -55,7 +56,7 @@ inline SourceLocation locate(const LocatedText& t, int offset) {
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
-enum class SourceType { kFile, kDatagen, kNexmark };
+enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis };  // jdbc, redis: lookup tables only
 enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis };
 enum class OperatorKind {
   kFilter,
@@ -136,6 +137,7 @@ struct SourceSpec {
   SourceLocation path_loc;  // of file.path
   DatagenConfig datagen;
   NexmarkConfig nexmark;
+  LookupTableConfig lookup;  // kJdbc, kRedis: a table lookup joins query as rows arrive
   EventTimeSpec event_time;
   SourceLocation loc;
 };

@@ -21,6 +21,8 @@ struct OperatorMetrics {
   uint64_t windows_fired = 0;
   uint64_t keys = 0;          // keys in state
   int64_t watermark = INT64_MIN;  // last watermark this operator saw; INT64_MIN: none
+  // Lookup joins against a server (OperatorCounters' lookup_* counters).
+  uint64_t lookup_hits = 0, lookup_misses = 0, lookup_timeouts = 0, lookup_null_rows = 0;
 
   void add(const OperatorMetrics& o) {
     late += o.late;
@@ -35,6 +37,10 @@ struct OperatorMetrics {
     batches_out += o.batches_out;
     busy_ns += o.busy_ns;
     skipped += o.skipped;
+    lookup_hits += o.lookup_hits;
+    lookup_misses += o.lookup_misses;
+    lookup_timeouts += o.lookup_timeouts;
+    lookup_null_rows += o.lookup_null_rows;
   }
 };
 

@@ -286,6 +286,10 @@ void TaskRunner::update_counters() {
     m.late = c.late_records;
     m.windows_fired = c.windows_fired;
     m.keys = c.keys_in_state;
+    m.lookup_hits = c.lookup_cache_hits;
+    m.lookup_misses = c.lookup_cache_misses;
+    m.lookup_timeouts = c.lookup_timeouts;
+    m.lookup_null_rows = c.lookup_null_rows;
   }
 }
 
@@ -313,6 +317,15 @@ Status TaskRunner::advance_watermark(int64_t watermark) {
     sent_watermark_ = passed_on;
     broadcast(StreamEvent{EventKind::kWatermark, passed_on});
   }
+  return Status::ok();
+}
+
+Status TaskRunner::prepare_barrier(int64_t barrier) {
+  for (size_t i = 0; i < ops_.size(); ++i)
+    EDDY_RETURN_IF_ERROR(run_hook(i, [&](Operator& o, Collector& out) {
+      return o.prepare_snapshot_pre_barrier(barrier, out);
+    }));
+  update_counters();
   return Status::ok();
 }
 

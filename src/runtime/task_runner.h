@@ -189,6 +189,9 @@ class TaskRunner {
   Status emit_from_chain(const RecordBatchPtr& batch);
   Status emit_to_routers(int node, int output, const RecordBatchPtr& batch);
   Status advance_watermark(int64_t watermark);
+  /// Before barrier `barrier` is snapshotted: each operator, in chain order,
+  /// emits what must precede it (Operator::prepare_snapshot_pre_barrier).
+  Status prepare_barrier(int64_t barrier);
   Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();

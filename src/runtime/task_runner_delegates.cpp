@@ -29,6 +29,7 @@ ChainPosition TaskRunner::position() const {
 Status TaskRunner::trigger_checkpoint(int64_t barrier) {
   if (input_done_) return Status::ok();  // ended: the final snapshot stands in
   if (aligner_) aligner_->on_triggered(barrier);
+  EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
   return snapshotter_->take(barrier, 0, position(), [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); });
 }
 

@@ -112,6 +112,7 @@ Status TaskRunner::on_barrier(int channel, int64_t barrier) {
 
 Status TaskRunner::aligned(int64_t barrier) {
   const int64_t waited = steady_ns() - align_start_ns_;
+  EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
   EDDY_RETURN_IF_ERROR(snapshotter_->take(barrier, waited, position(),
                                           [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); }));
   gate_->unblock(aligner_->release());

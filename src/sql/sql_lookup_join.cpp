@@ -1,7 +1,8 @@
 // Lowering of a temporal join, `JOIN t FOR SYSTEM_TIME AS OF s.proc AS x ON
 // ...`, into a lookup join (PIPELINES.md's `lookup:`): the table is a
 // filesystem table each subtask reads whole when it starts, as Flink joins a
-// filesystem table it loads once (sql_lowering.h).
+// filesystem table it loads once, or a jdbc or redis table looked up as rows
+// arrive, as Flink's lookup sources (sql_lowering.h).
 #include "sql/sql_lowering.h"
 
 namespace eddy::sql {
@@ -22,14 +23,18 @@ bool Lowering::check_as_of(const Relation& table, const Rel& left) {
 
 std::optional<Rel> Lowering::lookup_table(const Relation& r) {
   auto found = tables_.find(r.name.name);
-  if (found == tables_.end() || found->second.connector != "filesystem") {
-    error(r.name.loc, "a temporal join reads its table whole when the job starts, so '" + r.name.name + "' must be a "
-                      "filesystem table (CREATE TABLE ... WITH ('connector' = 'filesystem', ...))" +
+  const std::string connector = found == tables_.end() ? "" : found->second.connector;
+  if (connector != "filesystem" && connector != "jdbc" && connector != "redis") {
+    error(r.name.loc, "the table of a temporal join is a filesystem table (read whole when the job starts) or a "
+                      "jdbc or redis table (looked up as rows arrive), so '" + r.name.name + "' must be one "
+                      "(CREATE TABLE ... WITH ('connector' = 'filesystem' | 'jdbc' | 'redis', ...))" +
                       (views_.count(r.name.name) ? ", not a view" : ""));
     return std::nullopt;
   }
   SourceSpec s;
-  if (!make_source(found->second, -1, s, diags_)) return std::nullopt;
+  if (connector == "filesystem" ? !make_source(found->second, -1, s, diags_)
+                                : !make_lookup_table(found->second, s, diags_))
+    return std::nullopt;
   s.name = located(unique_name(r.name.name), r.loc);
   Rel rel;
   rel.loc = r.loc;
@@ -37,8 +42,8 @@ std::optional<Rel> Lowering::lookup_table(const Relation& r) {
   const std::string q = r.alias.empty() ? r.name.name : r.alias.name;
   for (const ColumnDef& c : found->second.ddl.columns) {
     if (!c.computed.empty()) {
-      error(c.name.loc, "the table of a temporal join is read as the file holds it: computed columns are not "
-                        "supported there");
+      error(c.name.loc, "the table of a temporal join is read as its file or server holds it: computed columns "
+                        "are not supported there");
       return std::nullopt;
     }
     rel.physical.push_back(c.name.name);

@@ -18,6 +18,13 @@ struct ConnectorKeys {
   std::vector<std::string> keys;  // "fields.#.x": # stands for a column name
 };
 
+/// `keys` and the lookup table options of `connector` (lookup_options.h).
+std::vector<std::string> with_lookup(std::vector<std::string> keys, LookupConnector connector) {
+  for (const std::string& k : lookup_option_keys(connector))
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  return keys;
+}
+
 const std::vector<ConnectorKeys>& connectors() {
   static const std::vector<ConnectorKeys> kAll = {
       {"nexmark", {"first-event.rate", "next-event.rate", "events.num", "person.proportion", "auction.proportion",
@@ -27,10 +34,13 @@ const std::vector<ConnectorKeys>& connectors() {
       {"filesystem", {"path", "format", "csv.ignore-parse-errors", "json.ignore-parse-errors", "csv.header"}},
       {"print", {}},
       {"blackhole", {}},
-      {"jdbc", {"url", "table-name", "username", "password", "sink.buffer-flush.max-rows",
-                "sink.buffer-flush.interval", "sink.max-retries"}},
-      {"redis", {"host", "port", "password", "database", "data-type", "stream-key", "key-prefix", "key-delimiter",
-                 "sink.buffer-flush.max-rows", "sink.buffer-flush.interval", "sink.delivery-guarantee"}},
+      {"jdbc", with_lookup({"url", "table-name", "username", "password", "sink.buffer-flush.max-rows",
+                            "sink.buffer-flush.interval", "sink.max-retries"},
+                           LookupConnector::kJdbc)},
+      {"redis", with_lookup({"host", "port", "password", "database", "data-type", "stream-key", "key-prefix",
+                             "key-delimiter", "sink.buffer-flush.max-rows", "sink.buffer-flush.interval",
+                             "sink.delivery-guarantee"},
+                            LookupConnector::kRedis)},
   };
   return kAll;
 }
@@ -360,6 +370,29 @@ bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector
     if (const TableOption* o = t.option(key); o && o->value == "true") s.file.on_error = OnError::kSkip;
   if (const TableOption* o = t.option("csv.header"); o && o->value == "true") s.file.header = true;
   s.file.schema = std::make_shared<Schema>(std::move(fields));
+  return diags.size() == before;
+}
+
+bool make_lookup_table(const TableDef& t, SourceSpec& s, std::vector<Diagnostic>& diags) {
+  const size_t before = diags.size();
+  s.loc = t.ddl.name.loc;
+  s.type = t.connector == "redis" ? SourceType::kRedis : SourceType::kJdbc;
+  LookupTableConfig& c = s.lookup;
+  c.connector = s.type == SourceType::kRedis ? LookupConnector::kRedis : LookupConnector::kJdbc;
+  c.name = t.ddl.name.name;
+  std::vector<Field> fields;
+  for (const ColumnDef& col : t.ddl.columns) {
+    if (!col.computed.empty()) continue;  // refused by the caller
+    if (auto type = column_type(col.type, diags)) fields.push_back({col.name.name, *type});
+  }
+  c.schema = std::make_shared<Schema>(std::move(fields));
+  std::map<std::string, std::string> options;
+  for (const std::string& key : lookup_option_keys(c.connector))
+    if (const TableOption* o = t.option(key)) options[key] = o->value;
+  parse_lookup_options(options, c, [&](const std::string& key, const std::string& message) {
+    const TableOption* o = key.empty() ? nullptr : t.option(key);
+    diags.push_back({o ? o->value_loc : t.ddl.name.loc, "table '" + t.ddl.name.name + "': " + message});
+  });
   return diags.size() == before;
 }
 

@@ -41,6 +41,9 @@ std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic
 /// columns, or (nexmark) the generator of one event kind (0 person, 1
 /// auction, 2 bid). Event time is the planner's to set.
 bool make_source(const TableDef& table, int nexmark_kind, SourceSpec& out, std::vector<Diagnostic>& diags);
+/// A 'jdbc' or 'redis' table as the table of a lookup join (SourceType kJdbc,
+/// kRedis): its columns and lookup options (docs/connectors.md).
+bool make_lookup_table(const TableDef& table, SourceSpec& out, std::vector<Diagnostic>& diags);
 
 /// The sink a table writes.
 bool make_sink(const TableDef& table, SinkSpec& out, std::vector<Diagnostic>& diags);

@@ -45,6 +45,11 @@ set_tests_properties(e2e_jdbc PROPERTIES LABELS e2e TIMEOUT 600)
 # and --resume.
 add_test(NAME e2e_redis COMMAND ${Python3_EXECUTABLE} ${E2E}/redis/run_redis.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_redis PROPERTIES LABELS e2e TIMEOUT 300)
+# Lookup joins against a private PostgreSQL and Redis (tests/e2e/lookup): jdbc
+# and redis tables, inner and left, YAML and SQL, ordered and unordered output,
+# the PARTIAL cache and its expiry, each timeout policy, and bad servers.
+add_test(NAME e2e_lookup COMMAND ${Python3_EXECUTABLE} ${E2E}/lookup/run_lookup.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_lookup PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME chaos_exactly_once COMMAND ${Python3_EXECUTABLE} ${E2E}/exactly_once/run_exactly_once.py $<TARGET_FILE:eddy>
          --modes kill,inject --kills 25 --rows 1500000)
 set_tests_properties(chaos_exactly_once PROPERTIES LABELS chaos TIMEOUT 3600)

@@ -280,7 +280,7 @@ TEST_CASE("a temporal join refuses AS OF an event-time column, and a table that 
            {"FROM bid B JOIN side FOR SYSTEM_TIME AS OF B.dateTime AS S ON B.auction = S.key",
             "an event-time column (a temporal join against a versioned table) is not supported"},
            {"FROM (SELECT *, PROCTIME() AS p FROM bid) B JOIN auction FOR SYSTEM_TIME AS OF B.p AS S ON B.auction = S.id",
-            "must be a filesystem table"},
+            "so 'auction' must be one"},
            {"FROM (SELECT *, PROCTIME() AS p FROM bid) B RIGHT JOIN side FOR SYSTEM_TIME AS OF B.p AS S "
             "ON B.auction = S.key",
             "a temporal join is an inner join or a LEFT JOIN"}}) {
