@@ -120,6 +120,48 @@ class JdbcScanReader : public SourceReader {
 
 }  // namespace
 
+const std::vector<std::string>& jdbc_scan_option_keys() {
+  static const std::vector<std::string> kKeys = {"scan.partition.column", "scan.partition.num",
+                                                 "scan.partition.lower-bound", "scan.partition.upper-bound",
+                                                 "scan.fetch-size"};
+  return kKeys;
+}
+
+void parse_jdbc_scan_options(const std::map<std::string, std::string>& options, JdbcScanConfig& config,
+                             const std::function<void(const std::string&, const std::string&)>& error) {
+  auto integer = [&](const std::string& key, int64_t min, int64_t& out) {
+    auto it = options.find(key);
+    if (it == options.end()) return false;
+    const std::string& v = it->second;
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || p != v.data() + v.size() || n < min) {
+      error(key, "'" + key + "' must be an integer" + (min > INT64_MIN ? " of at least " + std::to_string(min) : "") +
+                     ", not '" + v + "'");
+      return false;
+    }
+    out = n;
+    return true;
+  };
+  int given = 0;
+  if (auto it = options.find("scan.partition.column"); it != options.end()) {
+    config.partition_column = it->second;
+    ++given;
+  }
+  given += integer("scan.partition.num", 1, config.partition_num);
+  given += integer("scan.partition.lower-bound", INT64_MIN, config.lower_bound);
+  given += integer("scan.partition.upper-bound", INT64_MIN, config.upper_bound);
+  if (given > 0 && given < 4)
+    error("", "a partitioned scan needs all of 'scan.partition.column', 'scan.partition.num', "
+              "'scan.partition.lower-bound' and 'scan.partition.upper-bound'");
+  else if (given == 4 && config.lower_bound > config.upper_bound)
+    error("scan.partition.lower-bound", "'scan.partition.lower-bound' (" + std::to_string(config.lower_bound) +
+                                            ") is above 'scan.partition.upper-bound' (" +
+                                            std::to_string(config.upper_bound) + ")");
+  int64_t fetch = 0;
+  if (integer("scan.fetch-size", 0, fetch) && fetch > 0) config.fetch_size = fetch;  // 0: the default, as Flink
+}
+
 std::vector<Split> jdbc_scan_splits(const JdbcScanConfig& config) {
   std::vector<Split> out;
   if (config.partition_column.empty()) {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +32,16 @@ struct JdbcScanConfig {
   int64_t upper_bound = 0;       // scan.partition.upper-bound (inclusive)
   int64_t fetch_size = 10000;    // scan.fetch-size: rows per FETCH
 };
+
+/// The scan options (Flink's names): scan.partition.column, .num,
+/// .lower-bound, .upper-bound, scan.fetch-size.
+const std::vector<std::string>& jdbc_scan_option_keys();
+
+/// Fills the scan options of `config` from `options` (key -> value); each
+/// problem goes to `error(key, message)`. The four partition options come
+/// together or not at all, as in Flink.
+void parse_jdbc_scan_options(const std::map<std::string, std::string>& options, JdbcScanConfig& config,
+                             const std::function<void(const std::string&, const std::string&)>& error);
 
 /// The splits: Split::begin/end hold a range's inclusive bounds, index/count
 /// its place; position counts the rows already read (0 for a new split).

@@ -83,17 +83,17 @@ class Planner {
   }
 
   void collect_nodes() {
-    // A source that a lookup join names as its table is read by that join, not as a stream.
+    // A source that a lookup join names as its table is read by that join, not
+    // as a stream; a jdbc source that none names is a bounded scan.
     std::set<std::string> tables;
     for (const OperatorSpec& op : spec().operators)
       if (op.kind == OperatorKind::kLookupJoin) tables.insert(op.join.right.input.text);
     for (size_t i = 0; i < spec().sources.size(); ++i) {
       const LocatedText& name = spec().sources[i].name;
       const SourceType type = spec().sources[i].type;
-      if (!tables.count(name.text) && (type == SourceType::kJdbc || type == SourceType::kRedis)) {
-        error(spec().sources[i].loc, "source '" + name.text + "' (type: " +
-                                         (type == SourceType::kJdbc ? "jdbc" : "redis") +
-                                         ") is a lookup table: name it as the 'table' of a 'lookup' operator");
+      if (!tables.count(name.text) && type == SourceType::kRedis) {
+        error(spec().sources[i].loc, "source '" + name.text + "' (type: redis) is a lookup table: name it as the "
+                                     "'table' of a 'lookup' operator (a jdbc source can also be scanned as a stream)");
       } else if (!tables.count(name.text)) {
         add_node(NodeKind::kSource, static_cast<int>(i), name, spec().sources[i].parallelism);
       } else if (!lookup_tables_.emplace(name.text, static_cast<int>(i)).second) {

@@ -7,6 +7,7 @@
 #include "connectors/datagen_source.h"
 #include "connectors/file_sink.h"
 #include "connectors/file_source.h"
+#include "connectors/jdbc_scan.h"
 #include "connectors/jdbc_sink.h"
 #include "connectors/redis_sink.h"
 #include "connectors/nexmark_source.h"
@@ -96,7 +97,7 @@ Result<std::unique_ptr<SourceReader>> make_source_reader(const JobGraph& graph, 
     case SourceType::kFile: reader = make_file_reader(s.file); break;
     case SourceType::kDatagen: reader = make_datagen_reader(datagen_config(graph, s)); break;
     case SourceType::kNexmark: reader = make_nexmark_reader(s.nexmark); break;
-    case SourceType::kJdbc:
+    case SourceType::kJdbc: reader = make_jdbc_scan_reader(s.jdbc_scan); break;
     case SourceType::kRedis: break;  // lookup tables, queried by their joins
   }
   if (!reader) return Status::internal("no reader for source '" + n.name + "'");
@@ -111,7 +112,7 @@ Result<std::unique_ptr<SplitEnumerator>> make_split_enumerator(const JobGraph& g
     case SourceType::kFile: e = make_file_enumerator(s.file); break;
     case SourceType::kDatagen: e = make_datagen_enumerator(datagen_config(graph, s)); break;
     case SourceType::kNexmark: e = make_nexmark_enumerator(s.nexmark); break;
-    case SourceType::kJdbc:
+    case SourceType::kJdbc: e = make_jdbc_scan_enumerator(s.jdbc_scan); break;
     case SourceType::kRedis: break;  // lookup tables, queried by their joins
   }
   if (!e) return Status::internal("no split enumerator for source '" + n.name + "'");

@@ -220,6 +220,26 @@ void read_lookup_table(MapReader& r, SourceSpec& s) {
   });
 }
 
+/// A jdbc source read as a stream: a bounded scan (docs/connectors.md) of the
+/// table its lookup options name, with Flink's `scan.*` options.
+void read_jdbc_scan(MapReader& r, SourceSpec& s) {
+  JdbcScanConfig& c = s.jdbc_scan;
+  c.url = s.lookup.url;
+  c.table = s.lookup.table_name;
+  c.username = s.lookup.username;
+  c.password = s.lookup.password;
+  c.schema = s.lookup.schema;
+  std::map<std::string, std::string> options;
+  for (const std::string& key : jdbc_scan_option_keys())
+    if (YAML::Node v = r.get(key); v.IsDefined()) {
+      if (v.IsScalar()) options[key] = v.Scalar();
+      else r.error(v, "'" + key + "' of " + r.what() + " must be a text value");
+    }
+  parse_jdbc_scan_options(options, c, [&](const std::string& key, const std::string& message) {
+    r.error(key.empty() ? r.node() : r.get(key), r.what() + ": " + message);
+  });
+}
+
 void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SourceSpec s;
   s.loc = location_of(node);
@@ -242,6 +262,7 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
   } else if (type && (*type == "jdbc" || *type == "redis")) {
     s.type = *type == "jdbc" ? SourceType::kJdbc : SourceType::kRedis;
     read_lookup_table(named, s);
+    if (s.type == SourceType::kJdbc) read_jdbc_scan(named, s);
   }
   if (YAML::Node et = named.get("event_time"); et.IsDefined()) {
     MapReader r(et, "event_time of source '" + s.name.text + "'", diags);

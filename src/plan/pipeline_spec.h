@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connectors/connector_config.h"
+#include "connectors/jdbc_scan.h"
 #include "connectors/lookup_options.h"
 #include "plan/restart_spec.h"
 
@@ -56,7 +57,7 @@ inline SourceLocation locate(const LocatedText& t, int offset) {
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
-enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis };  // jdbc, redis: lookup tables only
+enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis };  // jdbc: scanned or a lookup table; redis: a lookup table
 enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis };
 enum class OperatorKind {
   kFilter,
@@ -138,6 +139,7 @@ struct SourceSpec {
   DatagenConfig datagen;
   NexmarkConfig nexmark;
   LookupTableConfig lookup;  // kJdbc, kRedis: a table lookup joins query as rows arrive
+  JdbcScanConfig jdbc_scan;  // kJdbc read as a stream: a bounded scan of the table
   EventTimeSpec event_time;
   SourceLocation loc;
 };

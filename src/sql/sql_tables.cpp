@@ -35,7 +35,9 @@ const std::vector<ConnectorKeys>& connectors() {
       {"print", {}},
       {"blackhole", {}},
       {"jdbc", with_lookup({"url", "table-name", "username", "password", "sink.buffer-flush.max-rows",
-                            "sink.buffer-flush.interval", "sink.max-retries"},
+                            "sink.buffer-flush.interval", "sink.max-retries", "scan.partition.column",
+                            "scan.partition.num", "scan.partition.lower-bound", "scan.partition.upper-bound",
+                            "scan.fetch-size"},
                            LookupConnector::kJdbc)},
       {"redis", with_lookup({"host", "port", "password", "database", "data-type", "stream-key", "key-prefix",
                              "key-delimiter", "sink.buffer-flush.max-rows", "sink.buffer-flush.interval",
@@ -311,6 +313,27 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
   return t;
 }
 
+/// A jdbc table in FROM: a bounded scan, with the table's lookup options
+/// (url, table-name, credentials) and Flink's `scan.*` options.
+static bool jdbc_scan_source(const TableDef& t, SourceSpec& s, std::vector<Diagnostic>& diags) {
+  const size_t before = diags.size();
+  if (!make_lookup_table(t, s, diags)) return false;
+  JdbcScanConfig& c = s.jdbc_scan;
+  c.url = s.lookup.url;
+  c.table = s.lookup.table_name;
+  c.username = s.lookup.username;
+  c.password = s.lookup.password;
+  c.schema = s.lookup.schema;
+  std::map<std::string, std::string> options;
+  for (const std::string& key : jdbc_scan_option_keys())
+    if (const TableOption* o = t.option(key)) options[key] = o->value;
+  parse_jdbc_scan_options(options, c, [&](const std::string& key, const std::string& message) {
+    const TableOption* o = key.empty() ? nullptr : t.option(key);
+    diags.push_back({o ? o->value_loc : t.ddl.name.loc, "table '" + t.ddl.name.name + "': " + message});
+  });
+  return diags.size() == before;
+}
+
 bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector<Diagnostic>& diags) {
   const size_t before = diags.size();
   s.loc = t.ddl.name.loc;
@@ -340,6 +363,7 @@ bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector
     if (const TableOption* o = t.option("rate-limit")) s.nexmark.events_per_second = int_option(*o, 0, diags).value_or(0);
     return diags.size() == before;
   }
+  if (t.connector == "jdbc") return jdbc_scan_source(t, s, diags);
   std::vector<Field> fields;
   for (const ColumnDef& c : t.ddl.columns) {
     if (!c.computed.empty()) continue;

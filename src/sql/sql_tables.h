@@ -17,9 +17,7 @@ struct TableDef {
   CreateTable ddl;
   std::string connector;  // nexmark | datagen | filesystem | print | blackhole | jdbc | redis
   std::map<std::string, TableOption> options;
-  bool readable() const {
-    return connector != "print" && connector != "blackhole" && connector != "jdbc" && connector != "redis";
-  }
+  bool readable() const { return connector != "print" && connector != "blackhole" && connector != "redis"; }
   bool writable() const {
     return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc" ||
            connector == "redis";
