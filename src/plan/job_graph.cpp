@@ -251,6 +251,7 @@ class Planner {
   SchemaPtr source_schema(const SourceSpec& s) {
     switch (s.type) {
       case SourceType::kFile: return s.file.schema;
+      case SourceType::kKafka: return s.kafka.schema;
       case SourceType::kNexmark: {
         Status st = validate_nexmark_config(s.nexmark);
         if (!st.is_ok()) error(s.loc, "source '" + s.name.text + "': " + st.message());
@@ -327,6 +328,7 @@ class Planner {
     if (node.kind == NodeKind::kSink) {
       node.output_schema = node.input_schema;
       check_jdbc_sink(node);
+      check_kafka_sink(node);
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
@@ -612,6 +614,24 @@ class Planner {
       error(sink.loc, "sink '" + sink.name.text + "' (jdbc) reads '" + sink.input.text + "', an updating stream "
                       "(op: +I, -U, +U, -D), but declares no primary key to upsert on; add primary_key: [columns] "
                       "(in SQL: PRIMARY KEY (columns) NOT ENFORCED), the key of the table in PostgreSQL");
+  }
+
+  /// A kafka sink's key.fields are columns it writes; exactly-once commits on
+  /// checkpoints, so it needs them; raw writes one string column.
+  void check_kafka_sink(const LogicalNode& node) {
+    const SinkSpec& sink = spec().sinks[node.spec_index];
+    if (sink.type != SinkType::kKafka) return;
+    for (const std::string& k : sink.kafka.key_fields)
+      if (node.input_schema->index_of(k) < 0)
+        error(sink.loc, "key.fields column '" + k + "' of sink '" + sink.name.text + "' is not a column of '" +
+                            sink.input.text + "' (" + node.input_schema->to_string() + ")");
+    if (sink.kafka.delivery == KafkaDelivery::kExactlyOnce && !spec().checkpoints.enabled)
+      error(sink.loc, "sink '" + sink.name.text + "' (kafka) with 'sink.delivery-guarantee' = 'exactly-once' commits "
+                      "its transactions when checkpoints complete: enable checkpoints");
+    if (sink.kafka.format == KafkaFormat::kRaw &&
+        (node.input_schema->size() != 1 || node.input_schema->field(0).type != DataType::kString))
+      error(sink.loc, "sink '" + sink.name.text + "' (kafka) with format 'raw' writes one string column, but '" +
+                          sink.input.text + "' has " + node.input_schema->to_string());
   }
 
   /// The node (walking up from `input`) whose output made that stream

@@ -8,6 +8,8 @@
 #include "connectors/file_sink.h"
 #include "connectors/file_source.h"
 #include "connectors/jdbc_sink.h"
+#include "connectors/kafka_sink.h"
+#include "connectors/kafka_source.h"
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/union_operator.h"
@@ -48,6 +50,7 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     case SinkType::kFile: return make_file_sink(sink.file, node.input_schema);
     case SinkType::kPrint: return make_print_sink(sink.print, node.input_schema, stdout);
     case SinkType::kBlackhole: return make_blackhole_sink(node.input_schema);
+    case SinkType::kKafka: return make_kafka_sink(sink.kafka, node.input_schema, "kafka sink '" + node.name + "'");
     case SinkType::kJdbc: {
       JdbcSinkConfig cfg = sink.jdbc;
       cfg.updating = node.output_updating;  // a sink's stream kind is its input's (job_graph.cpp)
@@ -60,6 +63,13 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
 DatagenConfig datagen_config(const JobGraph& graph, const SourceSpec& s) {
   DatagenConfig cfg = s.datagen;
   cfg.block_rows = static_cast<int64_t>(graph.spec.batch_size);
+  return cfg;
+}
+
+/// The source's options with its group.id settled: properties.group.id, else "eddy-<source name>".
+KafkaSourceConfig kafka_config(const SourceSpec& s, const std::string& name) {
+  KafkaSourceConfig cfg = s.kafka;
+  if (cfg.group_id.empty()) cfg.group_id = "eddy-" + name;
   return cfg;
 }
 
@@ -90,6 +100,7 @@ Result<std::unique_ptr<SourceReader>> make_source_reader(const JobGraph& graph, 
     case SourceType::kFile: reader = make_file_reader(s.file); break;
     case SourceType::kDatagen: reader = make_datagen_reader(datagen_config(graph, s)); break;
     case SourceType::kNexmark: reader = make_nexmark_reader(s.nexmark); break;
+    case SourceType::kKafka: reader = make_kafka_reader(kafka_config(s, n.name), "kafka source '" + n.name + "'"); break;
   }
   if (!reader) return Status::internal("no reader for source '" + n.name + "'");
   return reader;
@@ -103,6 +114,7 @@ Result<std::unique_ptr<SplitEnumerator>> make_split_enumerator(const JobGraph& g
     case SourceType::kFile: e = make_file_enumerator(s.file); break;
     case SourceType::kDatagen: e = make_datagen_enumerator(datagen_config(graph, s)); break;
     case SourceType::kNexmark: e = make_nexmark_enumerator(s.nexmark); break;
+    case SourceType::kKafka: e = make_kafka_enumerator(kafka_config(s, n.name), "kafka source '" + n.name + "'"); break;
   }
   if (!e) return Status::internal("no split enumerator for source '" + n.name + "'");
   return e;

@@ -15,6 +15,7 @@ const char* source_kind(SourceType t) {
     case SourceType::kFile: return "source:file";
     case SourceType::kDatagen: return "source:datagen";
     case SourceType::kNexmark: return "source:nexmark";
+    case SourceType::kKafka: return "source:kafka";
   }
   return "source";
 }
@@ -25,6 +26,7 @@ const char* sink_kind(SinkType t) {
     case SinkType::kPrint: return "sink:print";
     case SinkType::kBlackhole: return "sink:blackhole";
     case SinkType::kJdbc: return "sink:jdbc";
+    case SinkType::kKafka: return "sink:kafka";
   }
   return "sink";
 }
@@ -211,7 +213,7 @@ std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph) {
       case NodeKind::kSink: {
         const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
         sig.kind = sink_kind(sink.type);
-        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc;
+        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc || sink.type == SinkType::kKafka;
         // Pending part files are named by the format's extension.
         if (sink.type == SinkType::kFile) sig.layout.emplace_back("format", format_name(sink.file.format));
         break;

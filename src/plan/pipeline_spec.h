@@ -55,8 +55,8 @@ inline SourceLocation locate(const LocatedText& t, int offset) {
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
-enum class SourceType { kFile, kDatagen, kNexmark };
-enum class SinkType { kFile, kPrint, kBlackhole, kJdbc };
+enum class SourceType { kFile, kDatagen, kNexmark, kKafka };
+enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kKafka };
 enum class OperatorKind {
   kFilter,
   kSelect,
@@ -136,6 +136,7 @@ struct SourceSpec {
   SourceLocation path_loc;  // of file.path
   DatagenConfig datagen;
   NexmarkConfig nexmark;
+  KafkaSourceConfig kafka;
   EventTimeSpec event_time;
   SourceLocation loc;
 };
@@ -179,6 +180,7 @@ struct SinkSpec {
   PrintSinkConfig print;
   JdbcSinkConfig jdbc;
   std::vector<LocatedText> primary_key;  // jdbc: the upsert key, as written
+  KafkaSinkConfig kafka;
   std::vector<LocatedText> key_by;
   std::optional<EdgePartitioning> partition;
   SourceLocation partition_loc;

@@ -19,7 +19,8 @@ struct TableDef {
   std::map<std::string, TableOption> options;
   bool readable() const { return connector != "print" && connector != "blackhole" && connector != "jdbc"; }
   bool writable() const {
-    return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc";
+    return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc" ||
+           connector == "kafka";
   }
   const TableOption* option(const std::string& key) const {
     auto it = options.find(key);
