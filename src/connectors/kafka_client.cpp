@@ -16,6 +16,8 @@ Result<KafkaClient> KafkaClient::make(KafkaClientOptions options) {
   KafkaClient c;
   EDDY_ASSIGN_OR_RETURN(options.bootstrap_servers,
                         expand_env(options.bootstrap_servers, "properties.bootstrap.servers", process_env, options.what));
+  if (options.bootstrap_servers.empty())
+    return Status::invalid(options.what + ": 'properties.bootstrap.servers' is empty (an unset or empty ${env:...}?)");
   for (auto& [k, v] : options.properties) {
     EDDY_ASSIGN_OR_RETURN(v, expand_env(v, "properties." + k, process_env, options.what));
     if (is_secret_option(k) && !v.empty()) c.secrets_.push_back(v);

@@ -277,14 +277,25 @@ sinks:
 """
 
 
-def kill_and_resume(eddy, pipeline, check, label, kills, rng, window=(0.4, 1.2), env=None):
-    """Runs `eddy local PIPELINE --resume` until it exits 0, SIGKILLing the first `kills` runs."""
+def completed_checkpoints(ckdir):
+    if not os.path.isdir(ckdir):
+        return set()
+    return {d for d in os.listdir(ckdir) if d.startswith("chk-") and os.path.exists(os.path.join(ckdir, d, "_metadata"))}
+
+
+def kill_and_resume(eddy, pipeline, ckdir, check, label, kills, rng, env=None):
+    """Runs `eddy local PIPELINE --resume` until it exits 0, SIGKILLing each of the
+    first `kills` runs at a random moment after a new checkpoint of it completed."""
     killed, resumed, errs = 0, [], []
     for attempt in range(kills + 10):
+        before = completed_checkpoints(ckdir)
         proc = subprocess.Popen([eddy, "local", pipeline, "--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True, env=env)
         if killed < kills:
-            time.sleep(rng.uniform(*window))
+            deadline = time.time() + RUN_TIMEOUT
+            while proc.poll() is None and time.time() < deadline and not (completed_checkpoints(ckdir) - before):
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0, 0.4))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 killed += 1
@@ -331,10 +342,10 @@ def case_source_exactly_once(eddy, kafka, work, check, kills, rng):
     # Small fetches from slow brokers: a run takes seconds, so the kills land mid-run.
     p = pipeline("kill", "    properties.max.partition.fetch.bytes: 4096\n")
     slow(kafka, 20)
-    killed, resumed, _ = kill_and_resume(eddy, p, check, "source exactly-once", kills, rng, window=(1.5, 3.0))
+    killed, resumed, _ = kill_and_resume(eddy, p, os.path.join(work, "kill-ck"), check, "source exactly-once", kills, rng)
     slow(kafka, 0)
     got = collections.Counter(read_part_files(os.path.join(work, "kill-out")))
-    check.expect(killed >= 1 and len(resumed) >= 1,
+    check.expect(killed >= kills and len(resumed) >= kills,
                  "source exactly-once: killed %d times, resumed from checkpoints %s" % (killed, ", ".join(resumed)))
     check.expect(got == want, "source exactly-once: %d window rows after %d kills vs %d undisturbed: %d lost, %d extra"
                  % (sum(got.values()), killed, sum(want.values()), sum((want - got).values()), sum((got - want).values())))
@@ -375,15 +386,15 @@ def case_kafka_to_kafka(eddy, kafka, work, check, kills, rng):
             name=guarantee, ckdir=os.path.join(work, topic + "-ck"), topic=topic, bootstrap=kafka.bootstrap,
             guarantee=guarantee, extra=extra,
             source=source_keys(kafka, "k2k-in", "    properties.max.partition.fetch.bytes: 4096\n")))
-        slow(kafka, 20)
+        slow(kafka, 50)
         t0 = time.time()
-        killed, resumed, errs = kill_and_resume(eddy, p, check, guarantee, kills, rng, window=(1.5, 3.0))
+        killed, resumed, errs = kill_and_resume(eddy, p, os.path.join(work, topic + "-ck"), check, guarantee, kills, rng)
         took = time.time() - t0
         slow(kafka, 0)
         got = collections.Counter(json.loads(l)["id"] for l in consume(kafka, topic))
         lost = len(want - set(got))
         dups = sum(c - 1 for c in got.values() if c > 1)
-        check.expect(lost == 0 and set(got) <= want,
+        check.expect(lost == 0 and set(got) <= want and killed >= kills and len(resumed) >= kills,
                      "kafka -> kafka %s through %d kills (resumed from %s, %.1fs): no record lost (%d read back by kcat, "
                      "%d duplicates)" % (guarantee, killed, ",".join(resumed), took, sum(got.values()), dups))
         if guarantee == "exactly-once":
