@@ -8,8 +8,11 @@ exactly-once of the source through SIGKILL of `eddy local` and --resume
 (window results compared row for row with an undisturbed run); Kafka -> Kafka
 at-least-once and exactly-once through SIGKILL (no record lost; the sink's
 transaction calls counted); partitions of a topic created while the job runs
-(topic-pattern discovery), with more subtasks than partitions; and bad input
-named (broker unreachable, topic missing) without printing a password.
+(topic-pattern discovery), with more subtasks than partitions; SQL (a
+watermarked kafka table, a window into a keyed csv kafka table); Kafka ->
+window -> PostgreSQL (jdbc sink, two-phase commit) through SIGKILL and
+--resume; and bad input named (broker unreachable, topic missing) without
+printing a password.
 
 What the mock cannot show (docs/connectors.md, "Kafka"): it ignores
 read_committed, so a reader also sees records of aborted transactions -- the
@@ -456,6 +459,108 @@ sinks:
                  "running: %s) %s" % (len(seen), running, err[-500:]))
 
 
+def case_sql(eddy, kafka, work, check):
+    """SQL: a kafka table with a watermark, a tumbling window written to a kafka
+    table as csv with a key (key.fields), read back by kcat with the keys."""
+    n = 20000
+    base = datetime.datetime(2024, 1, 1)
+    produce(kafka, "sql-in", [json.dumps({"id": i, "k": i % 5, "ts": (base + datetime.timedelta(milliseconds=i)).strftime(
+        "%Y-%m-%d %H:%M:%S.%f")[:-3]}) for i in range(n)])
+    kafka.command("create sql-out 4")
+    p = write(work, "win.sql", """\
+CREATE TABLE ev (id BIGINT, k BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
+  'connector' = 'kafka', 'topic' = 'sql-in', 'properties.bootstrap.servers' = '%s',
+  'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'json');
+CREATE TABLE totals (k BIGINT, window_start TIMESTAMP(3), n BIGINT) WITH (
+  'connector' = 'kafka', 'topic' = 'sql-out', 'properties.bootstrap.servers' = '%s', 'format' = 'csv',
+  'key.fields' = 'k');
+INSERT INTO totals SELECT k, window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+GROUP BY k, window_start, window_end;
+""" % (kafka.bootstrap, kafka.bootstrap))
+    code, out, err = run([eddy, "local", p, "-q"])
+    check.expect(code == 0, "sql: the job finished (exit %d) %s" % (code, err[-1500:] if code else ""))
+    code, out, err = run(["kcat", "-C", "-b", kafka.bootstrap, "-t", "sql-out", "-o", "beginning", "-e", "-q",
+                          "-f", "%k|%s\n"])
+    rows = sorted(l for l in out.split("\n") if l)
+    want = sorted("%d|%d,2024-01-01 00:00:%02d.000,%d" % (k, k, w * 5, 1000) for k in range(5) for w in range(4))
+    check.expect(rows == want, "sql: 20 window counts, each keyed by its k (%d rows, e.g. %s)" % (len(rows), rows[:2]))
+
+
+PG_PIPELINE = """\
+name: kafka-window-pg
+parallelism: 2
+checkpoints:
+  interval: 150ms
+  dir: {ckdir}
+sources:
+  - name: ev
+{source}    schema: {{ id: int64, k: int64, v: string, ts: timestamp }}
+    event_time:
+      column: ts
+      max_out_of_orderness: 500ms
+operators:
+  - name: totals
+    input: ev
+    key_by: [k]
+    window: {{ type: tumbling, size: 2s }}
+    aggregate:
+      n: count(*)
+      s: sum(id)
+sinks:
+  - name: pg
+    input: totals
+    type: jdbc
+    url: {url}
+    table-name: totals
+    username: {user}
+    password: ${{env:EDDY_TEST_PG_PASSWORD}}
+"""
+
+
+def case_postgres(eddy, kafka, work, check, kills, rng):
+    """Kafka -> tumbling window -> jdbc sink (two-phase commit) through SIGKILL
+    and --resume: the table holds every window result exactly once."""
+    try:
+        from pg_server import PASSWORD as PG_PASSWORD, USER, PgServer
+        pg = PgServer().start()
+    except Exception as e:  # noqa: BLE001
+        print("  skipped: no PostgreSQL server (%s)" % e)
+        return
+    try:
+        n = 300000
+        base = datetime.datetime(2024, 1, 1)
+        produce(kafka, "pg-in", [json.dumps({"id": i, "k": i % 13, "v": "v", "ts": (base + datetime.timedelta(
+            milliseconds=i)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]}, separators=(",", ":")) for i in range(n)])
+        pg.sql("CREATE TABLE totals (k bigint, window_start timestamp, window_end timestamp, n bigint, s bigint)")
+        p = write(work, "pg.yaml", PG_PIPELINE.format(
+            ckdir=os.path.join(work, "pg-ck"), url=pg.url(), user=USER,
+            source=source_keys(kafka, "pg-in", "    properties.max.partition.fetch.bytes: 4096\n")))
+        env = dict(os.environ)
+        env["EDDY_TEST_PG_PASSWORD"] = PG_PASSWORD
+        slow(kafka, 20)
+        killed, resumed, _ = kill_and_resume(eddy, p, os.path.join(work, "pg-ck"), check, "kafka -> postgres", kills,
+                                             rng, env=env)
+        slow(kafka, 0)
+        want = collections.Counter()
+        sums = collections.Counter()
+        for i in range(n):
+            want[(i % 13, i // 2000)] += 1
+            sums[(i % 13, i // 2000)] += i
+        expected = sorted("%d %d %d %d" % (k, w, c, sums[(k, w)]) for (k, w), c in want.items())
+        rows = pg.sql("SELECT k, (extract(epoch FROM window_start - timestamp '2024-01-01') / 2)::bigint, n, s "
+                      "FROM totals")
+        got = sorted(" ".join(r) for r in rows)
+        lost = len(set(expected) - set(got))
+        check.expect(got == expected and killed >= kills and len(resumed) >= kills,
+                     "kafka -> window -> postgres (2PC) through %d kills, resumed from %s: %d rows vs %d expected, "
+                     "%d missing, %d duplicated" % (killed, ",".join(resumed), len(got), len(expected), lost,
+                                                    len(got) - len(set(got))))
+        left = pg.sql("SELECT gid FROM pg_prepared_xacts")
+        check.expect(not left, "kafka -> postgres: no prepared transaction left (%s)" % left)
+    finally:
+        pg.stop()
+
+
 def case_bad_input(eddy, kafka, work, check):
     env = dict(os.environ)
     env["EDDY_TEST_KAFKA_PW"] = PASSWORD
@@ -530,11 +635,13 @@ def main():
              ("modes", lambda k, w: case_startup_modes(args.eddy, k, w, check)),
              ("malformed", lambda k, w: case_malformed(args.eddy, k, w, check)),
              ("bad", lambda k, w: case_bad_input(args.eddy, k, w, check)),
+             ("sql", lambda k, w: case_sql(args.eddy, k, w, check)),
              ("discovery", lambda k, w: case_discovery(args.eddy, k, w, check)),
              ("source_eo", lambda k, w: case_source_exactly_once(args.eddy, k, w, check, args.kills, rng)),
-             ("k2k", lambda k, w: case_kafka_to_kafka(args.eddy, k, w, check, args.kills, rng))]
+             ("k2k", lambda k, w: case_kafka_to_kafka(args.eddy, k, w, check, args.kills, rng)),
+             ("postgres", lambda k, w: case_postgres(args.eddy, k, w, check, args.kills, rng))]
     with tempfile.TemporaryDirectory(prefix="eddy-kafka-test-") as work, \
-            KafkaMock(args.mock, ["events", "csvt", "rawt", "win", "k2k-in"]) as kafka:
+            KafkaMock(args.mock, ["events", "csvt", "rawt", "win", "k2k-in", "sql-in", "pg-in"]) as kafka:
         print("mock cluster at %s" % kafka.bootstrap)
         for name, case in cases:
             if args.only and name not in args.only.split(","):
