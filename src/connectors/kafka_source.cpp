@@ -72,6 +72,7 @@ class KafkaConsumerShare {
 
   ~KafkaConsumerShare() {
     parts_.clear();
+    if (staged_) rd_kafka_topic_partition_list_destroy(staged_);
     if (queue_) rd_kafka_queue_destroy(queue_);
     if (rk_) rd_kafka_consumer_close(rk_.get());
   }
@@ -103,11 +104,17 @@ class KafkaConsumerShare {
     if (rd_kafka_error_t* err = rd_kafka_incremental_unassign(rk_.get(), list)) rd_kafka_error_destroy(err);
     rd_kafka_topic_partition_list_destroy(list);
     buffered_ -= p->messages.size();
+    routes_.clear();  // may point at p
     parts_.erase({p->topic, p->partition});
   }
 
   /// Moves what the consumer has fetched to the partitions' buffers.
   Status fill() {
+    if (staged_) {  // for monitoring only: asynchronous, and its outcome does not matter
+      rd_kafka_commit(rk_.get(), staged_, 1);
+      rd_kafka_topic_partition_list_destroy(staged_);
+      staged_ = nullptr;
+    }
     if (buffered_ >= kMaxBuffered) return Status::ok();
     rd_kafka_message_t* batch[kFillBatch];
     const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch, kFillBatch);
@@ -129,17 +136,27 @@ class KafkaConsumerShare {
   }
 
   bool any_buffered() const { return buffered_ > 0; }
+
+  /// Offsets of a completed checkpoint for the group, committed together at the next fill().
+  void stage_commit(const std::string& topic, int32_t partition, int64_t offset) {
+    if (!staged_) staged_ = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_list_add(staged_, topic.c_str(), partition)->offset = offset;
+  }
   void took(size_t n) { buffered_ -= n; }
 
  private:
+  /// The buffer of a message's partition: cached by topic handle and
+  /// partition, so the common case is two vector lookups, no string.
   Partition* route(const rd_kafka_message_t& m) {
-    if (!m.rkt) return nullptr;
-    if (m.rkt != last_rkt_) {
-      last_rkt_ = m.rkt;
-      last_topic_ = rd_kafka_topic_name(m.rkt);
-    }
-    auto it = parts_.find({last_topic_, m.partition});
-    return it == parts_.end() ? nullptr : it->second.get();
+    if (!m.rkt || m.partition < 0) return nullptr;
+    std::vector<Partition*>& by_partition = routes_[m.rkt];
+    const size_t p = static_cast<size_t>(m.partition);
+    if (p < by_partition.size() && by_partition[p]) return by_partition[p];
+    auto it = parts_.find({rd_kafka_topic_name(m.rkt), m.partition});
+    if (it == parts_.end()) return nullptr;
+    if (by_partition.size() <= p) by_partition.resize(p + 1, nullptr);
+    by_partition[p] = it->second.get();
+    return by_partition[p];
   }
 
   Status message_error(const rd_kafka_message_t& m) {
@@ -158,8 +175,8 @@ class KafkaConsumerShare {
   rd_kafka_queue_t* queue_ = nullptr;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<Partition>> parts_;
   size_t buffered_ = 0;
-  const rd_kafka_topic_t* last_rkt_ = nullptr;  // route()'s cache of the last topic seen
-  std::string last_topic_;
+  rd_kafka_topic_partition_list_t* staged_ = nullptr;  // group offsets to commit (stage_commit)
+  std::map<const rd_kafka_topic_t*, std::vector<Partition*>> routes_;  // route()'s cache
 };
 
 /// Reads one partition: its messages from the share, parsed as the format says.
@@ -219,6 +236,20 @@ class KafkaReader : public SourceReader {
 
   SchemaPtr schema() const override { return config_.schema; }
   Split resume_split() const override { return split_; }
+
+  void snapshotted(int64_t checkpoint_id) override { snapshots_.emplace_back(checkpoint_id, split_.position); }
+
+  /// Commits the checkpoint's offset to the consumer group (Flink's
+  /// commit.offsets.on.checkpoint): lag monitors see eddy's progress; eddy
+  /// itself never reads it back unless scan.startup.mode is group-offsets.
+  void checkpoint_complete(int64_t checkpoint_id) override {
+    int64_t offset = -1;
+    while (!snapshots_.empty() && snapshots_.front().first <= checkpoint_id) {
+      offset = snapshots_.front().second;
+      snapshots_.pop_front();
+    }
+    if (offset >= 0 && part_) share_->stage_commit(split_.path, split_.index, offset);
+  }
   uint64_t skipped_records() const override { return parser_ ? parser_->skipped_records() : 0; }
 
   std::unique_ptr<SourceReader> make_sibling() override {
@@ -274,6 +305,7 @@ class KafkaReader : public SourceReader {
   std::shared_ptr<KafkaConsumerShare> share_;
   KafkaConsumerShare::Partition* part_ = nullptr;  // owned by share_
   Split split_;
+  std::deque<std::pair<int64_t, int64_t>> snapshots_;  // (checkpoint id, position) not yet completed
   std::unique_ptr<TextParser> parser_;  // null: raw
   std::string text_;                    // the batch's messages, a line each
   std::vector<int64_t> offsets_;        // offset of each line of text_

@@ -68,6 +68,12 @@ class SourceReader {
   /// holds (the kafka source: one consumer per subtask); null: the host makes
   /// a new reader.
   virtual std::unique_ptr<SourceReader> make_sibling() { return nullptr; }
+  /// Checkpoint `checkpoint_id` stores this split as resume_split() gives it now.
+  virtual void snapshotted(int64_t checkpoint_id) {}
+  /// Checkpoint `checkpoint_id` completed. Nothing may depend on it for
+  /// correctness (the split's position is in the checkpoint); the kafka source
+  /// commits the offsets to its consumer group here, for monitoring.
+  virtual void checkpoint_complete(int64_t checkpoint_id) {}
   /// Names the records read between `before` and `after` (resume_split()) in
   /// messages; empty: the host's default (file lines, generator rows).
   virtual std::string origin(const Split& before, const Split& after) const { return {}; }

@@ -148,6 +148,14 @@ void SourceDriver::wait_for_splits() {
   }
 }
 
+void SourceDriver::snapshotted(int64_t id) {
+  for (const auto& r : splits_) r->snapshotted(id);
+}
+
+void SourceDriver::checkpoint_complete(int64_t id) {
+  for (const auto& r : splits_) r->checkpoint_complete(id);
+}
+
 std::vector<Split> SourceDriver::resume_splits() const {
   std::vector<Split> out;
   for (const auto& r : splits_) out.push_back(r->resume_split());

@@ -68,6 +68,10 @@ class SourceDriver {
   int64_t idle_us() const { return idle_us_; }
   /// What is left of each split being read (checkpoints).
   std::vector<Split> resume_splits() const;
+  /// Checkpoint `id` stores resume_splits() as they are now / has completed:
+  /// told to every reader (SourceReader::snapshotted, checkpoint_complete).
+  void snapshotted(int64_t id);
+  void checkpoint_complete(int64_t id);
   /// Where the batch the chain failed on came from ("read from in.csv, lines 2-9").
   const std::string& failed_origin() const { return failed_origin_; }
 

@@ -234,6 +234,37 @@ def case_startup_modes(eddy, kafka, work, check):
                  % (code, len(ids)))
 
 
+def case_group_commits(eddy, kafka, work, check):
+    """Offsets of completed checkpoints are committed to the group (monitoring):
+    a later job with scan.startup.mode group-offsets starts from them."""
+    kafka.command("create commits 4")
+    produce(kafka, "commits", events(40000))
+    first = write(work, "commit1.yaml", """\
+name: kafka-commits
+checkpoints:
+  interval: 100ms
+  dir: %s
+sources:
+  - name: ev
+%s    properties.group.id: g-commits
+    properties.max.partition.fetch.bytes: 2048
+    schema: { id: int64, k: int64, v: string, ts: int64 }
+sinks:
+  - name: out
+    input: ev
+    type: blackhole
+""" % (os.path.join(work, "commits-ck"), source_keys(kafka, "commits")))
+    slow(kafka, 20)
+    code, out, err = run([eddy, "local", first, "-q"])
+    slow(kafka, 0)
+    check.expect(code == 0, "group commits: the first job finished (exit %d) %s" % (code, err[-800:]))
+    code, ids, err = bounded_count(eddy, kafka, work, "commits2", "commits",
+                                   "    scan.startup.mode: group-offsets\n    properties.group.id: g-commits\n")
+    check.expect(code == 0 and 0 < 40000 - len(ids) and sorted(ids) == sorted(set(ids)),
+                 "group commits: a job starting from the group's offsets skips the %d records the first job's "
+                 "checkpoints committed (read %d of 40000)" % (40000 - len(ids), len(ids)))
+
+
 def case_malformed(eddy, kafka, work, check):
     kafka.command("create bad 1")
     good = events(3)
@@ -634,6 +665,7 @@ def main():
     cases = [("formats", lambda k, w: case_read_formats(args.eddy, k, w, check)),
              ("modes", lambda k, w: case_startup_modes(args.eddy, k, w, check)),
              ("malformed", lambda k, w: case_malformed(args.eddy, k, w, check)),
+             ("commits", lambda k, w: case_group_commits(args.eddy, k, w, check)),
              ("bad", lambda k, w: case_bad_input(args.eddy, k, w, check)),
              ("sql", lambda k, w: case_sql(args.eddy, k, w, check)),
              ("discovery", lambda k, w: case_discovery(args.eddy, k, w, check)),
