@@ -592,6 +592,73 @@ def case_postgres(eddy, kafka, work, check, kills, rng):
         pg.stop()
 
 
+def read_ids_until(proc, seen, want, timeout):
+    """Adds the ids printed on proc's stdout to `seen` until it holds `want` (or timeout)."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    pending = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline and not want <= seen and proc.poll() is None:
+        if sel.select(timeout=0.5):
+            pending += os.read(proc.stdout.fileno(), 65536)
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.strip().startswith(b"{"):
+                    seen.add(json.loads(line)["id"])
+    sel.close()
+
+
+def case_brokers_down(eddy, kafka, work, check):
+    """Every broker down for 4 s while an unbounded job reads: librdkafka
+    reconnects (or, should it report every broker down, the source fails with
+    'cannot reach Kafka' and the restart strategy restores the last
+    checkpoint); either way reading goes on once the brokers are back."""
+    kafka.command("create flaky 4")
+    produce(kafka, "flaky", events(20))
+    p = write(work, "flaky.yaml", """\
+name: kafka-flaky
+parallelism: 2
+checkpoints:
+  interval: 200ms
+  dir: %s
+restart:
+  attempts: 20
+  delay: 500ms
+sources:
+  - name: ev
+    type: kafka
+    topic: flaky
+    properties.bootstrap.servers: %s
+    properties.reconnect.backoff.max.ms: 200
+    scan.startup.mode: earliest-offset
+    schema: { id: int64, k: int64, v: string, ts: int64 }
+sinks:
+  - name: out
+    input: ev
+    type: print
+""" % (os.path.join(work, "flaky-ck"), kafka.bootstrap))
+    proc = subprocess.Popen([eddy, "local", p], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    seen = set()
+    read_ids_until(proc, seen, set(range(20)), 30)
+    first = set(seen)
+    for b in (1, 2, 3):
+        kafka.command("down %d" % b)
+    time.sleep(4)
+    for b in (1, 2, 3):
+        kafka.command("up %d" % b)
+    produce(kafka, "flaky", [json.dumps({"id": 100 + i, "k": 0, "v": "b", "ts": 0}) for i in range(20)])
+    read_ids_until(proc, seen, set(range(20)) | set(range(100, 120)), 60)
+    running = proc.poll() is None
+    os.killpg(proc.pid, signal.SIGKILL)
+    _, err = proc.communicate()
+    err = err.decode(errors="replace")
+    failed_over = "cannot reach Kafka" in err or "restart" in err
+    check.expect(first == set(range(20)) and seen == set(range(20)) | set(range(100, 120)) and running,
+                 "brokers down and up again: the job went on and read the 20 records produced after (%d of 40 seen, "
+                 "still running: %s; failed over: %s)" % (len(seen), running, failed_over))
+
+
 def case_bad_input(eddy, kafka, work, check):
     env = dict(os.environ)
     env["EDDY_TEST_KAFKA_PW"] = PASSWORD
@@ -669,6 +736,7 @@ def main():
              ("bad", lambda k, w: case_bad_input(args.eddy, k, w, check)),
              ("sql", lambda k, w: case_sql(args.eddy, k, w, check)),
              ("discovery", lambda k, w: case_discovery(args.eddy, k, w, check)),
+             ("down", lambda k, w: case_brokers_down(args.eddy, k, w, check)),
              ("source_eo", lambda k, w: case_source_exactly_once(args.eddy, k, w, check, args.kills, rng)),
              ("k2k", lambda k, w: case_kafka_to_kafka(args.eddy, k, w, check, args.kills, rng)),
              ("postgres", lambda k, w: case_postgres(args.eddy, k, w, check, args.kills, rng))]
