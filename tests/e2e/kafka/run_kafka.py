@@ -609,6 +609,57 @@ def read_ids_until(proc, seen, want, timeout):
     sel.close()
 
 
+def case_idle_subtasks(eddy, kafka, work, check):
+    """An unbounded source with more subtasks (4) than partitions (2), event time
+    and a tumbling window: the subtasks without a partition are idle and do not
+    hold the watermark back, so windows fire while the job runs."""
+    kafka.command("create idle-t 2")
+    base = datetime.datetime(2024, 1, 1)
+    produce(kafka, "idle-t", [json.dumps({"id": i, "k": 0, "ts": (base + datetime.timedelta(milliseconds=100 * i)).strftime(
+        "%Y-%m-%d %H:%M:%S.%f")[:-3]}) for i in range(50)])
+    p = write(work, "idle.yaml", """\
+name: kafka-idle-subtasks
+parallelism: 4
+sources:
+  - name: ev
+    type: kafka
+    topic: idle-t
+    properties.bootstrap.servers: %s
+    scan.startup.mode: earliest-offset
+    schema: { id: int64, k: int64, ts: timestamp }
+    event_time: { column: ts, max_out_of_orderness: 0ms }   # no idle timeout: waiting subtasks are idle by themselves
+operators:
+  - name: counts
+    input: ev
+    key_by: [k]
+    window: { type: tumbling, size: 1s }
+    aggregate: { n: count(*) }
+sinks:
+  - name: out
+    input: counts
+    type: print
+""" % kafka.bootstrap)
+    proc = subprocess.Popen([eddy, "local", p, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    pending, windows = b"", []
+    deadline = time.time() + 30
+    while time.time() < deadline and len(windows) < 4 and proc.poll() is None:
+        if sel.select(timeout=0.5):
+            pending += os.read(proc.stdout.fileno(), 65536)
+            *lines, pending = pending.split(b"\n")
+            windows += [json.loads(l) for l in lines if l.strip().startswith(b"{")]
+    running = proc.poll() is None
+    os.killpg(proc.pid, signal.SIGKILL)
+    _, err = proc.communicate()
+    counts = sorted((w["window_start"], w["n"]) for w in windows)
+    check.expect(running and len(counts) >= 4 and all(n == 10 for _, n in counts),
+                 "4 subtasks on 2 partitions: the idle ones do not hold the watermark back, windows fire while the job "
+                 "runs (%s) %s" % (counts[:4], err.decode(errors="replace")[-300:]))
+
+
 def case_brokers_down(eddy, kafka, work, check):
     """Every broker down for 4 s while an unbounded job reads: librdkafka
     reconnects (or, should it report every broker down, the source fails with
@@ -737,6 +788,7 @@ def main():
              ("sql", lambda k, w: case_sql(args.eddy, k, w, check)),
              ("discovery", lambda k, w: case_discovery(args.eddy, k, w, check)),
              ("down", lambda k, w: case_brokers_down(args.eddy, k, w, check)),
+             ("idle", lambda k, w: case_idle_subtasks(args.eddy, k, w, check)),
              ("source_eo", lambda k, w: case_source_exactly_once(args.eddy, k, w, check, args.kills, rng)),
              ("k2k", lambda k, w: case_kafka_to_kafka(args.eddy, k, w, check, args.kills, rng)),
              ("postgres", lambda k, w: case_postgres(args.eddy, k, w, check, args.kills, rng))]
