@@ -383,6 +383,30 @@ def case_source_exactly_once(eddy, kafka, work, check, kills, rng):
                  "source exactly-once: killed %d times, resumed from checkpoints %s" % (killed, ", ".join(resumed)))
     check.expect(got == want, "source exactly-once: %d window rows after %d kills vs %d undisturbed: %d lost, %d extra"
                  % (sum(got.values()), killed, sum(want.values()), sum((want - got).values()), sum((got - want).values())))
+    # Rescaled: killed at parallelism 2 after a checkpoint, restored from it at 3 (partitions dealt anew).
+    p = pipeline("resc", "    properties.max.partition.fetch.bytes: 4096\n")
+    slow(kafka, 20)
+    proc = subprocess.Popen([eddy, "local", p], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + RUN_TIMEOUT
+    while proc.poll() is None and time.time() < deadline and not completed_checkpoints(os.path.join(work, "resc-ck")):
+        time.sleep(0.02)
+    time.sleep(rng.uniform(0, 0.3))
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    slow(kafka, 0)
+    cks = sorted(completed_checkpoints(os.path.join(work, "resc-ck")), key=lambda d: int(d.split("-")[1]))
+    if killed and cks:
+        code, out, err = run([eddy, "local", p, "--from-savepoint", os.path.join(work, "resc-ck", cks[-1]), "-p", "3",
+                              "-q"])
+        got = collections.Counter(read_part_files(os.path.join(work, "resc-out")))
+        check.expect(code == 0 and got == want,
+                     "source exactly-once rescaled: killed at -p 2, restored from %s at -p 3 (exit %d): %d lost, %d "
+                     "extra %s" % (cks[-1], code, sum((want - got).values()), sum((got - want).values()), err[-500:]))
+    else:
+        check.expect(False, "rescale: the run ended before it could be killed after a checkpoint")
 
 
 K2K_PIPELINE = """\
