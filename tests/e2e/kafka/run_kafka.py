@@ -432,9 +432,19 @@ sinks:
 {extra}"""
 
 
+_k2k_produced = []
+
+
+def k2k_input(kafka, n):
+    """The input of the Kafka -> Kafka cases, produced once per run."""
+    if not _k2k_produced:
+        produce(kafka, "k2k-in", events(n))
+        _k2k_produced.append(n)
+
+
 def case_kafka_to_kafka(eddy, kafka, work, check, kills, rng):
     n = 100000
-    produce(kafka, "k2k-in", events(n))
+    k2k_input(kafka, n)
     want = set(i for i in range(n) if i % 7 != 3)
     for guarantee, extra in (("at-least-once", ""),
                              ("exactly-once", "    sink.transactional-id-prefix: eddy-test-eo\n")):
@@ -462,6 +472,46 @@ def case_kafka_to_kafka(eddy, kafka, work, check, kills, rng):
             check.expect(len(calls) >= 2 and committed >= 2,
                          "exactly-once: the last run's subtasks began and committed transactions (begun, committed, "
                          "replayed per subtask: %s)" % calls)
+
+
+def case_k2k_rescale(eddy, kafka, work, check, rng):
+    """Kafka -> Kafka exactly-once killed at parallelism 2 after a checkpoint,
+    restored from it at 1: subtask 0 also takes over subtask 1's state, ends its
+    open transaction (init_transactions with its id) and replays what it must."""
+    n = 100000
+    k2k_input(kafka, n)
+    want = set(i for i in range(n) if i % 7 != 3)
+    topic = "out-eo-rescaled"
+    kafka.command("create %s 8" % topic)
+    ckdir = os.path.join(work, topic + "-ck")
+    p = write(work, topic + ".yaml", K2K_PIPELINE.format(
+        name="rescaled", ckdir=ckdir, topic=topic, bootstrap=kafka.bootstrap, guarantee="exactly-once",
+        extra="    sink.transactional-id-prefix: eddy-test-rescale\n",
+        source=source_keys(kafka, "k2k-in", "    properties.max.partition.fetch.bytes: 4096\n")))
+    slow(kafka, 50)
+    proc = subprocess.Popen([eddy, "local", p], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + RUN_TIMEOUT
+    while proc.poll() is None and time.time() < deadline and not completed_checkpoints(ckdir):
+        time.sleep(0.02)
+    time.sleep(rng.uniform(0, 0.3))
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    slow(kafka, 0)
+    cks = sorted(completed_checkpoints(ckdir), key=lambda d: int(d.split("-")[1]))
+    if not (killed and cks):
+        check.expect(False, "k2k rescale: the run ended before it could be killed after a checkpoint")
+        return
+    code, out, err = run([eddy, "local", p, "--from-savepoint", os.path.join(ckdir, cks[-1]), "-p", "1", "-q"])
+    got = collections.Counter(json.loads(l)["id"] for l in consume(kafka, topic))
+    calls = re.findall(r"subtask (\d+): (\d+) transactions begun, (\d+) committed, (\d+) records produced again", err)
+    check.expect(code == 0 and not (want - set(got)) and set(got) <= want,
+                 "kafka -> kafka exactly-once killed at -p 2, restored from %s at -p 1 (exit %d): no record lost "
+                 "(%d read back, %d duplicates; subtask, begun, committed, replayed: %s) %s"
+                 % (cks[-1], code, sum(got.values()), sum(c - 1 for c in got.values() if c > 1), calls,
+                    err[-500:] if code else ""))
 
 
 def case_discovery(eddy, kafka, work, check):
@@ -815,6 +865,7 @@ def main():
              ("idle", lambda k, w: case_idle_subtasks(args.eddy, k, w, check)),
              ("source_eo", lambda k, w: case_source_exactly_once(args.eddy, k, w, check, args.kills, rng)),
              ("k2k", lambda k, w: case_kafka_to_kafka(args.eddy, k, w, check, args.kills, rng)),
+             ("k2k_rescale", lambda k, w: case_k2k_rescale(args.eddy, k, w, check, rng)),
              ("postgres", lambda k, w: case_postgres(args.eddy, k, w, check, args.kills, rng))]
     with tempfile.TemporaryDirectory(prefix="eddy-kafka-test-") as work, \
             KafkaMock(args.mock, ["events", "csvt", "rawt", "win", "k2k-in", "sql-in", "pg-in"]) as kafka:
