@@ -230,7 +230,6 @@ class KafkaSink : public Operator {
       key_schema_ = std::make_shared<Schema>(key_fields);
       key_writer_ = std::make_unique<CsvWriter>(key_schema_);
     }
-    // A delivery report callback carries errors back to this object.
     return Status::ok();
   }
 

@@ -556,9 +556,16 @@ sinks:
                 if line.strip().startswith(b"{"):
                     seen.add(json.loads(line)["id"])
     running = proc.poll() is None
-    os.killpg(proc.pid, signal.SIGKILL)
-    _, err = proc.communicate()
+    t0 = time.time()
+    os.kill(proc.pid, signal.SIGTERM)  # an unbounded job ends by cancellation
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate()
     err = err.decode(errors="replace")
+    check.expect(proc.returncode == 143, "discovery: SIGTERM cancels the unbounded job (exit %d, %.1fs)"
+                 % (proc.returncode, time.time() - t0))
     check.expect(running and seen == set(range(20)) | set(range(1000, 1020)),
                  "discovery: the 20 records of disc-a, then the 20 of disc-b created while the job ran (%d seen, still "
                  "running: %s) %s" % (len(seen), running, err[-500:]))
