@@ -571,6 +571,51 @@ sinks:
                  "running: %s) %s" % (len(seen), running, err[-500:]))
 
 
+def case_partitioners(eddy, kafka, work, check):
+    """sink.partitioner: fixed (subtask i -> partition i % partitions),
+    round-robin (even), default with key.fields (one partition per key)."""
+    def run_sink(name, extra):
+        kafka.command("create %s 4" % name)
+        p = write(work, name + ".yaml", """\
+name: kafka-%s
+parallelism: 2
+sources:
+  - name: gen
+    type: datagen
+    rows: 10000
+    fields:
+      id: { kind: sequence, start: 0, step: 1 }
+      k: { kind: choice, values: ["a", "b", "c", "d", "e", "f"] }
+sinks:
+  - name: out
+    input: gen
+    type: kafka
+    topic: %s
+    properties.bootstrap.servers: %s
+%s""" % (name, name, kafka.bootstrap, extra))
+        code, out, err = run([eddy, "local", p, "-q"])
+        code2, out2, err2 = run(["kcat", "-C", "-b", kafka.bootstrap, "-t", name, "-o", "beginning", "-e", "-q",
+                                 "-f", "%p|%k|%s\n"])
+        rows = [l.split("|", 2) for l in out2.split("\n") if l]
+        return code, rows, err
+    code, rows, err = run_sink("part-fixed", "    sink.partitioner: fixed\n")
+    parts = collections.Counter(r[0] for r in rows)
+    check.expect(code == 0 and len(rows) == 10000 and set(parts) == {"0", "1"},
+                 "sink.partitioner fixed: 2 subtasks write partitions 0 and 1 only (%s) %s" % (dict(parts), err[-300:]))
+    code, rows, err = run_sink("part-rr", "    sink.partitioner: round-robin\n")
+    parts = collections.Counter(r[0] for r in rows)
+    check.expect(code == 0 and len(rows) == 10000 and len(parts) == 4 and max(parts.values()) - min(parts.values()) <= 4,
+                 "sink.partitioner round-robin: 10000 messages evenly over 4 partitions (%s)" % dict(parts))
+    code, rows, err = run_sink("part-key", "    key.fields: k\n    format: csv\n")
+    by_key = collections.defaultdict(set)
+    for p, key, value in rows:
+        by_key[key].add(p)
+    check.expect(code == 0 and len(rows) == 10000 and len(by_key) == 6 and all(len(v) == 1 for v in by_key.values())
+                 and all(value.split(",")[1] == key for _, key, value in rows),
+                 "key.fields: the key is the column's text, each key in one partition (%s)"
+                 % {k: sorted(v) for k, v in sorted(by_key.items())})
+
+
 def case_sql(eddy, kafka, work, check):
     """SQL: a kafka table with a watermark, a tumbling window written to a kafka
     table as csv with a key (key.fields), read back by kcat with the keys."""
@@ -867,6 +912,7 @@ def main():
              ("commits", lambda k, w: case_group_commits(args.eddy, k, w, check)),
              ("bad", lambda k, w: case_bad_input(args.eddy, k, w, check)),
              ("sql", lambda k, w: case_sql(args.eddy, k, w, check)),
+             ("partitioners", lambda k, w: case_partitioners(args.eddy, k, w, check)),
              ("discovery", lambda k, w: case_discovery(args.eddy, k, w, check)),
              ("down", lambda k, w: case_brokers_down(args.eddy, k, w, check)),
              ("idle", lambda k, w: case_idle_subtasks(args.eddy, k, w, check)),
