@@ -267,7 +267,8 @@ class KafkaReader : public SourceReader {
     const char* v = static_cast<const char*>(m.payload);
     size_t n = m.payload ? m.len : 0;
     if (!parser_) {
-      out.column(0).append_string(std::string_view(v ? v : "", n));
+      if (!m.payload) return;  // a tombstone (no value): no record, as in json and csv
+      out.column(0).append_string(std::string_view(v, n));
       out.commit_rows(1);
       offsets_.push_back(m.offset);
       return;

@@ -741,8 +741,11 @@ def case_idle_subtasks(eddy, kafka, work, check):
     hold the watermark back, so windows fire while the job runs."""
     kafka.command("create idle-t 2")
     base = datetime.datetime(2024, 1, 1)
-    produce(kafka, "idle-t", [json.dumps({"id": i, "k": 0, "ts": (base + datetime.timedelta(milliseconds=100 * i)).strftime(
-        "%Y-%m-%d %H:%M:%S.%f")[:-3]}) for i in range(50)])
+    recs = [json.dumps({"id": i, "k": 0, "ts": (base + datetime.timedelta(milliseconds=100 * i)).strftime(
+        "%Y-%m-%d %H:%M:%S.%f")[:-3]}) for i in range(50)]
+    # Both partitions get records (an empty one would rightly hold event time back: no idle timeout here).
+    produce(kafka, "idle-t", recs[0::2], partition=0)
+    produce(kafka, "idle-t", recs[1::2], partition=1)
     p = write(work, "idle.yaml", """\
 name: kafka-idle-subtasks
 parallelism: 4
