@@ -1,20 +1,25 @@
 // The kafka sink (kafka_sink.h). Exactly-once, and what a crash can do to it,
 // is described in docs/connectors.md ("Kafka", "Delivery guarantees"). In
 // short: the transaction pre-committed at barrier n commits when checkpoint n
-// completes, together with a marker -- the consumer-group offset n of group
-// "<transactional id>-eddy-commits" on partition 0 of the topic, sent with
+// completes, together with a marker -- the transaction's random token as the
+// consumer-group offset of group "<transactional id>-eddy-commits" on partition
+// 0 of the topic, sent with
 // send_offsets_to_transaction so it commits atomically with the records (and
 // committed plainly right after, for brokers that drop transactional offset
 // commits, as librdkafka's mock does). The
 // checkpoint state keeps the pre-committed records; a restore first lets
 // init_transactions finish or abort whatever the old producer left open, then
-// reads the marker: below n, transaction n never committed, so its records
-// are produced again and committed at once; at n or above, they are in Kafka.
+// reads the marker: the token of transaction n means it committed (and
+// nothing of that producer since); anything else means it did not, so its
+// records are produced again and committed at once, with its token as marker.
+// Tokens, not checkpoint ids: ids restart in a new checkpoint directory, and a
+// stale higher id must never pass for a commit (that would lose records).
 #include "connectors/kafka_sink.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <random>
 
 #include "connectors/csv_format.h"
 #include "connectors/kafka_client.h"
@@ -113,6 +118,7 @@ class KafkaSink : public Operator {
     KafkaSinkState state;
     state.checkpoint_id = checkpoint_id;
     state.subtask = subtask_;
+    state.token = token_;
     state.records = in_txn_;
     out = encode_kafka_sink_state(state);
     return Status::ok();
@@ -120,7 +126,7 @@ class KafkaSink : public Operator {
 
   Status notify_checkpoint_complete(int64_t checkpoint_id) override {
     if (!exactly_once_ || !txns_.commits_on(checkpoint_id)) return Status::ok();
-    EDDY_RETURN_IF_ERROR(commit(txns_.pending()));
+    EDDY_RETURN_IF_ERROR(commit({{subtask_, token_}}));
     EDDY_RETURN_IF_ERROR(begin());
     for (auto& rec : held_) {
       EDDY_RETURN_IF_ERROR(produce(rec));
@@ -138,24 +144,23 @@ class KafkaSink : public Operator {
       EDDY_ASSIGN_OR_RETURN(KafkaSinkState s, decode_kafka_sink_state(bytes));
       restored.push_back(std::move(s));
     }
-    int64_t newest = -1;
+    std::vector<std::pair<int32_t, int64_t>> markers;  // (old subtask, token) of the transactions replayed
     size_t replayed = 0;
     for (const KafkaSinkState& s : restored) {
       // Another old subtask's producer (rescaled): finish its open transaction first.
       if (s.subtask != subtask_) EDDY_RETURN_IF_ERROR(fence(s.subtask));
       EDDY_ASSIGN_OR_RETURN(int64_t marker, committed_marker(s.subtask));
-      newest = std::max(newest, s.checkpoint_id);
-      if (marker >= s.checkpoint_id) continue;  // that transaction committed
+      if (marker == s.token) continue;  // that very transaction committed last
+      markers.emplace_back(s.subtask, s.token);
       for (const KafkaRecord& rec : s.records) {
         EDDY_RETURN_IF_ERROR(produce(rec));
         ++replayed;
       }
     }
     restored_replays_ += replayed;
-    if (replayed > 0) {  // the records of completed checkpoints: commit them now
+    if (!markers.empty()) {  // the records of completed checkpoints: commit them now, with their markers
       EDDY_RETURN_IF_ERROR(flush());
-      txns_.precommitted(newest);
-      EDDY_RETURN_IF_ERROR(commit(newest));
+      EDDY_RETURN_IF_ERROR(commit(markers));
       EDDY_RETURN_IF_ERROR(begin());
     }
     return Status::ok();
@@ -167,7 +172,7 @@ class KafkaSink : public Operator {
       held_.clear();
       EDDY_RETURN_IF_ERROR(flush());
       // The end of a bounded input commits everything, as the file sink does.
-      EDDY_RETURN_IF_ERROR(commit(txns_.phase() == KafkaTransactions::Phase::kPrecommitted ? txns_.pending() : -1));
+      EDDY_RETURN_IF_ERROR(commit({{subtask_, token_}}));
       return Status::ok();
     }
     return config_.delivery == KafkaDelivery::kNone ? Status::ok() : flush();
@@ -207,6 +212,7 @@ class KafkaSink : public Operator {
     if (topic_) rd_kafka_topic_destroy(topic_);
     topic_ = nullptr;
     marker_rk_.reset();
+    other_marker_rk_.reset();
     rk_.reset();  // an open transaction is left to the next init_transactions (or its timeout)
   }
 
@@ -307,19 +313,23 @@ class KafkaSink : public Operator {
                               kafka_transactional_id(config_.transactional_id_prefix, subtask_) + "): " + text, true);
   }
 
+  /// A new transaction, with a token of its own (its marker when it commits).
   Status begin() {
     EDDY_RETURN_IF_ERROR(txn_call("begin_transaction", rd_kafka_begin_transaction(rk_.get())));
     txns_.began();
+    token_ = static_cast<int64_t>(random_() >> 2);  // an offset: not negative
     ++begun_;
     return Status::ok();
   }
 
-  /// Commits the open transaction, with the marker of `checkpoint_id` (-1: none).
-  Status commit(int64_t checkpoint_id) {
-    if (checkpoint_id >= 0) {
+  /// Commits the open transaction, and in it each marker: the token of a
+  /// transaction whose records it holds, as the offset of partition 0 of the
+  /// topic for consumer group "<transactional id of that subtask>-eddy-commits".
+  Status commit(const std::vector<std::pair<int32_t, int64_t>>& markers) {
+    for (const auto& [subtask, token] : markers) {
       rd_kafka_topic_partition_list_t* marker = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(marker, config_.topic.c_str(), 0)->offset = checkpoint_id;
-      rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new(marker_group(subtask_).c_str());
+      rd_kafka_topic_partition_list_add(marker, config_.topic.c_str(), 0)->offset = token;
+      rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new(marker_group(subtask).c_str());
       rd_kafka_error_t* err = rd_kafka_send_offsets_to_transaction(rk_.get(), marker, group, kTxnTimeoutMs);
       rd_kafka_consumer_group_metadata_destroy(group);
       rd_kafka_topic_partition_list_destroy(marker);
@@ -329,7 +339,7 @@ class KafkaSink : public Operator {
     txns_.ended();
     in_txn_.clear();
     ++committed_;
-    if (checkpoint_id >= 0) mark_committed(checkpoint_id);
+    for (const auto& [subtask, token] : markers) mark_committed(subtask, token);
     return Status::ok();
   }
 
@@ -337,27 +347,28 @@ class KafkaSink : public Operator {
   /// do not keep transactional offset commits (librdkafka's mock) still learn
   /// it. Only a crash between the two commits leaves it behind, and then a
   /// restore produces that checkpoint's records again (duplicates, never loss).
-  void mark_committed(int64_t checkpoint_id) {
-    if (!marker_rk_) {
-      auto c = client_->open(RD_KAFKA_CONSUMER, {{"group.id", marker_group(subtask_)}, {"enable.auto.commit", "false"}});
+  void mark_committed(int32_t subtask, int64_t token) {
+    KafkaHandle& handle = subtask == subtask_ ? marker_rk_ : other_marker_rk_;
+    if (!handle || subtask != subtask_) {
+      auto c = client_->open(RD_KAFKA_CONSUMER, {{"group.id", marker_group(subtask)}, {"enable.auto.commit", "false"}});
       if (!c.ok()) return;
-      marker_rk_ = std::move(*c);
+      handle = std::move(*c);
     }
     rd_kafka_topic_partition_list_t* marker = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(marker, config_.topic.c_str(), 0)->offset = checkpoint_id;
-    const rd_kafka_resp_err_t e = rd_kafka_commit(marker_rk_.get(), marker, 0);
+    rd_kafka_topic_partition_list_add(marker, config_.topic.c_str(), 0)->offset = token;
+    const rd_kafka_resp_err_t e = rd_kafka_commit(handle.get(), marker, 0);
     rd_kafka_topic_partition_list_destroy(marker);
+    if (subtask != subtask_) other_marker_rk_.reset();
     if (e)
-      std::fprintf(stderr, "eddy: %s: the commit marker of checkpoint %lld was not stored (%s); a restore from it "
-                           "would write its records again\n", what_.c_str(), static_cast<long long>(checkpoint_id),
-                   rd_kafka_err2str(e));
+      std::fprintf(stderr, "eddy: %s: a commit marker was not stored (%s); a restore from that checkpoint would "
+                           "write its records again\n", what_.c_str(), rd_kafka_err2str(e));
   }
 
   std::string marker_group(int32_t subtask) const {
     return kafka_transactional_id(config_.transactional_id_prefix, subtask) + "-eddy-commits";
   }
 
-  /// The checkpoint id whose transaction subtask `subtask` committed last (-1: none).
+  /// The token of the transaction subtask `subtask` committed last (-1: none).
   Result<int64_t> committed_marker(int32_t subtask) {
     EDDY_ASSIGN_OR_RETURN(KafkaHandle c, client_->open(RD_KAFKA_CONSUMER, {{"group.id", marker_group(subtask)},
                                                                            {"enable.auto.commit", "false"}}));
@@ -386,6 +397,9 @@ class KafkaSink : public Operator {
   std::optional<KafkaClient> client_;
   KafkaHandle rk_;
   KafkaHandle marker_rk_;  // exactly-once: commits the marker plainly (mark_committed)
+  KafkaHandle other_marker_rk_;  // the same for an old subtask's group, at a rescaled restore
+  std::mt19937_64 random_{std::random_device{}()};  // transaction tokens
+  int64_t token_ = -1;  // the open transaction's token
   rd_kafka_topic_t* topic_ = nullptr;
   int32_t partitions_ = 0;
   int32_t subtask_ = 0;

@@ -6,7 +6,7 @@
 namespace eddy {
 namespace {
 
-constexpr uint32_t kMagic = 0x4b544e31;  // "KTN1"
+constexpr uint32_t kMagic = 0x4b544e32;  // "KTN2"
 
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
@@ -42,6 +42,7 @@ std::string encode_kafka_sink_state(const KafkaSinkState& state) {
   put_u64(out, kMagic);
   put_u64(out, static_cast<uint64_t>(state.checkpoint_id));
   put_u64(out, static_cast<uint64_t>(static_cast<int64_t>(state.subtask)));
+  put_u64(out, static_cast<uint64_t>(state.token));
   put_u64(out, state.records.size());
   for (const auto& r : state.records) {
     put_bytes(out, r.key);
@@ -53,11 +54,12 @@ std::string encode_kafka_sink_state(const KafkaSinkState& state) {
 
 Result<KafkaSinkState> decode_kafka_sink_state(const std::string& bytes) {
   Reader r{bytes};
-  uint64_t magic = 0, id = 0, subtask = 0, n = 0;
+  uint64_t magic = 0, id = 0, subtask = 0, token = 0, n = 0;
   const Status bad = Status::parse_error("the kafka sink's state in the checkpoint is damaged");
-  if (!r.u64(magic) || magic != kMagic || !r.u64(id) || !r.u64(subtask) || !r.u64(n)) return bad;
+  if (!r.u64(magic) || magic != kMagic || !r.u64(id) || !r.u64(subtask) || !r.u64(token) || !r.u64(n)) return bad;
   KafkaSinkState s;
   s.checkpoint_id = static_cast<int64_t>(id);
+  s.token = static_cast<int64_t>(token);
   s.subtask = static_cast<int32_t>(static_cast<int64_t>(subtask));
   for (uint64_t i = 0; i < n; ++i) {
     KafkaRecord rec;

@@ -71,6 +71,7 @@ class KafkaTransactions {
 struct KafkaSinkState {
   int64_t checkpoint_id = -1;
   int32_t subtask = 0;
+  int64_t token = -1;  // the transaction's marker (kafka_sink.cpp): random, >= 0
   std::vector<KafkaRecord> records;
 };
 std::string encode_kafka_sink_state(const KafkaSinkState& state);

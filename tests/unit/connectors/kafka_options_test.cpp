@@ -195,11 +195,13 @@ TEST_CASE("the kafka sink state round-trips and refuses damage") {
   KafkaSinkState s;
   s.checkpoint_id = 9;
   s.subtask = 2;
+  s.token = 1234567890123LL;
   s.records = {{"k1", "{\"a\":1}", -1}, {"", std::string("x\0y", 3), 4}};
   auto back = decode_kafka_sink_state(encode_kafka_sink_state(s));
   REQUIRE(back.ok());
   CHECK(back->checkpoint_id == 9);
   CHECK(back->subtask == 2);
+  CHECK(back->token == 1234567890123LL);
   REQUIRE(back->records.size() == 2);
   CHECK(back->records[0].key == "k1");
   CHECK(back->records[1].value == std::string("x\0y", 3));
