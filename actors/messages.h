@@ -49,6 +49,7 @@ using cktimeout_atom = caf::atom_constant<caf::atom("cktimeout")>;  // checkpoin
 using savepoint_atom = caf::atom_constant<caf::atom("savepoint")>;  // client -> job_manager -> job master -> checkpointer
 using final_atom = caf::atom_constant<caf::atom("final")>;        // job master -> checkpointer: a subtask's final state
 using sources_atom = caf::atom_constant<caf::atom("sources")>;    // job master -> source coordinator
+using discover_atom = caf::atom_constant<caf::atom("discover")>;  // source coordinator -> itself (new partitions)
 using align_atom = caf::atom_constant<caf::atom("align")>;        // source subtask <-> source coordinator (watermark alignment)
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // job master -> itself
 // cluster (docs/cluster.md)
@@ -158,6 +159,9 @@ struct SplitReply {
   Split split;
   std::vector<Split> more;  // read at the same time as `split` (restored splits of a rescaled job)
   std::string error;  // the source could not be enumerated (e.g. a missing path)
+  // No split now, but the source is unbounded (Kafka): the subtask waits; the
+  // coordinator sends splits found later as (split_atom, SplitReply).
+  bool wait = false;
 };
 
 /// Checkpoint figures of a job, for the summary.
@@ -266,7 +270,7 @@ typename Inspector::result_type inspect(Inspector& f, SubtaskWiring& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
-  return f(caf::meta::type_name("SplitReply"), x.has_split, x.split, x.more, x.error);
+  return f(caf::meta::type_name("SplitReply"), x.has_split, x.split, x.more, x.error, x.wait);
 }
 
 template <class Inspector>

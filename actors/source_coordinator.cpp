@@ -3,14 +3,16 @@
 // handed out yet; watermark alignment of its source subtasks.
 #include "actors/source_coordinator.h"
 
+#include <cstdio>
 #include <map>
+#include <set>
 
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/checksum.h"
 #include "checkpoint/durable_file.h"
 #include "plan/operator_factory.h"
 #include "plan/source_alignment.h"
-#include "runtime/split_assignment.h"
+#include "runtime/split_dealer.h"
 #include "runtime/task_snapshot.h"
 #include "runtime/watermark_alignment.h"
 
@@ -22,10 +24,8 @@ struct CoordinatorState {
   int node = 0;
   std::string restore_dir;
   bool enumerated = false;
-  SplitAssignment splits;  // split k of the list read by subtask k % parallelism
-  // Restored splits that were being read, dealt to the subtasks (k % parallelism):
-  // a subtask reads its share of them at the same time, each with its own watermark.
-  std::map<int32_t, std::vector<Split>> resumed;
+  std::unique_ptr<SplitEnumerator> enumerator;  // kept for discovery (unbounded sources)
+  SplitDealer dealer;  // who reads what (runtime/split_dealer.h)
   std::vector<caf::actor> subtasks;
   // Watermark alignment; none when the source does not align (source_alignment.h).
   std::unique_ptr<WatermarkAlignment> alignment;
@@ -35,6 +35,10 @@ const char* CoordinatorState::name = "eddy.source_coordinator";
 
 const std::string& node_name(const CoordinatorState& st) {
   return st.graph->nodes[static_cast<size_t>(st.node)].name;
+}
+
+int32_t source_parallelism(const CoordinatorState& st) {
+  return std::max(1, st.graph->nodes[static_cast<size_t>(st.node)].parallelism);
 }
 
 /// The splits of a restored job: every subtask's unfinished split first, then
@@ -52,13 +56,10 @@ Status restore(CoordinatorState& st) {
     EDDY_ASSIGN_OR_RETURN(TaskSnapshot t, decode_task_snapshot(bytes));
     for (auto& split : t.source_splits) resumed_all.push_back(std::move(split));
   }
-  const int32_t parallelism = std::max(1, st.graph->nodes[static_cast<size_t>(st.node)].parallelism);
-  for (size_t k = 0; k < resumed_all.size(); ++k)
-    st.resumed[static_cast<int32_t>(k % static_cast<size_t>(parallelism))].push_back(std::move(resumed_all[k]));
   auto it = meta.coordinator_states.find(node);
   if (it != meta.coordinator_states.end()) {
     EDDY_ASSIGN_OR_RETURN(auto rest, decode_splits(it->second));
-    st.splits = SplitAssignment(rest, parallelism);
+    st.dealer.restore(std::move(resumed_all), rest);
   } else {
     return Status::invalid("the snapshot in " + st.restore_dir + " has no read position of source '" +
                            node + "'");
@@ -68,12 +69,45 @@ Status restore(CoordinatorState& st) {
 }
 
 Status enumerate(CoordinatorState& st) {
+  EDDY_ASSIGN_OR_RETURN(st.enumerator, make_split_enumerator(*st.graph, st.node));
+  SplitEnumerator* e = st.enumerator.get();
+  st.dealer = SplitDealer(e->reading(), source_parallelism(st),
+                          [e](const Split& s, int32_t p) { return e->owner(s, p); });
   if (!st.restore_dir.empty()) return restore(st);
   const LogicalNode& n = st.graph->nodes[static_cast<size_t>(st.node)];
-  EDDY_ASSIGN_OR_RETURN(auto enumerator, make_split_enumerator(*st.graph, st.node));
-  EDDY_ASSIGN_OR_RETURN(auto splits, enumerator->enumerate(n.parallelism));
-  st.splits = SplitAssignment(splits, std::max(1, n.parallelism));
+  EDDY_ASSIGN_OR_RETURN(auto splits, st.enumerator->enumerate(n.parallelism));
+  st.dealer.start(splits);
   st.enumerated = true;
+  return Status::ok();
+}
+
+/// New splits (partitions): sent at once to an owner that reads already.
+void discover(caf::stateful_actor<CoordinatorState>* self) {
+  auto& st = self->state;
+  auto found = st.enumerator->discover(st.dealer.known());
+  if (!found.ok()) {  // the cluster may be back next time; reading goes on meanwhile
+    std::fprintf(stderr, "eddy: source '%s': looking for new partitions: %s\n", node_name(st).c_str(),
+                 found.status().message().c_str());
+  } else {
+    for (auto& [owner, split] : st.dealer.discovered(std::move(*found))) {
+      if (static_cast<size_t>(owner) >= st.subtasks.size()) continue;
+      SplitReply pushed;
+      pushed.has_split = true;
+      pushed.split = std::move(split);
+      self->send(st.subtasks[static_cast<size_t>(owner)], split_atom::value, pushed);
+    }
+  }
+  self->delayed_send(self, std::chrono::milliseconds(st.dealer.reading().discovery_interval_ms), discover_atom::value);
+}
+
+/// Enumerates on first need; starts discovery for sources that have it.
+Status ensure_enumerated(caf::stateful_actor<CoordinatorState>* self) {
+  auto& st = self->state;
+  if (st.enumerated) return Status::ok();
+  EDDY_RETURN_IF_ERROR(enumerate(st));
+  const SplitReading& r = st.dealer.reading();
+  if (r.unbounded && r.discovery_interval_ms > 0)
+    self->delayed_send(self, std::chrono::milliseconds(r.discovery_interval_ms), discover_atom::value);
   return Status::ok();
 }
 
@@ -87,28 +121,23 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
     self->state.alignment = std::make_unique<WatermarkAlignment>(source.parallelism, drift);
   return {
       [=](split_atom, int32_t subtask) -> caf::result<SplitReply> {
-        auto& st = self->state;
-        if (!st.enumerated) {
-          Status s = enumerate(st);
+        Status s = ensure_enumerated(self);
+        if (!s.is_ok()) {
           SplitReply failed;
-          if (!s.is_ok()) {
-            failed.error = s.message();
-            return failed;
-          }
+          failed.error = s.message();
+          return failed;
         }
+        SplitDealer::Grant g = self->state.dealer.request(subtask);
         SplitReply reply;
-        auto mine = st.resumed.find(subtask);
-        if (mine != st.resumed.end()) {
+        reply.wait = g.wait;
+        if (!g.splits.empty()) {
           reply.has_split = true;
-          reply.split = mine->second.front();
-          reply.more.assign(mine->second.begin() + 1, mine->second.end());
-          st.resumed.erase(mine);
-        } else if (auto next = st.splits.next(subtask)) {
-          reply.has_split = true;
-          reply.split = std::move(*next);
+          reply.split = g.splits.front();
+          reply.more.assign(g.splits.begin() + 1, g.splits.end());
         }
         return reply;
       },
+      [=](discover_atom) { discover(self); },
       [=](sources_atom, const std::vector<caf::actor>& subtasks) { self->state.subtasks = subtasks; },
       [=](align_atom, int32_t subtask, int64_t watermark, bool active, bool held) {
         auto& st = self->state;
@@ -123,16 +152,10 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Job
       },
       [=](trigger_atom, int64_t barrier) -> caf::result<std::string, std::string> {
         auto& st = self->state;
-        if (!st.enumerated) {
-          Status s = enumerate(st);
-          if (!s.is_ok()) return caf::make_error(caf::sec::runtime_error, s.message());
-        }
+        if (Status s = ensure_enumerated(self); !s.is_ok())
+          return caf::make_error(caf::sec::runtime_error, s.message());
         // Dealt restored splits not yet asked for are unassigned too.
-        std::vector<Split> unassigned;
-        for (const auto& [i, dealt] : st.resumed) unassigned.insert(unassigned.end(), dealt.begin(), dealt.end());
-        const std::vector<Split> rest = st.splits.remaining();
-        unassigned.insert(unassigned.end(), rest.begin(), rest.end());
-        std::string bytes = encode_splits(unassigned);
+        std::string bytes = encode_splits(st.dealer.unassigned());
         // After the snapshot, in this actor's order: a split handed out before
         // it reached its subtask before this trigger does.
         for (const auto& a : st.subtasks) self->send(a, trigger_atom::value, barrier);

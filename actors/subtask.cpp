@@ -217,6 +217,11 @@ void request_split(self_ptr self) {
           [=](const SplitReply& reply) {
             self->state.waiting_for_split = false;
             if (!reply.error.empty()) return fail(self, own_failure(self, Status::invalid(reply.error)));
+            if (!reply.has_split && reply.wait) {  // unbounded: splits may come later (pushed)
+              self->state.runner->wait_for_splits();
+              report_alignment(self);
+              return schedule_step(self);
+            }
             std::optional<Split> split;
             if (reply.has_split) split = reply.split;
             Status s = self->state.runner->on_split(split, reply.more);
@@ -320,6 +325,13 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         }
         return true;
       },
+      [=](split_atom, const SplitReply& pushed) {  // a split found later (unbounded sources)
+        auto& st = self->state;
+        if (st.done || !st.runner || !pushed.has_split) return;
+        Status s = st.runner->on_split(pushed.split, pushed.more);
+        if (s.is_ok()) schedule_step(self);
+        check(self, s);
+      },
       [=](trigger_atom, int64_t barrier) {
         if (self->state.done || !self->state.runner) return;
         check(self, self->state.runner->trigger_checkpoint(barrier));
@@ -401,7 +413,8 @@ bool blocks_on_io(const JobGraph& graph, int vertex) {
   for (int idx : graph.vertices[static_cast<size_t>(vertex)].nodes) {
     const LogicalNode& n = graph.nodes[static_cast<size_t>(idx)];
     if (n.kind == NodeKind::kSource &&
-        graph.spec.sources[static_cast<size_t>(n.spec_index)].type == SourceType::kFile)
+        (graph.spec.sources[static_cast<size_t>(n.spec_index)].type == SourceType::kFile ||
+         graph.spec.sources[static_cast<size_t>(n.spec_index)].type == SourceType::kKafka))
       return true;
     if (n.kind == NodeKind::kSink &&
         graph.spec.sinks[static_cast<size_t>(n.spec_index)].type != SinkType::kBlackhole)

@@ -14,6 +14,7 @@ packages=(
   tmux                           # the SQL shell's test types into it as a person would
   libpq-dev postgresql           # the jdbc connector and its tests' private PostgreSQL server
   librdkafka-dev                 # the kafka connector; its tests run librdkafka's mock cluster
+  kcat                           # the kafka tests produce and read topics with it (tests/e2e/kafka)
   libhiredis-dev redis-server redis-tools   # the redis connector and its tests' private server
 )
 

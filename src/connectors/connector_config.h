@@ -115,4 +115,47 @@ struct PrintSinkConfig {
   FileFormat format = FileFormat::kJsonl;  // how each row is printed
 };
 
+
+// -- Kafka (docs/connectors.md, "Kafka"; kafka_options.h parses the options) -----
+
+/// `format` of a Kafka topic: each message value is one record.
+enum class KafkaFormat { kJson, kCsv, kRaw };
+/// `scan.startup.mode`: where a source without a checkpoint starts reading.
+enum class KafkaStartup { kEarliest, kLatest, kGroupOffsets, kTimestamp, kSpecificOffsets };
+
+/// The kafka source: Flink's Kafka connector options. Values may be
+/// `${env:NAME}`, expanded when the source connects.
+struct KafkaSourceConfig {
+  std::vector<std::string> topics;       // topic: one or more, ';'-separated
+  std::string topic_pattern;             // topic-pattern: a regex over topic names (instead of topic)
+  std::string bootstrap_servers;         // properties.bootstrap.servers
+  std::string group_id;                  // properties.group.id; empty: "eddy-<job tag>"
+  std::vector<std::pair<std::string, std::string>> properties;  // other properties.*, for librdkafka
+  KafkaStartup startup = KafkaStartup::kGroupOffsets;           // Flink's default
+  std::vector<std::pair<int32_t, int64_t>> specific_offsets;    // scan.startup.specific-offsets
+  int64_t startup_timestamp_ms = 0;      // scan.startup.timestamp-millis
+  bool bounded_latest = false;           // scan.bounded.mode = latest-offset: end there
+  int64_t discovery_interval_ms = 300000;  // scan.topic-partition-discovery.interval (Flink: 5 min); 0: off
+  KafkaFormat format = KafkaFormat::kJson;
+  OnError on_error = OnError::kFail;     // json/csv.ignore-parse-errors = true: skip
+  SchemaPtr schema;
+};
+
+enum class KafkaDelivery { kNone, kAtLeastOnce, kExactlyOnce };
+/// `sink.partitioner`: default (key hash, else librdkafka's sticky), fixed
+/// (subtask i writes partition i % partitions), round-robin.
+enum class KafkaPartitioner { kDefault, kFixed, kRoundRobin };
+
+struct KafkaSinkConfig {
+  std::string topic;
+  std::string bootstrap_servers;
+  std::vector<std::pair<std::string, std::string>> properties;  // other properties.*
+  KafkaFormat format = KafkaFormat::kJson;
+  KafkaDelivery delivery = KafkaDelivery::kAtLeastOnce;          // Flink's default
+  std::string transactional_id_prefix;   // sink.transactional-id-prefix (exactly-once)
+  KafkaPartitioner partitioner = KafkaPartitioner::kDefault;
+  std::vector<std::string> key_fields;   // key.fields: the message key (csv of these columns)
+  int64_t transaction_timeout_ms = 900000;  // properties.transaction.timeout.ms (15 min)
+};
+
 }  // namespace eddy

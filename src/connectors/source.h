@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,31 @@ class SourceReader {
   virtual uint64_t skipped_records() const { return 0; }
   /// True when reading blocks on I/O (files): the host runs on its own thread.
   virtual bool blocking_io() const { return false; }
+  /// A reader for another split of the same subtask that shares what this one
+  /// holds (the kafka source: one consumer per subtask); null: the host makes
+  /// a new reader.
+  virtual std::unique_ptr<SourceReader> make_sibling() { return nullptr; }
+  /// Checkpoint `checkpoint_id` stores this split as resume_split() gives it now.
+  virtual void snapshotted(int64_t checkpoint_id) {}
+  /// Checkpoint `checkpoint_id` completed. Nothing may depend on it for
+  /// correctness (the split's position is in the checkpoint); the kafka source
+  /// commits the offsets to its consumer group here, for monitoring.
+  virtual void checkpoint_complete(int64_t checkpoint_id) {}
+  /// Names the records read between `before` and `after` (resume_split()) in
+  /// messages; empty: the host's default (file lines, generator rows).
+  virtual std::string origin(const Split& before, const Split& after) const { return {}; }
+};
+
+/// How a source's splits are read (SplitEnumerator::reading()).
+struct SplitReading {
+  /// A subtask reads all of its splits at once (Kafka partitions), not one
+  /// after the other: each request hands it all it has.
+  bool together = false;
+  /// Splits may come later (discovered partitions): a subtask with none waits
+  /// for them instead of ending its input.
+  bool unbounded = false;
+  /// How often the coordinator calls discover(); 0: never.
+  int64_t discovery_interval_ms = 0;
 };
 
 /// Makes the splits of a source once per job (hosted by the source_coordinator).
@@ -71,6 +97,17 @@ class SplitEnumerator {
   virtual ~SplitEnumerator() = default;
   /// All splits, in the order they should be handed out.
   virtual Result<std::vector<Split>> enumerate(int32_t parallelism) = 0;
+  virtual SplitReading reading() const { return {}; }
+  /// Splits that have appeared since (new partitions, new topics of a
+  /// pattern): those whose id is not in `known`.
+  virtual Result<std::vector<Split>> discover(const std::set<std::string>& known) {
+    return std::vector<Split>{};
+  }
+  /// The subtask of `parallelism` that reads a split found by discover() (and,
+  /// when reading together, every split).
+  virtual int32_t owner(const Split& split, int32_t parallelism) const {
+    return parallelism <= 0 ? 0 : split.index % parallelism;
+  }
 };
 
 }  // namespace eddy

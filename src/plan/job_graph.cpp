@@ -258,6 +258,7 @@ class Planner {
       case SourceType::kFile: return s.file.schema;
       case SourceType::kJdbc:
       case SourceType::kRedis: return s.lookup.schema;
+      case SourceType::kKafka: return s.kafka.schema;
       case SourceType::kNexmark: {
         Status st = validate_nexmark_config(s.nexmark);
         if (!st.is_ok()) error(s.loc, "source '" + s.name.text + "': " + st.message());
@@ -335,6 +336,7 @@ class Planner {
       node.output_schema = node.input_schema;
       check_jdbc_sink(node);
       check_redis_sink(node);
+      check_kafka_sink(node);
       return;
     }
     const OperatorSpec& op = spec().operators[node.spec_index];
@@ -649,6 +651,24 @@ class Planner {
     else
       error(sink.loc, "sink '" + sink.name.text + "' (redis, data-type hash) needs primary_key: [columns], whose "
                       "values (after key-prefix) name each hash");
+  }
+
+  /// A kafka sink's key.fields are columns it writes; exactly-once commits on
+  /// checkpoints, so it needs them; raw writes one string column.
+  void check_kafka_sink(const LogicalNode& node) {
+    const SinkSpec& sink = spec().sinks[node.spec_index];
+    if (sink.type != SinkType::kKafka) return;
+    for (const std::string& k : sink.kafka.key_fields)
+      if (node.input_schema->index_of(k) < 0)
+        error(sink.loc, "key.fields column '" + k + "' of sink '" + sink.name.text + "' is not a column of '" +
+                            sink.input.text + "' (" + node.input_schema->to_string() + ")");
+    if (sink.kafka.delivery == KafkaDelivery::kExactlyOnce && !spec().checkpoints.enabled)
+      error(sink.loc, "sink '" + sink.name.text + "' (kafka) with 'sink.delivery-guarantee' = 'exactly-once' commits "
+                      "its transactions when checkpoints complete: enable checkpoints");
+    if (sink.kafka.format == KafkaFormat::kRaw &&
+        (node.input_schema->size() != 1 || node.input_schema->field(0).type != DataType::kString))
+      error(sink.loc, "sink '" + sink.name.text + "' (kafka) with format 'raw' writes one string column, but '" +
+                          sink.input.text + "' has " + node.input_schema->to_string());
   }
 
   /// The node (walking up from `input`) whose output made that stream

@@ -10,6 +10,8 @@
 #include "connectors/jdbc_scan.h"
 #include "connectors/jdbc_sink.h"
 #include "connectors/redis_sink.h"
+#include "connectors/kafka_sink.h"
+#include "connectors/kafka_source.h"
 #include "connectors/nexmark_source.h"
 #include "connectors/print_sink.h"
 #include "operators/union_operator.h"
@@ -50,6 +52,7 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
     case SinkType::kFile: return make_file_sink(sink.file, node.input_schema);
     case SinkType::kPrint: return make_print_sink(sink.print, node.input_schema, stdout);
     case SinkType::kBlackhole: return make_blackhole_sink(node.input_schema);
+    case SinkType::kKafka: return make_kafka_sink(sink.kafka, node.input_schema, "kafka sink '" + node.name + "'");
     case SinkType::kJdbc: {
       JdbcSinkConfig cfg = sink.jdbc;
       cfg.updating = node.output_updating;  // a sink's stream kind is its input's (job_graph.cpp)
@@ -67,6 +70,13 @@ OperatorPtr make_operator(const JobGraph& graph, const LogicalNode& node) {
 DatagenConfig datagen_config(const JobGraph& graph, const SourceSpec& s) {
   DatagenConfig cfg = s.datagen;
   cfg.block_rows = static_cast<int64_t>(graph.spec.batch_size);
+  return cfg;
+}
+
+/// The source's options with its group.id settled: properties.group.id, else "eddy-<source name>".
+KafkaSourceConfig kafka_config(const SourceSpec& s, const std::string& name) {
+  KafkaSourceConfig cfg = s.kafka;
+  if (cfg.group_id.empty()) cfg.group_id = "eddy-" + name;
   return cfg;
 }
 
@@ -99,6 +109,7 @@ Result<std::unique_ptr<SourceReader>> make_source_reader(const JobGraph& graph, 
     case SourceType::kNexmark: reader = make_nexmark_reader(s.nexmark); break;
     case SourceType::kJdbc: reader = make_jdbc_scan_reader(s.jdbc_scan); break;
     case SourceType::kRedis: break;  // lookup tables, queried by their joins
+    case SourceType::kKafka: reader = make_kafka_reader(kafka_config(s, n.name), "kafka source '" + n.name + "'"); break;
   }
   if (!reader) return Status::internal("no reader for source '" + n.name + "'");
   return reader;
@@ -114,6 +125,7 @@ Result<std::unique_ptr<SplitEnumerator>> make_split_enumerator(const JobGraph& g
     case SourceType::kNexmark: e = make_nexmark_enumerator(s.nexmark); break;
     case SourceType::kJdbc: e = make_jdbc_scan_enumerator(s.jdbc_scan); break;
     case SourceType::kRedis: break;  // lookup tables, queried by their joins
+    case SourceType::kKafka: e = make_kafka_enumerator(kafka_config(s, n.name), "kafka source '" + n.name + "'"); break;
   }
   if (!e) return Status::internal("no split enumerator for source '" + n.name + "'");
   return e;

@@ -17,6 +17,7 @@ const char* source_kind(SourceType t) {
     case SourceType::kNexmark: return "source:nexmark";
     case SourceType::kJdbc: return "source:jdbc";
     case SourceType::kRedis: return "source:redis";
+    case SourceType::kKafka: return "source:kafka";
   }
   return "source";
 }
@@ -28,6 +29,7 @@ const char* sink_kind(SinkType t) {
     case SinkType::kBlackhole: return "sink:blackhole";
     case SinkType::kJdbc: return "sink:jdbc";
     case SinkType::kRedis: return "sink:redis";
+    case SinkType::kKafka: return "sink:kafka";
   }
   return "sink";
 }
@@ -214,7 +216,8 @@ std::vector<PlanOperatorSignature> operator_signatures(const JobGraph& graph) {
       case NodeKind::kSink: {
         const SinkSpec& sink = graph.spec.sinks[static_cast<size_t>(node.spec_index)];
         sig.kind = sink_kind(sink.type);
-        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc || sink.type == SinkType::kRedis;
+        sig.has_state = sink.type == SinkType::kFile || sink.type == SinkType::kJdbc || sink.type == SinkType::kRedis ||
+                        sink.type == SinkType::kKafka;
         // Pending part files are named by the format's extension.
         if (sink.type == SinkType::kFile) sig.layout.emplace_back("format", format_name(sink.file.format));
         break;

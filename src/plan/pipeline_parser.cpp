@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <string_view>
 
 #include "connectors/datagen_source.h"
 #include "connectors/jdbc_options.h"
+#include "connectors/kafka_options.h"
 #include "core/time_util.h"
 #include "plan/yaml_quotes.h"
 #include "plan/yaml_reader.h"
@@ -240,6 +242,43 @@ void read_jdbc_scan(MapReader& r, SourceSpec& s) {
   });
 }
 
+/// The kafka options of a `type: kafka` source or sink: every key but the
+/// pipeline's own (`own`), as Flink's option names, each at its value's place.
+std::vector<KafkaOptionText> kafka_option_texts(MapReader& r, const std::set<std::string>& own,
+                                                std::vector<SourceLocation>& locs) {
+  std::vector<KafkaOptionText> out;
+  for (auto it = r.node().begin(); it != r.node().end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (own.count(key)) continue;
+    YAML::Node v = r.get(key);
+    if (!v.IsScalar()) {
+      r.error(v, "'" + key + "' of " + r.what() + " must be a single value");
+      continue;
+    }
+    out.push_back({key, v.Scalar()});
+    locs.push_back(location_of(v));
+  }
+  return out;
+}
+
+void report_kafka_problems(MapReader& r, const std::vector<KafkaOptionProblem>& problems,
+                           const std::vector<SourceLocation>& locs) {
+  for (const auto& p : problems)
+    r.error(p.option < locs.size() ? locs[p.option] : location_of(r.node()), r.what() + ": " + p.message);
+}
+
+/// `type: kafka` with Flink's Kafka option names as keys (docs/connectors.md, "Kafka").
+void read_kafka_source(MapReader& r, SourceSpec& s) {
+  std::vector<SourceLocation> locs;
+  auto options = kafka_option_texts(r, {"name", "type", "parallelism", "schema", "event_time"}, locs);
+  report_kafka_problems(r, read_kafka_source_options(options, s.kafka), locs);
+  s.kafka.schema = read_schema(r);
+  if (s.kafka.format == KafkaFormat::kRaw && s.kafka.schema &&
+      (s.kafka.schema->size() != 1 || s.kafka.schema->field(0).type != DataType::kString))
+    r.error(r.get("schema"), "format 'raw' reads each message into one string column: 'schema' must have one "
+                             "column of type string");
+}
+
 void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SourceSpec s;
   s.loc = location_of(node);
@@ -249,7 +288,7 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
   MapReader named(node, "source '" + s.name.text + "'", diags);
   named.allow({"name"});
   s.parallelism = read_parallelism(named);
-  auto type = named.choice("type", {"file", "datagen", "nexmark", "jdbc", "redis"}, true);
+  auto type = named.choice("type", {"file", "datagen", "nexmark", "jdbc", "redis", "kafka"}, true);
   if (type && *type == "file") {
     s.type = SourceType::kFile;
     read_file_source(named, s);
@@ -263,6 +302,9 @@ void read_source(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnos
     s.type = *type == "jdbc" ? SourceType::kJdbc : SourceType::kRedis;
     read_lookup_table(named, s);
     if (s.type == SourceType::kJdbc) read_jdbc_scan(named, s);
+  } else if (type && *type == "kafka") {
+    s.type = SourceType::kKafka;
+    read_kafka_source(named, s);
   }
   if (YAML::Node et = named.get("event_time"); et.IsDefined()) {
     MapReader r(et, "event_time of source '" + s.name.text + "'", diags);
@@ -546,6 +588,13 @@ void read_redis_sink(MapReader& r, SinkSpec& s) {
   for (const auto& k : s.primary_key) c.primary_key.push_back(k.text);
 }
 
+void read_kafka_sink(MapReader& r, SinkSpec& s) {
+  s.type = SinkType::kKafka;
+  std::vector<SourceLocation> locs;
+  auto options = kafka_option_texts(r, {"name", "type", "parallelism", "input", "key_by", "partition"}, locs);
+  report_kafka_problems(r, read_kafka_sink_options(options, s.kafka), locs);
+}
+
 void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   SinkSpec s;
   s.loc = location_of(node);
@@ -558,7 +607,7 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
   s.parallelism = read_parallelism(r);
   s.key_by = read_name_list(r, "key_by");
   s.partition = read_partition(r, s.partition_loc);
-  auto type = r.choice("type", {"file", "print", "blackhole", "jdbc", "redis"}, true);
+  auto type = r.choice("type", {"file", "print", "blackhole", "jdbc", "redis", "kafka"}, true);
   if (type && *type == "file") {
     s.type = SinkType::kFile;
     if (auto p = r.text("path", true)) {
@@ -573,6 +622,8 @@ void read_sink(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnosti
     read_jdbc_sink(r, s);
   } else if (type && *type == "redis") {
     read_redis_sink(r, s);
+  } else if (type && *type == "kafka") {
+    read_kafka_sink(r, s);
   } else if (type) {
     s.type = SinkType::kBlackhole;
   }

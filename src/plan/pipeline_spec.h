@@ -57,8 +57,8 @@ inline SourceLocation locate(const LocatedText& t, int offset) {
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
-enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis };  // jdbc: scanned or a lookup table; redis: a lookup table
-enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis };
+enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis, kKafka };  // jdbc: scanned or a lookup table; redis: a lookup table
+enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis, kKafka };
 enum class OperatorKind {
   kFilter,
   kSelect,
@@ -140,6 +140,7 @@ struct SourceSpec {
   NexmarkConfig nexmark;
   LookupTableConfig lookup;  // kJdbc, kRedis: a table lookup joins query as rows arrive
   JdbcScanConfig jdbc_scan;  // kJdbc read as a stream: a bounded scan of the table
+  KafkaSourceConfig kafka;
   EventTimeSpec event_time;
   SourceLocation loc;
 };
@@ -184,6 +185,7 @@ struct SinkSpec {
   JdbcSinkConfig jdbc;
   RedisSinkConfig redis;
   std::vector<LocatedText> primary_key;  // jdbc: the upsert key; redis: the hash key; as written
+  KafkaSinkConfig kafka;
   std::vector<LocatedText> key_by;
   std::optional<EdgePartitioning> partition;
   SourceLocation partition_loc;

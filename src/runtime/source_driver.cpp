@@ -8,6 +8,8 @@
 
 namespace eddy {
 namespace {
+constexpr int64_t kWaitingStepUs = 1000000;
+
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -29,6 +31,10 @@ SourceDriver::SourceDriver(JobGraphPtr graph, int node, SourceChain& chain, Oper
 
 Result<SourceStep> SourceDriver::step() {
   if (done_) return SourceStep::kFinished;
+  if (splits_.empty() && waiting_) {  // splits come with on_split(); look again now and then
+    idle_us_ = kWaitingStepUs;
+    return SourceStep::kIdle;
+  }
   if (splits_.empty()) return SourceStep::kNeedSplit;
   if (chain_.watermark() > alignment_limit_) return SourceStep::kHeldBack;
   if (chain_.backpressured()) return SourceStep::kBackpressured;
@@ -107,7 +113,11 @@ Status SourceDriver::event_time() {
 }
 
 Status SourceDriver::open_split(const Split& split) {
-  EDDY_ASSIGN_OR_RETURN(auto reader, make_source_reader(*graph_, node_));
+  // Readers of one subtask may share a client (kafka: one consumer); else a new one.
+  std::unique_ptr<SourceReader> reader = splits_.empty() ? nullptr : splits_.front()->make_sibling();
+  if (!reader) {
+    EDDY_ASSIGN_OR_RETURN(reader, make_source_reader(*graph_, node_));
+  }
   EDDY_RETURN_IF_ERROR(reader->open_split(split));
   splits_.push_back(std::move(reader));
   watermarks_->add(now_ns());
@@ -129,6 +139,23 @@ Status SourceDriver::on_split(const std::optional<Split>& split, const std::vect
   return Status::ok();
 }
 
+void SourceDriver::wait_for_splits() {
+  waiting_ = true;
+  if (!idle_ && splits_.empty()) {  // nothing to read: downstream need not wait for this subtask
+    idle_ = true;
+    announced_ = true;
+    chain_.announce_idle(true);
+  }
+}
+
+void SourceDriver::snapshotted(int64_t id) {
+  for (const auto& r : splits_) r->snapshotted(id);
+}
+
+void SourceDriver::checkpoint_complete(int64_t id) {
+  for (const auto& r : splits_) r->checkpoint_complete(id);
+}
+
 std::vector<Split> SourceDriver::resume_splits() const {
   std::vector<Split> out;
   for (const auto& r : splits_) out.push_back(r->resume_split());
@@ -136,6 +163,8 @@ std::vector<Split> SourceDriver::resume_splits() const {
 }
 
 std::string SourceDriver::batch_origin(const Split& before, const Split& after) const {
+  for (const auto& r : splits_)
+    if (std::string o = r->origin(before, after); !o.empty()) return o;
   if (!before.path.empty()) {
     const int64_t last = std::max(before.first_line, after.first_line - 1);
     return "read from " + before.path +

@@ -58,6 +58,9 @@ class SourceDriver {
   /// The coordinator's answer to a split request; nullopt: no more splits.
   /// `more`: further splits read at the same time (after a rescaling restore).
   Status on_split(const std::optional<Split>& split, const std::vector<Split>& more);
+  /// The coordinator has no split for this unbounded source now, and will
+  /// send splits found later (on_split): the subtask stays, idle, instead of ending.
+  void wait_for_splits();
   /// The watermark this source may not read past (INT64_MAX: none).
   void set_alignment_limit(int64_t limit) { alignment_limit_ = limit; }
   /// True while reading: a split is open, not every split is idle, input not done.
@@ -65,6 +68,10 @@ class SourceDriver {
   int64_t idle_us() const { return idle_us_; }
   /// What is left of each split being read (checkpoints).
   std::vector<Split> resume_splits() const;
+  /// Checkpoint `id` stores resume_splits() as they are now / has completed:
+  /// told to every reader (SourceReader::snapshotted, checkpoint_complete).
+  void snapshotted(int64_t id);
+  void checkpoint_complete(int64_t id);
   /// Where the batch the chain failed on came from ("read from in.csv, lines 2-9").
   const std::string& failed_origin() const { return failed_origin_; }
 
@@ -91,6 +98,7 @@ class SourceDriver {
   bool idle_ = false;       // said "idle" downstream: every split being read is idle
   bool announced_ = false;  // said anything downstream yet
   bool done_ = false;
+  bool waiting_ = false;  // unbounded source: no split yet, more may come (wait_for_splits)
   std::string failed_origin_;
 };
 

@@ -10,6 +10,20 @@ SplitAssignment::SplitAssignment(const std::vector<Split>& splits, int32_t paral
   for (size_t k = 0; k < splits.size(); ++k) queues_[k % queues_.size()].push_back(splits[k]);
 }
 
+SplitAssignment::SplitAssignment(int32_t parallelism)
+    : queues_(static_cast<size_t>(std::max<int32_t>(parallelism, 1))) {}
+
+void SplitAssignment::add(Split split, int32_t subtask) {
+  const size_t q = subtask < 0 ? 0 : static_cast<size_t>(subtask) % queues_.size();
+  queues_[q].push_back(std::move(split));
+}
+
+std::vector<Split> SplitAssignment::take_all(int32_t subtask) {
+  std::vector<Split> out;
+  while (auto s = next(subtask)) out.push_back(std::move(*s));
+  return out;
+}
+
 std::optional<Split> SplitAssignment::next(int32_t subtask) {
   if (subtask < 0 || static_cast<size_t>(subtask) >= queues_.size()) return std::nullopt;
   auto& q = queues_[static_cast<size_t>(subtask)];

@@ -21,6 +21,14 @@ class SplitAssignment {
   SplitAssignment() = default;
   /// Deals `splits`, in order, among `parallelism` subtasks.
   SplitAssignment(const std::vector<Split>& splits, int32_t parallelism);
+  /// No splits yet, for `parallelism` subtasks: add() deals them.
+  explicit SplitAssignment(int32_t parallelism);
+
+  /// Gives `split` to `subtask` (sources whose enumerator picks the owner:
+  /// SplitEnumerator::owner, e.g. Kafka partition p to subtask p % parallelism).
+  void add(Split split, int32_t subtask);
+  /// Every split of `subtask` not taken yet (splits read together).
+  std::vector<Split> take_all(int32_t subtask);
 
   /// The next split of `subtask`, or nullopt once it has taken all of its own.
   std::optional<Split> next(int32_t subtask);

@@ -105,6 +105,10 @@ class TaskRunner {
   /// `more`: further splits to read at the same time (after a rescaling
   /// restore), each with its own watermark, the subtask's being their minimum.
   Status on_split(const std::optional<Split>& split, const std::vector<Split>& more = {});
+  /// No split now for an unbounded source; splits found later come through on_split().
+  void wait_for_splits() {
+    if (source_) source_->wait_for_splits();
+  }
   int64_t idle_us() const { return source_ ? source_->idle_us() : 0; }
 
   /// The earliest processing-time timer an operator of the chain registered.

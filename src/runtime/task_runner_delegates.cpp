@@ -30,6 +30,7 @@ Status TaskRunner::trigger_checkpoint(int64_t barrier) {
   if (input_done_) return Status::ok();  // ended: the final snapshot stands in
   if (aligner_) aligner_->on_triggered(barrier);
   EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
+  if (source_) source_->snapshotted(barrier);
   return snapshotter_->take(barrier, 0, position(), [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); });
 }
 
@@ -37,7 +38,10 @@ Status TaskRunner::finish_snapshot(int64_t barrier) { return snapshotter_->finis
 
 Result<std::string> TaskRunner::final_snapshot() { return snapshotter_->final_snapshot(position()); }
 
-Status TaskRunner::notify_checkpoint_complete(int64_t id) { return snapshotter_->notify_checkpoint_complete(id); }
+Status TaskRunner::notify_checkpoint_complete(int64_t id) {
+  if (source_) source_->checkpoint_complete(id);
+  return snapshotter_->notify_checkpoint_complete(id);
+}
 
 Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& meta) {
   EDDY_ASSIGN_OR_RETURN(std::optional<int64_t> watermark, snapshotter_->restore(dir, meta));

@@ -85,7 +85,7 @@ void Lowering::insert(const Insert& in) {
   const TableDef& table = t->second;
   if (!table.writable())
     return error(in.table.loc, "table '" + in.table.name + "' uses the " + table.connector +
-                                   " connector, which only reads; insert into a print, blackhole, filesystem, jdbc or redis table");
+                                   " connector, which only reads; insert into a print, blackhole, filesystem, jdbc, redis or kafka table");
   std::optional<Rel> rel = query(*in.query, in.table.name);
   if (!rel) return;
   std::vector<std::string> names;

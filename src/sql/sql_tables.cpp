@@ -7,6 +7,7 @@
 #include <set>
 
 #include "connectors/jdbc_options.h"
+#include "connectors/kafka_options.h"
 #include "core/time_util.h"
 #include "sql/sql_parser.h"
 
@@ -43,6 +44,11 @@ const std::vector<ConnectorKeys>& connectors() {
                              "key-delimiter", "sink.buffer-flush.max-rows", "sink.buffer-flush.interval",
                              "sink.delivery-guarantee"},
                             LookupConnector::kRedis)},
+      {"kafka", {"topic", "topic-pattern", "properties.#", "scan.startup.mode", "scan.startup.specific-offsets",
+                 "scan.startup.timestamp-millis", "scan.bounded.mode", "scan.topic-partition-discovery.interval",
+                 "format", "value.format", "json.ignore-parse-errors", "csv.ignore-parse-errors",
+                 "sink.delivery-guarantee", "sink.transactional-id-prefix", "sink.partitioner", "key.fields",
+                 "key.format"}},
   };
   return kAll;
 }
@@ -257,6 +263,27 @@ bool redis_options(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diag
   return diags.size() == before;
 }
 
+/// A kafka table's options for reading (`sink` false) or writing: the other
+/// end's own options are left out, so one table can be read and written.
+bool kafka_options(const TableDef& t, bool sink, KafkaSourceConfig* source, KafkaSinkConfig* out,
+                   std::vector<Diagnostic>& diags) {
+  std::vector<KafkaOptionText> texts;
+  std::vector<const TableOption*> at;
+  for (const auto& [key, o] : t.options) {
+    if (key == "connector") continue;
+    const bool sink_only = key.rfind("sink.", 0) == 0 || key == "key.fields" || key == "key.format";
+    const bool source_only = key.rfind("scan.", 0) == 0 || key == "topic-pattern" || key == "properties.group.id" ||
+                             key == "json.ignore-parse-errors" || key == "csv.ignore-parse-errors";
+    if (sink ? source_only : sink_only) continue;
+    texts.push_back({key, o.value});
+    at.push_back(&o);
+  }
+  const auto problems = sink ? read_kafka_sink_options(texts, *out) : read_kafka_source_options(texts, *source);
+  for (const auto& p : problems)
+    diags.push_back({p.option < at.size() ? at[p.option]->value_loc : t.ddl.name.loc, p.message});
+  return problems.empty();
+}
+
 }  // namespace
 
 std::optional<DataType> column_type(const TypeText& type, std::vector<Diagnostic>& diags) {
@@ -285,7 +312,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
   const TableOption* connector = t.option("connector");
   if (!connector) {
     diags.push_back({ddl.name.loc, "table '" + ddl.name.name + "' has no 'connector' in WITH (...): one of "
-                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole', 'jdbc', 'redis'"});
+                                   "'nexmark', 'datagen', 'filesystem', 'print', 'blackhole', 'jdbc', 'redis', 'kafka'"});
     return std::nullopt;
   }
   const ConnectorKeys* known = nullptr;
@@ -293,7 +320,7 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
     if (connector->value == c.name) known = &c;
   if (!known) {
     diags.push_back({connector->value_loc, "unknown connector '" + connector->value + "'; eddy has 'nexmark', "
-                                           "'datagen', 'filesystem', 'print', 'blackhole', 'jdbc' and 'redis'"});
+                                           "'datagen', 'filesystem', 'print', 'blackhole', 'jdbc', 'redis' and 'kafka'"});
     return std::nullopt;
   }
   t.connector = known->name;
@@ -388,6 +415,15 @@ bool make_source(const TableDef& t, int nexmark_kind, SourceSpec& s, std::vector
     }
     return diags.size() == before;
   }
+  if (t.connector == "kafka") {
+    s.type = SourceType::kKafka;
+    kafka_options(t, false, &s.kafka, nullptr, diags);
+    if (s.kafka.format == KafkaFormat::kRaw && (fields.size() != 1 || fields[0].type != DataType::kString))
+      diags.push_back({t.ddl.name.loc, "format 'raw' reads each message into one STRING column: table '" +
+                                           t.ddl.name.name + "' must declare exactly one"});
+    s.kafka.schema = std::make_shared<Schema>(std::move(fields));
+    return diags.size() == before;
+  }
   s.type = SourceType::kFile;
   if (!file_options(t, s.file.path, s.path_loc, s.file.format, diags)) return false;
   for (const char* key : {"csv.ignore-parse-errors", "json.ignore-parse-errors"})
@@ -432,9 +468,13 @@ bool make_sink(const TableDef& t, SinkSpec& s, std::vector<Diagnostic>& diags) {
   }
   if (t.connector == "jdbc") return jdbc_options(t, s, diags);
   if (t.connector == "redis") return redis_options(t, s, diags);
+  if (t.connector == "kafka") {
+    s.type = SinkType::kKafka;
+    return kafka_options(t, true, nullptr, &s.kafka, diags);
+  }
   if (t.connector != "filesystem") {
     diags.push_back({t.ddl.name.loc, "the " + t.connector + " connector only reads; write to a 'print', "
-                                     "'blackhole', 'filesystem', 'jdbc' or 'redis' table"});
+                                     "'blackhole', 'filesystem', 'jdbc', 'redis' or 'kafka' table"});
     return false;
   }
   s.type = SinkType::kFile;

@@ -20,7 +20,7 @@ struct TableDef {
   bool readable() const { return connector != "print" && connector != "blackhole" && connector != "redis"; }
   bool writable() const {
     return connector == "print" || connector == "blackhole" || connector == "filesystem" || connector == "jdbc" ||
-           connector == "redis";
+           connector == "redis" || connector == "kafka";
   }
   const TableOption* option(const std::string& key) const {
     auto it = options.find(key);

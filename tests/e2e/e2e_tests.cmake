@@ -77,3 +77,9 @@ add_test(NAME e2e_sql_golden COMMAND ${Python3_EXECUTABLE} ${E2E}/sql_golden.py 
 set_tests_properties(e2e_sql_golden PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME e2e_bench_nexmark COMMAND ${Python3_EXECUTABLE} ${E2E}/nexmark/bench_nexmark_test.py $<TARGET_FILE:eddy> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)
+# The kafka connector against librdkafka's mock cluster (tests/e2e/kafka): formats,
+# startup modes, malformed records, discovery, exactly-once through SIGKILL and
+# --resume (source, and Kafka -> Kafka), bad input named.
+add_test(NAME e2e_kafka COMMAND ${Python3_EXECUTABLE} ${E2E}/kafka/run_kafka.py $<TARGET_FILE:eddy>
+         $<TARGET_FILE:kafka_mock_cluster>)
+set_tests_properties(e2e_kafka PROPERTIES LABELS e2e TIMEOUT 400)
