@@ -229,7 +229,7 @@ class JsonlLineDecoder {
 
   const Schema& schema_;
   od::parser parser_;
-  od::parser many_parser_;  // decode_many's document streams
+
   TimestampTextCache timestamps_;
   std::vector<uint8_t> seen_;  // per column: has this line given it a value
   BatchBuilder* out_ = nullptr;
@@ -256,11 +256,20 @@ bool blank_lines(const char* b, const char* e) {
 
 size_t JsonlLineDecoder::decode_many(const char* block, size_t len, size_t readable, BatchBuilder& out,
                                      int64_t& lines) {
-  constexpr size_t kMinBatch = 1 << 20;
+  // The parser's buffers grow to the largest block seen (several bytes per
+  // input byte); a power of two keeps them from growing by a little each time.
+  // A small floor, as a Kafka subtask holds a parser per partition.
+  constexpr size_t kMinBatch = 64 << 10;
   if (readable < len + simdjson::SIMDJSON_PADDING) return 0;  // the caller pads; never read past
-  many_parser_.threaded = false;  // one batch per block: no look-ahead thread
+  // One parser per thread, shared by every decoder on it (a Kafka subtask has
+  // one per partition): a block is decoded whole within this call, and the
+  // parser's buffers are several bytes per input byte, faulted in once.
+  thread_local od::parser many_parser;
+  many_parser.threaded = false;  // one batch per block: no look-ahead thread
   od::document_stream stream;
-  if (many_parser_.iterate_many(block, len, std::max(kMinBatch, len + 1)).get(stream)) return 0;
+  size_t batch = kMinBatch;
+  while (batch <= len) batch *= 2;
+  if (many_parser.iterate_many(block, len, batch).get(stream)) return 0;
   std::string why;
   why_ = &why;
   out_ = &out;
