@@ -265,6 +265,21 @@ def case_redis(check, redis, work, inputs, input_csv):
     check.expect(got == want, "redis sql string inner: %d rows as expected (%d), in input order" % (len(got), len(want)))
 
 
+def case_redis_composite(check, redis, work, inputs, input_csv):
+    """A key of two columns (one computed from the stream): the Redis key is
+    key-prefix + a + key-delimiter + b, as the redis sink writes hashes."""
+    out = os.path.join(work, "redis_pair")
+    table = redis_table_yaml(redis, {"key-prefix": "pair:", "lookup.async": "true"},
+                             schema="{ a: int64, b: int64, name: string }")
+    p = yaml_pipeline(work, "redis_pair", input_csv, table, "left", out)
+    p = write(work, "redis_pair.yaml", open(p).read().replace('"S.k = D.id"', '"S.k = D.a AND mod(S.k, 3) = D.b"')
+              .replace("score: D.score", "score: D.b"))
+    code, _, err = run_job(check, "redis composite key", p)
+    got = [(r["seq"], r["k"], r["name"], r["score"]) for r in read_out(out)]
+    want = [(seq, k, "pname-%d" % k if table_row(k) else None, k % 3 if table_row(k) else None) for seq, k in inputs]
+    check.expect(got == want, "redis composite key: %d rows as expected (%d)" % (len(got), len(want)))
+
+
 def hmget_calls(redis):
     m = re.search(r"cmdstat_hmget:calls=(\d+)", redis.cli("INFO", "commandstats"))
     return int(m.group(1)) if m else 0
@@ -485,11 +500,13 @@ def main():
             if row:
                 redis.cli("HSET", "dim:%d" % i, "name", row[0], "score", repr(row[1]))
                 redis.cli("SET", "name:%d" % i, row[0])
+                redis.cli("HSET", "pair:%d:%d" % (i, i % 3), "name", "pname-%d" % i)
         t0 = time.time()
         case_pg(check, pg, work, inputs, input_csv)
         case_pg_timeouts(check, pg, work, inputs, input_csv)
         case_redis(check, redis, work, inputs, input_csv)
         case_redis_expiry(check, redis, work)
+        case_redis_composite(check, redis, work, inputs, input_csv)
         case_redis_slow(check, redis, work, inputs, input_csv)
         case_checkpoints(check, redis, work)
         case_bad(check, pg, redis, work, input_csv)
