@@ -25,9 +25,9 @@ std::optional<Rel> Lowering::lookup_table(const Relation& r) {
   auto found = tables_.find(r.name.name);
   const std::string connector = found == tables_.end() ? "" : found->second.connector;
   if (connector != "filesystem" && connector != "jdbc" && connector != "redis") {
-    error(r.name.loc, "the table of a temporal join, '" + r.name.name + "', must be a filesystem table (read whole "
-                      "when the job starts) or a jdbc or redis table (looked up as rows arrive): CREATE TABLE ... "
-                      "WITH ('connector' = 'filesystem' | 'jdbc' | 'redis', ...)" +
+    error(r.name.loc, "the table of a temporal join is a filesystem table (read whole when the job starts) or a "
+                      "jdbc or redis table (looked up as rows arrive), so '" + r.name.name + "' must be one "
+                      "(CREATE TABLE ... WITH ('connector' = 'filesystem' | 'jdbc' | 'redis', ...))" +
                       (views_.count(r.name.name) ? ", not a view" : ""));
     return std::nullopt;
   }
