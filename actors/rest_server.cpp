@@ -44,6 +44,12 @@ json operator_json(const OperatorMetrics& m, int32_t parallelism) {
          {"windows_fired", m.windows_fired},
          {"keys_in_state", m.keys}};
   o["watermark"] = m.watermark == INT64_MIN ? json(nullptr) : json(m.watermark);
+  if (m.lookup_hits + m.lookup_misses + m.lookup_timeouts > 0) {  // lookup joins against a server
+    o["lookup_cache_hits"] = m.lookup_hits;
+    o["lookup_cache_misses"] = m.lookup_misses;
+    o["lookup_timeouts"] = m.lookup_timeouts;
+    o["lookup_null_rows"] = m.lookup_null_rows;
+  }
   return o;
 }
 

@@ -132,11 +132,21 @@ void print_status(const json& j) {
     m.late = o.value("late_records", uint64_t{0});
     m.windows_fired = o.value("windows_fired", uint64_t{0});
     m.keys = o.value("keys_in_state", uint64_t{0});
+    m.lookup_hits = o.value("lookup_cache_hits", uint64_t{0});
+    m.lookup_misses = o.value("lookup_cache_misses", uint64_t{0});
+    m.lookup_timeouts = o.value("lookup_timeouts", uint64_t{0});
+    m.lookup_null_rows = o.value("lookup_null_rows", uint64_t{0});
     if (o.contains("watermark") && o["watermark"].is_number()) m.watermark = o["watermark"].get<int64_t>();
     rows.push_back(m);
     parallelism.push_back(o.value("parallelism", 0));
   }
   if (!rows.empty()) std::printf("%s", render_metrics_table(rows, parallelism).c_str());
+  for (const auto& m : rows)
+    if (m.lookup_hits + m.lookup_misses + m.lookup_timeouts > 0)
+      std::printf("'%s' lookups: %llu cache hits, %llu cache misses, %llu timeouts, %llu rows with NULLs after a "
+                  "timeout\n", m.name.c_str(), static_cast<unsigned long long>(m.lookup_hits),
+                  static_cast<unsigned long long>(m.lookup_misses), static_cast<unsigned long long>(m.lookup_timeouts),
+                  static_cast<unsigned long long>(m.lookup_null_rows));
   const json c = j.value("checkpoints", json::object());
   if (c.value("completed", 0) > 0 || c.value("restarts", 0) > 0)
     std::printf("checkpoints: %d completed, %d failed, %d restarts\n", c.value("completed", 0),

@@ -64,7 +64,7 @@ std::string LookupTableConfig::endpoint() const {
 const std::vector<std::string>& lookup_option_keys(LookupConnector connector) {
   static const std::vector<std::string> kJdbc = with_common({"url", "table-name", "username", "password"});
   static const std::vector<std::string> kRedis =
-      with_common({"url", "host", "port", "database", "password", "data-type", "key-prefix"});
+      with_common({"url", "host", "port", "database", "password", "data-type", "key-prefix", "key-delimiter"});
   return connector == LookupConnector::kJdbc ? kJdbc : kRedis;
 }
 
@@ -145,6 +145,7 @@ bool parse_lookup_options(const std::map<std::string, std::string>& options, Loo
     const std::string type = choice("data-type", {"hash", "string"});
     if (type == "string") cfg.data_type = RedisDataType::kString;
     if (const std::string* v = get("key-prefix")) cfg.key_prefix = *v;
+    if (const std::string* v = get("key-delimiter")) cfg.key_delimiter = *v;
   }
 
   const std::string cache = choice("lookup.cache", {"NONE", "PARTIAL", "FULL"});
@@ -221,12 +222,12 @@ Status parse_redis_url(const std::string& url, LookupTableConfig& cfg) {
 Status check_lookup_keys(const LookupTableConfig& cfg, const std::vector<int>& key_columns) {
   if (key_columns.empty()) return Status::invalid("the lookup join needs an equality on a column of '" + cfg.name + "'");
   if (cfg.connector != LookupConnector::kRedis) return Status::ok();
-  if (key_columns.size() != 1)
-    return Status::invalid("a redis table is looked up by one column (its key); the join's ON names " +
-                           std::to_string(key_columns.size()) + " columns of '" + cfg.name + "'");
-  if (cfg.data_type == RedisDataType::kString && cfg.schema && cfg.schema->size() != 2)
-    return Status::invalid("a redis table of data-type 'string' has two columns, the key and the value; '" + cfg.name +
-                           "' has " + std::to_string(cfg.schema->size()));
+  if (cfg.data_type == RedisDataType::kString && cfg.schema && cfg.schema->size() != key_columns.size() + 1)
+    return Status::invalid("a redis table of data-type 'string' has one column besides the key the join looks up "
+                           "by (its value); '" + cfg.name + "' has " + std::to_string(cfg.schema->size()) +
+                           " columns and a key of " + std::to_string(key_columns.size()));
+  if (cfg.schema && key_columns.size() >= cfg.schema->size())
+    return Status::invalid("the join looks '" + cfg.name + "' up by every column; a redis table needs a value column");
   return Status::ok();
 }
 

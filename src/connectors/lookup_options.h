@@ -50,11 +50,12 @@ struct LookupTableConfig {
   std::string password;  // may be ${env:NAME}, expanded when the join opens
 
   // redis
-  std::string host = "127.0.0.1";
+  std::string host = "localhost";
   int32_t port = 6379;
   int32_t database = 0;
   RedisDataType data_type = RedisDataType::kHash;
-  std::string key_prefix;  // the Redis key is key_prefix + the join key's text
+  std::string key_prefix;  // the Redis key is key_prefix + the key columns' text, as the redis sink writes it
+  std::string key_delimiter = ":";  // between the key columns' values (in table column order)
 
   LookupCacheOptions cache;
   int64_t max_retries = 3;           // lookup.max-retries
@@ -87,8 +88,8 @@ bool parse_lookup_options(const std::map<std::string, std::string>& options, Loo
 /// password and database.
 Status parse_redis_url(const std::string& url, LookupTableConfig& cfg);
 
-/// Checks what holds only with the join's key in hand: a redis table is looked
-/// up by one column, and a string-typed one has exactly one other column.
+/// Checks what holds only with the join's key in hand: a string-typed redis
+/// table has exactly one column besides its key columns.
 Status check_lookup_keys(const LookupTableConfig& cfg, const std::vector<int>& key_columns);
 
 /// How a lookup that failed (timed out, or another error) goes on.

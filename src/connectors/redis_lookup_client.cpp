@@ -1,7 +1,8 @@
 // The Redis lookup client (lookup_client.h): hiredis, one pipelined round trip
-// per batch of keys: `HMGET key_prefix+key col...` for a hash table (a key
-// whose every field is missing is a key the table lacks), `GET key_prefix+key`
-// for a string table. lookup.timeout bounds each wait for a reply; a timed-out
+// per batch of keys: `HMGET key col...` for a hash table (a key whose every
+// field is missing is a key the table lacks), `GET key` for a string table,
+// where key = key-prefix + the key columns' values (in table column order,
+// key-delimiter between them), as the redis sink writes hashes. lookup.timeout bounds each wait for a reply; a timed-out
 // or broken connection is dropped and the next lookup reconnects.
 #include <hiredis/hiredis.h>
 
@@ -23,10 +24,12 @@ timeval to_timeval(int64_t ms) {
 
 class RedisLookupClient final : public LookupClient {
  public:
-  RedisLookupClient(LookupTableConfig cfg, int key, std::string password)
-      : cfg_(std::move(cfg)), key_(key), password_(std::move(password)) {
+  RedisLookupClient(LookupTableConfig cfg, std::vector<int> keys, std::string password)
+      : cfg_(std::move(cfg)), keys_(std::move(keys)), password_(std::move(password)) {
+    key_of_column_.assign(cfg_.schema->size(), -1);
+    for (size_t i = 0; i < keys_.size(); ++i) key_of_column_[static_cast<size_t>(keys_[i])] = static_cast<int>(i);
     for (size_t c = 0; c < cfg_.schema->size(); ++c)
-      if (static_cast<int>(c) != key_) fields_.push_back(static_cast<int>(c));
+      if (key_of_column_[c] < 0) fields_.push_back(static_cast<int>(c));
   }
   ~RedisLookupClient() override { drop(); }
 
@@ -55,7 +58,7 @@ class RedisLookupClient final : public LookupClient {
     std::vector<size_t> lens;
     std::vector<std::string> names;
     for (const LookupKeyText& k : keys) {
-      names.push_back(cfg_.key_prefix + k[0]);
+      names.push_back(redis_key(k));
       argv.clear();
       lens.clear();
       if (cfg_.data_type == RedisDataType::kString) {
@@ -85,7 +88,7 @@ class RedisLookupClient final : public LookupClient {
         return reply;
       }
       redisReply* r = static_cast<redisReply*>(raw);
-      Status st = add_row(r, keys[i][0], b);
+      Status st = add_row(r, keys[i], b);
       freeReplyObject(r);
       if (!st.is_ok()) {
         reply.status = st;
@@ -99,6 +102,18 @@ class RedisLookupClient final : public LookupClient {
 
  private:
   std::string where() const { return "redis lookup table '" + cfg_.name + "'"; }
+
+  std::string redis_key(const LookupKeyText& k) const {
+    std::string out = cfg_.key_prefix;
+    bool first = true;
+    for (size_t c = 0; c < key_of_column_.size(); ++c) {
+      if (key_of_column_[c] < 0) continue;
+      if (!first) out += cfg_.key_delimiter;
+      first = false;
+      out += k[static_cast<size_t>(key_of_column_[c])];
+    }
+    return out;
+  }
 
   Status command(const std::vector<std::string>& args, const std::string& what) {
     std::vector<const char*> argv;
@@ -118,8 +133,9 @@ class RedisLookupClient final : public LookupClient {
     return st;
   }
 
-  /// Appends the row of key `key` from its reply, unless the key is missing.
-  Status add_row(const redisReply* r, const std::string& key, BatchBuilder& b) {
+  /// Appends the row of key `k` from its reply, unless the key is missing.
+  Status add_row(const redisReply* r, const LookupKeyText& k, BatchBuilder& b) {
+    const std::string key = redis_key(k);
     if (r->type == REDIS_REPLY_ERROR)
       return Status::io_error(where() + ": a lookup at " + cfg_.endpoint() + " failed: " + std::string(r->str, r->len));
     std::vector<const redisReply*> values(cfg_.schema->size(), nullptr);
@@ -129,7 +145,7 @@ class RedisLookupClient final : public LookupClient {
     } else {
       if (r->type != REDIS_REPLY_ARRAY || r->elements != fields_.size())
         return Status::io_error(where() + ": HMGET at " + cfg_.endpoint() + " answered unexpectedly (is '" +
-                                cfg_.key_prefix + key + "' a hash?)");
+                                key + "' a hash?)");
       bool any = false;
       for (size_t f = 0; f < fields_.size(); ++f) {
         const redisReply* e = r->element[f];
@@ -143,8 +159,8 @@ class RedisLookupClient final : public LookupClient {
     for (size_t c = 0; c < cfg_.schema->size(); ++c) {
       Column& col = b.column(c);
       std::string_view text;
-      if (static_cast<int>(c) == key_) {
-        text = key;
+      if (key_of_column_[c] >= 0) {
+        text = k[static_cast<size_t>(key_of_column_[c])];
       } else if (!values[c]) {
         col.append_null();
         continue;
@@ -153,12 +169,11 @@ class RedisLookupClient final : public LookupClient {
       } else {
         b.truncate_to(before);
         return Status::io_error(where() + ": the value of field '" + cfg_.schema->field(c).name + "' of '" +
-                                cfg_.key_prefix + key + "' is not a string");
+                                key + "' is not a string");
       }
       if (!append_lookup_text(col, text)) {
         b.truncate_to(before);
-        return Status::parse_error(where() + ": field '" + cfg_.schema->field(c).name + "' of '" + cfg_.key_prefix +
-                                   key + "' holds '" + std::string(text.substr(0, 60)) + "', which is not a " +
+        return Status::parse_error(where() + ": field '" + cfg_.schema->field(c).name + "' of '" + key + "' holds '" + std::string(text.substr(0, 60)) + "', which is not a " +
                                    type_name(cfg_.schema->field(c).type));
       }
     }
@@ -172,7 +187,8 @@ class RedisLookupClient final : public LookupClient {
   }
 
   LookupTableConfig cfg_;
-  int key_;                  // the key column
+  std::vector<int> keys_;          // the key columns, in the join's order (LookupKeyText's)
+  std::vector<int> key_of_column_; // per table column: its place in keys_, or -1
   std::vector<int> fields_;  // the other columns: the hash's fields, or the string's value
   std::string password_;     // expanded; masked out of every message
   redisContext* ctx_ = nullptr;
@@ -184,7 +200,7 @@ Result<std::unique_ptr<LookupClient>> connect_redis_lookup_client(const LookupTa
                                                                   const std::vector<int>& key_columns) {
   EDDY_ASSIGN_OR_RETURN(std::string password,
                         expand_env(cfg.password, "password", process_env, "redis lookup table '" + cfg.name + "'"));
-  auto client = std::make_unique<RedisLookupClient>(cfg, key_columns.at(0), password);
+  auto client = std::make_unique<RedisLookupClient>(cfg, key_columns, password);
   EDDY_RETURN_IF_ERROR(client->connect());
   return std::unique_ptr<LookupClient>(std::move(client));
 }

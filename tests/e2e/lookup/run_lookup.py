@@ -126,10 +126,10 @@ sinks:
 """ % (name, parallelism, input_csv, table_yaml, join_type, out_dir))
 
 
-def pg_table_yaml(pg, extra, table="dim"):
+def pg_table_yaml(pg, extra, table="dim", schema="{ id: int64, name: string, score: float64 }"):
     return ("    type: jdbc\n    url: %s\n    table-name: %s\n    username: %s\n"
-            "    password: ${env:EDDY_TEST_PG_PASSWORD}\n    schema: { id: int64, name: string, score: float64 }\n%s"
-            % (pg.url(), table, USER, "".join("    %s: %s\n" % (k, json.dumps(str(v))) for k, v in extra.items())))
+            "    password: ${env:EDDY_TEST_PG_PASSWORD}\n    schema: %s\n%s"
+            % (pg.url(), table, USER, schema, "".join("    %s: %s\n" % (k, json.dumps(str(v))) for k, v in extra.items())))
 
 
 def redis_table_yaml(redis, extra, schema="{ id: int64, name: string, score: float64 }"):
@@ -263,6 +263,35 @@ def case_redis(check, redis, work, inputs, input_csv):
     got = [(r["seq"], r["k"], r["name"]) for r in read_out(out)]
     want = [(s, k, n) for s, k, n, _ in expected(inputs, left=False)]
     check.expect(got == want, "redis sql string inner: %d rows as expected (%d), in input order" % (len(got), len(want)))
+
+
+def case_pg_composite(check, pg, work, inputs, input_csv):
+    """A key of two columns against PostgreSQL: an OR of equalities per query."""
+    out = os.path.join(work, "pg_pair")
+    table = pg_table_yaml(pg, {"lookup.async": "true", "lookup.batch-size": 64}, table="pair",
+                          schema="{ a: int64, b: int64, name: string }")
+    p = yaml_pipeline(work, "pg_pair", input_csv, table, "left", out)
+    p = write(work, "pg_pair.yaml", open(p).read().replace('"S.k = D.id"', '"S.k = D.a AND mod(S.k, 3) = D.b"')
+              .replace("score: D.score", "score: D.b"))
+    code, _, err = run_job(check, "pg composite key", p)
+    got = [(r["seq"], r["k"], r["name"], r["score"]) for r in read_out(out)]
+    want = [(seq, k, "pname-%d" % k if table_row(k) else None, k % 3 if table_row(k) else None) for seq, k in inputs]
+    check.expect(got == want, "pg composite key: %d rows as expected (%d)" % (len(got), len(want)))
+
+
+def case_redis_composite(check, redis, work, inputs, input_csv):
+    """A key of two columns (one computed from the stream): the Redis key is
+    key-prefix + a + key-delimiter + b, as the redis sink writes hashes."""
+    out = os.path.join(work, "redis_pair")
+    table = redis_table_yaml(redis, {"key-prefix": "pair:", "lookup.async": "true"},
+                             schema="{ a: int64, b: int64, name: string }")
+    p = yaml_pipeline(work, "redis_pair", input_csv, table, "left", out)
+    p = write(work, "redis_pair.yaml", open(p).read().replace('"S.k = D.id"', '"S.k = D.a AND mod(S.k, 3) = D.b"')
+              .replace("score: D.score", "score: D.b"))
+    code, _, err = run_job(check, "redis composite key", p)
+    got = [(r["seq"], r["k"], r["name"], r["score"]) for r in read_out(out)]
+    want = [(seq, k, "pname-%d" % k if table_row(k) else None, k % 3 if table_row(k) else None) for seq, k in inputs]
+    check.expect(got == want, "redis composite key: %d rows as expected (%d)" % (len(got), len(want)))
 
 
 def hmget_calls(redis):
@@ -480,16 +509,21 @@ def main():
         pg.sql("CREATE FUNCTION slow_name(i bigint, n text) RETURNS text LANGUAGE sql VOLATILE AS "
                "$$ SELECT CASE WHEN i % 50 = 3 THEN (SELECT n FROM pg_sleep(0.6)) ELSE n END $$; "
                "CREATE VIEW dim_slow AS SELECT id, slow_name(id, name) AS name, score FROM dim")
+        pg.sql("CREATE TABLE pair (a bigint, b bigint, name text, PRIMARY KEY (a, b)); INSERT INTO pair "
+               "SELECT id, id % 3, 'pname-' || id FROM dim")
         for i in range(KEYS):
             row = table_row(i)
             if row:
                 redis.cli("HSET", "dim:%d" % i, "name", row[0], "score", repr(row[1]))
                 redis.cli("SET", "name:%d" % i, row[0])
+                redis.cli("HSET", "pair:%d:%d" % (i, i % 3), "name", "pname-%d" % i)
         t0 = time.time()
         case_pg(check, pg, work, inputs, input_csv)
         case_pg_timeouts(check, pg, work, inputs, input_csv)
+        case_pg_composite(check, pg, work, inputs, input_csv)
         case_redis(check, redis, work, inputs, input_csv)
         case_redis_expiry(check, redis, work)
+        case_redis_composite(check, redis, work, inputs, input_csv)
         case_redis_slow(check, redis, work, inputs, input_csv)
         case_checkpoints(check, redis, work)
         case_bad(check, pg, redis, work, input_csv)

@@ -126,16 +126,18 @@ TEST_CASE("a redis lookup table reads host and port, or a redis:// url") {
   CHECK_FALSE(both.ok);
 }
 
-TEST_CASE("a redis table is looked up by one column, and a string one has exactly one value column") {
+TEST_CASE("a redis table needs a value column, and a string one has exactly one") {
   LookupTableConfig t;
   t.connector = LookupConnector::kRedis;
   t.name = "dim";
   t.schema = std::make_shared<Schema>(std::vector<Field>{{"id", DataType::kInt64}, {"a", DataType::kString},
                                                          {"b", DataType::kString}});
   CHECK(check_lookup_keys(t, {0}).is_ok());
-  CHECK_FALSE(check_lookup_keys(t, {0, 1}).is_ok());
+  CHECK(check_lookup_keys(t, {0, 1}).is_ok());  // key-prefix + id + key-delimiter + a
+  CHECK_FALSE(check_lookup_keys(t, {0, 1, 2}).is_ok());
   t.data_type = RedisDataType::kString;
   CHECK_FALSE(check_lookup_keys(t, {0}).is_ok());
+  CHECK(check_lookup_keys(t, {0, 1}).is_ok());
 }
 
 TEST_CASE("the timeout policy decides: retry up to max-retries, fail, or emit NULLs") {
