@@ -72,7 +72,10 @@ class KafkaConsumerShare {
 
   ~KafkaConsumerShare() {
     parts_.clear();
-    if (staged_) rd_kafka_topic_partition_list_destroy(staged_);
+    if (staged_) {  // the last completed checkpoint's offsets: sent before the close, which waits for them
+      rd_kafka_commit(rk_.get(), staged_, 1);
+      rd_kafka_topic_partition_list_destroy(staged_);
+    }
     if (queue_) rd_kafka_queue_destroy(queue_);
     if (rk_) rd_kafka_consumer_close(rk_.get());
   }
