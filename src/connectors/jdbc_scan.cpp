@@ -120,6 +120,16 @@ class JdbcScanReader : public SourceReader {
 
 }  // namespace
 
+JdbcScanConfig jdbc_scan_of(const LookupTableConfig& table) {
+  JdbcScanConfig c;
+  c.url = table.url;
+  c.table = table.table_name;
+  c.username = table.username;
+  c.password = table.password;
+  c.schema = table.schema;
+  return c;
+}
+
 const std::vector<std::string>& jdbc_scan_option_keys() {
   static const std::vector<std::string> kKeys = {"scan.partition.column", "scan.partition.num",
                                                  "scan.partition.lower-bound", "scan.partition.upper-bound",

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/lookup_options.h"
 #include "connectors/source.h"
 #include "core/schema.h"
 
@@ -32,6 +33,10 @@ struct JdbcScanConfig {
   int64_t upper_bound = 0;       // scan.partition.upper-bound (inclusive)
   int64_t fetch_size = 10000;    // scan.fetch-size: rows per FETCH
 };
+
+/// A scan of the table that `table`'s jdbc options (url, table-name,
+/// credentials, columns) name; its own scan options not yet set.
+JdbcScanConfig jdbc_scan_of(const LookupTableConfig& table);
 
 /// The scan options (Flink's names): scan.partition.column, .num,
 /// .lower-bound, .upper-bound, scan.fetch-size.

@@ -225,12 +225,8 @@ void read_lookup_table(MapReader& r, SourceSpec& s) {
 /// A jdbc source read as a stream: a bounded scan (docs/connectors.md) of the
 /// table its lookup options name, with Flink's `scan.*` options.
 void read_jdbc_scan(MapReader& r, SourceSpec& s) {
+  s.jdbc_scan = jdbc_scan_of(s.lookup);
   JdbcScanConfig& c = s.jdbc_scan;
-  c.url = s.lookup.url;
-  c.table = s.lookup.table_name;
-  c.username = s.lookup.username;
-  c.password = s.lookup.password;
-  c.schema = s.lookup.schema;
   std::map<std::string, std::string> options;
   for (const std::string& key : jdbc_scan_option_keys())
     if (YAML::Node v = r.get(key); v.IsDefined()) {

@@ -345,12 +345,8 @@ std::optional<TableDef> check_table(const CreateTable& ddl, std::vector<Diagnost
 static bool jdbc_scan_source(const TableDef& t, SourceSpec& s, std::vector<Diagnostic>& diags) {
   const size_t before = diags.size();
   if (!make_lookup_table(t, s, diags)) return false;
+  s.jdbc_scan = jdbc_scan_of(s.lookup);
   JdbcScanConfig& c = s.jdbc_scan;
-  c.url = s.lookup.url;
-  c.table = s.lookup.table_name;
-  c.username = s.lookup.username;
-  c.password = s.lookup.password;
-  c.schema = s.lookup.schema;
   std::map<std::string, std::string> options;
   for (const std::string& key : jdbc_scan_option_keys())
     if (const TableOption* o = t.option(key)) options[key] = o->value;
