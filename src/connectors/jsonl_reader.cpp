@@ -89,6 +89,58 @@ class JsonlLineDecoder {
 
   template <class Doc>
   bool decode_value(od::value v, size_t c, Doc& doc) {
+    // The common case first: the value has the column's own JSON type, read
+    // without asking its type. simdjson moves past a value only when a get_*
+    // succeeds, so anything else (null, another type, a number out of range)
+    // goes the general way below, which reads it from its start.
+    Column& col = out_->column(c);
+    switch (col.type()) {
+      case DataType::kInt64: {
+        int64_t i;
+        if (v.get_int64().get(i) == simdjson::SUCCESS) {
+          col.append_int(i);
+          return true;
+        }
+        break;
+      }
+      case DataType::kFloat64: {
+        double d;
+        if (v.get_double().get(d) == simdjson::SUCCESS) {
+          col.append_double(d);
+          return true;
+        }
+        break;
+      }
+      case DataType::kString: {
+        std::string_view sv;
+        if (v.get_string().get(sv) == simdjson::SUCCESS) {
+          col.append_string(sv);
+          return true;
+        }
+        break;
+      }
+      case DataType::kBool: {
+        bool b;
+        if (v.get_bool().get(b) == simdjson::SUCCESS) {
+          col.append_bool(b);
+          return true;
+        }
+        break;
+      }
+      case DataType::kTimestamp: {  // text as time_util.h reads it; numbers (epoch ms) the general way
+        std::string_view sv;
+        if (v.get_string().get(sv) != simdjson::SUCCESS) break;  // not a string: nothing was read
+        int64_t ms;  // a string was read: it is a timestamp or the record is malformed
+        if (!timestamps_.parse(sv, ms)) return type_error(c, "\"" + clip_for_message(sv) + "\"");
+        col.append_int(ms);
+        return true;
+      }
+    }
+    return decode_any(v, c, doc);
+  }
+
+  template <class Doc>
+  bool decode_any(od::value v, size_t c, Doc& doc) {
     od::json_type type;
     if (auto err = v.type().get(type)) return invalid(err, &doc);
     Column& col = out_->column(c);
