@@ -4,7 +4,8 @@
 hashes (YAML); a SQL INSERT appends stream entries; the password, read from
 the environment, never shows in output; bad input (server unreachable, wrong
 password, a hash sink without a key) is named; and exactly-once through
-SIGKILL of `eddy local` and --resume leaves every entry on the stream once.
+SIGKILL of `eddy local` and --resume, rescaled between 2 and 3 subtasks, leaves
+every entry on the stream once.
 Usage: run_redis.py EDDY [--kills N]"""
 
 import argparse
@@ -253,7 +254,10 @@ def case_exactly_once(eddy, redis, work, check, kills, rng):
                                                    sink=connection(redis), stream="eo:log"))
     killed, resumed = 0, []
     for attempt in range(kills + 20):
-        proc = subprocess.Popen([eddy, "local", p, "--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Every other resume at another parallelism: old subtasks' pending commits
+        # land on new ones and are still sent once, under their own marker fields.
+        proc = subprocess.Popen([eddy, "local", p, "--resume", "-p", "3" if attempt % 2 else "2"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True, env=env_with_password())
         if killed < kills:
             time.sleep(rng.uniform(0.8, 1.6))
