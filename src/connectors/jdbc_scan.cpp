@@ -102,7 +102,9 @@ class JdbcScanReader : public SourceReader {
           col.append_int(i);
           break;
         }
-        case DataType::kFloat64: col.append_double(std::strtod(std::string(v).c_str(), nullptr)); break;
+        case DataType::kFloat64:  // libpq ends every value with a NUL; "Infinity" and "NaN" read too
+          col.append_double(std::strtod(v.data(), nullptr));
+          break;
         case DataType::kBool: col.append_bool(v == "t"); break;
         case DataType::kString: col.append_string(v); break;
       }

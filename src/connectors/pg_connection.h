@@ -20,7 +20,7 @@ class PgRowView {
  public:
   virtual ~PgRowView() = default;
   virtual bool is_null(int column) const = 0;
-  /// The value's text (libpq's text format).
+  /// The value's text (libpq's text format), followed by a NUL byte.
   virtual std::string_view value(int column) const = 0;
 };
 

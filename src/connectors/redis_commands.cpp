@@ -115,14 +115,14 @@ size_t RedisRowCommands::append(const RecordBatch& batch, RedisCommandBuffer& ou
       stream_row(batch, row, out);
       continue;
     }
-    const std::string op = first_ ? std::string(batch.columns[0].string_at(row)) : "+I";
+    const std::string_view op = first_ ? batch.columns[0].string_at(row) : std::string_view("+I");
     hash_row(batch, row, op, out);
   }
   return batch.num_rows;
 }
 
 // The key: the prefix, then the key columns' values, `key-delimiter` between them.
-void RedisRowCommands::hash_row(const RecordBatch& batch, size_t row, const std::string& op,
+void RedisRowCommands::hash_row(const RecordBatch& batch, size_t row, std::string_view op,
                                 RedisCommandBuffer& out) {
   if (op == "-U") return;
   key_text_ = config_.key_prefix;

@@ -56,7 +56,7 @@ class RedisRowCommands {
  private:
   RedisRowCommands(const RedisSinkConfig& config, SchemaPtr schema);
   void value_text(const Column& col, size_t row);
-  void hash_row(const RecordBatch& batch, size_t row, const std::string& op, RedisCommandBuffer& out);
+  void hash_row(const RecordBatch& batch, size_t row, std::string_view op, RedisCommandBuffer& out);
   void stream_row(const RecordBatch& batch, size_t row, RedisCommandBuffer& out);
 
   RedisSinkConfig config_;
