@@ -1,5 +1,6 @@
 // JSON Lines reading and writing: one JSON object per line. JsonlParser
-// (jsonl_reader.cpp, simdjson On-Demand) is used by the file reader,
+// (flat objects in one pass by jsonl_flat.cpp, the rest by simdjson
+// On-Demand in jsonl_reader.cpp) is used by the file and Kafka readers,
 // JsonlWriter (jsonl_format.cpp) by the file and print sinks.
 //
 // Reading: keys name schema columns (other keys and their values are
@@ -9,8 +10,9 @@
 // integral value, such as 3.0 or 1e3); float64 any number; bool true/false;
 // string JSON strings; timestamp a number of epoch milliseconds or a string
 // as core/time_util.h parses it. Blank lines are ignored. The value of a key
-// not in the schema is skipped unread: simdjson checks that the whole line is
-// valid UTF-8 with balanced brackets, not the numbers and literals inside it.
+// not in the schema is checked fully in a flat line; in others it is skipped
+// unread: simdjson checks that the whole line is valid UTF-8 with balanced
+// brackets, not the numbers and literals inside it.
 #pragma once
 
 #include <memory>
@@ -24,6 +26,7 @@
 namespace eddy {
 
 class JsonlLineDecoder;  // simdjson's parser and one line's decoding (jsonl_reader.cpp)
+class JsonFlatDecoder;   // flat objects in one pass (jsonl_flat.h)
 
 /// Parses JSON Lines into rows of a schema.
 class JsonlParser : public TextParser {
@@ -46,6 +49,7 @@ class JsonlParser : public TextParser {
   size_t parse_block(const char* data, size_t n, bool final, size_t max_rows, BatchBuilder& out);
 
   std::unique_ptr<JsonlLineDecoder> decoder_;
+  std::unique_ptr<JsonFlatDecoder> flat_;
   std::vector<char> scratch_;  // a padded copy of a line at the end of the data
 };
 

@@ -6,9 +6,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "connectors/jsonl_format.h"
+#include "connectors/jsonl_flat.h"
 #include "connectors/timestamp_text_cache.h"
 
 namespace eddy {
@@ -105,7 +107,7 @@ class JsonlLineDecoder {
       }
       case DataType::kFloat64: {
         double d;
-        if (v.get_double().get(d) == simdjson::SUCCESS) {
+        if (read_double(v, d) == simdjson::SUCCESS) {
           col.append_double(d);
           return true;
         }
@@ -179,7 +181,7 @@ class JsonlLineDecoder {
     }
     if (col.type() == DataType::kFloat64) {
       double d;
-      if (auto err = v.get_double().get(d)) return invalid(err, &doc);
+      if (auto err = read_double(v, d)) return invalid(err, &doc);
       col.append_double(d);
       return true;
     }
@@ -195,7 +197,7 @@ class JsonlLineDecoder {
     if (kind != od::number_type::floating_point_number)
       return type_error(c, token(v) + " (out of range)");
     double d;
-    if (auto err = v.get_double().get(d)) return invalid(err, &doc);
+    if (auto err = read_double(v, d)) return invalid(err, &doc);
     if (d >= -9.2233720368547758e18 && d < 9.2233720368547758e18 &&
         static_cast<double>(static_cast<int64_t>(d)) == d) {
       col.append_int(static_cast<int64_t>(d));
@@ -220,6 +222,22 @@ class JsonlLineDecoder {
       }
     }
     return type_error(c, "\"" + clip_for_message(s) + "\"");
+  }
+
+  // simdjson 3.0's On-Demand reads a number with more than 19 digits after
+  // "0." wrong (they wrap around 2^64: 0.30000000000000004441 comes back as
+  // 0.1155...); a number that long is read again from its text.
+  static simdjson::error_code read_double(od::value& v, double& d) {
+    std::string_view text = v.raw_json_token();  // before get_double moves past it
+    if (auto err = v.get_double().get(d)) return err;
+    if (text.size() > 20) {
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
+        text.remove_suffix(1);
+      double exact;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), exact);
+      if (r.ec == std::errc() && r.ptr == text.data() + text.size()) d = exact;
+    }
+    return simdjson::SUCCESS;
   }
 
   // The number's text as written, for a message.
@@ -380,7 +398,8 @@ size_t JsonlLineDecoder::decode_many(const char* block, size_t len, size_t reada
 
 JsonlParser::JsonlParser(SchemaPtr schema, OnError on_error)
     : TextParser(std::move(schema), on_error),
-      decoder_(std::make_unique<JsonlLineDecoder>(*schema_)) {}
+      decoder_(std::make_unique<JsonlLineDecoder>(*schema_)),
+      flat_(std::make_unique<JsonFlatDecoder>(*schema_)) {}
 
 JsonlParser::~JsonlParser() = default;
 
@@ -406,7 +425,16 @@ Result<size_t> JsonlParser::parse(std::string_view data, bool final, size_t max_
   const size_t n = data.size();
   size_t pos = 0;
   std::string why;
+  // Whole lines end at the last '\n': the flat path reads no further.
+  const void* last_nl = flat_->usable() ? memrchr(d, '\n', n) : nullptr;
+  const char* lines_end = last_nl ? static_cast<const char*>(last_nl) + 1 : d;
   while (pos < n && out.num_rows() < max_rows) {
+    if (d + pos < lines_end) {  // flat objects first; simdjson from the first line that is not
+      int64_t lines = 0;
+      pos = static_cast<size_t>(flat_->decode_lines(d + pos, lines_end, max_rows, out, lines) - d);
+      line_ += lines;
+      if (pos >= n || out.num_rows() >= max_rows) break;
+    }
     pos += parse_block(d + pos, n - pos, final, max_rows, out);
     if (pos >= n || out.num_rows() >= max_rows) break;
     // One line alone: the one the block stopped at (malformed, or cut).
