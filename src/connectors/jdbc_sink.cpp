@@ -99,7 +99,13 @@ class JdbcSink : public Operator {
       listed.insert(listed.end(), state.gids.begin(), state.gids.end());
       EDDY_RETURN_IF_ERROR(buffer_->load(state.carried));
     }
-    return resolve(listed);
+    EDDY_RETURN_IF_ERROR(resolve(listed));
+    // Changes the restored checkpoint carried were due at one of its barriers.
+    // Written now, before the job reads a row, they precede every later change
+    // of their keys on whichever subtask those arrive (a rescaled restore can
+    // hand this one keys it no longer receives). Written again by a second
+    // restore from the same checkpoint, they leave the same rows.
+    return buffer_->empty() ? Status::ok() : flush_autocommit(buffer_->take());
   }
 
   SchemaPtr output_schema() const override { return input_; }
