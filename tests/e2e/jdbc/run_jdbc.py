@@ -19,36 +19,16 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from pg_server import PASSWORD, USER, PgServer, free_port  # noqa: E402
+from e2e_common import Check, compare_rows, run, write  # noqa: E402
 
 RUN_TIMEOUT = 120
 
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def expect(self, ok, what):
-        print(("  ok   " if ok else "  FAIL ") + what, flush=True)
-        if not ok:
-            self.failures.append(what)
-
-
-def run(cmd, env=None, timeout=RUN_TIMEOUT):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    return p.returncode, p.stdout, p.stderr
 
 
 def env_with_password():
     env = dict(os.environ)
     env["EDDY_TEST_PG_PASSWORD"] = PASSWORD
     return env
-
-
-def write(work, name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def jdbc_keys(pg, table, extra=""):
@@ -342,14 +322,6 @@ def table_rows(pg, name):
             pg.sql("SELECT key, n, total FROM %s_per_key ORDER BY key" % name))
 
 
-def compare(check, label, got, want):
-    from collections import Counter
-    g, w = Counter(map(tuple, got)), Counter(map(tuple, want))
-    lost, extra = sum((w - g).values()), sum((g - w).values())
-    check.expect(lost == 0 and extra == 0, "%s: %d rows vs %d undisturbed: %d lost, %d duplicated or extra" % (
-        label, len(got), len(want), lost, extra))
-
-
 def case_exactly_once(eddy, pg, work, check, kills, rng):
     rows = 40000
     ref = eo_pipeline(pg, work, "ref", rows, 0)
@@ -403,7 +375,7 @@ def case_exactly_once(eddy, pg, work, check, kills, rng):
 
 def compare_tables(check, label, got, want):
     for what, g, w in zip(("rows", "window totals", "upserted totals per key"), got, want):
-        compare(check, "exactly-once %s %s" % (what, label), g, w)
+        compare_rows(check, "exactly-once %s %s" % (what, label), g, w)
 
 
 def case_restarts(eddy, pg, work, check, want):

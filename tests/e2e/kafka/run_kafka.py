@@ -29,7 +29,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,39 +36,11 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from kafka_mock import KafkaMock  # noqa: E402
+from e2e_common import Check, free_port, run, write  # noqa: E402
 
 RUN_TIMEOUT = 120
 PASSWORD = "Kafka-Secret-4711"
 
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def expect(self, ok, what):
-        print(("  ok   " if ok else "  FAIL ") + what, flush=True)
-        if not ok:
-            self.failures.append(what)
-
-
-def run(cmd, env=None, timeout=RUN_TIMEOUT, stdin=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, input=stdin)
-    return p.returncode, p.stdout, p.stderr
-
-
-def write(work, name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def produce(kafka, topic, lines, partition=None):

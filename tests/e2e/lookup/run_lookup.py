@@ -23,21 +23,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from pg_server import PASSWORD, USER, PgServer, free_port  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
+from e2e_common import Check, write  # noqa: E402
 
 RUN_TIMEOUT = 120
 KEYS = 250          # input keys 0..KEYS-1
 ROWS = 3000         # input rows
 REDIS_PASSWORD = "redis-Secret-9"
 
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def expect(self, ok, what):
-        print(("  ok   " if ok else "  FAIL ") + what, flush=True)
-        if not ok:
-            self.failures.append(what)
 
 
 def run(cmd, timeout=RUN_TIMEOUT):
@@ -46,13 +38,6 @@ def run(cmd, timeout=RUN_TIMEOUT):
     env["EDDY_TEST_REDIS_PASSWORD"] = REDIS_PASSWORD
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     return p.returncode, p.stdout, p.stderr
-
-
-def write(work, name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def table_row(i):

@@ -24,20 +24,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "servers"))
 sys.path.insert(0, os.path.join(HERE, "..", "cluster"))
 from redis_server import RedisServer, free_port  # noqa: E402
+from e2e_common import Check, write  # noqa: E402
 import run_cluster  # noqa: E402
 
 RUN_TIMEOUT = 120
 PASSWORD = "redis-Secret-7"
 
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def expect(self, ok, what):
-        print("%s %s" % ("ok  " if ok else "FAIL", what))
-        if not ok:
-            self.failures.append(what)
 
 
 def env_with_password(value=PASSWORD):
@@ -47,13 +39,6 @@ def env_with_password(value=PASSWORD):
 def run(cmd, env=None, timeout=RUN_TIMEOUT):
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env or env_with_password())
     return p.returncode, p.stdout, p.stderr
-
-
-def write(work, name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def no_password(check, label, *texts):
