@@ -11,14 +11,14 @@
 
 namespace eddy {
 
-/// "No watermark", as Flink's Long.MIN_VALUE.
-constexpr int64_t kNoWatermark = std::numeric_limits<int64_t>::min();
+/// "No watermark", as Flink's Long.MIN_VALUE (operators/operator.h's kNoWatermark, without its includes).
+constexpr int64_t kWatermarkNone = std::numeric_limits<int64_t>::min();
 
 /// One input channel of a subtask at the latest sample.
 struct ChannelInput {
   int32_t input = 0;    // which input of a two-input operator
   int32_t channel = 0;  // the gate's channel index
-  int64_t watermark = kNoWatermark;
+  int64_t watermark = kWatermarkNone;
   bool idle = false;      // the producer declared itself idle
   bool finished = false;  // end of input on this channel
 };
@@ -41,7 +41,7 @@ struct SubtaskInput {
   double state_bytes = 0;  // stateSizeBytes
   std::vector<ChannelInput> channels;
   /// currentOutputWatermark over the recent samples, oldest first (the last
-  /// point is the latest); kNoWatermark values when there is none.
+  /// point is the latest); kWatermarkNone values when there is none.
   std::vector<TimedValue> output_watermarks;
   /// numRecordsInPerSecond over the same samples (watermark stalls need input flowing).
   std::vector<TimedValue> records_in;

@@ -22,7 +22,7 @@ json skew_json(const std::optional<SkewFinding>& s) {
 
 json stall_json(const std::optional<WatermarkStall>& s) {
   if (!s) return nullptr;
-  json wm = s->watermark == kNoWatermark ? json(nullptr) : json(s->watermark);
+  json wm = s->watermark == kWatermarkNone ? json(nullptr) : json(s->watermark);
   return json{{"subtask", s->subtask}, {"input", s->input},     {"channel", s->channel},
               {"watermark", wm},       {"since", s->since_ms}, {"message", s->message}};
 }

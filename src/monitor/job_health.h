@@ -36,7 +36,7 @@ struct WatermarkStall {
   int32_t subtask = 0;
   int32_t input = 0;    // the input and channel holding it back: lowest watermark, not idle
   int32_t channel = 0;
-  int64_t watermark = 0;  // that channel's watermark (kNoWatermark: none yet)
+  int64_t watermark = 0;  // that channel's watermark (kWatermarkNone: none yet)
   int64_t since_ms = 0;   // when the output watermark last moved
   std::string message;
 };

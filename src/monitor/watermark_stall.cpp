@@ -4,7 +4,7 @@
 namespace eddy {
 namespace {
 
-std::string watermark_text(int64_t wm) { return wm == kNoWatermark ? "none" : std::to_string(wm); }
+std::string watermark_text(int64_t wm) { return wm == kWatermarkNone ? "none" : std::to_string(wm); }
 
 /// The channel with the lowest watermark among those neither idle nor finished.
 const ChannelInput* lagging_channel(const SubtaskInput& s) {
@@ -15,10 +15,10 @@ const ChannelInput* lagging_channel(const SubtaskInput& s) {
 }
 
 bool any_watermark(const SubtaskInput& s) {
-  if (!s.output_watermarks.empty() && s.output_watermarks.back().value != static_cast<double>(kNoWatermark))
+  if (!s.output_watermarks.empty() && s.output_watermarks.back().value != static_cast<double>(kWatermarkNone))
     return true;
   for (const auto& c : s.channels)
-    if (c.watermark != kNoWatermark) return true;
+    if (c.watermark != kWatermarkNone) return true;
   return false;
 }
 

@@ -175,8 +175,8 @@ TEST_CASE("no stall: too short, an idle lagging channel, no input, or no event t
   for (auto& p : quiet.records_in) p.value = 0;
   CHECK_FALSE(find_watermark_stall(vertex(1, "w", {quiet}, {0}), options));
   SubtaskInput no_time = stalled_subtask(0, 10, false);
-  for (auto& p : no_time.output_watermarks) p.value = static_cast<double>(kNoWatermark);
-  for (auto& c : no_time.channels) c.watermark = kNoWatermark;
+  for (auto& p : no_time.output_watermarks) p.value = static_cast<double>(kWatermarkNone);
+  for (auto& c : no_time.channels) c.watermark = kWatermarkNone;
   CHECK_FALSE(find_watermark_stall(vertex(1, "w", {no_time}, {0}), options));
 }
 
