@@ -103,7 +103,7 @@ TEST_CASE("a pipeline without a monitor section has none (the built-in rules run
 }
 
 TEST_CASE("an unknown metric is refused at its position, naming the nearest metric") {
-  check_error("monitor:\n  rules:\n    - { name: a, metric: busyTimeMsPerSec, condition: \"> 1\" }\n", 11, 27,
+  check_error("monitor:\n  rules:\n    - { name: a, metric: busyTimeMsPerSec, condition: \"> 1\" }\n", 11, 26,
               "unknown metric 'busyTimeMsPerSec' in rule 'a'; did you mean 'busyTimeMsPerSecond'?");
 }
 
@@ -130,9 +130,9 @@ TEST_CASE("levels, aggregations, actions, vertices and built-in names are checke
   check_error(head + "      colour: red\n", 14, 7, "colour");
   check_error("monitor:\n  builtin:\n    BACKPRESURE_HIGH: false\n", 11, 5,
               "unknown built-in rule 'BACKPRESURE_HIGH'; did you mean 'BACKPRESSURE_HIGH'?");
-  check_error("monitor:\n  rules:\n    - { name: JOB_RESTARTED, metric: numKeys, condition: \"> 1\" }\n", 11, 13,
+  check_error("monitor:\n  rules:\n    - { name: JOB_RESTARTED, metric: numKeys, condition: \"> 1\" }\n", 11, 15,
               "is built in");
   check_error("monitor:\n  webhook: ftp://x\n", 10, 12, "must be an http:// URL");
-  check_error("monitor:\n  rules:\n    - { name: a, metric: uptime, aggregate: max, condition: \"> 1\" }\n", 11, 42,
+  check_error("monitor:\n  rules:\n    - { name: a, metric: uptime, aggregate: max, condition: \"> 1\" }\n", 11, 45,
               "is one value for the job");
 }
