@@ -90,7 +90,7 @@ monitor:
   builtin:
     TASK_MANAGER_OPERATOR_DATA_SKEW: {{ for: 2s }}
 """)
-    proc = subprocess.run([eddy, "local", path, "-q"], capture_output=True, text=True, timeout=TIMEOUT_S)
+    proc = subprocess.run([eddy, "local", path], capture_output=True, text=True, timeout=TIMEOUT_S)
     if proc.returncode != 0:
         fail("the skew job failed", proc.stderr)
     deadline = time.time() + 10
@@ -128,7 +128,7 @@ monitor:
   builtin:
     BACKPRESSURE_HIGH: {{ for: 2s }}
 """)
-    proc = subprocess.Popen([eddy, "local", path, "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    proc = subprocess.Popen([eddy, "local", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     deadline = time.time() + 30
     event = None
     while time.time() < deadline and not event:  # a slow reader: 4 KiB every 20 ms
