@@ -235,10 +235,12 @@ void monitor_tick(self_ptr self) {
   const std::string job = st.graph->spec.name;
   for (int i = 0; i < savepoints; ++i)
     self->request(self, caf::infinite, savepoint_atom::value, false)
-        .then([=](const std::string& path) { std::fprintf(stderr, "eddy: job '%s': monitor savepoint at %s\n", job.c_str(), path.c_str()); },
+        .then([=](const std::string& path) {
+                std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint is at %s\n", job.c_str(), path.c_str());
+              },
               [=](caf::error& err) {
                 std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint failed: %s\n", job.c_str(),
-                             to_string(err).c_str());
+                             self->system().render(err).c_str());
               });
 }
 
