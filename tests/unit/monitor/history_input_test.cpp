@@ -22,7 +22,7 @@ sources:
 operators:
   - { name: a, input: gen, key_by: [u], parallelism: 2, filter: "id > 0" }
 sinks:
-  - { name: out, input: a, type: blackhole }
+  - { name: out, input: a, type: blackhole, parallelism: 2 }
 )");
   REQUIRE_MESSAGE(graph.ok(), graph.status().message());
   return *graph;
