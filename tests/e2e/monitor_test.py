@@ -44,14 +44,15 @@ class Hook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def find(self, rule, state, deadline):
-        """The first event of `rule` in `state`, waiting until `deadline`."""
-        while time.time() < deadline:
+        """The first event of `rule` in `state`, looking until `deadline` (at least once)."""
+        while True:
             with self.lock:
                 for e in self.events:
                     if e["rule"] == rule and e["state"] == state:
                         return e
+            if time.time() >= deadline:
+                return None
             time.sleep(0.1)
-        return None
 
     def close(self):
         self.server.shutdown()
