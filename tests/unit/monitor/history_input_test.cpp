@@ -81,6 +81,9 @@ TEST_CASE("the diagnosis' inputs come from the history: ratios, rates, edges and
   CHECK(a.subtasks[1].busy_ratio == doctest::Approx(0.9));
   CHECK(a.subtasks[1].records_in_per_s == doctest::Approx(90));
   CHECK(a.subtasks[1].in_pool_usage == doctest::Approx(0.5));
+  REQUIRE(a.subtasks[1].records_in.size() == 1);  // one rate from two samples
+  CHECK(a.subtasks[1].records_in[0].value == doctest::Approx(90));
+  CHECK(a.subtasks[1].output_watermarks.size() == 1);
   REQUIRE(a.subtasks[1].channels.size() == 1);
   CHECK(a.subtasks[1].channels[0].watermark == 5000);
   CHECK(job.vertices[0].subtasks[0].records_in_per_s == doctest::Approx(100));  // a source: what it emits
