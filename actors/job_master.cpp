@@ -5,6 +5,7 @@
 #include "actors/job_master.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,9 @@
 #include "core/time_util.h"
 #include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
+#include "monitor/health_json.h"
+#include "monitor/job_monitor.h"
+#include "runtime/metric_history.h"
 #include "runtime/restart_backoff.h"
 #include "runtime/restore_check.h"
 
@@ -68,11 +72,96 @@ struct JobMasterState {
   bool ended = false;
   CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Metrics (docs/monitoring.md): five minutes of samples and job values; the
+  // copy handed to readers (history_atom), made at most once per interval.
+  MetricHistory history;
+  // Diagnosis, rules and events (monitor/job_monitor.h), fed every interval; null without metrics.
+  std::unique_ptr<JobMonitor> monitor;
+  int32_t task_managers = -1;  // registered, as the job manager last answered (-1: not yet)
+  MetricHistoryPtr history_copy;
+  int64_t history_copied_ms = 0;
+  // Per vertex, for the summary: pool usage summed over every sample, and how many.
+  std::map<int32_t, VertexLoad> pool_sums;
+  std::map<int32_t, int64_t> pool_samples;
   static const char* name;
 };
 const char* JobMasterState::name = "eddy.job_master";
 
 using self_ptr = caf::stateful_actor<JobMasterState>*;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// A subtask's sample: into the history, the summary's pool averages and the
+/// counters the progress line and the summary show.
+void on_sample(JobMasterState& st, SubtaskSample sample) {
+  st.metrics[{sample.vertex, sample.subtask}] = sample.operators;
+  VertexLoad& sum = st.pool_sums[sample.vertex];
+  sum.in_pool = std::max(sum.in_pool, 0.0) + sample.in_pool_usage;
+  sum.out_pool = std::max(sum.out_pool, 0.0) + sample.out_pool_usage;
+  ++st.pool_samples[sample.vertex];
+  st.history.add(std::move(sample));
+}
+
+/// Per summary row (graph node), its vertex's load: the time split of its
+/// subtasks' latest samples (their whole attempt), pool usage averaged over
+/// every sample of the run.
+std::vector<VertexLoad> vertex_loads(const JobMasterState& st) {
+  std::vector<VertexLoad> by_vertex(st.graph->vertices.size());
+  for (size_t v = 0; v < by_vertex.size(); ++v) {
+    const auto vid = static_cast<int32_t>(v);
+    int64_t busy = 0, bp = 0, all = 0;
+    for (int32_t i = 0; i < st.history.subtasks(vid); ++i) {
+      if (const SubtaskSample* s = st.history.latest(vid, i)) {
+        busy += s->busy_ns;
+        bp += s->backpressured_ns;
+        all += s->busy_ns + s->backpressured_ns + s->idle_ns;
+      }
+    }
+    VertexLoad& l = by_vertex[v];
+    if (all > 0) {
+      l.busy = static_cast<double>(busy) / static_cast<double>(all);
+      l.backpressured = static_cast<double>(bp) / static_cast<double>(all);
+    }
+    auto n = st.pool_samples.find(vid);
+    if (n != st.pool_samples.end() && n->second > 0) {
+      const VertexLoad& sum = st.pool_sums.at(vid);
+      l.in_pool = sum.in_pool / static_cast<double>(n->second);
+      l.out_pool = sum.out_pool / static_cast<double>(n->second);
+    }
+  }
+  std::vector<VertexLoad> rows;
+  for (const auto& node : st.graph->nodes) rows.push_back(by_vertex[static_cast<size_t>(node.vertex)]);
+  return rows;
+}
+
+/// The job-level metrics of docs/monitoring.md, as of now.
+void add_job_metrics(JobMasterState& st) {
+  const CheckpointStats& c = st.stats;
+  const int64_t uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - st.started).count();
+  st.history.add_job(wall_ms(), {{"lastCheckpointDuration", static_cast<double>(c.last_duration_us / 1000)},
+                                 {"lastCheckpointSize", static_cast<double>(c.last_incremental_bytes)},
+                                 {"lastCheckpointFullSize", static_cast<double>(c.last_full_bytes)},
+                                 {"numberOfCompletedCheckpoints", static_cast<double>(c.completed)},
+                                 {"numberOfFailedCheckpoints", static_cast<double>(c.failed)},
+                                 {"totalNumberOfCheckpoints", static_cast<double>(c.completed + c.failed)},
+                                 {"numRestarts", static_cast<double>(c.restarts)},
+                                 {"uptime", static_cast<double>(uptime_ms)}});
+}
+
+/// The history for readers: a copy, renewed at most once per interval.
+MetricHistoryPtr history_for_readers(JobMasterState& st) {
+  const int64_t now = wall_ms();
+  const int64_t interval_ms = std::max<int64_t>(st.graph->spec.metrics_interval_us / 1000, 1);
+  if (!st.history_copy || now - st.history_copied_ms >= interval_ms) {
+    st.history_copy = std::make_shared<const MetricHistory>(st.history);
+    st.history_copied_ms = now;
+  }
+  return st.history_copy;
+}
 
 JobResult make_result(JobMasterState& st, std::string state, std::string message) {
   JobResult r;
@@ -94,6 +183,7 @@ JobResult make_result(JobMasterState& st, std::string state, std::string message
     r.parallelism.push_back(node.parallelism);
   }
   r.checkpoints = st.stats;
+  r.load = vertex_loads(st);
   return r;
 }
 
@@ -131,6 +221,34 @@ void set_phase(self_ptr self, const std::string& phase) {
   self->send(st.job_manager, jobstate_atom::value, st.job_id, phase);
 }
 
+/// The job ended: its open events resolve; their webhooks get a bounded wait.
+void monitor_finish(JobMasterState& st, const std::string& state) {
+  std::string why = "the job ended " + state;
+  for (auto& c : why) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  st.monitor->finish(wall_ms(), why, 2000);
+}
+
+/// One interval of the monitor; the savepoints its rules ask for go through
+/// the same request a client makes.
+void monitor_tick(self_ptr self) {
+  auto& st = self->state;
+  const int savepoints = st.monitor->tick(wall_ms(), st.history, ClusterFacts{st.task_managers});
+  // The count for the next interval (JOB_MANAGER_NUM_TASK_MANAGERS_DECREASE).
+  self->request(st.job_manager, std::chrono::seconds(5), tms_atom::value)
+      .then([=](const std::vector<TaskManagerInfo>& tms) { self->state.task_managers = static_cast<int32_t>(tms.size()); },
+            [](caf::error&) {});  // unknown stays unknown
+  const std::string job = st.graph->spec.name;
+  for (int i = 0; i < savepoints; ++i)
+    self->request(caf::actor_cast<caf::actor>(self), caf::infinite, savepoint_atom::value, false)
+        .then([=](const std::string& path) {
+                std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint is at %s\n", job.c_str(), path.c_str());
+              },
+              [=](caf::error& err) {
+                std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint failed: %s\n", job.c_str(),
+                             self->system().render(err).c_str());
+              });
+}
+
 void end_job(self_ptr self, std::string state, std::string message) {
   auto& st = self->state;
   if (st.ended) return;
@@ -139,7 +257,10 @@ void end_job(self_ptr self, std::string state, std::string message) {
                        : "the job " + std::string(state == "FAILED" ? "failed" : "was canceled") +
                              " before the savepoint was taken");
   stop_attempt(self);
+  if (st.monitor) monitor_finish(st, state);
   JobResult result = make_result(st, std::move(state), std::move(message));
+  if (st.monitor && st.monitor->health()->timestamp_ms > 0)  // it diagnosed at least once
+    result.health = health_summary_line(*st.monitor->health());
   for (const auto& tm : st.used_task_managers) self->send(tm, jobdone_atom::value, st.job_id);
   self->send(st.notify, jobdone_atom::value, result);
   if (st.job_manager != st.notify) self->send(st.job_manager, jobdone_atom::value, result);
@@ -486,9 +607,26 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
     return caf::exit_reason::unhandled_exception;
   });
   deploy_all(self);
+  if (st.graph->spec.metrics_interval_us > 0) {
+    st.monitor = std::make_unique<JobMonitor>(st.graph, std::vector<std::string>{},
+                                              st.graph->spec.metrics_interval_us / 1000);
+    self->send(self, mtick_atom::value);
+  }
   return {
-      [=](report_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m) {
-        if (from_current(self, vertex, index)) self->state.metrics[{vertex, index}] = m;
+      [=](report_atom, SubtaskSample& sample) {
+        if (from_current(self, sample.vertex, sample.subtask)) on_sample(self->state, std::move(sample));
+      },
+      [=](mtick_atom) {
+        auto& s = self->state;
+        if (s.ended) return;
+        add_job_metrics(s);
+        monitor_tick(self);
+        self->delayed_send(self, std::chrono::microseconds(s.graph->spec.metrics_interval_us), mtick_atom::value);
+      },
+      [=](history_atom) -> MetricHistoryPtr { return history_for_readers(self->state); },
+      [=](health_atom) -> std::string { return self->state.monitor ? self->state.monitor->health_json() : "{}"; },
+      [=](events_atom) -> std::string {
+        return self->state.monitor ? self->state.monitor->events_json() : R"({"events":[]})";
       },
       [=](finished_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m,
           const std::string& final_state) {

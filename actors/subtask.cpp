@@ -15,7 +15,6 @@ namespace eddy {
 namespace {
 
 constexpr int kStepsPerMessage = 16;  // source batches per step message, then yield
-constexpr auto kReportInterval = std::chrono::milliseconds(500);
 
 struct SubtaskState;
 
@@ -109,10 +108,25 @@ TaskOptions task_options(const SubtaskState& st) {
   return o;
 }
 
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// Sends the job master this subtask's metrics (docs/monitoring.md).
 void report(self_ptr self) {
   auto& st = self->state;
-  self->send(st.deployment.job_master, report_atom::value, st.deployment.vertex,
-             st.deployment.subtask, st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
+  if (!st.runner) return;
+  // The batches in the mailbox are the input's queue as much as those in the gate.
+  SubtaskSample sample = st.runner->sample(wall_ms(), static_cast<int32_t>(self->mailbox().size()));
+  sample.attempt = st.deployment.attempt;
+  self->send(st.deployment.job_master, report_atom::value, std::move(sample));
+}
+
+/// The next report, metrics.interval from now (none when it is off).
+void schedule_report(self_ptr self) {
+  const int64_t us = self->state.graph->spec.metrics_interval_us;
+  if (us > 0) self->delayed_send(self, std::chrono::microseconds(us), report_atom::value);
 }
 
 /// Reports `failure` with the counters as they are now (the job master's
@@ -122,6 +136,7 @@ void fail(self_ptr self, TaskFailure failure) {
   if (st.done) return;
   st.done = true;
   if (st.runner) st.runner->close();
+  report(self);  // the last sample: the summary's time split and queues
   self->send(st.deployment.job_master, failed_atom::value, st.deployment.vertex, st.deployment.subtask,
              std::move(failure), st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
   self->quit();
@@ -167,6 +182,7 @@ void after_message(self_ptr self) {
       final_state = std::move(bytes).value();
     }
     st.runner->close();
+    report(self);  // the last sample: the summary's time split and queues
     self->send(st.deployment.job_master, finished_atom::value, st.deployment.vertex,
                st.deployment.subtask, st.runner->metrics(), final_state);
     self->quit();
@@ -351,7 +367,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         auto& st = self->state;
         Status started = st.runner->start();
         if (st.runner->is_source()) request_split(self);
-        self->delayed_send(self, kReportInterval, report_atom::value);
+        schedule_report(self);
         check(self, started);
       },
       [=](batch_atom, int32_t channel, int32_t backlog, const BatchPayload& payload) {
@@ -404,7 +420,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](report_atom) {
         if (self->state.done) return;
         report(self);
-        self->delayed_send(self, kReportInterval, report_atom::value);
+        schedule_report(self);
       },
   };
 }

@@ -11,6 +11,7 @@
 #include "connectors/kafka_options.h"
 #include "core/time_util.h"
 #include "plan/yaml_quotes.h"
+#include "plan/monitor_spec.h"
 #include "plan/yaml_reader.h"
 
 namespace eddy {
@@ -664,6 +665,16 @@ void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Di
   r.reject_unknown_keys();
 }
 
+/// `metrics: { interval: 1s }`: a positive duration, or `off`.
+void read_metrics(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  MapReader r(node, "metrics", diags);
+  if (!r.valid()) return;
+  YAML::Node n = r.get("interval");
+  if (n.IsScalar() && n.Scalar() == "off") spec.metrics_interval_us = 0;
+  else spec.metrics_interval_us = positive_duration_us(r, "interval", false).value_or(spec.metrics_interval_us);
+  r.reject_unknown_keys();
+}
+
 void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   if (auto n = top.text("name", true)) spec.name = n->text;
   spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
@@ -679,6 +690,7 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
     r.reject_unknown_keys();
   }
   if (YAML::Node cp = top.get("checkpoints"); cp.IsDefined()) read_checkpoints(cp, spec, diags);
+  if (YAML::Node m = top.get("metrics"); m.IsDefined()) read_metrics(m, spec, diags);
   if (YAML::Node st = top.get("state"); st.IsDefined()) {
     MapReader r(st, "state", diags);
     spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");
@@ -777,6 +789,7 @@ PipelineSpec parse_pipeline(const std::string& file_name, const std::string& tex
   read_list(top, "sources", diags, [&](const YAML::Node& n) { read_source(n, spec, diags); });
   read_list(top, "operators", diags, [&](const YAML::Node& n) { read_operator(n, spec, diags); });
   read_list(top, "sinks", diags, [&](const YAML::Node& n) { read_sink(n, spec, diags); });
+  if (YAML::Node m = top.get("monitor"); m.IsDefined()) read_monitor(m, spec, diags);  // after the names it checks
   top.reject_unknown_keys();
   return spec;
 }

@@ -83,3 +83,7 @@ set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME e2e_kafka COMMAND ${Python3_EXECUTABLE} ${E2E}/kafka/run_kafka.py $<TARGET_FILE:eddy>
          $<TARGET_FILE:kafka_mock_cluster>)
 set_tests_properties(e2e_kafka PROPERTIES LABELS e2e TIMEOUT 400)
+# The monitor: a webhook receives a skew event and its resolution, and a slow
+# sink is named the bottleneck with its sources backpressured (tests/e2e/monitor_test.py).
+add_test(NAME e2e_monitor COMMAND ${Python3_EXECUTABLE} ${E2E}/monitor_test.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_monitor PROPERTIES LABELS e2e TIMEOUT 300)
