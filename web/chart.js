@@ -66,9 +66,11 @@ const Chart = (() => {
     if (!drawn.some((s) => s.points.length)) {
       svg.appendChild(U.s('text', {class: 'axis empty', x: VW / 2, y: VH / 2, 'text-anchor': 'middle'}, 'no data yet'));
     }
-    const legend = U.h('div', {class: 'chart-legend'},
+    // Many subtasks: their numbers only, so the legend stays one or two lines.
+    const short = drawn.length > 6 && drawn.every((s) => /^subtask \d+$/.test(s.name));
+    const legend = U.h('div', {class: 'chart-legend'}, short ? U.h('span', {class: 'muted'}, 'subtask') : null,
         drawn.map((s, k) => U.h('span', {class: 'chart-key'},
-            U.h('i', {style: 'background:' + PALETTE[k % PALETTE.length]}), s.name)));
+            U.h('i', {style: 'background:' + PALETTE[k % PALETTE.length]}), short ? s.name.slice(8) : s.name)));
     return U.h('figure', {class: 'chart-box'}, U.h('figcaption', {text: opts.title || ''}), svg, legend);
   }
 

@@ -236,9 +236,10 @@ const Pages = (() => {
               restored ? h('p', {}, 'Restored from #' + restored.id + ' at ' + U.time(restored.restore_timestamp) +
                            (restored.external_path ? ' (' + restored.external_path + ')' : '')) : null),
             h('section', {class: 'panel'}, h('h3', {}, 'Summary of completed checkpoints'),
-              h('div', {class: 'facts'}, fact('end to end min', U.duration(sum.min)), fact('avg', U.duration(sum.avg)),
-                fact('max', U.duration(sum.max)), fact('size min', U.bytes(size.min)), fact('avg', U.bytes(size.avg)),
-                fact('max', U.bytes(size.max))))),
+              h('div', {class: 'facts'}, fact('end to end min / avg / max',
+                U.duration(sum.min) + ' / ' + U.duration(sum.avg) + ' / ' + U.duration(sum.max))),
+              h('div', {class: 'facts'}, fact('checkpointed size min / avg / max',
+                U.bytes(size.min) + ' / ' + U.bytes(size.avg) + ' / ' + U.bytes(size.max))))),
           h('h3', {}, 'History'),
           table('checkpoint-history', ['id', 'status', 'type', 'acknowledged', 'triggered', 'latest ack', 'end to end',
                                        'checkpointed size', 'full size'], history,
