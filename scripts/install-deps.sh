@@ -16,7 +16,13 @@ packages=(
   librdkafka-dev                 # the kafka connector; its tests run librdkafka's mock cluster
   kcat                           # the kafka tests produce and read topics with it (tests/e2e/kafka)
   libhiredis-dev redis-server redis-tools   # the redis connector and its tests' private server
+  chromium fonts-dejavu-core     # the web UI's browser tests (tests/e2e/ui); fonts: screenshots with text
 )
+# playwright-core (npm, tests/e2e/ui/package-lock.json) drives that chromium. A
+# node and npm already on the PATH count, whatever installed them: Debian's npm
+# would fight another vendor's nodejs package.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
