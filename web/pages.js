@@ -110,6 +110,10 @@ const Pages = (() => {
     return U.duration(Math.max(0, age)) + ' ago';
   }
 
+  // Where each job's graph was scrolled to, so opening a vertex (a new route,
+  // a new page) does not jump the graph back to its start.
+  const graphScroll = new Map();
+
   // #/jobs/{jid}[/vertex/{vid}/{tab} | /checkpoints | /exceptions | /events]
   function job(jid, view, vid, vtab, go) {
     const head = h('div', {class: 'job-head'});
@@ -189,9 +193,13 @@ const Pages = (() => {
                                      (t) => go('#/jobs/' + jid + '/vertex/' + real + '/' + t));
           panel.name = name;
           g.select(real);
-          const el = graphHost.querySelector('[data-vid="' + real + '"]');
-          if (el && el.scrollIntoView) el.scrollIntoView({block: 'nearest', inline: 'center'});
         }
+        const memo = graphScroll.get(jid);
+        if (memo) {
+          graphHost.scrollLeft = memo[0];
+          graphHost.scrollTop = memo[1];
+        }
+        graphHost.addEventListener('scroll', () => graphScroll.set(jid, [graphHost.scrollLeft, graphHost.scrollTop]));
       }
       updateRates(j, health);
       graph.update(health, rates);
