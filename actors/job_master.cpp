@@ -629,13 +629,11 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       },
       [=](stacks_atom, int32_t vertex) -> caf::result<std::vector<std::string>> {
         auto& s = self->state;
-        return gather_from(self, vertex_owners(s, vertex), kStacksTimeout,
-                           caf::make_message(stacks_atom::value, s.job_id, vertex));
+        return gather_from(self, vertex_owners(s, vertex), kStacksTimeout, stacks_atom::value, s.job_id, vertex);
       },
       [=](sample_atom, int32_t vertex, int32_t rows) -> caf::result<std::vector<std::string>> {
         auto& s = self->state;
-        return gather_from(self, vertex_owners(s, vertex), kSampleTimeout,
-                           caf::make_message(sample_atom::value, s.job_id, vertex, rows));
+        return gather_from(self, vertex_owners(s, vertex), kSampleTimeout, sample_atom::value, s.job_id, vertex, rows);
       },
       [=](savepoint_atom, bool stop) -> caf::result<std::string> {
         auto& s = self->state;
