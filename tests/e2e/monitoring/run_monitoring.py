@@ -152,8 +152,18 @@ def check_errors(port, job, vid):
     assert status == 404 and "task managers:" in body["errors"][0], body
 
 
+def wait_metrics(port, job, vid):
+    """Until the job master has two samples of the vertex's subtasks (rates need two)."""
+    def has_rates():
+        m = ok(port, f"/jobs/{job}/vertices/{vid}/metrics?get=0.busyTimeMsPerSecond,1.busyTimeMsPerSecond")
+        return len(m) == 2
+    wait_until(f"busyTimeMsPerSecond of vertex {vid}", has_rates, timeout=20, step=0.2)
+
+
 def check_job(port, job):
     """The Flink-shaped endpoints of a running job; returns its plan's nodes."""
+    for node in ok(port, f"/jobs/{job}/plan")["plan"]["nodes"]:
+        wait_metrics(port, job, node["id"])
     assert ok(port, "/config")["flink-version"].startswith("eddy")
     overview = ok(port, "/overview")
     assert overview["jobs-running"] == 1 and overview["taskmanagers"] >= 1, overview
@@ -285,7 +295,8 @@ def mode_cluster(eddy, work):
         wait_running(port)
         nodes = ok(port, f"/jobs/{job}/plan")["plan"]["nodes"]
         tms = {t["id"] for t in task_managers(port)}
-        wait_until("metrics of both vertices", lambda: ok(port, f"/jobs/{job}/vertices/{nodes[1]['id']}/metrics"))
+        for node in nodes:
+            wait_metrics(port, job, node["id"])
         n_series, parser = check_prometheus(port, job, [n["description"] for n in nodes], expect_tms=tms)
         stacks = check_stacks(port, job, nodes[0]["id"], 2)
         threads = {x["thread"] for x in stacks}
