@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
 
 #include "actors/checkpoint_coordinator.h"
 #include "actors/job_manager.h"
+#include "actors/rest_gather.h"
 #include "actors/source_coordinator.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "core/time_util.h"
@@ -27,9 +29,17 @@ namespace {
 constexpr auto kDeployTimeout = std::chrono::seconds(30);
 // How long a failed job waits for its live subtasks' counters before it reports.
 constexpr auto kFinalMetricsTimeout = std::chrono::seconds(1);
+// How long REST's stacks and sample requests wait for the task managers.
+constexpr auto kStacksTimeout = std::chrono::seconds(10);
+constexpr auto kSampleTimeout = std::chrono::seconds(3);
 // The answer to a savepoint request that came too late (the client looks for
 // "before the savepoint was taken": the job has ended, jobdone follows).
 constexpr const char* kFinishedFirst = "the job finished (its output is complete) before the savepoint was taken";
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 struct JobMasterState {
   uint64_t job_id = 0;
@@ -68,6 +78,11 @@ struct JobMasterState {
   bool ended = false;
   CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // For the REST API (monitor/job_view.h): when it started, its last checkpoints and failures.
+  int64_t started_ms = wall_now_ms();
+  std::deque<CheckpointRecord> checkpoint_log;
+  std::deque<FailureRecord> failure_log;
+  bool failures_dropped = false;
   static const char* name;
 };
 const char* JobMasterState::name = "eddy.job_master";
@@ -131,6 +146,66 @@ void set_phase(self_ptr self, const std::string& phase) {
   self->send(st.job_manager, jobstate_atom::value, st.job_id, phase);
 }
 
+/// What REST shows of the job now (monitor/job_view.h).
+JobViewPtr make_view(JobMasterState& st, const std::string& state, const std::string& message) {
+  auto v = std::make_shared<JobView>();
+  v->job_id = st.job_id;
+  v->id_text = format_job_id(st.job_id);
+  v->name = st.graph->spec.name;
+  v->state = state;
+  v->message = message;
+  v->start_ms = st.started_ms;
+  v->now_ms = wall_now_ms();
+  if (st.ended) v->end_ms = v->now_ms;
+  v->graph = st.graph;
+  v->attempt = st.attempt;
+  for (size_t i = 0; i < st.owners.size(); ++i)
+    v->slots.push_back({to_string(st.owners[i].node()) + "/" + std::to_string(st.owners[i].id()),
+                        i < st.owner_names.size() ? st.owner_names[i] : "", ""});
+  for (size_t vx = 0; vx < st.graph->vertices.size(); ++vx) {
+    std::vector<std::string> states(static_cast<size_t>(st.graph->vertices[vx].parallelism), state);
+    for (size_t i = 0; i < states.size() && vx < st.finished.size(); ++i)
+      states[i] = st.finished[vx][i] ? "FINISHED" : state == "RUNNING" && st.pending > 0 ? "DEPLOYING" : state;
+    v->subtask_states.push_back(std::move(states));
+  }
+  const JobResult r = make_result(st, state, message);
+  v->operators = r.metrics;
+  v->counts = {st.stats.completed, st.stats.failed, 0, st.stats.last_duration_us / 1000, st.stats.last_full_bytes,
+               st.stats.last_incremental_bytes, st.stats.restored_from};
+  v->restarts = st.stats.restarts;
+  v->checkpoints.assign(st.checkpoint_log.begin(), st.checkpoint_log.end());
+  v->failures.assign(st.failure_log.begin(), st.failure_log.end());
+  v->failures_truncated = st.failures_dropped;
+  return v;
+}
+
+/// Keeps a completed or failed checkpoint for GET /jobs/{id}/checkpoints.
+void log_checkpoint(JobMasterState& st, CheckpointRecord record) {
+  st.checkpoint_log.push_back(std::move(record));
+  if (st.checkpoint_log.size() > kCheckpointsKept) st.checkpoint_log.pop_front();
+}
+
+/// The task managers running subtasks of `vertex`, each once.
+std::vector<caf::actor> vertex_owners(const JobMasterState& st, int32_t vertex) {
+  std::vector<caf::actor> out;
+  if (vertex < 0 || static_cast<size_t>(vertex) >= st.graph->vertices.size()) return out;
+  const int32_t n = st.graph->vertices[static_cast<size_t>(vertex)].parallelism;
+  for (int32_t i = 0; i < n && static_cast<size_t>(i) < st.owners.size(); ++i)
+    if (std::find(out.begin(), out.end(), st.owners[static_cast<size_t>(i)]) == out.end())
+      out.push_back(st.owners[static_cast<size_t>(i)]);
+  return out;
+}
+
+/// Keeps `failure` for GET /jobs/{id}/exceptions.
+void log_failure(JobMasterState& st, const TaskFailure& failure) {
+  st.failure_log.push_back({wall_now_ms(), std::string(failure_kind_name(failure.kind)) + " failure",
+                            failure.describe(), failure.operator_name, ""});
+  if (st.failure_log.size() > kFailuresKept) {
+    st.failure_log.pop_front();
+    st.failures_dropped = true;
+  }
+}
+
 void end_job(self_ptr self, std::string state, std::string message) {
   auto& st = self->state;
   if (st.ended) return;
@@ -138,6 +213,7 @@ void end_job(self_ptr self, std::string state, std::string message) {
   drop_savepoints(self, state == "FINISHED" ? kFinishedFirst
                        : "the job " + std::string(state == "FAILED" ? "failed" : "was canceled") +
                              " before the savepoint was taken");
+  self->send(st.job_manager, view_atom::value, st.job_id, make_view(st, state, message));
   stop_attempt(self);
   JobResult result = make_result(st, std::move(state), std::move(message));
   for (const auto& tm : st.used_task_managers) self->send(tm, jobdone_atom::value, st.job_id);
@@ -208,6 +284,7 @@ void fail_job(self_ptr self, std::string message) {
 void on_failure(self_ptr self, const TaskFailure& failure) {
   auto& st = self->state;
   if (st.ended || st.restarting || st.failing) return;
+  log_failure(st, failure);
   const auto decision = st.backoff->on_failure(failure, steady_now_us());
   const std::string what = failure.describe();
   if (!decision.restart) return fail_job(self, decision.why_not.empty() ? what : what + " (" + decision.why_not + ")");
@@ -528,6 +605,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       [=](ckdone_atom, int64_t id, bool savepoint, const std::string& dir, int64_t duration_us,
           int64_t full, int64_t incremental, int64_t alignment_us) {
         auto& c = self->state.stats;
+        const int64_t now = wall_now_ms();
+        log_checkpoint(self->state, {id, savepoint, true, now - duration_us / 1000, now, full, incremental,
+                                     alignment_us, dir, ""});
         if (savepoint) return;
         ++c.completed;
         c.last_id = id;
@@ -538,7 +618,23 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         c.last_incremental_bytes = incremental;
         c.max_alignment_us = std::max(c.max_alignment_us, alignment_us);
       },
-      [=](ckfailed_atom, int64_t, const std::string&) { ++self->state.stats.failed; },
+      [=](ckfailed_atom, int64_t id, const std::string& why) {
+        ++self->state.stats.failed;
+        const int64_t now = wall_now_ms();
+        log_checkpoint(self->state, {id, false, false, now, now, 0, 0, 0, "", why});
+      },
+      [=](view_atom) -> JobViewPtr {
+        auto& s = self->state;
+        return make_view(s, s.phase, s.note);
+      },
+      [=](stacks_atom, int32_t vertex) -> caf::result<std::vector<std::string>> {
+        auto& s = self->state;
+        return gather_from(self, vertex_owners(s, vertex), kStacksTimeout, stacks_atom::value, s.job_id, vertex);
+      },
+      [=](sample_atom, int32_t vertex, int32_t rows) -> caf::result<std::vector<std::string>> {
+        auto& s = self->state;
+        return gather_from(self, vertex_owners(s, vertex), kSampleTimeout, sample_atom::value, s.job_id, vertex, rows);
+      },
       [=](savepoint_atom, bool stop) -> caf::result<std::string> {
         auto& s = self->state;
         if (!s.checkpointer)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config python3 python3-yaml procps   # python3-yaml: the e2e runners read pipeline files
+  python3-prometheus-client   # the monitoring test parses GET /metrics with it (tests/e2e/monitoring)
   libcaf-dev libssl-dev librocksdb-dev libmsgpack-cxx-dev libcli11-dev doctest-dev libabsl-dev
   libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev libicu-dev
   libre2-dev   # regular expressions in SQL expressions (src/expr/regex_functions.cpp)

@@ -51,16 +51,42 @@ class MetricHistory {
 
   std::optional<double> job_value(std::string_view name) const;
   std::vector<MetricPoint> job_series(std::string_view name) const;
+  /// The job-level names that have values.
+  std::vector<std::string> job_names() const;
 
   int64_t keep_ms() const { return keep_ms_; }
+
+  // -- added by the metrics part ---------------------------------------------
+  /// Samples older than this before the newest keep their counters but lose
+  /// `channels` and `key_group_records` (the bulk of a sample).
+  static constexpr int64_t kDetailMs = 60 * 1000;
+  /// Vertices that have reported, ascending.
+  std::vector<int32_t> vertices() const;
+  /// A subtask's kept samples, oldest first (empty when none).
+  std::vector<const SubtaskSample*> samples(int32_t vertex, int32_t subtask) const;
+  /// The sample before the latest (rates come from the two); null when none.
+  const SubtaskSample* previous(int32_t vertex, int32_t subtask) const;
+  /// The newest sample time seen (0 before any).
+  int64_t newest_ms() const { return newest_ms_; }
 
  private:
   struct Key {
     int32_t vertex, subtask;
     bool operator<(const Key& o) const { return vertex != o.vertex ? vertex < o.vertex : subtask < o.subtask; }
   };
+  /// Samples are shared, never changed once added: a copy of the history (the
+  /// one REST reads) copies pointers, not samples.
+  struct Series {
+    std::deque<std::shared_ptr<const SubtaskSample>> samples;
+    size_t stripped = 0;  // samples[0, stripped) had their detail dropped
+  };
+  void expire(Series& series);
+  const Series* find(int32_t vertex, int32_t subtask) const;
+
   int64_t keep_ms_;
-  std::map<Key, std::deque<SubtaskSample>> samples_;
+  int64_t newest_ms_ = 0;
+  std::map<Key, Series> samples_;
+  std::map<int32_t, int32_t> attempts_;  // per vertex: the newest attempt reported
   std::map<std::string, std::deque<MetricPoint>, std::less<>> job_;
 };
 
@@ -71,5 +97,8 @@ using MetricHistoryPtr = std::shared_ptr<const MetricHistory>;
 bool is_subtask_metric(std::string_view name);
 /// True for a job-level metric name.
 bool is_job_metric(std::string_view name);
+/// True for an operator metric's name without the operator ("numRecordsOut"
+/// in "<operator>.numRecordsOut").
+bool is_operator_metric(std::string_view name);
 
 }  // namespace eddy

@@ -34,8 +34,10 @@ class SubtaskActivity {
   int32_t channel() const { return channel_.load(std::memory_order_relaxed); }
   int64_t aux() const { return aux_.load(std::memory_order_relaxed); }
 
-  /// Subtask thread: cumulative time up to `now_ns`. Busy counts processing,
-  /// aligning, snapshotting and firing timers, as Flink's busy time does.
+  /// Subtask thread: cumulative time up to `now_ns`, from the first enter().
+  /// Busy counts processing, snapshotting and firing timers; aligning is
+  /// waiting for the last barriers, so it counts as idle, as in Flink, where
+  /// idle time is time spent waiting for input.
   int64_t busy_ns(int64_t now_ns) const;
   int64_t backpressured_ns(int64_t now_ns) const;
   int64_t idle_ns(int64_t now_ns) const;
@@ -49,6 +51,7 @@ class SubtaskActivity {
   std::atomic<int32_t> channel_{-1};
   std::atomic<int64_t> aux_{0};
   int64_t busy_ns_ = 0, backpressured_ns_ = 0, idle_ns_ = 0;  // closed periods
+  bool started_ = false;  // the first enter() starts the clock
 };
 
 }  // namespace eddy

@@ -83,6 +83,11 @@ set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME e2e_kafka COMMAND ${Python3_EXECUTABLE} ${E2E}/kafka/run_kafka.py $<TARGET_FILE:eddy>
          $<TARGET_FILE:kafka_mock_cluster>)
 set_tests_properties(e2e_kafka PROPERTIES LABELS e2e TIMEOUT 400)
+# Monitoring (docs/monitoring.md): every REST endpoint of `eddy local --web-ui`,
+# Prometheus text, sampled rows against the file sink, stacks, `eddy sample` and
+# `eddy stacks`, and stacks and metrics across a cluster's processes (tests/e2e/monitoring).
+add_test(NAME e2e_monitoring_rest COMMAND ${Python3_EXECUTABLE} ${E2E}/monitoring/run_monitoring.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_monitoring_rest PROPERTIES LABELS e2e TIMEOUT 300)
 # The web UI in headless Chromium (tests/e2e/ui): against `eddy local --web-ui` on a
 # pipeline with a slow operator and checkpoints every second (the graph's
 # bottleneck badge, sampled rows, completed checkpoints, no console errors), and
