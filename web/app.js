@@ -71,7 +71,8 @@
   U.api('/config').then((c) => {
     const r = +c['refresh-interval'];
     if (r >= 500 && r <= 10000) interval = Math.min(r, 2000);
-    document.getElementById('version').textContent = 'eddy ' + (c['flink-version'] || '');
+    const v = String(c['flink-version'] || '');
+    document.getElementById('version').textContent = v.startsWith('eddy') ? v : 'eddy ' + v;
   }).catch(() => {});
   show();
 })();

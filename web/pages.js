@@ -92,8 +92,10 @@ const Pages = (() => {
               h('td', {class: 'num'}, used + ' / ' + (t.slotsNumber || 0)),
               h('td', {}, h('span', {class: 'mini-bar'}, h('span', {class: 'track'}, h('i', {class: 'busy',
                   style: 'width:' + (t.slotsNumber ? (100 * used / t.slotsNumber).toFixed(0) : 0) + '%'})))),
-              h('td', {class: 'num'}, hw.cpuCores !== undefined ? hw.cpuCores : '–'),
-              h('td', {class: 'num'}, U.bytes(hw.physicalMemory)), h('td', {class: 'num'}, U.bytes(hw.freeMemory)),
+              // Zero: not measured (eddy's local task managers report none).
+              h('td', {class: 'num'}, hw.cpuCores || '–'),
+              h('td', {class: 'num'}, hw.physicalMemory ? U.bytes(hw.physicalMemory) : '–'),
+              h('td', {class: 'num'}, hw.freeMemory ? U.bytes(hw.freeMemory) : '–'),
               h('td', {class: 'num'}, heartbeat(t.timeSinceLastHeartbeat)),
               h('td', {}, t.blocked ? status('BLOCKED') : status('REGISTERED')));
         });
@@ -222,7 +224,7 @@ const Pages = (() => {
           h('div', {class: 'card-value'}, v === undefined ? '–' : v), h('div', {class: 'card-label'}, label));
       const history = (c.history || []).map((x) => h('tr', {'data-testid': 'checkpoint-row', 'data-status': x.status,
                                                             'data-id': x.id},
-          h('td', {class: 'num'}, x.id), h('td', {}, status(x.status)),
+          h('td', {class: 'num'}, x.id), h('td', {title: x.failure_message || ''}, status(x.status)),
           h('td', {}, x.is_savepoint ? 'savepoint' : (x.checkpoint_type || 'checkpoint').toLowerCase()),
           h('td', {class: 'num'}, (x.num_acknowledged_subtasks ?? '–') + ' / ' + (x.num_subtasks ?? '–')),
           h('td', {class: 'mono'}, U.time(x.trigger_timestamp)), h('td', {class: 'mono'}, U.time(x.latest_ack_timestamp)),

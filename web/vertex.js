@@ -111,7 +111,8 @@ const VertexPanel = (() => {
     async function sample() {
       const data = await U.api(base + '/sample?rows=50');
       const cols = data.columns || [];
-      const rows = data.rows || [];
+      // Newest first: the server sends them oldest first, subtasks interleaved by time.
+      const rows = (data.rows || []).slice().sort((a, b) => (b.time || 0) - (a.time || 0));
       const pause = U.h('button', {class: 'btn', 'data-testid': 'sample-pause',
                                    onclick: () => { state.paused = !state.paused; pause.textContent = state.paused ? 'Resume' : 'Pause'; }},
                         state.paused ? 'Resume' : 'Pause');
@@ -135,7 +136,7 @@ const VertexPanel = (() => {
       // Subtasks doing the same thing with the same stack are shown once.
       const groups = new Map();
       for (const s of data.subtasks || []) {
-        const key = s.activity + '\n' + (s.stack || []).join('\n');
+        const key = s.activity + '\n' + (s['stack-error'] || '') + '\n' + (s.stack || []).join('\n');
         (groups.get(key) || groups.set(key, {s, subtasks: []}).get(key)).subtasks.push(s);
       }
       const live = U.h('input', {type: 'checkbox', onchange: (ev) => { state.stacksLive = ev.target.checked; }});
@@ -150,10 +151,10 @@ const VertexPanel = (() => {
                   U.h('summary', {},
                       U.h('span', {class: 'activity activity-' + g.s.activity}, g.s.activity),
                       ' subtasks ', U.h('b', {}, g.subtasks.map((x) => x.subtask).join(', ')),
-                      U.h('span', {class: 'muted'}, '  ' + (g.subtasks.length === 1 ? (g.s.detail || '') + ' · ' + (g.s.thread || '')
-                                                                                     : g.subtasks.length + ' subtasks'))),
+                      U.h('span', {class: 'muted'}, '  ' + (g.subtasks.length === 1 ? what(g.s) : g.subtasks.length + ' subtasks'))),
                   g.subtasks.length > 1 ? U.h('ul', {class: 'details'}, g.subtasks.map((x) =>
-                      U.h('li', {}, 'subtask ' + x.subtask + ': ' + (x.detail || '') + ' · ' + (x.thread || '')))) : null,
+                      U.h('li', {}, 'subtask ' + x.subtask + ': ' + what(x)))) : null,
+                  g.s['stack-error'] ? U.h('div', {class: 'muted'}, 'no native stack: ' + g.s['stack-error']) : null,
                   U.h('pre', {class: 'stack'}, (g.s.stack || []).map((f, i) => '#' + i + '  ' + f).join('\n') || '(no frames)')))));
     }
 
@@ -180,6 +181,12 @@ const VertexPanel = (() => {
         try { await load(); } catch (e) { showError(e); }
       },
     };
+  }
+
+  // "waiting for credit on channel 1 · for 2.3s · thread 1234"
+  function what(s) {
+    return [s.detail, s['for-ms'] !== undefined ? 'for ' + U.duration(s['for-ms']) : null,
+            s.thread ? 'thread ' + s.thread : null].filter(Boolean).join(' · ');
   }
 
   function fact(label, value, cls) {
