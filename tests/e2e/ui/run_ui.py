@@ -12,8 +12,8 @@ Screenshots go to OUT_DIR. Installs node_modules with `npm ci` when missing.
 """
 import json
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,12 +56,6 @@ sinks:
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get_json(url, timeout=3):
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read())
@@ -97,11 +91,10 @@ def browse(base, expect, out_dir):
 
 
 def run_fixture(out_dir):
-    port = free_port()
-    srv = subprocess.Popen([sys.executable, os.path.join(HERE, "fixture_server.py"), "--port", str(port),
-                            "--web", os.path.join(ROOT, "web")], stdout=subprocess.DEVNULL)
+    srv = subprocess.Popen([sys.executable, os.path.join(HERE, "fixture_server.py"), "--port", "0",
+                            "--web", os.path.join(ROOT, "web")], stdout=subprocess.PIPE, text=True)
     try:
-        base = "http://127.0.0.1:%d" % port
+        base = srv.stdout.readline().split()[-1]  # "fixture on http://127.0.0.1:PORT"
         wait_for("the fixture server", lambda: get_json(base + "/overview"), 20)
         jobs = get_json(base + "/jobs/overview")["jobs"]
         small = next(j["jid"] for j in jobs if j["name"] == "slow-regex")
@@ -115,19 +108,27 @@ def run_fixture(out_dir):
 
 def run_eddy(eddy, out_dir):
     work = tempfile.mkdtemp(prefix="eddy-ui-")
-    port = free_port()
     pipeline = os.path.join(work, "slow.yaml")
     with open(pipeline, "w") as f:
         f.write(PIPELINE % {"dir": work})
-    log = open(os.path.join(work, "eddy.log"), "w")
-    proc = subprocess.Popen([eddy, "local", pipeline, "--web-ui", "127.0.0.1:%d" % port], cwd=work,
-                            stdout=subprocess.DEVNULL, stderr=log)
-    base = "http://127.0.0.1:%d" % port
+    log = open(os.path.join(work, "eddy.log"), "w+")
+    # Port 0: the kernel picks a free one, and eddy prints it.
+    proc = subprocess.Popen([eddy, "local", pipeline, "-q", "--web-ui", "127.0.0.1:0"], cwd=work,
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
-        def running_job():
+        def alive():
             if proc.poll() is not None:
-                raise SystemExit("ui: eddy exited with %s before serving the job:\n%s"
-                                 % (proc.returncode, open(log.name).read()[-3000:]))
+                raise SystemExit("ui: eddy exited with %s:\n%s" % (proc.returncode, open(log.name).read()[-3000:]))
+            return True
+
+        def announced():
+            log.seek(0)
+            m = alive() and re.search(r"web UI and REST API on (http://127\.0\.0\.1:\d+)", log.read())
+            return m and m.group(1)
+        base = wait_for("eddy's --web-ui line", announced, 30)
+
+        def running_job():
+            alive()
             jobs = [j for j in get_json(base + "/jobs/overview")["jobs"] if j["state"] == "RUNNING"]
             return jobs[0]["jid"] if jobs else None
         jid = wait_for("a RUNNING job at " + base, running_job, 60)
