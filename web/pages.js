@@ -160,12 +160,27 @@ const Pages = (() => {
           }
         }
       }
-      lastCounts = {counts, now};
+      lastCounts = {counts, now, vertices: new Map((j.vertices || []).map((v) => [v.id, v]))};
+    }
+
+    // Without a diagnosis (a server without /health), busy and backpressure
+    // still colour the graph: from the growth of the accumulated times.
+    function healthFromTimes(j, before) {
+      const vertices = (j.vertices || []).map((v) => {
+        const b = before && before.vertices.get(v.id);
+        const dt = before ? ((j.now || Date.now()) - before.now) * (v.parallelism || 1) : 0;
+        const ratio = (k) => (b && dt > 0 ? Math.max(0, Math.min(1, ((v.metrics || {})[k] - (b.metrics || {})[k]) / dt)) : undefined);
+        return {id: v.id, name: v.name, 'busy-ratio': ratio('accumulated-busy-time'),
+                'backpressured-ratio': ratio('accumulated-backpressured-time'), flags: []};
+      });
+      return {status: null, bottleneck: null, vertices, flags: []};
     }
 
     async function graphView(j) {
-      const [health, planData] = await Promise.all([U.api(jpath + '/health'),
-                                                    graph ? null : U.api(jpath + '/plan')]);
+      const [diagnosis, planData] = await Promise.all([
+        U.api(jpath + '/health').catch((e) => { if (e.status === 404) return null; throw e; }),
+        graph ? null : U.api(jpath + '/plan')]);
+      const health = diagnosis || healthFromTimes(j, lastCounts);
       renderHead(j, health);
       if (planData) {
         const names = new Map((j.vertices || []).map((v) => [v.id, v.name]));
