@@ -20,6 +20,7 @@
 #include "core/time_util.h"
 #include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
+#include "runtime/metric_history.h"
 #include "runtime/restart_backoff.h"
 #include "runtime/restore_check.h"
 
@@ -35,11 +36,6 @@ constexpr auto kSampleTimeout = std::chrono::seconds(3);
 // The answer to a savepoint request that came too late (the client looks for
 // "before the savepoint was taken": the job has ended, jobdone follows).
 constexpr const char* kFinishedFirst = "the job finished (its output is complete) before the savepoint was taken";
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct JobMasterState {
   uint64_t job_id = 0;
@@ -79,15 +75,97 @@ struct JobMasterState {
   CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // For the REST API (monitor/job_view.h): when it started, its last checkpoints and failures.
-  int64_t started_ms = wall_now_ms();
+  int64_t started_ms = 0;  // wall clock
   std::deque<CheckpointRecord> checkpoint_log;
   std::deque<FailureRecord> failure_log;
   bool failures_dropped = false;
+  // Metrics (docs/monitoring.md): five minutes of samples and job values; the
+  // copy handed to readers (history_atom), made at most once per interval.
+  MetricHistory history;
+  MetricHistoryPtr history_copy;
+  int64_t history_copied_ms = 0;
+  // Per vertex, for the summary: pool usage summed over every sample, and how many.
+  std::map<int32_t, VertexLoad> pool_sums;
+  std::map<int32_t, int64_t> pool_samples;
   static const char* name;
 };
 const char* JobMasterState::name = "eddy.job_master";
 
 using self_ptr = caf::stateful_actor<JobMasterState>*;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// A subtask's sample: into the history, the summary's pool averages and the
+/// counters the progress line and the summary show.
+void on_sample(JobMasterState& st, SubtaskSample sample) {
+  st.metrics[{sample.vertex, sample.subtask}] = sample.operators;
+  VertexLoad& sum = st.pool_sums[sample.vertex];
+  sum.in_pool = std::max(sum.in_pool, 0.0) + sample.in_pool_usage;
+  sum.out_pool = std::max(sum.out_pool, 0.0) + sample.out_pool_usage;
+  ++st.pool_samples[sample.vertex];
+  st.history.add(std::move(sample));
+}
+
+/// Per summary row (graph node), its vertex's load: the time split of its
+/// subtasks' latest samples (their whole attempt), pool usage averaged over
+/// every sample of the run.
+std::vector<VertexLoad> vertex_loads(const JobMasterState& st) {
+  std::vector<VertexLoad> by_vertex(st.graph->vertices.size());
+  for (size_t v = 0; v < by_vertex.size(); ++v) {
+    const auto vid = static_cast<int32_t>(v);
+    int64_t busy = 0, bp = 0, all = 0;
+    for (int32_t i = 0; i < st.history.subtasks(vid); ++i) {
+      if (const SubtaskSample* s = st.history.latest(vid, i)) {
+        busy += s->busy_ns;
+        bp += s->backpressured_ns;
+        all += s->busy_ns + s->backpressured_ns + s->idle_ns;
+      }
+    }
+    VertexLoad& l = by_vertex[v];
+    if (all > 0) {
+      l.busy = static_cast<double>(busy) / static_cast<double>(all);
+      l.backpressured = static_cast<double>(bp) / static_cast<double>(all);
+    }
+    auto n = st.pool_samples.find(vid);
+    if (n != st.pool_samples.end() && n->second > 0) {
+      const VertexLoad& sum = st.pool_sums.at(vid);
+      l.in_pool = sum.in_pool / static_cast<double>(n->second);
+      l.out_pool = sum.out_pool / static_cast<double>(n->second);
+    }
+  }
+  std::vector<VertexLoad> rows;
+  for (const auto& node : st.graph->nodes) rows.push_back(by_vertex[static_cast<size_t>(node.vertex)]);
+  return rows;
+}
+
+/// The job-level metrics of docs/monitoring.md, as of now.
+void add_job_metrics(JobMasterState& st) {
+  const CheckpointStats& c = st.stats;
+  const int64_t uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - st.started).count();
+  st.history.add_job(wall_ms(), {{"lastCheckpointDuration", static_cast<double>(c.last_duration_us / 1000)},
+                                 {"lastCheckpointSize", static_cast<double>(c.last_incremental_bytes)},
+                                 {"lastCheckpointFullSize", static_cast<double>(c.last_full_bytes)},
+                                 {"numberOfCompletedCheckpoints", static_cast<double>(c.completed)},
+                                 {"numberOfFailedCheckpoints", static_cast<double>(c.failed)},
+                                 {"totalNumberOfCheckpoints", static_cast<double>(c.completed + c.failed)},
+                                 {"numRestarts", static_cast<double>(c.restarts)},
+                                 {"uptime", static_cast<double>(uptime_ms)}});
+}
+
+/// The history for readers: a copy, renewed at most once per interval.
+MetricHistoryPtr history_for_readers(JobMasterState& st) {
+  const int64_t now = wall_ms();
+  const int64_t interval_ms = std::max<int64_t>(st.graph->spec.metrics_interval_us / 1000, 1);
+  if (!st.history_copy || now - st.history_copied_ms >= interval_ms) {
+    st.history_copy = std::make_shared<const MetricHistory>(st.history);
+    st.history_copied_ms = now;
+  }
+  return st.history_copy;
+}
 
 JobResult make_result(JobMasterState& st, std::string state, std::string message) {
   JobResult r;
@@ -109,6 +187,7 @@ JobResult make_result(JobMasterState& st, std::string state, std::string message
     r.parallelism.push_back(node.parallelism);
   }
   r.checkpoints = st.stats;
+  r.load = vertex_loads(st);
   return r;
 }
 
@@ -155,9 +234,11 @@ JobViewPtr make_view(JobMasterState& st, const std::string& state, const std::st
   v->state = state;
   v->message = message;
   v->start_ms = st.started_ms;
-  v->now_ms = wall_now_ms();
+  v->now_ms = wall_ms();
   if (st.ended) v->end_ms = v->now_ms;
   v->graph = st.graph;
+  v->history = history_for_readers(st);
+  v->metrics_interval_ms = st.graph->spec.metrics_interval_us / 1000;
   v->attempt = st.attempt;
   for (size_t i = 0; i < st.owners.size(); ++i)
     v->slots.push_back({to_string(st.owners[i].node()) + "/" + std::to_string(st.owners[i].id()),
@@ -198,7 +279,7 @@ std::vector<caf::actor> vertex_owners(const JobMasterState& st, int32_t vertex) 
 
 /// Keeps `failure` for GET /jobs/{id}/exceptions.
 void log_failure(JobMasterState& st, const TaskFailure& failure) {
-  st.failure_log.push_back({wall_now_ms(), std::string(failure_kind_name(failure.kind)) + " failure",
+  st.failure_log.push_back({wall_ms(), std::string(failure_kind_name(failure.kind)) + " failure",
                             failure.describe(), failure.operator_name, ""});
   if (st.failure_log.size() > kFailuresKept) {
     st.failure_log.pop_front();
@@ -543,6 +624,7 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
                                JobSubmission submission, caf::actor notify, caf::actor job_manager) {
   auto& st = self->state;
   st.job_id = job_id;
+  st.started_ms = wall_ms();
   st.graph = std::move(graph);
   st.submission = std::move(submission);
   st.notify = std::move(notify);
@@ -563,10 +645,18 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
     return caf::exit_reason::unhandled_exception;
   });
   deploy_all(self);
+  if (st.graph->spec.metrics_interval_us > 0) self->send(self, mtick_atom::value);
   return {
-      [=](report_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m) {
-        if (from_current(self, vertex, index)) self->state.metrics[{vertex, index}] = m;
+      [=](report_atom, SubtaskSample& sample) {
+        if (from_current(self, sample.vertex, sample.subtask)) on_sample(self->state, std::move(sample));
       },
+      [=](mtick_atom) {
+        auto& s = self->state;
+        if (s.ended) return;
+        add_job_metrics(s);
+        self->delayed_send(self, std::chrono::microseconds(s.graph->spec.metrics_interval_us), mtick_atom::value);
+      },
+      [=](history_atom) -> MetricHistoryPtr { return history_for_readers(self->state); },
       [=](finished_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m,
           const std::string& final_state) {
         auto& s = self->state;
@@ -605,7 +695,7 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       [=](ckdone_atom, int64_t id, bool savepoint, const std::string& dir, int64_t duration_us,
           int64_t full, int64_t incremental, int64_t alignment_us) {
         auto& c = self->state.stats;
-        const int64_t now = wall_now_ms();
+        const int64_t now = wall_ms();
         log_checkpoint(self->state, {id, savepoint, true, now - duration_us / 1000, now, full, incremental,
                                      alignment_us, dir, ""});
         if (savepoint) return;
@@ -620,7 +710,7 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       },
       [=](ckfailed_atom, int64_t id, const std::string& why) {
         ++self->state.stats.failed;
-        const int64_t now = wall_now_ms();
+        const int64_t now = wall_ms();
         log_checkpoint(self->state, {id, false, false, now, now, 0, 0, 0, "", why});
       },
       [=](view_atom) -> JobViewPtr {

@@ -28,6 +28,12 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<TaskManagerInfo>>("eddy.TaskManagerInfoList");
   cfg.add_message_type<std::vector<JobResult>>("eddy.JobResultList");
   cfg.add_message_type<TaskFailure>("eddy.TaskFailure");
+  cfg.add_message_type<ChannelSample>("eddy.ChannelSample");
+  cfg.add_message_type<std::vector<ChannelSample>>("eddy.ChannelSampleList");
+  cfg.add_message_type<SubtaskCheckpointSample>("eddy.SubtaskCheckpointSample");
+  cfg.add_message_type<SubtaskSample>("eddy.SubtaskSample");
+  cfg.add_message_type<VertexLoad>("eddy.VertexLoad");
+  cfg.add_message_type<std::vector<VertexLoad>>("eddy.VertexLoadList");
 }
 
 caf::error make_job_error(JobError code, std::string text) {

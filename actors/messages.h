@@ -13,7 +13,9 @@
 #include "core/record_batch.h"
 #include "net/wire.h"
 #include "monitor/job_view.h"
+#include "runtime/metric_history.h"
 #include "runtime/metrics.h"
+#include "runtime/subtask_sample.h"
 #include "runtime/task_failure.h"
 
 namespace eddy {
@@ -31,7 +33,11 @@ using split_atom = caf::atom_constant<caf::atom("split")>;        // source subt
 using step_atom = caf::atom_constant<caf::atom("step")>;          // source subtask -> itself
 using buftimer_atom = caf::atom_constant<caf::atom("buftimer")>;  // subtask -> itself
 using ptimer_atom = caf::atom_constant<caf::atom("ptimer")>;      // subtask -> itself (processing time)
-using report_atom = caf::atom_constant<caf::atom("report")>;      // subtask -> job_master
+using report_atom = caf::atom_constant<caf::atom("report")>;      // subtask -> job_master (SubtaskSample)
+// Local only (the REST server and the monitor live in the job master's
+// process): (history_atom) -> MetricHistoryPtr, the job's metric history as of
+// the last interval; a copy shared read-only, never the job master's own.
+using history_atom = caf::atom_constant<caf::atom("history")>;    // REST, monitor -> job master
 using finished_atom = caf::atom_constant<caf::atom("finished")>;  // subtask -> job_master
 using failed_atom = caf::atom_constant<caf::atom("failed")>;      // subtask -> job_master (TaskFailure, metrics)
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // client -> job_manager -> job_master
@@ -67,6 +73,7 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;        // job master 
 using view_atom = caf::atom_constant<caf::atom("view")>;          // REST -> job_manager -> job master
 using stacks_atom = caf::atom_constant<caf::atom("stacks")>;      // REST -> job_manager -> job master -> task managers
 using sample_atom = caf::atom_constant<caf::atom("sample")>;      // REST -> job_manager -> job master -> task managers
+using mtick_atom = caf::atom_constant<caf::atom("mtick")>;        // job master -> itself (job metrics, every metrics.interval)
 
 /// A batch as it travels between subtasks: in-process the shared pointer moves
 /// (no copy); across nodes inspect() writes and reads msgpack (src/net/wire.h).
@@ -195,6 +202,7 @@ struct JobResult {
   std::vector<OperatorMetrics> metrics;
   std::vector<int32_t> parallelism;  // per metrics row
   CheckpointStats checkpoints;
+  std::vector<VertexLoad> load;  // per metrics row: its vertex's time split and queues over the run
 };
 
 template <class Inspector>
@@ -207,7 +215,31 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, OperatorMetrics& x) {
   return f(caf::meta::type_name("OperatorMetrics"), x.name, x.records_in, x.records_out,
            x.batches_in, x.batches_out, x.busy_ns, x.skipped, x.late, x.windows_fired, x.keys,
-           x.watermark, x.lookup_hits, x.lookup_misses, x.lookup_timeouts, x.lookup_null_rows);
+           x.watermark, x.lookup_hits, x.lookup_misses, x.lookup_timeouts, x.lookup_null_rows,
+           x.state_bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ChannelSample& x) {
+  return f(caf::meta::type_name("ChannelSample"), x.input, x.channel, x.watermark, x.idle, x.finished, x.queued);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SubtaskCheckpointSample& x) {
+  return f(caf::meta::type_name("SubtaskCheckpointSample"), x.id, x.alignment_us, x.sync_us, x.async_us, x.bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SubtaskSample& x) {
+  return f(caf::meta::type_name("SubtaskSample"), x.vertex, x.subtask, x.attempt, x.time_ms, x.operators,
+           x.bytes_in, x.bytes_out, x.busy_ns, x.backpressured_ns, x.idle_ns, x.in_pool_usage, x.out_pool_usage,
+           x.input_queue, x.output_queue, x.channels, x.input_watermarks, x.output_watermark, x.last_event_time,
+           x.state_bytes, x.key_group_records, x.checkpoint, x.activity);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, VertexLoad& x) {
+  return f(caf::meta::type_name("VertexLoad"), x.busy, x.backpressured, x.in_pool, x.out_pool);
 }
 
 // The kind travels as its number, checked when read.
@@ -281,7 +313,7 @@ typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
   return f(caf::meta::type_name("JobResult"), x.job_id, x.name, x.state, x.message, x.duration_us,
-           x.metrics, x.parallelism, x.checkpoints);
+           x.metrics, x.parallelism, x.checkpoints, x.load);
 }
 
 template <class Inspector>
@@ -342,3 +374,6 @@ void apply_scheduler_defaults(caf::actor_system_config& cfg);
 // A job's view travels between actors of the job manager's process only (the
 // REST server, the job manager, job masters): as a pointer, never serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eddy::JobViewPtr)
+// The metric history goes to actors of the same process only, as a shared
+// pointer (caf-0.17-notes.md, payloads): never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eddy::MetricHistoryPtr)

@@ -16,7 +16,6 @@ namespace eddy {
 namespace {
 
 constexpr int kStepsPerMessage = 16;  // source batches per step message, then yield
-constexpr auto kReportInterval = std::chrono::milliseconds(500);
 
 struct SubtaskState;
 
@@ -122,6 +121,7 @@ void register_subtask(self_ptr self) {
   entry->subtask = st.deployment.subtask;
   entry->attempt = st.deployment.attempt;
   entry->tap = st.tap;
+  entry->activity = &st.runner->activity();
   for (int e : v.outputs)
     entry->output_names.push_back(st.graph->vertices[static_cast<size_t>(st.graph->edges[static_cast<size_t>(e)].to_vertex)].name);
   st.registration = std::make_unique<SubtaskRegistration>(std::move(entry));
@@ -141,10 +141,24 @@ TaskOptions task_options(const SubtaskState& st) {
   return o;
 }
 
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// Sends the job master this subtask's metrics (docs/monitoring.md).
 void report(self_ptr self) {
   auto& st = self->state;
-  self->send(st.deployment.job_master, report_atom::value, st.deployment.vertex,
-             st.deployment.subtask, st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
+  if (!st.runner) return;
+  SubtaskSample sample = st.runner->sample(wall_ms());
+  sample.attempt = st.deployment.attempt;
+  self->send(st.deployment.job_master, report_atom::value, std::move(sample));
+}
+
+/// The next report, metrics.interval from now (none when it is off).
+void schedule_report(self_ptr self) {
+  const int64_t us = self->state.graph->spec.metrics_interval_us;
+  if (us > 0) self->delayed_send(self, std::chrono::microseconds(us), report_atom::value);
 }
 
 /// Reports `failure` with the counters as they are now (the job master's
@@ -154,6 +168,7 @@ void fail(self_ptr self, TaskFailure failure) {
   if (st.done) return;
   st.done = true;
   if (st.runner) st.runner->close();
+  report(self);  // the last sample: the summary's time split and queues
   self->send(st.deployment.job_master, failed_atom::value, st.deployment.vertex, st.deployment.subtask,
              std::move(failure), st.runner ? st.runner->metrics() : std::vector<OperatorMetrics>{});
   self->quit();
@@ -199,6 +214,7 @@ void after_message(self_ptr self) {
       final_state = std::move(bytes).value();
     }
     st.runner->close();
+    report(self);  // the last sample: the summary's time split and queues
     self->send(st.deployment.job_master, finished_atom::value, st.deployment.vertex,
                st.deployment.subtask, st.runner->metrics(), final_state);
     self->quit();
@@ -388,7 +404,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         auto& st = self->state;
         Status started = st.runner->start();
         if (st.runner->is_source()) request_split(self);
-        self->delayed_send(self, kReportInterval, report_atom::value);
+        schedule_report(self);
         check(self, started);
       },
       [=](batch_atom, int32_t channel, int32_t backlog, const BatchPayload& payload) {
@@ -447,7 +463,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
       [=](report_atom) {
         if (self->state.done) return;
         report(self);
-        self->delayed_send(self, kReportInterval, report_atom::value);
+        schedule_report(self);
       },
   };
 }

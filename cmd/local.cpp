@@ -78,7 +78,10 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
   std::fprintf(stderr, "job '%s' %s in %s\n", graph.spec.name.c_str(), r.state.c_str(),
                format_duration_us(r.duration_us).c_str());
   if (!r.message.empty()) std::fprintf(stderr, "  %s\n", r.message.c_str());
-  std::fprintf(stderr, "%s", render_metrics_table(r.metrics, r.parallelism).c_str());
+  std::fprintf(stderr, "%s", render_metrics_table(r.metrics, r.parallelism, r.load).c_str());
+  if (!r.load.empty())
+    std::fprintf(stderr, "busy%%, backp%%: of the vertex's time over the run; in q, out q: its input and output "
+                         "buffer usage, averaged over the run's samples\n");
   for (const auto& m : r.metrics)
     if (m.skipped > 0)
       std::fprintf(stderr, "'%s' skipped %llu malformed records (on_error: skip)\n", m.name.c_str(),

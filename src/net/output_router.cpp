@@ -29,6 +29,15 @@ std::optional<Partitioning> parse_partitioning(std::string_view name) {
   return std::nullopt;
 }
 
+uint64_t batch_bytes(const RecordBatch& batch) {
+  uint64_t bytes = 0;
+  for (const Column& c : batch.columns) {
+    bytes += c.ints.size() * sizeof(int64_t) + c.doubles.size() * sizeof(double) + c.bools.size() +
+             c.chars.size() + c.offsets.size() * sizeof(uint32_t) + c.valid.size();
+  }
+  return bytes;
+}
+
 Status OutputRouter::validate(const Options& o, const Schema& schema) {
   if (o.channels < 1) return Status::invalid("an output edge needs at least one channel");
   if (o.batch_size < 1) return Status::invalid("batch_size must be at least 1");
@@ -57,6 +66,7 @@ OutputRouter::OutputRouter(Options options, SchemaPtr schema)
     hash_builders_.reserve(channels_.size());
     for (size_t c = 0; c < channels_.size(); ++c) hash_builders_.emplace_back(schema_);
     rows_of_channel_.resize(channels_.size());
+    if (options_.channels > 1) key_group_records_.assign(static_cast<size_t>(options_.max_parallelism), 0);
   } else {
     whole_builder_.emplace(schema_);
   }
@@ -104,6 +114,7 @@ void OutputRouter::route_hash(const RecordBatchPtr& batch) {
     hash_rows(*batch, options_.key_columns, hashes_);
     for (size_t r = 0; r < n; ++r) {
       const int32_t kg = key_group_for_hash(hashes_[r], options_.max_parallelism);
+      ++key_group_records_[static_cast<size_t>(kg)];  // skew: which key groups are hot
       const int32_t c = subtask_for_key_group(options_.max_parallelism, parallelism, kg);
       rows_of_channel_[static_cast<size_t>(c)].push_back(static_cast<uint32_t>(r));
     }
@@ -207,6 +218,7 @@ void OutputRouter::drain_channel(int channel, const SendFn& send) {
     }
     const OutboundItem item = std::move(ch.items.front());
     ch.items.pop_front();
+    count_sent(item);
     send(channel, item, backlog_of(channel));
   }
 }
@@ -230,6 +242,7 @@ void OutputRouter::drain_shared(const SendFn& send) {
     --queued_total_;
     const OutboundItem item = std::move(shared_.front());
     shared_.pop_front();
+    count_sent(item);
     send(c, item, backlog_of(c));
   }
 }
@@ -268,6 +281,30 @@ size_t OutputRouter::queued_batches(int channel) const {
 
 int32_t OutputRouter::credit(int channel) const {
   return channels_[static_cast<size_t>(channel)].credit;
+}
+
+void OutputRouter::count_sent(const OutboundItem& item) {
+  if (!item.batch) return;
+  ++batches_sent_;
+  bytes_sent_ += batch_bytes(*item.batch);
+}
+
+double OutputRouter::pool_usage() const {
+  return std::min(1.0, static_cast<double>(queued_total_) / static_cast<double>(channels()));
+}
+
+int OutputRouter::waiting_channel() const {
+  int best = -1;
+  size_t most = 0;
+  for (int c = 0; c < channels(); ++c) {
+    const Channel& ch = channels_[static_cast<size_t>(c)];
+    if (ch.credit > 0) continue;
+    if (ch.batches > most || (best < 0 && shared_batches_ > 0)) {
+      best = c;
+      most = ch.batches;
+    }
+  }
+  return best;
 }
 
 bool OutputRouter::has_partial_rows() const {

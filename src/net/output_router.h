@@ -25,6 +25,10 @@ const char* partitioning_name(Partitioning p);
 /// The inverse of partitioning_name.
 std::optional<Partitioning> parse_partitioning(std::string_view name);
 
+/// An estimate of a batch's encoded size: its column buffers' bytes. Costs a
+/// few reads per column, nothing per row (metrics count bytes with it).
+uint64_t batch_bytes(const RecordBatch& batch);
+
 /// One thing to send on a channel: a batch or an event, exactly one of them set.
 struct OutboundItem {
   RecordBatchPtr batch;
@@ -96,6 +100,21 @@ class OutputRouter {
   int channels() const { return static_cast<int>(channels_.size()); }
   const Options& options() const { return options_; }
 
+  // -- metrics (docs/monitoring.md) ----------------------------------------------
+  /// Batches queued over the number that stops the subtask (one per channel:
+  /// TaskRunner::backpressured), capped at 1: Flink's outPoolUsage.
+  double pool_usage() const;
+  /// The channel the edge waits on: the one without credit holding the most
+  /// batches (for rebalance, the first without credit); -1 when none waits.
+  int waiting_channel() const;
+  /// Batches and their estimated bytes (batch_bytes) sent so far; a broadcast
+  /// batch counts once per channel.
+  uint64_t batches_sent() const { return batches_sent_; }
+  uint64_t bytes_sent() const { return bytes_sent_; }
+  /// Hash partitioning over more than one channel: records routed per key
+  /// group so far (max_parallelism long); empty otherwise.
+  const std::vector<uint64_t>& key_group_records() const { return key_group_records_; }
+
  private:
   struct Channel {
     std::deque<OutboundItem> items;  // batches and events, in send order
@@ -138,6 +157,9 @@ class OutputRouter {
   std::vector<uint64_t> hashes_;               // scratch for route_hash
   std::vector<std::vector<uint32_t>> rows_of_channel_;
   std::vector<uint32_t> iota_;                 // 0, 1, 2, ... for contiguous appends
+  void count_sent(const OutboundItem& item);
+  uint64_t batches_sent_ = 0, bytes_sent_ = 0;
+  std::vector<uint64_t> key_group_records_;   // hash over more than one channel: by key group
 };
 
 }  // namespace eddy

@@ -665,6 +665,16 @@ void read_checkpoints(const YAML::Node& node, PipelineSpec& spec, std::vector<Di
   r.reject_unknown_keys();
 }
 
+/// `metrics: { interval: 1s }`: a positive duration, or `off`.
+void read_metrics(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
+  MapReader r(node, "metrics", diags);
+  if (!r.valid()) return;
+  YAML::Node n = r.get("interval");
+  if (n.IsScalar() && n.Scalar() == "off") spec.metrics_interval_us = 0;
+  else spec.metrics_interval_us = positive_duration_us(r, "interval", false).value_or(spec.metrics_interval_us);
+  r.reject_unknown_keys();
+}
+
 void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& diags) {
   if (auto n = top.text("name", true)) spec.name = n->text;
   spec.parallelism = static_cast<int32_t>(top.integer("parallelism", 1, kMaxParallelism).value_or(1));
@@ -680,6 +690,7 @@ void read_settings(MapReader& top, PipelineSpec& spec, std::vector<Diagnostic>& 
     r.reject_unknown_keys();
   }
   if (YAML::Node cp = top.get("checkpoints"); cp.IsDefined()) read_checkpoints(cp, spec, diags);
+  if (YAML::Node m = top.get("metrics"); m.IsDefined()) read_metrics(m, spec, diags);
   if (YAML::Node st = top.get("state"); st.IsDefined()) {
     MapReader r(st, "state", diags);
     spec.state_backend = r.choice("backend", {"heap", "rocksdb"}).value_or("heap");

@@ -233,6 +233,9 @@ struct PipelineSpec {
   SourceLocation max_parallelism_loc;   // of its value
   size_t batch_size = 1024;
   int64_t buffer_timeout_us = 10000;
+  /// `metrics.interval`: how often every subtask reports its metrics to the
+  /// job master (docs/monitoring.md); 0 (`off`): never while it runs.
+  int64_t metrics_interval_us = 1000000;
   CheckpointSpec checkpoints;
   std::string state_backend = "heap";
   /// `state.heap_snapshots`: how heap key groups reach a checkpoint. "fork"

@@ -172,4 +172,21 @@ int64_t InputGate::input_watermark(int input) const {
   return inputs_[static_cast<size_t>(input)].watermarks->current();
 }
 
+int32_t InputGate::queued(int channel) const {
+  const Channel& ch = channels_[static_cast<size_t>(channel)];
+  return inputs_[static_cast<size_t>(ch.input)].credits->in_use(ch.local);
+}
+
+int32_t InputGate::buffers_in_use() const {
+  int32_t n = 0;
+  for (const Input& in : inputs_) n += in.credits->buffers_in_use();
+  return n;
+}
+
+int32_t InputGate::total_buffers() const {
+  int32_t n = 0;
+  for (const Input& in : inputs_) n += in.credits->total_buffers();
+  return n;
+}
+
 }  // namespace eddy

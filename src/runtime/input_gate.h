@@ -93,6 +93,14 @@ class InputGate {
   int64_t watermark() const { return all_->current(); }
   /// Every channel that has not ended is idle (false while one is unheard).
   bool all_idle() const { return all_->all_idle(); }
+  // -- metrics (docs/monitoring.md) ---------------------------------------------------
+  /// The producer of `channel` said it is idle.
+  bool channel_idle(int channel) const { return all_->idle(channel); }
+  /// Batches of `channel` that arrived and are not yet processed.
+  int32_t queued(int channel) const;
+  /// Over every input: buffers holding a batch not yet processed, and all buffers.
+  int32_t buffers_in_use() const;
+  int32_t total_buffers() const;
   /// Per input: its credit accounting (tests).
   const InputCredits& credits(int input) const { return *inputs_[static_cast<size_t>(input)].credits; }
 

@@ -32,8 +32,27 @@ std::string with_commas(uint64_t v) {
 }
 }  // namespace
 
+namespace {
+std::string percent(double ratio) {
+  if (ratio < 0) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", ratio * 100);
+  return buf;
+}
+
+/// " busy  backp  in q  out q" cells of row `i`.
+std::string load_cells(const std::vector<VertexLoad>& load, size_t i) {
+  const VertexLoad l = i < load.size() ? load[i] : VertexLoad{};
+  char line[64];
+  std::snprintf(line, sizeof line, " %5s %6s %5s %5s", percent(l.busy).c_str(), percent(l.backpressured).c_str(),
+                percent(l.in_pool).c_str(), percent(l.out_pool).c_str());
+  return line;
+}
+}  // namespace
+
 std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
-                                 const std::vector<int32_t>& parallelism) {
+                                 const std::vector<int32_t>& parallelism,
+                                 const std::vector<VertexLoad>& load) {
   size_t name_w = 8;
   bool windows = false;
   for (const auto& r : rows) {
@@ -46,6 +65,10 @@ std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
                 "operator", "par", "records in", "records out", "batches in", "batches out", "busy",
                 "skipped");
   out += line;
+  if (!load.empty()) {
+    std::snprintf(line, sizeof line, " %5s %6s %5s %5s", "busy%", "backp%", "in q", "out q");
+    out += line;
+  }
   if (windows) {
     std::snprintf(line, sizeof line, " %9s %11s %9s", "late", "windows", "keys");
     out += line;
@@ -61,6 +84,7 @@ std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
                   with_commas(r.batches_in).c_str(), with_commas(r.batches_out).c_str(), busy,
                   with_commas(r.skipped).c_str());
     out += line;
+    if (!load.empty()) out += load_cells(load, i);
     if (windows) {
       std::snprintf(line, sizeof line, " %9s %11s %9s", with_commas(r.late).c_str(),
                     with_commas(r.windows_fired).c_str(), with_commas(r.keys).c_str());

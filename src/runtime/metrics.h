@@ -20,6 +20,7 @@ struct OperatorMetrics {
   uint64_t late = 0;          // late records (windows)
   uint64_t windows_fired = 0;
   uint64_t keys = 0;          // keys in state
+  uint64_t state_bytes = 0;   // keyed state held, estimated by the backend
   int64_t watermark = INT64_MIN;  // last watermark this operator saw; INT64_MIN: none
   // Lookup joins against a server (OperatorCounters' lookup_* counters).
   uint64_t lookup_hits = 0, lookup_misses = 0, lookup_timeouts = 0, lookup_null_rows = 0;
@@ -28,6 +29,7 @@ struct OperatorMetrics {
     late += o.late;
     windows_fired += o.windows_fired;
     keys += o.keys;
+    state_bytes += o.state_bytes;
     // An operator's watermark is the least of its subtasks'.
     watermark = std::min(watermark == INT64_MIN ? o.watermark : watermark,
                          o.watermark == INT64_MIN ? watermark : o.watermark);
@@ -44,11 +46,22 @@ struct OperatorMetrics {
   }
 };
 
+/// A vertex's load over a run, for the end-of-job summary: ratios 0..1 of
+/// its subtasks' time (summed over them) busy and backpressured, and its
+/// input and output pool usage averaged over every sample. Negative: not
+/// measured (no sample came).
+struct VertexLoad {
+  double busy = -1, backpressured = -1, in_pool = -1, out_pool = -1;
+};
+
 /// Sums metrics of the same name, keeping first-seen order.
 std::vector<OperatorMetrics> merge_metrics(const std::vector<std::vector<OperatorMetrics>>& parts);
 
 /// The end-of-job table: one row per operator.
+/// With `load` (one per row, may be empty), four columns more: busy %,
+/// backpressured %, in-queue and out-queue usage %.
 std::string render_metrics_table(const std::vector<OperatorMetrics>& rows,
-                                 const std::vector<int32_t>& parallelism);
+                                 const std::vector<int32_t>& parallelism,
+                                 const std::vector<VertexLoad>& load = {});
 
 }  // namespace eddy

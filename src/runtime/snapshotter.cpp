@@ -115,8 +115,11 @@ Status Snapshotter::take(int64_t barrier, int64_t alignment_ns, const ChainPosit
     host_.decline_checkpoint(barrier, packed.message());
     return Status::ok();
   }
-  meta.sync_duration_us = (steady_ns() - t0) / 1000;
-  pending_ = Pending{barrier, std::move(meta), std::move(file)};
+  const int64_t synced = steady_ns();
+  meta.sync_duration_us = (synced - t0) / 1000;
+  uint64_t keys = 0;
+  for (const auto& op : ops_) keys += op->counters().keys_in_state;
+  pending_ = Pending{barrier, std::move(meta), std::move(file), synced, keys};
   return Status::ok();
 }
 
@@ -178,6 +181,12 @@ Status Snapshotter::finish(int64_t barrier) {
   p.meta.state_file = *file;
   p.meta.full_bytes += p.meta.state_file.size;
   p.meta.incremental_bytes += p.meta.state_file.size;
+  last_.id = barrier_id(barrier);
+  last_.alignment_us = p.meta.alignment_us;
+  last_.sync_us = p.meta.sync_duration_us;
+  last_.async_us = (steady_ns() - p.synced_ns) / 1000;
+  last_.bytes = p.meta.full_bytes;
+  last_keys_ = p.keys;
   host_.ack_checkpoint(barrier, p.meta);
   return Status::ok();
 }

@@ -19,6 +19,7 @@
 #include "connectors/source.h"
 #include "operators/operator.h"
 #include "runtime/state_file_writer.h"
+#include "runtime/subtask_sample.h"
 #include "runtime/task_snapshot.h"
 
 namespace eddy {
@@ -83,6 +84,11 @@ class Snapshotter {
   /// Stops waiting for a state file being written (the subtask closes).
   void abandon();
 
+  /// The last checkpoint this subtask acked (metrics; id -1: none yet).
+  const SubtaskCheckpointSample& last_checkpoint() const { return last_; }
+  /// Keys the chain held when that checkpoint was taken (state size estimate).
+  uint64_t last_checkpoint_keys() const { return last_keys_; }
+
  private:
   /// All of the chain's state but its heap key groups, which pack_key_groups adds.
   Result<TaskSnapshot> capture(int64_t barrier, bool canonical, const std::string& dir, const ChainPosition& at,
@@ -110,7 +116,11 @@ class Snapshotter {
     int64_t barrier = 0;
     SubtaskSnapshot meta;  // all but the state file
     std::unique_ptr<PendingStateFile> writer;
+    int64_t synced_ns = 0;  // steady time the synchronous part ended (async duration)
+    uint64_t keys = 0;      // keys the chain held
   };
+  SubtaskCheckpointSample last_;
+  uint64_t last_keys_ = 0;
   std::optional<Pending> pending_;
 };
 

@@ -66,6 +66,7 @@ Result<SourceStep> SourceDriver::emit(size_t k, RecordBatchPtr batch, int64_t t0
                                          : max_event_time(batch->columns[static_cast<size_t>(time_column_)],
                                                           batch->num_rows);
   watermarks_->on_records(k, high, now_ns());
+  last_event_time_ = std::max(last_event_time_, high);
   if (idle_) {  // active again: say so before the data
     idle_ = false;
     chain_.announce_idle(false);

@@ -66,6 +66,8 @@ class SourceDriver {
   /// True while reading: a split is open, not every split is idle, input not done.
   bool active() const { return !done_ && !idle_ && !splits_.empty(); }
   int64_t idle_us() const { return idle_us_; }
+  /// The largest event time read so far (INT64_MIN: none): source lag.
+  int64_t last_event_time() const { return last_event_time_; }
   /// What is left of each split being read (checkpoints).
   std::vector<Split> resume_splits() const;
   /// Checkpoint `id` stores resume_splits() as they are now / has completed:
@@ -95,6 +97,7 @@ class SourceDriver {
   int time_column_ = -1;         // event-time column; -1: none
   int64_t alignment_limit_ = INT64_MAX;
   int64_t idle_us_ = 0;
+  int64_t last_event_time_ = INT64_MIN;
   bool idle_ = false;       // said "idle" downstream: every split being read is idle
   bool announced_ = false;  // said anything downstream yet
   bool done_ = false;

@@ -352,6 +352,10 @@ std::optional<int64_t> TaskRunner::next_timer_ms() const {
 
 Status TaskRunner::fire_timers(int64_t now_ms) {
   if (input_done_) return Status::ok();
+  return as(Activity::kFiringTimers, [&] { return run_timers(now_ms); });
+}
+
+Status TaskRunner::run_timers(int64_t now_ms) {
   for (size_t i = 0; i < ops_.size(); ++i) {
     auto& due = timers_[i]->due;
     if (due.empty() || *due.begin() > now_ms) continue;
@@ -387,9 +391,11 @@ Status TaskRunner::count_records(size_t rows) {
 Status TaskRunner::on_credit(int out_edge, int channel, int32_t credits) {
   if (out_edge < 0 || out_edge >= static_cast<int>(routers_.size()))
     return Status::internal("credit for unknown output edge " + std::to_string(out_edge));
-  routers_[static_cast<size_t>(out_edge)]->add_credit(channel, credits);
-  drain_outputs();
-  return drain_pending();
+  return as(Activity::kProcessing, [&] {
+    routers_[static_cast<size_t>(out_edge)]->add_credit(channel, credits);
+    drain_outputs();
+    return drain_pending();
+  });
 }
 
 bool TaskRunner::has_partial_output() const {
@@ -399,9 +405,11 @@ bool TaskRunner::has_partial_output() const {
 }
 
 Status TaskRunner::on_flush_timer() {
-  for (auto& r : routers_) r->flush();
-  drain_outputs();
-  return Status::ok();
+  return as(Activity::kProcessing, [&] {
+    for (auto& r : routers_) r->flush();
+    drain_outputs();
+    return Status::ok();
+  });
 }
 
 Status TaskRunner::finish_chain() {

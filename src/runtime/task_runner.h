@@ -26,6 +26,8 @@
 #include "runtime/sample_tap.h"
 #include "runtime/snapshotter.h"
 #include "runtime/source_driver.h"
+#include "runtime/subtask_activity.h"
+#include "runtime/subtask_sample.h"
 #include "runtime/task_failure.h"
 #include "runtime/task_snapshot.h"
 
@@ -161,6 +163,13 @@ class TaskRunner {
     tap_sink_ = graph_->nodes[static_cast<size_t>(vertex().nodes.back())].kind == NodeKind::kSink;
   }
 
+  // -- metrics (task_runner_sample.cpp, docs/monitoring.md) -----------------------------
+  /// What this subtask reports every metrics.interval, taken at wall-clock
+  /// `now_ms`. The host fills in `attempt`.
+  SubtaskSample sample(int64_t now_ms) const;
+  /// What the subtask is doing now; any thread may read it.
+  const SubtaskActivity& activity() const { return activity_; }
+
  private:
   class ChainCollector;
   class OperatorTimers;
@@ -206,6 +215,7 @@ class TaskRunner {
   Status restore_watermark(int64_t watermark);
   void broadcast(const StreamEvent& event);
   void update_counters();
+  Status run_timers(int64_t now_ms);
   Status finish_chain();
   void drain_outputs();
   Status count_records(size_t rows);
@@ -226,6 +236,23 @@ class TaskRunner {
   /// The barrier being aligned arrived on (or ended) every channel.
   Status aligned(int64_t barrier);
   ChainPosition position() const;
+
+  // -- activity (task_runner_sample.cpp) -------------------------------------------
+  /// A call from the host starts: the subtask does `a` until settle().
+  void begin(Activity a, int64_t aux = 0);
+  /// The call ends: the subtask waits, backpressured (naming the output edge
+  /// and channel), aligning (naming the barrier) or idle.
+  void settle();
+  /// Runs the host's call `body` as activity `a`, then settles.
+  template <typename Body>
+  auto as(Activity a, Body&& body, int64_t aux = 0) {
+    begin(a, aux);
+    auto result = body();
+    settle();
+    return result;
+  }
+  /// Keyed state held, estimated from the last checkpoint's size per key.
+  uint64_t estimated_state_bytes(uint64_t keys) const;
 
   JobGraphPtr graph_;
   int vertex_;
@@ -262,6 +289,8 @@ class TaskRunner {
   std::optional<size_t> failed_member_;  // the chain member (metrics_ index) whose call failed first
   SampleTap* tap_ = nullptr;  // GET .../sample (set_sample_tap)
   bool tap_sink_ = false;     // the chain ends in a sink: tap what it receives
+  SubtaskActivity activity_;
+  uint64_t bytes_in_ = 0;  // batch_bytes of every batch received
 };
 
 }  // namespace eddy

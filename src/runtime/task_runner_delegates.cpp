@@ -9,7 +9,7 @@ namespace eddy {
 Result<SourceStep> TaskRunner::source_step() {
   if (!source_) return Status::internal("source_step() on a subtask that reads no source");
   if (input_done_) return SourceStep::kFinished;
-  return source_->step();
+  return as(Activity::kProcessing, [&] { return source_->step(); });
 }
 
 Status TaskRunner::on_split(const std::optional<Split>& split, const std::vector<Split>& more) {
@@ -28,19 +28,25 @@ ChainPosition TaskRunner::position() const {
 
 Status TaskRunner::trigger_checkpoint(int64_t barrier) {
   if (input_done_) return Status::ok();  // ended: the final snapshot stands in
-  if (aligner_) aligner_->on_triggered(barrier);
-  EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
-  if (source_) source_->snapshotted(barrier);
-  return snapshotter_->take(barrier, 0, position(), [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); });
+  return as(Activity::kSnapshotting, [&]() -> Status {
+    if (aligner_) aligner_->on_triggered(barrier);
+    EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
+    if (source_) source_->snapshotted(barrier);
+    return snapshotter_->take(barrier, 0, position(), [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); });
+  }, barrier_id(barrier));
 }
 
-Status TaskRunner::finish_snapshot(int64_t barrier) { return snapshotter_->finish(barrier); }
+Status TaskRunner::finish_snapshot(int64_t barrier) {
+  return as(Activity::kSnapshotting, [&] { return snapshotter_->finish(barrier); }, barrier_id(barrier));
+}
 
 Result<std::string> TaskRunner::final_snapshot() { return snapshotter_->final_snapshot(position()); }
 
 Status TaskRunner::notify_checkpoint_complete(int64_t id) {
-  if (source_) source_->checkpoint_complete(id);
-  return snapshotter_->notify_checkpoint_complete(id);
+  return as(Activity::kProcessing, [&] {
+    if (source_) source_->checkpoint_complete(id);
+    return snapshotter_->notify_checkpoint_complete(id);
+  });
 }
 
 Status TaskRunner::restore(const std::string& dir, const CheckpointMetadata& meta) {

@@ -15,15 +15,19 @@ int64_t steady_ns() {
 
 Status TaskRunner::on_batch(int input_channel, RecordBatchPtr batch, int32_t backlog) {
   if (!gate_) return Status::internal("batch on unknown input channel " + std::to_string(input_channel));
-  EDDY_RETURN_IF_ERROR(gate_->receive_batch(input_channel, std::move(batch), backlog));
-  return drain_pending();
+  return as(Activity::kProcessing, [&]() -> Status {
+    EDDY_RETURN_IF_ERROR(gate_->receive_batch(input_channel, std::move(batch), backlog));
+    return drain_pending();
+  });
 }
 
 Status TaskRunner::on_event(int input_channel, const StreamEvent& event) {
   if (!gate_) return Status::internal("event on unknown input channel " + std::to_string(input_channel));
-  EDDY_ASSIGN_OR_RETURN(bool now, gate_->receive_event(input_channel, event));
-  if (now) EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
-  return drain_pending();  // an alignment that ended may have released held input
+  return as(Activity::kProcessing, [&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(bool now, gate_->receive_event(input_channel, event));
+    if (now) EDDY_RETURN_IF_ERROR(handle_event(input_channel, event));
+    return drain_pending();  // an alignment that ended may have released held input
+  });
 }
 
 Status TaskRunner::drain_pending() {
@@ -40,6 +44,7 @@ Status TaskRunner::drain_pending() {
 
 Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
   EDDY_RETURN_IF_ERROR(count_records(batch->num_rows));
+  bytes_in_ += batch_bytes(*batch);
   input_watermark_ = gate_->channel_watermark(channel);
   Status st;
   if (ops_.empty()) {
@@ -112,10 +117,12 @@ Status TaskRunner::on_barrier(int channel, int64_t barrier) {
 
 Status TaskRunner::aligned(int64_t barrier) {
   const int64_t waited = steady_ns() - align_start_ns_;
+  begin(Activity::kSnapshotting, barrier_id(barrier));
   EDDY_RETURN_IF_ERROR(prepare_barrier(barrier));
   EDDY_RETURN_IF_ERROR(snapshotter_->take(barrier, waited, position(),
                                           [&] { broadcast(StreamEvent{EventKind::kBarrier, barrier}); }));
   gate_->unblock(aligner_->release());
+  begin(Activity::kProcessing);  // the input held during the alignment comes next
   return Status::ok();
 }
 

@@ -28,6 +28,8 @@ class WatermarkTracker {
   int64_t channel_watermark(int channel) const {
     return channels_[static_cast<size_t>(channel)].watermark;
   }
+  /// The channel said it is idle (and sent no watermark since).
+  bool idle(int channel) const { return channels_[static_cast<size_t>(channel)].idle; }
   /// Every channel that has not ended is idle (and at least one has not ended).
   bool all_idle() const;
 

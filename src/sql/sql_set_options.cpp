@@ -96,13 +96,16 @@ void Lowering::set_option(const SetOption& o) {
     if (auto us = duration()) state_ttl_ms_ = *us / 1000;
   } else if (k == "table.exec.source.idle-timeout") {
     if (auto us = duration()) idle_timeout_us_ = *us;
+  } else if (k == "metrics.interval") {
+    if (upper(v) == "OFF") spec_.metrics_interval_us = 0;
+    else if (auto us = duration()) spec_.metrics_interval_us = *us;
   } else {
     error(o.key_loc, "unknown key '" + k + "'; eddy takes parallelism.default, pipeline.max-parallelism, "
                      "pipeline.name, execution.checkpointing.interval, execution.checkpointing.dir (or "
                      "state.checkpoints.dir), execution.checkpointing.num-retained, execution.checkpointing.timeout, "
                      "execution.checkpointing.mode, execution.runtime-mode, state.backend.type, restart-strategy.type, "
                      "restart-strategy.fixed-delay.attempts, restart-strategy.fixed-delay.delay, "
-                     "table.exec.state.ttl and table.exec.source.idle-timeout");
+                     "table.exec.state.ttl, table.exec.source.idle-timeout and metrics.interval");
   }
 }
 

@@ -638,3 +638,17 @@ TEST_CASE("top_n's rank_column numbers the rows of its own operator, and is refu
   CHECK_MESSAGE(dump(windowed).find("rank_column numbers the rows of a top_n operator of its own") != std::string::npos,
                 dump(windowed));
 }
+
+TEST_CASE("metrics.interval is a positive duration or off, 1s when not given") {
+  const std::string body = "sources:\n  - { name: gen, type: datagen, rows: 1, fields: { id: { kind: sequence } } }\n"
+                           "sinks:\n  - { name: o, input: gen, type: blackhole }\n";
+  std::vector<Diagnostic> diags;
+  CHECK(parse_pipeline("p.yaml", "name: m\n" + body, diags).metrics_interval_us == 1000000);
+  CHECK(parse_pipeline("p.yaml", "name: m\nmetrics: { interval: 250ms }\n" + body, diags).metrics_interval_us ==
+        250000);
+  CHECK(parse_pipeline("p.yaml", "name: m\nmetrics: { interval: off }\n" + body, diags).metrics_interval_us == 0);
+  CHECK_MESSAGE(diags.empty(), dump(diags));
+  auto bad = errors_of("name: m\nmetrics: { interval: 0s, every: 1s }\n" + body);
+  CHECK_MESSAGE(has_error(bad, 2, 22, "must be longer than 0"), dump(bad));
+  CHECK_MESSAGE(has_error(bad, 2, 26, "every"), dump(bad));
+}
