@@ -67,13 +67,17 @@ const VertexPanel = (() => {
       const ratios = new Map((bp.subtasks || []).map((s) => [s.subtask, s]));
       const rows = (v.subtasks || []).map((s) => {
         const m = s.metrics || {}, r = ratios.get(s.subtask) || {};
+        // Flink's field names, or the metric names eddy's subtasks carry.
+        const get = (flink, metric) => (m[flink] !== undefined ? m[flink] : m[metric]);
         return U.h('tr', {'data-testid': 'subtask-row', 'data-subtask': s.subtask, class: 'level-' + (r['backpressure-level'] || '')},
             U.h('td', {class: 'num'}, s.subtask), U.h('td', {}, status(s.status)),
             U.h('td', {}, s['taskmanager-id'] || s.endpoint || '–'),
             U.h('td', {class: 'num'}, bar(r.busyRatio, 'busy')), U.h('td', {class: 'num'}, bar(r.ratio, 'bp')),
             U.h('td', {class: 'num'}, U.pct(r.idleRatio)),
-            U.h('td', {class: 'num'}, U.num(m['read-records'])), U.h('td', {class: 'num'}, U.num(m['write-records'])),
-            U.h('td', {class: 'num'}, U.bytes(m['read-bytes'])), U.h('td', {class: 'num'}, U.bytes(m['write-bytes'])),
+            U.h('td', {class: 'num'}, U.num(get('read-records', 'numRecordsIn'))),
+            U.h('td', {class: 'num'}, U.num(get('write-records', 'numRecordsOut'))),
+            U.h('td', {class: 'num'}, U.bytes(get('read-bytes', 'numBytesIn'))),
+            U.h('td', {class: 'num'}, U.bytes(get('write-bytes', 'numBytesOut'))),
             U.h('td', {class: 'num'}, U.duration(s.duration)));
       });
       U.replace(body, U.h('div', {class: 'table-scroll'},
