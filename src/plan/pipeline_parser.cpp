@@ -11,6 +11,7 @@
 #include "connectors/kafka_options.h"
 #include "core/time_util.h"
 #include "plan/yaml_quotes.h"
+#include "plan/monitor_spec.h"
 #include "plan/yaml_reader.h"
 
 namespace eddy {
@@ -788,6 +789,7 @@ PipelineSpec parse_pipeline(const std::string& file_name, const std::string& tex
   read_list(top, "sources", diags, [&](const YAML::Node& n) { read_source(n, spec, diags); });
   read_list(top, "operators", diags, [&](const YAML::Node& n) { read_operator(n, spec, diags); });
   read_list(top, "sinks", diags, [&](const YAML::Node& n) { read_sink(n, spec, diags); });
+  if (YAML::Node m = top.get("monitor"); m.IsDefined()) read_monitor(m, spec, diags);  // after the names it checks
   top.reject_unknown_keys();
   return spec;
 }

@@ -57,6 +57,8 @@ inline SourceLocation locate(const LocatedText& t, int offset) {
 enum class EdgePartitioning { kForward, kRebalance, kHash, kBroadcast };
 const char* edge_partitioning_name(EdgePartitioning p);
 
+struct MonitorSpec;  // plan/monitor_spec.h
+
 enum class SourceType { kFile, kDatagen, kNexmark, kJdbc, kRedis, kKafka };  // jdbc: scanned or a lookup table; redis: a lookup table
 enum class SinkType { kFile, kPrint, kBlackhole, kJdbc, kRedis, kKafka };
 enum class OperatorKind {
@@ -245,6 +247,9 @@ struct PipelineSpec {
   /// Flink's state.backend.rocksdb.localdir; empty: the temp directory.
   std::string state_localdir;
   RestartSpec restart;
+  /// `monitor:`: rules and built-in rule settings; null without the section
+  /// (the built-in rules then run with their defaults).
+  std::shared_ptr<const MonitorSpec> monitor;
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;
   std::vector<SinkSpec> sinks;
