@@ -16,6 +16,7 @@
 #include "actors/checkpoint_coordinator.h"
 #include "actors/job_manager.h"
 #include "actors/rest_gather.h"
+#include "monitor/vertex_id.h"
 #include "actors/source_coordinator.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "core/time_util.h"
@@ -678,8 +679,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   });
   deploy_all(self);
   if (st.graph->spec.metrics_interval_us > 0) {
-    st.monitor = std::make_unique<JobMonitor>(st.graph, std::vector<std::string>{},
-                                              st.graph->spec.metrics_interval_us / 1000);
+    std::vector<std::string> vertex_ids;  // as REST names them (monitor/vertex_id.h)
+    for (size_t v = 0; v < st.graph->vertices.size(); ++v) vertex_ids.push_back(vertex_id(*st.graph, static_cast<int>(v)));
+    st.monitor = std::make_unique<JobMonitor>(st.graph, std::move(vertex_ids), st.graph->spec.metrics_interval_us / 1000);
     self->send(self, mtick_atom::value);
   }
   return {
