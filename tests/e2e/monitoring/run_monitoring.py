@@ -244,7 +244,7 @@ def written_rows(outdir):
 
 
 def mode_local(eddy, work):
-    path, outdir = write_pipeline(work, rows=300000, rate=15000)
+    path, outdir = write_pipeline(work, rows=450000, rate=15000)
     log = open(os.path.join(work, "local.log"), "w+")
     p = subprocess.Popen([eddy, "local", path, "-q", "--web-ui", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT)
     try:
