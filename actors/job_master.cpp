@@ -307,7 +307,7 @@ void monitor_tick(self_ptr self) {
   const int savepoints = st.monitor->tick(wall_ms(), st.history, ClusterFacts{});
   const std::string job = st.graph->spec.name;
   for (int i = 0; i < savepoints; ++i)
-    self->request(self, caf::infinite, savepoint_atom::value, false)
+    self->request(caf::actor_cast<caf::actor>(self), caf::infinite, savepoint_atom::value, false)
         .then([=](const std::string& path) {
                 std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint is at %s\n", job.c_str(), path.c_str());
               },
