@@ -428,6 +428,14 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
         if (!from_this_node(self, "sample")) return not_local();
         return ask_master<std::vector<std::string>>(self, id, std::chrono::seconds(5), sample_atom::value, vertex, rows);
       },
+      [=](health_atom, uint64_t id) -> caf::result<std::string> {
+        if (!from_this_node(self, "health")) return not_local();
+        return ask_master<std::string>(self, id, std::chrono::seconds(5), health_atom::value);
+      },
+      [=](events_atom, uint64_t id) -> caf::result<std::string> {
+        if (!from_this_node(self, "events")) return not_local();
+        return ask_master<std::string>(self, id, std::chrono::seconds(5), events_atom::value);
+      },
       [=](slots_count_atom) -> caf::result<int32_t> {
         if (!from_this_node(self, "slotcount")) return not_local();
         int32_t total = 0;

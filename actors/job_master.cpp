@@ -5,6 +5,7 @@
 #include "actors/job_master.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -15,11 +16,14 @@
 #include "actors/checkpoint_coordinator.h"
 #include "actors/job_manager.h"
 #include "actors/rest_gather.h"
+#include "monitor/vertex_id.h"
 #include "actors/source_coordinator.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "core/time_util.h"
 #include "plan/operator_signatures.h"
 #include "runtime/channel_layout.h"
+#include "monitor/health_json.h"
+#include "monitor/job_monitor.h"
 #include "runtime/metric_history.h"
 #include "runtime/restart_backoff.h"
 #include "runtime/restore_check.h"
@@ -82,6 +86,8 @@ struct JobMasterState {
   // Metrics (docs/monitoring.md): five minutes of samples and job values; the
   // copy handed to readers (history_atom), made at most once per interval.
   MetricHistory history;
+  // Diagnosis, rules and events (monitor/job_monitor.h), fed every interval; null without metrics.
+  std::unique_ptr<JobMonitor> monitor;
   MetricHistoryPtr history_copy;
   int64_t history_copied_ms = 0;
   // Per vertex, for the summary: pool usage summed over every sample, and how many.
@@ -287,6 +293,30 @@ void log_failure(JobMasterState& st, const TaskFailure& failure) {
   }
 }
 
+/// The job ended: its open events resolve; their webhooks get a bounded wait.
+void monitor_finish(JobMasterState& st, const std::string& state) {
+  std::string why = "the job ended " + state;
+  for (auto& c : why) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  st.monitor->finish(wall_ms(), why, 2000);
+}
+
+/// One interval of the monitor; the savepoints its rules ask for go through
+/// the same request a client makes.
+void monitor_tick(self_ptr self) {
+  auto& st = self->state;
+  const int savepoints = st.monitor->tick(wall_ms(), st.history, ClusterFacts{});
+  const std::string job = st.graph->spec.name;
+  for (int i = 0; i < savepoints; ++i)
+    self->request(caf::actor_cast<caf::actor>(self), caf::infinite, savepoint_atom::value, false)
+        .then([=](const std::string& path) {
+                std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint is at %s\n", job.c_str(), path.c_str());
+              },
+              [=](caf::error& err) {
+                std::fprintf(stderr, "eddy: job '%s': the monitor's savepoint failed: %s\n", job.c_str(),
+                             self->system().render(err).c_str());
+              });
+}
+
 void end_job(self_ptr self, std::string state, std::string message) {
   auto& st = self->state;
   if (st.ended) return;
@@ -296,7 +326,10 @@ void end_job(self_ptr self, std::string state, std::string message) {
                              " before the savepoint was taken");
   self->send(st.job_manager, view_atom::value, st.job_id, make_view(st, state, message));
   stop_attempt(self);
+  if (st.monitor) monitor_finish(st, state);
   JobResult result = make_result(st, std::move(state), std::move(message));
+  if (st.monitor && st.monitor->health()->timestamp_ms > 0)  // it diagnosed at least once
+    result.health = health_summary_line(*st.monitor->health());
   for (const auto& tm : st.used_task_managers) self->send(tm, jobdone_atom::value, st.job_id);
   self->send(st.notify, jobdone_atom::value, result);
   if (st.job_manager != st.notify) self->send(st.job_manager, jobdone_atom::value, result);
@@ -645,7 +678,12 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
     return caf::exit_reason::unhandled_exception;
   });
   deploy_all(self);
-  if (st.graph->spec.metrics_interval_us > 0) self->send(self, mtick_atom::value);
+  if (st.graph->spec.metrics_interval_us > 0) {
+    std::vector<std::string> vertex_ids;  // as REST names them (monitor/vertex_id.h)
+    for (size_t v = 0; v < st.graph->vertices.size(); ++v) vertex_ids.push_back(vertex_id(*st.graph, static_cast<int>(v)));
+    st.monitor = std::make_unique<JobMonitor>(st.graph, std::move(vertex_ids), st.graph->spec.metrics_interval_us / 1000);
+    self->send(self, mtick_atom::value);
+  }
   return {
       [=](report_atom, SubtaskSample& sample) {
         if (from_current(self, sample.vertex, sample.subtask)) on_sample(self->state, std::move(sample));
@@ -654,9 +692,14 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         auto& s = self->state;
         if (s.ended) return;
         add_job_metrics(s);
+        monitor_tick(self);
         self->delayed_send(self, std::chrono::microseconds(s.graph->spec.metrics_interval_us), mtick_atom::value);
       },
       [=](history_atom) -> MetricHistoryPtr { return history_for_readers(self->state); },
+      [=](health_atom) -> std::string { return self->state.monitor ? self->state.monitor->health_json() : "{}"; },
+      [=](events_atom) -> std::string {
+        return self->state.monitor ? self->state.monitor->events_json() : R"({"events":[]})";
+      },
       [=](finished_atom, int32_t vertex, int32_t index, const std::vector<OperatorMetrics>& m,
           const std::string& final_state) {
         auto& s = self->state;

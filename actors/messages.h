@@ -74,6 +74,11 @@ using view_atom = caf::atom_constant<caf::atom("view")>;          // REST -> job
 using stacks_atom = caf::atom_constant<caf::atom("stacks")>;      // REST -> job_manager -> job master -> task managers
 using sample_atom = caf::atom_constant<caf::atom("sample")>;      // REST -> job_manager -> job master -> task managers
 using mtick_atom = caf::atom_constant<caf::atom("mtick")>;        // job master -> itself (job metrics, every metrics.interval)
+// Local only, answered by the job master from its monitor (monitor/job_monitor.h):
+// (health_atom) -> std::string, GET /jobs/{id}/health's JSON (monitor/health_json.h);
+// (events_atom) -> std::string, GET /jobs/{id}/events' JSON (monitor/events.h).
+using health_atom = caf::atom_constant<caf::atom("health")>;  // REST -> job master
+using events_atom = caf::atom_constant<caf::atom("events")>;  // REST -> job master
 
 /// A batch as it travels between subtasks: in-process the shared pointer moves
 /// (no copy); across nodes inspect() writes and reads msgpack (src/net/wire.h).
@@ -203,6 +208,7 @@ struct JobResult {
   std::vector<int32_t> parallelism;  // per metrics row
   CheckpointStats checkpoints;
   std::vector<VertexLoad> load;  // per metrics row: its vertex's time split and queues over the run
+  std::string health;  // the monitor's last diagnosis in one line (monitor/health_json.h); empty: none
 };
 
 template <class Inspector>
@@ -313,7 +319,7 @@ typename Inspector::result_type inspect(Inspector& f, SplitReply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobResult& x) {
   return f(caf::meta::type_name("JobResult"), x.job_id, x.name, x.state, x.message, x.duration_us,
-           x.metrics, x.parallelism, x.checkpoints, x.load);
+           x.metrics, x.parallelism, x.checkpoints, x.load, x.health);
 }
 
 template <class Inspector>

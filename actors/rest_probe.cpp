@@ -1,7 +1,8 @@
 // REST: what a vertex's subtasks emit and do right now, asked of the task
 // managers that run them (through the job manager and the job master):
 // .../sample (the last rows, from the subtasks' sample taps) and .../stacks
-// (activity and native stack of each subtask's thread).
+// (activity and native stack of each subtask's thread); and the job master's
+// monitor: /jobs/{id}/health and /jobs/{id}/events (JSON it renders itself).
 #include "actors/rest_routes.h"
 #include "runtime/sample_tap.h"
 
@@ -32,7 +33,29 @@ std::optional<int> running_vertex(RestContext& ctx, const httplib::Request& req,
 
 }  // namespace
 
+/// Answers with the JSON text the job master's monitor renders for `what` (health_atom or events_atom).
+template <class Atom>
+void monitor_json(RestContext& ctx, const httplib::Request& req, httplib::Response& res, Atom what) {
+  const uint64_t id = path_job_id(req, res);
+  if (id == 0) return;
+  caf::scoped_actor self{ctx.sys};
+  self->request(ctx.jm, kRestAskTimeout, what, id)
+      .receive(
+          [&](const std::string& text) {
+            Json j = Json::parse(text, nullptr, false);
+            if (j.is_discarded()) reply_error(res, 500, "the job master's monitor answered with something that is not JSON");
+            else reply(res, 200, j);
+          },
+          [&](caf::error& err) { reply_error(res, status_of(err), error_text(ctx.sys, err)); });
+}
+
 void add_probe_routes(httplib::Server& server, RestContext& ctx) {
+  server.Get(R"(/jobs/([^/]+)/health)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    monitor_json(ctx, req, res, health_atom::value);
+  });
+  server.Get(R"(/jobs/([^/]+)/events)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    monitor_json(ctx, req, res, events_atom::value);
+  });
   const std::string vertex = R"(/jobs/([^/]+)/vertices/([^/]+))";
   server.Get(vertex + "/sample", [&ctx](const httplib::Request& req, httplib::Response& res) {
     size_t rows = 20;

@@ -94,6 +94,8 @@ const Route kRoutes[] = {
     {"/jobs/[^/]+/plan", "/jobs/{id}/plan", "GET"},
     {"/jobs/[^/]+/checkpoints", "/jobs/{id}/checkpoints", "GET"},
     {"/jobs/[^/]+/exceptions", "/jobs/{id}/exceptions", "GET"},
+    {"/jobs/[^/]+/health", "/jobs/{id}/health", "GET"},
+    {"/jobs/[^/]+/events", "/jobs/{id}/events", "GET"},
     {"/jobs/[^/]+/vertices/[^/]+", "/jobs/{id}/vertices/{vid}", "GET"},
     {"/jobs/[^/]+/vertices/[^/]+/metrics", "/jobs/{id}/vertices/{vid}/metrics", "GET"},
     {"/jobs/[^/]+/vertices/[^/]+/subtasks/metrics", "/jobs/{id}/vertices/{vid}/subtasks/metrics", "GET"},

@@ -82,6 +82,7 @@ void print_summary(const JobGraph& graph, const JobResult& r, double cpu, bool b
   if (!r.load.empty())
     std::fprintf(stderr, "busy%%, backp%%: of the vertex's time over the run; in q, out q: its input and output "
                          "buffer usage, averaged over the run's samples\n");
+  if (!r.health.empty()) std::fprintf(stderr, "%s\n", r.health.c_str());  // the monitor's last diagnosis
   for (const auto& m : r.metrics)
     if (m.skipped > 0)
       std::fprintf(stderr, "'%s' skipped %llu malformed records (on_error: skip)\n", m.name.c_str(),

@@ -24,9 +24,9 @@ const char* health_status_name(HealthStatus status);
 struct SkewFinding {
   std::string metric;   // "numRecordsInPerSecond", "busyTimeMsPerSecond" or "stateSizeBytes"
   int32_t subtask = 0;  // the hot subtask
-  double ratio = 0;     // its value over the median of the vertex's subtasks
+  double ratio = 0;     // its value over the median of the other subtasks'
   double share = 0;     // its value over the sum of all subtasks' values
-  double max = 0, median = 0;
+  double max = 0, median = 0;  // the hot subtask's value, the others' median
   std::vector<int32_t> key_groups;  // the hot subtask's busiest key groups, busiest first
   std::string message;
 };

@@ -21,17 +21,19 @@ struct Spread {
 
 Spread spread(const VertexInput& v, const std::function<double(const SubtaskInput&)>& get) {
   Spread s;
-  std::vector<double> values;
   for (size_t i = 0; i < v.subtasks.size(); ++i) {
     const double x = get(v.subtasks[i]);
-    values.push_back(x);
     s.sum += x;
     if (i == 0 || x > s.max) {
       s.max = x;
       s.hot = static_cast<int32_t>(i);
     }
   }
-  s.median = median_of(values);
+  // The others' median: with two subtasks max / median of all could never reach 2.
+  std::vector<double> others;
+  for (size_t i = 0; i < v.subtasks.size(); ++i)
+    if (static_cast<int32_t>(i) != s.hot) others.push_back(get(v.subtasks[i]));
+  s.median = median_of(others);
   s.ratio = s.median > 0 ? std::min(kRatioCap, s.max / s.median) : (s.max > 0 ? kRatioCap : 1);
   return s;
 }
@@ -110,7 +112,7 @@ std::optional<SkewFinding> find_skew(const JobInput& job, const VertexInput& v, 
   const Spread busy = spread(v, [](const SubtaskInput& s) { return s.busy_ratio; });
   if (busy.max >= options.skew_min_busy && busy.ratio >= options.skew_ratio) {
     SkewFinding f = finding(v, "busyTimeMsPerSecond", busy);
-    f.message = v.name + " subtask " + std::to_string(f.subtask) + " busy " + percent(f.max) + ", median " +
+    f.message = v.name + " subtask " + std::to_string(f.subtask) + " busy " + percent(f.max) + ", the others' median " +
                 percent(f.median);
     return f;
   }
@@ -118,7 +120,7 @@ std::optional<SkewFinding> find_skew(const JobInput& job, const VertexInput& v, 
   if (state.max >= options.skew_min_state_bytes && state.ratio >= options.skew_ratio) {
     SkewFinding f = finding(v, "stateSizeBytes", state);
     f.message = v.name + " subtask " + std::to_string(f.subtask) + " holds " + megabytes(f.max) +
-                " of state, median " + megabytes(f.median);
+                " of state, the others' median " + megabytes(f.median);
     return f;
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 // Skew across the subtasks of a vertex: the hottest subtask against the
-// median, for the input rate first, then busy time, then state size (the
+// median of the others (max / median of all could never reach 2 with two
+// subtasks), for the input rate first, then busy time, then state size (the
 // first that is skewed is reported). A metric is skewed when max / median >=
 // skew_ratio and the volume is large enough to matter (an idle job never
 // flags). With input-rate skew the hot key groups are named from the rates

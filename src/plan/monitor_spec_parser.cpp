@@ -89,6 +89,7 @@ void read_condition(MapReader& r, MonitorRuleSpec& rule) {
       break;
     }
   if (!found) return fail(pos, "expected a comparison: >, >=, < or <=");
+  while (pos < s.size() && s[pos] == ' ') ++pos;
   const size_t number_at = pos;
   auto v = read_number(s, pos);
   if (!v) return fail(number_at, "expected a number after " + std::string(rule_comparison_text(rule.condition.op)));

@@ -88,6 +88,10 @@ set_tests_properties(e2e_kafka PROPERTIES LABELS e2e TIMEOUT 400)
 # `eddy stacks`, and stacks and metrics across a cluster's processes (tests/e2e/monitoring).
 add_test(NAME e2e_monitoring_rest COMMAND ${Python3_EXECUTABLE} ${E2E}/monitoring/run_monitoring.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_monitoring_rest PROPERTIES LABELS e2e TIMEOUT 300)
+# The monitor: a webhook receives a skew event and its resolution, and a slow
+# sink is named the bottleneck with its sources backpressured (tests/e2e/monitor_test.py).
+add_test(NAME e2e_monitor COMMAND ${Python3_EXECUTABLE} ${E2E}/monitor_test.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_monitor PROPERTIES LABELS e2e TIMEOUT 300)
 # The web UI in headless Chromium (tests/e2e/ui): against `eddy local --web-ui` on a
 # pipeline with a slow operator and checkpoints every second (the graph's
 # bottleneck badge, sampled rows, completed checkpoints, no console errors), and

@@ -4,7 +4,8 @@
 
 Modes (all by default):
   local    every endpoint once the job runs: Flink's fields, vertex ids, metric
-           ids and aggregates, checkpoints, exceptions, task managers; unknown
+           ids and aggregates, checkpoints, exceptions, task managers, health
+           and events; unknown
            job, vertex and metric answer 404 JSON naming what exists; GET
            /metrics parses as Prometheus text (prometheus_client when installed,
            else a strict parser here); /sample's rows are among what the file
@@ -192,6 +193,10 @@ def check_job(port, job):
         hist = ok(port, f"/jobs/{job}/vertices/{vid}/history?get=numRecordsOut")
         points = hist["metrics"][0]["subtasks"][0]["points"]
         assert hist["interval-ms"] > 0 and points and len(points[-1]) == 2, hist
+    health = ok(port, f"/jobs/{job}/health")
+    assert health["status"] in ("ok", "warn", "fatal") and {v["id"] for v in health["vertices"]} == \
+        {n["id"] for n in nodes}, health
+    assert isinstance(ok(port, f"/jobs/{job}/events")["events"], list)
     tms = ok(port, "/taskmanagers")["taskmanagers"]
     assert ok(port, "/taskmanagers/" + urllib.request.quote(tms[0]["id"], safe=""))["slotsNumber"] >= 1
     return nodes
@@ -239,7 +244,7 @@ def written_rows(outdir):
 
 
 def mode_local(eddy, work):
-    path, outdir = write_pipeline(work, rows=300000, rate=15000)
+    path, outdir = write_pipeline(work, rows=450000, rate=15000)
     log = open(os.path.join(work, "local.log"), "w+")
     p = subprocess.Popen([eddy, "local", path, "-q", "--web-ui", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -136,7 +136,7 @@ TEST_CASE("skew falls back to busy time, then to state size") {
   REQUIRE(busy);
   CHECK(busy->metric == "busyTimeMsPerSecond");
   CHECK(busy->subtask == 0);
-  CHECK(busy->message == "a subtask 0 busy 90%, median 30%");
+  CHECK(busy->message == "a subtask 0 busy 90%, the others' median 25%");
   for (auto& s : job.vertices[0].subtasks) s.busy_ratio = 0.3;
   job.vertices[0].subtasks[1].state_bytes = 50e6;
   job.vertices[0].subtasks[0].state_bytes = 2e6;
@@ -145,7 +145,7 @@ TEST_CASE("skew falls back to busy time, then to state size") {
   REQUIRE(state);
   CHECK(state->metric == "stateSizeBytes");
   CHECK(state->subtask == 1);
-  CHECK(state->message == "a subtask 1 holds 50.0 MB of state, median 3.0 MB");
+  CHECK(state->message == "a subtask 1 holds 50.0 MB of state, the others' median 2.5 MB");
 }
 
 TEST_CASE("a watermark that stands still while records flow is a stall naming the lowest live channel") {
