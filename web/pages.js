@@ -291,7 +291,7 @@ const Pages = (() => {
                                             class: 'event-' + e.state},
           h('td', {}, h('span', {class: 'state state-' + e.state}, e.state)),
           h('td', {}, h('span', {class: 'level level-' + String(e.level).toLowerCase()}, e.level)),
-          h('td', {class: 'mono'}, e.rule), h('td', {}, e.vertex ? (names.get(e.vertex) || e.vertex) : '–'),
+          h('td', {class: 'mono'}, e.rule), h('td', {}, e.vertex ? (e['vertex-name'] || names.get(e.vertex) || e.vertex) : '–'),
           h('td', {class: 'num'}, e.subtask ?? '–'), h('td', {class: 'wrap'}, e.message),
           h('td', {class: 'mono'}, U.time(e.opened)), h('td', {class: 'mono'}, e.resolved ? U.time(e.resolved) : '–'),
           h('td', {class: 'num'}, e.count), h('td', {}, (e.actions || []).map((a) => typeof a === 'string' ? a : JSON.stringify(a)).join(', '))));
