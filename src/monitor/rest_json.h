@@ -51,8 +51,7 @@ Result<Json> vertex_metrics_json(const JobView& v, int vertex, const std::string
 Result<Json> subtask_metrics_json(const JobView& v, int vertex, const std::string& get, const std::string& agg,
                                   const std::string& subtasks);
 Json watermarks_json(const JobView& v, int vertex);
-/// Flink's levels: ok <= 0.10 < low <= 0.50 < high.
-const char* backpressure_level(double ratio);
+/// Levels from backPressuredTimeMsPerSecond as Flink's (monitor/job_health.h: ok <= 0.10 < low <= 0.50 < high).
 Json backpressure_json(const JobView& v, int vertex);
 /// eddy: GET .../history?get=a,b: the kept points of each metric per subtask.
 Result<Json> history_json(const JobView& v, int vertex, const std::string& get);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "monitor/job_health.h"
 #include "monitor/rest_json.h"
 #include "monitor/vertex_id.h"
 
@@ -154,8 +155,6 @@ Json watermarks_json(const JobView& v, int vertex) {
   return out;
 }
 
-const char* backpressure_level(double ratio) { return ratio <= 0.10 ? "ok" : ratio <= 0.50 ? "low" : "high"; }
-
 Json backpressure_json(const JobView& v, int vertex) {
   Json subtasks = Json::array();
   double worst = 0;
@@ -165,14 +164,14 @@ Json backpressure_json(const JobView& v, int vertex) {
     worst = std::max(worst, ratio);
     subtasks.push_back(Json{{"subtask", i},
                             {"attempt-number", v.attempt},
-                            {"backpressure-level", backpressure_level(ratio)},
+                            {"backpressure-level", backpressure_level_name(backpressure_level(ratio))},
                             {"ratio", ratio},
                             {"busyRatio", ms("busyTimeMsPerSecond")},
                             {"idleRatio", ms("idleTimeMsPerSecond")},
                             {"other-concurrent-attempts", Json::array()}});
   }
   return Json{{"status", "ok"},
-              {"backpressure-level", backpressure_level(worst)},
+              {"backpressure-level", backpressure_level_name(backpressure_level(worst))},
               {"end-timestamp", v.now_ms},
               {"subtasks", subtasks}};
 }

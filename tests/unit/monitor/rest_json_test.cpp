@@ -3,6 +3,7 @@
 // merging of task managers' stacks and samples.
 #include <doctest/doctest.h>
 
+#include "monitor/job_health.h"
 #include "monitor/rest_json.h"
 #include "monitor/vertex_id.h"
 #include "unit/monitor/monitor_fixture.h"
@@ -102,9 +103,9 @@ TEST_CASE("subtask aggregates give min, max, avg, sum and Flink's skew") {
 }
 
 TEST_CASE("backpressure levels follow Flink's thresholds") {
-  CHECK(std::string(backpressure_level(0.1)) == "ok");
-  CHECK(std::string(backpressure_level(0.3)) == "low");
-  CHECK(std::string(backpressure_level(0.51)) == "high");
+  CHECK(std::string(backpressure_level_name(backpressure_level(0.1))) == "ok");
+  CHECK(std::string(backpressure_level_name(backpressure_level(0.3))) == "low");
+  CHECK(std::string(backpressure_level_name(backpressure_level(0.51))) == "high");
   const Json j = backpressure_json(testing::small_view(true), 0);
   CHECK(j["backpressure-level"] == "high");  // 700 ms/s
   CHECK(j["subtasks"][0]["ratio"].get<double>() == doctest::Approx(0.7));
