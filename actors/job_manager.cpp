@@ -34,6 +34,7 @@ struct JobEntry {
   std::vector<caf::actor> slots;  // one task manager per allocated slot
   JobResult result;         // name and state while running; everything once ended
   std::string checkpoint_dir;  // its checkpoints.dir (resolved), empty without checkpoints
+  JobViewPtr final_view;       // what REST shows of it once it ended (its master sends it)
 };
 
 struct JobManagerState {
@@ -238,6 +239,39 @@ std::vector<TaskManagerInfo> task_manager_infos(const JobManagerState& st) {
   return out;
 }
 
+/// A job that ended: the view its master sent last, or its result alone.
+JobViewPtr ended_view(const JobEntry& e) {
+  if (e.final_view) return e.final_view;
+  auto v = std::make_shared<JobView>();
+  v->job_id = e.result.job_id;
+  v->id_text = format_job_id(e.result.job_id);
+  v->name = e.result.name;
+  v->state = e.result.state;
+  v->message = e.result.message;
+  v->operators = e.result.metrics;
+  return v;
+}
+
+/// Passes a request on to the master of running job `id`; an ended job's
+/// vertices have no subtasks left to ask.
+template <class T, class... Ts>
+caf::result<T> ask_master(self_ptr self, uint64_t id, std::chrono::seconds timeout, Ts... xs) {
+  auto it = self->state.jobs.find(id);
+  if (it == self->state.jobs.end()) return no_such_job(id);
+  if (!it->second.master) return job_ended_error(id, it->second.result, "its subtasks are gone");
+  auto rp = self->make_response_promise<T>();
+  self->request(it->second.master, timeout, xs...)
+      .then([rp](T& answer) mutable { rp.deliver(std::move(answer)); },
+            [=](caf::error& err) mutable {
+              auto now = self->state.jobs.find(id);
+              if (err == caf::sec::request_receiver_down && now != self->state.jobs.end())
+                rp.deliver(job_ended_error(id, now->second.result, "it ended while asked"));
+              else
+                rp.deliver(std::move(err));
+            });
+  return rp;
+}
+
 caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
   self->state.options = std::move(options);
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -373,6 +407,34 @@ caf::behavior job_manager_actor(self_ptr self, JobManagerOptions options) {
       },
       [=](jobdone_atom, const JobResult& result) {
         if (from_this_node(self, "jobdone")) job_ended(self, result);
+      },
+      [=](view_atom, uint64_t id, const JobViewPtr& view) {
+        if (!from_this_node(self, "view")) return;
+        auto it = self->state.jobs.find(id);
+        if (it != self->state.jobs.end()) it->second.final_view = view;
+      },
+      [=](view_atom, uint64_t id) -> caf::result<JobViewPtr> {
+        if (!from_this_node(self, "view")) return not_local();
+        auto it = self->state.jobs.find(id);
+        if (it == self->state.jobs.end()) return no_such_job(id);
+        if (!it->second.master) return ended_view(it->second);
+        return ask_master<JobViewPtr>(self, id, std::chrono::seconds(5), view_atom::value);
+      },
+      [=](stacks_atom, uint64_t id, int32_t vertex) -> caf::result<std::vector<std::string>> {
+        if (!from_this_node(self, "stacks")) return not_local();
+        return ask_master<std::vector<std::string>>(self, id, std::chrono::seconds(15), stacks_atom::value, vertex);
+      },
+      [=](sample_atom, uint64_t id, int32_t vertex, int32_t rows) -> caf::result<std::vector<std::string>> {
+        if (!from_this_node(self, "sample")) return not_local();
+        return ask_master<std::vector<std::string>>(self, id, std::chrono::seconds(5), sample_atom::value, vertex, rows);
+      },
+      [=](health_atom, uint64_t id) -> caf::result<std::string> {
+        if (!from_this_node(self, "health")) return not_local();
+        return ask_master<std::string>(self, id, std::chrono::seconds(5), health_atom::value);
+      },
+      [=](events_atom, uint64_t id) -> caf::result<std::string> {
+        if (!from_this_node(self, "events")) return not_local();
+        return ask_master<std::string>(self, id, std::chrono::seconds(5), events_atom::value);
       },
       [=](slots_count_atom) -> caf::result<int32_t> {
         if (!from_this_node(self, "slotcount")) return not_local();

@@ -8,12 +8,15 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
 
 #include "actors/checkpoint_coordinator.h"
 #include "actors/job_manager.h"
+#include "actors/rest_gather.h"
+#include "monitor/vertex_id.h"
 #include "actors/source_coordinator.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "core/time_util.h"
@@ -31,6 +34,9 @@ namespace {
 constexpr auto kDeployTimeout = std::chrono::seconds(30);
 // How long a failed job waits for its live subtasks' counters before it reports.
 constexpr auto kFinalMetricsTimeout = std::chrono::seconds(1);
+// How long REST's stacks and sample requests wait for the task managers.
+constexpr auto kStacksTimeout = std::chrono::seconds(10);
+constexpr auto kSampleTimeout = std::chrono::seconds(3);
 // The answer to a savepoint request that came too late (the client looks for
 // "before the savepoint was taken": the job has ended, jobdone follows).
 constexpr const char* kFinishedFirst = "the job finished (its output is complete) before the savepoint was taken";
@@ -72,6 +78,11 @@ struct JobMasterState {
   bool ended = false;
   CheckpointStats stats;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // For the REST API (monitor/job_view.h): when it started, its last checkpoints and failures.
+  int64_t started_ms = 0;  // wall clock
+  std::deque<CheckpointRecord> checkpoint_log;
+  std::deque<FailureRecord> failure_log;
+  bool failures_dropped = false;
   // Metrics (docs/monitoring.md): five minutes of samples and job values; the
   // copy handed to readers (history_atom), made at most once per interval.
   MetricHistory history;
@@ -221,6 +232,68 @@ void set_phase(self_ptr self, const std::string& phase) {
   self->send(st.job_manager, jobstate_atom::value, st.job_id, phase);
 }
 
+/// What REST shows of the job now (monitor/job_view.h).
+JobViewPtr make_view(JobMasterState& st, const std::string& state, const std::string& message) {
+  auto v = std::make_shared<JobView>();
+  v->job_id = st.job_id;
+  v->id_text = format_job_id(st.job_id);
+  v->name = st.graph->spec.name;
+  v->state = state;
+  v->message = message;
+  v->start_ms = st.started_ms;
+  v->now_ms = wall_ms();
+  if (st.ended) v->end_ms = v->now_ms;
+  v->graph = st.graph;
+  v->history = history_for_readers(st);
+  v->metrics_interval_ms = st.graph->spec.metrics_interval_us / 1000;
+  v->attempt = st.attempt;
+  for (size_t i = 0; i < st.owners.size(); ++i)
+    v->slots.push_back({to_string(st.owners[i].node()) + "/" + std::to_string(st.owners[i].id()),
+                        i < st.owner_names.size() ? st.owner_names[i] : "", ""});
+  for (size_t vx = 0; vx < st.graph->vertices.size(); ++vx) {
+    std::vector<std::string> states(static_cast<size_t>(st.graph->vertices[vx].parallelism), state);
+    for (size_t i = 0; i < states.size() && vx < st.finished.size(); ++i)
+      states[i] = st.finished[vx][i] ? "FINISHED" : state == "RUNNING" && st.pending > 0 ? "DEPLOYING" : state;
+    v->subtask_states.push_back(std::move(states));
+  }
+  const JobResult r = make_result(st, state, message);
+  v->operators = r.metrics;
+  v->counts = {st.stats.completed, st.stats.failed, 0, st.stats.last_duration_us / 1000, st.stats.last_full_bytes,
+               st.stats.last_incremental_bytes, st.stats.restored_from};
+  v->restarts = st.stats.restarts;
+  v->checkpoints.assign(st.checkpoint_log.begin(), st.checkpoint_log.end());
+  v->failures.assign(st.failure_log.begin(), st.failure_log.end());
+  v->failures_truncated = st.failures_dropped;
+  return v;
+}
+
+/// Keeps a completed or failed checkpoint for GET /jobs/{id}/checkpoints.
+void log_checkpoint(JobMasterState& st, CheckpointRecord record) {
+  st.checkpoint_log.push_back(std::move(record));
+  if (st.checkpoint_log.size() > kCheckpointsKept) st.checkpoint_log.pop_front();
+}
+
+/// The task managers running subtasks of `vertex`, each once.
+std::vector<caf::actor> vertex_owners(const JobMasterState& st, int32_t vertex) {
+  std::vector<caf::actor> out;
+  if (vertex < 0 || static_cast<size_t>(vertex) >= st.graph->vertices.size()) return out;
+  const int32_t n = st.graph->vertices[static_cast<size_t>(vertex)].parallelism;
+  for (int32_t i = 0; i < n && static_cast<size_t>(i) < st.owners.size(); ++i)
+    if (std::find(out.begin(), out.end(), st.owners[static_cast<size_t>(i)]) == out.end())
+      out.push_back(st.owners[static_cast<size_t>(i)]);
+  return out;
+}
+
+/// Keeps `failure` for GET /jobs/{id}/exceptions.
+void log_failure(JobMasterState& st, const TaskFailure& failure) {
+  st.failure_log.push_back({wall_ms(), std::string(failure_kind_name(failure.kind)) + " failure",
+                            failure.describe(), failure.operator_name, ""});
+  if (st.failure_log.size() > kFailuresKept) {
+    st.failure_log.pop_front();
+    st.failures_dropped = true;
+  }
+}
+
 /// The job ended: its open events resolve; their webhooks get a bounded wait.
 void monitor_finish(JobMasterState& st, const std::string& state) {
   std::string why = "the job ended " + state;
@@ -256,6 +329,7 @@ void end_job(self_ptr self, std::string state, std::string message) {
   drop_savepoints(self, state == "FINISHED" ? kFinishedFirst
                        : "the job " + std::string(state == "FAILED" ? "failed" : "was canceled") +
                              " before the savepoint was taken");
+  self->send(st.job_manager, view_atom::value, st.job_id, make_view(st, state, message));
   stop_attempt(self);
   if (st.monitor) monitor_finish(st, state);
   JobResult result = make_result(st, std::move(state), std::move(message));
@@ -329,6 +403,7 @@ void fail_job(self_ptr self, std::string message) {
 void on_failure(self_ptr self, const TaskFailure& failure) {
   auto& st = self->state;
   if (st.ended || st.restarting || st.failing) return;
+  log_failure(st, failure);
   const auto decision = st.backoff->on_failure(failure, steady_now_us());
   const std::string what = failure.describe();
   if (!decision.restart) return fail_job(self, decision.why_not.empty() ? what : what + " (" + decision.why_not + ")");
@@ -587,6 +662,7 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
                                JobSubmission submission, caf::actor notify, caf::actor job_manager) {
   auto& st = self->state;
   st.job_id = job_id;
+  st.started_ms = wall_ms();
   st.graph = std::move(graph);
   st.submission = std::move(submission);
   st.notify = std::move(notify);
@@ -608,8 +684,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
   });
   deploy_all(self);
   if (st.graph->spec.metrics_interval_us > 0) {
-    st.monitor = std::make_unique<JobMonitor>(st.graph, std::vector<std::string>{},
-                                              st.graph->spec.metrics_interval_us / 1000);
+    std::vector<std::string> vertex_ids;  // as REST names them (monitor/vertex_id.h)
+    for (size_t v = 0; v < st.graph->vertices.size(); ++v) vertex_ids.push_back(vertex_id(*st.graph, static_cast<int>(v)));
+    st.monitor = std::make_unique<JobMonitor>(st.graph, std::move(vertex_ids), st.graph->spec.metrics_interval_us / 1000);
     self->send(self, mtick_atom::value);
   }
   return {
@@ -666,6 +743,9 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
       [=](ckdone_atom, int64_t id, bool savepoint, const std::string& dir, int64_t duration_us,
           int64_t full, int64_t incremental, int64_t alignment_us) {
         auto& c = self->state.stats;
+        const int64_t now = wall_ms();
+        log_checkpoint(self->state, {id, savepoint, true, now - duration_us / 1000, now, full, incremental,
+                                     alignment_us, dir, ""});
         if (savepoint) return;
         ++c.completed;
         c.last_id = id;
@@ -676,7 +756,23 @@ caf::behavior job_master_actor(self_ptr self, uint64_t job_id, JobGraphPtr graph
         c.last_incremental_bytes = incremental;
         c.max_alignment_us = std::max(c.max_alignment_us, alignment_us);
       },
-      [=](ckfailed_atom, int64_t, const std::string&) { ++self->state.stats.failed; },
+      [=](ckfailed_atom, int64_t id, const std::string& why) {
+        ++self->state.stats.failed;
+        const int64_t now = wall_ms();
+        log_checkpoint(self->state, {id, false, false, now, now, 0, 0, 0, "", why});
+      },
+      [=](view_atom) -> JobViewPtr {
+        auto& s = self->state;
+        return make_view(s, s.phase, s.note);
+      },
+      [=](stacks_atom, int32_t vertex) -> caf::result<std::vector<std::string>> {
+        auto& s = self->state;
+        return gather_from(self, vertex_owners(s, vertex), kStacksTimeout, stacks_atom::value, s.job_id, vertex);
+      },
+      [=](sample_atom, int32_t vertex, int32_t rows) -> caf::result<std::vector<std::string>> {
+        auto& s = self->state;
+        return gather_from(self, vertex_owners(s, vertex), kSampleTimeout, sample_atom::value, s.job_id, vertex, rows);
+      },
       [=](savepoint_atom, bool stop) -> caf::result<std::string> {
         auto& s = self->state;
         if (!s.checkpointer)

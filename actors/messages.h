@@ -12,6 +12,7 @@
 #include "connectors/source.h"
 #include "core/record_batch.h"
 #include "net/wire.h"
+#include "monitor/job_view.h"
 #include "runtime/metric_history.h"
 #include "runtime/metrics.h"
 #include "runtime/subtask_sample.h"
@@ -68,6 +69,10 @@ using list_atom = caf::atom_constant<caf::atom("list")>;          // REST -> job
 using tms_atom = caf::atom_constant<caf::atom("tms")>;            // REST -> job_manager
 using jobstate_atom = caf::atom_constant<caf::atom("jobstate")>;  // job master -> job_manager
 using retry_atom = caf::atom_constant<caf::atom("retry")>;        // job master -> itself (waiting for slots)
+// REST (docs/monitoring.md): a job's JobView (local only), stacks and samples of a vertex's subtasks
+using view_atom = caf::atom_constant<caf::atom("view")>;          // REST -> job_manager -> job master
+using stacks_atom = caf::atom_constant<caf::atom("stacks")>;      // REST -> job_manager -> job master -> task managers
+using sample_atom = caf::atom_constant<caf::atom("sample")>;      // REST -> job_manager -> job master -> task managers
 using mtick_atom = caf::atom_constant<caf::atom("mtick")>;        // job master -> itself (job metrics, every metrics.interval)
 // Local only, answered by the job master from its monitor (monitor/job_monitor.h):
 // (health_atom) -> std::string, GET /jobs/{id}/health's JSON (monitor/health_json.h);
@@ -372,6 +377,9 @@ void apply_scheduler_defaults(caf::actor_system_config& cfg);
 
 }  // namespace eddy
 
+// A job's view travels between actors of the job manager's process only (the
+// REST server, the job manager, job masters): as a pointer, never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eddy::JobViewPtr)
 // The metric history goes to actors of the same process only, as a shared
 // pointer (caf-0.17-notes.md, payloads): never serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eddy::MetricHistoryPtr)

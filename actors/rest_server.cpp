@@ -12,24 +12,21 @@
 #include <thread>
 
 #include "actors/job_manager.h"
+#include "actors/rest_routes.h"
 #include "actors/rest_security.h"
 #include "net/tcp_socket.h"
 #include "actors/rest_thread_pool.h"
+// The web UI's pages and assets (the ui part's file), served when it is built in.
+#if __has_include("actors/rest_web_ui.h")
+#include "actors/rest_web_ui.h"
+#define EDDY_WEB_UI 1
+#endif
 
 namespace eddy {
 namespace {
 
 using json = nlohmann::json;
 constexpr auto kAskTimeout = std::chrono::seconds(10);
-
-void reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json");
-}
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  reply(res, status, json{{"error", message}});
-}
 
 json operator_json(const OperatorMetrics& m, int32_t parallelism) {
   json o{{"name", m.name},
@@ -77,29 +74,38 @@ json job_json(const JobResult& r, bool details) {
   return j;
 }
 
-/// HTTP status of a job manager error: an unknown job is 404, one that has
-/// ended 409, a bad request (a refused pipeline) 400; anything else
-/// (timeouts) is the server's.
-int status_of(const caf::error& err) {
-  if (is_job_error(err, JobError::kNoSuchJob)) return 404;
-  if (is_job_error(err, JobError::kJobEnded)) return 409;
-  return err == caf::sec::invalid_argument ? 400 : err == caf::sec::request_timeout ? 504 : 500;
-}
-
-/// The endpoints and the methods each takes (GET / lists them; a known path
-/// asked with another method gets a 405 that names these).
+/// The endpoints and the methods each takes (GET /api lists them; a known
+/// path asked with another method gets a 405 that names these).
 struct Route {
   const char* pattern;  // a regular expression over the whole path
   const char* shown;    // as GET / shows it
   const char* methods;
 };
 const Route kRoutes[] = {
-    {"/", "/", "GET"},
+    {"/api", "/api", "GET"},
+    {"/config", "/config", "GET"},
+    {"/overview", "/overview", "GET"},
+    {"/metrics", "/metrics", "GET"},
     {"/jobs", "/jobs", "GET, POST"},
+    {"/jobs/overview", "/jobs/overview", "GET"},
     {"/jobs/[^/]+", "/jobs/{id}", "GET"},
     {"/jobs/[^/]+/cancel", "/jobs/{id}/cancel", "POST"},
     {"/jobs/[^/]+/savepoints", "/jobs/{id}/savepoints", "POST"},
+    {"/jobs/[^/]+/plan", "/jobs/{id}/plan", "GET"},
+    {"/jobs/[^/]+/checkpoints", "/jobs/{id}/checkpoints", "GET"},
+    {"/jobs/[^/]+/exceptions", "/jobs/{id}/exceptions", "GET"},
+    {"/jobs/[^/]+/health", "/jobs/{id}/health", "GET"},
+    {"/jobs/[^/]+/events", "/jobs/{id}/events", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+", "/jobs/{id}/vertices/{vid}", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/metrics", "/jobs/{id}/vertices/{vid}/metrics", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/subtasks/metrics", "/jobs/{id}/vertices/{vid}/subtasks/metrics", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/watermarks", "/jobs/{id}/vertices/{vid}/watermarks", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/backpressure", "/jobs/{id}/vertices/{vid}/backpressure", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/history", "/jobs/{id}/vertices/{vid}/history", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/sample", "/jobs/{id}/vertices/{vid}/sample", "GET"},
+    {"/jobs/[^/]+/vertices/[^/]+/stacks", "/jobs/{id}/vertices/{vid}/stacks", "GET"},
     {"/taskmanagers", "/taskmanagers", "GET"},
+    {"/taskmanagers/.+", "/taskmanagers/{tm}", "GET"},
 };
 
 /// The route `path` is, if any.
@@ -131,7 +137,7 @@ std::string timeout_text(const ConnectionLimits& l) {
 /// The message of an error that cpp-httplib answered itself (no body yet).
 std::string library_error_text(const httplib::Request& req, int status, size_t max_body) {
   switch (status) {
-    case 404: return "no endpoint " + req.method + " " + req.path + " (GET / lists the endpoints)";
+    case 404: return "no endpoint " + req.method + " " + req.path + " (GET /api lists the endpoints)";
     case 413: return too_large_text(max_body);
     case 414: return "the request line is too long (at most 8192 bytes)";
     case 400: return "malformed HTTP request";
@@ -158,6 +164,7 @@ RestOptions rest_options(const ClusterConfig& c, const std::string& host, uint16
   o.tls_certificate = c.rest_tls_certificate;
   o.tls_key = c.rest_tls_key;
   o.tls_passphrase = c.rest_tls_passphrase;
+  o.prometheus_prefix = c.prometheus_prefix;
   return o;
 }
 
@@ -166,10 +173,12 @@ struct RestServer::Impl {
   caf::actor jm;
   RestOptions options;
   BoundedServer server;
+  RestContext ctx;  // what the endpoint groups (rest_routes.h) share
   std::thread thread;
 
   Impl(caf::actor_system& s, caf::actor j, RestOptions o, TlsContext tls)
-      : sys(s), jm(std::move(j)), options(std::move(o)), server(options.limits, std::move(tls)) {}
+      : sys(s), jm(std::move(j)), options(std::move(o)), server(options.limits, std::move(tls)),
+        ctx{sys, jm, options.prometheus_prefix} {}
 
   /// Every answer is JSON, and a request that may not be served is refused
   /// before its body is read.
@@ -242,19 +251,21 @@ struct RestServer::Impl {
     return R::Unhandled;
   }
 
-  /// The job id of /jobs/{id}..., or 0 (and a 404 sent) when it is not one.
-  uint64_t job_id(const httplib::Request& req, httplib::Response& res) {
-    const std::string text = req.matches[1];
-    const uint64_t id = parse_job_id(text);
-    if (id == 0) reply_error(res, 404, "'" + text + "' is not a job id (16 hex digits, see GET /jobs)");
-    return id;
-  }
+  uint64_t job_id(const httplib::Request& req, httplib::Response& res) { return path_job_id(req, res); }
 
   void routes() {
-    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    // Fixed paths before the patterns that would take them (/jobs/overview before /jobs/{id}).
+    add_cluster_routes(server, ctx);
+    add_job_routes(server, ctx);
+    add_metric_routes(server, ctx);
+    add_probe_routes(server, ctx);
+#ifdef EDDY_WEB_UI
+    add_web_ui_routes(server);  // "/" and the UI's assets
+#endif
+    server.Get("/api", [](const httplib::Request&, httplib::Response& res) {
       json endpoints = json::array();
       for (const Route& r : kRoutes) {
-        if (std::string(r.shown) == "/") continue;
+        if (std::string(r.shown) == "/api") continue;
         std::stringstream methods(r.methods);
         for (std::string m; std::getline(methods >> std::ws, m, ',');) endpoints.push_back(m + " " + r.shown);
       }
@@ -280,6 +291,13 @@ struct RestServer::Impl {
       self->request(jm, kAskTimeout, metrics_atom::value, id)
           .receive([&](const JobResult& r) { reply(res, 200, job_json(r, true)); },
                    [&](caf::error& err) { reply_error(res, status_of(err), error_text(sys, err)); });
+      if (res.status != 200) return;
+      httplib::Response ignored;  // eddy's summary stands alone if the view cannot be had
+      if (JobViewPtr v = ask_view(ctx, id, ignored)) {
+        json j = json::parse(res.body);
+        j.update(job_details_json(*v));
+        reply(res, 200, j);
+      }
     });
     server.Post(R"(/jobs/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
       const uint64_t id = job_id(req, res);
@@ -298,25 +316,6 @@ struct RestServer::Impl {
       const uint64_t id = job_id(req, res);
       if (id != 0) savepoint(id, false, res);
     });
-    server.Get("/taskmanagers", [this](const httplib::Request&, httplib::Response& res) { task_managers(res); });
-  }
-
-  void task_managers(httplib::Response& res) {
-    caf::scoped_actor self{sys};
-    self->request(jm, kAskTimeout, tms_atom::value)
-        .receive(
-            [&](const std::vector<TaskManagerInfo>& tms) {
-              json list = json::array();
-              for (const auto& t : tms)
-                list.push_back(json{{"id", t.id},
-                                    {"name", t.name},
-                                    {"host", t.host},
-                                    {"slots", t.slots},
-                                    {"free_slots", t.free_slots},
-                                    {"since_heartbeat_ms", t.since_heartbeat_ms}});
-              reply(res, 200, json{{"taskmanagers", list}});
-            },
-            [&](caf::error& err) { reply_error(res, status_of(err), error_text(sys, err)); });
   }
 
   /// Reads the pipeline of POST /jobs whatever the content type: the raw body

@@ -1,12 +1,14 @@
 // The job manager's REST API (cpp-httplib, JSON), served from threads of its
-// own that ask the job_manager actor. Endpoints (docs/cluster.md, README):
+// own that ask the job_manager actor; `eddy local --web-ui` serves the same.
+// Monitoring endpoints (Flink's, and eddy's sample, stacks and history) are
+// in docs/monitoring.md and actors/rest_routes.h. Endpoints of docs/cluster.md:
 //   POST /jobs                    pipeline YAML in the body -> {"id": ...}
 //   GET  /jobs                    every job with its state
 //   GET  /jobs/{id}               state, per-operator metrics, checkpoints
 //   POST /jobs/{id}/cancel        ?savepoint=true stops with a savepoint
 //   POST /jobs/{id}/savepoints    -> {"path": ...}
 //   GET  /taskmanagers            live task managers and their slots
-// Every error is JSON {"error": "..."}. Requests are bounded in size and time
+// Every error is JSON {"errors": ["..."], "error": "..."}. Requests are bounded in size and time
 // (rest_connection.h); a bearer token and TLS are optional (rest_security.h).
 #pragma once
 
@@ -32,6 +34,7 @@ struct RestOptions {
   std::string tls_passphrase;      // of an encrypted tls_key
   size_t threads = 128;            // most worker threads (8 at start); a connection holds one while open
   ConnectionLimits limits;         // timeouts; max_request_bytes is derived from max_body
+  std::string prometheus_prefix = "flink";  // GET /metrics: metrics.prometheus.prefix
 };
 
 /// The REST options a job manager's config asks for, bound to host:port.

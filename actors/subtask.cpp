@@ -7,6 +7,7 @@
 
 #include "actors/job_manager.h"
 #include "checkpoint/checkpoint_storage.h"
+#include "runtime/subtask_registry.h"
 #include "runtime/task_runner.h"
 #include "plan/source_alignment.h"
 #include "state/local_state_dir.h"
@@ -54,6 +55,10 @@ struct SubtaskState {
   int64_t align_reported = INT64_MIN;
   bool align_reported_active = false;
   bool held = false;
+  // For the task manager's stacks and sample answers; declared last, so it
+  // unregisters before the runner (and its activity) goes.
+  std::shared_ptr<SampleTap> tap;
+  std::unique_ptr<SubtaskRegistration> registration;
   static const char* name;
 };
 const char* SubtaskState::name = "eddy.subtask";
@@ -93,6 +98,34 @@ void ActorHost::snapshot_written(int64_t barrier) {
 }
 
 using self_ptr = caf::stateful_actor<SubtaskState>*;
+
+/// At the start of a message: the thread running this subtask now (GET .../stacks).
+void mark(self_ptr self) {
+  if (self->state.registration) self->state.registration->mark_thread();
+}
+
+/// Registers the subtask, its tap and its activity with the process's registry.
+void register_subtask(self_ptr self) {
+  auto& st = self->state;
+  const JobVertex& v = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
+  const LogicalNode& last = st.graph->nodes[static_cast<size_t>(v.nodes.back())];
+  const SchemaPtr& schema = last.kind == NodeKind::kSink ? last.input_schema : last.output_schema;
+  const bool changelog = last.kind == NodeKind::kSink
+                             ? st.graph->nodes[static_cast<size_t>(last.input)].output_updating
+                             : last.output_updating;
+  st.tap = std::make_shared<SampleTap>(st.deployment.subtask, changelog, schema);
+  st.runner->set_sample_tap(st.tap.get());
+  auto entry = std::make_shared<RegisteredSubtask>();
+  entry->job_id = st.deployment.job_id;
+  entry->vertex = st.deployment.vertex;
+  entry->subtask = st.deployment.subtask;
+  entry->attempt = st.deployment.attempt;
+  entry->tap = st.tap;
+  entry->activity = &st.runner->activity();
+  for (int e : v.outputs)
+    entry->output_names.push_back(st.graph->vertices[static_cast<size_t>(st.graph->edges[static_cast<size_t>(e)].to_vertex)].name);
+  st.registration = std::make_unique<SubtaskRegistration>(std::move(entry));
+}
 
 /// What the runner needs to know about checkpoints and faults of this deployment.
 TaskOptions task_options(const SubtaskState& st) {
@@ -322,6 +355,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
                                                  st.deployment.subtask, *st.host, task_options(st));
         const JobVertex& vertex = st.graph->vertices[static_cast<size_t>(st.deployment.vertex)];
         st.align_drift_ms = source_alignment_drift_ms(*st.graph, vertex.nodes.front());
+        register_subtask(self);
         Status s = st.runner->open();
         if (!s.is_ok()) {
           fail(self, s);
@@ -342,6 +376,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         return true;
       },
       [=](split_atom, const SplitReply& pushed) {  // a split found later (unbounded sources)
+        mark(self);
         auto& st = self->state;
         if (st.done || !st.runner || !pushed.has_split) return;
         Status s = st.runner->on_split(pushed.split, pushed.more);
@@ -349,10 +384,12 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         check(self, s);
       },
       [=](trigger_atom, int64_t barrier) {
+        mark(self);
         if (self->state.done || !self->state.runner) return;
         check(self, self->state.runner->trigger_checkpoint(barrier));
       },
       [=](written_atom, int64_t barrier) {
+        mark(self);
         if (self->state.done || !self->state.runner) return;
         check(self, self->state.runner->finish_snapshot(barrier));
       },
@@ -364,6 +401,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         return s.is_ok();
       },
       [=](start_atom) {
+        mark(self);
         auto& st = self->state;
         Status started = st.runner->start();
         if (st.runner->is_source()) request_split(self);
@@ -371,14 +409,17 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         check(self, started);
       },
       [=](batch_atom, int32_t channel, int32_t backlog, const BatchPayload& payload) {
+        mark(self);
         if (self->state.done) return;
         check(self, self->state.runner->on_batch(channel, payload.batch, backlog));
       },
       [=](event_atom, int32_t channel, int8_t kind, int64_t value) {
+        mark(self);
         if (self->state.done) return;
         check(self, self->state.runner->on_event(channel, StreamEvent{static_cast<EventKind>(kind), value}));
       },
       [=](credit_atom, int32_t edge, int32_t channel, int32_t credits) {
+        mark(self);
         auto& st = self->state;
         if (st.done) return;
         Status s = st.runner->on_credit(edge, channel, credits);
@@ -389,6 +430,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         check(self, s);
       },
       [=](step_atom) {
+        mark(self);
         self->state.step_scheduled = false;
         if (!self->state.done) run_source_steps(self);
       },
@@ -402,6 +444,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         }
       },
       [=](ptimer_atom) {
+        mark(self);
         auto& st = self->state;
         st.timer_at = INT64_MAX;
         if (st.done) return;
@@ -410,6 +453,7 @@ caf::behavior subtask_actor(self_ptr self, JobGraphPtr graph, TaskDeployment dep
         check(self, st.runner->fire_timers(now));
       },
       [=](buftimer_atom) {
+        mark(self);
         self->state.flush_scheduled = false;
         if (!self->state.done) check(self, self->state.runner->on_flush_timer());
       },

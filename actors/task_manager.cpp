@@ -1,13 +1,17 @@
 // Task manager: registration, heartbeats, subtask
 // deployment. Pipelines arrive as text and are planned here once per job, so
-// the same code runs on every host.
+// the same code runs on every host. Answers stacks and sample requests for
+// the subtasks it runs from the process's registry, not through their
+// mailboxes (runtime/subtask_registry.h).
 #include "actors/task_manager.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
 
 #include "actors/subtask.h"
+#include "monitor/probe_answers.h"
 #include "plan/job_graph.h"
 #include "state/local_state_dir.h"
 
@@ -15,6 +19,8 @@ namespace eddy {
 namespace {
 
 constexpr auto kRegisterTimeout = std::chrono::seconds(10);
+// A stacks request waits up to 200 ms per subtask for its thread to answer.
+constexpr auto kStacksTimeout = std::chrono::seconds(20);
 
 struct TaskManagerState {
   caf::actor job_manager;
@@ -65,6 +71,28 @@ void register_with_job_manager(self_ptr self) {
           });
 }
 
+/// True when the current message comes from the job manager's process (its job masters).
+bool from_job_manager_node(self_ptr self) {
+  const auto& sender = self->current_sender();
+  return sender != nullptr && sender->node() == self->state.job_manager.node();
+}
+
+/// Takes the stacks on a thread of its own: the signals' answers are awaited
+/// there, so this actor (and its heartbeats) never waits for them.
+caf::result<std::string> take_stacks(self_ptr self, uint64_t job_id, int32_t vertex) {
+  auto worker = self->spawn<caf::detached>([](caf::event_based_actor* w) -> caf::behavior {
+    return {[=](stacks_atom, uint64_t job, int32_t v) {
+      w->quit();
+      return stacks_answer(job, v);
+    }};
+  });
+  auto rp = self->make_response_promise<std::string>();
+  self->request(worker, kStacksTimeout, stacks_atom::value, job_id, vertex)
+      .then([rp](std::string& answer) mutable { rp.deliver(std::move(answer)); },
+            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
 void schedule_heartbeat(self_ptr self) {
   const int64_t every = self->state.options.heartbeat_interval_us;
   if (every > 0) self->delayed_send(self, std::chrono::microseconds(every), heartbeat_atom::value);
@@ -106,6 +134,14 @@ caf::behavior task_manager_actor(self_ptr self, caf::actor job_manager, TaskMana
         for (auto& a : s.subtasks[job_id]) self->send_exit(a, caf::exit_reason::kill);
         s.subtasks.erase(job_id);
         s.graphs.erase(job_id);
+      },
+      [=](stacks_atom, uint64_t job_id, int32_t vertex) -> caf::result<std::string> {
+        if (!from_job_manager_node(self)) return caf::make_error(caf::sec::invalid_argument, "not from the job manager");
+        return take_stacks(self, job_id, vertex);
+      },
+      [=](sample_atom, uint64_t job_id, int32_t vertex, int32_t rows) -> caf::result<std::string> {
+        if (!from_job_manager_node(self)) return caf::make_error(caf::sec::invalid_argument, "not from the job manager");
+        return sample_answer(job_id, vertex, static_cast<size_t>(std::max(rows, 1)));
       },
       [=](heartbeat_atom) {
         auto& s = self->state;

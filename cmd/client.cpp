@@ -1,8 +1,10 @@
-// The cluster client: `eddy run`, `list`, `status`, `cancel`, `savepoint`.
+// The cluster client: `eddy run`, `list`, `status`, `cancel`, `savepoint`,
+// and `sample` and `stacks` (against a cluster or `eddy local --web-ui`).
 // Each is one or a few calls to the job manager's REST API (cpp-httplib);
 // results go to stdout, explanations and errors to stderr.
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -223,6 +225,60 @@ int run_cancel(const ClientOptions& o) {
   auto r = call(o, "POST", "/jobs/" + url_encode(o.job) + "/cancel");
   if (!r.ok()) return fail(r.status());
   std::fprintf(stderr, "canceling job %s\n", o.job.c_str());
+  return kExitOk;
+}
+
+namespace {
+
+/// Pads `cells` to the widest cell of each column.
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) {
+      if (width.size() <= c) width.push_back(0);
+      width[c] = std::max(width[c], r[c].size());
+    }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c)
+      line += c + 1 < r.size() ? r[c] + std::string(width[c] - r[c].size() + 2, ' ') : r[c];
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+std::string vertex_path(const ClientOptions& o, const std::string& what) {
+  return "/jobs/" + url_encode(o.job) + "/vertices/" + url_encode(o.vertex) + "/" + what;
+}
+
+}  // namespace
+
+int run_sample(const ClientOptions& o) {
+  auto r = call(o, "GET", vertex_path(o, "sample") + "?rows=" + std::to_string(o.rows));
+  if (!r.ok()) return fail(r.status());
+  std::vector<std::vector<std::string>> rows{{"OP", "SUBTASK", "TIME"}};
+  for (const auto& c : r->value("columns", json::array())) rows[0].push_back(c.get<std::string>());
+  for (const auto& row : r->value("rows", json::array())) {
+    std::vector<std::string> cells{row.value("op", ""), std::to_string(row.value("subtask", 0)),
+                                   format_timestamp_ms(row.value("time", int64_t{0}))};
+    for (const auto& v : row.value("values", json::array())) cells.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    rows.push_back(std::move(cells));
+  }
+  if (rows.size() == 1)  // a read arms the taps: rows emitted from now on are kept
+    std::fprintf(stderr, "no rows yet: the vertex's taps keep rows for 10 s after each read; ask again\n");
+  print_table(rows);
+  return kExitOk;
+}
+
+int run_stacks(const ClientOptions& o) {
+  auto r = call(o, "GET", vertex_path(o, "stacks"));
+  if (!r.ok()) return fail(r.status());
+  for (const auto& s : r->value("subtasks", json::array())) {
+    std::printf("subtask %d (thread %s): %s for %lld ms: %s\n", s.value("subtask", 0), s.value("thread", "").c_str(),
+                s.value("activity", "").c_str(), static_cast<long long>(s.value("for-ms", int64_t{0})),
+                s.value("detail", "").c_str());
+    for (const auto& f : s.value("stack", json::array())) std::printf("    %s\n", f.get<std::string>().c_str());
+    if (s.contains("stack-error")) std::printf("    (no stack: %s)\n", s["stack-error"].get<std::string>().c_str());
+  }
   return kExitOk;
 }
 

@@ -31,6 +31,8 @@ struct LocalOptions {
   std::string from_savepoint;        // a savepoint (or checkpoint) directory to start from
   bool allow_non_restored_state = false;  // skip state of operators the pipeline lacks (-n)
   std::vector<std::string> inject_failures;  // NODE:SUBTASK:RECORDS[:ATTEMPT]
+  std::string web_ui;  // [HOST:]PORT: serve the REST API and web UI there (loopback by default); empty: none
+  std::string prometheus_prefix = "flink";  // GET /metrics series names (metrics.prometheus.prefix)
 };
 
 /// `eddy bench PIPELINE --runs N [--against BASELINE]`: runs in child processes.
@@ -65,6 +67,8 @@ struct ClientOptions {
   std::string job;             // status, cancel, savepoint
   bool savepoint = false;      // cancel
   bool json = false;           // status
+  std::string vertex;          // sample, stacks: the vertex (id, index or operator name)
+  int rows = 20;               // sample
 };
 
 struct ClusterFlags;
@@ -79,6 +83,9 @@ int run_list(const ClientOptions& options);
 int run_status(const ClientOptions& options);
 int run_cancel(const ClientOptions& options);
 int run_savepoint(const ClientOptions& options);
+/// `eddy sample JOB VERTEX`, `eddy stacks JOB VERTEX` (cmd/client_probe.cpp).
+int run_sample(const ClientOptions& options);
+int run_stacks(const ClientOptions& options);
 /// `eddy sql`: the SQL shell (cmd/sql_shell.cpp); `init` scripts run first.
 int run_sql_shell(const std::vector<std::string>& init);
 int run_validate(const std::string& pipeline, const std::vector<std::string>& init, int parallelism);

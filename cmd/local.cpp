@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "actors/job_manager.h"
+#include "actors/rest_server.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "actors/messages.h"
 #include "actors/task_manager.h"
@@ -161,10 +162,38 @@ bool await_slots(caf::scoped_actor& self, const caf::actor& jm, int32_t expected
   return false;
 }
 
+/// --web-ui [HOST:]PORT: the job manager's REST API and web UI, on loopback
+/// unless a host is given. Null with a message when it cannot be served.
+Result<std::unique_ptr<RestServer>> serve_web_ui(caf::actor_system& sys, const caf::actor& jm, const LocalOptions& opt) {
+  RestOptions o;
+  std::string port = opt.web_ui;
+  if (const size_t colon = opt.web_ui.rfind(':'); colon != std::string::npos) {
+    o.host = opt.web_ui.substr(0, colon);
+    port = opt.web_ui.substr(colon + 1);
+  }
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535)
+    return Status::invalid("--web-ui " + opt.web_ui + ": expected [HOST:]PORT, e.g. 8081 or 127.0.0.1:0");
+  o.port = static_cast<uint16_t>(std::stoi(port));
+  o.prometheus_prefix = opt.prometheus_prefix;
+  return RestServer::start(sys, jm, o);
+}
+
 int run_job(caf::actor_system& sys, const JobGraph& graph, const LocalOptions& opt,
             const JobSubmission& submission, int32_t slots) {
   caf::scoped_actor self{sys};
   auto jm = spawn_job_manager(sys);
+  std::unique_ptr<RestServer> web;  // stops (at return) before the actor system does
+  if (!opt.web_ui.empty()) {
+    auto started = serve_web_ui(sys, jm, opt);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s\n", started.status().message().c_str());
+      self->send_exit(jm, caf::exit_reason::user_shutdown);
+      return kExitRefused;
+    }
+    web = std::move(started).value();
+    std::fprintf(stderr, "eddy: web UI and REST API on %s\n", web->describe().c_str());
+  }
   std::vector<caf::actor> tms;
   for (int i = 0; i < opt.taskmanagers; ++i)
     tms.push_back(spawn_task_manager(sys, jm, TaskManagerOptions{slots, "local-tm-" + std::to_string(i)}));

@@ -30,7 +30,7 @@ int early_answer(int argc, char** argv, const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
     if (sub->get_name() == first) return -1;
   std::fprintf(stderr, "eddy: '%s' is not an eddy command. Commands: local, bench, validate, version, "
-                       "jobmanager, taskmanager, run, list, status, cancel, savepoint (eddy --help says "
+                       "jobmanager, taskmanager, run, list, status, cancel, savepoint, sample, stacks (eddy --help says "
                        "what each does)\n", first.c_str());
   return eddy::kExitRefused;
 }
@@ -99,6 +99,13 @@ int main(int argc, char** argv) {
                         "for tests: make subtask SUBTASK (0-based) of the chain holding operator "
                         "NODE fail once RECORDS records entered it, in restart ATTEMPT (default 0, "
                         "the first run). Format NODE:SUBTASK:RECORDS[:ATTEMPT]; may repeat");
+  local_cmd->add_option("--web-ui", local.web_ui,
+                        "serve the REST API (docs/monitoring.md) and the web UI at [HOST:]PORT while the job "
+                        "runs; HOST defaults to 127.0.0.1 (this host only), PORT 0 picks a free port. The URL "
+                        "is printed on stderr");
+  local_cmd->add_option("--prometheus-prefix", local.prometheus_prefix,
+                        "with --web-ui: the prefix of GET /metrics series names (default flink, as Flink's "
+                        "PrometheusReporter)");
 
   eddy::LocalOptions bench;
   bench.bench = true;
@@ -222,6 +229,21 @@ int main(int argc, char** argv) {
   auto* savepoint_cmd = app.add_subcommand("savepoint", "Take a savepoint of a running job and print its path.");
   savepoint_cmd->add_option("JOB", client.job, "the job id")->required();
   add_client_options(savepoint_cmd);
+  auto* sample_cmd = app.add_subcommand(
+      "sample", "Print the last rows a vertex of a running job emitted (a sink vertex: the rows its sink received), "
+                "with their changelog kind, subtask and time: GET /jobs/{id}/vertices/{vid}/sample.");
+  sample_cmd->add_option("JOB", client.job, "the job id")->required();
+  sample_cmd->add_option("VERTEX", client.vertex, "the vertex: its id, its index in the plan, or an operator in it")
+      ->required();
+  sample_cmd->add_option("--rows", client.rows, "rows to show (default 20, at most 100)")->check(CLI::Range(1, 100));
+  add_client_options(sample_cmd);
+  auto* stacks_cmd = app.add_subcommand(
+      "stacks", "Print what each subtask of a vertex of a running job is doing now, and the native stack of the "
+                "thread running it, taken without stopping anything: GET /jobs/{id}/vertices/{vid}/stacks.");
+  stacks_cmd->add_option("JOB", client.job, "the job id")->required();
+  stacks_cmd->add_option("VERTEX", client.vertex, "the vertex: its id, its index in the plan, or an operator in it")
+      ->required();
+  add_client_options(stacks_cmd);
 
   if (const int code = early_answer(argc, argv, app); code >= 0) return code;
   CLI11_PARSE(app, argc, argv);
@@ -258,5 +280,7 @@ int main(int argc, char** argv) {
   if (*status_cmd) return eddy::run_status(client);
   if (*cancel_cmd) return eddy::run_cancel(client);
   if (*savepoint_cmd) return eddy::run_savepoint(client);
+  if (*sample_cmd) return eddy::run_sample(client);
+  if (*stacks_cmd) return eddy::run_stacks(client);
   return eddy::kExitRefused;
 }

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config python3 python3-yaml procps   # python3-yaml: the e2e runners read pipeline files
+  python3-prometheus-client   # the monitoring test parses GET /metrics with it (tests/e2e/monitoring)
   libcaf-dev libssl-dev librocksdb-dev libmsgpack-cxx-dev libcli11-dev doctest-dev libabsl-dev
   libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev libicu-dev
   libre2-dev   # regular expressions in SQL expressions (src/expr/regex_functions.cpp)
@@ -16,7 +17,13 @@ packages=(
   librdkafka-dev                 # the kafka connector; its tests run librdkafka's mock cluster
   kcat                           # the kafka tests produce and read topics with it (tests/e2e/kafka)
   libhiredis-dev redis-server redis-tools   # the redis connector and its tests' private server
+  chromium fonts-dejavu-core     # the web UI's browser tests (tests/e2e/ui); fonts: screenshots with text
 )
+# playwright-core (npm, tests/e2e/ui/package-lock.json) drives that chromium. A
+# node and npm already on the PATH count, whatever installed them: Debian's npm
+# would fight another vendor's nodejs package.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -139,6 +139,15 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
     MapReader r(n, "rest", diags);
     read_rest(r, out, diags);
   }
+  if (YAML::Node n = top.get("metrics"); n.IsDefined()) {
+    MapReader r(n, "metrics", diags);
+    if (YAML::Node p = r.get("prometheus"); p.IsDefined()) {
+      MapReader pr(p, "metrics.prometheus", diags);
+      read_text(pr, "prefix", out.prometheus_prefix);
+      pr.reject_unknown_keys();
+    }
+    r.reject_unknown_keys();
+  }
   top.reject_unknown_keys();
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   return Status::ok();

@@ -41,6 +41,8 @@ struct ClusterConfig {
   std::string rest_tls_certificate;   // tls.certificate: serve https (with tls.key)
   std::string rest_tls_key;           // tls.key
   std::string rest_tls_passphrase;    // tls.passphrase: of an encrypted tls.key
+  // metrics: (GET /metrics, docs/monitoring.md)
+  std::string prometheus_prefix = "flink";  // prometheus.prefix: of every series name, as Flink's reporter
 
   bool tls_enabled() const { return !tls_certificate.empty() || !tls_key.empty() || !tls_ca.empty(); }
   bool rest_tls_enabled() const { return !rest_tls_certificate.empty() || !rest_tls_key.empty(); }

@@ -260,10 +260,12 @@ Status TaskRunner::run_operator(size_t op, const RecordBatchPtr& batch) {
   OperatorMetrics& m = metrics_[first_op_metric_ + op];
   m.records_in += batch->num_rows;
   m.batches_in += 1;
+  if (tap_ && tap_sink_ && op + 1 == ops_.size()) tap_->maybe_offer(*batch);
   return run_hook(op, [&](Operator& o, Collector& out) { return o.process(batch, out); });
 }
 
 Status TaskRunner::emit_from_chain(const RecordBatchPtr& batch) {
+  if (tap_ && !tap_sink_) tap_->maybe_offer(*batch);
   return emit_to_routers(vertex().nodes.back(), 0, batch);
 }
 

@@ -23,6 +23,7 @@
 #include "runtime/barrier_aligner.h"
 #include "runtime/input_gate.h"
 #include "runtime/metrics.h"
+#include "runtime/sample_tap.h"
 #include "runtime/snapshotter.h"
 #include "runtime/source_driver.h"
 #include "runtime/subtask_activity.h"
@@ -155,6 +156,12 @@ class TaskRunner {
   int32_t subtask_index() const { return subtask_index_; }
   /// The input gate (null for sources): its channels, inputs and credits.
   const InputGate* input_gate() const { return gate_.get(); }
+  /// Offers the rows the chain emits (for a sink vertex, the rows its sink
+  /// receives) to `tap` (null: none); the subtask actor owns it.
+  void set_sample_tap(SampleTap* tap) {
+    tap_ = tap;
+    tap_sink_ = graph_->nodes[static_cast<size_t>(vertex().nodes.back())].kind == NodeKind::kSink;
+  }
 
   // -- metrics (task_runner_sample.cpp, docs/monitoring.md) -----------------------------
   /// What this subtask reports every metrics.interval, taken at wall-clock
@@ -283,6 +290,8 @@ class TaskRunner {
   bool closed_ = false;
   uint64_t records_seen_ = 0;        // for fault injection
   std::optional<size_t> failed_member_;  // the chain member (metrics_ index) whose call failed first
+  SampleTap* tap_ = nullptr;  // GET .../sample (set_sample_tap)
+  bool tap_sink_ = false;     // the chain ends in a sink: tap what it receives
   SubtaskActivity activity_;
   uint64_t bytes_in_ = 0;  // batch_bytes of every batch received
 };

@@ -83,7 +83,20 @@ set_tests_properties(e2e_bench_nexmark PROPERTIES LABELS e2e TIMEOUT 300)
 add_test(NAME e2e_kafka COMMAND ${Python3_EXECUTABLE} ${E2E}/kafka/run_kafka.py $<TARGET_FILE:eddy>
          $<TARGET_FILE:kafka_mock_cluster>)
 set_tests_properties(e2e_kafka PROPERTIES LABELS e2e TIMEOUT 400)
+# Monitoring (docs/monitoring.md): every REST endpoint of `eddy local --web-ui`,
+# Prometheus text, sampled rows against the file sink, stacks, `eddy sample` and
+# `eddy stacks`, and stacks and metrics across a cluster's processes (tests/e2e/monitoring).
+add_test(NAME e2e_monitoring_rest COMMAND ${Python3_EXECUTABLE} ${E2E}/monitoring/run_monitoring.py $<TARGET_FILE:eddy>)
+set_tests_properties(e2e_monitoring_rest PROPERTIES LABELS e2e TIMEOUT 300)
 # The monitor: a webhook receives a skew event and its resolution, and a slow
 # sink is named the bottleneck with its sources backpressured (tests/e2e/monitor_test.py).
 add_test(NAME e2e_monitor COMMAND ${Python3_EXECUTABLE} ${E2E}/monitor_test.py $<TARGET_FILE:eddy>)
 set_tests_properties(e2e_monitor PROPERTIES LABELS e2e TIMEOUT 300)
+# The web UI in headless Chromium (tests/e2e/ui): against `eddy local --web-ui` on a
+# pipeline with a slow operator and checkpoints every second (the graph's
+# bottleneck badge, sampled rows, completed checkpoints, no console errors), and
+# against a fixture of 50 vertices at parallelism 16. Screenshots in build/ui-shots.
+add_test(NAME e2e_ui COMMAND ${Python3_EXECUTABLE} ${E2E}/ui/run_ui.py $<TARGET_FILE:eddy> ${CMAKE_BINARY_DIR}/ui-shots)
+add_test(NAME e2e_ui_fixture COMMAND ${Python3_EXECUTABLE} ${E2E}/ui/run_ui.py --fixture ${CMAKE_BINARY_DIR}/ui-shots)
+# One at a time: the first may run `npm ci`, which empties node_modules.
+set_tests_properties(e2e_ui e2e_ui_fixture PROPERTIES LABELS e2e TIMEOUT 400 RESOURCE_LOCK eddy_ui_node_modules)

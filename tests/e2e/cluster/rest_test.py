@@ -398,7 +398,7 @@ def mode_errors(eddy, work):
             status, headers, body = call(port, method, path, body=b"x" if method in ("PUT", "POST") else None)
             assert status == 405 and headers.get("allow") == allowed, (method, path, status, headers, body)
             assert f"{method} is not allowed on" in body["error"] and allowed in body["error"], body
-        status, _, body = call(port, "GET", "/")
+        status, _, body = call(port, "GET", "/api")
         assert "POST /jobs/{id}/savepoints" in body["endpoints"] and "GET /jobs" in body["endpoints"], body
         unknown = "0123456789abcdef"
         for method, path in (("GET", f"/jobs/{unknown}"), ("POST", f"/jobs/{unknown}/cancel"),
