@@ -88,6 +88,7 @@ struct JobMasterState {
   MetricHistory history;
   // Diagnosis, rules and events (monitor/job_monitor.h), fed every interval; null without metrics.
   std::unique_ptr<JobMonitor> monitor;
+  int32_t task_managers = -1;  // registered, as the job manager last answered (-1: not yet)
   MetricHistoryPtr history_copy;
   int64_t history_copied_ms = 0;
   // Per vertex, for the summary: pool usage summed over every sample, and how many.
@@ -304,7 +305,11 @@ void monitor_finish(JobMasterState& st, const std::string& state) {
 /// the same request a client makes.
 void monitor_tick(self_ptr self) {
   auto& st = self->state;
-  const int savepoints = st.monitor->tick(wall_ms(), st.history, ClusterFacts{});
+  const int savepoints = st.monitor->tick(wall_ms(), st.history, ClusterFacts{st.task_managers});
+  // The count for the next interval (JOB_MANAGER_NUM_TASK_MANAGERS_DECREASE).
+  self->request(st.job_manager, std::chrono::seconds(5), tms_atom::value)
+      .then([=](const std::vector<TaskManagerInfo>& tms) { self->state.task_managers = static_cast<int32_t>(tms.size()); },
+            [](caf::error&) {});  // unknown stays unknown
   const std::string job = st.graph->spec.name;
   for (int i = 0; i < savepoints; ++i)
     self->request(caf::actor_cast<caf::actor>(self), caf::infinite, savepoint_atom::value, false)

@@ -150,7 +150,8 @@ int64_t wall_ms() {
 void report(self_ptr self) {
   auto& st = self->state;
   if (!st.runner) return;
-  SubtaskSample sample = st.runner->sample(wall_ms());
+  // The batches in the mailbox are the input's queue as much as those in the gate.
+  SubtaskSample sample = st.runner->sample(wall_ms(), static_cast<int32_t>(self->mailbox().size()));
   sample.attempt = st.deployment.attempt;
   self->send(st.deployment.job_master, report_atom::value, std::move(sample));
 }

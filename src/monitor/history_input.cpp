@@ -6,10 +6,10 @@
 namespace eddy {
 namespace {
 
-std::vector<TimedValue> timed(const std::vector<MetricPoint>& points, size_t last = SIZE_MAX) {
+std::vector<TimedValue> timed(const std::vector<MetricPoint>& points) {
   std::vector<TimedValue> out;
-  const size_t from = points.size() > last ? points.size() - last : 0;
-  for (size_t i = from; i < points.size(); ++i) out.push_back(TimedValue{points[i].time_ms, points[i].value});
+  out.reserve(points.size());
+  for (const auto& p : points) out.push_back(TimedValue{p.time_ms, p.value});
   return out;
 }
 
@@ -23,6 +23,25 @@ std::vector<double> key_group_rates(const SubtaskSample* cur, const SubtaskSampl
   for (size_t kg = 0; kg < rates.size(); ++kg)
     rates[kg] = static_cast<double>(cur->key_group_records[kg] - prev->key_group_records[kg]) / dt;
   return rates;
+}
+
+/// The last `points` output watermarks and input rates, from the samples
+/// themselves: MetricHistory::series would compute all five minutes of them.
+void recent_series(const MetricHistory& h, int32_t v, int32_t s, bool source, size_t points, SubtaskInput& in) {
+  const auto samples = h.samples(v, s);
+  const size_t from = samples.size() > points + 1 ? samples.size() - points - 1 : 0;
+  auto records = [source](const SubtaskSample& x) -> double {
+    if (x.operators.empty()) return 0;
+    return static_cast<double>(source ? x.operators.back().records_out : x.operators.front().records_in);
+  };
+  for (size_t i = from + 1; i < samples.size(); ++i) {
+    const SubtaskSample& cur = *samples[i];
+    const SubtaskSample& prev = *samples[i - 1];
+    in.output_watermarks.push_back(TimedValue{cur.time_ms, static_cast<double>(cur.output_watermark)});
+    if (cur.attempt != prev.attempt || cur.time_ms <= prev.time_ms) continue;  // a new attempt starts its counters
+    const double dt = static_cast<double>(cur.time_ms - prev.time_ms) / 1000.0;
+    in.records_in.push_back(TimedValue{cur.time_ms, (records(cur) - records(prev)) / dt});
+  }
 }
 
 SubtaskInput subtask_input(const MetricHistory& h, int32_t v, int32_t s, bool source, size_t points) {
@@ -41,8 +60,7 @@ SubtaskInput subtask_input(const MetricHistory& h, int32_t v, int32_t s, bool so
   if (latest)
     for (const auto& c : latest->channels)
       in.channels.push_back(ChannelInput{c.input, c.channel, c.watermark, c.idle, c.finished});
-  in.output_watermarks = timed(h.series(v, s, "currentOutputWatermark"), points);
-  in.records_in = timed(h.series(v, s, rate), points);
+  recent_series(h, v, s, source, points, in);
   in.key_group_rates = key_group_rates(latest, h.previous(v, s));
   return in;
 }

@@ -16,8 +16,7 @@ bool split_http_url(const std::string& url, std::string& origin, std::string& pa
   return true;
 }
 
-WebhookSender::WebhookSender(int64_t timeout_ms, size_t max_queue)
-    : timeout_ms_(timeout_ms), max_queue_(max_queue), thread_([this] { run(); }) {}
+WebhookSender::WebhookSender(int64_t timeout_ms, size_t max_queue) : timeout_ms_(timeout_ms), max_queue_(max_queue) {}
 
 WebhookSender::~WebhookSender() {
   {
@@ -27,7 +26,7 @@ WebhookSender::~WebhookSender() {
     queue_.clear();
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void WebhookSender::post(const std::string& url, std::string json) {
@@ -38,6 +37,7 @@ void WebhookSender::post(const std::string& url, std::string json) {
       return;
     }
     queue_.push_back(Post{url, std::move(json)});
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });  // most jobs never post: no idle thread
   }
   wake_.notify_one();
 }

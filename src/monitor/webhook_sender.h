@@ -53,7 +53,7 @@ class WebhookSender {
   bool in_flight_ = false;
   bool stopping_ = false;
   WebhookCounts counts_;
-  std::thread thread_;  // last: started once the rest is ready
+  std::thread thread_;  // started by the first post
 };
 
 /// Splits "http://host:port/path" into "http://host:port" and "/path" (path

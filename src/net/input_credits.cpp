@@ -138,11 +138,6 @@ const InputCredits::Channel& InputCredits::at(int channel) const {
 
 int32_t InputCredits::outstanding(int channel) const { return at(channel).outstanding; }
 int32_t InputCredits::in_use(int channel) const { return at(channel).in_use; }
-int32_t InputCredits::buffers_in_use() const {
-  int32_t n = 0;
-  for (const Channel& c : channels_) n += c.in_use;
-  return n;
-}
 int32_t InputCredits::withheld(int channel) const { return at(channel).withheld; }
 int32_t InputCredits::backlog(int channel) const { return at(channel).backlog; }
 bool InputCredits::is_blocked(int channel) const { return at(channel).blocked; }

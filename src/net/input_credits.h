@@ -71,8 +71,6 @@ class InputCredits {
   bool is_finished(int channel) const;
   /// Free floating buffers in the pool.
   int32_t floating_available() const { return pool_; }
-  /// Batches arrived and not yet released, over every channel.
-  int32_t buffers_in_use() const;
   /// N * exclusive + floating: the buffers of this gate.
   int32_t total_buffers() const { return total_; }
 

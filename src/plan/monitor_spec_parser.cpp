@@ -18,7 +18,7 @@ namespace eddy {
 namespace {
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& known) {
-  std::string near = nearest_name(name, known, std::max<size_t>(3, name.size() / 3));
+  std::string near = nearest_name(name, known, std::max<size_t>(3, name.size() / 2));
   return near.empty() ? "" : "; did you mean '" + near + "'?";
 }
 

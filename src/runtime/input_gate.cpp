@@ -177,9 +177,22 @@ int32_t InputGate::queued(int channel) const {
   return inputs_[static_cast<size_t>(ch.input)].credits->in_use(ch.local);
 }
 
+int32_t InputGate::pooled_buffers() const {
+  int32_t n = 0;
+  for (const Input& in : inputs_) n += in.credits->floating_available();
+  return n;
+}
+
+int32_t InputGate::outstanding_credits() const {
+  int32_t n = 0;
+  for (const Input& in : inputs_)
+    for (int local = 0; local < in.credits->channels(); ++local) n += in.credits->outstanding(local);
+  return n;
+}
+
 int32_t InputGate::buffers_in_use() const {
   int32_t n = 0;
-  for (const Input& in : inputs_) n += in.credits->buffers_in_use();
+  for (int c = 0; c < channels(); ++c) n += queued(c);
   return n;
 }
 

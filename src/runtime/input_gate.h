@@ -98,8 +98,12 @@ class InputGate {
   bool channel_idle(int channel) const { return all_->idle(channel); }
   /// Batches of `channel` that arrived and are not yet processed.
   int32_t queued(int channel) const;
-  /// Over every input: buffers holding a batch not yet processed, and all buffers.
+  /// Over every input: buffers holding a batch not yet processed, credits
+  /// granted and not yet spent on a batch that arrived, and all buffers.
   int32_t buffers_in_use() const;
+  int32_t outstanding_credits() const;
+  /// Floating buffers left in the inputs' pools (handed to no channel).
+  int32_t pooled_buffers() const;
   int32_t total_buffers() const;
   /// Per input: its credit accounting (tests).
   const InputCredits& credits(int input) const { return *inputs_[static_cast<size_t>(input)].credits; }

@@ -165,8 +165,11 @@ class TaskRunner {
 
   // -- metrics (task_runner_sample.cpp, docs/monitoring.md) -----------------------------
   /// What this subtask reports every metrics.interval, taken at wall-clock
-  /// `now_ms`. The host fills in `attempt`.
-  SubtaskSample sample(int64_t now_ms) const;
+  /// `now_ms`. The host fills in `attempt`. `mailbox`: messages waiting for
+  /// the host (the subtask actor's mailbox); batches there were sent against
+  /// credit the gate counts as outstanding, and fill the input as much as
+  /// those that reached it.
+  SubtaskSample sample(int64_t now_ms, int32_t mailbox = 0) const;
   /// What the subtask is doing now; any thread may read it.
   const SubtaskActivity& activity() const { return activity_; }
 

@@ -47,7 +47,7 @@ uint64_t TaskRunner::estimated_state_bytes(uint64_t keys) const {
                                static_cast<double>(then));
 }
 
-SubtaskSample TaskRunner::sample(int64_t now_ms) const {
+SubtaskSample TaskRunner::sample(int64_t now_ms, int32_t mailbox) const {
   SubtaskSample s;
   s.vertex = vertex_;
   s.subtask = subtask_index_;
@@ -69,9 +69,13 @@ SubtaskSample TaskRunner::sample(int64_t now_ms) const {
     for (size_t i = 0; i < kg.size(); ++i) s.key_group_records[i] += kg[i];
   }
   if (gate_) {
-    s.input_queue = gate_->buffers_in_use();
-    const int32_t total = gate_->total_buffers();
-    s.in_pool_usage = total > 0 ? static_cast<double>(s.input_queue) / total : 0.0;
+    // The mailbox holds at most as many batches as credits are outstanding.
+    s.input_queue = gate_->buffers_in_use() + std::min(std::max(mailbox, 0), gate_->outstanding_credits());
+    // Over the buffers handed to channels: producers ask for pool buffers only
+    // with a backlog, and stop at one queued batch per channel, so a full
+    // input has spent its exclusive credits and few floating ones.
+    const int32_t assigned = gate_->total_buffers() - gate_->pooled_buffers();
+    s.in_pool_usage = assigned > 0 ? std::min(1.0, static_cast<double>(s.input_queue) / assigned) : 0.0;
     for (int c = 0; c < gate_->channels(); ++c)
       s.channels.push_back(ChannelSample{gate_->input_of(c), c, gate_->channel_watermark(c), gate_->channel_idle(c),
                                          gate_->finished(c), gate_->queued(c)});

@@ -8,6 +8,7 @@
 2. Bottleneck: two sources into a print sink whose stdout this test reads
    slowly. The webhook receives BACKPRESSURE_HIGH for the sources, and the
    summary's health line names the sink as the bottleneck.
+3. Savepoint: a rule of the file with a savepoint action makes the job take one.
 """
 import json
 import os
@@ -44,14 +45,15 @@ class Hook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def find(self, rule, state, deadline):
-        """The first event of `rule` in `state`, waiting until `deadline`."""
-        while time.time() < deadline:
+        """The first event of `rule` in `state`, looking until `deadline` (at least once)."""
+        while True:
             with self.lock:
                 for e in self.events:
                     if e["rule"] == rule and e["state"] == state:
                         return e
+            if time.time() >= deadline:
+                return None
             time.sleep(0.1)
-        return None
 
     def close(self):
         self.server.shutdown()
@@ -153,11 +155,43 @@ monitor:
     print(f"backpressure: {event['message']}; {health[0]}")
 
 
+def savepoint(eddy, work):
+    """A rule of the file whose action is a savepoint: the job takes one."""
+    ck = os.path.join(work, "ck")
+    path = write(work, "savepoint.yaml", f"""
+name: monitor-savepoint
+checkpoints: {{ interval: 1h, dir: {ck} }}
+sources:
+  - name: gen
+    type: datagen
+    rows: 100000
+    rows_per_second: 20000
+    fields: {{ id: {{ kind: sequence }} }}
+sinks:
+  - {{ name: out, input: gen, type: blackhole }}
+monitor:
+  rules:
+    - name: running
+      metric: idleTimeMsPerSecond
+      vertex: gen
+      condition: ">= 0"
+      level: INFO
+      actions: [log, savepoint]
+""")
+    proc = subprocess.run([eddy, "local", path], capture_output=True, text=True, timeout=TIMEOUT_S)
+    if proc.returncode != 0 or "[INFO] running opened" not in proc.stderr:
+        fail("the savepoint rule did not open", proc.stderr)
+    if "the monitor's savepoint is at" not in proc.stderr or not os.path.isdir(os.path.join(ck, "savepoints")):
+        fail("the monitor took no savepoint", proc.stderr)
+    print("savepoint: taken")
+
+
 def main():
     eddy = sys.argv[1]
     work = tempfile.mkdtemp(prefix="eddy-monitor-")
     skew(eddy, work)
     bottleneck(eddy, work)
+    savepoint(eddy, work)
     print("PASS")
 
 

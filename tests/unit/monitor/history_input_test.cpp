@@ -22,7 +22,7 @@ sources:
 operators:
   - { name: a, input: gen, key_by: [u], parallelism: 2, filter: "id > 0" }
 sinks:
-  - { name: out, input: a, type: blackhole }
+  - { name: out, input: a, type: blackhole, parallelism: 2 }
 )");
   REQUIRE_MESSAGE(graph.ok(), graph.status().message());
   return *graph;
@@ -81,6 +81,9 @@ TEST_CASE("the diagnosis' inputs come from the history: ratios, rates, edges and
   CHECK(a.subtasks[1].busy_ratio == doctest::Approx(0.9));
   CHECK(a.subtasks[1].records_in_per_s == doctest::Approx(90));
   CHECK(a.subtasks[1].in_pool_usage == doctest::Approx(0.5));
+  REQUIRE(a.subtasks[1].records_in.size() == 1);  // one rate from two samples
+  CHECK(a.subtasks[1].records_in[0].value == doctest::Approx(90));
+  CHECK(a.subtasks[1].output_watermarks.size() == 1);
   REQUIRE(a.subtasks[1].channels.size() == 1);
   CHECK(a.subtasks[1].channels[0].watermark == 5000);
   CHECK(job.vertices[0].subtasks[0].records_in_per_s == doctest::Approx(100));  // a source: what it emits
