@@ -140,3 +140,48 @@ TEST_CASE("a lost link reads as a closed connection, not as a CAF exit reason") 
   CHECK(text == "its connection closed (the process died, or the network failed)");
   CHECK(exit_reason_text(caf::make_error(caf::exit_reason::kill)) == "it was killed");
 }
+
+TEST_CASE("a subtask's metrics sample round-trips through CAF serialization") {
+  TestConfig cfg;
+  caf::actor_system sys{cfg};
+  SubtaskSample s;
+  s.vertex = 2;
+  s.subtask = 1;
+  s.attempt = 3;
+  s.time_ms = 1700000000000;
+  OperatorMetrics op{"win"};
+  op.records_in = 10;
+  op.state_bytes = 4096;
+  s.operators = {op};
+  s.bytes_in = 80;
+  s.busy_ns = 5;
+  s.backpressured_ns = 6;
+  s.idle_ns = 7;
+  s.in_pool_usage = 0.5;
+  s.output_queue = 4;
+  s.channels = {ChannelSample{1, 3, 1234, true, false, 2}};
+  s.input_watermarks = {1234, INT64_MIN};
+  s.last_event_time = 99;
+  s.key_group_records = {0, 5, 0, 7};
+  s.checkpoint = SubtaskCheckpointSample{8, 100, 200, 300, 400};
+  s.activity = "backpressured";
+  SubtaskSample back = round_trip(sys, s);
+  CHECK(back.vertex == 2);
+  CHECK(back.attempt == 3);
+  CHECK(back.time_ms == 1700000000000);
+  REQUIRE(back.operators.size() == 1);
+  CHECK(back.operators[0].state_bytes == 4096);
+  CHECK(back.idle_ns == 7);
+  CHECK(back.in_pool_usage == 0.5);
+  REQUIRE(back.channels.size() == 1);
+  CHECK(back.channels[0].input == 1);
+  CHECK(back.channels[0].idle);
+  CHECK(back.channels[0].queued == 2);
+  CHECK(back.input_watermarks == s.input_watermarks);
+  CHECK(back.key_group_records == s.key_group_records);
+  CHECK(back.checkpoint.async_us == 300);
+  CHECK(back.activity == "backpressured");
+  JobResult r;
+  r.load = {VertexLoad{0.5, 0.25, 0.75, 1.0}};
+  CHECK(round_trip(sys, r).load[0].in_pool == 0.75);
+}
