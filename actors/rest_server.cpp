@@ -295,7 +295,9 @@ struct RestServer::Impl {
       httplib::Response ignored;  // eddy's summary stands alone if the view cannot be had
       if (JobViewPtr v = ask_view(ctx, id, ignored)) {
         json j = json::parse(res.body);
+        const json state = j["state"];  // the two asks may straddle the job's end: the summary's state stands
         j.update(job_details_json(*v));
+        j["state"] = state;
         reply(res, 200, j);
       }
     });

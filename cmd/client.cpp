@@ -253,7 +253,13 @@ std::string vertex_path(const ClientOptions& o, const std::string& what) {
 }  // namespace
 
 int run_sample(const ClientOptions& o) {
-  auto r = call(o, "GET", vertex_path(o, "sample") + "?rows=" + std::to_string(o.rows));
+  const std::string path = vertex_path(o, "sample") + "?rows=" + std::to_string(o.rows);
+  auto r = call(o, "GET", path);
+  if (r.ok() && r->value("rows", json::array()).empty()) {
+    // That read armed the vertex's taps (they keep nothing while nobody reads): ask again.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    r = call(o, "GET", path);
+  }
   if (!r.ok()) return fail(r.status());
   std::vector<std::vector<std::string>> rows{{"OP", "SUBTASK", "TIME"}};
   for (const auto& c : r->value("columns", json::array())) rows[0].push_back(c.get<std::string>());
@@ -264,7 +270,7 @@ int run_sample(const ClientOptions& o) {
     rows.push_back(std::move(cells));
   }
   if (rows.size() == 1)  // a read arms the taps: rows emitted from now on are kept
-    std::fprintf(stderr, "no rows yet: the vertex's taps keep rows for 10 s after each read; ask again\n");
+    std::fprintf(stderr, "no rows: the vertex emitted none in the last second (its taps keep rows for 10 s after each read)\n");
   print_table(rows);
   return kExitOk;
 }

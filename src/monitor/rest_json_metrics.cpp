@@ -43,8 +43,17 @@ Status unknown_metric(const JobView& v, int vertex, const std::string& what) {
                            "); metrics: " + joined(names));
 }
 
-bool known(const std::vector<std::string>& names, const std::string& n) {
-  return std::find(names.begin(), names.end(), n) != names.end();
+/// A metric of docs/monitoring.md for this vertex: one the history answers,
+/// or (before the first samples) a subtask metric or an operator's of its chain.
+bool known(const JobView& v, int vertex, const std::vector<std::string>& names, const std::string& n) {
+  if (std::find(names.begin(), names.end(), n) != names.end() || is_subtask_metric(n)) return true;
+  for (int node : v.graph->vertices[static_cast<size_t>(vertex)].nodes) {
+    const std::string& op = v.graph->nodes[static_cast<size_t>(node)].name;
+    if (n.size() > op.size() + 1 && n.compare(0, op.size(), op) == 0 && n[op.size()] == '.' &&
+        is_operator_metric(std::string_view(n).substr(op.size() + 1)))
+      return true;
+  }
+  return false;
 }
 
 /// "3.numRecordsIn" -> (3, "numRecordsIn"); subtask -1 when it has no subtask prefix.
@@ -90,7 +99,8 @@ Result<Json> vertex_metrics_json(const JobView& v, int vertex, const std::string
   }
   for (const auto& id : split_list(get)) {
     const auto [subtask, name] = split_id(id);
-    if (subtask < 0 || subtask >= n || !known(names, name)) return unknown_metric(v, vertex, id);
+    if (subtask < 0 || subtask >= n || !known(v, vertex, names, name)) return unknown_metric(v, vertex, id);
+    if (!v.history) continue;
     if (auto x = v.history->value(vertex, subtask, name)) out.push_back(Json{{"id", id}, {"value", value_text(*x)}});
   }
   return out;
@@ -122,10 +132,10 @@ Result<Json> subtask_metrics_json(const JobView& v, int vertex, const std::strin
     for (int32_t i = 0; i < n; ++i) which.push_back(i);
   Json out = Json::array();
   for (const auto& name : split_list(get)) {
-    if (!known(names, name)) return unknown_metric(v, vertex, name);
+    if (!known(v, vertex, names, name)) return unknown_metric(v, vertex, name);
     std::vector<double> xs;
     for (int32_t i : which)
-      if (auto x = v.history->value(vertex, i, name)) xs.push_back(*x);
+      if (auto x = v.history ? v.history->value(vertex, i, name) : std::nullopt) xs.push_back(*x);
     if (xs.empty()) continue;
     double sum = 0;
     for (double x : xs) sum += x;
@@ -183,11 +193,12 @@ Result<Json> history_json(const JobView& v, int vertex, const std::string& get) 
     return Status::invalid("name the metrics: ?get=a,b (metrics of this vertex: " + joined(names) + ")");
   Json metrics = Json::array();
   for (const auto& name : wanted) {
-    if (!known(names, name)) return unknown_metric(v, vertex, name);
+    if (!known(v, vertex, names, name)) return unknown_metric(v, vertex, name);
     Json subtasks = Json::array();
     for (int32_t i = 0; i < parallelism(v, vertex); ++i) {
       Json points = Json::array();
-      for (const MetricPoint& p : v.history->series(vertex, i, name)) points.push_back(Json::array({p.time_ms, p.value}));
+      if (v.history)
+        for (const MetricPoint& p : v.history->series(vertex, i, name)) points.push_back(Json::array({p.time_ms, p.value}));
       subtasks.push_back(Json{{"subtask", i}, {"points", points}});
     }
     metrics.push_back(Json{{"id", name}, {"subtasks", subtasks}});

@@ -54,6 +54,7 @@ Status TaskRunner::process_input(int channel, const RecordBatchPtr& batch) {
     OperatorMetrics& m = metrics_[first_op_metric_];
     m.records_in += batch->num_rows;
     m.batches_in += 1;
+    if (tap_ && tap_sink_ && ops_.size() == 1) tap_->maybe_offer(*batch);  // the sink is the whole chain
     st = run_hook(0, [&](Operator& o, Collector& out) { return o.process_input(input, batch, out); });
   }
   drain_outputs();
