@@ -16,11 +16,7 @@
 #include "actors/rest_security.h"
 #include "net/tcp_socket.h"
 #include "actors/rest_thread_pool.h"
-// The web UI's pages and assets (the ui part's file), served when it is built in.
-#if __has_include("actors/rest_web_ui.h")
 #include "actors/rest_web_ui.h"
-#define EDDY_WEB_UI 1
-#endif
 
 namespace eddy {
 namespace {
@@ -259,9 +255,7 @@ struct RestServer::Impl {
     add_job_routes(server, ctx);
     add_metric_routes(server, ctx);
     add_probe_routes(server, ctx);
-#ifdef EDDY_WEB_UI
     add_web_ui_routes(server);  // "/" and the UI's assets
-#endif
     server.Get("/api", [](const httplib::Request&, httplib::Response& res) {
       json endpoints = json::array();
       for (const Route& r : kRoutes) {

@@ -56,7 +56,7 @@ class MetricHistory {
 
   int64_t keep_ms() const { return keep_ms_; }
 
-  // -- added by the metrics part ---------------------------------------------
+  // -- the samples themselves ------------------------------------------------
   /// Samples older than this before the newest keep their counters but lose
   /// `channels` and `key_group_records` (the bulk of a sample).
   static constexpr int64_t kDetailMs = 60 * 1000;
