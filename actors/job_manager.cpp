@@ -132,6 +132,7 @@ Result<JobGraphPtr> plan_submission(const JobManagerOptions& opts, JobSubmission
   options.parallelism = job.parallelism;
   options.checkpoint_base = job.checkpoint_base;
   options.max_parallelism = job.max_parallelism;
+  options.default_monitor = opts.monitor;
   // A cluster's source coordinators list the input files here; task managers write the sinks elsewhere.
   options.files = opts.cluster_mode ? FileChecks::kSources : FileChecks::kNone;
   EDDY_ASSIGN_OR_RETURN(JobGraphPtr graph, load_pipeline_text(job.file_name, job.text, options));

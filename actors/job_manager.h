@@ -28,6 +28,8 @@ struct JobManagerOptions {
   /// A job waiting for slots this long counts it as a failure (cluster mode;
   /// slot.request_timeout of the cluster config, Flink's slot.request.timeout: 5 min).
   int64_t slot_request_timeout_us = 300000000;
+  /// The cluster config's `monitor:` section, for jobs without one of their own.
+  std::shared_ptr<const MonitorSpec> monitor;
 };
 
 caf::actor spawn_job_manager(caf::actor_system& sys, JobManagerOptions options = {});

@@ -65,6 +65,7 @@ int run_jobmanager(const ClusterFlags& flags) {
   options.slot_request_timeout_us = c.slot_request_timeout_us;
   options.checkpoint_base = c.checkpoint_dir;
   options.start_checkpoint_runs = true;
+  options.monitor = c.monitor;
   caf::actor jm = spawn_job_manager(*sys, options);
   caf::actor gatekeeper = spawn_gatekeeper(*sys, jm);
   int code = kExitOk;

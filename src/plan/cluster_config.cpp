@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/monitor_spec.h"
 #include "plan/yaml_reader.h"
 
 namespace eddy {
@@ -148,6 +149,7 @@ Status parse_cluster_config(const std::string& file_name, const std::string& tex
     }
     r.reject_unknown_keys();
   }
+  if (YAML::Node n = top.get("monitor"); n.IsDefined()) out.monitor = read_cluster_monitor(n, diags);
   top.reject_unknown_keys();
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   return Status::ok();

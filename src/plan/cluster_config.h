@@ -7,11 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/status.h"
 
 namespace eddy {
+
+struct MonitorSpec;  // plan/monitor_spec.h
 
 struct ClusterConfig {
   // jobmanager:
@@ -43,6 +46,8 @@ struct ClusterConfig {
   std::string rest_tls_passphrase;    // tls.passphrase: of an encrypted tls.key
   // metrics: (GET /metrics, docs/monitoring.md)
   std::string prometheus_prefix = "flink";  // prometheus.prefix: of every series name, as Flink's reporter
+  // monitor: the rules of every job whose pipeline has no monitor: section (null: the built-in defaults)
+  std::shared_ptr<const MonitorSpec> monitor;
 
   bool tls_enabled() const { return !tls_certificate.empty() || !tls_key.empty() || !tls_ca.empty(); }
   bool rest_tls_enabled() const { return !rest_tls_certificate.empty() || !rest_tls_key.empty(); }

@@ -1171,6 +1171,7 @@ Result<JobGraphPtr> load_pipeline_text(const std::string& file_name, const std::
   if (sql && !diags.empty()) sql::place_in_files(text, diags);
   if (!diags.empty()) return Status::invalid(render_diagnostics(file_name, diags));
   if (options.parallelism > 0) spec.parallelism = options.parallelism;
+  if (!spec.monitor && options.default_monitor) spec.monitor = options.default_monitor;
   if (!options.checkpoint_base.empty()) {
     Status inside = resolve_under_base(options.checkpoint_base, spec.checkpoints.dir);
     if (!inside.is_ok())

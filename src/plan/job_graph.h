@@ -137,6 +137,8 @@ struct PlanOptions {
   /// Missing input files and sink directories that cannot be made are refused
   /// at their path when this host is where they are read or written.
   FileChecks files = FileChecks::kNone;
+  /// The monitor of a pipeline without a `monitor:` section (a cluster config's); null: built-in defaults.
+  std::shared_ptr<const MonitorSpec> default_monitor;
 };
 
 /// Validates `spec` (names, inputs, cycles, schemas, expression types, outputs

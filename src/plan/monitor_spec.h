@@ -100,4 +100,9 @@ const std::vector<std::string>& monitor_job_metric_names();
 /// sinks are read: a rule's `vertex` must name one of them.
 void read_monitor(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagnostic>& diags);
 
+/// Reads the `monitor:` section of a cluster config: the rules and built-in
+/// settings of every job whose pipeline has no section of its own. Its rules
+/// name no vertex (they apply to every job's vertices).
+std::shared_ptr<const MonitorSpec> read_cluster_monitor(const YAML::Node& node, std::vector<Diagnostic>& diags);
+
 }  // namespace eddy

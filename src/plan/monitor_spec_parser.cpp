@@ -170,6 +170,9 @@ void read_scope(MapReader& r, const PipelineSpec& spec, MonitorRuleSpec& rule) {
     const auto names = operator_names(spec);
     if (rule.job_metric)
       r.error(v->loc, "'vertex' of " + r.what() + ": '" + rule.metric + "' is a job metric, not a vertex's");
+    else if (names.empty())  // a cluster config's section: no pipeline to name a vertex of
+      r.error(v->loc, "'vertex' of " + r.what() + ": a cluster config's rules apply to the vertices of every "
+                      "job; name a vertex in a pipeline's own monitor: section");
     else if (std::find(names.begin(), names.end(), v->text) == names.end())
       r.error(v->loc, "'vertex' of " + r.what() + ": no operator '" + v->text + "'" + did_you_mean(v->text, names));
   }
@@ -267,6 +270,12 @@ void read_monitor(const YAML::Node& node, PipelineSpec& spec, std::vector<Diagno
     r.reject_unknown_keys();
   }
   spec.monitor = std::move(m);
+}
+
+std::shared_ptr<const MonitorSpec> read_cluster_monitor(const YAML::Node& node, std::vector<Diagnostic>& diags) {
+  PipelineSpec none;  // no operators: a rule naming a vertex is refused
+  read_monitor(node, none, diags);
+  return none.monitor;
 }
 
 }  // namespace eddy

@@ -289,7 +289,12 @@ def mode_local(eddy, work):
 def mode_cluster(eddy, work):
     c = Cluster(eddy, work, env={"EDDY_CLUSTER_SECRET": SECRET})
     try:
-        jm, rpc, port = start_jobmanager(c)
+        # The cluster config's monitor: section holds the rules of jobs without their own.
+        config = os.path.join(work, "jm.yaml")
+        with open(config, "w") as f:
+            f.write("monitor:\n  rules:\n    - name: cluster_rule\n      metric: busyTimeMsPerSecond\n"
+                    "      condition: \">= 0\"\n      for: 1s\n      actions: [log]\n")
+        jm, rpc, port = start_jobmanager(c, extra=["--config", config])
         start_taskmanager(c, "tm1", rpc)
         start_taskmanager(c, "tm2", rpc)
         wait_until("two task managers", lambda: len(task_managers(port)) == 2)
@@ -307,6 +312,9 @@ def mode_cluster(eddy, work):
         threads = {x["thread"] for x in stacks}
         sample = sample_rows(port, job, nodes[1]["id"])
         assert {r["subtask"] for r in sample["rows"]} <= {0, 1}, sample
+        wait_until("the cluster config's rule opened an event",
+                   lambda: any(e["rule"] == "cluster_rule" for e in ok(port, f"/jobs/{job}/events")["events"]))
+        print("cluster: the cluster config's monitor rule opened an event")
         print(f"cluster: stacks of 2 subtasks on 2 task manager processes (threads {sorted(threads)}); "
               f"{len(sample['rows'])} sampled rows; /metrics: {n_series} series naming both task managers, parsed by {parser}")
     finally:

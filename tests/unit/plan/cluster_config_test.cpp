@@ -6,6 +6,8 @@
 #include <string>
 
 #include "plan/cluster_config.h"
+#include "plan/job_graph.h"
+#include "plan/monitor_spec.h"
 
 using namespace eddy;
 
@@ -156,4 +158,62 @@ TEST_CASE("an https REST API needs both its certificate and its key") {
   Status missing = check_cluster_config(c);
   REQUIRE_FALSE(missing.is_ok());
   CHECK(missing.message().find("/nonexistent/rest.pem") != std::string::npos);
+}
+
+TEST_CASE("a cluster config's monitor: section holds the rules of every job without its own") {
+  ClusterConfig c;
+  REQUIRE(parse_cluster_config("jm.yaml", R"(monitor:
+  webhook: http://127.0.0.1:9000/events
+  rules:
+    - name: busy
+      metric: busyTimeMsPerSecond
+      condition: "> 900"
+      for: 30s
+  builtin:
+    BACKPRESSURE_HIGH: false
+)", c).is_ok());
+  REQUIRE(c.monitor != nullptr);
+  CHECK(c.monitor->webhook == "http://127.0.0.1:9000/events");
+  REQUIRE(c.monitor->rules.size() == 1);
+  CHECK(c.monitor->rules[0].vertex.empty());
+  CHECK(c.monitor->rules[0].for_ms == 30000);
+  REQUIRE(c.monitor->builtins.size() == 1);
+  CHECK(c.monitor->builtins[0].enabled == false);
+
+  ClusterConfig none;
+  REQUIRE(parse_cluster_config("jm.yaml", "heartbeat: {interval: 1s}\n", none).is_ok());
+  CHECK(none.monitor == nullptr);
+
+  ClusterConfig bad;
+  Status s = parse_cluster_config("jm.yaml", R"(monitor:
+  rules:
+    - name: one
+      metric: busyTimeMsPerSecond
+      vertex: window
+      condition: "> 900"
+)", bad);
+  REQUIRE(!s.is_ok());
+  CHECK(s.message().find("jm.yaml:5:15") != std::string::npos);
+  CHECK(s.message().find("a cluster config's rules apply to the vertices of every job") != std::string::npos);
+}
+
+TEST_CASE("a pipeline without a monitor: section takes the cluster's; its own replaces it") {
+  ClusterConfig c;
+  REQUIRE(parse_cluster_config("jm.yaml", "monitor:\n  builtin:\n    BACKPRESSURE_HIGH: false\n", c).is_ok());
+  PlanOptions options;
+  options.default_monitor = c.monitor;
+  const std::string pipeline = R"(name: p
+sources:
+  - {name: gen, type: datagen, rows: 1, fields: {id: {kind: sequence}}}
+sinks:
+  - {name: out, input: gen, type: blackhole}
+)";
+  auto plain = load_pipeline_text("p.yaml", pipeline, options);
+  REQUIRE(plain.ok());
+  CHECK((*plain)->spec.monitor == c.monitor);
+  auto own = load_pipeline_text("p.yaml", pipeline + "monitor:\n  enabled: false\n", options);
+  REQUIRE(own.ok());
+  REQUIRE((*own)->spec.monitor != nullptr);
+  CHECK((*own)->spec.monitor != c.monitor);
+  CHECK((*own)->spec.monitor->enabled == false);
 }
