@@ -9,10 +9,11 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
+
+from e2e_common import free_port  # noqa: F401 (runners import it from here)
 
 USER = "eddy"
 PASSWORD = "pw-Secret-42"
@@ -24,14 +25,6 @@ def _bin_dir():
     if not dirs:
         raise RuntimeError("no PostgreSQL server under /usr/lib/postgresql (scripts/install-deps.sh installs it)")
     return dirs[-1]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class PgServer:

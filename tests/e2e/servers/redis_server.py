@@ -5,20 +5,13 @@
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
+from e2e_common import free_port  # noqa: F401 (runners import it from here)
+
 START_TIMEOUT_S = 30
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class RedisServer:
