@@ -11,10 +11,14 @@ Modes (all by default):
            else a strict parser here); /sample's rows are among what the file
            sink wrote; /stacks shows an activity and frames for each subtask;
            `eddy sample` and `eddy stacks` print the same.
+  restart  a failure injected mid-run: /exceptions lists it, /events has
+           JOB_RESTARTED, /metrics numRestarts 1, and the restored attempt's
+           subtasks report metrics again.
   cluster  `eddy jobmanager` and two `eddy taskmanager` processes: /stacks and
-           /sample gather subtasks from both task managers, /metrics names them.
+           /sample gather subtasks from both task managers, /metrics names them;
+           a rule of the cluster config's monitor: section opens an event.
 
-Usage: run_monitoring.py EDDY [--modes local,cluster] [--keep]
+Usage: run_monitoring.py EDDY [--modes local,restart,cluster] [--keep]
 """
 import argparse
 import json
@@ -321,14 +325,50 @@ def mode_cluster(eddy, work):
         c.stop_all()
 
 
+def mode_restart(eddy, work):
+    """A failure injected mid-run: the job restarts from its last checkpoint, and
+    REST shows the failure in /exceptions, JOB_RESTARTED in /events,
+    numRestarts in /metrics, and metrics of the new attempt."""
+    path, _ = write_pipeline(work, rows=450000, rate=15000)
+    log = open(os.path.join(work, "restart.log"), "w+")
+    p = subprocess.Popen([eddy, "local", path, "-q", "--web-ui", "127.0.0.1:0", "--inject-failure", "evens:1:60000"],
+                         stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def url():
+            log.seek(0)
+            m = re.search(r"web UI and REST API on http://127\.0\.0\.1:(\d+)", log.read())
+            assert p.poll() is None, open(log.name).read()
+            return m and int(m.group(1))
+        port = wait_until("the --web-ui line", url, timeout=20)
+        job = wait_running(port)
+
+        def failed_once():
+            e = ok(port, f"/jobs/{job}/exceptions")["exceptionHistory"]["entries"]
+            return e if e else None
+        entries = wait_until("the injected failure in /exceptions", failed_once, timeout=40)
+        assert "evens" in entries[0]["taskName"] and entries[0]["stacktrace"], entries
+        wait_until("the job running again", lambda: ok(port, f"/jobs/{job}")["state"] == "RUNNING", timeout=30)
+        wait_until("JOB_RESTARTED in /events", lambda: any(
+            e["rule"] == "JOB_RESTARTED" for e in ok(port, f"/jobs/{job}/events")["events"]), timeout=20)
+        wait_until("numRestarts 1 in /metrics", lambda: re.search(
+            r"^flink_jobmanager_job_numRestarts\{[^}]*\} 1(\.0)?$", get(port, "/metrics")[1], re.M), timeout=20)
+        for node in ok(port, f"/jobs/{job}/plan")["plan"]["nodes"]:
+            wait_metrics(port, job, node["id"])  # the new attempt reports again
+        print(f"restart: /exceptions has the failure of {entries[0]['taskName']}; JOB_RESTARTED, numRestarts 1, "
+              "and every vertex reports again")
+    finally:
+        p.kill()
+        p.wait(timeout=10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("eddy")
-    ap.add_argument("--modes", default="local,cluster")
+    ap.add_argument("--modes", default="local,restart,cluster")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     eddy = os.path.abspath(args.eddy)
-    modes = {"local": mode_local, "cluster": mode_cluster}
+    modes = {"local": mode_local, "restart": mode_restart, "cluster": mode_cluster}
 
     def run(name, work):
         sub = os.path.join(work, name)
